@@ -1,0 +1,42 @@
+// The one error type Parley speaks, and the table of stable codes every client can switch on.
+
+/** Every error code the server can put in an `error` frame; documented in docs/protocol.md. */
+export const ERROR_CODES = {
+  INVALID_FRAME: 'The frame is not valid JSON or does not match its schema.',
+  UNKNOWN_TYPE: 'The frame type is not part of this protocol version.',
+  UNSUPPORTED_VERSION: 'The server speaks none of the protocol versions the client offered.',
+  HELLO_REQUIRED: 'The first frame on a connection must be hello.',
+  NOT_AUTHENTICATED: 'This request needs a logged-in session.',
+  ALREADY_AUTHENTICATED: 'This connection is already logged in.',
+  AUTH_FAILED: 'Wrong username or password.',
+  SESSION_INVALID: 'The session token is unknown, expired or revoked.',
+  INVALID_USERNAME: 'The username breaks the username rules.',
+  WEAK_PASSWORD: 'The password is too short or too long.',
+  USERNAME_TAKEN: 'Another account already has this username.',
+  USER_NOT_FOUND: 'No account has this username.',
+  CONVERSATION_NOT_FOUND: 'The conversation does not exist or you are not in it.',
+  MESSAGE_TOO_LONG: 'The message body is longer than the server accepts.',
+  RATE_LIMITED: 'Too many requests; retry after the given time.',
+  SERVER_BUSY: 'The server is overloaded; retry shortly.',
+  SHUTTING_DOWN: 'The server is shutting down; reconnect shortly.',
+  INTERNAL: 'The server failed; the request may be retried.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+
+/** An error with a stable code and a message fit to show a person (never secrets or message text). */
+export class ParleyError extends Error {
+  override readonly name = 'ParleyError';
+  readonly code: ErrorCode;
+  /** For RATE_LIMITED and SERVER_BUSY: how long to wait before retrying. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string = ERROR_CODES[code], options?: { retryAfterMs?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}

@@ -1,0 +1,202 @@
+// Parley protocol v1: one zod schema per frame type; server and both clients import the types from here.
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from './errors.js';
+
+export const PROTOCOL_VERSION = 1;
+export const SUPPORTED_VERSIONS: readonly number[] = [1];
+
+/** Limits every peer can rely on; the server announces its own values in the hello reply. */
+export const LIMITS = {
+  usernameMaxLength: 32,
+  passwordMinLength: 8,
+  passwordMaxLength: 1024,
+  bodyMaxLength: 16_000,
+  deviceMaxLength: 64,
+  clientMsgIdMaxLength: 64,
+  historyMaxLimit: 100,
+  syncMaxLimit: 500,
+  /** WebSocket payload limit; a larger frame closes the connection with 1009. */
+  maxFrameBytes: 64 * 1024,
+} as const;
+
+/** Letters, digits, dot, underscore and hyphen; case sensitive (`Alice` and `alice` are two accounts). */
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+
+export const Username = z
+  .string()
+  .regex(USERNAME_PATTERN, 'A username is 1 to 32 letters, digits, dots, underscores or hyphens.');
+const Password = z.string();
+const Device = z.string().max(LIMITS.deviceMaxLength).optional();
+const RequestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const ConversationId = z.number().int().positive();
+const Seq = z.number().int().nonnegative();
+export const ClientMsgId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'A clientMsgId is 1 to 64 letters, digits, underscores or hyphens.');
+export const Body = z.string().min(1, 'A message cannot be empty.').max(LIMITS.bodyMaxLength);
+
+const request = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.strictObject({ id: RequestId, type: z.literal(type), ...shape });
+
+// ---- Requests (client → server). Each gets exactly one `ok` or `error` reply with the same id. ----
+
+export const HelloRequest = request('hello', {
+  versions: z.array(z.number().int().positive()).min(1).max(16),
+  client: z.string().max(64).optional(),
+});
+export const RegisterRequest = request('register', { username: Username, password: Password, device: Device });
+export const LoginRequest = request('login', { username: z.string().max(64), password: Password, device: Device });
+export const ResumeRequest = request('resume', { token: z.string().min(1).max(256), device: Device });
+export const LogoutRequest = request('logout', {});
+export const ByeRequest = request('bye', {});
+export const OnlineRequest = request('online', {});
+export const LookupRequest = request('lookup', { username: z.string().max(64) });
+export const SendRequest = request('send', { to: z.string().max(64), clientMsgId: ClientMsgId, body: Body });
+export const SyncRequest = request('sync', {
+  after: z.number().int().nonnegative(),
+  limit: z.number().int().min(1).max(LIMITS.syncMaxLimit).optional(),
+});
+export const ConversationsRequest = request('conversations', {});
+export const OpenRequest = request('open', { with: z.string().max(64) });
+export const HistoryRequest = request('history', {
+  conversationId: ConversationId,
+  before: Seq.optional(),
+  limit: z.number().int().min(1).max(LIMITS.historyMaxLimit).optional(),
+});
+export const ReadRequest = request('read', { conversationId: ConversationId, seq: Seq });
+export const TypingRequest = request('typing', { conversationId: ConversationId });
+
+export const ClientFrame = z.discriminatedUnion('type', [
+  HelloRequest,
+  RegisterRequest,
+  LoginRequest,
+  ResumeRequest,
+  LogoutRequest,
+  ByeRequest,
+  OnlineRequest,
+  LookupRequest,
+  SendRequest,
+  SyncRequest,
+  ConversationsRequest,
+  OpenRequest,
+  HistoryRequest,
+  ReadRequest,
+  TypingRequest,
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type RequestType = ClientFrame['type'];
+export type RequestOf<T extends RequestType> = Extract<ClientFrame, { type: T }>;
+/** A request as a client writes it: the SDK adds the id. */
+export type RequestBody<T extends RequestType> = Omit<RequestOf<T>, 'id'>;
+export const REQUEST_TYPES: readonly RequestType[] = ClientFrame.options.map((o) => o.shape.type.value);
+
+// ---- Shapes carried in replies and events ----
+
+export const Message = z.object({
+  /** Position in the recipient's sync log: sync after this cursor returns only later messages. */
+  cursor: z.number().int().positive(),
+  conversationId: ConversationId,
+  /** 1, 2, 3… within the conversation, without gaps. */
+  seq: z.number().int().positive(),
+  from: Username,
+  to: Username,
+  clientMsgId: ClientMsgId,
+  body: z.string(),
+  /** Server time of commit, milliseconds since the epoch. */
+  ts: z.number().int(),
+});
+export type Message = z.infer<typeof Message>;
+
+export const ConversationSummary = z.object({
+  id: ConversationId,
+  kind: z.literal('direct'),
+  peer: Username,
+  lastSeq: Seq,
+  /** Highest seq this user has read. */
+  readSeq: Seq,
+  /** Highest seq the peer has read (drives the "seen" mark). */
+  peerReadSeq: Seq,
+  /** Messages from the peer after readSeq. */
+  unread: z.number().int().nonnegative(),
+  lastMessage: Message.nullable(),
+});
+export type ConversationSummary = z.infer<typeof ConversationSummary>;
+
+export const SessionInfo = z.object({ token: z.string(), username: Username, sessionId: z.number().int() });
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const SendAck = z.object({
+  clientMsgId: ClientMsgId,
+  conversationId: ConversationId,
+  seq: z.number().int().positive(),
+  cursor: z.number().int().positive(),
+  ts: z.number().int(),
+});
+export type SendAck = z.infer<typeof SendAck>;
+
+/** The `result` of a successful reply, per request type. */
+export const RESULTS = {
+  hello: z.object({
+    version: z.number().int(),
+    server: z.string(),
+    limits: z.object({ maxFrameBytes: z.number(), bodyMaxLength: z.number(), passwordMinLength: z.number() }),
+  }),
+  register: SessionInfo,
+  login: SessionInfo,
+  resume: z.object({ username: Username, sessionId: z.number().int() }),
+  logout: z.object({}),
+  bye: z.object({}),
+  online: z.object({ users: z.array(Username) }),
+  lookup: z.object({ username: Username, online: z.boolean() }),
+  send: SendAck,
+  sync: z.object({ messages: z.array(Message), cursor: z.number().int().nonnegative(), more: z.boolean() }),
+  conversations: z.object({ conversations: z.array(ConversationSummary) }),
+  open: z.object({ conversation: ConversationSummary }),
+  history: z.object({ messages: z.array(Message), more: z.boolean() }),
+  read: z.object({ readSeq: Seq }),
+  typing: z.object({}),
+} satisfies Record<RequestType, z.ZodType>;
+export type ResultOf<T extends RequestType> = z.infer<(typeof RESULTS)[T]>;
+
+// ---- Frames the server sends ----
+
+export const OkReply = z.object({ type: z.literal('ok'), id: RequestId, result: z.unknown() });
+export const ErrorReply = z.object({
+  type: z.literal('error'),
+  /** The request's id, or null when the frame was too broken to have one. */
+  id: RequestId.nullable(),
+  code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+  retryAfterMs: z.number().int().nonnegative().optional(),
+});
+export type ErrorReply = z.infer<typeof ErrorReply>;
+
+export const MessageEvent = z.object({ type: z.literal('message'), message: Message });
+export const PresenceEvent = z.object({ type: z.literal('presence'), username: Username, online: z.boolean() });
+export const ReadEvent = z.object({
+  type: z.literal('read'),
+  conversationId: ConversationId,
+  /** Who read: the peer (a "seen" mark) or this user on another device (unread count update). */
+  username: Username,
+  seq: Seq,
+});
+export const TypingEvent = z.object({ type: z.literal('typing'), conversationId: ConversationId, username: Username });
+export const ShutdownEvent = z.object({ type: z.literal('shutdown'), reason: z.string() });
+
+export const ServerEvent = z.discriminatedUnion('type', [MessageEvent, PresenceEvent, ReadEvent, TypingEvent, ShutdownEvent]);
+export type ServerEvent = z.infer<typeof ServerEvent>;
+export type EventOf<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>;
+
+export const ServerFrame = z.discriminatedUnion('type', [OkReply, ErrorReply, ...ServerEvent.options]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+
+/** WebSocket close codes Parley uses besides the standard ones (1000, 1001, 1009). */
+export const CLOSE_CODES = {
+  normal: 1000,
+  goingAway: 1001,
+  tooBig: 1009,
+  /** The client's send buffer passed the slow-consumer threshold; resume from the cursor. */
+  slowConsumer: 4000,
+  /** The session was ended elsewhere (logout everywhere, password change). */
+  sessionEnded: 4001,
+} as const;
