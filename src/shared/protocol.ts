@@ -140,6 +140,8 @@ export const RESULTS = {
     version: z.number().int(),
     server: z.string(),
     limits: z.object({ maxFrameBytes: z.number(), bodyMaxLength: z.number(), passwordMinLength: z.number() }),
+    /** Set when the connection was authenticated during the upgrade (the web client's HttpOnly cookie). */
+    session: z.object({ username: Username, sessionId: z.number().int() }).nullable(),
   }),
   register: SessionInfo,
   login: SessionInfo,
