@@ -1,8 +1,10 @@
 // The terminal client's root: picks the screen from the SDK's state, and owns leaving (!exit, Ctrl-C).
 import { Box, Text, useApp, useInput } from 'ink';
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { ParleyClient } from '../shared/client/index.js';
 import { Header } from './components/Header.js';
+import { LineEditorContext } from './components/Prompt.js';
+import { LineEditor } from './lineEditor.js';
 import { Chat } from './screens/Chat.js';
 import { Menu } from './screens/Menu.js';
 import { Welcome } from './screens/Welcome.js';
@@ -41,8 +43,10 @@ export function App({ client, label, onExit, exitRef }: Props) {
   }, [client, onExit, unmount]);
   if (exitRef) exitRef.current = exit;
 
+  const editor = useMemo(() => new LineEditor(), []);
   useInput((input, key) => {
     if (key.ctrl && input === 'c') exit();
+    else editor.key(input, key);
   });
 
   // A session that disappears without !back (ended elsewhere, or the server forgot it) lands on the login pages.
@@ -105,9 +109,11 @@ export function App({ client, label, onExit, exitRef }: Props) {
     );
   }
   return (
-    <Box flexDirection="column" width={columns} height={leaving ? undefined : rows - 1}>
-      <Header label={label} username={state.session?.username ?? null} connection={state.connection} />
-      {body}
-    </Box>
+    <LineEditorContext.Provider value={editor}>
+      <Box flexDirection="column" width={columns} height={leaving ? undefined : rows - 1}>
+        <Header label={label} username={state.session?.username ?? null} connection={state.connection} />
+        {body}
+      </Box>
+    </LineEditorContext.Provider>
   );
 }

@@ -1,66 +1,49 @@
 // The input line at the bottom of every screen: plain text with a cursor, or a secret that shows nothing.
-import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
-import { useState } from 'react';
+import { Box, Text } from 'ink';
+import { createContext, useContext, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
+import { LineEditor, type LineTarget } from '../lineEditor.js';
+
+export const LineEditorContext = createContext<LineEditor>(new LineEditor());
 
 interface Props {
   label?: string;
   secret?: boolean;
-  /** While false the line ignores keys (a request is in flight). */
   active?: boolean;
   onSubmit(line: string): void;
   onChange?(line: string): void;
+  onPage?(direction: 'up' | 'down'): void;
 }
 
-export function Prompt({ label = '>', secret = false, active = true, onSubmit, onChange }: Props) {
+export function Prompt({ label = '>', secret = false, active = true, onSubmit, onChange, onPage }: Props) {
+  const editor = useContext(LineEditorContext);
+  useSyncExternalStore(editor.subscribe, editor.getVersion);
+  const target = useRef<LineTarget>({ active, onSubmit, onChange, onPage });
+  target.current.active = active;
+  target.current.onSubmit = onSubmit;
+  target.current.onChange = onChange;
+  target.current.onPage = onPage;
+  // A layout effect runs in the same tick as the commit, before any further key can arrive.
+  useLayoutEffect(() => {
+    const mine = target.current;
+    editor.target = mine;
+    return () => {
+      if (editor.target === mine) editor.target = null;
+    };
+  }, [editor]);
+
+  const { value, cursor } = editor;
   return (
     <Box>
       <Text>{label} </Text>
       {secret ? (
-        <SecretInput active={active} onSubmit={onSubmit} />
+        <Text dimColor>(hidden as you type)</Text>
       ) : (
-        <PlainInput active={active} onSubmit={onSubmit} onChange={onChange} />
+        <Text wrap="truncate-start">
+          {value.slice(0, cursor)}
+          <Text inverse={active}>{value[cursor] ?? ' '}</Text>
+          {value.slice(cursor + 1)}
+        </Text>
       )}
     </Box>
   );
-}
-
-function PlainInput({ active, onSubmit, onChange }: { active: boolean; onSubmit(line: string): void; onChange?(line: string): void }) {
-  const [value, setValue] = useState('');
-  return (
-    <TextInput
-      value={value}
-      focus={active}
-      onChange={(next) => {
-        setValue(next);
-        onChange?.(next);
-      }}
-      onSubmit={(line) => {
-        setValue('');
-        onSubmit(line);
-      }}
-    />
-  );
-}
-
-/** Keeps what is typed out of the terminal entirely: not even one star per character. */
-function SecretInput({ active, onSubmit }: { active: boolean; onSubmit(line: string): void }) {
-  const [value, setValue] = useState('');
-  useInput(
-    (input, key) => {
-      if (key.return) {
-        setValue('');
-        onSubmit(value);
-        return;
-      }
-      if (key.backspace || key.delete) {
-        setValue((v) => [...v].slice(0, -1).join(''));
-        return;
-      }
-      if (key.ctrl || key.meta || key.tab || key.escape || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return;
-      if (input) setValue((v) => v + input.replace(/[\r\n]/g, ''));
-    },
-    { isActive: active },
-  );
-  return <Text dimColor>(hidden as you type)</Text>;
 }

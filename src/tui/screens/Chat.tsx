@@ -1,5 +1,5 @@
 // The chat screen: the conversation above, the input line below, live updates that never disturb typing.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient, type ThreadItem } from '../../shared/client/index.js';
 import { HELP, parseLine, unknownCommand } from '../commands.js';
@@ -43,6 +43,18 @@ function visibleSlice(items: readonly ThreadItem[], fromEnd: number, budget: num
   return { start, end };
 }
 
+/** How many items, from the oldest, fill `budget` rows. */
+function visibleSliceFromStart(items: readonly ThreadItem[], budget: number, columns: number): number {
+  let used = 0;
+  let count = 0;
+  for (const item of items) {
+    used += rowsFor(textOf(item), columns);
+    if (used > budget && count > 0) break;
+    count += 1;
+  }
+  return count;
+}
+
 export function Chat({ client, state, peer, conversationId, columns, rows, onBack, onExit }: Props) {
   const tone = useTone();
   const [fromEnd, setFromEnd] = useState(0);
@@ -77,11 +89,15 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   const helpLines = help ? HELP.chat : [];
   const fixed = 1 /* title */ + 1 /* typing or blank */ + 1 /* notice or blank */ + helpLines.length + (message ? 1 : 0) + 1 /* prompt */;
   const budget = Math.max(1, rows - fixed);
-  const { start, end } = visibleSlice(items, fromEnd, budget, columns);
+  // Scrolling stops where the oldest loaded message sits on the top row.
+  const firstPage = visibleSliceFromStart(items, budget, columns);
+  const scrolled = Math.min(fromEnd, Math.max(items.length - firstPage, 0));
+  const { start, end } = visibleSlice(items, scrolled, budget, columns);
+  const step = Math.max(end - start - 1, 1);
 
   const older = async () => {
     if (start > 0) {
-      setFromEnd((n) => Math.min(n + Math.max(end - start - 1, 1), items.length - 1));
+      setFromEnd(scrolled + step);
       return;
     }
     if (thread.loaded && !thread.more) {
@@ -91,6 +107,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
     setLoading(true);
     try {
       await client.loadOlder(conversationId);
+      setFromEnd(scrolled + step);
       setMessage(null);
     } catch {
       setMessage({ text: 'Older messages could not be loaded right now; try again.', error: true });
@@ -98,12 +115,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
       setLoading(false);
     }
   };
-  const newer = () => setFromEnd((n) => Math.max(0, n - Math.max(end - start - 1, 1)));
-
-  useInput((_input, key) => {
-    if (key.pageUp) void older();
-    else if (key.pageDown) newer();
-  });
+  const newer = () => setFromEnd(Math.max(0, scrolled - step));
 
   const send = (text: string) => {
     try {
@@ -150,7 +162,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
         <Text {...tone('muted')}>
           {' '}
           · {above ? (loading ? 'loading older…' : 'PageUp or !more for older') : 'start of conversation'}
-          {fromEnd > 0 ? ' · PageDown for newer' : ''} · !back for the menu
+          {scrolled > 0 ? ' · PageDown for newer' : ''} · !back for the menu
         </Text>
       </Text>
       <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflow="hidden">
@@ -176,7 +188,11 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
         <Text key={line}>{line}</Text>
       ))}
       {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
-      <Prompt onSubmit={onSubmit} onChange={(value) => value && !value.startsWith('!') && client.typing(conversationId)} />
+      <Prompt
+        onSubmit={onSubmit}
+        onChange={(value) => value && !value.startsWith('!') && client.typing(conversationId)}
+        onPage={(direction) => (direction === 'up' ? void older() : newer())}
+      />
     </Box>
   );
 }

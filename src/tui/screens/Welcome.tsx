@@ -146,7 +146,7 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
         {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
         <Text>{PROMPTS[step]}</Text>
       </Box>
-      <Prompt key={`${mode}-${step}`} secret={step === 'password' || step === 'confirm'} active={!busy} onSubmit={onSubmit} />
+      <Prompt secret={step === 'password' || step === 'confirm'} active={!busy} onSubmit={onSubmit} />
     </Box>
   );
 }
