@@ -93,6 +93,15 @@ describe('welcome screen', () => {
     await s.line('password1');
     await s.see('alice (you)');
   });
+
+  it('keeps each line for the step it was typed for, even when all arrive in one burst', async () => {
+    const server = new FakeParley();
+    await registered(server, 'alice');
+    const s = await screen(server);
+    await s.press('login\ralice\rpassword1\r');
+    await s.see('alice (you)');
+    expect(s.ui.frames.some((f) => f.includes('password1'))).toBe(false);
+  });
 });
 
 describe('menu and chat', () => {

@@ -92,10 +92,11 @@ describe('LineEditor', () => {
     editor.key('', key({ leftArrow: true }));
     editor.key('l', key());
     editor.key('', key({ return: true }));
-    editor.key('a\nb', key());
+    editor.key('a\rbc', key());
     editor.key('', key({ backspace: true }));
     editor.key('', key({ return: true }));
-    expect(submitted).toEqual(['hello', 'a ']);
+    editor.key('typed while busy\r', key());
+    expect(submitted).toEqual(['hello', 'a', 'b', 'typed while busy']);
   });
 
   it('holds Enter while the screen is busy but keeps the typing', () => {

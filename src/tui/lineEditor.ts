@@ -65,8 +65,12 @@ export class LineEditor {
     }
     if (key.pageUp || key.pageDown) return this.target?.onPage?.(key.pageUp ? 'up' : 'down');
     if (key.meta || key.tab || key.escape || key.upArrow || key.downArrow) return;
-    // A pasted line break would end the line mid-paste; it becomes a space instead.
-    const text = input.replace(/\r\n|\r|\n/g, ' ');
-    if (text) this.#set(value.slice(0, cursor) + text + value.slice(cursor), cursor + text.length);
+    // Keys typed while the app was busy arrive as one chunk ("hello\r"): each line break is an Enter,
+    // so a pasted block of lines becomes one message per line, as in other terminal chat programs.
+    const lines = input.split(/\r\n|\r|\n/);
+    lines.forEach((text, index) => {
+      if (index > 0) this.key('', { ...key, return: true });
+      if (text) this.#set(this.value.slice(0, this.cursor) + text + this.value.slice(this.cursor), this.cursor + text.length);
+    });
   }
 }

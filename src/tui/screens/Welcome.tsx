@@ -1,6 +1,6 @@
 // The login pages: choose log in or register, then username and password (twice to register), errors said plainly.
 import { Box, Text } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { ParleyError, type ParleyClient } from '../../shared/client/index.js';
 import { USERNAME_PATTERN } from '../../shared/protocol.js';
 import { BACK_ON_LOGIN, HELP, parseLine, unknownCommand } from '../commands.js';
@@ -9,6 +9,15 @@ import { useTone } from '../theme.js';
 
 type Mode = 'login' | 'register';
 type Step = 'choose' | 'username' | 'password' | 'confirm';
+
+interface Flow {
+  mode: Mode | null;
+  step: Step;
+  username: string;
+  /** The first password typed while registering, until it is confirmed. */
+  password: string;
+  busy: boolean;
+}
 
 interface Props {
   client: ParleyClient;
@@ -45,43 +54,46 @@ function explain(error: unknown, mode: Mode): { text: string; step: Step } {
 
 export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) {
   const tone = useTone();
-  const [mode, setMode] = useState<Mode | null>(null);
-  const [step, setStep] = useState<Step>('choose');
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
+  // Handlers read the flow from a ref: keys typed faster than a render (username, Enter, password, Enter)
+  // must reach the step they were typed for, or a password could be taken for a username and shown.
+  const [flow, setFlowState] = useState<Flow>({ mode: null, step: 'choose', username: '', password: '', busy: false });
+  const flowRef = useRef(flow);
+  const setFlow = (patch: Partial<Flow>) => {
+    flowRef.current = { ...flowRef.current, ...patch };
+    setFlowState(flowRef.current);
+  };
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(greeting ? { text: greeting, error: false } : null);
   const [help, setHelp] = useState(false);
 
-  const start = (next: Mode) => {
-    setMode(next);
-    setStep('username');
-    setPassword('');
-    setMessage({ text: next === 'login' ? 'Log in to your account.' : 'Create an account.', error: false });
+  const start = (mode: Mode) => {
+    setFlow({ mode, step: 'username', password: '' });
+    setMessage({ text: mode === 'login' ? 'Log in to your account.' : 'Create an account.', error: false });
   };
-  const fail = (text: string, nextStep: Step) => {
+  const fail = (text: string, step: Step) => {
     setMessage({ text, error: true });
-    setStep(nextStep);
-    if (nextStep !== 'confirm') setPassword('');
+    setFlow(step === 'confirm' ? { step } : { step, password: '' });
   };
 
-  const submitAccount = async (pw: string) => {
+  const submitAccount = async (password: string) => {
+    const { mode, username } = flowRef.current;
     if (!mode) return;
-    setBusy(true);
+    setFlow({ busy: true });
     setMessage({ text: mode === 'login' ? 'Logging in…' : 'Creating your account…', error: false });
     try {
-      if (mode === 'login') await client.login(username, pw);
-      else await client.register(username, pw);
+      if (mode === 'login') await client.login(username, password);
+      else await client.register(username, password);
       // The app moves on to the menu when the session appears.
     } catch (error) {
-      const { text, step: nextStep } = explain(error, mode);
-      fail(text, nextStep);
+      const { text, step } = explain(error, mode);
+      fail(text, step);
     } finally {
-      setBusy(false);
+      setFlow({ busy: false });
     }
   };
 
   const onSubmit = (line: string) => {
+    const { mode, step, password, busy } = flowRef.current;
+    if (busy) return;
     setHelp(false);
     // Passwords are taken as typed: never parsed as commands, never trimmed.
     if (step === 'password' || step === 'confirm') {
@@ -92,9 +104,8 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
           return fail(`A password needs at least ${passwordMinLength} characters; choose a longer one.`, 'password');
         }
         if (line.length === 0) return fail('Type your password.', 'password');
-        setPassword(line);
         if (mode === 'register') {
-          setStep('confirm');
+          setFlow({ password: line, step: 'confirm' });
           setMessage(null);
           return;
         }
@@ -130,11 +141,11 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
     if (mode === 'register' && !USERNAME_PATTERN.test(text)) {
       return fail('A username is 1 to 32 letters, digits, dots, underscores or hyphens.', 'username');
     }
-    setUsername(text);
-    setStep('password');
+    setFlow({ username: text, step: 'password' });
     setMessage(null);
   };
 
+  const { mode, step, username, busy } = flow;
   const title = mode === null ? 'Welcome to Parley.' : mode === 'login' ? 'Log in' : 'Register';
   return (
     <Box flexDirection="column" flexGrow={1}>
