@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { ERROR_CODES } from '../src/shared/errors.js';
 import { LIMITS, type ErrorReply } from '../src/shared/protocol.js';
-import { RequestFailed, TestClient, userClient } from './helpers/client.js';
+import type { RequestFailed} from './helpers/client.js';
+import { TestClient, userClient } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;

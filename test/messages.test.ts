@@ -1,6 +1,7 @@
 // Presence, direct messages, sync, history, read markers and typing over a real WebSocket.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { RequestFailed, TestClient, userClient } from './helpers/client.js';
+import type { RequestFailed, TestClient} from './helpers/client.js';
+import { userClient } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
