@@ -1,8 +1,6 @@
 // End to end: the real `parley connect` in tmux terminals against a real `parley server` process.
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, freePort, spawnServer, type SpawnedServer } from './helpers/server.js';
+import { freePort, spawnServer, type SpawnedServer } from './helpers/server.js';
 import { userClient } from './helpers/client.js';
 import { Terminals, login, register, requireTmux } from './helpers/tui.js';
 
@@ -109,15 +107,16 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect in a terminal'), () => {
 
   it('says one plain sentence and exits non-zero when nobody answers', async () => {
     const port = await freePort();
-    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'connect', '127.0.0.1', String(port)], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, PARLEY_HOME: terminals.home() },
-      timeout: 20_000,
-    });
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(
+    const terminal = terminals.connect(port);
+    await terminal.see('[exit status 1]', 30_000);
+    const lines = terminal
+      .screen({ joined: true })
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter((l) => l !== '');
+    expect(lines).toEqual([
       `Could not reach a Parley server at 127.0.0.1:${port}; check the address and that the server is running.`,
-    );
+      '[exit status 1]',
+    ]);
   }, E2E_TIMEOUT);
 });

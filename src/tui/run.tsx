@@ -17,6 +17,10 @@ export interface RunOptions {
 
 /** Resolves with the process exit code: 0 after !exit or Ctrl-C, 1 when the server could not be reached. */
 export async function runClient({ target, env = process.env, connectTimeoutMs = 5_000, printError }: RunOptions): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    printError('parley connect needs an interactive terminal (run it directly, not through a pipe).');
+    return 2;
+  }
   const storage = fileStorage(profileFile(parleyHome(env), target.slug));
   const client = new ParleyClient({
     url: target.url,
@@ -26,11 +30,16 @@ export async function runClient({ target, env = process.env, connectTimeoutMs = 
     device: 'terminal',
     connectTimeoutMs,
   });
+  // Say what is happening if the server is slow to answer, then wipe the line before the screens draw.
+  const progress = setTimeout(() => process.stdout.write(`Connecting to ${target.label}…`), 300);
   try {
     await client.connect();
   } catch {
     printError(`Could not reach a Parley server at ${target.label}; check the address and that the server is running.`);
     return 1;
+  } finally {
+    clearTimeout(progress);
+    process.stdout.write('\r\u001B[2K');
   }
   const exitRef: { current: (() => void) | null } = { current: null };
   const instance = render(

@@ -52,8 +52,9 @@ export class Terminal {
     this.press('Enter');
   }
 
-  screen({ escapes = false } = {}): string {
-    return this.tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', this.target);
+  /** The visible screen; `joined` undoes the terminal's wrapping of long lines. */
+  screen({ escapes = false, joined = false } = {}): string {
+    return this.tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), ...(joined ? ['-J'] : []), '-t', this.target);
   }
 
   resize(columns: number, rows: number): void {

@@ -1,6 +1,6 @@
 // The menu: who is online (you marked), your conversations newest first with unread counts, and "type a username".
 import { Box, Text } from 'ink';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ParleyError, type ClientState, type ParleyClient } from '../../shared/client/index.js';
 import { HELP, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
@@ -24,6 +24,11 @@ export function Menu({ client, state, columns, rows, onOpen, onBack, onExit }: P
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [help, setHelp] = useState(false);
+
+  // The menu's unread counts say it all; a notice would only resurface later in some chat.
+  useEffect(() => {
+    for (const notice of state.notices) client.dismissNotice(notice.id);
+  }, [client, state.notices]);
 
   const open = async (name: string) => {
     setBusy(true);
