@@ -58,6 +58,8 @@ export type KdfFailure = 'kdf-rejected' | 'salt-invalid';
 /**
  * argon2id(NFC(password), salt) → 32-byte master secret → HKDF-SHA256 twice with distinct info labels.
  * The username is in both infos, so one password and salt give unrelated keys for two accounts.
+ * Bad input is a typed failure; it throws only when argon2id cannot run at all (WebAssembly blocked
+ * by a Content Security Policy without 'wasm-unsafe-eval', or out of memory).
  */
 export async function deriveKeys(input: {
   username: string;
