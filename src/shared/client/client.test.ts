@@ -175,6 +175,19 @@ describe('ParleyClient', () => {
     expect(server.convos[0]?.messages.map((m) => m.clientMsgId)).toEqual([entry.clientMsgId]);
   });
 
+  it('treats a send left unanswered as a dead link: reconnects and sends it again, stored once', async () => {
+    const server = new FakeParley();
+    await signedUp(server, 'bob');
+    const alice = await signedUp(server, 'alice', { requestTimeoutMs: 200 });
+    server.silent.add('send');
+    const entry = alice.send('bob', 'into the void?');
+    await waitFor(() => server.received.some((f) => f.type === 'send'));
+    server.silent.delete('send');
+    await waitFor(() => alice.getSnapshot().outbox.length === 0);
+    expect(server.received.filter((f) => f.type === 'resume')).toHaveLength(1);
+    expect(server.convos[0]?.messages.map((m) => m.clientMsgId)).toEqual([entry.clientMsgId]);
+  });
+
   it('marks a send failed only for permanent errors', async () => {
     const server = new FakeParley();
     const alice = await signedUp(server, 'alice');

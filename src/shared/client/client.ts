@@ -93,6 +93,8 @@ export class ParleyClient {
       connection: () => this.#ready,
       next: () => (this.#state.session ? this.#state.outbox.find((e) => e.status === 'sending') : undefined),
       acked: (entry, ack) => this.#acked(entry, ack),
+      // A send unanswered for the whole timeout means a dead link the OS has not noticed; start over.
+      suspect: (conn) => conn.close(1000),
       failed: (entry, error) =>
         this.#setOutbox(
           this.#state.outbox.map((e) =>
@@ -368,8 +370,8 @@ export class ParleyClient {
         if (me && event.username !== me) this.#typing.started(event.conversationId, event.username);
         return;
       case 'shutdown':
-        // The server is going away; closing now starts the reconnect schedule.
-        this.#conn?.close(1001);
+        // The server is going away; closing now starts the reconnect schedule. (Browsers let clients close with 1000 only.)
+        this.#conn?.close(1000);
         return;
     }
   }

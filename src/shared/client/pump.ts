@@ -16,6 +16,8 @@ export interface PumpDeps {
   next(): OutboxEntry | undefined;
   acked(entry: OutboxEntry, ack: SendAck): void;
   failed(entry: OutboxEntry, error: ParleyError): void;
+  /** The connection stopped answering: close it so the reconnect and resend start. */
+  suspect(conn: Connection): void;
 }
 
 export class OutboxPump {
@@ -65,7 +67,11 @@ export class OutboxPump {
           continue;
         }
         if (STOP.has(failure.code)) return;
-        // TIMEOUT, RATE_LIMITED, SERVER_BUSY, INTERNAL, SHUTTING_DOWN: the same clientMsgId is safe to send again.
+        if (failure.code === 'TIMEOUT') {
+          this.deps.suspect(conn);
+          return;
+        }
+        // RATE_LIMITED, SERVER_BUSY, INTERNAL, SHUTTING_DOWN: the same clientMsgId is safe to send again.
         await this.#sleep(failure.retryAfterMs ?? RETRY_MS);
       }
     }
