@@ -356,7 +356,9 @@ export class ParleyClient {
     switch (event.type) {
       case 'message':
         if (me) {
-          this.#cursor = Math.max(this.#cursor ?? 0, event.message.cursor);
+          // Only a caught-up connection may move the cursor on a live push: during catch-up the push can
+          // overtake sync pages, and jumping ahead of them would skip the backlog between.
+          if (this.#ready) this.#cursor = Math.max(this.#cursor ?? 0, event.message.cursor);
           this.#ingest([event.message]);
         }
         return;
