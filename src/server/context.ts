@@ -6,11 +6,14 @@ import type { Committer } from './committer.js';
 import type { ServerConfig } from './config.js';
 import type { Hub, HubClient } from './hub.js';
 import type { Passwords } from './passwords.js';
+import type { KeyStore } from './store/keys.js';
 import type { Store } from './store/store.js';
 
 export interface Services {
   config: ServerConfig;
   store: Store;
+  /** End-to-end encryption material (opaque ciphertext and public keys). */
+  keys: KeyStore;
   hub: Hub;
   passwords: Passwords;
   committer: Committer;

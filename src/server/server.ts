@@ -12,6 +12,7 @@ import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
 import { Hub } from './hub.js';
 import type { Logger } from './log.js';
 import { Passwords } from './passwords.js';
+import { SqliteKeyStore, type KeyStore } from './store/keys.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
@@ -20,6 +21,8 @@ export interface ServerOptions {
   log: Logger;
   /** Defaults to the SQLite file in the data folder. */
   store?: Store;
+  /** Defaults to the SQLite store's own database; required with another store. */
+  keys?: KeyStore;
   /** Extra HTTP routes tried before the built-in ones (the web client's static files and API). */
   routes?: HttpHandler[];
   now?: () => number;
@@ -38,9 +41,12 @@ const SHUTDOWN_GRACE_MS = 2_000;
 export function createServer(options: ServerOptions): ParleyServer {
   const { config, log } = options;
   const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability });
+  const keys = options.keys ?? (store instanceof SqliteStore ? new SqliteKeyStore(store.db) : undefined);
+  if (!keys) throw new Error('createServer: a key store is required with a store other than SQLite');
   const services: Services = {
     config,
     store,
+    keys,
     log,
     hub: new Hub(),
     passwords: new Passwords(config.maxConcurrentHashes),

@@ -44,8 +44,51 @@ export const HelloRequest = request('hello', {
   versions: z.array(z.number().int().positive()).min(1).max(16),
   client: z.string().max(64).optional(),
 });
-export const RegisterRequest = request('register', { username: Username, password: Password, device: Device });
+/** The argon2id parameters a user's keys are derived with (docs/e2e.md); clients refuse weak ones. */
+export const KdfParams = z.strictObject({
+  v: z.literal(1),
+  alg: z.literal('argon2id'),
+  m: z.number().int().positive(),
+  t: z.number().int().positive(),
+  p: z.number().int().positive(),
+});
+export type KdfParams = z.infer<typeof KdfParams>;
+/** base64url of the 16-byte per-user salt. */
+const Salt = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'A salt is 22 base64url characters.');
+/** `pub1.…`, `kb1.…`, `ek1.…`: opaque to the server beyond prefix and size. */
+const KeyText = (prefix: string) =>
+  z.string().max(512).refine((v) => v.startsWith(prefix), `Expected a ${prefix} value.`);
+export const PublicIdentityText = KeyText('pub1.');
+export const KeyBundleText = KeyText('kb1.');
+export const SealedEpochKeyText = KeyText('ek1.');
+
+export const RegisterRequest = request('register', {
+  username: Username,
+  /** With end-to-end encryption: base64url of the auth key derived from the password, never the password. */
+  password: Password,
+  device: Device,
+  salt: Salt.optional(),
+  kdf: KdfParams.optional(),
+  publicIdentity: PublicIdentityText.optional(),
+  keyBundle: KeyBundleText.optional(),
+});
+export const PreloginRequest = request('prelogin', { username: z.string().max(64) });
 export const LoginRequest = request('login', { username: z.string().max(64), password: Password, device: Device });
+export const MyKeysRequest = request('myKeys', {});
+export const IdentityRequest = request('identity', { username: z.string().max(64) });
+export const EpochKeysRequest = request('epochKeys', { conversationId: z.number().int().positive() });
+export const AddEpochRequest = request('addEpoch', {
+  conversationId: z.number().int().positive(),
+  epoch: z.number().int().positive(),
+  keys: z.array(z.strictObject({ recipient: Username, sealed: SealedEpochKeyText })).min(1).max(64),
+});
+export const ChangePasswordRequest = request('changePassword', {
+  password: Password,
+  newPassword: Password,
+  salt: Salt,
+  kdf: KdfParams,
+  keyBundle: KeyBundleText,
+});
 export const ResumeRequest = request('resume', { token: z.string().min(1).max(256), device: Device });
 export const LogoutRequest = request('logout', {});
 export const ByeRequest = request('bye', {});
@@ -69,7 +112,13 @@ export const TypingRequest = request('typing', { conversationId: ConversationId 
 export const ClientFrame = z.discriminatedUnion('type', [
   HelloRequest,
   RegisterRequest,
+  PreloginRequest,
   LoginRequest,
+  MyKeysRequest,
+  IdentityRequest,
+  EpochKeysRequest,
+  AddEpochRequest,
+  ChangePasswordRequest,
   ResumeRequest,
   LogoutRequest,
   ByeRequest,
@@ -119,6 +168,8 @@ export const ConversationSummary = z.object({
   /** Messages from the peer after readSeq. */
   unread: z.number().int().nonnegative(),
   lastMessage: Message.nullable(),
+  /** The conversation's current key epoch (0 before the first key was added); absent from servers without end-to-end encryption. */
+  epoch: z.number().int().nonnegative().optional(),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
@@ -144,7 +195,16 @@ export const RESULTS = {
     session: z.object({ username: Username, sessionId: z.number().int() }).nullable(),
   }),
   register: SessionInfo,
-  login: SessionInfo,
+  prelogin: z.object({ salt: z.string(), kdf: KdfParams }),
+  /** With the user's sealed private keys and published identity (absent for accounts from before encryption). */
+  login: SessionInfo.extend({ keyBundle: z.string().optional(), publicIdentity: z.string().optional() }),
+  myKeys: z.object({ publicIdentity: z.string(), keyBundle: z.string(), salt: z.string(), kdf: KdfParams }),
+  identity: z.object({ username: Username, identities: z.array(z.string()) }),
+  epochKeys: z.object({
+    epochs: z.array(z.object({ epoch: z.number().int().positive(), creator: Username, sealed: z.string() })),
+  }),
+  addEpoch: z.object({ epoch: z.number().int().positive() }),
+  changePassword: z.object({}),
   resume: z.object({ username: Username, sessionId: z.number().int() }),
   logout: z.object({}),
   bye: z.object({}),
@@ -183,9 +243,17 @@ export const ReadEvent = z.object({
   seq: Seq,
 });
 export const TypingEvent = z.object({ type: z.literal('typing'), conversationId: ConversationId, username: Username });
+export const EpochEvent = z.object({
+  type: z.literal('epoch'),
+  conversationId: ConversationId,
+  epoch: z.number().int().positive(),
+  creator: Username,
+  /** The recipient's own sealed copy. */
+  sealed: z.string(),
+});
 export const ShutdownEvent = z.object({ type: z.literal('shutdown'), reason: z.string() });
 
-export const ServerEvent = z.discriminatedUnion('type', [MessageEvent, PresenceEvent, ReadEvent, TypingEvent, ShutdownEvent]);
+export const ServerEvent = z.discriminatedUnion('type', [MessageEvent, PresenceEvent, ReadEvent, TypingEvent, EpochEvent, ShutdownEvent]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type EventOf<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>;
 

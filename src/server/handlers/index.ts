@@ -1,7 +1,13 @@
 // The handler table: one entry per request type, checked exhaustive by the compiler.
 import type { RequestType } from '../../shared/protocol.js';
 import type { Handler } from '../context.js';
+import { addEpoch } from './add-epoch.js';
 import { bye } from './bye.js';
+import { changePassword } from './change-password.js';
+import { epochKeys } from './epoch-keys.js';
+import { identity } from './identity.js';
+import { myKeys } from './my-keys.js';
+import { prelogin } from './prelogin.js';
 import { conversations } from './conversations.js';
 import { hello } from './hello.js';
 import { history } from './history.js';
@@ -33,4 +39,10 @@ export const handlers: { [T in RequestType]: Handler<T> } = {
   history,
   read,
   typing,
+  prelogin,
+  myKeys,
+  identity,
+  epochKeys,
+  addEpoch,
+  changePassword,
 };

@@ -15,6 +15,8 @@ export const login: Handler<'login'> = {
       ctx.conn.log.info('login failed');
       throw new ParleyError('AUTH_FAILED', 'Wrong username or password.');
     }
-    return startSession(ctx, user, request.device);
+    const info = await startSession(ctx, user, request.device);
+    const keys = ctx.services.keys.userKeys(user.id);
+    return keys ? { ...info, keyBundle: keys.keyBundle, publicIdentity: keys.publicIdentity } : info;
   },
 };

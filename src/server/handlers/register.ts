@@ -1,6 +1,8 @@
 // register: create an account with an argon2id-hashed password and log the connection in.
 import { ParleyError } from '../../shared/errors.js';
-import { LIMITS } from '../../shared/protocol.js';
+import { parseKdfDescriptor, parsePublicIdentity } from '../../shared/crypto/index.js';
+import { LIMITS, type RequestOf } from '../../shared/protocol.js';
+import type { UserKeys } from '../store/keys.js';
 import type { Handler } from '../context.js';
 import { startSession } from './session.js';
 
@@ -13,17 +15,32 @@ export function checkPassword(password: string): void {
   }
 }
 
+/** The end-to-end key material of a registration: all four fields or none (a client from before encryption). */
+function keysOf(request: RequestOf<'register'>): UserKeys | undefined {
+  const { salt, kdf, publicIdentity, keyBundle } = request;
+  if (salt === undefined && kdf === undefined && publicIdentity === undefined && keyBundle === undefined) return undefined;
+  if (salt === undefined || kdf === undefined || publicIdentity === undefined || keyBundle === undefined) {
+    throw new ParleyError('INVALID_KEYS', 'salt, kdf, publicIdentity and keyBundle go together.');
+  }
+  if (!parseKdfDescriptor(kdf)) throw new ParleyError('INVALID_KEYS', 'The key derivation parameters are out of bounds.');
+  const parsed = parsePublicIdentity(publicIdentity, request.username);
+  if (!parsed.ok || parsed.identity.keyVersion !== 1) throw new ParleyError('INVALID_KEYS', 'The public identity is not valid for this username.');
+  return { salt, kdf, publicIdentity, keyBundle };
+}
+
 export const register: Handler<'register'> = {
   needsSession: false,
   async handle(request, ctx) {
     if (ctx.conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
     checkPassword(request.password);
+    const keys = keysOf(request);
     const { store, passwords, log } = ctx.services;
     if (await store.findUserIdByName(request.username)) {
       throw new ParleyError('USERNAME_TAKEN', 'That username is taken. Choose another.');
     }
     const hash = await passwords.hash(request.password);
     const user = await store.createUser(request.username, hash, ctx.services.now());
+    if (keys) ctx.services.keys.setUserKeys(user.id, keys, ctx.services.now());
     log.info({ userId: user.id }, 'account registered');
     return startSession(ctx, user, request.device);
   },

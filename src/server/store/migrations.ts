@@ -65,4 +65,46 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_by_conversation_cursor ON messages(conversation_id, id);
     `,
   },
+  {
+    version: 2,
+    description: 'end-to-end encryption: salts, sealed key bundles, public identities, sealed epoch keys, server secret',
+    sql: `
+      -- The salt (base64url) and argon2id descriptor (JSON) the client derives its keys with, and its private
+      -- keys sealed with a key only the client can derive. password_hash now hashes the derived auth key.
+      ALTER TABLE users ADD COLUMN salt TEXT;
+      ALTER TABLE users ADD COLUMN kdf TEXT;
+      ALTER TABLE users ADD COLUMN key_bundle TEXT;
+
+      -- Every public identity a user has had, kept forever: old versions verify old messages.
+      CREATE TABLE identities (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        key_version INTEGER NOT NULL,
+        public_identity TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, key_version)
+      ) STRICT;
+
+      ALTER TABLE conversations ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+
+      -- One conversation key per epoch, sealed to each member's key version: opaque to the server.
+      CREATE TABLE epoch_keys (
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        epoch INTEGER NOT NULL,
+        recipient_id INTEGER NOT NULL REFERENCES users(id),
+        recipient_key_version INTEGER NOT NULL,
+        creator_id INTEGER NOT NULL REFERENCES users(id),
+        sealed TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, epoch, recipient_id, recipient_key_version)
+      ) STRICT;
+      CREATE INDEX epoch_keys_by_recipient ON epoch_keys(recipient_id, conversation_id);
+
+      -- 32 random bytes for prelogin's fake salts (unknown usernames get a stable answer).
+      CREATE TABLE server_secret (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        secret BLOB NOT NULL
+      ) STRICT;
+      INSERT INTO server_secret (id, secret) VALUES (1, randomblob(32));
+    `,
+  },
 ];

@@ -40,6 +40,7 @@ interface SummaryRow {
   peer_read_seq: number;
   unread: number;
   last_cursor: number | null;
+  epoch: number;
 }
 
 const MESSAGE_COLUMNS = `
@@ -48,7 +49,7 @@ const MESSAGE_COLUMNS = `
   FROM messages m JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id`;
 
 const SUMMARY_QUERY = `
-  SELECT c.id, pu.username AS peer, c.last_seq, me.read_seq, peer.read_seq AS peer_read_seq,
+  SELECT c.id, pu.username AS peer, c.last_seq, c.epoch, me.read_seq, peer.read_seq AS peer_read_seq,
     (SELECT count(*) FROM messages u
       WHERE u.conversation_id = c.id AND u.seq > me.read_seq AND u.sender_id <> me.user_id) AS unread,
     (SELECT l.id FROM messages l WHERE l.conversation_id = c.id AND l.seq = c.last_seq) AS last_cursor
@@ -330,6 +331,7 @@ export class SqliteStore implements Store {
       peerReadSeq: row.peer_read_seq,
       unread: row.unread,
       lastMessage: last ? toMessage(last) : null,
+      epoch: row.epoch,
     };
   }
 }

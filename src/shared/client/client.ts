@@ -371,6 +371,8 @@ export class ParleyClient {
       case 'typing':
         if (me && event.username !== me) this.#typing.started(event.conversationId, event.username);
         return;
+      case 'epoch':
+        return;
       case 'shutdown':
         // The server is going away; closing now starts the reconnect schedule. (Browsers let clients close with 1000 only.)
         this.#conn?.close(1000);

@@ -151,6 +151,7 @@ export class Connection {
       case 'presence':
       case 'read':
       case 'typing':
+      case 'epoch':
       case 'shutdown':
         this.#handlers.onEvent(frame);
         return;

@@ -1,0 +1,11 @@
+// identity: every public identity a user has had, for clients to verify signatures and seal conversation keys.
+import { type Handler } from '../context.js';
+import { requireUserId } from './users.js';
+
+export const identity: Handler<'identity'> = {
+  needsSession: true,
+  async handle(request, { services }) {
+    const userId = await requireUserId(services.store, request.username);
+    return { username: request.username, identities: services.keys.identities(userId) };
+  },
+};

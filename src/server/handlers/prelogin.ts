@@ -1,0 +1,16 @@
+// prelogin: the salt and argon2id parameters a client derives its keys with; a stable fake for unknown usernames.
+import { fakeSalt, KDF_DEFAULT, toBase64url } from '../../shared/crypto/index.js';
+import { USERNAME_PATTERN } from '../../shared/protocol.js';
+import type { Handler } from '../context.js';
+
+export const prelogin: Handler<'prelogin'> = {
+  needsSession: false,
+  async handle(request, { services }) {
+    const { store, keys } = services;
+    const userId = USERNAME_PATTERN.test(request.username) ? await store.findUserIdByName(request.username) : undefined;
+    const mine = userId === undefined ? undefined : keys.userKeys(userId);
+    if (mine) return { salt: mine.salt, kdf: mine.kdf };
+    // The same answer every time, like a real account, so prelogin alone does not tell who has one.
+    return { salt: toBase64url(fakeSalt(keys.serverSecret(), request.username)), kdf: { ...KDF_DEFAULT } };
+  },
+};

@@ -1,0 +1,137 @@
+// Storage for end-to-end encryption: salts, sealed key bundles, public identities and sealed epoch keys (all opaque to the server).
+import type Database from 'better-sqlite3';
+import type { KdfParams } from '../../shared/protocol.js';
+
+export interface UserKeys {
+  salt: string;
+  kdf: KdfParams;
+  keyBundle: string;
+  publicIdentity: string;
+}
+
+export interface SealedFor {
+  recipientId: number;
+  recipientKeyVersion: number;
+  sealed: string;
+}
+
+export interface EpochKeyRow {
+  epoch: number;
+  creator: string;
+  sealed: string;
+}
+
+/** What the handlers need; the SQLite implementation shares the store's database file. */
+export interface KeyStore {
+  serverSecret(): Uint8Array;
+  setUserKeys(userId: number, keys: UserKeys, now: number): void;
+  userKeys(userId: number): UserKeys | undefined;
+  /** Every public identity of the user, oldest key version first. */
+  identities(userId: number): string[];
+  currentKeyVersion(userId: number): number | undefined;
+  epochOf(conversationId: number): number;
+  /** The caller's sealed copies, for every epoch and any of their key versions. */
+  epochKeys(recipientId: number, conversationId: number): EpochKeyRow[];
+  /** Stores every copy if `epoch` is the conversation's epoch + 1; false when another member got there first. */
+  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): boolean;
+  /** Replaces hash, salt, descriptor and bundle at once, and ends every other session of the user. */
+  changePassword(userId: number, keepSessionId: number, passwordHash: string, salt: string, kdf: KdfParams, keyBundle: string): void;
+}
+
+export class SqliteKeyStore implements KeyStore {
+  private readonly stmt;
+  private readonly addEpochTx;
+  private readonly changePasswordTx;
+  private readonly setUserKeysTx;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmt = {
+      secret: db.prepare<[], { secret: Buffer }>('SELECT secret FROM server_secret WHERE id = 1'),
+      setUser: db.prepare<[string, string, string, number]>('UPDATE users SET salt = ?, kdf = ?, key_bundle = ? WHERE id = ?'),
+      insertIdentity: db.prepare<[number, number, string, number]>(
+        'INSERT INTO identities (user_id, key_version, public_identity, created_at) VALUES (?, ?, ?, ?)',
+      ),
+      userKeys: db.prepare<[number], { salt: string | null; kdf: string | null; key_bundle: string | null }>(
+        'SELECT salt, kdf, key_bundle FROM users WHERE id = ?',
+      ),
+      identities: db.prepare<[number], { public_identity: string; key_version: number }>(
+        'SELECT public_identity, key_version FROM identities WHERE user_id = ? ORDER BY key_version',
+      ),
+      epoch: db.prepare<[number], { epoch: number }>('SELECT epoch FROM conversations WHERE id = ?'),
+      bumpEpoch: db.prepare<[number, number, number]>('UPDATE conversations SET epoch = ? WHERE id = ? AND epoch = ?'),
+      insertEpochKey: db.prepare<[number, number, number, number, number, string, number]>(
+        `INSERT INTO epoch_keys (conversation_id, epoch, recipient_id, recipient_key_version, creator_id, sealed, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      epochKeys: db.prepare<[number, number], EpochKeyRow>(
+        `SELECT e.epoch, u.username AS creator, e.sealed FROM epoch_keys e JOIN users u ON u.id = e.creator_id
+         WHERE e.recipient_id = ? AND e.conversation_id = ? ORDER BY e.epoch, e.recipient_key_version`,
+      ),
+      setPassword: db.prepare<[string, string, string, string, number]>(
+        'UPDATE users SET password_hash = ?, salt = ?, kdf = ?, key_bundle = ? WHERE id = ?',
+      ),
+      endOtherSessions: db.prepare<[number, number]>('DELETE FROM sessions WHERE user_id = ? AND id <> ?'),
+    };
+    this.addEpochTx = db.transaction(
+      (conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): boolean => {
+        if (this.stmt.bumpEpoch.run(epoch, conversationId, epoch - 1).changes === 0) return false;
+        for (const c of copies) {
+          this.stmt.insertEpochKey.run(conversationId, epoch, c.recipientId, c.recipientKeyVersion, creatorId, c.sealed, now);
+        }
+        return true;
+      },
+    );
+    this.changePasswordTx = db.transaction(
+      (userId: number, keep: number, hash: string, salt: string, kdf: KdfParams, bundle: string) => {
+        this.stmt.setPassword.run(hash, salt, JSON.stringify(kdf), bundle, userId);
+        this.stmt.endOtherSessions.run(userId, keep);
+      },
+    );
+    this.setUserKeysTx = db.transaction((userId: number, keys: UserKeys, now: number) => {
+      this.stmt.setUser.run(keys.salt, JSON.stringify(keys.kdf), keys.keyBundle, userId);
+      this.stmt.insertIdentity.run(userId, 1, keys.publicIdentity, now);
+    });
+  }
+
+  serverSecret(): Uint8Array {
+    const row = this.stmt.secret.get();
+    if (!row) throw new Error('server secret missing: migration 2 did not run');
+    return new Uint8Array(row.secret);
+  }
+
+  setUserKeys(userId: number, keys: UserKeys, now: number): void {
+    this.setUserKeysTx(userId, keys, now);
+  }
+
+  userKeys(userId: number): UserKeys | undefined {
+    const row = this.stmt.userKeys.get(userId);
+    const identities = this.stmt.identities.all(userId);
+    const current = identities.at(-1);
+    if (!row?.salt || !row.kdf || !row.key_bundle || !current) return undefined;
+    return { salt: row.salt, kdf: JSON.parse(row.kdf) as KdfParams, keyBundle: row.key_bundle, publicIdentity: current.public_identity };
+  }
+
+  identities(userId: number): string[] {
+    return this.stmt.identities.all(userId).map((r) => r.public_identity);
+  }
+
+  currentKeyVersion(userId: number): number | undefined {
+    return this.stmt.identities.all(userId).at(-1)?.key_version;
+  }
+
+  epochOf(conversationId: number): number {
+    return this.stmt.epoch.get(conversationId)?.epoch ?? 0;
+  }
+
+  epochKeys(recipientId: number, conversationId: number): EpochKeyRow[] {
+    return this.stmt.epochKeys.all(recipientId, conversationId);
+  }
+
+  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): boolean {
+    return this.addEpochTx(conversationId, epoch, creatorId, copies, now);
+  }
+
+  changePassword(userId: number, keepSessionId: number, passwordHash: string, salt: string, kdf: KdfParams, keyBundle: string): void {
+    this.changePasswordTx(userId, keepSessionId, passwordHash, salt, kdf, keyBundle);
+  }
+}

@@ -1,0 +1,150 @@
+// The server side of end-to-end encryption: prelogin salts, key storage, identities and epochs, password change.
+import { afterEach, expect, test } from 'vitest';
+import {
+  deriveKeys,
+  encodePublicIdentity,
+  fromBase64url,
+  generateIdentity,
+  KDF_DEFAULT,
+  newEpochKey,
+  newSalt,
+  publicIdentityOf,
+  sealEpochKey,
+  sealIdentity,
+  toBase64url,
+} from '../src/shared/crypto/index.js';
+import { TestClient } from './helpers/client.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer | undefined;
+const clients: TestClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await server?.close();
+  server = undefined;
+});
+
+async function registered(url: string, username: string) {
+  const client = await TestClient.connect(url);
+  clients.push(client);
+  const salt = newSalt();
+  const derived = await deriveKeys({ username, password: 'pw-for-tests', salt, kdf: KDF_DEFAULT });
+  if (!derived.ok) throw new Error(derived.reason);
+  const identity = generateIdentity();
+  const publicIdentity = encodePublicIdentity(identity, username);
+  const keyBundle = sealIdentity({ identity, username, wrapKey: derived.wrapKey });
+  await client.request('register', {
+    type: 'register',
+    username,
+    password: toBase64url(derived.authKey),
+    salt: toBase64url(salt),
+    kdf: { ...KDF_DEFAULT },
+    publicIdentity,
+    keyBundle,
+  });
+  return { client, identity, publicIdentity, keyBundle, salt, authKey: toBase64url(derived.authKey) };
+}
+
+test('prelogin answers the real salt for an account and a stable fake one otherwise; login returns the keys', async () => {
+  server = await startServer();
+  const alice = await registered(server.url, 'alice');
+  const anon = await TestClient.connect(server.url);
+  clients.push(anon);
+  const real = await anon.request('prelogin', { type: 'prelogin', username: 'alice' });
+  expect(real.salt).toBe(toBase64url(alice.salt));
+  expect(real.kdf).toEqual(KDF_DEFAULT);
+  const fake1 = await anon.request('prelogin', { type: 'prelogin', username: 'nobody' });
+  const fake2 = await anon.request('prelogin', { type: 'prelogin', username: 'nobody' });
+  expect(fake1).toEqual(fake2);
+  expect(fromBase64url(fake1.salt)?.length).toBe(16);
+  const login = await anon.request('login', { type: 'login', username: 'alice', password: alice.authKey });
+  expect(login.keyBundle).toBe(alice.keyBundle);
+  expect(login.publicIdentity).toBe(alice.publicIdentity);
+  expect(await anon.request('myKeys', { type: 'myKeys' })).toMatchObject({ keyBundle: alice.keyBundle, salt: real.salt });
+});
+
+test('a registration with a public identity for another username is refused', async () => {
+  server = await startServer();
+  const client = await TestClient.connect(server.url);
+  clients.push(client);
+  const identity = generateIdentity();
+  const request = client.request('register', {
+    type: 'register',
+    username: 'mallory',
+    password: 'x'.repeat(43),
+    salt: toBase64url(newSalt()),
+    kdf: { ...KDF_DEFAULT },
+    publicIdentity: encodePublicIdentity(identity, 'alice'),
+    keyBundle: 'kb1.AAAA',
+  });
+  await expect(request).rejects.toMatchObject({ code: 'INVALID_KEYS' });
+});
+
+test('identities and epochs: one epoch per number, every member covered, copies pushed as events', async () => {
+  server = await startServer();
+  const alice = await registered(server.url, 'alice');
+  const bob = await registered(server.url, 'bob');
+  const { identities } = await alice.client.request('identity', { type: 'identity', username: 'bob' });
+  expect(identities).toEqual([bob.publicIdentity]);
+  const { conversation } = await alice.client.request('open', { type: 'open', with: 'bob' });
+  expect(conversation.epoch).toBe(0);
+  const epochKey = newEpochKey();
+  const seal = (recipient: typeof alice) =>
+    sealEpochKey({
+      epochKey,
+      conversationId: conversation.id,
+      epoch: 1,
+      recipient: publicIdentityOf(recipient.identity, recipient === alice ? 'alice' : 'bob'),
+      creator: alice.identity,
+      creatorName: 'alice',
+    });
+  const keys = [
+    { recipient: 'alice', sealed: seal(alice) },
+    { recipient: 'bob', sealed: seal(bob) },
+  ];
+  await expect(
+    alice.client.request('addEpoch', { type: 'addEpoch', conversationId: conversation.id, epoch: 1, keys: keys.slice(0, 1) }),
+  ).rejects.toMatchObject({ code: 'INVALID_KEYS' });
+  await alice.client.request('addEpoch', { type: 'addEpoch', conversationId: conversation.id, epoch: 1, keys });
+  const event = await bob.client.event('epoch');
+  expect(event).toMatchObject({ conversationId: conversation.id, epoch: 1, creator: 'alice', sealed: keys[1]!.sealed });
+  await expect(
+    bob.client.request('addEpoch', { type: 'addEpoch', conversationId: conversation.id, epoch: 1, keys }),
+  ).rejects.toMatchObject({ code: 'EPOCH_CONFLICT' });
+  const { epochs } = await bob.client.request('epochKeys', { type: 'epochKeys', conversationId: conversation.id });
+  expect(epochs).toEqual([{ epoch: 1, creator: 'alice', sealed: keys[1]!.sealed }]);
+  const carol = await registered(server.url, 'carol');
+  await expect(
+    carol.client.request('epochKeys', { type: 'epochKeys', conversationId: conversation.id }),
+  ).rejects.toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+  const summary = await bob.client.request('open', { type: 'open', with: 'alice' });
+  expect(summary.conversation.epoch).toBe(1);
+});
+
+test('changePassword replaces the auth key and bundle; the old auth key no longer logs in', async () => {
+  server = await startServer();
+  const alice = await registered(server.url, 'alice');
+  const other = await TestClient.connect(server.url);
+  clients.push(other);
+  await other.request('login', { type: 'login', username: 'alice', password: alice.authKey });
+  const salt = newSalt();
+  const derived = await deriveKeys({ username: 'alice', password: 'new-password', salt, kdf: KDF_DEFAULT });
+  if (!derived.ok) throw new Error(derived.reason);
+  const keyBundle = sealIdentity({ identity: alice.identity, username: 'alice', wrapKey: derived.wrapKey });
+  const change = {
+    type: 'changePassword' as const,
+    password: alice.authKey,
+    newPassword: toBase64url(derived.authKey),
+    salt: toBase64url(salt),
+    kdf: { ...KDF_DEFAULT },
+    keyBundle,
+  };
+  await expect(alice.client.request('changePassword', { ...change, password: 'y'.repeat(43) })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+  await alice.client.request('changePassword', change);
+  const fresh = await TestClient.connect(server.url);
+  clients.push(fresh);
+  await expect(fresh.request('login', { type: 'login', username: 'alice', password: alice.authKey })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+  const login = await fresh.request('login', { type: 'login', username: 'alice', password: change.newPassword });
+  expect(login.keyBundle).toBe(keyBundle);
+  expect((await fresh.request('prelogin', { type: 'prelogin', username: 'alice' })).salt).toBe(change.salt);
+});
