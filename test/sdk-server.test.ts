@@ -133,14 +133,14 @@ describe('SDK against the real server', () => {
     const first = await server();
     const storage = memoryStorage();
     const bob = await user(first.url, 'bob');
-    const alice = await user(first.url, 'alice', { storage });
+    const alice = await user(first.url, 'alice', { storage, keyStorage: storage });
     await first.close();
     servers.splice(servers.indexOf(first), 1);
     await waitFor(() => alice.getSnapshot().connection.status === 'reconnecting');
     const entry = alice.send('bob', 'written, then the client quit');
     await alice.exit();
     const s = await server({ dataDir: first.dataDir, config: { port: first.port } });
-    const again = await client(s.url, { storage });
+    const again = await client(s.url, { storage, keyStorage: storage });
     expect(again.getSnapshot().session?.username).toBe('alice');
     await waitFor(() => again.getSnapshot().outbox.length === 0);
     await waitFor(() => bodies(bob, 'alice').length === 1, { timeoutMs: 10_000 });

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: 'The server is shutting down; reconnect shortly.',
   INTERNAL: 'The server failed; the request may be retried.',
   // Raised by the client SDK itself, never sent by the server: the request's fate is unknown.
+  KEYS_CHANGED: "The contact's keys changed; verify the safety number before sending.",
+  LOCKED: 'The keys are locked; enter the password to unlock them.',
   TIMEOUT: 'The server did not answer in time.',
   DISCONNECTED: 'The connection closed before the server answered.',
 } as const;

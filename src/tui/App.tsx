@@ -7,6 +7,7 @@ import { LineEditorContext } from './components/Prompt.js';
 import { LineEditor } from './lineEditor.js';
 import { Chat } from './screens/Chat.js';
 import { Menu } from './screens/Menu.js';
+import { Unlock } from './screens/Unlock.js';
 import { Welcome } from './screens/Welcome.js';
 import { useTerminalSize } from './useTerminalSize.js';
 
@@ -81,6 +82,8 @@ export function App({ client, label, onExit, exitRef }: Props) {
         onExit={exit}
       />
     );
+  } else if (state.keys === 'locked') {
+    body = <Unlock client={client} username={state.session.username} onBack={back} onExit={exit} />;
   } else if (screen.name === 'chat') {
     body = (
       <Chat

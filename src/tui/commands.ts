@@ -37,6 +37,7 @@ export const HELP: Record<ScreenName, string[]> = {
     '!back     return to the menu',
     '!more     show older messages (or PageUp; PageDown goes forward)',
     '!retry    send again the messages marked "not sent"',
+    '!verify   show the safety number with this contact; !verify yes marks it verified',
     '!!text    send a message that starts with "!"',
     ...COMMON,
   ],

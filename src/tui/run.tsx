@@ -26,6 +26,8 @@ export async function runClient({ target, env = process.env, connectTimeoutMs = 
     url: target.url,
     WebSocket,
     storage,
+    // The profile (mode 0600) keeps the wrap key, so a restarted client reopens the keys without the password.
+    keyStorage: storage,
     clientName: 'parley-tui/0.1',
     device: 'terminal',
     connectTimeoutMs,

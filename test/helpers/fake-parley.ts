@@ -71,6 +71,10 @@ export class FakeParley {
   readonly logs = new Map<string, Message[]>();
   readonly dedupe = new Map<string, { conversationId: number; seq: number; cursor: number; ts: number }>();
   readonly received: Frame[] = [];
+  /** End-to-end key material as registered: salt, kdf, publicIdentity, keyBundle. Opaque here, as on the real server. */
+  readonly keys = new Map<string, Record<string, unknown>>();
+  /** conversationId → sealed epoch keys. */
+  readonly epochs = new Map<number, { epoch: number; creator: string; recipient: string; sealed: string }[]>();
   #tokenSeq = 0;
   #clock = 1_700_000_000_000;
 
@@ -112,10 +116,17 @@ export class FakeParley {
         if (this.users.has(str('username'))) return fail('USERNAME_TAKEN');
         if (str('password').length < 8) return fail('WEAK_PASSWORD');
         this.users.set(str('username'), str('password'));
+        this.keys.set(str('username'), { salt: frame.salt, kdf: frame.kdf, publicIdentity: frame.publicIdentity, keyBundle: frame.keyBundle });
         return this.#signIn(socket, str('username'), ok);
-      case 'login':
+      case 'prelogin': {
+        const keys = this.keys.get(str('username'));
+        return ok({ salt: keys?.salt ?? 'AAAAAAAAAAAAAAAAAAAAAA', kdf: keys?.kdf ?? { v: 1, alg: 'argon2id', m: 19456, t: 2, p: 1 } });
+      }
+      case 'login': {
         if (this.users.get(str('username')) !== str('password')) return fail('AUTH_FAILED', 'Wrong username or password.');
-        return this.#signIn(socket, str('username'), ok);
+        const keys = this.keys.get(str('username'));
+        return this.#signIn(socket, str('username'), ok, { keyBundle: keys?.keyBundle, publicIdentity: keys?.publicIdentity });
+      }
       case 'resume': {
         const user = this.tokens.get(str('token'));
         if (!user) return fail('SESSION_INVALID');
@@ -135,6 +146,29 @@ export class FakeParley {
     switch (frame.type) {
       case 'online':
         return ok({ users: this.online() });
+      case 'myKeys':
+        return ok(this.keys.get(me));
+      case 'identity': {
+        const keys = this.keys.get(str('username'));
+        if (!keys) return fail('USER_NOT_FOUND');
+        return ok({ username: str('username'), identities: [keys.publicIdentity] });
+      }
+      case 'epochKeys':
+        return ok({
+          epochs: (this.epochs.get(Number(frame.conversationId)) ?? [])
+            .filter((e) => e.recipient === me)
+            .map(({ epoch, creator, sealed }) => ({ epoch, creator, sealed })),
+        });
+      case 'addEpoch': {
+        const id = Number(frame.conversationId);
+        const list = this.epochs.get(id) ?? [];
+        if (list.some((e) => e.epoch === Number(frame.epoch))) return fail('EPOCH_CONFLICT');
+        for (const k of frame.keys as { recipient: string; sealed: string }[]) {
+          list.push({ epoch: Number(frame.epoch), creator: me, recipient: k.recipient, sealed: k.sealed });
+        }
+        this.epochs.set(id, list);
+        return ok({ epoch: Number(frame.epoch) });
+      }
       case 'lookup':
         if (!this.users.has(str('username'))) return fail('USER_NOT_FOUND');
         return ok({ username: str('username'), online: this.online().includes(str('username')) });
@@ -207,11 +241,11 @@ export class FakeParley {
     }
   }
 
-  #signIn(socket: FakeSocket, username: string, ok: (result: unknown) => void): void {
+  #signIn(socket: FakeSocket, username: string, ok: (result: unknown) => void, extra: Record<string, unknown> = {}): void {
     const token = `token${++this.#tokenSeq}`;
     this.tokens.set(token, username);
     this.#goOnline(socket, username);
-    ok({ token, username, sessionId: this.#tokenSeq });
+    ok({ token, username, sessionId: this.#tokenSeq, ...extra });
   }
 
   #goOnline(socket: FakeSocket, username: string): void {

@@ -9,7 +9,9 @@ import {
   type SendAck,
   type ServerEvent,
 } from '../protocol.js';
+import { fromBase64url, MAX_PLAINTEXT_BYTES, sealIdentity, toBase64url } from '../crypto/index.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { derive, Keyring, plaintextTooLong, registration, unlock, type ClientMessage, type ContactKeys } from './e2e.js';
 import { Connection, type WebSocketConstructor } from './connection.js';
 import { newClientMsgId } from './ids.js';
 import { addNotices, applyConversations, applyMessages, applyPresence, applyRead, threadOf, upsertConversation } from './merge.js';
@@ -30,6 +32,12 @@ export interface ParleyClientOptions {
   storage?: StorageAdapter;
   /** Store the session token in `storage` (default true). The web client, logged in by cookie, may turn it off. */
   rememberToken?: boolean;
+  /**
+   * Where the wrap key (which unlocks the user's private keys) is kept so a resumed session needs no
+   * password: the terminal client's 0600 profile, the web client's sessionStorage. Omitted: memory only,
+   * and a session resumed by token is 'locked' until `unlock(password)`.
+   */
+  keyStorage?: StorageAdapter;
   /** Sent in hello, e.g. "parley-tui/0.1". */
   clientName?: string;
   /** Device label the server lists next to the session. */
@@ -52,8 +60,12 @@ const asParleyError = (error: unknown): ParleyError =>
   error instanceof ParleyError ? error : new ParleyError('INTERNAL', 'Something went wrong in the client.', { cause: error });
 
 export class ParleyClient {
-  readonly #options: Required<Omit<ParleyClientOptions, 'backoff' | 'device' | 'clientName'>> &
-    Pick<ParleyClientOptions, 'backoff' | 'device' | 'clientName'>;
+  readonly #options: Required<Omit<ParleyClientOptions, 'backoff' | 'device' | 'clientName' | 'keyStorage'>> &
+    Pick<ParleyClientOptions, 'backoff' | 'device' | 'clientName' | 'keyStorage'>;
+  /** The unlocked end-to-end keys of the signed-in user; null while signed out or locked. */
+  #keyring: Keyring | null = null;
+  /** Envelopes made for outbox entries, by clientMsgId: a resend sends the same bytes. */
+  readonly #envelopes = new Map<string, string>();
   readonly #store: Store<ClientState>;
   #conn: Connection | null = null;
   /** The connection that is authenticated and caught up; only it drains the outbox. */
@@ -92,6 +104,7 @@ export class ParleyClient {
     this.#pump = new OutboxPump({
       connection: () => this.#ready,
       next: () => (this.#state.session ? this.#state.outbox.find((e) => e.status === 'sending') : undefined),
+      prepare: (conn, entry) => this.#prepare(conn, entry),
       acked: (entry, ack) => this.#acked(entry, ack),
       // A send unanswered for the whole timeout means a dead link the OS has not noticed; start over.
       suspect: (conn) => conn.close(1000),
@@ -191,7 +204,8 @@ export class ParleyClient {
           this.#forgetToken();
         }
       }
-      if (session) await this.#authenticated(conn, session);
+      if (session && (await this.#unlockFromStorage(conn, session.username))) await this.#authenticated(conn, session);
+      else if (session) this.#locked(session);
       else this.#signedOut();
       if (this.#exiting) throw new ParleyError('DISCONNECTED');
       this.#attempt = 0;
@@ -254,13 +268,114 @@ export class ParleyClient {
 
   async #signIn(type: 'register' | 'login', username: string, password: string): Promise<Session> {
     const conn = this.#requireConnection();
-    const info = await conn.request(type, { username, password, ...this.#device() });
+    let info: { token: string; username: string; sessionId: number };
+    let keyring: Keyring;
+    if (type === 'register') {
+      if (password.length < LIMITS.passwordMinLength || password.length > LIMITS.passwordMaxLength) {
+        throw new ParleyError('WEAK_PASSWORD', `Use ${LIMITS.passwordMinLength} to ${LIMITS.passwordMaxLength} characters.`);
+      }
+      // The server never sees the password: it gets an auth key derived from it, and keys sealed with another.
+      const made = await registration(username, password);
+      info = await conn.request('register', { username, ...made.credentials, ...this.#device() });
+      keyring = this.#newKeyring(username, made.identity, made.wrapKey);
+    } else {
+      const { salt, kdf } = await conn.request('prelogin', { username });
+      const keys = await derive(username, password, fromBase64url(salt) ?? new Uint8Array(), kdf);
+      const result = await conn.request('login', { username, password: toBase64url(keys.authKey), ...this.#device() });
+      info = result;
+      try {
+        if (!result.keyBundle || !result.publicIdentity) throw new ParleyError('NO_KEYS', 'This account has no end-to-end encryption keys.');
+        keyring = this.#newKeyring(result.username, unlock(result.username, result.keyBundle, result.publicIdentity, keys.wrapKey), keys.wrapKey);
+      } catch (error) {
+        await conn.request('logout', {}).catch(() => undefined);
+        throw error;
+      }
+    }
+    this.#keyring = keyring;
     this.#token = info.token;
     if (this.#options.rememberToken) this.#options.storage.setItem(STORAGE_KEYS.token, info.token);
     const session = { username: info.username, sessionId: info.sessionId };
     // A drop during the catch-up is repaired by the reconnect, which resumes with the token.
     await this.#authenticated(conn, session).catch(() => undefined);
     return session;
+  }
+
+  #newKeyring(username: string, identity: Keyring['identity'], wrapKey: Uint8Array): Keyring {
+    if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, username, wrapKey);
+    return new Keyring(username, identity, this.#options.storage, (contacts) => this.#setContacts(contacts));
+  }
+
+  #setContacts(contacts: Record<string, ContactKeys>): void {
+    this.#store.update((s) => ({ ...s, contacts }));
+  }
+
+  /** After a resume: reopen the keys with a wrap key kept in keyStorage. False when the password is needed. */
+  async #unlockFromStorage(conn: Connection, username: string): Promise<boolean> {
+    if (this.#keyring?.me === username) return true;
+    this.#keyring = null;
+    const wrapKey = this.#options.keyStorage ? Keyring.rememberedWrapKey(this.#options.keyStorage, username) : undefined;
+    if (!wrapKey) return false;
+    try {
+      const mine = await conn.request('myKeys', {});
+      this.#keyring = this.#newKeyring(username, unlock(username, mine.keyBundle, mine.publicIdentity, wrapKey), wrapKey);
+      return true;
+    } catch (error) {
+      if (error instanceof ParleyError && (error.code === 'DISCONNECTED' || error.code === 'TIMEOUT')) throw error;
+      if (this.#options.keyStorage) Keyring.forgetWrapKey(this.#options.keyStorage, username);
+      return false;
+    }
+  }
+
+  /** Signed in by token, keys not unlocked: nothing is read or sent until `unlock(password)`. */
+  #locked(session: Session): void {
+    if (this.#state.session?.username !== session.username) this.#resetUserData();
+    const outbox = loadOutbox(this.#options.storage, session.username);
+    this.#store.update((s) => ({ ...s, session, outbox, keys: 'locked' }));
+  }
+
+  /** Unlocks a session resumed without its keys, with the password; then catches up. Rejects with AUTH_FAILED. */
+  async unlock(password: string): Promise<void> {
+    const conn = this.#requireConnection();
+    const session = this.#requireSession();
+    const mine = await conn.request('myKeys', {});
+    const keys = await derive(session.username, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf);
+    this.#keyring = this.#newKeyring(session.username, unlock(session.username, mine.keyBundle, mine.publicIdentity, keys.wrapKey), keys.wrapKey);
+    await this.#authenticated(conn, session);
+  }
+
+  /**
+   * Changes the password: the private keys are sealed again with the new wrap key (history stays
+   * readable), the old password stops working, and other sessions end. Rejects with AUTH_FAILED.
+   */
+  async changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    const conn = this.#requireConnection();
+    const keyring = this.#requireKeys();
+    if (newPassword.length < LIMITS.passwordMinLength || newPassword.length > LIMITS.passwordMaxLength) {
+      throw new ParleyError('WEAK_PASSWORD', `Use ${LIMITS.passwordMinLength} to ${LIMITS.passwordMaxLength} characters.`);
+    }
+    const mine = await conn.request('myKeys', {});
+    const old = await derive(keyring.me, oldPassword, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf);
+    const made = await registration(keyring.me, newPassword);
+    const keyBundle = sealIdentity({ identity: keyring.identity, username: keyring.me, wrapKey: made.wrapKey });
+    const salt = made.credentials.salt!;
+    const kdf = made.credentials.kdf!;
+    await conn.request('changePassword', { password: toBase64url(old.authKey), newPassword: made.credentials.password, salt, kdf, keyBundle });
+    if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, keyring.me, made.wrapKey);
+  }
+
+  /** The safety number with a contact (60 digits in groups of five) and whether it is marked verified. */
+  async safetyNumber(username: string): Promise<{ digits: string; verified: boolean; status: ContactKeys }> {
+    return this.#requireKeys().safetyNumber(this.#requireConnection(), username);
+  }
+
+  /** After comparing safety numbers: remember the contact's current keys as verified (or accept changed keys unverified). */
+  async markVerified(username: string, verified = true): Promise<void> {
+    await this.#requireKeys().trust(this.#requireConnection(), username, verified);
+  }
+
+  #requireKeys(): Keyring {
+    if (!this.#keyring) throw new ParleyError('LOCKED');
+    return this.#keyring;
   }
 
   /** Ends the session on the server and forgets it here. Pending sends stay stored for the next login. */
@@ -277,6 +392,9 @@ export class ParleyClient {
   }
 
   #forgetToken(): void {
+    const me = this.#state.session?.username;
+    if (me && this.#options.keyStorage) Keyring.forgetWrapKey(this.#options.keyStorage, me);
+    this.#keyring = null;
     this.#token = null;
     this.#options.storage.removeItem(STORAGE_KEYS.token);
   }
@@ -291,14 +409,14 @@ export class ParleyClient {
     if (previous?.username !== session.username) {
       this.#resetUserData();
       const outbox = loadOutbox(this.#options.storage, session.username);
-      this.#store.update((s) => ({ ...s, session, outbox }));
-    } else if (previous.sessionId !== session.sessionId) {
-      this.#store.update((s) => ({ ...s, session }));
+      this.#store.update((s) => ({ ...s, session, outbox, keys: 'unlocked' }));
+    } else {
+      this.#store.update((s) => ({ ...s, session, keys: 'unlocked' }));
     }
     let fetchedConversations = false;
     if (this.#cursor === null) {
       // A fresh session starts its cursor at the newest message it can see; history fills in the rest on demand.
-      const { conversations } = await conn.request('conversations', {});
+      const conversations = await this.#summaries(conn);
       this.#store.update((s) => applyConversations(s, conversations));
       this.#cursor = Math.max(this.#cursor ?? 0, ...conversations.map((c) => c.lastMessage?.cursor ?? 0));
       fetchedConversations = true;
@@ -306,7 +424,7 @@ export class ParleyClient {
     await this.#syncAll(conn);
     if (!fetchedConversations) {
       // Read marks are not in the sync log; the summaries carry what changed while offline.
-      const { conversations } = await conn.request('conversations', {});
+      const conversations = await this.#summaries(conn);
       this.#store.update((s) => applyConversations(s, conversations));
     }
     const { users } = await conn.request('online', {});
@@ -317,11 +435,30 @@ export class ParleyClient {
     this.#pump.kick();
   }
 
+  /** Conversation summaries with their last message decrypted. */
+  async #summaries(conn: Connection): Promise<ConversationSummary[]> {
+    const { conversations } = await conn.request('conversations', {});
+    return Promise.all(conversations.map((c) => this.#decryptSummary(conn, c)));
+  }
+
+  async #decryptSummary(conn: Connection, summary: ConversationSummary): Promise<ConversationSummary> {
+    if (!summary.lastMessage) return summary;
+    const [lastMessage] = await this.#decrypt(conn, [summary.lastMessage]);
+    return { ...summary, lastMessage: lastMessage! };
+  }
+
+  /** Every body becomes its text, or '' with the reason it cannot be shown; never the envelope. */
+  async #decrypt(conn: Connection | null, messages: readonly Message[]): Promise<ClientMessage[]> {
+    const keyring = this.#keyring;
+    if (!keyring) return messages.map((m) => ({ ...m, body: '', failure: { reason: 'unknown-epoch', explanation: 'locked: enter your password' } }));
+    return keyring.decrypt(conn, messages);
+  }
+
   async #syncAll(conn: Connection): Promise<void> {
     for (;;) {
       const after = this.#cursor ?? 0;
       const result: ResultOf<'sync'> = await conn.request('sync', { after, limit: LIMITS.syncMaxLimit });
-      this.#ingest(result.messages);
+      this.#ingest(await this.#decrypt(conn, result.messages));
       this.#cursor = Math.max(this.#cursor ?? 0, result.cursor);
       if (!result.more || result.cursor <= after) return;
     }
@@ -329,7 +466,8 @@ export class ParleyClient {
 
   #signedOut(): void {
     this.#resetUserData();
-    this.#store.update((s) => ({ ...s, session: null, outbox: [] }));
+    this.#keyring = null;
+    this.#store.update((s) => ({ ...s, session: null, outbox: [], keys: 'none', contacts: {} }));
   }
 
   #resetUserData(): void {
@@ -359,7 +497,7 @@ export class ParleyClient {
           // Only a caught-up connection may move the cursor on a live push: during catch-up the push can
           // overtake sync pages, and jumping ahead of them would skip the backlog between.
           if (this.#ready) this.#cursor = Math.max(this.#cursor ?? 0, event.message.cursor);
-          this.#ingest([event.message]);
+          if (this.#keyring) void this.#decrypt(this.#conn, [event.message]).then((messages) => this.#ingest(messages));
         }
         return;
       case 'presence':
@@ -371,8 +509,14 @@ export class ParleyClient {
       case 'typing':
         if (me && event.username !== me) this.#typing.started(event.conversationId, event.username);
         return;
-      case 'epoch':
+      case 'epoch': {
+        const keyring = this.#keyring;
+        const conn = this.#conn;
+        const peer = this.#state.conversations.find((c) => c.id === event.conversationId)?.peer;
+        // Unknown conversation: its keys are fetched when its first message arrives.
+        if (keyring && conn && peer) void keyring.onEpoch(conn, event.conversationId, event.epoch, event.creator, event.sealed, peer).catch(() => undefined);
         return;
+      }
       case 'shutdown':
         // The server is going away; closing now starts the reconnect schedule. (Browsers let clients close with 1000 only.)
         this.#conn?.close(1000);
@@ -381,7 +525,7 @@ export class ParleyClient {
   }
 
   /** Folds messages in; own messages still in the outbox count as acknowledged; news becomes a notice. */
-  #ingest(messages: readonly Message[]): void {
+  #ingest(messages: readonly ClientMessage[]): void {
     const me = this.#state.session?.username;
     if (!me || messages.length === 0) return;
     const acked = new Set(messages.filter((m) => m.from === me).map((m) => m.clientMsgId));
@@ -408,7 +552,8 @@ export class ParleyClient {
   /** Opens (creating if needed) the conversation with `username` and loads its latest page. Rejects with USER_NOT_FOUND. */
   async openConversation(username: string): Promise<ConversationSummary> {
     const conn = this.#requireConnection();
-    const { conversation } = await conn.request('open', { with: username });
+    const { conversation: raw } = await conn.request('open', { with: username });
+    const conversation = await this.#decryptSummary(conn, raw);
     this.#store.update((s) => {
       const known = s.conversations.find((c) => c.id === conversation.id);
       // Live events may already be ahead of this reply; keep whichever summary saw more.
@@ -435,7 +580,8 @@ export class ParleyClient {
       limit: this.#options.historyPageSize,
       ...(before === undefined ? {} : { before }),
     });
-    this.#store.update((s) => applyMessages(s, messages, me, { history: { conversationId, more, latest } }).state);
+    const decrypted = await this.#decrypt(conn, messages);
+    this.#store.update((s) => applyMessages(s, decrypted, me, { history: { conversationId, more, latest } }).state);
     return threadOf(this.#state, conversationId).more;
   }
 
@@ -482,8 +628,9 @@ export class ParleyClient {
   send(to: string, body: string): OutboxEntry {
     const session = this.#requireSession();
     if (body.length === 0) throw new ParleyError('INVALID_FRAME', 'A message cannot be empty.');
-    if (body.length > this.#state.limits.bodyMaxLength) {
-      throw new ParleyError('MESSAGE_TOO_LONG', `A message can be at most ${this.#state.limits.bodyMaxLength} characters.`);
+    // The envelope must fit the server's body limit: count UTF-8 bytes of the text, not characters.
+    if (plaintextTooLong(body, MAX_PLAINTEXT_BYTES)) {
+      throw new ParleyError('MESSAGE_TOO_LONG', `A message can be at most ${MAX_PLAINTEXT_BYTES} bytes of text.`);
     }
     const entry: OutboxEntry = { clientMsgId: newClientMsgId(), to, body, createdAt: this.#options.now(), status: 'sending' };
     this.#setOutbox([...this.#state.outbox, entry], session.username);
@@ -506,6 +653,20 @@ export class ParleyClient {
   /** Drops an entry from the outbox (for failed ones: the user gave up on it). */
   discard(clientMsgId: string): void {
     this.#setOutbox(this.#state.outbox.filter((e) => e.clientMsgId !== clientMsgId));
+  }
+
+  /** Encrypts an outbox entry once (the conversation's id and key are needed first); resends reuse the envelope. */
+  async #prepare(conn: Connection, entry: OutboxEntry): Promise<string> {
+    const cached = this.#envelopes.get(entry.clientMsgId);
+    if (cached) return cached;
+    const keyring = this.#keyring;
+    if (!keyring) throw new ParleyError('LOCKED');
+    const known = this.#state.conversations.find((c) => c.peer === entry.to);
+    const conversationId = known?.id ?? (await conn.request('open', { with: entry.to })).conversation.id;
+    if (keyring.contactStatus()[entry.to] === undefined && entry.to !== keyring.me) await keyring.fetchIdentities(conn, entry.to);
+    const envelope = await keyring.encrypt(conn, conversationId, entry.to, entry.clientMsgId, entry.body);
+    this.#envelopes.set(entry.clientMsgId, envelope);
+    return envelope;
   }
 
   #setOutbox(outbox: readonly OutboxEntry[], username = this.#state.session?.username): void {

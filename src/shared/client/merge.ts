@@ -1,6 +1,6 @@
 // Pure functions that fold server data into the snapshot: dedupe by (conversation, seq), keep order, count unread.
 import type { ConversationSummary, Message } from '../protocol.js';
-import type { ClientState, OutboxEntry, Thread, ThreadItem } from './state.js';
+import type { ClientMessage, ClientState, OutboxEntry, Thread, ThreadItem } from './state.js';
 
 const EMPTY_THREAD: Thread = { messages: [], more: true, loaded: false };
 
@@ -149,7 +149,7 @@ export function selectThread(state: ClientState, conversationId: number | null, 
   const summary = conversationId === null ? undefined : state.conversations.find((c) => c.id === conversationId);
   const peerReadSeq = summary?.peerReadSeq ?? 0;
   const messages = conversationId === null ? [] : threadOf(state, conversationId).messages;
-  const items: ThreadItem[] = messages.map((m) => {
+  const items: ThreadItem[] = messages.map((m: ClientMessage) => {
     const mine = m.from === me;
     return {
       key: `${m.conversationId}:${m.seq}`,
@@ -160,6 +160,7 @@ export function selectThread(state: ClientState, conversationId: number | null, 
       seq: m.seq,
       mine,
       status: mine ? (m.seq <= peerReadSeq ? 'seen' : 'sent') : null,
+      ...(m.failure ? { failure: m.failure } : {}),
     };
   });
   for (const entry of state.outbox) if (entry.to === peer) items.push(pendingItem(entry, me));

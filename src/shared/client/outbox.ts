@@ -11,6 +11,9 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INVALID_USERNAME',
   'CONVERSATION_NOT_FOUND',
   'UNKNOWN_TYPE',
+  'KEYS_CHANGED',
+  'NO_KEYS',
+  'INVALID_KEYS',
 ]);
 
 export const isPermanentSendError = (code: ErrorCode): boolean => PERMANENT.has(code);

@@ -7,13 +7,15 @@ import type { OutboxEntry } from './state.js';
 
 const RETRY_MS = 1_000;
 /** The connection or session is gone: stop, the next catch-up starts the pump again. */
-const STOP: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['DISCONNECTED', 'NOT_AUTHENTICATED', 'SESSION_INVALID']);
+const STOP: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['DISCONNECTED', 'NOT_AUTHENTICATED', 'SESSION_INVALID', 'LOCKED']);
 
 export interface PumpDeps {
   /** The authenticated, caught-up connection, or null. */
   connection(): Connection | null;
   /** The next entry to send, or undefined when nothing waits. */
   next(): OutboxEntry | undefined;
+  /** The body to send: the entry's end-to-end envelope, made once and reused for every resend. */
+  prepare(conn: Connection, entry: OutboxEntry): Promise<string>;
   acked(entry: OutboxEntry, ack: SendAck): void;
   failed(entry: OutboxEntry, error: ParleyError): void;
   /** The connection stopped answering: close it so the reconnect and resend start. */
@@ -58,7 +60,8 @@ export class OutboxPump {
       const entry = this.deps.next();
       if (!conn?.isOpen || !entry || this.#stopped) return;
       try {
-        const ack = await conn.request('send', { to: entry.to, clientMsgId: entry.clientMsgId, body: entry.body });
+        const body = await this.deps.prepare(conn, entry);
+        const ack = await conn.request('send', { to: entry.to, clientMsgId: entry.clientMsgId, body });
         this.deps.acked(entry, ack);
       } catch (error) {
         const failure = error instanceof ParleyError ? error : new ParleyError('INTERNAL', undefined, { cause: error });

@@ -1,6 +1,9 @@
 // The snapshot the SDK hands to UIs: plain immutable data, replaced (never mutated) on every change.
 import type { ErrorCode } from '../errors.js';
-import type { ConversationSummary, Message } from '../protocol.js';
+import type { ConversationSummary } from '../protocol.js';
+import type { ClientMessage, ContactKeys, MessageFailure } from './e2e.js';
+
+export type { ClientMessage, ContactKeys, MessageFailure };
 
 export type ConnectionState =
   | { status: 'connecting' }
@@ -27,7 +30,7 @@ export interface OutboxEntry {
 
 /** What is loaded of one conversation's messages: sorted by seq, one per seq. */
 export interface Thread {
-  messages: readonly Message[];
+  messages: readonly ClientMessage[];
   /** True while older messages may exist on the server that are not loaded. */
   more: boolean;
   /** True once a history page was fetched (live messages alone don't make a thread complete). */
@@ -58,6 +61,13 @@ export interface ClientState {
   notices: readonly Notice[];
   activeConversationId: number | null;
   limits: { bodyMaxLength: number; passwordMinLength: number };
+  /**
+   * End-to-end keys: 'none' signed out; 'locked' signed in by token without the keys (ask for the
+   * password, then `unlock`); 'unlocked' able to read and send.
+   */
+  keys: 'none' | 'locked' | 'unlocked';
+  /** Contacts whose keys this client checked: new (trust on first use), same (maybe verified), changed (warn). */
+  contacts: Readonly<Record<string, ContactKeys>>;
 }
 
 export const initialState = (limits: ClientState['limits']): ClientState => ({
@@ -71,6 +81,8 @@ export const initialState = (limits: ClientState['limits']): ClientState => ({
   notices: [],
   activeConversationId: null,
   limits,
+  keys: 'none',
+  contacts: {},
 });
 
 /** How an own message is doing; null for messages from the peer. */
@@ -88,4 +100,6 @@ export interface ThreadItem {
   mine: boolean;
   status: DeliveryStatus | null;
   error?: { code: ErrorCode; message: string };
+  /** Set when the message could not be decrypted or verified: `body` is '' and this says why. */
+  failure?: MessageFailure;
 }

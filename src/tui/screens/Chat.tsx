@@ -20,7 +20,9 @@ interface Props {
 
 const lineOf = (item: ThreadItem) => {
   const mark = item.mine ? statusMark(item.status, item.error) : '';
-  return { time: formatTime(item.ts), name: item.from, body: item.body, mark };
+  // A message that failed to decrypt or verify shows why, never any text.
+  const body = item.failure ? `⚠ ${item.failure.explanation} (${item.failure.reason})` : item.body;
+  return { time: formatTime(item.ts), name: item.from, body, mark };
 };
 
 const textOf = (item: ThreadItem) => {
@@ -73,6 +75,11 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   const peerOnline = state.online.includes(peer);
   const typing = (state.typing[conversationId] ?? []).includes(peer);
   const notice = state.notices.at(-1);
+  const keys = state.contacts[peer];
+  const warning =
+    keys?.status === 'changed'
+      ? `⚠ ${peer}'s keys changed${keys.wasVerified ? ' (they were verified!)' : ''} — if you did not expect this, the server may be intercepting. Type !verify to compare the new safety number.`
+      : null;
 
   useEffect(() => {
     client.setActiveConversation(conversationId);
@@ -87,7 +94,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   }, [client, conversationId, lastSeq, readSeq, online]);
 
   const helpLines = help ? HELP.chat : [];
-  const fixed = 1 /* title */ + 1 /* typing or blank */ + 1 /* notice or blank */ + helpLines.length + (message ? 1 : 0) + 1 /* prompt */;
+  const fixed = (warning ? 1 : 0) + 1 /* title */ + 1 /* typing or blank */ + 1 /* notice or blank */ + helpLines.length + (message ? rowsFor(message.text, columns) : 0) + 1 /* prompt */;
   const budget = Math.max(1, rows - fixed);
   // Scrolling stops where the oldest loaded message sits on the top row.
   const firstPage = visibleSliceFromStart(items, budget, columns);
@@ -147,8 +154,29 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
         for (const entry of failed) client.retry(entry.clientMsgId);
         return setMessage({ text: failed.length ? `Sending ${failed.length} message(s) again.` : 'Nothing to send again.', error: false });
       }
+      case 'verify':
+        return void verify(parsed.arg);
       default:
         return setMessage({ text: unknownCommand(parsed.name), error: true });
+    }
+  };
+
+  const verify = async (arg: string) => {
+    const [first = '', second = ''] = arg.split(/\s+/);
+    const yes = first === 'yes' || second === 'yes';
+    const name = first !== '' && first !== 'yes' ? first : peer;
+    try {
+      if (yes) {
+        await client.markVerified(name);
+        return setMessage({ text: `${name}'s keys are marked verified.`, error: false });
+      }
+      const number = await client.safetyNumber(name);
+      setMessage({
+        text: `Safety number with ${name}: ${number.digits} — ${number.verified ? 'verified' : 'not verified'}. Compare it with ${name} (in person or by a call); if it matches, type !verify ${name} yes.`,
+        error: false,
+      });
+    } catch (error) {
+      setMessage({ text: error instanceof Error ? error.message : 'The safety number is not available right now.', error: true });
     }
   };
 
@@ -156,6 +184,11 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   const above = start > 0 || thread.more;
   return (
     <Box flexDirection="column" height={rows}>
+      {warning ? (
+        <Text {...tone('error')} bold wrap="truncate-end">
+          {warning}
+        </Text>
+      ) : null}
       <Text wrap="truncate-end">
         <Text bold>Chat with {peer}</Text>
         {online ? <Text {...tone(peerOnline ? 'ok' : 'muted')}> {peerOnline ? '● online' : '○ offline'}</Text> : null}
@@ -172,7 +205,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
           return (
             <Text key={item.key} wrap="wrap">
               <Text {...tone('muted')}>{l.time} </Text>
-              <Text bold={item.mine}>{l.name}:</Text> {l.body}
+              <Text bold={item.mine}>{l.name}:</Text> {item.failure ? <Text {...tone('error')}>{l.body}</Text> : l.body}
               {l.mark ? <Text {...tone(item.status === 'failed' ? 'error' : 'muted')}> {l.mark}</Text> : null}
             </Text>
           );

@@ -1,0 +1,47 @@
+// The unlock page: signed in by the stored token, but the keys are locked, so the password is asked once.
+import { Box, Text } from 'ink';
+import { useState } from 'react';
+import { ParleyError, type ParleyClient } from '../../shared/client/index.js';
+import { parseLine } from '../commands.js';
+import { Prompt } from '../components/Prompt.js';
+import { useTone } from '../theme.js';
+
+interface Props {
+  client: ParleyClient;
+  username: string;
+  onBack(): void;
+  onExit(): void;
+}
+
+export function Unlock({ client, username, onBack, onExit }: Props) {
+  const tone = useTone();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const onSubmit = (line: string) => {
+    const parsed = parseLine(line);
+    if (parsed.kind === 'command' && parsed.name === 'exit') return onExit();
+    if (parsed.kind === 'command' && parsed.name === 'back') return onBack();
+    if (line === '') return;
+    setBusy(true);
+    setError(null);
+    client.unlock(line).then(
+      () => setBusy(false),
+      (e: unknown) => {
+        setBusy(false);
+        setError(e instanceof ParleyError && e.code === 'AUTH_FAILED' ? 'Wrong password; try again.' : e instanceof Error ? e.message : 'Unlocking failed.');
+      },
+    );
+  };
+  return (
+    <Box flexDirection="column" flexGrow={1}>
+      <Text>
+        Signed in as {username}. Your messages are end-to-end encrypted: enter your password to unlock your keys.
+      </Text>
+      <Text {...tone('muted')}>!back logs out · !exit leaves</Text>
+      {busy ? <Text {...tone('muted')}>Unlocking…</Text> : null}
+      {error ? <Text {...tone('error')}>{error}</Text> : null}
+      <Box flexGrow={1} />
+      <Prompt label="password>" secret active={!busy} onSubmit={onSubmit} />
+    </Box>
+  );
+}
