@@ -1,0 +1,29 @@
+// Builds the browser client in src/web into dist/web, which the server serves at `/`.
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const root = fileURLToPath(new URL('./src/web', import.meta.url));
+const outDir = fileURLToPath(new URL('./dist/web', import.meta.url));
+
+export default defineConfig({
+  root,
+  base: '/',
+  plugins: [react()],
+  // The CSP forbids inline scripts, so nothing may be inlined as a data: module preload or script.
+  build: {
+    outDir,
+    emptyOutDir: true,
+    assetsInlineLimit: 0,
+    sourcemap: true,
+    target: 'es2022',
+  },
+  server: {
+    // `vite dev` proxies the API and WebSocket to a running `parley server` on the default port.
+    proxy: {
+      '/api': 'http://127.0.0.1:50000',
+      '/ws': { target: 'ws://127.0.0.1:50000', ws: true },
+    },
+  },
+  logLevel: 'warn',
+});
