@@ -15,7 +15,7 @@ export default defineConfig({
     outDir,
     emptyOutDir: true,
     assetsInlineLimit: 0,
-    sourcemap: true,
+    sourcemap: false,
     target: 'es2022',
   },
   server: {

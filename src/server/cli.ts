@@ -6,6 +6,7 @@ import { InvalidArgumentError } from 'commander';
 import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
 import { createLogger } from './log.js';
 import { lanAddresses } from './network.js';
+import { normalizeOrigin } from './http/origin.js';
 import { createServer } from './server.js';
 
 interface ServerFlags {
@@ -14,6 +15,7 @@ interface ServerFlags {
   data: string;
   durability: 'normal' | 'full';
   logLevel: string;
+  allowedOrigin: string[];
 }
 
 export function parsePort(value: string): number {
@@ -22,6 +24,15 @@ export function parsePort(value: string): number {
     throw new InvalidArgumentError('A port is a whole number from 0 to 65535.');
   }
   return port;
+}
+
+/** Collects repeated --allowed-origin flags, each checked to be a bare http(s) origin. */
+function collectOrigin(value: string, previous: string[]): string[] {
+  const origin = normalizeOrigin(value);
+  if (origin === null || !/^[a-z]+:\/\/[^/?#@]+\/?$/i.test(value.trim())) {
+    throw new InvalidArgumentError('An origin is a scheme, host and optional port, e.g. https://chat.example.org');
+  }
+  return [...previous, origin];
 }
 
 function parseDurability(value: string): 'normal' | 'full' {
@@ -61,7 +72,13 @@ function banner(config: ServerConfig, port: number): string {
 async function runServer(flags: ServerFlags): Promise<void> {
   const dataDir = path.resolve(flags.data);
   checkDataDir(dataDir);
-  const config = defaultConfig({ host: flags.host, port: flags.port, dataDir, durability: flags.durability });
+  const config = defaultConfig({
+    host: flags.host,
+    port: flags.port,
+    dataDir,
+    durability: flags.durability,
+    allowedOrigins: flags.allowedOrigin,
+  });
   const log = createLogger({ level: flags.logLevel });
   let server;
   try {
@@ -112,5 +129,14 @@ export function addServerCommand(program: Command): void {
       env.PARLEY_DURABILITY ? parseDurability(env.PARLEY_DURABILITY) : 'normal',
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (PARLEY_LOG_LEVEL)', parseLogLevel, env.PARLEY_LOG_LEVEL ?? 'info')
+    .option(
+      '--allowed-origin <origin>',
+      'another browser origin allowed to connect, e.g. a reverse proxy\'s public URL; repeatable (PARLEY_ALLOWED_ORIGINS, comma-separated)',
+      collectOrigin,
+      (env.PARLEY_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean).reduce(
+        (list: string[], origin) => collectOrigin(origin, list),
+        [],
+      ),
+    )
     .action(runServer);
 }
