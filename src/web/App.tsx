@@ -46,16 +46,22 @@ export function App(): ReactElement {
   useEffect(() => {
     const next = createClient();
     let retry: ReturnType<typeof setTimeout> | undefined;
+    let current = true;
     setClient(next);
     next.connect().then(
-      () => setUnreachable(false),
       () => {
+        if (current) setUnreachable(false);
+      },
+      () => {
+        // A client closed on purpose (sign-in, sign-out, unmount) also ends up here and must not retry.
+        if (!current) return;
         // The first connection failed (server down, network gone): try again with a fresh client shortly.
         setUnreachable(true);
         retry = setTimeout(() => setGeneration((g) => g + 1), 3_000);
       },
     );
     return () => {
+      current = false;
       clearTimeout(retry);
       void next.exit();
     };
