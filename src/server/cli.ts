@@ -1,8 +1,7 @@
 // `parley server`: read options and PARLEY_* variables, start the server, print the banner, stop cleanly.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
 import { createLogger } from './log.js';
 import { lanAddresses } from './network.js';
@@ -26,13 +25,19 @@ export function parsePort(value: string): number {
   return port;
 }
 
-/** Collects repeated --allowed-origin flags, each checked to be a bare http(s) origin. */
-function collectOrigin(value: string, previous: string[]): string[] {
-  const origin = normalizeOrigin(value);
-  if (origin === null || !/^[a-z]+:\/\/[^/?#@]+\/?$/i.test(value.trim())) {
-    throw new InvalidArgumentError('An origin is a scheme, host and optional port, e.g. https://chat.example.org');
-  }
-  return [...previous, origin];
+/** Collects repeated --allowed-origin flags (or a comma-separated variable), each a bare http(s) origin. */
+function collectOrigins(value: string, previous: string[]): string[] {
+  const origins = value.split(',').map((item) => item.trim()).filter(Boolean);
+  return [
+    ...previous,
+    ...origins.map((item) => {
+      const origin = normalizeOrigin(item);
+      if (origin === null || !/^[a-z]+:\/\/[^/?#@]+\/?$/i.test(item)) {
+        throw new InvalidArgumentError('An origin is a scheme, host and optional port, e.g. https://chat.example.org');
+      }
+      return origin;
+    }),
+  ];
 }
 
 function parseDurability(value: string): 'normal' | 'full' {
@@ -115,28 +120,29 @@ async function runServer(flags: ServerFlags): Promise<void> {
 }
 
 export function addServerCommand(program: Command): void {
-  const env = process.env;
   program
     .command('server')
     .description('start the Parley server (HTTP, WebSocket and web client on one port)')
-    .option('-p, --port <port>', 'port to listen on (PARLEY_PORT)', parsePort, env.PARLEY_PORT ? parsePort(env.PARLEY_PORT) : DEFAULT_PORT)
-    .option('-H, --host <address>', 'address to listen on (PARLEY_HOST)', env.PARLEY_HOST ?? '0.0.0.0')
-    .option('-d, --data <dir>', 'folder for the database (PARLEY_DATA)', env.PARLEY_DATA ?? 'data')
-    .option(
-      '--durability <mode>',
-      'normal: an ack survives a process crash; full: also a power loss (PARLEY_DURABILITY)',
-      parseDurability,
-      env.PARLEY_DURABILITY ? parseDurability(env.PARLEY_DURABILITY) : 'normal',
+    .addOption(new Option('-p, --port <port>', 'port to listen on').env('PARLEY_PORT').argParser(parsePort).default(DEFAULT_PORT))
+    .addOption(new Option('-H, --host <address>', 'address to listen on').env('PARLEY_HOST').default('0.0.0.0'))
+    .addOption(new Option('-d, --data <dir>', 'folder for the database').env('PARLEY_DATA').default('data'))
+    .addOption(
+      new Option('--durability <mode>', 'normal: an ack survives a process crash; full: also a power loss')
+        .env('PARLEY_DURABILITY')
+        .argParser(parseDurability)
+        .default('normal'),
     )
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (PARLEY_LOG_LEVEL)', parseLogLevel, env.PARLEY_LOG_LEVEL ?? 'info')
-    .option(
-      '--allowed-origin <origin>',
-      'another browser origin allowed to connect, e.g. a reverse proxy\'s public URL; repeatable (PARLEY_ALLOWED_ORIGINS, comma-separated)',
-      collectOrigin,
-      (env.PARLEY_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean).reduce(
-        (list: string[], origin) => collectOrigin(origin, list),
-        [],
-      ),
+    .addOption(
+      new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+        .env('PARLEY_LOG_LEVEL')
+        .argParser(parseLogLevel)
+        .default('info'),
+    )
+    .addOption(
+      new Option('--allowed-origin <origin>', "another browser origin allowed to connect, e.g. a reverse proxy's public URL; repeatable")
+        .env('PARLEY_ALLOWED_ORIGINS')
+        .argParser(collectOrigins)
+        .default([]),
     )
     .action(runServer);
 }
