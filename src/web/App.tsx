@@ -1,7 +1,7 @@
 // The root: one SDK client per sign-in, the sign-in screen or the chat, and a splash while connecting.
 import { useCallback, useEffect, useState, useSyncExternalStore, type ReactElement } from 'react';
 import { LIMITS } from '../shared/protocol.js';
-import { ParleyClient, type ClientState } from '../shared/client/index.js';
+import { ParleyClient, STORAGE_KEYS, type ClientState } from '../shared/client/index.js';
 import { ChatScreen } from './ChatScreen.js';
 import { AuthScreen, type AuthMode } from './components/AuthScreen.js';
 import { BrandMark } from './components/Icons.js';
@@ -92,8 +92,13 @@ export function App(): ReactElement {
       if (!window.confirm(`${waiting} ${plural} not been sent yet and will be lost. Sign out anyway?`)) return;
     }
     const me = state?.session?.username;
-    await api.logout();
-    if (me) browserStorage().removeItem(`parley.outbox.${me}`);
+    const result = await api.logout();
+    if (!result.ok && result.error.code === 'NETWORK') {
+      // Only the server can clear an HttpOnly cookie; pretending would sign the user straight back in.
+      window.alert('Signing out needs the server, which cannot be reached right now. Try again once reconnected.');
+      return;
+    }
+    if (me) browserStorage().removeItem(STORAGE_KEYS.outbox(me));
     restart();
   }, [state, restart]);
 

@@ -9,7 +9,7 @@ import { useMessageNotifications } from './hooks/useMessageNotifications.js';
 import { useNow } from './hooks/useNow.js';
 import { usePageVisible } from './hooks/usePageVisible.js';
 import { openErrorText } from './lib/messages.js';
-import { notifyPermission, requestNotifyPermission } from './lib/notifications.js';
+import { dismissNotifyPrompt, notifyPermission, notifyPromptDismissed, requestNotifyPermission } from './lib/notifications.js';
 
 interface ChatScreenProps {
   client: ParleyClient;
@@ -22,6 +22,7 @@ export function ChatScreen({ client, state, me, onSignOut }: ChatScreenProps): R
   const [activeId, setActiveId] = useState<number | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [permission, setPermission] = useState(notifyPermission);
+  const [promptDismissed, setPromptDismissed] = useState(() => notifyPromptDismissed());
   const drafts = useRef(new Map<number, string>());
   const [draft, setDraft] = useState('');
   const draftRef = useRef(draft);
@@ -30,6 +31,8 @@ export function ChatScreen({ client, state, me, onSignOut }: ChatScreenProps): R
   const now = useNow();
   const status = state.connection.status;
   const online = status === 'online';
+  // Presence is only known while connected; stale green dots would promise more than we know.
+  const presence = online ? state.online : [];
 
   const active = activeId === null ? undefined : state.conversations.find((c) => c.id === activeId);
   const thread = active ? threadOf(state, active.id) : undefined;
@@ -107,6 +110,8 @@ export function ChatScreen({ client, state, me, onSignOut }: ChatScreenProps): R
     [client, active],
   );
 
+  const discard = useCallback((clientMsgId: string) => client.discard(clientMsgId), [client]);
+
   const enableNotifications = () => {
     void requestNotifyPermission().then(setPermission);
   };
@@ -122,11 +127,16 @@ export function ChatScreen({ client, state, me, onSignOut }: ChatScreenProps): R
           me={me}
           status={status}
           conversations={state.conversations}
-          online={state.online}
+          online={presence}
+          connected={online}
           activeId={active?.id ?? null}
           typingIn={typingIn}
           now={now}
-          showNotifyPrompt={permission === 'default'}
+          showNotifyPrompt={permission === 'default' && !promptDismissed}
+          onDismissNotifyPrompt={() => {
+            dismissNotifyPrompt();
+            setPromptDismissed(true);
+          }}
           onEnableNotifications={enableNotifications}
           onSelect={select}
           onOpenUser={openUser}
@@ -136,7 +146,7 @@ export function ChatScreen({ client, state, me, onSignOut }: ChatScreenProps): R
           <ConversationPane
             conversationId={active.id}
             peer={active.peer}
-            peerOnline={state.online.includes(active.peer)}
+            peerOnline={presence.includes(active.peer)}
             peerTyping={(state.typing[active.id] ?? []).includes(active.peer)}
             items={items}
             more={thread.more}
@@ -147,6 +157,7 @@ export function ChatScreen({ client, state, me, onSignOut }: ChatScreenProps): R
             now={now}
             onBack={() => select(null)}
             onLoadOlder={loadOlder}
+            onDiscard={discard}
             onDraftChange={setDraft}
             onSend={send}
             onTyping={() => client.typing(active.id)}

@@ -12,4 +12,6 @@ export interface MessageItem {
   mine: boolean;
   status: DeliveryStatus | null;
   error?: { message: string };
+  /** Present while the message is in the outbox (not yet acknowledged). */
+  clientMsgId?: string;
 }

@@ -20,6 +20,7 @@ interface ConversationPaneProps {
   now: number;
   onBack(): void;
   onLoadOlder(): void;
+  onDiscard(clientMsgId: string): void;
   onDraftChange(draft: string): void;
   onSend(body: string): void;
   onTyping(): void;
@@ -28,7 +29,7 @@ interface ConversationPaneProps {
 export function ConversationPane(props: ConversationPaneProps): ReactElement {
   const { peer, peerOnline, peerTyping } = props;
   return (
-    <main className="pane" id="conversation" aria-label={`Conversation with ${peer}`}>
+    <main className="pane" id="conversation" tabIndex={-1} aria-label={`Conversation with ${peer}`}>
       <header className="pane-header">
         <button type="button" className="icon-btn pane-back" onClick={props.onBack} aria-label="Back to conversations">
           <BackIcon />
@@ -51,6 +52,7 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
         loadingOlder={props.loadingOlder}
         now={props.now}
         onLoadOlder={props.onLoadOlder}
+        onDiscard={props.onDiscard}
       />
 
       <div className="typing" aria-live="polite">
@@ -80,7 +82,7 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
 
 export function EmptyPane(): ReactElement {
   return (
-    <main className="pane" id="conversation" aria-label="No conversation open">
+    <main className="pane" id="conversation" tabIndex={-1} aria-label="No conversation open">
       <div className="pane-empty">
         <div className="pane-empty-art">
           <ChatIcon />

@@ -50,6 +50,12 @@ export const SignOutIcon = (p: IconProps): ReactElement => (
   </Svg>
 );
 
+export const CloseIcon = (p: IconProps): ReactElement => (
+  <Svg {...p}>
+    <path d="M18 6 6 18M6 6l12 12" />
+  </Svg>
+);
+
 export const BellIcon = (p: IconProps): ReactElement => (
   <Svg {...p}>
     <path d="M6 8a6 6 0 1 1 12 0c0 7 3 8 3 8H3s3-1 3-8" />
@@ -97,7 +103,7 @@ export const DoubleTickMark = (p: IconProps): ReactElement => (
 /** The Parley mark: two overlapping speech bubbles. */
 export const BrandMark = (p: IconProps): ReactElement => (
   <svg viewBox="0 0 32 32" aria-hidden="true" focusable="false" className="brand-mark" {...p}>
-    <rect width="32" height="32" rx="9" fill="var(--accent)" />
+    <rect width="32" height="32" rx="9" fill="var(--accent-fill)" />
     <path d="M8 10.5A3.5 3.5 0 0 1 11.5 7h7A3.5 3.5 0 0 1 22 10.5v4a3.5 3.5 0 0 1-3.5 3.5H13l-3.6 2.8c-.5.4-1.4 0-1.4-.7Z" fill="#fff" />
     <path d="M24 13.5v4.8a3.4 3.4 0 0 1-1.2 2.6v2.3c0 .6-.7 1-1.2.6L18.7 21H14" fill="none" stroke="#fff" strokeOpacity=".75" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
   </svg>

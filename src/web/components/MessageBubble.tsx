@@ -24,9 +24,11 @@ interface MessageBubbleProps {
   item: MessageItem;
   /** First of a run by the same sender: gets the extra space and the pointed corner. */
   first: boolean;
+  /** Drops a message the server refused for good. */
+  onDiscard?(clientMsgId: string): void;
 }
 
-export const MessageBubble = memo(function MessageBubble({ item, first }: MessageBubbleProps): ReactElement {
+export const MessageBubble = memo(function MessageBubble({ item, first, onDiscard }: MessageBubbleProps): ReactElement {
   const status = item.mine ? item.status : null;
   return (
     <div
@@ -51,6 +53,16 @@ export const MessageBubble = memo(function MessageBubble({ item, first }: Messag
             </>
           )}
         </span>
+        {status === 'failed' && (
+          <span className="bubble-failure">
+            {item.error?.message ?? 'The server refused this message.'}
+            {onDiscard && item.clientMsgId !== undefined && (
+              <button type="button" className="link-btn" onClick={() => onDiscard(item.clientMsgId ?? '')}>
+                Delete
+              </button>
+            )}
+          </span>
+        )}
       </div>
     </div>
   );

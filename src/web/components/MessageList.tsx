@@ -16,6 +16,7 @@ interface MessageListProps {
   loadingOlder: boolean;
   now: number;
   onLoadOlder(): void;
+  onDiscard(clientMsgId: string): void;
 }
 
 /** Distance from an edge, in pixels, that still counts as "at" it. */
@@ -32,7 +33,7 @@ interface Snapshot {
 }
 
 export function MessageList(props: MessageListProps): ReactElement {
-  const { conversationKey, peer, items, more, loaded, loadingOlder, now, onLoadOlder } = props;
+  const { conversationKey, peer, items, more, loaded, loadingOlder, now, onLoadOlder, onDiscard } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const last = useRef<Snapshot | null>(null);
 
@@ -128,7 +129,7 @@ export function MessageList(props: MessageListProps): ReactElement {
                     {formatDay(item.ts, now)}
                   </div>
                 )}
-                <MessageBubble item={item} first={first} />
+                <MessageBubble item={item} first={first} onDiscard={onDiscard} />
               </Fragment>
             );
           })}

@@ -3,7 +3,7 @@ import { useMemo, useState, type ReactElement } from 'react';
 import type { ConversationSummary } from '../../shared/protocol.js';
 import { Avatar } from './Avatar.js';
 import { ConversationList } from './ConversationList.js';
-import { BellIcon, BrandMark, SignOutIcon } from './Icons.js';
+import { BellIcon, BrandMark, CloseIcon, SignOutIcon } from './Icons.js';
 import { OnlineList } from './OnlineList.js';
 import { SearchBox } from './SearchBox.js';
 
@@ -14,10 +14,13 @@ interface SidebarProps {
   status: LinkStatus;
   conversations: readonly ConversationSummary[];
   online: readonly string[];
+  /** False while reconnecting: presence is unknown then. */
+  connected: boolean;
   activeId: number | null;
   typingIn: ReadonlySet<number>;
   now: number;
   showNotifyPrompt: boolean;
+  onDismissNotifyPrompt(): void;
   onEnableNotifications(): void;
   onSelect(conversationId: number): void;
   onOpenUser(username: string): Promise<string | null>;
@@ -65,9 +68,14 @@ export function Sidebar(props: SidebarProps): ReactElement {
         <div className="notify-cta">
           <BellIcon />
           <p>Get a desktop notice when a message arrives.</p>
-          <button type="button" className="btn btn-primary" onClick={props.onEnableNotifications}>
-            Turn on
-          </button>
+          <div className="notify-actions">
+            <button type="button" className="btn btn-primary" onClick={props.onEnableNotifications}>
+              Turn on
+            </button>
+            <button type="button" className="icon-btn notify-dismiss" onClick={props.onDismissNotifyPrompt} aria-label="Not now" title="Not now">
+              <CloseIcon />
+            </button>
+          </div>
         </div>
       )}
 
@@ -95,9 +103,13 @@ export function Sidebar(props: SidebarProps): ReactElement {
 
         <h2 className="section-title">
           <span>Online now</span>
-          <span className="section-count">{online.length}</span>
+          {props.connected && <span className="section-count">{online.length}</span>}
         </h2>
-        <OnlineList me={me} online={online} onOpen={(name) => void props.onOpenUser(name)} />
+        {props.connected ? (
+          <OnlineList me={me} online={online} onOpen={(name) => void props.onOpenUser(name)} />
+        ) : (
+          <p className="empty-note">Shown again once reconnected.</p>
+        )}
       </div>
     </nav>
   );

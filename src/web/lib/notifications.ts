@@ -15,6 +15,25 @@ export async function requestNotifyPermission(): Promise<NotifyPermission> {
   }
 }
 
+const DISMISSED_KEY = 'parley.notifyPromptDismissed';
+
+/** "Not now" is remembered in this browser, so the offer does not nag on every visit. */
+export function notifyPromptDismissed(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(DISMISSED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+export function dismissNotifyPrompt(): void {
+  try {
+    globalThis.localStorage?.setItem(DISMISSED_KEY, '1');
+  } catch {
+    // storage blocked: the offer simply comes back next time
+  }
+}
+
 export interface MessageNotice {
   conversationId: number;
   from: string;
