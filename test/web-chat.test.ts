@@ -176,6 +176,15 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
     expect(texts).toEqual(Array.from({ length: total }, (_, i) => `message number ${i + 1}`));
     await web.page.getByText('This is the beginning of your conversation with hank.').waitFor();
     expect(await web.page.locator('.day').allTextContents()).toEqual(['Today']);
+
+    // Far up in the history, a new message does not yank the view down; a button offers to jump.
+    await web.page.getByRole('button', { name: 'Jump to the latest message' }).waitFor();
+    const hankAgain = await userClient(server.url, 'hank');
+    await hankAgain.request('send', { type: 'send', to: 'gina', clientMsgId: 'late-1', body: 'one more thing' });
+    hankAgain.close();
+    await web.page.getByRole('button', { name: 'New messages: jump to the latest' }).click();
+    await web.page.locator('.jump-btn').waitFor({ state: 'detached' });
+    expect((await messageTexts(web.page)).at(-1)).toBe('one more thing');
     await web.context.close();
   });
 });

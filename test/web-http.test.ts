@@ -19,6 +19,7 @@ function fakeWebDir(): string {
   fs.mkdirSync(path.join(dir, 'assets'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Parley</title><script type="module" src="/assets/app-1a2b3c.js"></script>');
   fs.writeFileSync(path.join(dir, 'assets', 'app-1a2b3c.js'), 'console.log("hi")');
+  fs.writeFileSync(path.join(dir, 'assets', 'big-4d5e6f.js'), `export const text = ${JSON.stringify('parley '.repeat(2000))};`);
   fs.writeFileSync(path.join(dir, 'assets', 'app-1a2b3c.js.map'), '{}');
   fs.writeFileSync(path.join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   return dir;
@@ -56,6 +57,13 @@ describe('static files', () => {
     expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(await asset.text()).toBe('console.log("hi")');
+
+    // Node's fetch asks for gzip and unpacks it, like a browser.
+    const big = await fetch(`${server.httpUrl}/assets/big-4d5e6f.js`);
+    expect(big.headers.get('content-encoding')).toBe('gzip');
+    expect(big.headers.get('vary')).toBe('accept-encoding');
+    expect(Number(big.headers.get('content-length'))).toBeLessThan(1000);
+    expect(await big.text()).toContain('parley parley');
 
     const icon = await fetch(`${server.httpUrl}/favicon.svg`);
     expect(icon.headers.get('content-type')).toBe('image/svg+xml');

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { HttpHandler } from './routes.js';
 import { COMMON_HEADERS, pageHeaders } from './headers.js';
@@ -30,6 +31,9 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 const SHORT = 'public, max-age=3600';
 
+/** Text worth compressing; images and fonts are compressed already. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.json', '.webmanifest', '.txt']);
+
 interface FileInfo {
   file: string;
   size: number;
@@ -38,6 +42,15 @@ interface FileInfo {
 
 export function staticFiles(options: { root?: string } = {}): HttpHandler {
   const root = path.resolve(options.root ?? DEFAULT_WEB_DIR);
+  // The client is a handful of files that change only with a rebuild: gzip each once, keyed by its ETag.
+  const gzipped = new Map<string, { etag: string; data: Buffer }>();
+  const gzipOf = (found: FileInfo): Buffer => {
+    const cached = gzipped.get(found.file);
+    if (cached?.etag === found.etag) return cached.data;
+    const data = zlib.gzipSync(fs.readFileSync(found.file), { level: 9 });
+    gzipped.set(found.file, { etag: found.etag, data });
+    return data;
+  };
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
@@ -50,15 +63,24 @@ export function staticFiles(options: { root?: string } = {}): HttpHandler {
       return true;
     }
     const cache = isPage ? REVALIDATE : pathname.startsWith('/assets/') ? IMMUTABLE : SHORT;
+    const ext = path.extname(found.file).toLowerCase();
+    const compressible = COMPRESSIBLE.has(ext) && found.size > 1024;
     const headers: Record<string, string> = {
       ...(isPage ? pageHeaders(req) : COMMON_HEADERS),
-      'content-type': TYPES[path.extname(found.file).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': TYPES[ext] ?? 'application/octet-stream',
       'cache-control': cache,
       etag: found.etag,
+      ...(compressible ? { vary: 'accept-encoding' } : {}),
     };
     if (req.headers['if-none-match'] === found.etag) {
       res.writeHead(304, headers);
       res.end();
+      return true;
+    }
+    if (compressible && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      const data = gzipOf(found);
+      res.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': String(data.length) });
+      res.end(req.method === 'HEAD' ? undefined : data);
       return true;
     }
     res.writeHead(200, { ...headers, 'content-length': String(found.size) });

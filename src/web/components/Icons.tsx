@@ -50,6 +50,12 @@ export const SignOutIcon = (p: IconProps): ReactElement => (
   </Svg>
 );
 
+export const ArrowDownIcon = (p: IconProps): ReactElement => (
+  <Svg {...p}>
+    <path d="M12 5v14M6 13l6 6 6-6" />
+  </Svg>
+);
+
 export const CloseIcon = (p: IconProps): ReactElement => (
   <Svg {...p}>
     <path d="M18 6 6 18M6 6l12 12" />
