@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { TestClient } from './helpers/client.js';
 import { spawnServer, startServer, type SpawnedServer, type TestServer } from './helpers/server.js';
 import {
+  authError,
   browserAvailable,
   bubble,
   captureOpenPages,
@@ -13,6 +14,7 @@ import {
   messageTexts,
   newUserPage,
   openConversation,
+  PASSWORD,
   register,
   screenshot,
   sendMessage,
@@ -80,6 +82,18 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
     const hello = await replay.request('hello', { type: 'hello', versions: [1] });
     expect(hello.session).toBeNull();
     replay.close();
+  });
+
+  test('a browser that refuses the cookie is told so instead of silently staying signed out', async () => {
+    server = await startServer();
+    const { page } = await newUserPage(browser);
+    // Stand in for a browser with cookies blocked: the sign-in succeeds but no cookie is kept.
+    // (Fetching the real reply through the route would store its cookie, so the reply is made up.)
+    await page.route('**/api/login', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ username: 'uma', sessionId: 1 }) }),
+    );
+    await page.goto(`${server.httpUrl}/`);
+    expect(await authError(page, 'Sign in', 'uma', PASSWORD)).toMatch(/did not keep the sign-in cookie/);
   });
 
   test('the server restarted mid-conversation loses nothing, and offline writes arrive exactly once', async () => {

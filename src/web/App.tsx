@@ -40,14 +40,18 @@ const noop = () => () => undefined;
  */
 export function App(): ReactElement {
   const [generation, setGeneration] = useState(0);
-  const [client, setClient] = useState<ParleyClient | null>(null);
+  const [current, setCurrent] = useState<{ client: ParleyClient; generation: number } | null>(null);
+  // Right after a restart the previous client's state is stale (signed out, or not yet signed in): never show it.
+  const client = current?.generation === generation ? current.client : null;
   const [unreachable, setUnreachable] = useState(false);
+  /** Set by a successful sign-in until the new connection reports its session. */
+  const [awaitingSession, setAwaitingSession] = useState(false);
 
   useEffect(() => {
     const next = createClient();
     let retry: ReturnType<typeof setTimeout> | undefined;
     let current = true;
-    setClient(next);
+    setCurrent({ client: next, generation });
     next.connect().then(
       () => {
         if (current) setUnreachable(false);
@@ -73,12 +77,17 @@ export function App(): ReactElement {
   );
 
   const restart = useCallback(() => setGeneration((g) => g + 1), []);
+  const signedIn = state?.session != null;
+  useEffect(() => {
+    if (signedIn) setAwaitingSession(false);
+  }, [signedIn]);
   const passwordMinLength = state?.limits.passwordMinLength ?? LIMITS.passwordMinLength;
 
   const signIn = useCallback(
     async (mode: AuthMode, username: string, password: string): Promise<string | null> => {
       const result = await api[mode](username, password, deviceLabel());
       if (!result.ok) return authErrorText(result.error, passwordMinLength);
+      setAwaitingSession(true);
       restart();
       return null;
     },
@@ -103,10 +112,15 @@ export function App(): ReactElement {
   }, [state, restart]);
 
   if (!client || !state || (state.session === null && state.connection.status !== 'online')) {
-    return <Splash unreachable={unreachable || state?.connection.status === 'closed'} />;
+    const status = state?.connection.status;
+    return <Splash unreachable={unreachable || status === 'closed' || status === 'reconnecting'} />;
   }
   if (state.session === null) {
-    return <AuthScreen passwordMinLength={passwordMinLength} onSubmit={signIn} />;
+    // The server accepted the password, yet the new connection came without a session: the cookie was refused.
+    const notice = awaitingSession
+      ? 'You were signed in, but this browser did not keep the sign-in cookie. Allow cookies for this site, then sign in again.'
+      : null;
+    return <AuthScreen passwordMinLength={passwordMinLength} notice={notice} onSubmit={signIn} />;
   }
   return <ChatScreen key={generation} client={client} state={state} me={state.session.username} onSignOut={() => void signOut()} />;
 }

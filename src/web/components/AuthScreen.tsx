@@ -6,17 +6,21 @@ export type AuthMode = 'login' | 'register';
 
 interface AuthScreenProps {
   passwordMinLength: number;
+  /** A problem to show before the user does anything (e.g. a refused cookie). */
+  notice?: string | null;
   /** Resolves to null on success, or to a sentence saying what went wrong. */
   onSubmit(mode: AuthMode, username: string, password: string): Promise<string | null>;
 }
 
 const USERNAME_RULE = /^[A-Za-z0-9_.-]{1,32}$/;
 
-export function AuthScreen({ passwordMinLength, onSubmit }: AuthScreenProps): ReactElement {
+export function AuthScreen({ passwordMinLength, notice = null, onSubmit }: AuthScreenProps): ReactElement {
   const [mode, setMode] = useState<AuthMode>('login');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<{ text: string; field: 'username' | 'password' | null } | null>(null);
+  const [error, setError] = useState<{ text: string; field: 'username' | 'password' | null } | null>(
+    notice === null ? null : { text: notice, field: null },
+  );
   const [busy, setBusy] = useState(false);
   const usernameRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);

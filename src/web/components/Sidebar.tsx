@@ -67,7 +67,7 @@ export function Sidebar(props: SidebarProps): ReactElement {
       {props.showNotifyPrompt && (
         <div className="notify-cta">
           <BellIcon />
-          <p>Get a desktop notice when a message arrives.</p>
+          <p>Get notified of new messages.</p>
           <div className="notify-actions">
             <button type="button" className="btn btn-primary" onClick={props.onEnableNotifications}>
               Turn on
