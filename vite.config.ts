@@ -5,6 +5,7 @@ import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('./src/web', import.meta.url));
 const outDir = fileURLToPath(new URL('./dist/web', import.meta.url));
+const DEV_SERVER = process.env.PARLEY_DEV_SERVER ?? 'http://127.0.0.1:50000';
 
 export default defineConfig({
   root,
@@ -19,10 +20,11 @@ export default defineConfig({
     target: 'es2022',
   },
   server: {
-    // `vite dev` proxies the API and WebSocket to a running `parley server` on the default port.
+    // `npx vite` proxies the API and WebSocket to a running `parley server` on the default port. The
+    // server only trusts its own origin, so the proxy presents the page as coming from there.
     proxy: {
-      '/api': 'http://127.0.0.1:50000',
-      '/ws': { target: 'ws://127.0.0.1:50000', ws: true },
+      '/api': { target: DEV_SERVER, changeOrigin: true, headers: { origin: DEV_SERVER } },
+      '/ws': { target: DEV_SERVER, ws: true, changeOrigin: true, headers: { origin: DEV_SERVER } },
     },
   },
   logLevel: 'warn',
