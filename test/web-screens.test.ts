@@ -8,6 +8,7 @@ import {
   bubble,
   captureOpenPages,
   conversationItem,
+  cspViolations,
   ensureWebBuilt,
   launchBrowser,
   messageTexts,
@@ -151,5 +152,10 @@ describe.skipIf(!browserAvailable())('web client: screens, keyboard and notifica
     await expect.poll(() => page.title()).toBe('Parley');
     await maya.event('read', (e) => e.username === 'noah.w' && e.seq >= ack.seq);
     maya.close();
+  });
+
+  // Runs last: every page above used the real policy.
+  test('the content security policy blocked nothing the client did', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -102,6 +102,9 @@ export interface ContextOptions {
 /** A separate browser profile (own cookies and storage), like a second person on another machine. */
 const openPages = new Set<Page>();
 
+/** Every Content-Security-Policy violation any test page reported; the policy must never get in the way. */
+export const cspViolations: string[] = [];
+
 /** After a failed test: a picture of every page still open, to see what the person would have seen. */
 export async function captureOpenPages(testName: string): Promise<void> {
   let i = 0;
@@ -126,6 +129,9 @@ export async function newUserPage(browser: Browser, options: ContextOptions = {}
   openPages.add(page);
   page.on('close', () => openPages.delete(page));
   page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
   return { context, page };
 }
 

@@ -16,7 +16,7 @@ export function contentSecurityPolicy(req: IncomingMessage): string {
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    "img-src 'self'",
     "font-src 'self'",
     `connect-src 'self'${sockets}`,
     "manifest-src 'self'",
