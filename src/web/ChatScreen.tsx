@@ -147,6 +147,7 @@ export function ChatScreen({ client, state, me, onSignOut }: ChatScreenProps): R
             conversationId={active.id}
             peer={active.peer}
             peerOnline={presence.includes(active.peer)}
+            connected={online}
             peerTyping={(state.typing[active.id] ?? []).includes(active.peer)}
             items={items}
             more={thread.more}

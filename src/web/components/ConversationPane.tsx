@@ -11,6 +11,8 @@ interface ConversationPaneProps {
   peer: string;
   peerOnline: boolean;
   peerTyping: boolean;
+  /** While reconnecting the peer's presence is unknown. */
+  connected: boolean;
   items: readonly MessageItem[];
   more: boolean;
   loaded: boolean;
@@ -38,7 +40,7 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
         <div className="pane-title">
           <h1 className="pane-name">{peer}</h1>
           <span className="pane-status" data-typing={peerTyping}>
-            {peerTyping ? 'typing…' : peerOnline ? 'Online' : 'Offline'}
+            {!props.connected ? 'Waiting for the connection…' : peerTyping ? 'typing…' : peerOnline ? 'Online' : 'Offline'}
           </span>
         </div>
       </header>
