@@ -154,6 +154,37 @@ describe('ParleyClient', () => {
     expect(server.received.filter((f) => f.type === 'resume')).toHaveLength(1);
   });
 
+  it('a live message arriving during catch-up does not make sync skip the backlog', async () => {
+    const server = new FakeParley();
+    const alice = await signedUp(server, 'alice');
+    const bob = await signedUp(server, 'bob');
+    bob.send('alice', 'before');
+    await waitFor(() => alice.getSnapshot().conversations[0]?.lastSeq === 1);
+    const aliceSocket = [...server.sockets].find((s) => s.user === 'alice')!;
+    const bobSocket = [...server.sockets].find((s) => s.user === 'bob')!;
+    server.reachable = false;
+    aliceSocket.close(1006);
+    await waitFor(() => alice.getSnapshot().connection.status === 'reconnecting');
+    for (const body of ['away 1', 'away 2', 'away 3']) bob.send('alice', body);
+    await waitFor(() => bob.getSnapshot().outbox.length === 0);
+    // Alice's catch-up is answered one message a page, and a live message overtakes her first page.
+    const syncAfter: number[] = [];
+    const pagedSync = (socket: Parameters<FakeParley['handle']>[0], frame: Parameters<FakeParley['handle']>[1]) => {
+      syncAfter.push(Number(frame.after));
+      if (syncAfter.length === 1) server.handle(bobSocket, { type: 'send', id: 9_999, to: 'alice', clientMsgId: 'live-1', body: 'live' });
+      server.intercept.delete('sync');
+      server.handle(socket, { ...frame, limit: 1 });
+      server.intercept.set('sync', pagedSync);
+    };
+    server.intercept.set('sync', pagedSync);
+    server.reachable = true;
+    await waitFor(() => alice.getSnapshot().connection.status === 'online');
+    const convo = await waitFor(() => alice.getSnapshot().conversations.find((c) => c.lastSeq === 5));
+    await waitFor(() => selectThread(alice.getSnapshot(), convo.id, 'bob').length === 5);
+    expect(selectThread(alice.getSnapshot(), convo.id, 'bob').map((i) => i.body)).toEqual(['before', 'away 1', 'away 2', 'away 3', 'live']);
+    expect(syncAfter).toEqual([...syncAfter].sort((a, b) => a - b));
+  });
+
   it('keeps the outbox in storage, so a restarted client sends what the last one could not', async () => {
     const server = new FakeParley();
     await signedUp(server, 'bob');
@@ -172,6 +203,19 @@ describe('ParleyClient', () => {
     expect(second.getSnapshot().session?.username).toBe('alice');
     await waitFor(() => second.getSnapshot().outbox.length === 0);
     expect(storage.getItem(STORAGE_KEYS.outbox('alice'))).toBeNull();
+    expect(server.convos[0]?.messages.map((m) => m.clientMsgId)).toEqual([entry.clientMsgId]);
+  });
+
+  it('treats a send left unanswered as a dead link: reconnects and sends it again, stored once', async () => {
+    const server = new FakeParley();
+    await signedUp(server, 'bob');
+    const alice = await signedUp(server, 'alice', { requestTimeoutMs: 200 });
+    server.silent.add('send');
+    const entry = alice.send('bob', 'into the void?');
+    await waitFor(() => server.received.some((f) => f.type === 'send'));
+    server.silent.delete('send');
+    await waitFor(() => alice.getSnapshot().outbox.length === 0);
+    expect(server.received.filter((f) => f.type === 'resume')).toHaveLength(1);
     expect(server.convos[0]?.messages.map((m) => m.clientMsgId)).toEqual([entry.clientMsgId]);
   });
 

@@ -12,11 +12,14 @@ import {
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { Connection, type WebSocketConstructor } from './connection.js';
 import { newClientMsgId } from './ids.js';
-import { applyConversations, applyMessages, applyPresence, applyRead, threadOf, upsertConversation } from './merge.js';
-import { isPermanentSendError, loadOutbox, saveOutbox } from './outbox.js';
+import { addNotices, applyConversations, applyMessages, applyPresence, applyRead, threadOf, upsertConversation } from './merge.js';
+import { ReadMarkers } from './reads.js';
+import { loadOutbox, saveOutbox } from './outbox.js';
+import { OutboxPump } from './pump.js';
 import { STORAGE_KEYS, memoryStorage, type StorageAdapter } from './storage.js';
 import { initialState, type ClientState, type ConnectionState, type OutboxEntry, type Session } from './state.js';
 import { Store } from './store.js';
+import { TypingIndicators } from './typing.js';
 
 export interface ParleyClientOptions {
   /** `ws://host:port/ws` or `wss://…/ws`. */
@@ -42,8 +45,6 @@ export interface ParleyClientOptions {
   now?: () => number;
 }
 
-const NOTICES_KEPT = 5;
-const SEND_RETRY_MS = 1_000;
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -65,13 +66,11 @@ export class ParleyClient {
   #establishing = false;
   #attempt = 0;
   #retryTimer: Timer | null = null;
-  #pumping = false;
-  #pumpWanted = false;
-  readonly #timers = new Set<Timer>();
-  readonly #typingTimers = new Map<string, Timer>();
+  readonly #pump: OutboxPump;
+  readonly #typing: TypingIndicators;
   readonly #typingSentAt = new Map<number, number>();
   /** Read positions the user reached that the server may not know yet (sent again after a reconnect). */
-  readonly #wantedReads = new Map<number, number>();
+  readonly #reads: ReadMarkers;
   #noticeId = 0;
 
   constructor(options: ParleyClientOptions) {
@@ -88,6 +87,21 @@ export class ParleyClient {
     };
     this.#token = this.#options.rememberToken ? this.#options.storage.getItem(STORAGE_KEYS.token) : null;
     this.#store = new Store(initialState({ bodyMaxLength: LIMITS.bodyMaxLength, passwordMinLength: LIMITS.passwordMinLength }));
+    this.#typing = new TypingIndicators(this.#store, this.#options.typingTtlMs);
+    this.#reads = new ReadMarkers(this.#store);
+    this.#pump = new OutboxPump({
+      connection: () => this.#ready,
+      next: () => (this.#state.session ? this.#state.outbox.find((e) => e.status === 'sending') : undefined),
+      acked: (entry, ack) => this.#acked(entry, ack),
+      // A send unanswered for the whole timeout means a dead link the OS has not noticed; start over.
+      suspect: (conn) => conn.close(1000),
+      failed: (entry, error) =>
+        this.#setOutbox(
+          this.#state.outbox.map((e) =>
+            e.clientMsgId === entry.clientMsgId ? { ...e, status: 'failed' as const, error: { code: error.code, message: error.message } } : e,
+          ),
+        ),
+    });
   }
 
   // ---- State for UIs ----
@@ -297,10 +311,10 @@ export class ParleyClient {
     }
     const { users } = await conn.request('online', {});
     this.#store.update((s) => ({ ...s, online: [...users].sort() }));
-    this.#resendReads(conn);
+    this.#reads.resend(conn, session.username);
     if (conn !== this.#conn) throw new ParleyError('DISCONNECTED');
     this.#ready = conn;
-    this.#pump();
+    this.#pump.kick();
   }
 
   async #syncAll(conn: Connection): Promise<void> {
@@ -321,10 +335,9 @@ export class ParleyClient {
   #resetUserData(): void {
     this.#cursor = null;
     this.#ready = null;
-    this.#wantedReads.clear();
+    this.#reads.clear();
     this.#typingSentAt.clear();
-    for (const timer of this.#typingTimers.values()) clearTimeout(timer);
-    this.#typingTimers.clear();
+    this.#typing.clear();
     this.#store.update((s) => ({
       ...s,
       online: [],
@@ -343,7 +356,9 @@ export class ParleyClient {
     switch (event.type) {
       case 'message':
         if (me) {
-          this.#cursor = Math.max(this.#cursor ?? 0, event.message.cursor);
+          // Only a caught-up connection may move the cursor on a live push: during catch-up the push can
+          // overtake sync pages, and jumping ahead of them would skip the backlog between.
+          if (this.#ready) this.#cursor = Math.max(this.#cursor ?? 0, event.message.cursor);
           this.#ingest([event.message]);
         }
         return;
@@ -354,11 +369,11 @@ export class ParleyClient {
         if (me) this.#store.update((s) => applyRead(s, event.conversationId, event.username, event.seq, me));
         return;
       case 'typing':
-        if (me && event.username !== me) this.#typingStarted(event.conversationId, event.username);
+        if (me && event.username !== me) this.#typing.started(event.conversationId, event.username);
         return;
       case 'shutdown':
-        // The server is going away; closing now starts the reconnect schedule.
-        this.#conn?.close(1001);
+        // The server is going away; closing now starts the reconnect schedule. (Browsers let clients close with 1000 only.)
+        this.#conn?.close(1000);
         return;
     }
   }
@@ -377,48 +392,8 @@ export class ParleyClient {
       fresh = result.fresh;
       return result.state;
     });
-    for (const message of fresh) this.#typingStopped(message.conversationId, message.from);
-    const notices = fresh.filter((m) => m.conversationId !== this.#state.activeConversationId);
-    if (notices.length > 0) {
-      this.#store.update((s) => ({
-        ...s,
-        notices: [
-          ...s.notices,
-          ...notices.map((m) => ({ id: ++this.#noticeId, conversationId: m.conversationId, from: m.from, ts: m.ts })),
-        ].slice(-NOTICES_KEPT),
-      }));
-    }
-  }
-
-  #typingStarted(conversationId: number, username: string): void {
-    const key = `${conversationId}\u0000${username}`;
-    const existing = this.#typingTimers.get(key);
-    if (existing) clearTimeout(existing);
-    this.#typingTimers.set(
-      key,
-      setTimeout(() => this.#typingStopped(conversationId, username), this.#options.typingTtlMs),
-    );
-    this.#store.update((s) => {
-      const now = s.typing[conversationId] ?? [];
-      if (now.includes(username)) return s;
-      return { ...s, typing: { ...s.typing, [conversationId]: [...now, username] } };
-    });
-  }
-
-  #typingStopped(conversationId: number, username: string): void {
-    const key = `${conversationId}\u0000${username}`;
-    const timer = this.#typingTimers.get(key);
-    if (timer) clearTimeout(timer);
-    this.#typingTimers.delete(key);
-    this.#store.update((s) => {
-      const now = s.typing[conversationId];
-      if (!now?.includes(username)) return s;
-      const rest = now.filter((u) => u !== username);
-      const typing = { ...s.typing };
-      if (rest.length > 0) typing[conversationId] = rest;
-      else delete typing[conversationId];
-      return { ...s, typing };
-    });
+    for (const message of fresh) this.#typing.stopped(message.conversationId, message.from);
+    this.#store.update((s) => addNotices(s, fresh, () => ++this.#noticeId));
   }
 
   // ---- Conversations ----
@@ -479,36 +454,9 @@ export class ParleyClient {
   async markRead(conversationId: number, seq?: number): Promise<void> {
     const me = this.#requireSession().username;
     const summary = this.#state.conversations.find((c) => c.id === conversationId);
-    if (!summary) return;
-    const target = seq ?? summary.lastSeq;
-    if (target <= summary.readSeq) return;
-    this.#wantedReads.set(conversationId, Math.max(target, this.#wantedReads.get(conversationId) ?? 0));
-    this.#store.update((s) => applyRead(s, conversationId, me, target, me));
-    const conn = this.#conn;
-    if (!conn?.isOpen) return;
-    try {
-      await conn.request('read', { conversationId, seq: target });
-      if ((this.#wantedReads.get(conversationId) ?? 0) <= target) this.#wantedReads.delete(conversationId);
-    } catch {
-      // kept in wantedReads; the next catch-up sends it again
-    }
-  }
-
-  #resendReads(conn: Connection): void {
-    const me = this.#state.session?.username;
-    if (!me) return;
-    for (const [conversationId, seq] of this.#wantedReads) {
-      const summary = this.#state.conversations.find((c) => c.id === conversationId);
-      if (!summary || summary.readSeq >= seq) {
-        this.#wantedReads.delete(conversationId);
-        continue;
-      }
-      this.#store.update((s) => applyRead(s, conversationId, me, seq, me));
-      conn.request('read', { conversationId, seq }).then(
-        () => this.#wantedReads.delete(conversationId),
-        () => undefined,
-      );
-    }
+    const target = seq ?? summary?.lastSeq ?? 0;
+    if (!summary || target <= summary.readSeq) return;
+    await this.#reads.mark(this.#conn, conversationId, target, me);
   }
 
   /** Tells the peer the user is typing; throttled, and silently skipped while offline. */
@@ -537,7 +485,7 @@ export class ParleyClient {
     }
     const entry: OutboxEntry = { clientMsgId: newClientMsgId(), to, body, createdAt: this.#options.now(), status: 'sending' };
     this.#setOutbox([...this.#state.outbox, entry], session.username);
-    this.#pump();
+    this.#pump.kick();
     return entry;
   }
 
@@ -550,7 +498,7 @@ export class ParleyClient {
         return { ...rest, status: 'sending' as const };
       }),
     );
-    this.#pump();
+    this.#pump.kick();
   }
 
   /** Drops an entry from the outbox (for failed ones: the user gave up on it). */
@@ -563,52 +511,9 @@ export class ParleyClient {
     this.#store.update((s) => ({ ...s, outbox }));
   }
 
-  /** Drains the outbox one entry at a time, so messages keep the order they were written in. */
-  #pump(): void {
-    this.#pumpWanted = true;
-    if (this.#pumping) return;
-    this.#pumping = true;
-    void (async () => {
-      try {
-        while (this.#pumpWanted) {
-          this.#pumpWanted = false;
-          await this.#drain();
-        }
-      } finally {
-        this.#pumping = false;
-      }
-    })();
-  }
-
-  async #drain(): Promise<void> {
-    for (;;) {
-      const conn = this.#ready;
-      const me = this.#state.session?.username;
-      const entry = this.#state.outbox.find((e) => e.status === 'sending');
-      if (!conn?.isOpen || !me || !entry || this.#exiting) return;
-      try {
-        const ack = await conn.request('send', { to: entry.to, clientMsgId: entry.clientMsgId, body: entry.body });
-        this.#acked(entry, ack, me);
-      } catch (error) {
-        const failure = asParleyError(error);
-        if (isPermanentSendError(failure.code)) {
-          this.#setOutbox(
-            this.#state.outbox.map((e) =>
-              e.clientMsgId === entry.clientMsgId
-                ? { ...e, status: 'failed' as const, error: { code: failure.code, message: failure.message } }
-                : e,
-            ),
-          );
-          continue;
-        }
-        if (['DISCONNECTED', 'NOT_AUTHENTICATED', 'SESSION_INVALID'].includes(failure.code)) return;
-        // TIMEOUT, RATE_LIMITED, SERVER_BUSY, INTERNAL, SHUTTING_DOWN: the same clientMsgId is safe to send again.
-        await this.#sleep(failure.retryAfterMs ?? SEND_RETRY_MS);
-      }
-    }
-  }
-
-  #acked(entry: OutboxEntry, ack: SendAck, me: string): void {
+  #acked(entry: OutboxEntry, ack: SendAck): void {
+    const me = this.#state.session?.username;
+    if (!me) return;
     const message: Message = {
       cursor: ack.cursor,
       conversationId: ack.conversationId,
@@ -636,22 +541,10 @@ export class ParleyClient {
     return session;
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        resolve();
-      }, ms);
-      this.#timers.add(timer);
-    });
-  }
-
   #clearTimers(): void {
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    for (const timer of this.#typingTimers.values()) clearTimeout(timer);
-    this.#typingTimers.clear();
+    this.#pump.stop();
+    this.#typing.clear();
   }
 }

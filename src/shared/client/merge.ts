@@ -123,6 +123,16 @@ export function applyConversations(state: ClientState, list: readonly Conversati
   return { ...state, conversations: sortConversations(list) };
 }
 
+const NOTICES_KEPT = 5;
+
+/** Fresh messages outside the conversation on screen become notices; only the last few are kept. */
+export function addNotices(state: ClientState, fresh: readonly Message[], nextId: () => number): ClientState {
+  const elsewhere = fresh.filter((m) => m.conversationId !== state.activeConversationId);
+  if (elsewhere.length === 0) return state;
+  const added = elsewhere.map((m) => ({ id: nextId(), conversationId: m.conversationId, from: m.from, ts: m.ts }));
+  return { ...state, notices: [...state.notices, ...added].slice(-NOTICES_KEPT) };
+}
+
 export function applyPresence(state: ClientState, username: string, online: boolean): ClientState {
   const has = state.online.includes(username);
   if (has === online) return state;
