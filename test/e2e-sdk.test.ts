@@ -51,9 +51,9 @@ async function thread(c: ParleyClient, peer: string): Promise<ThreadItem[]> {
 
 async function converse(alice: ParleyClient, bob: ParleyClient, texts: { fromAlice: string[]; fromBob: string[] }) {
   for (const t of texts.fromAlice) alice.send('bob', t);
-  await waitFor(() => alice.getSnapshot().outbox.length === 0, 10_000);
+  await waitFor(() => alice.getSnapshot().outbox.length === 0, { timeoutMs: 10_000 });
   for (const t of texts.fromBob) bob.send('alice', t);
-  await waitFor(() => bob.getSnapshot().outbox.length === 0, 10_000);
+  await waitFor(() => bob.getSnapshot().outbox.length === 0, { timeoutMs: 10_000 });
 }
 
 describe('end-to-end encryption, SDK and real server', () => {

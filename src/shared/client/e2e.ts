@@ -28,7 +28,7 @@ import {
 import { ParleyError } from '../errors.js';
 import type { KdfParams, Message } from '../protocol.js';
 import type { Connection } from './connection.js';
-import type { StorageAdapter } from './storage.js';
+import { STORAGE_KEYS, type StorageAdapter } from './storage.js';
 
 /** Why a message is not shown as text; `explanation` is fit to show in place of it. */
 export interface MessageFailure {
@@ -61,8 +61,11 @@ export const EXPLANATIONS: Record<DecryptFailure, string> = {
 
 const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
 
-const contactsKey = (me: string) => `parley.contacts.${me}`;
-const wrapKeyKey = (me: string) => `parley.wrapKey.${me}`;
+const contactsKey = STORAGE_KEYS.contacts;
+const wrapKeyKey = STORAGE_KEYS.wrapKey;
+
+/** Keeps the wrap key where a client asked (the web client's sessionStorage), so the next connection unlocks alone. */
+export const rememberWrapKey = (storage: StorageAdapter, me: string, wrapKey: Uint8Array): void => storage.setItem(wrapKeyKey(me), toBase64url(wrapKey));
 
 /** The fields `register` and `login` carry for end-to-end encryption. */
 export interface Credentials {

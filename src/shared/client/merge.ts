@@ -177,6 +177,7 @@ function pendingItem(entry: OutboxEntry, me: string): ThreadItem {
     seq: null,
     mine: true,
     status: entry.status,
+    clientMsgId: entry.clientMsgId,
     ...(entry.error ? { error: entry.error } : {}),
   };
 }

@@ -102,4 +102,6 @@ export interface ThreadItem {
   error?: { code: ErrorCode; message: string };
   /** Set when the message could not be decrypted or verified: `body` is '' and this says why. */
   failure?: MessageFailure;
+  /** Set on items still in the outbox, for retry() and discard(). */
+  clientMsgId?: string;
 }

@@ -11,6 +11,10 @@ export interface StorageAdapter {
 export const STORAGE_KEYS = {
   token: 'parley.token',
   outbox: (username: string) => `parley.outbox.${username}`,
+  /** The key that unlocks the user's private keys; only in the storage passed as `keyStorage`. */
+  wrapKey: (username: string) => `parley.wrapKey.${username}`,
+  /** Contacts' remembered key fingerprints and whether they were verified (trust on first use). */
+  contacts: (username: string) => `parley.contacts.${username}`,
 } as const;
 
 /** A storage that forgets everything when the process ends (the default, and handy in tests). */

@@ -1,0 +1,53 @@
+// End-to-end encryption in a conversation's details: the safety number, "mark verified", and the key-change warning.
+import { useState, type ReactElement } from 'react';
+import type { ContactKeys, ParleyClient } from '../../shared/client/index.js';
+
+interface KeysPanelProps {
+  client: ParleyClient;
+  peer: string;
+  keys: ContactKeys | undefined;
+}
+
+export function KeysPanel({ client, peer, keys }: KeysPanelProps): ReactElement {
+  const [digits, setDigits] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const show = async () => {
+    try {
+      setDigits((await client.safetyNumber(peer)).digits);
+      setError(null);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'The safety number is not available right now.');
+    }
+  };
+  const verify = async () => {
+    try {
+      await client.markVerified(peer);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'Could not mark verified.');
+    }
+  };
+  const changed = keys?.status === 'changed';
+  return (
+    <>
+      {changed ? (
+        <div className="keys-warning" role="alert">
+          ⚠ {peer}'s keys changed{keys.wasVerified ? ' after you verified them' : ''}. If you did not expect this, the server may be
+          intercepting: compare the new safety number with {peer} before sending.
+        </div>
+      ) : null}
+      <details className="keys-details" onToggle={(e) => (e.currentTarget.open ? void show() : undefined)}>
+        <summary>
+          Encryption · {keys?.verified ? 'verified' : changed ? 'keys changed' : 'not verified'}
+        </summary>
+        <p>Compare this safety number with {peer} (in person or by a call). If it matches, mark it verified.</p>
+        <p className="safety-number" aria-label="Safety number">
+          {digits ?? 'Computing…'}
+        </p>
+        {error ? <p role="alert">{error}</p> : null}
+        <button type="button" onClick={() => void verify()} disabled={digits === null || (keys?.verified ?? false)}>
+          {keys?.verified ? 'Verified' : 'Mark verified'}
+        </button>
+      </details>
+    </>
+  );
+}

@@ -1,0 +1,116 @@
+// A protocol-level test user with end-to-end keys: registers or logs in like the SDK, and sends encrypted text.
+import {
+  deriveKeys,
+  encodePublicIdentity,
+  encryptMessage,
+  fromBase64url,
+  generateIdentity,
+  KDF_DEFAULT,
+  newEpochKey,
+  newSalt,
+  openEpochKey,
+  openIdentity,
+  parsePublicIdentity,
+  publicIdentityOf,
+  sealEpochKey,
+  sealIdentity,
+  toBase64url,
+  type Identity,
+  type PublicIdentity,
+} from '../../src/shared/crypto/index.js';
+import type { SendAck } from '../../src/shared/protocol.js';
+import { RequestFailed, TestClient } from './client.js';
+
+export type E2eTestUser = TestClient & {
+  token: string;
+  identity: Identity;
+  /** Encrypts `text` for the conversation with `to` (creating its key if needed) and sends it. */
+  sendText(to: string, text: string, clientMsgId: string): Promise<SendAck>;
+};
+
+async function derived(username: string, password: string, salt: Uint8Array, kdf: unknown) {
+  const keys = await deriveKeys({ username, password, salt, kdf });
+  if (!keys.ok) throw new Error(`deriveKeys: ${keys.reason}`);
+  return keys;
+}
+
+/** Connects, says hello and registers with keys (or logs in and opens them when the account exists). */
+export async function e2eUser(url: string, username: string, password = 'correct horse battery'): Promise<E2eTestUser> {
+  const client = await TestClient.connect(url);
+  let token: string;
+  let identity: Identity;
+  try {
+    const salt = newSalt();
+    const keys = await derived(username, password, salt, KDF_DEFAULT);
+    identity = generateIdentity();
+    token = (
+      await client.request('register', {
+        type: 'register',
+        username,
+        password: toBase64url(keys.authKey),
+        salt: toBase64url(salt),
+        kdf: { ...KDF_DEFAULT },
+        publicIdentity: encodePublicIdentity(identity, username),
+        keyBundle: sealIdentity({ identity, username, wrapKey: keys.wrapKey }),
+      })
+    ).token;
+  } catch (error) {
+    if (!(error instanceof RequestFailed) || error.code !== 'USERNAME_TAKEN') throw error;
+    const pre = await client.request('prelogin', { type: 'prelogin', username });
+    const keys = await derived(username, password, fromBase64url(pre.salt)!, pre.kdf);
+    const result = await client.request('login', { type: 'login', username, password: toBase64url(keys.authKey) });
+    const opened = openIdentity({ bundle: result.keyBundle, username, wrapKey: keys.wrapKey });
+    if (!opened.ok) throw new Error(`openIdentity: ${opened.reason}`);
+    token = result.token;
+    identity = opened.identity;
+  }
+  const directory = new Map<string, PublicIdentity[]>([[username, [publicIdentityOf(identity, username)]]]);
+  const identities = async (name: string) => {
+    let known = directory.get(name);
+    if (!known) {
+      const { identities: list } = await client.request('identity', { type: 'identity', username: name });
+      known = list.flatMap((text) => {
+        const parsed = parsePublicIdentity(text, name);
+        return parsed.ok ? [parsed.identity] : [];
+      });
+      directory.set(name, known);
+    }
+    return known;
+  };
+  const epochKey = async (conversationId: number, peer: string): Promise<[number, Uint8Array]> => {
+    const members = [...new Set([username, peer])];
+    const { epochs } = await client.request('epochKeys', { type: 'epochKeys', conversationId });
+    const newest = epochs.at(-1);
+    if (newest) {
+      const creator = await identities(newest.creator);
+      const opened = openEpochKey({
+        sealed: newest.sealed,
+        conversationId,
+        epoch: newest.epoch,
+        me: identity,
+        myName: username,
+        creatorName: newest.creator,
+        members,
+        keys: (name, version) => (name === newest.creator ? creator.find((p) => p.keyVersion === version) : undefined),
+      });
+      if (!opened.ok) throw new Error(`openEpochKey: ${opened.reason}`);
+      return [newest.epoch, opened.epochKey];
+    }
+    const key = newEpochKey();
+    const keys = [];
+    for (const member of members) {
+      const recipient = (await identities(member)).at(-1)!;
+      keys.push({ recipient: member, sealed: sealEpochKey({ epochKey: key, conversationId, epoch: 1, recipient, creator: identity, creatorName: username }) });
+    }
+    await client.request('addEpoch', { type: 'addEpoch', conversationId, epoch: 1, keys });
+    return [1, key];
+  };
+  const sendText = async (to: string, text: string, clientMsgId: string): Promise<SendAck> => {
+    const { conversation } = await client.request('open', { type: 'open', with: to });
+    const [epoch, key] = await epochKey(conversation.id, to);
+    const sealed = encryptMessage({ conversationId: conversation.id, sender: username, clientMsgId, text, epoch, epochKey: key, identity });
+    if (!sealed.ok) throw new Error(sealed.reason);
+    return client.request('send', { type: 'send', to, clientMsgId, body: sealed.body });
+  };
+  return Object.assign(client, { token, identity, sendText });
+}
