@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     // Command-line entry points, tests and benchmarks talk to the terminal on purpose.
-    files: ['src/cli.ts', 'src/**/cli/**', 'bench/**', 'test/**', '**/*.test.ts', '**/*.test.tsx'],
+    files: ['src/cli.ts', 'src/**/cli.ts', 'src/**/cli/**', 'bench/**', 'test/**', '**/*.test.ts', '**/*.test.tsx'],
     rules: { 'no-console': 'off' },
   },
   {

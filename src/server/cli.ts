@@ -1,0 +1,116 @@
+// `parley server`: read options and PARLEY_* variables, start the server, print the banner, stop cleanly.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
+import { createLogger } from './log.js';
+import { lanAddresses } from './network.js';
+import { createServer } from './server.js';
+
+interface ServerFlags {
+  port: number;
+  host: string;
+  data: string;
+  durability: 'normal' | 'full';
+  logLevel: string;
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidArgumentError('A port is a whole number from 0 to 65535.');
+  }
+  return port;
+}
+
+function parseDurability(value: string): 'normal' | 'full' {
+  if (value !== 'normal' && value !== 'full') throw new InvalidArgumentError('Use "normal" or "full".');
+  return value;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function parseLogLevel(value: string): string {
+  if (!LOG_LEVELS.includes(value)) throw new InvalidArgumentError(`Use one of ${LOG_LEVELS.join(', ')}.`);
+  return value;
+}
+
+/** Fails with a plain sentence when the data folder cannot hold the database. */
+function checkDataDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new Error(`The data folder ${dir} cannot be created or written to; choose another with --data.`);
+  }
+}
+
+function banner(config: ServerConfig, port: number): string {
+  const hosts = config.host === '0.0.0.0' || config.host === '::' ? lanAddresses() : [config.host];
+  const lines = ['Parley server is running.', ''];
+  if (hosts.length === 0) lines.push(`  No LAN address found; on this machine use 127.0.0.1:${port}`);
+  for (const host of hosts) {
+    lines.push(`  Terminal client:  parley connect ${host} ${port}`);
+    lines.push(`  Web client:       http://${host}:${port}/`);
+  }
+  lines.push(`  Data folder:      ${config.dataDir}`, '', 'Press Ctrl-C to stop.');
+  return lines.join('\n');
+}
+
+async function runServer(flags: ServerFlags): Promise<void> {
+  const dataDir = path.resolve(flags.data);
+  checkDataDir(dataDir);
+  const config = defaultConfig({ host: flags.host, port: flags.port, dataDir, durability: flags.durability });
+  const log = createLogger({ level: flags.logLevel });
+  let server;
+  try {
+    server = createServer({ config, log });
+  } catch (error) {
+    throw new Error(`The database ${databaseFile(config)} could not be opened: ${(error as Error).message}`);
+  }
+  try {
+    const address = await server.listen();
+    console.log(banner(config, address.port));
+  } catch (error) {
+    await server.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`Port ${flags.port} is already in use; stop the other program or choose another with --port.`);
+    if (code === 'EACCES') throw new Error(`Port ${flags.port} needs more privileges; choose a port above 1024 with --port.`);
+    if (code === 'EADDRNOTAVAIL') throw new Error(`${flags.host} is not an address of this machine; check --host.`);
+    throw error;
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`Shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export function addServerCommand(program: Command): void {
+  const env = process.env;
+  program
+    .command('server')
+    .description('start the Parley server (HTTP, WebSocket and web client on one port)')
+    .option('-p, --port <port>', 'port to listen on (PARLEY_PORT)', parsePort, env.PARLEY_PORT ? parsePort(env.PARLEY_PORT) : DEFAULT_PORT)
+    .option('-H, --host <address>', 'address to listen on (PARLEY_HOST)', env.PARLEY_HOST ?? '0.0.0.0')
+    .option('-d, --data <dir>', 'folder for the database (PARLEY_DATA)', env.PARLEY_DATA ?? 'data')
+    .option(
+      '--durability <mode>',
+      'normal: an ack survives a process crash; full: also a power loss (PARLEY_DURABILITY)',
+      parseDurability,
+      env.PARLEY_DURABILITY ? parseDurability(env.PARLEY_DURABILITY) : 'normal',
+    )
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (PARLEY_LOG_LEVEL)', parseLogLevel, env.PARLEY_LOG_LEVEL ?? 'info')
+    .action(runServer);
+}

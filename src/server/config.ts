@@ -1,0 +1,38 @@
+// Server settings with their defaults; the CLI fills them from flags and PARLEY_* environment variables.
+import path from 'node:path';
+import { LIMITS } from '../shared/protocol.js';
+import type { Durability } from './store/sqlite.js';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Folder holding parley.db (created if missing). */
+  dataDir: string;
+  durability: Durability;
+  /** WebSocket payload limit in bytes; a larger frame closes the connection with 1009. */
+  maxFrameBytes: number;
+  /** Interval of WebSocket pings; a socket that missed the previous pong is dropped. */
+  heartbeatMs: number;
+  /** A connection whose unsent output passes this many bytes is disconnected (it resumes from its cursor). */
+  slowConsumerBytes: number;
+  /** argon2id hashes running at once (each takes ~19 MiB); more logins wait their turn. */
+  maxConcurrentHashes: number;
+}
+
+export const DEFAULT_PORT = 50000;
+
+export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    host: '0.0.0.0',
+    port: DEFAULT_PORT,
+    dataDir: path.resolve('data'),
+    durability: 'normal',
+    maxFrameBytes: LIMITS.maxFrameBytes,
+    heartbeatMs: 30_000,
+    slowConsumerBytes: 4 * 1024 * 1024,
+    maxConcurrentHashes: 4,
+    ...overrides,
+  };
+}
+
+export const databaseFile = (config: Pick<ServerConfig, 'dataDir'>): string => path.join(config.dataDir, 'parley.db');

@@ -1,0 +1,156 @@
+// One WebSocket connection: frames in, handler dispatch, replies and pushes out; the socket stays here.
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import { ParleyError } from '../shared/errors.js';
+import { CLOSE_CODES, type ClientFrame, type ErrorReply } from '../shared/protocol.js';
+import type { ConnectionView, HandlerContext, Services, Session } from './context.js';
+import { handlers } from './handlers/index.js';
+import type { HubClient } from './hub.js';
+import { parseClientFrame } from './parse.js';
+
+export class Connection implements ConnectionView, HubClient {
+  session: Session | null = null;
+  version: number | null = null;
+  /** Cleared at each heartbeat, set by each pong; a socket still clear at the next heartbeat is dead. */
+  alive = true;
+  private closing: { code: number; reason: string } | null = null;
+  private closed = false;
+  private readonly closeListeners: (() => void)[] = [];
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly address: string | null,
+    public log: Logger,
+    private readonly services: Services,
+  ) {
+    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    socket.on('pong', () => (this.alive = true));
+    socket.on('close', () => this.onClose());
+    socket.on('error', (error) => this.log.debug({ err: { message: error.message } }, 'socket error'));
+  }
+
+  get userId(): number {
+    return this.session?.userId ?? 0;
+  }
+
+  get username(): string {
+    return this.session?.username ?? '';
+  }
+
+  get client(): HubClient | null {
+    return this.session ? this : null;
+  }
+
+  /** Hands a serialized frame to the socket, or drops a consumer that stopped reading. */
+  send(frame: string): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.bufferedAmount > this.services.config.slowConsumerBytes) {
+      this.log.warn({ buffered: this.socket.bufferedAmount }, 'slow consumer disconnected');
+      this.socket.close(CLOSE_CODES.slowConsumer, 'Too far behind; reconnect and sync.');
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(frame);
+  }
+
+  authenticate(session: Session): void {
+    this.session = session;
+    this.log = this.log.child({ userId: session.userId, sessionId: session.sessionId });
+    const { hub } = this.services;
+    if (hub.add(this)) hub.broadcast(JSON.stringify({ type: 'presence', username: session.username, online: true }), this);
+  }
+
+  unauthenticate(): void {
+    const session = this.session;
+    if (!session) return;
+    const { hub } = this.services;
+    if (hub.remove(this)) hub.broadcast(JSON.stringify({ type: 'presence', username: session.username, online: false }));
+    this.session = null;
+  }
+
+  closeAfterReply(code: number, reason: string): void {
+    this.closing = { code, reason };
+  }
+
+  /** Called at shutdown or by the heartbeat. */
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  onClosed(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  ping(): void {
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.replyError(null, new ParleyError('INVALID_FRAME', 'Frames must be text (JSON), not binary.'));
+      return;
+    }
+    const parsed = parseClientFrame(data.toString());
+    if (!parsed.ok) {
+      this.replyError(parsed.id, parsed.error);
+      return;
+    }
+    this.dispatch(parsed.frame);
+  }
+
+  /** Runs the handler synchronously up to its first await, so sends keep their arrival order. */
+  private dispatch(frame: ClientFrame): void {
+    const handler = handlers[frame.type];
+    if (this.version === null && frame.type !== 'hello') {
+      this.replyError(frame.id, new ParleyError('HELLO_REQUIRED', 'Send hello first to agree on a protocol version.'));
+      return;
+    }
+    if (handler.needsSession && !this.session) {
+      this.replyError(frame.id, new ParleyError('NOT_AUTHENTICATED', 'Log in first.'));
+      return;
+    }
+    let after: (() => void)[] | undefined;
+    const ctx: HandlerContext = {
+      services: this.services,
+      conn: this,
+      afterReply: (task) => (after ??= []).push(task),
+    };
+    // The table's type ties each frame to its handler; TypeScript cannot see through the union here.
+    (handler.handle as (request: ClientFrame, ctx: HandlerContext) => Promise<unknown>)(frame, ctx).then(
+      (result) => {
+        this.send(JSON.stringify({ type: 'ok', id: frame.id, result }));
+        if (after) for (const task of after) task();
+        if (this.closing) this.socket.close(this.closing.code, this.closing.reason);
+      },
+      (error: unknown) => this.replyError(frame.id, error, frame.type),
+    );
+  }
+
+  private replyError(id: number | null, error: unknown, type?: string): void {
+    let parleyError: ParleyError;
+    if (error instanceof ParleyError) {
+      parleyError = error;
+    } else {
+      // Only the error's own text is logged, never the request, which may hold a password or message text.
+      this.log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack }, type }, 'request failed');
+      parleyError = new ParleyError('INTERNAL', 'The server failed to handle this request; try again.');
+    }
+    const reply: ErrorReply = { type: 'error', id, code: parleyError.code, message: parleyError.message };
+    if (parleyError.retryAfterMs !== undefined) reply.retryAfterMs = parleyError.retryAfterMs;
+    this.send(JSON.stringify(reply));
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unauthenticate();
+    this.log.debug('connection closed');
+    for (const listener of this.closeListeners) listener();
+  }
+}

@@ -1,0 +1,60 @@
+// What a handler receives: the services it may use and a socket-free view of its connection.
+import type { Logger } from 'pino';
+import { ParleyError } from '../shared/errors.js';
+import type { RequestOf, RequestType, ResultOf } from '../shared/protocol.js';
+import type { Committer } from './committer.js';
+import type { ServerConfig } from './config.js';
+import type { Hub, HubClient } from './hub.js';
+import type { Passwords } from './passwords.js';
+import type { Store } from './store/store.js';
+
+export interface Services {
+  config: ServerConfig;
+  store: Store;
+  hub: Hub;
+  passwords: Passwords;
+  committer: Committer;
+  log: Logger;
+  now(): number;
+}
+
+export interface Session {
+  userId: number;
+  username: string;
+  sessionId: number;
+}
+
+/** A connection as handlers see it: its state and the few things they may ask of it, never the socket. */
+export interface ConnectionView {
+  readonly address: string | null;
+  readonly log: Logger;
+  readonly session: Session | null;
+  version: number | null;
+  /** Attach a session: joins the hub (and announces presence when it is the user's first). */
+  authenticate(session: Session): void;
+  /** Detach the session (logout): leaves the hub, the connection stays open. */
+  unauthenticate(): void;
+  /** Close the connection once the reply has been sent. */
+  closeAfterReply(code: number, reason: string): void;
+  /** The hub-facing identity of this connection (while logged in), for fan-out that skips it. */
+  readonly client: HubClient | null;
+}
+
+export interface HandlerContext {
+  services: Services;
+  conn: ConnectionView;
+  /** Run after this request's reply is sent: pushes to others follow the ack (DESIGN.md, delivery step 2). */
+  afterReply(task: () => void): void;
+}
+
+export interface Handler<T extends RequestType> {
+  /** False for the handlers a connection may use before logging in. */
+  needsSession: boolean;
+  handle(request: RequestOf<T>, ctx: HandlerContext): Promise<ResultOf<T>>;
+}
+
+export function sessionOf(ctx: HandlerContext): Session {
+  const session = ctx.conn.session;
+  if (!session) throw new ParleyError('NOT_AUTHENTICATED', 'Log in first.');
+  return session;
+}

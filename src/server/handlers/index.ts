@@ -1,0 +1,36 @@
+// The handler table: one entry per request type, checked exhaustive by the compiler.
+import type { RequestType } from '../../shared/protocol.js';
+import type { Handler } from '../context.js';
+import { bye } from './bye.js';
+import { conversations } from './conversations.js';
+import { hello } from './hello.js';
+import { history } from './history.js';
+import { login } from './login.js';
+import { logout } from './logout.js';
+import { lookup } from './lookup.js';
+import { online } from './online.js';
+import { open } from './open.js';
+import { read } from './read.js';
+import { register } from './register.js';
+import { resume } from './resume.js';
+import { send } from './send.js';
+import { sync } from './sync.js';
+import { typing } from './typing.js';
+
+export const handlers: { [T in RequestType]: Handler<T> } = {
+  hello,
+  register,
+  login,
+  resume,
+  logout,
+  bye,
+  online,
+  lookup,
+  send,
+  sync,
+  conversations,
+  open,
+  history,
+  read,
+  typing,
+};

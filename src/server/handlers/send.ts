@@ -1,0 +1,32 @@
+// send: store a direct message exactly once (group commit), ack it, then push it to both users' sessions.
+import { type Handler, sessionOf } from '../context.js';
+import { userNotFound } from './users.js';
+
+export const send: Handler<'send'> = {
+  needsSession: true,
+  async handle(request, ctx) {
+    const session = sessionOf(ctx);
+    const { committer, hub } = ctx.services;
+    // No await before submit: a connection's sends enter the batch in the order they arrived.
+    const result = await committer.submit({
+      senderId: session.userId,
+      from: session.username,
+      to: request.to,
+      clientMsgId: request.clientMsgId,
+      body: request.body,
+      ts: ctx.services.now(),
+    });
+    if (!result.message) throw userNotFound(request.to);
+    const { message, duplicate, recipientId } = result;
+    // A resend already reached everyone (or they will sync it): it gets the original ack and no second push.
+    if (!duplicate) {
+      ctx.afterReply(() => {
+        const frame = JSON.stringify({ type: 'message', message });
+        hub.sendToUser(recipientId, frame);
+        if (recipientId !== session.userId) hub.sendToUser(session.userId, frame, ctx.conn.client ?? undefined);
+      });
+    }
+    const { clientMsgId, conversationId, seq, cursor, ts } = message;
+    return { clientMsgId, conversationId, seq, cursor, ts };
+  },
+};

@@ -1,0 +1,16 @@
+// typing: a short-lived hint to the other member; never stored.
+import { type Handler, sessionOf } from '../context.js';
+import { requirePeers } from './members.js';
+
+export const typing: Handler<'typing'> = {
+  needsSession: true,
+  async handle(request, ctx) {
+    const session = sessionOf(ctx);
+    const peers = await requirePeers(ctx.services.store, session.userId, request.conversationId);
+    const frame = JSON.stringify({ type: 'typing', conversationId: request.conversationId, username: session.username });
+    ctx.afterReply(() => {
+      for (const peer of peers) ctx.services.hub.sendToUser(peer, frame);
+    });
+    return {};
+  },
+};

@@ -1,0 +1,58 @@
+// In-process fan-out: which sessions are connected for each user, presence, and pushing frames to them.
+
+/** What the hub needs of a connection: an identity and a way to hand it an already-serialized frame. */
+export interface HubClient {
+  readonly userId: number;
+  readonly username: string;
+  send(frame: string): void;
+}
+
+export class Hub {
+  private readonly byUser = new Map<number, Set<HubClient>>();
+
+  /** Returns true when this is the user's first connected session (they just came online). */
+  add(client: HubClient): boolean {
+    let set = this.byUser.get(client.userId);
+    const first = !set;
+    if (!set) this.byUser.set(client.userId, (set = new Set()));
+    set.add(client);
+    return first;
+  }
+
+  /** Returns true when this was the user's last connected session (they just went offline). */
+  remove(client: HubClient): boolean {
+    const set = this.byUser.get(client.userId);
+    if (!set?.delete(client)) return false;
+    if (set.size > 0) return false;
+    this.byUser.delete(client.userId);
+    return true;
+  }
+
+  isOnline(userId: number): boolean {
+    return this.byUser.has(userId);
+  }
+
+  onlineUsernames(): string[] {
+    const names: string[] = [];
+    for (const set of this.byUser.values()) {
+      const first = set.values().next().value;
+      if (first) names.push(first.username);
+    }
+    return names.sort();
+  }
+
+  sendToUser(userId: number, frame: string, except?: HubClient): void {
+    const set = this.byUser.get(userId);
+    if (!set) return;
+    for (const client of set) if (client !== except) client.send(frame);
+  }
+
+  /** Every connected session of every user; presence is visible to everyone on the server. */
+  broadcast(frame: string, except?: HubClient): void {
+    for (const set of this.byUser.values()) for (const client of set) if (client !== except) client.send(frame);
+  }
+
+  get connectedUsers(): number {
+    return this.byUser.size;
+  }
+}

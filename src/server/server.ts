@@ -1,0 +1,132 @@
+// The Parley server: HTTP and the WebSocket at /ws on one port, wired to handlers, store and hub.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CLOSE_CODES } from '../shared/protocol.js';
+import { Committer } from './committer.js';
+import { type ServerConfig, databaseFile } from './config.js';
+import { Connection } from './connection.js';
+import type { Services } from './context.js';
+import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
+import { Hub } from './hub.js';
+import type { Logger } from './log.js';
+import { Passwords } from './passwords.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+
+export interface ServerOptions {
+  config: ServerConfig;
+  log: Logger;
+  /** Defaults to the SQLite file in the data folder. */
+  store?: Store;
+  /** Extra HTTP routes tried before the built-in ones (the web client's static files and API). */
+  routes?: HttpHandler[];
+  now?: () => number;
+}
+
+export interface ParleyServer {
+  readonly http: http.Server;
+  readonly services: Services;
+  listen(): Promise<AddressInfo>;
+  /** Tells every client, closes every socket, commits what is pending and closes the store. */
+  close(reason?: string): Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 2_000;
+
+export function createServer(options: ServerOptions): ParleyServer {
+  const { config, log } = options;
+  const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability });
+  const services: Services = {
+    config,
+    store,
+    log,
+    hub: new Hub(),
+    passwords: new Passwords(config.maxConcurrentHashes),
+    committer: new Committer(store),
+    now: options.now ?? Date.now,
+  };
+  const connections = new Set<Connection>();
+  let ready = false;
+  let closing: Promise<void> | undefined;
+  let nextConnectionId = 1;
+
+  const routes = [...(options.routes ?? []), coreRoutes({ isReady: () => ready && !closing })];
+  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
+    if (!routes.some((route) => route(req, res))) notFound(res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    if (pathname !== '/ws' || closing) {
+      socket.end(`HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const address = req.socket.remoteAddress ?? null;
+      const conn = new Connection(ws, address, log.child({ conn: nextConnectionId++, address }), services);
+      connections.add(conn);
+      ws.on('close', () => connections.delete(conn));
+      conn.log.debug('connection opened');
+    });
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const conn of connections) {
+      if (!conn.alive) {
+        conn.log.info('no pong since the last ping; dropping the connection');
+        conn.terminate();
+      } else {
+        conn.ping();
+      }
+    }
+  }, config.heartbeatMs);
+  heartbeat.unref();
+
+  return {
+    http: server,
+    services,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          ready = true;
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: (reason = 'The server is shutting down.') =>
+      (closing ??= (async () => {
+        clearInterval(heartbeat);
+        server.close();
+        // Commit what was sent before the shutdown and let those acks go out, then say goodbye.
+        await services.committer.drain();
+        await new Promise((resolve) => setImmediate(resolve));
+        const frame = JSON.stringify({ type: 'shutdown', reason });
+        const gone = [...connections].map(
+          (conn) =>
+            new Promise<void>((resolve) => {
+              conn.send(frame);
+              conn.close(CLOSE_CODES.goingAway, 'server shutting down');
+              const timer = setTimeout(() => {
+                conn.terminate();
+                resolve();
+              }, SHUTDOWN_GRACE_MS);
+              conn.onClosed(() => {
+                clearTimeout(timer);
+                resolve();
+              });
+            }),
+        );
+        await Promise.all(gone);
+        await services.committer.drain();
+        server.closeAllConnections();
+        wss.close();
+        await store.close();
+        log.info('server stopped');
+      })()),
+  };
+}

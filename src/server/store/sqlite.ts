@@ -1,0 +1,335 @@
+// The embedded store: one SQLite file in WAL mode through better-sqlite3, the default log of record.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ParleyError } from '../../shared/errors.js';
+import type { ConversationSummary, Message } from '../../shared/protocol.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+import type { AppendResult, NewMessage, NewSession, ReadResult, SessionRow, Store, UserRow } from './store.js';
+
+/**
+ * `normal`: in WAL mode a commit is in the OS's hands before the ack, so it survives a crash of the
+ * process, but the last commits before a power loss may be lost. `full`: every commit is fsynced
+ * before the ack, so it also survives a power loss, at the cost of one fsync per group commit.
+ */
+export type Durability = 'normal' | 'full';
+
+export interface SqliteStoreOptions {
+  file: string;
+  durability?: Durability;
+  migrations?: readonly Migration[];
+}
+
+interface MessageRow {
+  id: number;
+  recipient_id: number;
+  conversation_id: number;
+  seq: number;
+  from_name: string;
+  to_name: string;
+  client_msg_id: string;
+  body: string;
+  created_at: number;
+}
+
+interface SummaryRow {
+  id: number;
+  peer: string;
+  last_seq: number;
+  read_seq: number;
+  peer_read_seq: number;
+  unread: number;
+  last_cursor: number | null;
+}
+
+const MESSAGE_COLUMNS = `
+  m.id, m.recipient_id, m.conversation_id, m.seq, s.username AS from_name, r.username AS to_name,
+  m.client_msg_id, m.body, m.created_at
+  FROM messages m JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id`;
+
+const SUMMARY_QUERY = `
+  SELECT c.id, pu.username AS peer, c.last_seq, me.read_seq, peer.read_seq AS peer_read_seq,
+    (SELECT count(*) FROM messages u
+      WHERE u.conversation_id = c.id AND u.seq > me.read_seq AND u.sender_id <> me.user_id) AS unread,
+    (SELECT l.id FROM messages l WHERE l.conversation_id = c.id AND l.seq = c.last_seq) AS last_cursor
+  FROM conversation_members me
+  JOIN conversations c ON c.id = me.conversation_id
+  -- A conversation with yourself (notes to self) has one member, who is then also the peer.
+  JOIN conversation_members peer ON peer.conversation_id = c.id AND (peer.user_id <> me.user_id OR c.user_lo = c.user_hi)
+  JOIN users pu ON pu.id = peer.user_id
+  WHERE me.user_id = ?`;
+
+const toMessage = (row: MessageRow): Message => ({
+  cursor: row.id,
+  conversationId: row.conversation_id,
+  seq: row.seq,
+  from: row.from_name,
+  to: row.to_name,
+  clientMsgId: row.client_msg_id,
+  body: row.body,
+  ts: row.created_at,
+});
+
+/** Applies every migration newer than the file's `user_version`, each in its own transaction. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const step of migrations) {
+    if (step.version <= current) continue;
+    db.transaction(() => {
+      db.exec(step.sql);
+      db.pragma(`user_version = ${step.version}`);
+    })();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export class SqliteStore implements Store {
+  readonly file: string;
+  readonly db: Database.Database;
+  // Usernames and direct-conversation membership never change, so they are cached for the hot path.
+  private readonly userIds = new Map<string, number>();
+  private readonly directIds = new Map<string, number>();
+  private readonly members = new Map<number, number[]>();
+  private readonly stmt;
+  private readonly appendTx;
+
+  constructor(options: SqliteStoreOptions) {
+    this.file = options.file;
+    fs.mkdirSync(path.dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db, options.migrations);
+
+    const db = this.db;
+    this.stmt = {
+      insertUser: db.prepare<[string, string, number]>(
+        'INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)',
+      ),
+      userByName: db.prepare<[string], { id: number; username: string; password_hash: string; created_at: number }>(
+        'SELECT id, username, password_hash, created_at FROM users WHERE username = ?',
+      ),
+      insertSession: db.prepare<[number, Buffer, string | null, string | null, number, number]>(
+        'INSERT INTO sessions (user_id, token_hash, device, address, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      sessionByToken: db.prepare<[Buffer], { id: number; user_id: number; username: string; device: string | null; created_at: number; last_seen_at: number }>(
+        `SELECT s.id, s.user_id, u.username, s.device, s.created_at, s.last_seen_at
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
+      ),
+      touchSession: db.prepare<[number, string | null, number]>(
+        'UPDATE sessions SET last_seen_at = ?, address = coalesce(?, address) WHERE id = ?',
+      ),
+      deleteSession: db.prepare<[number]>('DELETE FROM sessions WHERE id = ?'),
+      directByPair: db.prepare<[number, number], { id: number }>(
+        'SELECT id FROM conversations WHERE user_lo = ? AND user_hi = ?',
+      ),
+      insertDirect: db.prepare<[number, number, number]>(
+        "INSERT INTO conversations (kind, user_lo, user_hi, created_at) VALUES ('direct', ?, ?, ?)",
+      ),
+      insertMember: db.prepare<[number, number]>(
+        'INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)',
+      ),
+      membersOf: db.prepare<[number], { user_id: number }>(
+        'SELECT user_id FROM conversation_members WHERE conversation_id = ?',
+      ),
+      duplicate: db.prepare<[number, string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} WHERE m.sender_id = ? AND m.client_msg_id = ?`,
+      ),
+      nextSeq: db.prepare<[number], { last_seq: number }>(
+        'UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
+      ),
+      insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
+        `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      messagesAfter: db.prepare<[number, number, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS}
+         JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.user_id = ?
+         WHERE m.id > ? ORDER BY m.id LIMIT ?`,
+      ),
+      history: db.prepare<[number, number, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+      ),
+      messageByCursor: db.prepare<[number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} WHERE m.id = ?`),
+      summaries: db.prepare<[number], SummaryRow>(`${SUMMARY_QUERY} AND c.last_seq > 0 ORDER BY last_cursor DESC`),
+      summary: db.prepare<[number, number], SummaryRow>(`${SUMMARY_QUERY} AND c.id = ?`),
+      markRead: db.prepare<[number, number, number, number]>(
+        `UPDATE conversation_members
+         SET read_seq = min(?, (SELECT last_seq FROM conversations WHERE id = conversation_id))
+         WHERE user_id = ? AND conversation_id = ? AND read_seq < ?`,
+      ),
+      readSeq: db.prepare<[number, number], { read_seq: number }>(
+        'SELECT read_seq FROM conversation_members WHERE user_id = ? AND conversation_id = ?',
+      ),
+    };
+
+    this.appendTx = db.transaction((batch: readonly NewMessage[]): AppendResult[] =>
+      batch.map((m) => this.appendOne(m)),
+    );
+  }
+
+  async createUser(username: string, passwordHash: string, now: number): Promise<UserRow> {
+    try {
+      const info = this.stmt.insertUser.run(username, passwordHash, now);
+      const id = Number(info.lastInsertRowid);
+      this.userIds.set(username, id);
+      return { id, username, passwordHash, createdAt: now };
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new ParleyError('USERNAME_TAKEN', 'That username is taken. Choose another.');
+      }
+      throw error;
+    }
+  }
+
+  async findUserByName(username: string): Promise<UserRow | undefined> {
+    const row = this.stmt.userByName.get(username);
+    if (!row) return undefined;
+    this.userIds.set(row.username, row.id);
+    return { id: row.id, username: row.username, passwordHash: row.password_hash, createdAt: row.created_at };
+  }
+
+  async findUserIdByName(username: string): Promise<number | undefined> {
+    return this.userIdByName(username);
+  }
+
+  private userIdByName(username: string): number | undefined {
+    const cached = this.userIds.get(username);
+    if (cached !== undefined) return cached;
+    const row = this.stmt.userByName.get(username);
+    if (row) this.userIds.set(row.username, row.id);
+    return row?.id;
+  }
+
+  async createSession(s: NewSession): Promise<SessionRow> {
+    const info = this.stmt.insertSession.run(s.userId, s.tokenHash, s.device, s.address, s.now, s.now);
+    const row = this.stmt.sessionByToken.get(s.tokenHash);
+    if (!row) throw new Error('session vanished after insert');
+    return { id: Number(info.lastInsertRowid), userId: s.userId, username: row.username, device: s.device, createdAt: s.now, lastSeenAt: s.now };
+  }
+
+  async findSessionByTokenHash(tokenHash: Buffer): Promise<SessionRow | undefined> {
+    const row = this.stmt.sessionByToken.get(tokenHash);
+    return row && { id: row.id, userId: row.user_id, username: row.username, device: row.device, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
+  }
+
+  async touchSession(sessionId: number, now: number, address: string | null): Promise<void> {
+    this.stmt.touchSession.run(now, address, sessionId);
+  }
+
+  async deleteSession(sessionId: number): Promise<void> {
+    this.stmt.deleteSession.run(sessionId);
+  }
+
+  async openDirect(userId: number, peerId: number, now: number): Promise<number> {
+    return this.db.transaction(() => this.directId(userId, peerId, now))();
+  }
+
+  async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    try {
+      return this.appendTx(batch);
+    } catch (error) {
+      // The transaction rolled back: conversations it created in the caches no longer exist.
+      this.directIds.clear();
+      this.members.clear();
+      throw error;
+    }
+  }
+
+  async messagesAfter(userId: number, after: number, limit: number): Promise<Message[]> {
+    return this.stmt.messagesAfter.all(userId, after, limit).map(toMessage);
+  }
+
+  async history(conversationId: number, before: number | undefined, limit: number): Promise<Message[]> {
+    return this.stmt.history.all(conversationId, before ?? Number.MAX_SAFE_INTEGER, limit).map(toMessage).reverse();
+  }
+
+  async conversations(userId: number): Promise<ConversationSummary[]> {
+    return this.stmt.summaries.all(userId).map((row) => this.toSummary(row));
+  }
+
+  async conversation(userId: number, conversationId: number): Promise<ConversationSummary | undefined> {
+    const row = this.stmt.summary.get(userId, conversationId);
+    return row && this.toSummary(row);
+  }
+
+  async peersOf(userId: number, conversationId: number): Promise<number[] | undefined> {
+    const members = this.membersOf(conversationId);
+    return members.includes(userId) ? members.filter((id) => id !== userId) : undefined;
+  }
+
+  async markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined> {
+    const peers = await this.peersOf(userId, conversationId);
+    if (!peers) return undefined;
+    const changed = this.stmt.markRead.run(seq, userId, conversationId, seq).changes > 0;
+    const readSeq = this.stmt.readSeq.get(userId, conversationId)?.read_seq ?? 0;
+    return { readSeq, memberIds: peers, changed };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private appendOne(m: NewMessage): AppendResult {
+    const existing = this.stmt.duplicate.get(m.senderId, m.clientMsgId);
+    if (existing) return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
+    const recipientId = this.userIdByName(m.to);
+    if (recipientId === undefined) return { message: null };
+    const conversationId = this.directId(m.senderId, recipientId, m.ts);
+    const seq = this.stmt.nextSeq.get(conversationId)!.last_seq;
+    const info = this.stmt.insertMessage.run(conversationId, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts);
+    const message: Message = {
+      cursor: Number(info.lastInsertRowid),
+      conversationId,
+      seq,
+      from: m.from,
+      to: m.to,
+      clientMsgId: m.clientMsgId,
+      body: m.body,
+      ts: m.ts,
+    };
+    return { message, recipientId, duplicate: false };
+  }
+
+  /** Must run inside a transaction: creates the conversation and its members on first use. */
+  private directId(a: number, b: number, now: number): number {
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    const key = `${lo}:${hi}`;
+    const cached = this.directIds.get(key);
+    if (cached !== undefined) return cached;
+    let id = this.stmt.directByPair.get(lo, hi)?.id;
+    if (id === undefined) {
+      id = Number(this.stmt.insertDirect.run(lo, hi, now).lastInsertRowid);
+      this.stmt.insertMember.run(id, lo);
+      if (hi !== lo) this.stmt.insertMember.run(id, hi);
+    }
+    this.directIds.set(key, id);
+    return id;
+  }
+
+  private membersOf(conversationId: number): number[] {
+    let members = this.members.get(conversationId);
+    if (!members) {
+      members = this.stmt.membersOf.all(conversationId).map((r) => r.user_id);
+      if (members.length > 0) this.members.set(conversationId, members);
+    }
+    return members;
+  }
+
+  private toSummary(row: SummaryRow): ConversationSummary {
+    const last = row.last_cursor === null ? undefined : this.stmt.messageByCursor.get(row.last_cursor);
+    return {
+      id: row.id,
+      kind: 'direct',
+      peer: row.peer,
+      lastSeq: row.last_seq,
+      readSeq: row.read_seq,
+      peerReadSeq: row.peer_read_seq,
+      unread: row.unread,
+      lastMessage: last ? toMessage(last) : null,
+    };
+  }
+}

@@ -1,0 +1,87 @@
+// The storage seam: everything the handlers need from the log of record, with no SQL in sight.
+import type { ConversationSummary, Message } from '../../shared/protocol.js';
+
+export interface UserRow {
+  id: number;
+  username: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface SessionRow {
+  id: number;
+  userId: number;
+  username: string;
+  device: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface NewSession {
+  userId: number;
+  tokenHash: Buffer;
+  device: string | null;
+  address: string | null;
+  now: number;
+}
+
+/**
+ * One send as the handler hands it to the store. The recipient is resolved inside the batch, so a
+ * connection's sends reach the store in the order they arrived, with no await before them.
+ */
+export interface NewMessage {
+  senderId: number;
+  from: string;
+  to: string;
+  clientMsgId: string;
+  body: string;
+  ts: number;
+}
+
+export type AppendResult =
+  | {
+      message: Message;
+      recipientId: number;
+      /** True when (sender, clientMsgId) was already stored: the original is returned and nothing is written. */
+      duplicate: boolean;
+    }
+  /** No account has the recipient's username; nothing was written. */
+  | { message: null };
+
+export interface ReadResult {
+  readSeq: number;
+  /** The other members, to tell them the message was seen. */
+  memberIds: number[];
+  changed: boolean;
+}
+
+/**
+ * Implementations: SQLite (embedded, the default) and, later, PostgreSQL. Methods may answer
+ * synchronously or with a promise; callers always await them.
+ */
+export interface Store {
+  createUser(username: string, passwordHash: string, now: number): Promise<UserRow>;
+  findUserByName(username: string): Promise<UserRow | undefined>;
+  findUserIdByName(username: string): Promise<number | undefined>;
+
+  createSession(session: NewSession): Promise<SessionRow>;
+  findSessionByTokenHash(tokenHash: Buffer): Promise<SessionRow | undefined>;
+  touchSession(sessionId: number, now: number, address: string | null): Promise<void>;
+  deleteSession(sessionId: number): Promise<void>;
+
+  /** The direct conversation of two users, created on first use. */
+  openDirect(userId: number, peerId: number, now: number): Promise<number>;
+  /** Dedupe, assign the next seq, store and commit every message of the batch in one transaction. */
+  appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]>;
+  /** Messages of every conversation the user is in, with cursor > after, in cursor order. */
+  messagesAfter(userId: number, after: number, limit: number): Promise<Message[]>;
+  /** Messages with seq < before (or the newest), oldest first. */
+  history(conversationId: number, before: number | undefined, limit: number): Promise<Message[]>;
+  conversations(userId: number): Promise<ConversationSummary[]>;
+  conversation(userId: number, conversationId: number): Promise<ConversationSummary | undefined>;
+  /** The other member ids of a conversation, or undefined when the user is not a member. */
+  peersOf(userId: number, conversationId: number): Promise<number[] | undefined>;
+  markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined>;
+
+  close(): Promise<void>;
+}

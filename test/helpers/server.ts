@@ -1,0 +1,119 @@
+// Disposable Parley servers for tests: in-process on port 0, or the real CLI as a child process.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
+import { createLogger } from '../../src/server/log.js';
+import { createServer, type ParleyServer } from '../../src/server/server.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export function tempDir(prefix = 'parley-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestServer {
+  /** ws://127.0.0.1:PORT/ws */
+  url: string;
+  httpUrl: string;
+  port: number;
+  dataDir: string;
+  /** Every log line the server wrote, as text. */
+  logs: string[];
+  server: ParleyServer;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: { dataDir?: string; config?: Partial<ServerConfig> } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? tempDir();
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(...chunk.toString().split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const config = defaultConfig({ host: '127.0.0.1', port: 0, dataDir, ...options.config });
+  const server = createServer({ config, log: createLogger({ level: 'debug', destination }) });
+  const { port } = await server.listen();
+  return {
+    url: `ws://127.0.0.1:${port}/ws`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    logs,
+    server,
+    close: () => server.close(),
+  };
+}
+
+/** A port that was free a moment ago, for servers that must restart on the same port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface SpawnedServer {
+  url: string;
+  httpUrl: string;
+  port: number;
+  dataDir: string;
+  process: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code (or the signal's name). */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+  /** Starts a new server process on the same port and data folder. */
+  restart(): Promise<SpawnedServer>;
+}
+
+/** Runs `parley server` from the sources (through tsx) exactly as a user would, and waits for its banner. */
+export async function spawnServer(options: { dataDir?: string; port?: number; args?: string[] } = {}): Promise<SpawnedServer> {
+  const dataDir = options.dataDir ?? tempDir();
+  const port = options.port ?? (await freePort());
+  const args = ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'server', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...(options.args ?? [])];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${output}`)), 20_000);
+    const check = () => {
+      if (output.includes('Parley server is running')) {
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        resolve();
+      }
+    };
+    child.stdout.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before starting:\n${output}`));
+    });
+  });
+  const spawned: SpawnedServer = {
+    url: `ws://127.0.0.1:${port}/ws`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    process: child,
+    output: () => output,
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    restart: () => spawnServer({ ...options, dataDir, port }),
+  };
+  return spawned;
+}
