@@ -90,7 +90,6 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
   const senderOf = new Map(users.map((u, i) => [u.username, i]));
   const runIdLength = cfg.runId.length;
   const errors: Record<string, number> = {};
-  const inFlight = new Int32Array(n);
   let ackMismatches = 0;
   let echoes = 0;
   let otherEvents = 0;
@@ -112,7 +111,6 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
     const to = rng.other(n, sender);
     const now = performance.now();
     const seq = ledger.send(sender, to, now);
-    inFlight[sender]!++;
     users[sender]!.conn.write('{"id":' + (SETUP_ID_LIMIT + seq) + prefixes[to]! + seq.toString(36) + suffix);
   };
 
@@ -133,12 +131,9 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
   const closedLoop = cfg.mode.kind === 'closed';
   const trySend = (sender: number): void => {
     if (!sending) return;
-    if (budget <= 0) {
-      stopSending();
-      return;
-    }
     budget--;
     sendOne(sender);
+    if (budget <= 0) stopSending();
   };
 
   const sinkFor = (me: number) => {
@@ -150,18 +145,18 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
           if (ledger.ack(me, seq)) {
             const ackedId = (frame.result as { clientMsgId?: unknown } | null)?.clientMsgId;
             if (ackedId !== cfg.runId + seq.toString(36)) ackMismatches++;
-            inFlight[me]!--;
-            if (closedLoop) trySend(me);
-            else if (!sending) checkDone();
+            if (sending) {
+              if (closedLoop) trySend(me);
+            } else checkDone();
           }
           break;
         }
         case 'error': {
           errors[frame.code] = (errors[frame.code] ?? 0) + 1;
           if (frame.id !== null && ledger.reject(me, frame.id - SETUP_ID_LIMIT)) {
-            inFlight[me]!--;
-            if (closedLoop) trySend(me);
-            else if (!sending) checkDone();
+            if (sending) {
+              if (closedLoop) trySend(me);
+            } else checkDone();
           }
           break;
         }

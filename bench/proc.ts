@@ -1,6 +1,6 @@
 // Reads a process's CPU time and resident memory from /proc, and describes the machine.
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, loadavg, totalmem, release } from 'node:os';
 
 /** Linux reports CPU times in clock ticks; USER_HZ is 100 on every mainstream kernel build. */
 const CLOCK_TICKS_PER_SEC = 100;
@@ -49,6 +49,8 @@ export interface MachineInfo {
   memoryGiB: number;
   kernel: string;
   node: string;
+  /** 1-minute load average when the run ended: other work on the machine skews every figure. */
+  loadAverage: number;
 }
 
 export function describeMachine(): MachineInfo {
@@ -59,5 +61,6 @@ export function describeMachine(): MachineInfo {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     kernel: release(),
     node: process.version,
+    loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
 }

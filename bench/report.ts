@@ -89,7 +89,7 @@ export function formatReport(r: BenchReport): string {
   const t = l.totals;
   const lines = [
     `Parley bench ${r.date}`,
-    `machine    ${r.machine.cpus}× ${r.machine.model}, ${r.machine.memoryGiB} GiB, Linux ${r.machine.kernel}, Node ${r.machine.node}`,
+    `machine    ${r.machine.cpus}× ${r.machine.model}, ${r.machine.memoryGiB} GiB, Linux ${r.machine.kernel}, Node ${r.machine.node}, load average ${r.machine.loadAverage}`,
     `pinning    ${r.pinning === null ? 'none' : `server → core ${r.pinning.server ?? '(external, not pinned)'}, generator → core ${r.pinning.generator}`}`,
     `load       ${describeMode(r.options)}`,
     `register   ${r.register.count} users in ${r.register.seconds.toFixed(2)} s (${r.register.perSecond.toFixed(1)}/s, one argon2id hash each, ${r.register.concurrency} at a time${r.register.cached > 0 ? `; ${r.register.cached} more from the token cache` : ''})`,
