@@ -136,8 +136,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
 
     log('sending…');
     const progress = progressPrinter(options.progress);
-    let loadStart: ProcSample | null = null;
-    let loadEnd: ProcSample | null = null;
+    const at: { start: ProcSample | null; end: ProcSample | null } = { start: null, end: null };
     const load = await runLoad(
       users,
       {
@@ -150,8 +149,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         runId: randomBytes(3).toString('hex'),
       },
       {
-        onStart: () => (loadStart = sample()),
-        onSendingDone: () => (loadEnd = sample()),
+        onStart: () => (at.start = sample()),
+        onSendingDone: () => (at.end = sample()),
         onProgress: (p) => progress(formatProgress(p)),
       },
     );
@@ -188,7 +187,11 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         idle: idleMemory,
       },
       cpu: {
-        serverLoadPercent: loadStart !== null && loadEnd !== null ? cpuPercent(loadStart, loadEnd) : null,
+        serverLoadPercent: at.start !== null && at.end !== null ? cpuPercent(at.start, at.end) : null,
+        serverCpuUsPerMessage:
+          at.start !== null && afterLoad !== null && load.totals.delivered > 0
+            ? ((afterLoad.cpuSec - at.start.cpuSec) * 1e6) / load.totals.delivered
+            : null,
         serverConnectCpuSec: beforeUsers !== null && afterConnect !== null ? afterConnect.cpuSec - beforeUsers.cpuSec : null,
         generatorLoadPercent: load.generatorCpuPercent,
         generatorBottleneck,

@@ -55,7 +55,8 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
   const workDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const dataDir = options.dataDir ?? join(workDir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const logFile = join(workDir, 'server.log');
+  // With --data the log stays beside the data, for a look after the run.
+  const logFile = join(options.dataDir ?? workDir, 'server.log');
   const port = await freePort();
 
   const nodeArgs = ['--import', 'tsx'];

@@ -5,6 +5,7 @@ import type { RequestOf, RequestType, ResultOf } from '../shared/protocol.js';
 import type { Committer } from './committer.js';
 import type { ServerConfig } from './config.js';
 import type { Hub, HubClient } from './hub.js';
+import type { OutputBatcher } from './output.js';
 import type { Passwords } from './passwords.js';
 import type { Store } from './store/store.js';
 
@@ -14,6 +15,8 @@ export interface Services {
   hub: Hub;
   passwords: Passwords;
   committer: Committer;
+  /** Corks sockets for the rest of a turn, so a group commit's acks and pushes leave in one write per socket. */
+  output: OutputBatcher;
   log: Logger;
   now(): number;
 }

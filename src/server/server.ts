@@ -1,6 +1,6 @@
 // The Parley server: HTTP and the WebSocket at /ws on one port, wired to handlers, store and hub.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol.js';
@@ -11,6 +11,7 @@ import type { Services } from './context.js';
 import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
 import { Hub } from './hub.js';
 import type { Logger } from './log.js';
+import { OutputBatcher } from './output.js';
 import { Passwords } from './passwords.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -45,6 +46,7 @@ export function createServer(options: ServerOptions): ParleyServer {
     hub: new Hub(),
     passwords: new Passwords(config.maxConcurrentHashes),
     committer: new Committer(store),
+    output: new OutputBatcher(),
     now: options.now ?? Date.now,
   };
   const connections = new Set<Connection>();
@@ -67,10 +69,11 @@ export function createServer(options: ServerOptions): ParleyServer {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const address = req.socket.remoteAddress ?? null;
-      const conn = new Connection(ws, address, log.child({ conn: nextConnectionId++, address }), services);
+      // The upgraded TCP socket: the connection corks it to batch writes (ws keeps its own reference private).
+      const conn = new Connection(ws, address, log, { conn: nextConnectionId++, address }, services, req.socket as Socket);
       connections.add(conn);
       ws.on('close', () => connections.delete(conn));
-      conn.log.debug('connection opened');
+      if (log.isLevelEnabled('debug')) conn.log.debug('connection opened');
     });
   });
 
