@@ -50,6 +50,8 @@ export interface LoadResult {
   /** Open loop only: the server fell so far behind that the run stopped sending. */
   fellBehind: boolean;
   generatorCpuPercent: number;
+  /** The kernel's share of it: on loopback the sender's system calls also do the receiver's TCP work. */
+  generatorSystemPercent: number;
   /** Open loop only: the rate actually offered. */
   offeredRate: number;
 }
@@ -291,6 +293,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
         fellBehind,
         // Over the sending phase only: the drain that follows is mostly waiting.
         generatorCpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / Math.max(1, (sendingDoneAt || end) - firstSendAt),
+        generatorSystemPercent: (100 * cpu.system) / 1000 / Math.max(1, (sendingDoneAt || end) - firstSendAt),
         offeredRate: cfg.mode.kind === 'open' ? offered / Math.max(1e-9, sendSeconds) : 0,
       };
     });

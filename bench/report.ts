@@ -115,7 +115,7 @@ export function formatReport(r: BenchReport): string {
     `messages   sent ${num(t.sent)}, acked ${num(t.acked)}, delivered ${num(t.delivered)}, lost ${t.lost}, duplicated ${t.duplicated}${t.rejected > 0 ? `, rejected ${t.rejected}` : ''}`,
     `throughput ${num(l.throughput)} msg/s delivered (${l.seconds.toFixed(2)} s from first send to last delivery)${l.offeredRate > 0 ? `; offered ${num(l.offeredRate)} msg/s` : ''}`,
     `latency    send → delivery p50 ${ms(l.latencyMs.p50)} ms, p95 ${ms(l.latencyMs.p95)} ms, p99 ${ms(l.latencyMs.p99)} ms, max ${ms(l.latencyMs.max)} ms`,
-    `cpu        server ${r.cpu.serverLoadPercent === null ? '?' : r.cpu.serverLoadPercent.toFixed(0)}% of a core, generator ${r.cpu.generatorLoadPercent.toFixed(0)}% of a core (while sending)`,
+    `cpu        server ${r.cpu.serverLoadPercent === null ? '?' : r.cpu.serverLoadPercent.toFixed(0)}% of a core, generator ${r.cpu.generatorLoadPercent.toFixed(0)}% of a core (${r.load.generatorSystemPercent.toFixed(0)}% in the kernel) while sending`,
     `server     ${r.cpu.serverCpuUsPerMessage === null ? '?' : `${r.cpu.serverCpuUsPerMessage.toFixed(1)} µs CPU per message (≈ ${num(1e6 / r.cpu.serverCpuUsPerMessage)} msg/s on a whole core)`}`,
   );
   for (const w of r.warnings) lines.push(`warning    ${w}`);

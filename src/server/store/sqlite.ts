@@ -48,10 +48,12 @@ const MESSAGE_COLUMNS = `
   FROM messages m JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id`;
 
 const SUMMARY_QUERY = `
-  SELECT c.id, pu.username AS peer, c.last_seq, me.read_seq, peer.read_seq AS peer_read_seq,
+  SELECT c.id, pu.username AS peer, me.read_seq, peer.read_seq AS peer_read_seq,
     (SELECT count(*) FROM messages u
       WHERE u.conversation_id = c.id AND u.seq > me.read_seq AND u.sender_id <> me.user_id) AS unread,
-    (SELECT l.id FROM messages l WHERE l.conversation_id = c.id AND l.seq = c.last_seq) AS last_cursor
+    -- The newest message, from the (conversation_id, seq) index; last_seq is its seq (0 when empty).
+    (SELECT l.id FROM messages l WHERE l.conversation_id = c.id ORDER BY l.seq DESC LIMIT 1) AS last_cursor,
+    coalesce((SELECT max(l.seq) FROM messages l WHERE l.conversation_id = c.id), 0) AS last_seq
   FROM conversation_members me
   JOIN conversations c ON c.id = me.conversation_id
   -- A conversation with yourself (notes to self) has one member, who is then also the peer.
@@ -90,6 +92,12 @@ export class SqliteStore implements Store {
   private readonly userIds = new Map<string, number>();
   private readonly directIds = new Map<string, number>();
   private readonly members = new Map<number, number[]>();
+  /**
+   * The last seq of each conversation used since start. The store is the only writer, so the
+   * cache is exact; it replaces an UPDATE of the conversation row per message, which cost as much
+   * as the message's own INSERT (bench/RESULTS.md). Read from the (conversation_id, seq) index on first use.
+   */
+  private readonly lastSeqs = new Map<number, number>();
   private readonly stmt;
   private readonly appendTx;
 
@@ -142,8 +150,8 @@ export class SqliteStore implements Store {
       ),
       // Answered from the (sender_id, client_msg_id) index alone; the full row is read only for a real resend.
       duplicateId: db.prepare<[number, string], { id: number }>('SELECT id FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
-      nextSeq: db.prepare<[number], { last_seq: number }>(
-        'UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
+      lastSeq: db.prepare<[number], { last_seq: number }>(
+        'SELECT coalesce(max(seq), 0) AS last_seq FROM messages WHERE conversation_id = ?',
       ),
       insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
         `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
@@ -158,11 +166,11 @@ export class SqliteStore implements Store {
         `SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
       ),
       messageByCursor: db.prepare<[number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} WHERE m.id = ?`),
-      summaries: db.prepare<[number], SummaryRow>(`${SUMMARY_QUERY} AND c.last_seq > 0 ORDER BY last_cursor DESC`),
+      summaries: db.prepare<[number], SummaryRow>(`${SUMMARY_QUERY} AND last_cursor IS NOT NULL ORDER BY last_cursor DESC`),
       summary: db.prepare<[number, number], SummaryRow>(`${SUMMARY_QUERY} AND c.id = ?`),
       markRead: db.prepare<[number, number, number, number]>(
         `UPDATE conversation_members
-         SET read_seq = min(?, (SELECT last_seq FROM conversations WHERE id = conversation_id))
+         SET read_seq = min(?, coalesce((SELECT max(seq) FROM messages WHERE messages.conversation_id = conversation_members.conversation_id), 0))
          WHERE user_id = ? AND conversation_id = ? AND read_seq < ?`,
       ),
       readSeq: db.prepare<[number, number], { read_seq: number }>(
@@ -239,6 +247,7 @@ export class SqliteStore implements Store {
       // The transaction rolled back: conversations it created in the caches no longer exist.
       this.directIds.clear();
       this.members.clear();
+      this.lastSeqs.clear();
       throw error;
     }
   }
@@ -284,7 +293,8 @@ export class SqliteStore implements Store {
     const recipientId = this.userIdByName(m.to);
     if (recipientId === undefined) return { message: null };
     const conversationId = this.directId(m.senderId, recipientId, m.ts);
-    const seq = this.stmt.nextSeq.get(conversationId)!.last_seq;
+    const seq = (this.lastSeqs.get(conversationId) ?? this.stmt.lastSeq.get(conversationId)!.last_seq) + 1;
+    this.lastSeqs.set(conversationId, seq);
     const info = this.stmt.insertMessage.run(conversationId, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts);
     const message: Message = {
       cursor: Number(info.lastInsertRowid),
