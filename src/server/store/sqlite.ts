@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ParleyError } from '../../shared/errors.js';
 import type { ConversationSummary, Message } from '../../shared/protocol.js';
+import { Checkpointer } from './checkpointer.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type { AppendResult, NewMessage, NewSession, ReadResult, SessionRow, Store, UserRow } from './store.js';
 
@@ -18,7 +19,11 @@ export interface SqliteStoreOptions {
   file: string;
   durability?: Durability;
   migrations?: readonly Migration[];
+  /** Checkpoint the WAL on a worker thread (the default); false keeps SQLite's own checkpoints. */
+  checkpointInWorker?: boolean;
 }
+
+const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
 interface MessageRow {
   id: number;
@@ -100,6 +105,9 @@ export class SqliteStore implements Store {
   private readonly lastSeqs = new Map<number, number>();
   private readonly stmt;
   private readonly appendTx;
+  private readonly checkpointer: Checkpointer | null = null;
+  /** Set when the worker found the WAL large: the next commit finishes the checkpoint (see Checkpointer). */
+  private finishCheckpoint = false;
 
   constructor(options: SqliteStoreOptions) {
     this.file = options.file;
@@ -109,13 +117,26 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    // Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: the index pages a burst of messages
-    // dirties are copied back to the database once per checkpoint, so rarer checkpoints copy far
-    // fewer pages per message (measured in bench/RESULTS.md). Durability is unchanged: commits are
-    // in the WAL either way. journal_size_limit trims the file back after a checkpoint.
-    this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     migrate(this.db, options.migrations);
+    // A checkpoint fsyncs the WAL and the database; on the event loop that stalled every request
+    // behind it (bench/RESULTS.md), so a worker thread does it. Should the worker fail, the
+    // connection checkpoints itself again, every ~40 MB of WAL rather than SQLite's 4 MB, which
+    // copies each hot index page back once per checkpoint instead of ten times.
+    const synchronous = options.durability === 'full' ? 'FULL' : 'NORMAL';
+    if (options.checkpointInWorker !== false && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer({
+        file: options.file,
+        synchronous,
+        onLargeWal: () => (this.finishCheckpoint = true),
+        onFailure: () => {
+          if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+        },
+      });
+    } else {
+      this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    }
 
     const db = this.db;
     this.stmt = {
@@ -242,7 +263,13 @@ export class SqliteStore implements Store {
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     try {
-      return this.appendTx(batch);
+      const results = this.appendTx(batch);
+      if (this.finishCheckpoint) {
+        this.finishCheckpoint = false;
+        // Only the frames written since the worker's checkpoint are left to copy, so this is short.
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      }
+      return results;
     } catch (error) {
       // The transaction rolled back: conversations it created in the caches no longer exist.
       this.directIds.clear();
@@ -283,6 +310,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 
