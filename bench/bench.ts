@@ -6,7 +6,7 @@ import { AccountBook, connectAccount, ensureAccounts, mapLimit, timeLogins, type
 import { WriteBatcher, type BenchConnection } from './conn.js';
 import { runLoad, type LoadUser } from './load.js';
 import { pinningProblem, pinProcess } from './pin.js';
-import { cpuPercent, describeMachine, sampleProcess, type ProcSample } from './proc.js';
+import { cpuPercent, describeMachine, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
 import { failuresOf, formatProgress, GENERATOR_BOTTLENECK_PERCENT, type BenchReport, type IdleMemory } from './report.js';
 import { startServer, type OwnServer } from './server.js';
 
@@ -188,6 +188,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       },
       cpu: {
         serverLoadPercent: at.start !== null && at.end !== null ? cpuPercent(at.start, at.end) : null,
+        serverRunQueuePercent: at.start !== null && at.end !== null ? runQueuePercent(at.start, at.end) : null,
         serverCpuUsPerMessage:
           at.start !== null && afterLoad !== null && load.totals.delivered > 0
             ? ((afterLoad.cpuSec - at.start.cpuSec) * 1e6) / load.totals.delivered

@@ -9,6 +9,8 @@ export interface ProcSample {
   /** User + system CPU seconds consumed so far. */
   cpuSec: number;
   rssBytes: number;
+  /** Time the main thread spent runnable but waiting for a CPU (other work on its core), seconds. */
+  runQueueSec: number;
   /** Monotonic time of the sample, ms. */
   at: number;
 }
@@ -29,12 +31,34 @@ export function parseVmRss(status: string): number {
   return Number(match[1]) * 1024;
 }
 
+/** /proc/PID/schedstat: "cpu-ns wait-ns slices"; the second is time spent waiting on a run queue. */
+export function parseSchedstat(text: string): number {
+  const wait = Number(text.trim().split(/\s+/)[1]);
+  return Number.isFinite(wait) ? wait / 1e9 : 0;
+}
+
+function readSchedstat(pid: number): number {
+  try {
+    return parseSchedstat(readFileSync(`/proc/${pid}/schedstat`, 'utf8'));
+  } catch {
+    // Kernels without CONFIG_SCHEDSTATS have no such file.
+    return 0;
+  }
+}
+
 export function sampleProcess(pid: number): ProcSample {
   return {
     cpuSec: parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8')),
     rssBytes: parseVmRss(readFileSync(`/proc/${pid}/status`, 'utf8')),
+    runQueueSec: readSchedstat(pid),
     at: performance.now(),
   };
+}
+
+/** Share of the wall time between two samples that the process waited for a CPU, in percent. */
+export function runQueuePercent(from: ProcSample, to: ProcSample): number {
+  const wallSec = (to.at - from.at) / 1000;
+  return wallSec > 0 ? (100 * (to.runQueueSec - from.runQueueSec)) / wallSec : 0;
 }
 
 /** CPU used between two samples as a percentage of one core. */

@@ -42,6 +42,8 @@ export interface BenchReport {
   };
   cpu: {
     serverLoadPercent: number | null;
+    /** Share of the load phase the server's event loop was ready to run but waited for its core. */
+    serverRunQueuePercent: number | null;
     /**
      * Server CPU time per delivered message during the load. Unlike msg/s it hardly depends on
      * what else runs on the machine, so it compares runs on a busy machine; 1e6 / it is the rate
@@ -116,6 +118,7 @@ export function formatReport(r: BenchReport): string {
     `throughput ${num(l.throughput)} msg/s delivered (${l.seconds.toFixed(2)} s from first send to last delivery)${l.offeredRate > 0 ? `; offered ${num(l.offeredRate)} msg/s` : ''}`,
     `latency    send → delivery p50 ${ms(l.latencyMs.p50)} ms, p95 ${ms(l.latencyMs.p95)} ms, p99 ${ms(l.latencyMs.p99)} ms, max ${ms(l.latencyMs.max)} ms`,
     `cpu        server ${r.cpu.serverLoadPercent === null ? '?' : r.cpu.serverLoadPercent.toFixed(0)}% of a core, generator ${r.cpu.generatorLoadPercent.toFixed(0)}% of a core (${r.load.generatorSystemPercent.toFixed(0)}% in the kernel) while sending`,
+    `run queue  the server's event loop waited for its core ${r.cpu.serverRunQueuePercent === null ? '?' : r.cpu.serverRunQueuePercent.toFixed(0)}% of the load phase (other processes on that core)`,
     `server     ${r.cpu.serverCpuUsPerMessage === null ? '?' : `${r.cpu.serverCpuUsPerMessage.toFixed(1)} µs CPU per message (≈ ${num(1e6 / r.cpu.serverCpuUsPerMessage)} msg/s on a whole core)`}`,
   );
   for (const w of r.warnings) lines.push(`warning    ${w}`);

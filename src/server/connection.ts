@@ -3,8 +3,8 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { ParleyError } from '../shared/errors.js';
-import { CLOSE_CODES, type ClientFrame, type ErrorReply } from '../shared/protocol.js';
-import type { ConnectionView, HandlerContext, Services, Session } from './context.js';
+import { CLOSE_CODES, type ClientFrame, type ErrorReply, type RequestType } from '../shared/protocol.js';
+import type { ConnectionView, HandlerContext, Reply, Services, Session } from './context.js';
 import { handlers } from './handlers/index.js';
 import type { HubClient } from './hub.js';
 import { parseClientFrame } from './parse.js';
@@ -133,15 +133,23 @@ export class Connection implements ConnectionView, HubClient {
       conn: this,
       afterReply: (task) => (after ??= []).push(task),
     };
+    const finish = (result: unknown): void => {
+      this.send(JSON.stringify({ type: 'ok', id: frame.id, result }));
+      if (after) for (const task of after) task();
+      if (this.closing) this.socket.close(this.closing.code, this.closing.reason);
+    };
+    const fail = (error: unknown): void => this.replyError(frame.id, error, frame.type);
     // The table's type ties each frame to its handler; TypeScript cannot see through the union here.
-    (handler.handle as (request: ClientFrame, ctx: HandlerContext) => Promise<unknown>)(frame, ctx).then(
-      (result) => {
-        this.send(JSON.stringify({ type: 'ok', id: frame.id, result }));
-        if (after) for (const task of after) task();
-        if (this.closing) this.socket.close(this.closing.code, this.closing.reason);
-      },
-      (error: unknown) => this.replyError(frame.id, error, frame.type),
-    );
+    const now = handler.handleNow as ((request: ClientFrame, ctx: HandlerContext, reply: Reply<RequestType>) => void) | undefined;
+    if (now !== undefined) {
+      try {
+        now(frame, ctx, { ok: finish, fail });
+      } catch (error) {
+        fail(error);
+      }
+      return;
+    }
+    (handler.handle as (request: ClientFrame, ctx: HandlerContext) => Promise<unknown>)(frame, ctx).then(finish, fail);
   }
 
   private replyError(id: number | null, error: unknown, type?: string): void {

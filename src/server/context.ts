@@ -50,10 +50,21 @@ export interface HandlerContext {
   afterReply(task: () => void): void;
 }
 
+/** How a callback-style handler answers: exactly one call, to ok or to fail. */
+export interface Reply<T extends RequestType> {
+  ok(result: ResultOf<T>): void;
+  fail(error: unknown): void;
+}
+
 export interface Handler<T extends RequestType> {
   /** False for the handlers a connection may use before logging in. */
   needsSession: boolean;
   handle(request: RequestOf<T>, ctx: HandlerContext): Promise<ResultOf<T>>;
+  /**
+   * The same without promises, for the hot path (send); the connection prefers it when present.
+   * Work to do after the reply (pushes) is done right after calling reply.ok.
+   */
+  handleNow?(request: RequestOf<T>, ctx: HandlerContext, reply: Reply<T>): void;
 }
 
 export function sessionOf(ctx: HandlerContext): Session {

@@ -45,7 +45,9 @@ export function createServer(options: ServerOptions): ParleyServer {
     log,
     hub: new Hub(),
     passwords: new Passwords(config.maxConcurrentHashes),
-    committer: new Committer(store),
+    committer: new Committer(store, (error) =>
+      log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'reply after commit failed'),
+    ),
     output: new OutputBatcher(),
     now: options.now ?? Date.now,
   };
