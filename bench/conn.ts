@@ -53,6 +53,8 @@ interface Pending {
 export class BenchConnection {
   /** Frames that answer no set-up request: acks of load messages and pushed events. */
   sink: ((frame: ServerFrame) => void) | null = null;
+  /** Tried before JSON.parse on every frame; returns true when it handled the frame. */
+  rawSink: ((data: Buffer) => boolean) | null = null;
   closeCode: number | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -141,6 +143,7 @@ export class BenchConnection {
   }
 
   private onMessage(data: Buffer): void {
+    if (this.rawSink !== null && this.rawSink(data)) return;
     let frame: ServerFrame;
     try {
       frame = JSON.parse(data.toString()) as ServerFrame;

@@ -7,6 +7,8 @@ export interface FakeServerFaults {
   dropEvery?: number;
   /** Deliver every n-th message twice (0: never). */
   duplicateEvery?: number;
+  /** Put the keys in another order than the real server, so the generator must fall back to JSON.parse. */
+  unusualLayout?: boolean;
 }
 
 export interface FakeServer {
@@ -24,7 +26,8 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
 
   wss.on('connection', (ws) => {
     let me: string | null = null;
-    const reply = (id: number, result: unknown): void => ws.send(JSON.stringify({ type: 'ok', id, result }));
+    const reply = (id: number, result: unknown): void =>
+      ws.send(JSON.stringify(faults.unusualLayout ? { id, result, type: 'ok' } : { type: 'ok', id, result }));
     const login = (username: string): void => {
       me = username;
       let set = online.get(username);
@@ -60,7 +63,7 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
           reply(f.id, { clientMsgId: f.clientMsgId, conversationId: 1, seq: n, cursor: n, ts: message.ts });
           if (faults.dropEvery && n % faults.dropEvery === 0) return;
           const copies = faults.duplicateEvery && n % faults.duplicateEvery === 0 ? 2 : 1;
-          const frame = JSON.stringify({ type: 'message', message });
+          const frame = JSON.stringify(faults.unusualLayout ? { message, type: 'message' } : { type: 'message', message });
           for (const peer of online.get(f.to!) ?? []) for (let c = 0; c < copies; c++) peer.send(frame);
           return;
         }

@@ -28,6 +28,12 @@ describe('runBench against a fake server', () => {
     expect(formatReport(r)).toMatch(/result\s+OK/);
   });
 
+  it('reads frames of an unusual layout with JSON.parse and still counts everything', async () => {
+    const r = await benchAgainstFake({ unusualLayout: true, duplicateEvery: 50 }, '--users', '4', '--messages', '200');
+    expect(r.load.totals).toMatchObject({ sent: 200, acked: 200, delivered: 200, lost: 0, duplicated: 4 });
+    expect(r.load.ackMismatches).toBe(0);
+  });
+
   it('runs an open loop at a fixed rate', async () => {
     const r = await benchAgainstFake({}, '--users', '4', '--rate', '2000', '--messages', '400');
     expect(r.ok).toBe(true);

@@ -4,6 +4,7 @@ import { SETUP_ID_LIMIT, type BenchConnection } from './conn.js';
 import { Ledger, type LedgerTotals } from './ledger.js';
 import type { LoadMode } from './args.js';
 import { XorShift32 } from './rng.js';
+import { scanFrame, type ScannedFrame } from './scan.js';
 import { LatencyRecorder, type LatencySummary } from './stats.js';
 
 export interface LoadUser {
@@ -20,6 +21,8 @@ export interface LoadConfig {
   drainSec: number;
   /** Prefix of every clientMsgId of this run, so a reused account's old ids never collide. */
   runId: string;
+  /** Read acks and pushed messages without JSON.parse when they have the usual layout (default true). */
+  fastParse?: boolean;
 }
 
 export interface Progress {
@@ -138,21 +141,46 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
     if (budget <= 0) stopSending();
   };
 
-  const sinkFor = (me: number) => {
-    const mine = users[me]!.username;
-    return (frame: ServerFrame): void => {
+  const onAck = (me: number, seq: number, ackedId: unknown): void => {
+    if (!ledger.ack(me, seq)) return;
+    if (ackedId !== cfg.runId + seq.toString(36)) ackMismatches++;
+    if (sending) {
+      if (closedLoop) trySend(me);
+    } else checkDone();
+  };
+  const onDelivery = (me: number, from: string, clientMsgId: string): void => {
+    const sender = senderOf.get(from);
+    if (sender === me) {
+      echoes++;
+      return;
+    }
+    const now = performance.now();
+    const seq = sender === undefined || !clientMsgId.startsWith(cfg.runId) ? -1 : parseInt(clientMsgId.slice(runIdLength), 36);
+    const result = ledger.deliver(sender ?? -1, seq, me, now);
+    // Negative results (unknown, duplicate, misdelivered) are counted by the ledger.
+    if (result >= 0) {
+      latency.add(result);
+      lastDeliveryAt = now;
+    }
+    if (!sending) checkDone();
+  };
+  const scanned: ScannedFrame = { id: 0, from: '', clientMsgId: '' };
+  // The common frames (acks, pushed messages) are read without JSON.parse; the rest takes the sink below.
+  const rawSinkFor =
+    (me: number) =>
+    (data: Buffer): boolean => {
+      const kind = scanFrame(data, scanned);
+      if (kind === 'ack') onAck(me, scanned.id - SETUP_ID_LIMIT, scanned.clientMsgId);
+      else if (kind === 'message') onDelivery(me, scanned.from, scanned.clientMsgId);
+      return kind !== null;
+    };
+  const sinkFor =
+    (me: number) =>
+    (frame: ServerFrame): void => {
       switch (frame.type) {
-        case 'ok': {
-          const seq = frame.id - SETUP_ID_LIMIT;
-          if (ledger.ack(me, seq)) {
-            const ackedId = (frame.result as { clientMsgId?: unknown } | null)?.clientMsgId;
-            if (ackedId !== cfg.runId + seq.toString(36)) ackMismatches++;
-            if (sending) {
-              if (closedLoop) trySend(me);
-            } else checkDone();
-          }
+        case 'ok':
+          onAck(me, frame.id - SETUP_ID_LIMIT, (frame.result as { clientMsgId?: unknown } | null)?.clientMsgId);
           break;
-        }
         case 'error': {
           errors[frame.code] = (errors[frame.code] ?? 0) + 1;
           if (frame.id !== null && ledger.reject(me, frame.id - SETUP_ID_LIMIT)) {
@@ -162,25 +190,9 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
           }
           break;
         }
-        case 'message': {
-          const m = frame.message;
-          const sender = senderOf.get(m.from);
-          if (sender === me || m.from === mine) {
-            echoes++;
-            break;
-          }
-          const now = performance.now();
-          const id = m.clientMsgId;
-          const seq = sender === undefined || !id.startsWith(cfg.runId) ? -1 : parseInt(id.slice(runIdLength), 36);
-          const result = ledger.deliver(sender ?? -1, seq, me, now);
-          // Negative results (unknown, duplicate, misdelivered) are counted by the ledger.
-          if (result >= 0) {
-            latency.add(result);
-            lastDeliveryAt = now;
-          }
-          if (!sending) checkDone();
+        case 'message':
+          onDelivery(me, frame.message.from, frame.message.clientMsgId);
           break;
-        }
         case 'presence':
         case 'read':
         case 'typing':
@@ -189,9 +201,9 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
           break;
       }
     };
-  };
   users.forEach((u, i) => {
     u.conn.sink = sinkFor(i);
+    if (cfg.fastParse !== false) u.conn.rawSink = rawSinkFor(i);
     u.conn.ws.on('close', () => {
       closedConnections++;
     });
@@ -274,7 +286,10 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
       if (progressTimer !== null) clearInterval(progressTimer);
       if (durationTimer !== null) clearTimeout(durationTimer);
       if (openTimer !== null) clearTimeout(openTimer);
-      for (const u of users) u.conn.sink = null;
+      for (const u of users) {
+        u.conn.sink = null;
+        u.conn.rawSink = null;
+      }
       const seconds = ((lastDeliveryAt || end) - firstSendAt) / 1000;
       const totals = ledger.totals();
       const sendSeconds = ((sendingDoneAt || end) - firstSendAt) / 1000;
