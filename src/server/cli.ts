@@ -5,6 +5,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
 import { createLogger } from './log.js';
 import { lanAddresses } from './network.js';
+import { normalizeOrigin } from './http/origin.js';
 import { createServer } from './server.js';
 
 interface ServerFlags {
@@ -13,6 +14,7 @@ interface ServerFlags {
   data: string;
   durability: 'normal' | 'full';
   logLevel: string;
+  allowedOrigin: string[];
 }
 
 export function parsePort(value: string): number {
@@ -21,6 +23,21 @@ export function parsePort(value: string): number {
     throw new InvalidArgumentError('A port is a whole number from 0 to 65535.');
   }
   return port;
+}
+
+/** Collects repeated --allowed-origin flags (or a comma-separated variable), each a bare http(s) origin. */
+function collectOrigins(value: string, previous: string[]): string[] {
+  const origins = value.split(',').map((item) => item.trim()).filter(Boolean);
+  return [
+    ...previous,
+    ...origins.map((item) => {
+      const origin = normalizeOrigin(item);
+      if (origin === null || !/^[a-z]+:\/\/[^/?#@]+\/?$/i.test(item)) {
+        throw new InvalidArgumentError('An origin is a scheme, host and optional port, e.g. https://chat.example.org');
+      }
+      return origin;
+    }),
+  ];
 }
 
 function parseDurability(value: string): 'normal' | 'full' {
@@ -60,7 +77,13 @@ function banner(config: ServerConfig, port: number): string {
 async function runServer(flags: ServerFlags): Promise<void> {
   const dataDir = path.resolve(flags.data);
   checkDataDir(dataDir);
-  const config = defaultConfig({ host: flags.host, port: flags.port, dataDir, durability: flags.durability });
+  const config = defaultConfig({
+    host: flags.host,
+    port: flags.port,
+    dataDir,
+    durability: flags.durability,
+    allowedOrigins: flags.allowedOrigin,
+  });
   const log = createLogger({ level: flags.logLevel });
   let server;
   try {
@@ -114,6 +137,12 @@ export function addServerCommand(program: Command): void {
         .env('PARLEY_LOG_LEVEL')
         .argParser(parseLogLevel)
         .default('info'),
+    )
+    .addOption(
+      new Option('--allowed-origin <origin>', "another browser origin allowed to connect, e.g. a reverse proxy's public URL; repeatable")
+        .env('PARLEY_ALLOWED_ORIGINS')
+        .argParser(collectOrigins)
+        .default([]),
     )
     .action(runServer);
 }

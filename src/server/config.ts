@@ -17,6 +17,10 @@ export interface ServerConfig {
   slowConsumerBytes: number;
   /** argon2id hashes running at once (each takes ~19 MiB); more logins wait their turn. */
   maxConcurrentHashes: number;
+  /** Browser origins besides the server's own that may open a WebSocket or call /api (e.g. a proxy's public URL). */
+  allowedOrigins: string[];
+  /** Folder of the built web client; dist/web of the package when unset. */
+  webDir?: string;
 }
 
 export const DEFAULT_PORT = 50000;
@@ -31,6 +35,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     heartbeatMs: 30_000,
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,
+    allowedOrigins: [],
     ...overrides,
   };
 }

@@ -9,6 +9,8 @@ import { type ServerConfig, databaseFile } from './config.js';
 import { Connection } from './connection.js';
 import type { Services } from './context.js';
 import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
+import { authorizeUpgrade } from './http/upgrade.js';
+import { webRoutes } from './http/web.js';
 import { Hub } from './hub.js';
 import type { Logger } from './log.js';
 import { OutputBatcher } from './output.js';
@@ -56,7 +58,17 @@ export function createServer(options: ServerOptions): ParleyServer {
   let closing: Promise<void> | undefined;
   let nextConnectionId = 1;
 
-  const routes = [...(options.routes ?? []), coreRoutes({ isReady: () => ready && !closing })];
+  // A session ended over HTTP (the browser's sign-out) also ends its live sockets, in every tab.
+  const endSession = (sessionId: number) => {
+    for (const conn of connections) {
+      if (conn.session?.sessionId === sessionId) conn.close(CLOSE_CODES.sessionEnded, 'session ended');
+    }
+  };
+  const routes = [
+    ...(options.routes ?? []),
+    ...webRoutes({ services, endSession }),
+    coreRoutes({ isReady: () => ready && !closing }),
+  ];
   const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
     if (!routes.some((route) => route(req, res))) notFound(res);
   });
@@ -69,14 +81,34 @@ export function createServer(options: ServerOptions): ParleyServer {
       socket.end(`HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const address = req.socket.remoteAddress ?? null;
-      // The upgraded TCP socket: the connection corks it to batch writes (ws keeps its own reference private).
-      const conn = new Connection(ws, address, log, { conn: nextConnectionId++, address }, services, req.socket as Socket);
-      connections.add(conn);
-      ws.on('close', () => connections.delete(conn));
-      if (log.isLevelEnabled('debug')) conn.log.debug('connection opened');
-    });
+    // Until ws owns the socket, a reset during the async checks below must not become an uncaught error.
+    const onSocketError = () => socket.destroy();
+    socket.on('error', onSocketError);
+    authorizeUpgrade(req, services).then(
+      (verdict) => {
+        if (socket.destroyed) return;
+        if (!verdict.ok || closing) {
+          const status = closing ? '503 Service Unavailable' : '403 Forbidden';
+          socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+          return;
+        }
+        socket.off('error', onSocketError);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const address = req.socket.remoteAddress ?? null;
+          // The upgraded TCP socket: the connection corks it to batch writes (ws keeps its own reference private).
+          const conn = new Connection(ws, address, log, { conn: nextConnectionId++, address }, services, req.socket as Socket);
+          connections.add(conn);
+          ws.on('close', () => connections.delete(conn));
+          // The browser's HttpOnly cookie logged this connection in during the upgrade; hello will say so.
+          if (verdict.session) conn.authenticate(verdict.session);
+          if (log.isLevelEnabled('debug')) conn.log.debug('connection opened');
+        });
+      },
+      (error: unknown) => {
+        log.error({ err: { message: (error as Error)?.message } }, 'upgrade check failed');
+        socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      },
+    );
   });
 
   const heartbeat = setInterval(() => {
