@@ -105,7 +105,7 @@ export function formatReport(r: BenchReport): string {
   if (r.logins !== null) lines.push(`logins     ${r.logins.count} password logins in ${r.logins.seconds.toFixed(2)} s (${r.logins.perSecond.toFixed(1)}/s)`);
   lines.push(
     `connect    ${r.connect.count} users in ${r.connect.seconds.toFixed(3)} s (${num(r.connect.perSecond)}/s, hello + resume by token)`,
-    `memory     server RSS ${mib(r.memory.rssBeforeUsersBytes)} before users, ${mib(r.memory.rssAfterUsersBytes)} after (${kib(r.memory.bytesPerUserConnection)} per user connection), ${mib(r.memory.rssAfterLoadBytes)} after the load`,
+    `memory     server RSS ${mib(r.memory.rssBeforeUsersBytes)} before users, ${mib(r.memory.rssAfterUsersBytes)} after (${kib(r.memory.bytesPerUserConnection)} per user connection, rough: heap growth steps dominate at this count; --idle measures the slope), ${mib(r.memory.rssAfterLoadBytes)} after the load`,
   );
   const idle = r.memory.idle;
   if (idle !== null) {
