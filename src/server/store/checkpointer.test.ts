@@ -6,7 +6,8 @@ import { expect, test } from 'vitest';
 import { SqliteStore } from './sqlite.js';
 
 test('a worker thread checkpoints the WAL into the database file', async () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'parley-ckpt-')), 'parley.db');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-ckpt-'));
+  const file = path.join(dir, 'parley.db');
   const store = new SqliteStore({ file });
   try {
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
@@ -20,5 +21,6 @@ test('a worker thread checkpoints the WAL into the database file', async () => {
     expect(fs.statSync(file).size).toBeGreaterThan(sizeBefore);
   } finally {
     await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
