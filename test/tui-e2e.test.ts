@@ -1,7 +1,7 @@
 // End to end: the real `parley connect` in tmux terminals against a real `parley server` process.
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, spawnServer, type SpawnedServer } from './helpers/server.js';
-import { userClient } from './helpers/client.js';
+import { e2eUser as userClient } from './helpers/e2e-user.js';
 import { Terminals, login, register, requireTmux } from './helpers/tui.js';
 
 // Each `parley connect` loads through tsx; on a busy 2-core machine a start alone can take several seconds.

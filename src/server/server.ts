@@ -1,6 +1,6 @@
 // The Parley server: HTTP and the WebSocket at /ws on one port, wired to handlers, store and hub.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol.js';
@@ -13,6 +13,7 @@ import { authorizeUpgrade } from './http/upgrade.js';
 import { webRoutes } from './http/web.js';
 import { Hub } from './hub.js';
 import type { Logger } from './log.js';
+import { OutputBatcher } from './output.js';
 import { Passwords } from './passwords.js';
 import { SqliteKeyStore, type KeyStore } from './store/keys.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -52,7 +53,10 @@ export function createServer(options: ServerOptions): ParleyServer {
     log,
     hub: new Hub(),
     passwords: new Passwords(config.maxConcurrentHashes),
-    committer: new Committer(store),
+    committer: new Committer(store, (error) =>
+      log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'reply after commit failed'),
+    ),
+    output: new OutputBatcher(),
     now: options.now ?? Date.now,
   };
   const connections = new Set<Connection>();
@@ -97,12 +101,13 @@ export function createServer(options: ServerOptions): ParleyServer {
         socket.off('error', onSocketError);
         wss.handleUpgrade(req, socket, head, (ws) => {
           const address = req.socket.remoteAddress ?? null;
-          const conn = new Connection(ws, address, log.child({ conn: nextConnectionId++, address }), services);
+          // The upgraded TCP socket: the connection corks it to batch writes (ws keeps its own reference private).
+          const conn = new Connection(ws, address, log, { conn: nextConnectionId++, address }, services, req.socket as Socket);
           connections.add(conn);
           ws.on('close', () => connections.delete(conn));
           // The browser's HttpOnly cookie logged this connection in during the upgrade; hello will say so.
           if (verdict.session) conn.authenticate(verdict.session);
-          conn.log.debug('connection opened');
+          if (log.isLevelEnabled('debug')) conn.log.debug('connection opened');
         });
       },
       (error: unknown) => {

@@ -67,6 +67,11 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    description: 'a conversation\'s last seq is the max seq of its messages, no longer a column updated per message',
+    sql: `ALTER TABLE conversations DROP COLUMN last_seq;`,
+  },
+  {
+    version: 3,
     description: 'end-to-end encryption: salts, sealed key bundles, public identities, sealed epoch keys, server secret',
     sql: `
       -- The salt (base64url) and argon2id descriptor (JSON) the client derives its keys with, and its private
