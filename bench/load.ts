@@ -196,6 +196,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
         case 'presence':
         case 'read':
         case 'typing':
+        case 'epoch':
         case 'shutdown':
           otherEvents++;
           break;
