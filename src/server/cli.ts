@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
+import { FAULTS_VARIABLE, parseFaults } from './faults.js';
 import { createLogger } from './log.js';
 import { lanAddresses } from './network.js';
 import { createServer } from './server.js';
@@ -61,8 +62,10 @@ function banner(config: ServerConfig, port: number): string {
 async function runServer(flags: ServerFlags): Promise<void> {
   const dataDir = path.resolve(flags.data);
   checkDataDir(dataDir);
-  const config = defaultConfig({ host: flags.host, port: flags.port, dataDir, durability: flags.durability });
+  const faults = parseFaults(process.env[FAULTS_VARIABLE], process.env.NODE_ENV);
+  const config = defaultConfig({ host: flags.host, port: flags.port, dataDir, durability: flags.durability, faults });
   const log = createLogger({ level: flags.logLevel });
+  if (faults.length > 0) log.warn({ faults }, 'test-only faults are on: acknowledged messages may be lost or duplicated');
   let server;
   try {
     server = createServer({ config, log });

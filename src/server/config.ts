@@ -1,6 +1,7 @@
 // Server settings with their defaults; the CLI fills them from flags and PARLEY_* environment variables.
 import path from 'node:path';
 import { LIMITS } from '../shared/protocol.js';
+import type { Fault } from './faults.js';
 import type { Durability } from './store/sqlite.js';
 
 export interface ServerConfig {
@@ -17,6 +18,8 @@ export interface ServerConfig {
   slowConsumerBytes: number;
   /** argon2id hashes running at once (each takes ~19 MiB); more logins wait their turn. */
   maxConcurrentHashes: number;
+  /** Test-only fault switches (PARLEY_TEST_FAULTS); always empty outside tests. */
+  faults: readonly Fault[];
 }
 
 export const DEFAULT_PORT = 50000;
@@ -31,6 +34,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     heartbeatMs: 30_000,
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,
+    faults: [],
     ...overrides,
   };
 }

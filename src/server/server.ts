@@ -37,7 +37,7 @@ const SHUTDOWN_GRACE_MS = 2_000;
 
 export function createServer(options: ServerOptions): ParleyServer {
   const { config, log } = options;
-  const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability });
+  const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability, faults: config.faults });
   const services: Services = {
     config,
     store,

@@ -4,6 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ParleyError } from '../../shared/errors.js';
 import type { ConversationSummary, Message } from '../../shared/protocol.js';
+import { assertTestOnly, type Fault } from '../faults.js';
+import { LateCommit, withoutDedupeKey } from './faults.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type { AppendResult, NewMessage, NewSession, ReadResult, SessionRow, Store, UserRow } from './store.js';
 
@@ -18,6 +20,8 @@ export interface SqliteStoreOptions {
   file: string;
   durability?: Durability;
   migrations?: readonly Migration[];
+  /** Test-only fault switches (../faults.ts); refused outside tests. */
+  faults?: readonly Fault[];
 }
 
 interface MessageRow {
@@ -92,6 +96,8 @@ export class SqliteStore implements Store {
   private readonly members = new Map<number, number[]>();
   private readonly stmt;
   private readonly appendTx;
+  private readonly skipDedupe: boolean;
+  private readonly lateCommit: LateCommit | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.file = options.file;
@@ -101,7 +107,12 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    migrate(this.db, options.migrations);
+    const faults = options.faults ?? [];
+    // Checked here too, not only where the variable is read, so no other path can switch a fault on.
+    assertTestOnly(faults, process.env.NODE_ENV);
+    this.skipDedupe = faults.includes('skip-dedupe');
+    this.lateCommit = faults.includes('ack-before-commit') ? new LateCommit(this.db) : undefined;
+    migrate(this.db, this.skipDedupe ? withoutDedupeKey(options.migrations ?? MIGRATIONS) : options.migrations);
 
     const db = this.db;
     this.stmt = {
@@ -229,7 +240,7 @@ export class SqliteStore implements Store {
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     try {
-      return this.appendTx(batch);
+      return this.lateCommit ? this.lateCommit.run(() => this.appendTx(batch)) : this.appendTx(batch);
     } catch (error) {
       // The transaction rolled back: conversations it created in the caches no longer exist.
       this.directIds.clear();
@@ -269,11 +280,12 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.lateCommit?.commit();
     if (this.db.open) this.db.close();
   }
 
   private appendOne(m: NewMessage): AppendResult {
-    const existing = this.stmt.duplicate.get(m.senderId, m.clientMsgId);
+    const existing = this.skipDedupe ? undefined : this.stmt.duplicate.get(m.senderId, m.clientMsgId);
     if (existing) return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
     const recipientId = this.userIdByName(m.to);
     if (recipientId === undefined) return { message: null };
