@@ -1,8 +1,7 @@
 // `parley server`: read options and PARLEY_* variables, start the server, print the banner, stop cleanly.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
 import { FAULTS_VARIABLE, parseFaults } from './faults.js';
 import { createLogger } from './log.js';
@@ -101,19 +100,23 @@ async function runServer(flags: ServerFlags): Promise<void> {
 }
 
 export function addServerCommand(program: Command): void {
-  const env = process.env;
   program
     .command('server')
     .description('start the Parley server (HTTP, WebSocket and web client on one port)')
-    .option('-p, --port <port>', 'port to listen on (PARLEY_PORT)', parsePort, env.PARLEY_PORT ? parsePort(env.PARLEY_PORT) : DEFAULT_PORT)
-    .option('-H, --host <address>', 'address to listen on (PARLEY_HOST)', env.PARLEY_HOST ?? '0.0.0.0')
-    .option('-d, --data <dir>', 'folder for the database (PARLEY_DATA)', env.PARLEY_DATA ?? 'data')
-    .option(
-      '--durability <mode>',
-      'normal: an ack survives a process crash; full: also a power loss (PARLEY_DURABILITY)',
-      parseDurability,
-      env.PARLEY_DURABILITY ? parseDurability(env.PARLEY_DURABILITY) : 'normal',
+    .addOption(new Option('-p, --port <port>', 'port to listen on').env('PARLEY_PORT').argParser(parsePort).default(DEFAULT_PORT))
+    .addOption(new Option('-H, --host <address>', 'address to listen on').env('PARLEY_HOST').default('0.0.0.0'))
+    .addOption(new Option('-d, --data <dir>', 'folder for the database').env('PARLEY_DATA').default('data'))
+    .addOption(
+      new Option('--durability <mode>', 'normal: an ack survives a process crash; full: also a power loss')
+        .env('PARLEY_DURABILITY')
+        .argParser(parseDurability)
+        .default('normal'),
     )
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (PARLEY_LOG_LEVEL)', parseLogLevel, env.PARLEY_LOG_LEVEL ?? 'info')
+    .addOption(
+      new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+        .env('PARLEY_LOG_LEVEL')
+        .argParser(parseLogLevel)
+        .default('info'),
+    )
     .action(runServer);
 }

@@ -1,0 +1,60 @@
+// Unit tests of group commit against a real SQLite file: one transaction per turn, ack only after commit.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { Committer } from './committer.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { NewMessage } from './store/store.js';
+
+let store: SqliteStore;
+let users: { alice: number; bob: number };
+beforeEach(async () => {
+  store = new SqliteStore({ file: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'parley-unit-')), 'parley.db') });
+  users = { alice: (await store.createUser('alice', 'h', 0)).id, bob: (await store.createUser('bob', 'h', 0)).id };
+});
+afterEach(() => store.close());
+
+const msg = (clientMsgId: string, to = 'bob'): NewMessage => ({ senderId: users.alice, from: 'alice', to, clientMsgId, body: 'b', ts: 1 });
+
+test('sends submitted in one turn commit in one transaction, in order', async () => {
+  const committer = new Committer(store);
+  let transactions = 0;
+  const original = store.appendMessages.bind(store);
+  store.appendMessages = async (batch) => (transactions++, original(batch));
+  const results = await Promise.all(['a', 'b', 'c', 'd'].map((id) => committer.submit(msg(id))));
+  expect(transactions).toBe(1);
+  expect(results.map((r) => r.message?.seq)).toEqual([1, 2, 3, 4]);
+});
+
+test('a resend inside the same batch is a duplicate of the first', async () => {
+  const committer = new Committer(store);
+  const [first, again] = await Promise.all([committer.submit(msg('same')), committer.submit(msg('same'))]);
+  expect(first).toMatchObject({ duplicate: false });
+  expect(again).toMatchObject({ duplicate: true, message: first.message });
+});
+
+test('an unknown recipient fails that send only', async () => {
+  const committer = new Committer(store);
+  const [ok, missing] = await Promise.all([committer.submit(msg('a')), committer.submit(msg('b', 'nobody'))]);
+  expect(ok.message?.seq).toBe(1);
+  expect(missing).toEqual({ message: null });
+});
+
+test('a failed transaction rejects every send of the batch and stores none of them', async () => {
+  const committer = new Committer(store);
+  const sends = [committer.submit(msg('a')), committer.submit({ ...msg('b'), body: null as unknown as string })];
+  const outcomes = await Promise.allSettled(sends);
+  expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+  expect(await store.messagesAfter(users.bob, 0, 10)).toEqual([]);
+  // The next batch works and starts at seq 1: nothing of the failed one survived.
+  expect((await committer.submit(msg('c'))).message?.seq).toBe(1);
+});
+
+test('drain waits for everything submitted', async () => {
+  const committer = new Committer(store);
+  const pending = committer.submit(msg('z'));
+  await committer.drain();
+  expect((await store.messagesAfter(users.bob, 0, 10)).map((m) => m.clientMsgId)).toEqual(['z']);
+  await pending;
+});

@@ -1,0 +1,108 @@
+// The real `parley server` process: banner, options, plain-sentence failures, clean shutdown, crash safety.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { TestClient, userClient } from './helpers/client.js';
+import { ROOT, spawnServer, tempDir, type SpawnedServer } from './helpers/server.js';
+
+const servers: SpawnedServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.kill('SIGKILL');
+});
+const start = async (...args: Parameters<typeof spawnServer>) => {
+  const s = await spawnServer(...args);
+  servers.push(s);
+  return s;
+};
+
+const parley = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+
+/** One plain sentence on stderr, no stack trace. */
+const expectPlainFailure = (result: ReturnType<typeof parley>, pattern: RegExp) => {
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+};
+
+test('the banner shows how to connect, the web URL and the data folder', async () => {
+  const server = await start();
+  const out = server.output();
+  expect(out).toContain(`parley connect 127.0.0.1 ${server.port}`);
+  expect(out).toContain(`http://127.0.0.1:${server.port}/`);
+  expect(out).toContain(server.dataDir);
+  expect(fs.existsSync(path.join(server.dataDir, 'parley.db'))).toBe(true);
+});
+
+test('--help lists every option', () => {
+  const result = parley('server', '--help');
+  expect(result.status).toBe(0);
+  for (const option of ['--port', '--host', '--data', '--durability', '--log-level', 'PARLEY_PORT', 'PARLEY_DATA']) {
+    expect(result.stdout).toContain(option);
+  }
+});
+
+test('a busy port is one plain sentence and a non-zero exit', async () => {
+  const server = await start();
+  expectPlainFailure(parley('server', '--host', '127.0.0.1', '--port', String(server.port), '--data', tempDir()), /Port \d+ is already in use/);
+});
+
+test('an unwritable data folder is one plain sentence', () => {
+  const file = path.join(tempDir(), 'not-a-folder');
+  fs.writeFileSync(file, '');
+  expectPlainFailure(parley('server', '--port', '0', '--data', path.join(file, 'data')), /data folder .* cannot be created or written/);
+});
+
+test('a bad option is one plain sentence', () => {
+  expectPlainFailure(parley('server', '--port', 'fifty'), /port is a whole number/);
+  expectPlainFailure(parley('server', '--durability', 'sometimes'), /normal.*full/);
+  expectPlainFailure(parley('server', '--frobnicate'), /unknown option/);
+});
+
+test('environment variables configure the server', async () => {
+  const dataDir = tempDir();
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'server'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, PARLEY_PORT: 'abc', PARLEY_DATA: dataDir },
+  });
+  expectPlainFailure(result, /port is a whole number/);
+});
+
+test('SIGTERM and Ctrl-C: clients are told, the database is closed, exit code 0', async () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const server = await start();
+    const alice = await userClient(server.url, `alice-${signal}`);
+    const exit = server.kill(signal);
+    const shutdown = await alice.event('shutdown');
+    expect(shutdown.reason).toMatch(/shutting down/);
+    expect(await alice.waitClosed()).toBe(1001);
+    expect(await exit).toBe(0);
+    // A clean close checkpoints the WAL into the database file.
+    expect(fs.existsSync(path.join(server.dataDir, 'parley.db-wal'))).toBe(false);
+  }
+});
+
+test('every acknowledged message survives SIGKILL', async () => {
+  const server = await start();
+  const alice = await userClient(server.url, 'alice');
+  await userClient(server.url, 'bob');
+  const acks = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => alice.request('send', { type: 'send', to: 'bob', clientMsgId: `k${i}`, body: `n${i}` })),
+  );
+  await server.kill('SIGKILL');
+  const again = await start({ dataDir: server.dataDir, port: server.port });
+  const bob = await TestClient.connect(again.url);
+  await bob.request('login', { type: 'login', username: 'bob', password: 'correct horse battery' });
+  const { messages, more } = await bob.request('sync', { type: 'sync', after: 0, limit: 500 });
+  expect(more).toBe(false);
+  expect(messages.map((m) => [m.clientMsgId, m.seq])).toEqual(acks.map((a) => [a.clientMsgId, a.seq]));
+  bob.close();
+  alice.close();
+});
