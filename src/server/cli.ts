@@ -6,9 +6,10 @@ import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './
 import { FAULTS_VARIABLE, parseFaults } from './faults.js';
 import { createLogger } from './log.js';
 import { lanAddresses } from './network.js';
+import { addOpsOptions, type OpsFlags, opsConfig } from './ops-options.js';
 import { createServer } from './server.js';
 
-interface ServerFlags {
+interface ServerFlags extends OpsFlags {
   port: number;
   host: string;
   data: string;
@@ -62,7 +63,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
   const dataDir = path.resolve(flags.data);
   checkDataDir(dataDir);
   const faults = parseFaults(process.env[FAULTS_VARIABLE], process.env.NODE_ENV);
-  const config = defaultConfig({ host: flags.host, port: flags.port, dataDir, durability: flags.durability, faults });
+  const config = defaultConfig({ host: flags.host, port: flags.port, dataDir, durability: flags.durability, faults, ...opsConfig(flags) });
   const log = createLogger({ level: flags.logLevel });
   if (faults.length > 0) log.warn({ faults }, 'test-only faults are on: acknowledged messages may be lost or duplicated');
   let server;
@@ -100,7 +101,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
 }
 
 export function addServerCommand(program: Command): void {
-  program
+  const command = program
     .command('server')
     .description('start the Parley server (HTTP, WebSocket and web client on one port)')
     .addOption(new Option('-p, --port <port>', 'port to listen on').env('PARLEY_PORT').argParser(parsePort).default(DEFAULT_PORT))
@@ -117,6 +118,6 @@ export function addServerCommand(program: Command): void {
         .env('PARLEY_LOG_LEVEL')
         .argParser(parseLogLevel)
         .default('info'),
-    )
-    .action(runServer);
+    );
+  addOpsOptions(command).action(runServer);
 }

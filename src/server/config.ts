@@ -12,6 +12,14 @@ export interface ServerConfig {
   durability: Durability;
   /** WebSocket payload limit in bytes; a larger frame closes the connection with 1009. */
   maxFrameBytes: number;
+  /** Longest message body in characters (UTF-16 code units); at most the protocol's LIMITS.bodyMaxLength. */
+  maxMessageLength: number;
+  /** WebSocket connections one address (an IPv6 /64) may hold at once; 0 means no limit. */
+  maxConnectionsPerAddress: number;
+  /** A client must send its complete request headers within this time, or the socket is closed (slowloris). */
+  headersTimeoutMs: number;
+  /** Believe X-Forwarded-For for the client's address: only when every client reaches Parley through your proxy. */
+  trustProxy: boolean;
   /** Interval of WebSocket pings; a socket that missed the previous pong is dropped. */
   heartbeatMs: number;
   /** A connection whose unsent output passes this many bytes is disconnected (it resumes from its cursor). */
@@ -31,6 +39,10 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     dataDir: path.resolve('data'),
     durability: 'normal',
     maxFrameBytes: LIMITS.maxFrameBytes,
+    maxMessageLength: LIMITS.bodyMaxLength,
+    maxConnectionsPerAddress: 50,
+    headersTimeoutMs: 10_000,
+    trustProxy: false,
     heartbeatMs: 30_000,
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,

@@ -8,8 +8,10 @@ import { Committer } from './committer.js';
 import { type ServerConfig, databaseFile } from './config.js';
 import { Connection } from './connection.js';
 import type { Services } from './context.js';
+import { addressKey, clientAddress } from './http/address.js';
 import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
 import { Hub } from './hub.js';
+import { AddressSlots } from './limits/address-slots.js';
 import type { Logger } from './log.js';
 import { Passwords } from './passwords.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -35,6 +37,18 @@ export interface ParleyServer {
 
 const SHUTDOWN_GRACE_MS = 2_000;
 
+/**
+ * Node checks headersTimeout only every connectionsCheckingInterval (30 s by default), so a slowloris
+ * client would hold its socket far longer than the setting says; check often enough to honour it.
+ */
+function httpTimeouts(headersTimeout: number): http.ServerOptions {
+  return {
+    headersTimeout,
+    requestTimeout: Math.max(30_000, headersTimeout),
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
+  };
+}
+
 export function createServer(options: ServerOptions): ParleyServer {
   const { config, log } = options;
   const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability, faults: config.faults });
@@ -53,7 +67,8 @@ export function createServer(options: ServerOptions): ParleyServer {
   let nextConnectionId = 1;
 
   const routes = [...(options.routes ?? []), coreRoutes({ isReady: () => ready && !closing })];
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
+  const slots = new AddressSlots(config.maxConnectionsPerAddress);
+  const server = http.createServer(httpTimeouts(config.headersTimeoutMs), (req, res) => {
     if (!routes.some((route) => route(req, res))) notFound(res);
   });
 
@@ -65,8 +80,16 @@ export function createServer(options: ServerOptions): ParleyServer {
       socket.end(`HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
       return;
     }
+    const address = clientAddress(req, config.trustProxy);
+    const slot = addressKey(address);
+    if (!slots.tryAcquire(slot)) {
+      log.info({ address }, 'too many connections from one address');
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 10\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    // The raw socket closes on every path (a refused upgrade, a closed WebSocket), so the slot always comes back.
+    socket.once('close', () => slots.release(slot));
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const address = req.socket.remoteAddress ?? null;
       const conn = new Connection(ws, address, log.child({ conn: nextConnectionId++, address }), services);
       connections.add(conn);
       ws.on('close', () => connections.delete(conn));

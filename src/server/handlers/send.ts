@@ -1,4 +1,5 @@
 // send: store a direct message exactly once (group commit), ack it, then push it to both users' sessions.
+import { ParleyError } from '../../shared/errors.js';
 import { type Handler, sessionOf } from '../context.js';
 import { userNotFound } from './users.js';
 
@@ -6,7 +7,10 @@ export const send: Handler<'send'> = {
   needsSession: true,
   async handle(request, ctx) {
     const session = sessionOf(ctx);
-    const { committer, hub } = ctx.services;
+    const { committer, hub, config } = ctx.services;
+    if (request.body.length > config.maxMessageLength) {
+      throw new ParleyError('MESSAGE_TOO_LONG', `The message is too long: at most ${config.maxMessageLength} characters.`);
+    }
     // No await before submit: a connection's sends enter the batch in the order they arrived.
     const result = await committer.submit({
       senderId: session.userId,

@@ -1,0 +1,55 @@
+// The `parley server` options for limits, rate limits, the proxy and TLS: flags with PARLEY_* variables, read into config.
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { LIMITS } from '../shared/protocol.js';
+import { type ServerConfig, defaultConfig } from './config.js';
+
+export interface OpsFlags {
+  maxFrameBytes: number;
+  maxMessageLength: number;
+  maxConnectionsPerAddress: number;
+  headersTimeoutMs: number;
+  heartbeatMs: number;
+  slowConsumerBytes: number;
+  trustProxy: boolean;
+}
+
+const integer = (min: number, max: number, what: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${what} is a whole number from ${min} to ${max}.`);
+  return n;
+};
+
+const yesNo = (value: string): boolean => {
+  if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(value.toLowerCase())) return false;
+  throw new InvalidArgumentError('Use true or false.');
+};
+
+export function addOpsOptions(command: Command): Command {
+  const d = defaultConfig();
+  const option = (flags: string, description: string, env: string, parse: (value: string) => unknown, value: unknown) =>
+    command.addOption(new Option(flags, description).env(env).argParser(parse).default(value));
+  option('--max-frame-bytes <bytes>', 'largest WebSocket frame; a larger one closes the connection with 1009', 'PARLEY_MAX_FRAME_BYTES', integer(1_024, 16 * 1024 * 1024, 'A frame size'), d.maxFrameBytes);
+  option('--max-message-length <chars>', `longest message body (at most ${LIMITS.bodyMaxLength})`, 'PARLEY_MAX_MESSAGE_LENGTH', integer(1, LIMITS.bodyMaxLength, 'A message length'), d.maxMessageLength);
+  option('--max-connections-per-address <n>', 'WebSocket connections one address may hold (0: no limit)', 'PARLEY_MAX_CONNECTIONS_PER_ADDRESS', integer(0, 1_000_000, 'A connection count'), d.maxConnectionsPerAddress);
+  option('--headers-timeout-ms <ms>', 'time a client has to send its request headers', 'PARLEY_HEADERS_TIMEOUT_MS', integer(100, 600_000, 'A timeout'), d.headersTimeoutMs);
+  option('--heartbeat-ms <ms>', 'ping interval; a socket that misses a pong is dropped at the next one', 'PARLEY_HEARTBEAT_MS', integer(50, 3_600_000, 'An interval'), d.heartbeatMs);
+  option('--slow-consumer-bytes <bytes>', 'unsent output past which a client that stopped reading is disconnected', 'PARLEY_SLOW_CONSUMER_BYTES', integer(16 * 1024, 1024 * 1024 * 1024, 'A buffer size'), d.slowConsumerBytes);
+  command.addOption(
+    new Option('--trust-proxy [yes|no]', 'believe X-Forwarded-For (only behind your own reverse proxy)').env('PARLEY_TRUST_PROXY').argParser(yesNo).default(false),
+  );
+  return command;
+}
+
+export function opsConfig(flags: OpsFlags): Partial<ServerConfig> {
+  return {
+    maxFrameBytes: flags.maxFrameBytes,
+    maxMessageLength: flags.maxMessageLength,
+    maxConnectionsPerAddress: flags.maxConnectionsPerAddress,
+    headersTimeoutMs: flags.headersTimeoutMs,
+    heartbeatMs: flags.heartbeatMs,
+    slowConsumerBytes: flags.slowConsumerBytes,
+    // `--trust-proxy` alone gives `true`; commander passes the preset value through unparsed.
+    trustProxy: flags.trustProxy === true || String(flags.trustProxy) === 'true',
+  };
+}
