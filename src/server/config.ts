@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { LIMITS } from '../shared/protocol.js';
 import type { Fault } from './faults.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './limits/rate-limits.js';
 import type { Durability } from './store/sqlite.js';
 
 export interface ServerConfig {
@@ -20,6 +21,8 @@ export interface ServerConfig {
   headersTimeoutMs: number;
   /** Believe X-Forwarded-For for the client's address: only when every client reaches Parley through your proxy. */
   trustProxy: boolean;
+  /** Failed logins, registrations and messages (limits/rate-limits.ts); false switches them all off (tests, benchmarks). */
+  rateLimits: RateLimitConfig | false;
   /** Interval of WebSocket pings; a socket that missed the previous pong is dropped. */
   heartbeatMs: number;
   /** A connection whose unsent output passes this many bytes is disconnected (it resumes from its cursor). */
@@ -43,6 +46,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     maxConnectionsPerAddress: 50,
     headersTimeoutMs: 10_000,
     trustProxy: false,
+    rateLimits: DEFAULT_RATE_LIMITS,
     heartbeatMs: 30_000,
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,

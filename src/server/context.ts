@@ -5,6 +5,7 @@ import type { RequestOf, RequestType, ResultOf } from '../shared/protocol.js';
 import type { Committer } from './committer.js';
 import type { ServerConfig } from './config.js';
 import type { Hub, HubClient } from './hub.js';
+import type { RateLimits } from './limits/rate-limits.js';
 import type { Passwords } from './passwords.js';
 import type { Store } from './store/store.js';
 
@@ -14,6 +15,7 @@ export interface Services {
   hub: Hub;
   passwords: Passwords;
   committer: Committer;
+  rateLimits: RateLimits;
   log: Logger;
   now(): number;
 }

@@ -2,6 +2,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { LIMITS } from '../shared/protocol.js';
 import { type ServerConfig, defaultConfig } from './config.js';
+import { DEFAULT_RATE_LIMITS } from './limits/rate-limits.js';
 
 export interface OpsFlags {
   maxFrameBytes: number;
@@ -11,6 +12,11 @@ export interface OpsFlags {
   heartbeatMs: number;
   slowConsumerBytes: number;
   trustProxy: boolean;
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  registrationsPerHour: number;
+  messageRate: number;
+  messageBurst: number;
 }
 
 const integer = (min: number, max: number, what: string) => (value: string) => {
@@ -35,6 +41,13 @@ export function addOpsOptions(command: Command): Command {
   option('--headers-timeout-ms <ms>', 'time a client has to send its request headers', 'PARLEY_HEADERS_TIMEOUT_MS', integer(100, 600_000, 'A timeout'), d.headersTimeoutMs);
   option('--heartbeat-ms <ms>', 'ping interval; a socket that misses a pong is dropped at the next one', 'PARLEY_HEARTBEAT_MS', integer(50, 3_600_000, 'An interval'), d.heartbeatMs);
   option('--slow-consumer-bytes <bytes>', 'unsent output past which a client that stopped reading is disconnected', 'PARLEY_SLOW_CONSUMER_BYTES', integer(16 * 1024, 1024 * 1024 * 1024, 'A buffer size'), d.slowConsumerBytes);
+  const r = DEFAULT_RATE_LIMITS;
+  const count = integer(0, 1_000_000, 'A rate limit');
+  option('--login-failures-per-account <n>', 'failed logins per username in 15 minutes before RATE_LIMITED (0: off)', 'PARLEY_LOGIN_FAILURES_PER_ACCOUNT', count, r.loginFailuresPerAccount);
+  option('--login-failures-per-address <n>', 'failed logins per address in 15 minutes before RATE_LIMITED (0: off)', 'PARLEY_LOGIN_FAILURES_PER_ADDRESS', count, r.loginFailuresPerAddress);
+  option('--registrations-per-hour <n>', 'new accounts per address and hour (0: off)', 'PARLEY_REGISTRATIONS_PER_HOUR', count, r.registrationsPerHour);
+  option('--message-rate <n>', 'messages per user and second, sustained (0: no message limit)', 'PARLEY_MESSAGE_RATE', count, r.messagesPerSecond);
+  option('--message-burst <n>', 'extra messages per user and minute for bursts', 'PARLEY_MESSAGE_BURST', count, r.messageBurstPerMinute);
   command.addOption(
     new Option('--trust-proxy [yes|no]', 'believe X-Forwarded-For (only behind your own reverse proxy)').env('PARLEY_TRUST_PROXY').argParser(yesNo).default(false),
   );
@@ -51,5 +64,13 @@ export function opsConfig(flags: OpsFlags): Partial<ServerConfig> {
     slowConsumerBytes: flags.slowConsumerBytes,
     // `--trust-proxy` alone gives `true`; commander passes the preset value through unparsed.
     trustProxy: flags.trustProxy === true || String(flags.trustProxy) === 'true',
+    rateLimits: {
+      ...DEFAULT_RATE_LIMITS,
+      loginFailuresPerAccount: flags.loginFailuresPerAccount,
+      loginFailuresPerAddress: flags.loginFailuresPerAddress,
+      registrationsPerHour: flags.registrationsPerHour,
+      messagesPerSecond: flags.messageRate,
+      messageBurstPerMinute: flags.messageBurst,
+    },
   };
 }

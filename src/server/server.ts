@@ -12,6 +12,7 @@ import { addressKey, clientAddress } from './http/address.js';
 import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
 import { Hub } from './hub.js';
 import { AddressSlots } from './limits/address-slots.js';
+import { type LimiterFactory, RateLimits } from './limits/rate-limits.js';
 import type { Logger } from './log.js';
 import { Passwords } from './passwords.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -24,6 +25,8 @@ export interface ServerOptions {
   store?: Store;
   /** Extra HTTP routes tried before the built-in ones (the web client's static files and API). */
   routes?: HttpHandler[];
+  /** Where rate-limit counters live; in this process by default (a Redis-backed factory shares them between nodes). */
+  limiterFactory?: LimiterFactory;
   now?: () => number;
 }
 
@@ -59,6 +62,7 @@ export function createServer(options: ServerOptions): ParleyServer {
     hub: new Hub(),
     passwords: new Passwords(config.maxConcurrentHashes),
     committer: new Committer(store),
+    rateLimits: new RateLimits(config.rateLimits, options.limiterFactory),
     now: options.now ?? Date.now,
   };
   const connections = new Set<Connection>();

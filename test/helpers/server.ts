@@ -37,7 +37,8 @@ export async function startServer(options: { dataDir?: string; config?: Partial<
       callback();
     },
   });
-  const config = defaultConfig({ host: '127.0.0.1', port: 0, dataDir, ...options.config });
+  // Rate limits are off unless a test asks for them: most tests send faster than a person types.
+  const config = defaultConfig({ host: '127.0.0.1', port: 0, dataDir, rateLimits: false, ...options.config });
   const server = createServer({ config, log: createLogger({ level: 'debug', destination }) });
   const { port } = await server.listen();
   return {

@@ -7,11 +7,14 @@ export const send: Handler<'send'> = {
   needsSession: true,
   async handle(request, ctx) {
     const session = sessionOf(ctx);
-    const { committer, hub, config } = ctx.services;
+    const { committer, hub, config, rateLimits } = ctx.services;
     if (request.body.length > config.maxMessageLength) {
       throw new ParleyError('MESSAGE_TOO_LONG', `The message is too long: at most ${config.maxMessageLength} characters.`);
     }
-    // No await before submit: a connection's sends enter the batch in the order they arrived.
+    // The limiter releases a user's sends in arrival order (null when message limits are off); nothing
+    // else is awaited before submit, so a connection's sends enter the batch in the order they arrived.
+    const allowed = rateLimits.message(session.userId);
+    if (allowed) await allowed;
     const result = await committer.submit({
       senderId: session.userId,
       from: session.username,
