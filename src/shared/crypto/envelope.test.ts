@@ -1,0 +1,90 @@
+// Tests for p1. message envelopes: XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha) under the epoch key, signed with Ed25519 (RFC 8032).
+import { describe, expect, test } from 'vitest';
+import { Body, LIMITS } from '../protocol.js';
+import { base64urlLength } from './bytes.js';
+import { BODY_MAX_LENGTH, decryptMessage, encryptMessage, ENVELOPE_OVERHEAD_BYTES, MAX_PLAINTEXT_BYTES } from './envelope.js';
+import { newEpochKey } from './epoch-key.js';
+import { directConversation, makeUser } from '../../../test/crypto/fixtures.js';
+
+const c = directConversation();
+const { alice } = c;
+const context = { conversationId: c.conversationId, sender: 'alice', clientMsgId: '01J9Z3K7V8' };
+const encrypt = (text: string, over: Partial<Parameters<typeof encryptMessage>[0]> = {}) => {
+  const out = encryptMessage({ ...context, text, epoch: c.epoch, epochKey: c.epochKey, identity: alice.identity, ...over });
+  if (!out.ok) throw new Error(out.reason);
+  return out.body;
+};
+const decrypt = (body: unknown, over: Partial<Parameters<typeof decryptMessage>[0]> = {}) =>
+  decryptMessage({ ...context, body, epochKeys: c.epochKeys, keys: c.keys, ...over });
+
+describe('size', () => {
+  test('the longest text is 11,876 UTF-8 bytes, and its envelope is a valid protocol body', () => {
+    expect(BODY_MAX_LENGTH).toBe(LIMITS.bodyMaxLength);
+    expect(ENVELOPE_OVERHEAD_BYTES).toBe(121);
+    expect(MAX_PLAINTEXT_BYTES).toBe(11_876);
+    const longest = encrypt('é'.repeat(MAX_PLAINTEXT_BYTES / 2));
+    expect(longest.length).toBeLessThanOrEqual(LIMITS.bodyMaxLength);
+    expect(Body.safeParse(longest).success).toBe(true);
+    expect(3 + base64urlLength(MAX_PLAINTEXT_BYTES + 1 + ENVELOPE_OVERHEAD_BYTES)).toBeGreaterThan(LIMITS.bodyMaxLength);
+    expect(encryptMessage({ ...context, text: 'x'.repeat(MAX_PLAINTEXT_BYTES + 1), epoch: 1, epochKey: c.epochKey, identity: alice.identity })).toEqual({
+      ok: false,
+      reason: 'too-long',
+    });
+  });
+
+  test('an empty text still makes a non-empty body (the protocol refuses empty bodies)', () => {
+    expect(Body.safeParse(encrypt('')).success).toBe(true);
+    expect(decrypt(encrypt(''))).toMatchObject({ ok: true, text: '' });
+  });
+});
+
+describe('round trip and rejections', () => {
+  const body = encrypt('see you at 6 🕕');
+
+  test('the recipient reads the text, the epoch and the sender key version', () => {
+    expect(body.startsWith('p1.')).toBe(true);
+    expect(decrypt(body)).toEqual({ ok: true, text: 'see you at 6 🕕', epoch: 1, senderKeyVersion: 1 });
+    expect(encrypt('see you at 6 🕕')).not.toBe(body);
+  });
+
+  test('replayed into another conversation, under another sender or clientMsgId: a reason, no text', () => {
+    expect(decrypt(body, { conversationId: 4 })).toEqual({ ok: false, reason: 'wrong-conversation' });
+    expect(decrypt(body, { sender: 'bob' })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(decrypt(body, { clientMsgId: 'another' })).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  test('a sender whose key is unknown, or an epoch we hold no key for', () => {
+    expect(decrypt(body, { sender: 'mallory' })).toEqual({ ok: false, reason: 'unknown-sender-key' });
+    expect(decrypt(body, { keys: () => undefined })).toEqual({ ok: false, reason: 'unknown-sender-key' });
+    expect(decrypt(body, { epochKeys: () => undefined })).toEqual({ ok: false, reason: 'unknown-epoch' });
+  });
+
+  test('a server that swaps alice\'s signing key in the directory cannot make forged text verify', () => {
+    const impostor = makeUser('alice');
+    const forged = encrypt('send the money to mallory', { identity: impostor.identity });
+    expect(decrypt(forged)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  test('signed by the sender but made under another epoch key: tampered', () => {
+    expect(decrypt(encrypt('hi', { epochKey: newEpochKey() }))).toEqual({ ok: false, reason: 'tampered' });
+  });
+
+  test('plain text, other versions and broken envelopes are named as such', () => {
+    expect(decrypt('see you at 6')).toEqual({ ok: false, reason: 'not-encrypted' });
+    expect(decrypt(42)).toEqual({ ok: false, reason: 'not-encrypted' });
+    expect(decrypt(`p2.${body.slice(3)}`)).toEqual({ ok: false, reason: 'unsupported-version' });
+    for (const bad of ['p1.', 'p1.AAAA', body.slice(0, 100), `${body.slice(0, -1)}*`, `${body}A`]) {
+      expect(decrypt(bad), bad).toEqual({ ok: false, reason: 'malformed' });
+    }
+  });
+
+  test('a directory that throws still yields a reason, not an exception', () => {
+    expect(
+      decrypt(body, {
+        keys: () => {
+          throw new Error('storage failed');
+        },
+      }),
+    ).toEqual({ ok: false, reason: 'malformed' });
+  });
+});

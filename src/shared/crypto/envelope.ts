@@ -1,0 +1,117 @@
+// The message envelope: text encrypted under the conversation's epoch key and signed by its sender, as one string for the `body` field.
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { encodeFields, Reader, readU32, readU64, toBase64url, u32, u64, unwrapPrefixed } from './bytes.js';
+import { sign, verifySignature, type Identity, type KeyDirectory } from './identity.js';
+import { KEY_BYTES } from './kdf.js';
+import { LABELS } from './labels.js';
+import { fail, type Outcome } from './result.js';
+import { systemRng, type Rng } from './random.js';
+
+export const ENVELOPE_PREFIX = 'p1.';
+const NONCE_BYTES = 24;
+const HEADER_BYTES = 8 + 4 + 4;
+const SIGNATURE_BYTES = 64;
+const TAG_BYTES = 16;
+/** Inside the ciphertext, before the UTF-8 text: what kind of content follows (room for more kinds later). */
+const CONTENT_TEXT = 0x01;
+
+/** The protocol's `body` limit (LIMITS.bodyMaxLength), restated so this module imports nothing outside crypto/. */
+export const BODY_MAX_LENGTH = 16_000;
+/** Bytes an envelope adds to the UTF-8 text before base64url: header 16, nonce 24, signature 64, content type 1, tag 16. */
+export const ENVELOPE_OVERHEAD_BYTES = HEADER_BYTES + NONCE_BYTES + SIGNATURE_BYTES + 1 + TAG_BYTES;
+/** The longest text (in UTF-8 bytes) whose envelope fits in `body`: 11,876. */
+export const MAX_PLAINTEXT_BYTES = Math.floor(((BODY_MAX_LENGTH - ENVELOPE_PREFIX.length) * 3) / 4) - ENVELOPE_OVERHEAD_BYTES;
+
+/** What a message is bound to; the server's `Message` frame carries all of it except the epoch, which the envelope carries. */
+export interface MessageContext {
+  conversationId: number;
+  sender: string;
+  clientMsgId: string;
+}
+
+const aad = (c: MessageContext, epoch: number, senderKeyVersion: number): Uint8Array =>
+  encodeFields(LABELS.messageAad, u64(c.conversationId), u32(epoch), c.sender, u32(senderKeyVersion), c.clientMsgId);
+
+/** The signature covers the label, every bound field, the nonce and the ciphertext (encrypt, then sign). */
+const signed = (c: MessageContext, epoch: number, senderKeyVersion: number, nonce: Uint8Array, ciphertext: Uint8Array): Uint8Array =>
+  encodeFields(LABELS.messageSignature, aad(c, epoch, senderKeyVersion), nonce, ciphertext);
+
+/**
+ * `p1.` + base64url(conversationId u64 | epoch u32 | sender keyVersion u32 | nonce 24 | Ed25519 signature 64 |
+ * XChaCha20-Poly1305(epochKey, nonce, aad, 0x01 ‖ UTF-8 text)). 'too-long' when the result would not fit in `body`.
+ */
+export function encryptMessage(
+  input: MessageContext & { text: string; epoch: number; epochKey: Uint8Array; identity: Identity },
+  rng: Rng = systemRng,
+): Outcome<{ body: string }, 'too-long'> {
+  if (input.epochKey.length !== KEY_BYTES) throw new RangeError('encryptMessage: an epoch key is 32 bytes');
+  const text = utf8ToBytes(input.text);
+  if (text.length > MAX_PLAINTEXT_BYTES) return fail('too-long');
+  const kv = input.identity.keyVersion;
+  // draft-irtf-cfrg-xchacha §3.1: a random 192-bit nonce per message; many senders share one epoch key.
+  const nonce = rng(NONCE_BYTES);
+  const ciphertext = xchacha20poly1305(input.epochKey, nonce, aad(input, input.epoch, kv)).encrypt(concatBytes(Uint8Array.of(CONTENT_TEXT), text));
+  const signature = sign(signed(input, input.epoch, kv, nonce, ciphertext), input.identity);
+  const header = concatBytes(u64(input.conversationId), u32(input.epoch), u32(kv));
+  return { ok: true, body: ENVELOPE_PREFIX + toBase64url(concatBytes(header, nonce, signature, ciphertext)) };
+}
+
+/**
+ * Why a message cannot be shown. 'not-encrypted': the body is not an envelope at all (the server, or a
+ * client from before end-to-end encryption, sent plain text). 'wrong-conversation': the envelope was
+ * made for another conversation. 'bad-signature': the sender's key did not sign this envelope with this
+ * sender and clientMsgId (forged, edited or replayed). 'tampered': signed, yet the ciphertext does not
+ * open with our key for its epoch. 'unsupported-content': signed and decrypted, but a kind of content this
+ client does not know (a newer client's).
+ */
+export type DecryptFailure =
+  | 'not-encrypted'
+  | 'unsupported-version'
+  | 'malformed'
+  | 'wrong-conversation'
+  | 'unknown-sender-key'
+  | 'bad-signature'
+  | 'unknown-epoch'
+  | 'tampered'
+  | 'unsupported-content';
+
+export type DecryptResult = Outcome<{ text: string; epoch: number; senderKeyVersion: number }, DecryptFailure>;
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Checks and opens an envelope; returns the text only when every check passed, and never throws. */
+export function decryptMessage(
+  input: MessageContext & { body: unknown; epochKeys: (epoch: number) => Uint8Array | undefined; keys: KeyDirectory },
+): DecryptResult {
+  try {
+    if (typeof input.body !== 'string' || !/^p[0-9]+\./.test(input.body)) return fail('not-encrypted');
+    if (!input.body.startsWith(ENVELOPE_PREFIX)) return fail('unsupported-version');
+    const bytes = unwrapPrefixed(input.body, ENVELOPE_PREFIX);
+    if (bytes === undefined || bytes.length < HEADER_BYTES + NONCE_BYTES + SIGNATURE_BYTES + 1 + TAG_BYTES) return fail('malformed');
+    const r = new Reader(bytes);
+    const header = r.take(HEADER_BYTES) as Uint8Array;
+    if (readU64(header, 0) !== input.conversationId) return fail('wrong-conversation');
+    const epoch = readU32(header, 8);
+    const senderKeyVersion = readU32(header, 12);
+    const nonce = r.take(NONCE_BYTES) as Uint8Array;
+    const signature = r.take(SIGNATURE_BYTES) as Uint8Array;
+    const ciphertext = r.rest();
+    const sender = input.keys(input.sender, senderKeyVersion);
+    if (sender === undefined || sender.username !== input.sender) return fail('unknown-sender-key');
+    if (!verifySignature(signature, signed(input, epoch, senderKeyVersion, nonce, ciphertext), sender.ed25519)) return fail('bad-signature');
+    const epochKey = input.epochKeys(epoch);
+    if (epochKey === undefined) return fail('unknown-epoch');
+    let plaintext: Uint8Array;
+    try {
+      plaintext = xchacha20poly1305(epochKey, nonce, aad(input, epoch, senderKeyVersion)).decrypt(ciphertext);
+    } catch {
+      return fail('tampered');
+    }
+    if (plaintext[0] !== CONTENT_TEXT) return fail('unsupported-content');
+    return { ok: true, text: UTF8.decode(plaintext.subarray(1)), epoch, senderKeyVersion };
+  } catch {
+    // Invalid UTF-8 inside a correctly signed envelope, or a key directory that threw.
+    return fail('malformed');
+  }
+}

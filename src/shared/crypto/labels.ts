@@ -1,0 +1,20 @@
+// Every domain-separation label Parley's crypto uses, in one place so their uniqueness can be checked at a glance.
+
+/**
+ * Each label is used in exactly one role (one HKDF info, one associated data, one signed transcript),
+ * so a value made for one purpose can never be accepted for another. The `v1` is the format version:
+ * a new format gets new labels.
+ */
+export const LABELS = {
+  authKey: 'parley/v1/kdf/auth-key',
+  wrapKey: 'parley/v1/kdf/wrap-key',
+  fakeSalt: 'parley/v1/kdf/fake-salt',
+  keyBundle: 'parley/v1/key-bundle',
+  publicIdentity: 'parley/v1/public-identity',
+  epochKeyWrap: 'parley/v1/epoch-key/wrap',
+  epochKeyAad: 'parley/v1/epoch-key/aad',
+  epochKeySignature: 'parley/v1/epoch-key/signature',
+  messageAad: 'parley/v1/message/aad',
+  messageSignature: 'parley/v1/message/signature',
+  fingerprint: 'parley/v1/fingerprint',
+} as const;

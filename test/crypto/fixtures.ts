@@ -1,0 +1,37 @@
+// Users, a direct conversation and a key directory for the crypto unit tests, made once per test file (no argon2 needed).
+import { newEpochKey } from '../../src/shared/crypto/epoch-key.js';
+import { generateIdentity, publicIdentityOf, type Identity, type KeyDirectory, type PublicIdentity } from '../../src/shared/crypto/identity.js';
+
+export interface TestUser {
+  name: string;
+  identity: Identity;
+  pub: PublicIdentity;
+}
+
+export const makeUser = (name: string, keyVersion = 1): TestUser => {
+  const identity = generateIdentity(keyVersion);
+  return { name, identity, pub: publicIdentityOf(identity, name) };
+};
+
+export const directoryOf =
+  (...users: TestUser[]): KeyDirectory =>
+  (username, keyVersion) =>
+    users.find((u) => u.name === username && u.identity.keyVersion === keyVersion)?.pub;
+
+/** alice and bob in conversation 3 at epoch 1, and carol, who is not in it. */
+export function directConversation() {
+  const alice = makeUser('alice');
+  const bob = makeUser('bob');
+  const carol = makeUser('carol');
+  const epochKey = newEpochKey();
+  return {
+    alice,
+    bob,
+    carol,
+    conversationId: 3,
+    epoch: 1,
+    epochKey,
+    keys: directoryOf(alice, bob, carol),
+    epochKeys: (epoch: number) => (epoch === 1 ? epochKey : undefined),
+  };
+}

@@ -1,0 +1,123 @@
+// Writes Parley's known-answer vectors (test/vectors/*.json) from fixed inputs; run once, then the files are frozen.
+// Usage: npx tsx test/vectors/generate.ts [--force]. Without --force it refuses to overwrite frozen files.
+import fs from 'node:fs';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { MAX_PLAINTEXT_BYTES } from '../../src/shared/crypto/envelope.js';
+import { KDF_DEFAULT } from '../../src/shared/crypto/kdf.js';
+import {
+  computeEnvelope,
+  computeEpochKey,
+  computeKdf,
+  computeKeyBundle,
+  computeSafetyNumber,
+  type EnvelopeRejectionVector,
+  type EnvelopeVector,
+  type UserSecrets,
+} from '../../src/shared/crypto/vectors.js';
+import { VECTOR_FILES, vectorPath } from './load.js';
+
+/** Nothing-up-my-sleeve bytes: the first n bytes of SHA-512 of a readable label. */
+const fixed = (label: string, n: number): string => bytesToHex(sha512(utf8ToBytes(`parley test vector: ${label}`)).slice(0, n));
+
+const user = (username: string, keyVersion: number): UserSecrets => ({
+  username,
+  keyVersion,
+  x25519Secret: fixed(`${username} v${keyVersion} x25519 secret`, 32),
+  ed25519Seed: fixed(`${username} v${keyVersion} ed25519 seed`, 32),
+});
+const alice = user('alice', 1);
+const bob = user('Bob', 2);
+const carol = user('carol', 1);
+
+const kdf = [
+  await computeKdf({ name: 'ascii-default-params', username: 'alice', password: 'correct horse battery staple', salt: fixed('alice salt', 16), kdf: KDF_DEFAULT }),
+  // The same password in NFC and NFD: both must give the same keys (RFC 8265 §4.2 normalisation).
+  await computeKdf({ name: 'unicode-nfc', username: 'Bob', password: 'pässwörd 🔑 日本', salt: fixed('Bob salt', 16), kdf: KDF_DEFAULT }),
+  await computeKdf({ name: 'unicode-nfd', username: 'Bob', password: 'pässwörd 🔑 日本'.normalize('NFD'), salt: fixed('Bob salt', 16), kdf: KDF_DEFAULT }),
+  await computeKdf({ name: 'stronger-params', username: 'alice', password: 'correct horse battery staple', salt: fixed('alice salt', 16), kdf: { v: 1, alg: 'argon2id', m: 32_768, t: 3, p: 2 } }),
+];
+
+const keyBundle = [
+  computeKeyBundle({ name: 'alice-v1', user: alice, wrapKey: fixed('alice wrap key', 32), nonce: fixed('alice bundle nonce', 24) }),
+  computeKeyBundle({ name: 'Bob-v2', user: bob, wrapKey: fixed('Bob wrap key', 32), nonce: fixed('Bob bundle nonce', 24) }),
+];
+
+const epochKey = [
+  computeEpochKey({
+    name: 'alice-to-Bob',
+    conversationId: 7,
+    epoch: 1,
+    epochKey: fixed('conversation 7 epoch 1', 32),
+    creator: alice,
+    recipient: bob,
+    ephemeralSecret: fixed('ephemeral 1', 32),
+    nonce: fixed('epoch key nonce 1', 24),
+  }),
+  computeEpochKey({
+    name: 'alice-to-herself',
+    conversationId: 7,
+    epoch: 1,
+    epochKey: fixed('conversation 7 epoch 1', 32),
+    creator: alice,
+    recipient: alice,
+    ephemeralSecret: fixed('ephemeral 2', 32),
+    nonce: fixed('epoch key nonce 2', 24),
+  }),
+];
+
+const base = { conversationId: 7, epoch: 1, epochKey: fixed('conversation 7 epoch 1', 32) };
+const envelope: EnvelopeVector[] = [
+  computeEnvelope({ ...base, name: 'short', sender: alice, clientMsgId: 'm-1', text: 'see you at 6', nonce: fixed('nonce m-1', 24) }),
+  computeEnvelope({ ...base, name: 'unicode', sender: bob, clientMsgId: '01J9Z3K7V8', text: '👋 héllo — ✓ 日本語 👩‍👩‍👧', nonce: fixed('nonce m-2', 24) }),
+  computeEnvelope({ ...base, name: 'empty', sender: alice, clientMsgId: 'm-empty', text: '', nonce: fixed('nonce m-empty', 24) }),
+  computeEnvelope({ ...base, name: 'longest', sender: bob, clientMsgId: 'm-long', text: 'x'.repeat(MAX_PLAINTEXT_BYTES), nonce: fixed('nonce m-long', 24) }),
+  computeEnvelope({ ...base, name: 'third-member', sender: carol, clientMsgId: 'm-c', text: 'hi from carol', nonce: fixed('nonce m-c', 24) }),
+  computeEnvelope({ ...base, name: 'epoch-2', epoch: 2, epochKey: fixed('conversation 7 epoch 2', 32), sender: alice, clientMsgId: 'm-3', text: 'new epoch', nonce: fixed('nonce m-3', 24) }),
+  computeEnvelope({ ...base, name: 'other-key', epochKey: fixed('a key nobody else has', 32), sender: alice, clientMsgId: 'm-4', text: 'other key', nonce: fixed('nonce m-4', 24) }),
+];
+
+const bodyOf = (name: string): string => (envelope.find((v) => v.name === name) as EnvelopeVector).body;
+const short = bodyOf('short');
+const flipAt = (text: string, i: number): string => text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1);
+const rejections: EnvelopeRejectionVector[] = [
+  { name: 'plain-text', of: 'short', body: 'see you at 6', reason: 'not-encrypted' },
+  { name: 'future-version', of: 'short', body: `p2.${short.slice(3)}`, reason: 'unsupported-version' },
+  { name: 'truncated', of: 'short', body: short.slice(0, 40), reason: 'malformed' },
+  { name: 'other-conversation', of: 'short', conversationId: 8, reason: 'wrong-conversation' },
+  { name: 'other-sender', of: 'short', sender: 'carol', reason: 'bad-signature' },
+  { name: 'sender-without-that-key-version', of: 'short', sender: 'Bob', reason: 'unknown-sender-key' },
+  { name: 'unknown-sender', of: 'short', sender: 'mallory', reason: 'unknown-sender-key' },
+  { name: 'other-client-msg-id', of: 'short', clientMsgId: 'm-2', reason: 'bad-signature' },
+  { name: 'flipped-ciphertext-char', of: 'short', body: flipAt(short, short.length - 5), reason: 'bad-signature' },
+  { name: 'flipped-epoch-char', of: 'short', body: flipAt(short, 3 + 14), reason: 'bad-signature' },
+  { name: 'epoch-without-key', of: 'short', body: bodyOf('epoch-2'), clientMsgId: 'm-3', reason: 'unknown-epoch' },
+  { name: 'signed-but-other-key', of: 'short', body: bodyOf('other-key'), clientMsgId: 'm-4', reason: 'tampered' },
+];
+
+const pub = (v: (typeof keyBundle)[number]) => ({ username: v.user.username, x25519Public: v.x25519Public, ed25519Public: v.ed25519Public });
+const [kbAlice, kbBob] = keyBundle as [(typeof keyBundle)[number], (typeof keyBundle)[number]];
+const safetyNumber = [
+  computeSafetyNumber({ name: 'alice-Bob', a: pub(kbAlice), b: pub(kbBob) }),
+  computeSafetyNumber({ name: 'Bob-alice', a: pub(kbBob), b: pub(kbAlice) }),
+];
+
+const files: Record<keyof typeof VECTOR_FILES, object> = {
+  kdf: { description: 'deriveKeys: argon2id (RFC 9106) then HKDF-SHA256 (RFC 5869) to authKey and wrapKey. Hex bytes.', vectors: kdf },
+  keyBundle: { description: 'Identity key pairs (RFC 7748, RFC 8032), pub1. public identities and kb1. sealed private keys (XChaCha20-Poly1305).', vectors: keyBundle },
+  epochKey: { description: 'ek1. epoch keys sealed to a member (X25519 + HKDF-SHA256 + XChaCha20-Poly1305) and signed by the creator (Ed25519).', vectors: epochKey },
+  envelope: { description: 'p1. message envelopes; rejections must fail with the given reason.', vectors: envelope, rejections },
+  safetyNumber: { description: 'Per-user 30-digit fingerprints (5200 × SHA-512) and 60-digit safety numbers.', vectors: safetyNumber },
+};
+
+const force = process.argv.includes('--force');
+for (const [kind, content] of Object.entries(files)) {
+  const url = vectorPath(VECTOR_FILES[kind as keyof typeof VECTOR_FILES]);
+  if (fs.existsSync(url) && !force) {
+    console.log(`kept ${url.pathname} (frozen; --force to overwrite)`);
+    continue;
+  }
+  fs.writeFileSync(url, `${JSON.stringify(content, null, 2)}\n`);
+  console.log(`wrote ${url.pathname}`);
+}

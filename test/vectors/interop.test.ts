@@ -1,0 +1,169 @@
+// Re-derives every frozen vector with independent implementations (OpenSSL through node:crypto, libargon2 through the argon2
+// package) from the byte layouts written in docs/e2e.md, so the vectors pin the documented formats, not just noble's output.
+import crypto from 'node:crypto';
+import argon2 from 'argon2';
+import { describe, expect, test } from 'vitest';
+import { loadVectorSet } from './load.js';
+
+const v = loadVectorSet();
+const hex = (s: string) => Buffer.from(s, 'hex');
+const b64 = (s: string, prefix: string) => {
+  expect(s.startsWith(prefix)).toBe(true);
+  return Buffer.from(s.slice(prefix.length), 'base64url');
+};
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
+const u64 = (n: number) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+};
+/** Each field as a 4-byte big-endian length and its bytes (strings as UTF-8). */
+const fields = (...fs: (Buffer | string)[]) => Buffer.concat(fs.flatMap((f) => [u32(Buffer.from(f).length), Buffer.from(f)]));
+const hkdf = (ikm: Buffer, info: Buffer) => Buffer.from(crypto.hkdfSync('sha256', ikm, Buffer.alloc(0), info, 32));
+
+// RFC 8410 key encodings, to load raw X25519/Ed25519 keys into OpenSSL.
+const x25519Private = (secret: Buffer) => crypto.createPrivateKey({ key: Buffer.concat([hex('302e020100300506032b656e04220420'), secret]), format: 'der', type: 'pkcs8' });
+const ed25519Private = (seed: Buffer) => crypto.createPrivateKey({ key: Buffer.concat([hex('302e020100300506032b657004220420'), seed]), format: 'der', type: 'pkcs8' });
+const x25519Public = (raw: Buffer) => crypto.createPublicKey({ key: Buffer.concat([hex('302a300506032b656e032100'), raw]), format: 'der', type: 'spki' });
+const ed25519Public = (raw: Buffer) => crypto.createPublicKey({ key: Buffer.concat([hex('302a300506032b6570032100'), raw]), format: 'der', type: 'spki' });
+const rawPublic = (key: crypto.KeyObject) => Buffer.from(crypto.createPublicKey(key).export({ format: 'jwk' }).x as string, 'base64url');
+
+/**
+ * HChaCha20 (draft-irtf-cfrg-xchacha §2.2) from OpenSSL's ChaCha20 block: with the 16-byte nonce in the
+ * counter‖nonce words, block 0 is rounds(state) + state, so subtracting the input words 0–3 and 12–15 leaves HChaCha20.
+ */
+function hchacha20(key: Buffer, nonce16: Buffer): Buffer {
+  const block = crypto.createCipheriv('chacha20', key, nonce16).update(Buffer.alloc(64));
+  const sigma = Buffer.from('expand 32-byte k');
+  const out = Buffer.alloc(32);
+  for (let i = 0; i < 4; i++) {
+    out.writeUInt32LE((block.readUInt32LE(4 * i) - sigma.readUInt32LE(4 * i)) >>> 0, 4 * i);
+    out.writeUInt32LE((block.readUInt32LE(48 + 4 * i) - nonce16.readUInt32LE(4 * i)) >>> 0, 16 + 4 * i);
+  }
+  return out;
+}
+
+/** XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha §2.3) decryption via OpenSSL's RFC 8439 ChaCha20-Poly1305. */
+function xchachaOpen(key: Buffer, nonce: Buffer, aad: Buffer, sealed: Buffer): Buffer {
+  const d = crypto.createDecipheriv('chacha20-poly1305', hchacha20(key, nonce.subarray(0, 16)), Buffer.concat([Buffer.alloc(4), nonce.subarray(16)]), { authTagLength: 16 });
+  d.setAAD(aad, { plaintextLength: sealed.length - 16 });
+  d.setAuthTag(sealed.subarray(sealed.length - 16));
+  return Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()]);
+}
+
+describe('independent re-derivation of the frozen vectors', () => {
+  test('HChaCha20 via OpenSSL matches draft-irtf-cfrg-xchacha §2.2.1', () => {
+    const key = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
+    expect(hchacha20(key, hex('000000090000004a0000000031415927')).toString('hex')).toBe(
+      '82413b4227b27bfed30e42508a877d73a0f9e4d58a74a853c12ec41326d3ecdc',
+    );
+  });
+
+  test('kdf: libargon2 argon2id (RFC 9106) then OpenSSL HKDF-SHA256 (RFC 5869)', async () => {
+    for (const k of v.kdf) {
+      const master = await argon2.hash(Buffer.from(k.password.normalize('NFC')), {
+        type: argon2.argon2id,
+        raw: true,
+        salt: hex(k.salt),
+        memoryCost: k.kdf.m,
+        timeCost: k.kdf.t,
+        parallelism: k.kdf.p,
+        hashLength: 32,
+      });
+      expect(hkdf(master, fields('parley/v1/kdf/auth-key', k.username)).toString('hex'), k.name).toBe(k.authKey);
+      expect(hkdf(master, fields('parley/v1/kdf/wrap-key', k.username)).toString('hex'), k.name).toBe(k.wrapKey);
+    }
+  });
+
+  test('identity and key bundle: OpenSSL X25519/Ed25519 public keys, self-signature and XChaCha20-Poly1305', () => {
+    for (const k of v.keyBundle) {
+      const xPub = rawPublic(x25519Private(hex(k.user.x25519Secret)));
+      const edPub = rawPublic(ed25519Private(hex(k.user.ed25519Seed)));
+      expect(xPub.toString('hex')).toBe(k.x25519Public);
+      expect(edPub.toString('hex')).toBe(k.ed25519Public);
+      // pub1. = keyVersion u32 | X25519 public | Ed25519 public | signature
+      const pub = b64(k.publicIdentity, 'pub1.');
+      expect(pub.length).toBe(132);
+      expect(pub.readUInt32BE(0)).toBe(k.user.keyVersion);
+      expect(pub.subarray(4, 36)).toEqual(xPub);
+      expect(pub.subarray(36, 68)).toEqual(edPub);
+      const selfSigned = fields('parley/v1/public-identity', k.user.username, u32(k.user.keyVersion), xPub, edPub);
+      expect(crypto.verify(null, selfSigned, ed25519Public(edPub), pub.subarray(68))).toBe(true);
+      // kb1. = keyVersion u32 | nonce 24 | ciphertext of x25519 secret ‖ ed25519 seed, with tag
+      const bundle = b64(k.bundle, 'kb1.');
+      expect(bundle.length).toBe(4 + 24 + 64 + 16);
+      expect(bundle.subarray(4, 28).toString('hex')).toBe(k.nonce);
+      const aad = fields('parley/v1/key-bundle', k.user.username, u32(k.user.keyVersion));
+      const secrets = xchachaOpen(hex(k.wrapKey), bundle.subarray(4, 28), aad, bundle.subarray(28));
+      expect(secrets.toString('hex')).toBe(k.user.x25519Secret + k.user.ed25519Seed);
+    }
+  });
+
+  test('sealed epoch key: OpenSSL X25519 ECDH, HKDF, XChaCha20-Poly1305 and the creator\'s Ed25519 signature', () => {
+    for (const e of v.epochKey) {
+      const b = b64(e.sealed, 'ek1.');
+      expect(b.length).toBe(188);
+      expect([Number(b.readBigUInt64BE(0)), b.readUInt32BE(8), b.readUInt32BE(12), b.readUInt32BE(16)]).toEqual([
+        e.conversationId,
+        e.epoch,
+        e.recipient.keyVersion,
+        e.creator.keyVersion,
+      ]);
+      const ephemeral = b.subarray(20, 52);
+      expect(ephemeral).toEqual(rawPublic(x25519Private(hex(e.ephemeralSecret))));
+      const nonce = b.subarray(52, 76);
+      const sealed = b.subarray(76, 124);
+      const recipientPub = rawPublic(x25519Private(hex(e.recipient.x25519Secret)));
+      const shared = crypto.diffieHellman({ privateKey: x25519Private(hex(e.recipient.x25519Secret)), publicKey: x25519Public(ephemeral) });
+      const key = hkdf(shared, fields('parley/v1/epoch-key/wrap', ephemeral, recipientPub));
+      const aad = fields(
+        'parley/v1/epoch-key/aad',
+        u64(e.conversationId),
+        u32(e.epoch),
+        e.recipient.username,
+        u32(e.recipient.keyVersion),
+        e.creator.username,
+        u32(e.creator.keyVersion),
+      );
+      expect(xchachaOpen(key, nonce, aad, sealed).toString('hex')).toBe(e.epochKey);
+      const creatorPub = ed25519Public(rawPublic(ed25519Private(hex(e.creator.ed25519Seed))));
+      const transcript = fields('parley/v1/epoch-key/signature', aad, recipientPub, b.subarray(0, 124));
+      expect(crypto.verify(null, transcript, creatorPub, b.subarray(124))).toBe(true);
+    }
+  });
+
+  test('message envelope: OpenSSL Ed25519 verification and XChaCha20-Poly1305 decryption', () => {
+    for (const m of v.envelope) {
+      const b = b64(m.body, 'p1.');
+      expect([Number(b.readBigUInt64BE(0)), b.readUInt32BE(8), b.readUInt32BE(12)]).toEqual([m.conversationId, m.epoch, m.sender.keyVersion]);
+      const nonce = b.subarray(16, 40);
+      expect(nonce.toString('hex')).toBe(m.nonce);
+      const signature = b.subarray(40, 104);
+      const ciphertext = b.subarray(104);
+      const aad = fields('parley/v1/message/aad', u64(m.conversationId), u32(m.epoch), m.sender.username, u32(m.sender.keyVersion), m.clientMsgId);
+      const senderPub = ed25519Public(rawPublic(ed25519Private(hex(m.sender.ed25519Seed))));
+      expect(crypto.verify(null, fields('parley/v1/message/signature', aad, nonce, ciphertext), senderPub, signature), m.name).toBe(true);
+      const plaintext = xchachaOpen(hex(m.epochKey), nonce, aad, ciphertext);
+      expect(plaintext[0]).toBe(0x01);
+      expect(plaintext.subarray(1).toString('utf8')).toBe(m.text);
+    }
+  });
+
+  test('safety numbers: 5200 iterations of OpenSSL SHA-512', () => {
+    const fp = (p: { username: string; x25519Public: string; ed25519Public: string }) => {
+      const keys = Buffer.concat([hex(p.x25519Public), hex(p.ed25519Public)]);
+      let h = fields('parley/v1/fingerprint', keys, p.username);
+      for (let i = 0; i < 5200; i++) h = crypto.createHash('sha512').update(h).update(keys).digest();
+      return [0, 5, 10, 15, 20, 25].map((o) => String(h.readUIntBE(o, 5) % 100000).padStart(5, '0')).join('');
+    };
+    for (const s of v.safetyNumber) {
+      expect(fp(s.a)).toBe(s.fingerprintA);
+      expect(fp(s.b)).toBe(s.fingerprintB);
+      expect(s.safetyNumber).toBe([s.fingerprintA, s.fingerprintB].sort().join(''));
+    }
+  });
+});
