@@ -31,12 +31,18 @@ afterAll(async () => {
 
 /** One fuzzing connection, logged in as `fuzz`; replaced whenever a frame legitimately ends it. */
 class Target {
-  socket!: WebSocket;
+  socket: WebSocket | undefined;
   frames: { raw: string; value: unknown }[] = [];
   closed: number | undefined;
   private wake: (() => void) | undefined;
 
   async open(): Promise<void> {
+    if (this.socket) {
+      // The old connection is done with: its events must not touch the new one's state.
+      this.socket.removeAllListeners();
+      this.socket.on('error', () => undefined);
+      this.socket.terminate();
+    }
     const client = await TestClient.connect(server.url);
     await client.request('resume', { type: 'resume', token }).catch(async () => {
       // A fuzzed logout ended the session: log in again for a fresh token.
@@ -79,11 +85,12 @@ const isReply = (value: unknown) => ['ok', 'error'].includes(replyOf(value).type
 
 /** Sends one fuzzed frame and a probe; checks every frame that comes back and that the connection still answers. */
 async function sendAndCheck(frame: Outgoing): Promise<void> {
-  if (target.closed !== undefined || target.socket.readyState !== WebSocket.OPEN) await target.open();
+  if (target.closed !== undefined || target.socket?.readyState !== WebSocket.OPEN) await target.open();
+  const socket = target.socket!;
   target.frames = [];
-  if (frame.kind === 'binary') target.socket.send(frame.data, { binary: true });
-  else target.socket.send(frame.data);
-  target.socket.send(JSON.stringify({ type: 'hello', id: PROBE_ID, versions: [1] }));
+  if (frame.kind === 'binary') socket.send(frame.data, { binary: true });
+  else socket.send(frame.data);
+  socket.send(JSON.stringify({ type: 'hello', id: PROBE_ID, versions: [1] }));
 
   let parsed: unknown = undefined;
   if (frame.kind === 'text') {
@@ -120,11 +127,11 @@ async function sendAndCheck(frame: Outgoing): Promise<void> {
   } else {
     expect(probed()).toBe(true);
   }
-  if (says('logout') && reply.type === 'ok') await target.open();
+  if ((says('logout') || says('logoutEverywhere') || says('revokeSession')) && reply.type === 'ok') await target.open();
   if ((says('login') || says('register')) && reply.type === 'ok') await target.open();
 }
 
-const FIELD_NAMES = ['id', 'type', 'to', 'body', 'clientMsgId', 'username', 'password', 'device', 'versions', 'client', 'after', 'limit', 'conversationId', 'seq', 'before', 'token', 'with', '__proto__', 'constructor'];
+const FIELD_NAMES = ['id', 'type', 'to', 'body', 'clientMsgId', 'username', 'password', 'device', 'versions', 'client', 'after', 'limit', 'conversationId', 'seq', 'before', 'token', 'with', 'sessionId', 'currentPassword', 'newPassword', '__proto__', 'constructor'];
 const plausible = fc.oneof(
   fc.jsonValue(),
   fc.nat(),
@@ -164,6 +171,9 @@ const nearlyValid = fc
       fc.record({ type: fc.constant('history'), conversationId: smallInt, before: smallInt, limit: smallInt }, { requiredKeys: ['type', 'conversationId'] }),
       fc.record({ type: fc.constant('read'), conversationId: smallInt, seq: smallInt }),
       fc.record({ type: fc.constant('typing'), conversationId: smallInt }),
+      fc.record({ type: fc.constantFrom('sessions', 'logoutEverywhere') }),
+      fc.record({ type: fc.constant('revokeSession'), sessionId: smallInt }),
+      fc.record({ type: fc.constant('changePassword'), currentPassword: fc.string({ maxLength: 20 }), newPassword: fc.string({ maxLength: 20 }) }),
     ),
     fc.nat(),
     // One frame in three gets a field replaced or added.

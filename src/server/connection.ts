@@ -37,6 +37,10 @@ export class Connection implements ConnectionView, HubClient {
     return this.session?.username ?? '';
   }
 
+  get sessionId(): number {
+    return this.session?.sessionId ?? 0;
+  }
+
   get client(): HubClient | null {
     return this.session ? this : null;
   }
@@ -63,9 +67,11 @@ export class Connection implements ConnectionView, HubClient {
   unauthenticate(): void {
     const session = this.session;
     if (!session) return;
-    const { hub } = this.services;
+    const { hub, store, now } = this.services;
     if (hub.remove(this)) hub.broadcast(JSON.stringify({ type: 'presence', username: session.username, online: false }));
     this.session = null;
+    // "Last seen" in the session list: the moment its connection went away (a no-op once the session is deleted).
+    store.touchSession(session.sessionId, now(), null).catch(() => undefined);
   }
 
   closeAfterReply(code: number, reason: string): void {

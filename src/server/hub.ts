@@ -4,7 +4,9 @@
 export interface HubClient {
   readonly userId: number;
   readonly username: string;
+  readonly sessionId: number;
   send(frame: string): void;
+  close(code: number, reason: string): void;
 }
 
 export class Hub {
@@ -39,6 +41,22 @@ export class Hub {
       if (first) names.push(first.username);
     }
     return names.sort();
+  }
+
+  /** The sessions of the user that have a live connection here. */
+  connectedSessions(userId: number): Set<number> {
+    return new Set([...(this.byUser.get(userId) ?? [])].map((client) => client.sessionId));
+  }
+
+  /** Closes the user's connections whose session ended elsewhere (revoked, password changed); returns how many. */
+  closeSessions(userId: number, ended: (sessionId: number) => boolean, code: number, reason: string, except?: HubClient): number {
+    let closed = 0;
+    for (const client of [...(this.byUser.get(userId) ?? [])]) {
+      if (client === except || !ended(client.sessionId)) continue;
+      client.close(code, reason);
+      closed++;
+    }
+    return closed;
   }
 
   sendToUser(userId: number, frame: string, except?: HubClient): void {

@@ -7,7 +7,7 @@ import type { ConversationSummary, Message } from '../../shared/protocol.js';
 import { assertTestOnly, type Fault } from '../faults.js';
 import { LateCommit, withoutDedupeKey } from './faults.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
-import type { AppendResult, NewMessage, NewSession, ReadResult, SessionRow, Store, UserRow } from './store.js';
+import type { AppendResult, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
 
 /**
  * `normal`: in WAL mode a commit is in the OS's hands before the ack, so it survives a crash of the
@@ -133,6 +133,12 @@ export class SqliteStore implements Store {
         'UPDATE sessions SET last_seen_at = ?, address = coalesce(?, address) WHERE id = ?',
       ),
       deleteSession: db.prepare<[number]>('DELETE FROM sessions WHERE id = ?'),
+      sessionsOf: db.prepare<[number], { id: number; device: string | null; address: string | null; created_at: number; last_seen_at: number }>(
+        'SELECT id, device, address, created_at, last_seen_at FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC',
+      ),
+      deleteUserSession: db.prepare<[number, number]>('DELETE FROM sessions WHERE id = ? AND user_id = ?'),
+      deleteOtherSessions: db.prepare<[number, number]>('DELETE FROM sessions WHERE user_id = ? AND id <> ?'),
+      setPasswordHash: db.prepare<[string, number]>('UPDATE users SET password_hash = ? WHERE id = ?'),
       directByPair: db.prepare<[number, number], { id: number }>(
         'SELECT id FROM conversations WHERE user_lo = ? AND user_hi = ?',
       ),
@@ -232,6 +238,31 @@ export class SqliteStore implements Store {
 
   async deleteSession(sessionId: number): Promise<void> {
     this.stmt.deleteSession.run(sessionId);
+  }
+
+  async listSessions(userId: number): Promise<SessionListing[]> {
+    return this.stmt.sessionsOf.all(userId).map((r) => ({
+      id: r.id,
+      device: r.device,
+      address: r.address,
+      createdAt: r.created_at,
+      lastSeenAt: r.last_seen_at,
+    }));
+  }
+
+  async deleteUserSession(userId: number, sessionId: number): Promise<boolean> {
+    return this.stmt.deleteUserSession.run(sessionId, userId).changes > 0;
+  }
+
+  async deleteUserSessions(userId: number, keep = 0): Promise<number> {
+    return this.stmt.deleteOtherSessions.run(userId, keep).changes;
+  }
+
+  async changePassword(userId: number, passwordHash: string, keepSessionId: number): Promise<number> {
+    return this.db.transaction(() => {
+      this.stmt.setPasswordHash.run(passwordHash, userId);
+      return this.stmt.deleteOtherSessions.run(userId, keepSessionId).changes;
+    })();
   }
 
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {
