@@ -125,7 +125,7 @@ test('changing the password re-hashes it and ends every other session; this one 
   const before = hashOf();
 
   const newPassword = 'a much better passphrase';
-  expect(await laptop.request('changePassword', { type: 'changePassword', currentPassword: PASSWORD, newPassword })).toEqual({ endedSessions: 1 });
+  expect(await laptop.request('changePassword', { type: 'changePassword', password: PASSWORD, newPassword })).toEqual({ endedSessions: 1 });
   expect(await phone.waitClosed()).toBe(4001);
   expect(await resumeFails(phone.token)).toBe('SESSION_INVALID');
   await expect(laptop.request('online', { type: 'online' })).resolves.toMatchObject({ users: ['alice'] });
@@ -146,8 +146,8 @@ test('changing the password needs the current one, a valid new one, and counts f
   server = await startServer({ config: { rateLimits: { ...DEFAULT_RATE_LIMITS, loginFailuresPerAccount: 3 } } });
   const laptop = await device('alice', 'laptop');
   const phone = await device('alice', 'phone');
-  const change = (currentPassword: string, newPassword = 'a much better passphrase') =>
-    laptop.request('changePassword', { type: 'changePassword', currentPassword, newPassword }).then(
+  const change = (password: string, newPassword = 'a much better passphrase') =>
+    laptop.request('changePassword', { type: 'changePassword', password, newPassword }).then(
       () => 'ok',
       (error: { code: string }) => error.code,
     );

@@ -8,6 +8,7 @@ import { createLogger } from './log.js';
 import { lanAddresses } from './network.js';
 import { addOpsOptions, type OpsFlags, opsConfig } from './ops-options.js';
 import { createServer } from './server.js';
+import { backupDatabase } from './store/backup.js';
 
 interface ServerFlags extends OpsFlags {
   port: number;
@@ -52,8 +53,8 @@ function banner(config: ServerConfig, port: number): string {
   const lines = ['Parley server is running.', ''];
   if (hosts.length === 0) lines.push(`  No LAN address found; on this machine use 127.0.0.1:${port}`);
   for (const host of hosts) {
-    lines.push(`  Terminal client:  parley connect ${host} ${port}`);
-    lines.push(`  Web client:       http://${host}:${port}/`);
+    lines.push(`  Terminal client:  parley connect ${config.tls ? `wss://${host}:${port}` : `${host} ${port}`}`);
+    lines.push(`  Web client:       ${config.tls ? 'https' : 'http'}://${host}:${port}/`);
   }
   lines.push(`  Data folder:      ${config.dataDir}`, '', 'Press Ctrl-C to stop.');
   return lines.join('\n');
@@ -120,4 +121,20 @@ export function addServerCommand(program: Command): void {
         .default('info'),
     );
   addOpsOptions(command).action(runServer);
+}
+
+/** `parley backup FILE`: a consistent copy of the database, safe to take while the server runs. */
+export function addBackupCommand(program: Command): void {
+  program
+    .command('backup')
+    .description('copy the database to FILE, consistently, even while the server runs')
+    .argument('<file>', 'where to write the copy (must not exist yet)')
+    .addOption(new Option('-d, --data <dir>', 'folder of the server\'s database').env('PARLEY_DATA').default('data'))
+    .action((file: string, flags: { data: string }) => {
+      const source = databaseFile({ dataDir: path.resolve(flags.data) });
+      const result = backupDatabase(source, path.resolve(file));
+      const kib = Math.ceil(result.bytes / 1024);
+      console.log(`Backed up ${result.users} users and ${result.messages} messages to ${result.file} (${kib} KiB).`);
+      console.log('To restore: stop the server, put this file in the data folder as parley.db (remove parley.db-wal and parley.db-shm), start it.');
+    });
 }

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { LIMITS } from '../shared/protocol.js';
 import type { Fault } from './faults.js';
+import type { MetricsAccess } from './http/metricsRoute.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './limits/rate-limits.js';
 import type { Durability } from './store/sqlite.js';
 
@@ -23,6 +24,10 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Failed logins, registrations and messages (limits/rate-limits.ts); false switches them all off (tests, benchmarks). */
   rateLimits: RateLimitConfig | false;
+  /** Serve HTTPS and WSS on the port with this certificate chain and key (PEM); plain HTTP and WS when null. */
+  tls: { cert: string; key: string } | null;
+  /** Who may read /metrics: loopback clients only, anyone, or nobody. */
+  metrics: MetricsAccess;
   /** Interval of WebSocket pings; a socket that missed the previous pong is dropped. */
   heartbeatMs: number;
   /** A connection whose unsent output passes this many bytes is disconnected (it resumes from its cursor). */
@@ -47,6 +52,8 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     headersTimeoutMs: 10_000,
     trustProxy: false,
     rateLimits: DEFAULT_RATE_LIMITS,
+    tls: null,
+    metrics: 'local',
     heartbeatMs: 30_000,
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,

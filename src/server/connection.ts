@@ -147,6 +147,7 @@ export class Connection implements ConnectionView, HubClient {
       this.log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack }, type }, 'request failed');
       parleyError = new ParleyError('INTERNAL', 'The server failed to handle this request; try again.');
     }
+    this.services.metrics.error(parleyError.code);
     const reply: ErrorReply = { type: 'error', id, code: parleyError.code, message: parleyError.message };
     if (parleyError.retryAfterMs !== undefined) reply.retryAfterMs = parleyError.retryAfterMs;
     this.send(JSON.stringify(reply));

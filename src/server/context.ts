@@ -6,6 +6,7 @@ import type { Committer } from './committer.js';
 import type { ServerConfig } from './config.js';
 import type { Hub, HubClient } from './hub.js';
 import type { RateLimits } from './limits/rate-limits.js';
+import type { Metrics } from './metrics.js';
 import type { Passwords } from './passwords.js';
 import type { Store } from './store/store.js';
 
@@ -16,6 +17,7 @@ export interface Services {
   passwords: Passwords;
   committer: Committer;
   rateLimits: RateLimits;
+  metrics: Metrics;
   log: Logger;
   now(): number;
 }

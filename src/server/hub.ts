@@ -59,10 +59,17 @@ export class Hub {
     return closed;
   }
 
-  sendToUser(userId: number, frame: string, except?: HubClient): void {
+  /** Returns how many connections the frame was handed to. */
+  sendToUser(userId: number, frame: string, except?: HubClient): number {
     const set = this.byUser.get(userId);
-    if (!set) return;
-    for (const client of set) if (client !== except) client.send(frame);
+    if (!set) return 0;
+    let sent = 0;
+    for (const client of set) {
+      if (client === except) continue;
+      client.send(frame);
+      sent++;
+    }
+    return sent;
   }
 
   /** Every connected session of every user; presence is visible to everyone on the server. */

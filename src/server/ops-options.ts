@@ -1,7 +1,10 @@
 // The `parley server` options for limits, rate limits, the proxy and TLS: flags with PARLEY_* variables, read into config.
+import fs from 'node:fs';
+import tls from 'node:tls';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { LIMITS } from '../shared/protocol.js';
 import { type ServerConfig, defaultConfig } from './config.js';
+import type { MetricsAccess } from './http/metricsRoute.js';
 import { DEFAULT_RATE_LIMITS } from './limits/rate-limits.js';
 
 export interface OpsFlags {
@@ -17,6 +20,9 @@ export interface OpsFlags {
   registrationsPerHour: number;
   messageRate: number;
   messageBurst: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  metrics: MetricsAccess;
 }
 
 const integer = (min: number, max: number, what: string) => (value: string) => {
@@ -48,14 +54,41 @@ export function addOpsOptions(command: Command): Command {
   option('--registrations-per-hour <n>', 'new accounts per address and hour (0: off)', 'PARLEY_REGISTRATIONS_PER_HOUR', count, r.registrationsPerHour);
   option('--message-rate <n>', 'messages per user and second, sustained (0: no message limit)', 'PARLEY_MESSAGE_RATE', count, r.messagesPerSecond);
   option('--message-burst <n>', 'extra messages per user and minute for bursts', 'PARLEY_MESSAGE_BURST', count, r.messageBurstPerMinute);
+  command.addOption(new Option('--tls-cert <file>', 'certificate chain (PEM): serve HTTPS and WSS on the port').env('PARLEY_TLS_CERT'));
+  command.addOption(new Option('--tls-key <file>', 'private key (PEM) of --tls-cert').env('PARLEY_TLS_KEY'));
+  command.addOption(
+    new Option('--metrics <who>', 'who may read /metrics: local (this machine), any, or off').env('PARLEY_METRICS').choices(['local', 'any', 'off']).default('local'),
+  );
   command.addOption(
     new Option('--trust-proxy [yes|no]', 'believe X-Forwarded-For (only behind your own reverse proxy)').env('PARLEY_TRUST_PROXY').argParser(yesNo).default(false),
   );
   return command;
 }
 
+/** Reads and checks the certificate and key, so a bad file is one plain sentence at start-up. */
+function readTls(certFile: string | undefined, keyFile: string | undefined): ServerConfig['tls'] {
+  if (!certFile && !keyFile) return null;
+  if (!certFile || !keyFile) throw new Error('HTTPS needs both --tls-cert and --tls-key.');
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`The TLS ${what} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+  };
+  const material = { cert: read(certFile, 'certificate'), key: read(keyFile, 'key') };
+  try {
+    tls.createSecureContext(material);
+  } catch (error) {
+    throw new Error(`The TLS certificate and key cannot be used together: ${(error as Error).message}.`);
+  }
+  return material;
+}
+
 export function opsConfig(flags: OpsFlags): Partial<ServerConfig> {
   return {
+    tls: readTls(flags.tlsCert, flags.tlsKey),
+    metrics: flags.metrics,
     maxFrameBytes: flags.maxFrameBytes,
     maxMessageLength: flags.maxMessageLength,
     maxConnectionsPerAddress: flags.maxConnectionsPerAddress,

@@ -1,5 +1,6 @@
 // The Parley server: HTTP and the WebSocket at /ws on one port, wired to handlers, store and hub.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -9,10 +10,12 @@ import { type ServerConfig, databaseFile } from './config.js';
 import { Connection } from './connection.js';
 import type { Services } from './context.js';
 import { addressKey, clientAddress } from './http/address.js';
+import { metricsRoute } from './http/metricsRoute.js';
 import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
 import { Hub } from './hub.js';
 import { AddressSlots } from './limits/address-slots.js';
 import { type LimiterFactory, RateLimits } from './limits/rate-limits.js';
+import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { Passwords } from './passwords.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -31,7 +34,8 @@ export interface ServerOptions {
 }
 
 export interface ParleyServer {
-  readonly http: http.Server;
+  /** An https.Server when the config has TLS. */
+  readonly http: http.Server | https.Server;
   readonly services: Services;
   listen(): Promise<AddressInfo>;
   /** Tells every client, closes every socket, commits what is pending and closes the store. */
@@ -63,6 +67,7 @@ export function createServer(options: ServerOptions): ParleyServer {
     passwords: new Passwords(config.maxConcurrentHashes),
     committer: new Committer(store),
     rateLimits: new RateLimits(config.rateLimits, options.limiterFactory),
+    metrics: new Metrics(() => connections.size),
     now: options.now ?? Date.now,
   };
   const connections = new Set<Connection>();
@@ -70,11 +75,20 @@ export function createServer(options: ServerOptions): ParleyServer {
   let closing: Promise<void> | undefined;
   let nextConnectionId = 1;
 
-  const routes = [...(options.routes ?? []), coreRoutes({ isReady: () => ready && !closing })];
+  const isReady = () => ready && !closing && (store.isOpen?.() ?? true);
+  const routes = [
+    ...(options.routes ?? []),
+    metricsRoute(services.metrics, config.metrics, config.trustProxy),
+    coreRoutes({ isReady }),
+  ];
   const slots = new AddressSlots(config.maxConnectionsPerAddress);
-  const server = http.createServer(httpTimeouts(config.headersTimeoutMs), (req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!routes.some((route) => route(req, res))) notFound(res);
-  });
+  };
+  // HTTPS and WSS on the same port when a certificate is configured; the rest of the server cannot tell.
+  const server: http.Server | https.Server = config.tls
+    ? https.createServer({ ...httpTimeouts(config.headersTimeoutMs), cert: config.tls.cert, key: config.tls.key }, handle)
+    : http.createServer(httpTimeouts(config.headersTimeoutMs), handle);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false });
 

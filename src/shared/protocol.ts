@@ -65,7 +65,7 @@ export const HistoryRequest = request('history', {
 });
 export const ReadRequest = request('read', { conversationId: ConversationId, seq: Seq });
 export const TypingRequest = request('typing', { conversationId: ConversationId });
-export const ChangePasswordRequest = request('changePassword', { currentPassword: Password, newPassword: Password });
+export const ChangePasswordRequest = request('changePassword', { password: Password, newPassword: Password });
 export const SessionsRequest = request('sessions', {});
 export const RevokeSessionRequest = request('revokeSession', { sessionId: z.number().int().positive() });
 export const LogoutEverywhereRequest = request('logoutEverywhere', {});

@@ -13,7 +13,7 @@ export const changePassword: Handler<'changePassword'> = {
     // A stolen session must not become a way to guess the password: failures count as failed logins.
     await rateLimits.checkLogin(session.username, ctx.conn.address);
     const user = await store.findUserByName(session.username);
-    if (!user || !(await passwords.verify(user.passwordHash, request.currentPassword))) {
+    if (!user || !(await passwords.verify(user.passwordHash, request.password))) {
       await rateLimits.loginFailed(session.username, ctx.conn.address);
       throw new ParleyError('AUTH_FAILED', 'The current password is wrong.');
     }

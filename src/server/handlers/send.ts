@@ -7,7 +7,7 @@ export const send: Handler<'send'> = {
   needsSession: true,
   async handle(request, ctx) {
     const session = sessionOf(ctx);
-    const { committer, hub, config, rateLimits } = ctx.services;
+    const { committer, hub, config, rateLimits, metrics, now } = ctx.services;
     if (request.body.length > config.maxMessageLength) {
       throw new ParleyError('MESSAGE_TOO_LONG', `The message is too long: at most ${config.maxMessageLength} characters.`);
     }
@@ -27,10 +27,12 @@ export const send: Handler<'send'> = {
     const { message, duplicate, recipientId } = result;
     // A resend already reached everyone (or they will sync it): it gets the original ack and no second push.
     if (!duplicate) {
+      metrics.messageStored();
       ctx.afterReply(() => {
         const frame = JSON.stringify({ type: 'message', message });
-        hub.sendToUser(recipientId, frame);
-        if (recipientId !== session.userId) hub.sendToUser(session.userId, frame, ctx.conn.client ?? undefined);
+        let pushed = hub.sendToUser(recipientId, frame);
+        if (recipientId !== session.userId) pushed += hub.sendToUser(session.userId, frame, ctx.conn.client ?? undefined);
+        metrics.messagePushed(pushed, now() - message.ts);
       });
     }
     const { clientMsgId, conversationId, seq, cursor, ts } = message;

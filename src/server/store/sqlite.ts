@@ -310,6 +310,10 @@ export class SqliteStore implements Store {
     return { readSeq, memberIds: peers, changed };
   }
 
+  isOpen(): boolean {
+    return this.db.open;
+  }
+
   async close(): Promise<void> {
     this.lateCommit?.commit();
     if (this.db.open) this.db.close();

@@ -101,4 +101,6 @@ export interface Store {
   markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined>;
 
   close(): Promise<void>;
+  /** False once closed (or when the database is unreachable): /healthz then answers 503. */
+  isOpen?(): boolean;
 }
