@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// The `parley` command: `parley server` starts a server; errors end in one plain sentence, not a stack trace.
+// The `parley` command: `parley server`, `parley connect` (the terminal client), `parley backup`; errors end in one plain sentence, not a stack trace.
 import { Command, CommanderError } from 'commander';
 import { addBackupCommand, addServerCommand } from './server/cli.js';
+import { addConnectCommand } from './tui/cli.js';
 
 const program = new Command('parley')
   .description('Parley: a self-hosted instant messenger for a LAN, a club or a company.')
   .version('0.1.0')
   .exitOverride();
 addServerCommand(program);
+addConnectCommand(program);
 addBackupCommand(program);
 
 try {

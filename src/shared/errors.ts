@@ -21,6 +21,9 @@ export const ERROR_CODES = {
   SERVER_BUSY: 'The server is overloaded; retry shortly.',
   SHUTTING_DOWN: 'The server is shutting down; reconnect shortly.',
   INTERNAL: 'The server failed; the request may be retried.',
+  // Raised by the client SDK itself, never sent by the server: the request's fate is unknown.
+  TIMEOUT: 'The server did not answer in time.',
+  DISCONNECTED: 'The connection closed before the server answered.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,550 @@
+// The Parley client: one connection with reconnect and resume, the outbox, and the snapshot UIs render.
+import { ParleyError } from '../errors.js';
+import {
+  LIMITS,
+  SUPPORTED_VERSIONS,
+  type ConversationSummary,
+  type Message,
+  type ResultOf,
+  type SendAck,
+  type ServerEvent,
+} from '../protocol.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { Connection, type WebSocketConstructor } from './connection.js';
+import { newClientMsgId } from './ids.js';
+import { addNotices, applyConversations, applyMessages, applyPresence, applyRead, threadOf, upsertConversation } from './merge.js';
+import { ReadMarkers } from './reads.js';
+import { loadOutbox, saveOutbox } from './outbox.js';
+import { OutboxPump } from './pump.js';
+import { STORAGE_KEYS, memoryStorage, type StorageAdapter } from './storage.js';
+import { initialState, type ClientState, type ConnectionState, type OutboxEntry, type Session } from './state.js';
+import { Store } from './store.js';
+import { TypingIndicators } from './typing.js';
+
+export interface ParleyClientOptions {
+  /** `ws://host:port/ws` or `wss://…/ws`. */
+  url: string;
+  /** `WebSocket` from the `ws` package in Node, `globalThis.WebSocket` in a browser. */
+  WebSocket: WebSocketConstructor;
+  /** Keeps the token and the outbox across restarts; in memory when omitted. */
+  storage?: StorageAdapter;
+  /** Store the session token in `storage` (default true). The web client, logged in by cookie, may turn it off. */
+  rememberToken?: boolean;
+  /** Sent in hello, e.g. "parley-tui/0.1". */
+  clientName?: string;
+  /** Device label the server lists next to the session. */
+  device?: string;
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  /** How long a typing indicator lasts without a fresh typing event. */
+  typingTtlMs?: number;
+  /** At most one typing request per conversation in this interval. */
+  typingThrottleMs?: number;
+  historyPageSize?: number;
+  now?: () => number;
+}
+
+
+type Timer = ReturnType<typeof setTimeout>;
+
+const asParleyError = (error: unknown): ParleyError =>
+  error instanceof ParleyError ? error : new ParleyError('INTERNAL', 'Something went wrong in the client.', { cause: error });
+
+export class ParleyClient {
+  readonly #options: Required<Omit<ParleyClientOptions, 'backoff' | 'device' | 'clientName'>> &
+    Pick<ParleyClientOptions, 'backoff' | 'device' | 'clientName'>;
+  readonly #store: Store<ClientState>;
+  #conn: Connection | null = null;
+  /** The connection that is authenticated and caught up; only it drains the outbox. */
+  #ready: Connection | null = null;
+  #token: string | null;
+  /** Highest sync-log position received; null until known for this session. */
+  #cursor: number | null = null;
+  #started = false;
+  #exiting = false;
+  #establishing = false;
+  #attempt = 0;
+  #retryTimer: Timer | null = null;
+  readonly #pump: OutboxPump;
+  readonly #typing: TypingIndicators;
+  readonly #typingSentAt = new Map<number, number>();
+  /** Read positions the user reached that the server may not know yet (sent again after a reconnect). */
+  readonly #reads: ReadMarkers;
+  #noticeId = 0;
+
+  constructor(options: ParleyClientOptions) {
+    this.#options = {
+      storage: memoryStorage(),
+      rememberToken: true,
+      requestTimeoutMs: 15_000,
+      connectTimeoutMs: 5_000,
+      typingTtlMs: 5_000,
+      typingThrottleMs: 3_000,
+      historyPageSize: 50,
+      now: Date.now,
+      ...options,
+    };
+    this.#token = this.#options.rememberToken ? this.#options.storage.getItem(STORAGE_KEYS.token) : null;
+    this.#store = new Store(initialState({ bodyMaxLength: LIMITS.bodyMaxLength, passwordMinLength: LIMITS.passwordMinLength }));
+    this.#typing = new TypingIndicators(this.#store, this.#options.typingTtlMs);
+    this.#reads = new ReadMarkers(this.#store);
+    this.#pump = new OutboxPump({
+      connection: () => this.#ready,
+      next: () => (this.#state.session ? this.#state.outbox.find((e) => e.status === 'sending') : undefined),
+      acked: (entry, ack) => this.#acked(entry, ack),
+      // A send unanswered for the whole timeout means a dead link the OS has not noticed; start over.
+      suspect: (conn) => conn.close(1000),
+      failed: (entry, error) =>
+        this.#setOutbox(
+          this.#state.outbox.map((e) =>
+            e.clientMsgId === entry.clientMsgId ? { ...e, status: 'failed' as const, error: { code: error.code, message: error.message } } : e,
+          ),
+        ),
+    });
+  }
+
+  // ---- State for UIs ----
+
+  /** The current immutable snapshot. */
+  getSnapshot = (): ClientState => this.#store.getSnapshot();
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener);
+
+  get #state(): ClientState {
+    return this.#store.getSnapshot();
+  }
+
+  // ---- Connection ----
+
+  /**
+   * Opens the first connection: hello, then resume with a stored token if there is one.
+   * Resolves once online (signed in or not); rejects with a ParleyError when the server can't be reached.
+   * Later drops are retried on their own.
+   */
+  async connect(): Promise<void> {
+    if (this.#started) throw new Error('connect() may be called once per client');
+    this.#started = true;
+    this.#setConnection({ status: 'connecting' });
+    try {
+      await this.#establish();
+    } catch (error) {
+      const parleyError = asParleyError(error);
+      if (!this.#exiting) this.#setConnection({ status: 'closed', reason: parleyError.message });
+      throw parleyError;
+    }
+  }
+
+  /** Skips the wait before the next reconnect attempt. */
+  reconnectNow(): void {
+    if (this.#state.connection.status !== 'reconnecting' || this.#establishing) return;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    void this.#retry();
+  }
+
+  /** Tells the server the user is leaving (`bye`), closes, and never reconnects. */
+  async exit(): Promise<void> {
+    if (this.#exiting) return;
+    this.#exiting = true;
+    this.#clearTimers();
+    const conn = this.#conn;
+    if (conn?.isOpen) await conn.request('bye', {}, 2_000).catch(() => undefined);
+    conn?.close(1000);
+    this.#conn = this.#ready = null;
+    this.#setConnection({ status: 'closed', reason: null });
+  }
+
+  async #establish(): Promise<void> {
+    this.#establishing = true;
+    let conn: Connection | null = null;
+    try {
+      conn = await Connection.open(
+        this.#options.url,
+        this.#options.WebSocket,
+        {
+          onEvent: (event) => {
+            if (conn === this.#conn) this.#onEvent(event);
+          },
+          onClose: (code) => {
+            if (conn) this.#onClose(conn, code);
+          },
+        },
+        { timeoutMs: this.#options.connectTimeoutMs, requestTimeoutMs: this.#options.requestTimeoutMs },
+      );
+      if (this.#exiting) throw new ParleyError('DISCONNECTED');
+      this.#conn = conn;
+      const hello = await conn.request('hello', {
+        versions: [...SUPPORTED_VERSIONS],
+        ...(this.#options.clientName ? { client: this.#options.clientName } : {}),
+      });
+      this.#store.update((s) => ({
+        ...s,
+        limits: { bodyMaxLength: hello.limits.bodyMaxLength, passwordMinLength: hello.limits.passwordMinLength },
+      }));
+      let session: Session | null = hello.session;
+      if (!session && this.#token) {
+        try {
+          session = await conn.request('resume', { token: this.#token, ...this.#device() });
+        } catch (error) {
+          if (!(error instanceof ParleyError && error.code === 'SESSION_INVALID')) throw error;
+          this.#forgetToken();
+        }
+      }
+      if (session) await this.#authenticated(conn, session);
+      else this.#signedOut();
+      if (this.#exiting) throw new ParleyError('DISCONNECTED');
+      this.#attempt = 0;
+      this.#setConnection({ status: 'online' });
+    } catch (error) {
+      conn?.close(1000);
+      if (conn === this.#conn) this.#conn = null;
+      throw error;
+    } finally {
+      this.#establishing = false;
+    }
+  }
+
+  #onClose(conn: Connection, code: number): void {
+    if (conn !== this.#conn) return;
+    const wasOnline = this.#state.connection.status === 'online';
+    this.#conn = null;
+    this.#ready = null;
+    if (this.#exiting) return;
+    // 4001: the session was ended elsewhere (logout everywhere); the token is dead.
+    if (code === 4001) this.#forgetToken();
+    // During a handshake the attempt itself fails and schedules the retry.
+    if (wasOnline) this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#exiting) return;
+    this.#attempt += 1;
+    const delay = backoffDelay(this.#attempt, this.#options.backoff);
+    this.#setConnection({ status: 'reconnecting', attempt: this.#attempt, nextRetryAt: this.#options.now() + delay });
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      void this.#retry();
+    }, delay);
+  }
+
+  async #retry(): Promise<void> {
+    try {
+      await this.#establish();
+    } catch {
+      this.#scheduleReconnect();
+    }
+  }
+
+  #setConnection(connection: ConnectionState): void {
+    this.#store.update((s) => ({ ...s, connection }));
+  }
+
+  // ---- Accounts ----
+
+  /** Creates an account and signs in. Rejects with USERNAME_TAKEN, INVALID_USERNAME, WEAK_PASSWORD… */
+  register(username: string, password: string): Promise<Session> {
+    return this.#signIn('register', username, password);
+  }
+
+  /** Signs in. Rejects with AUTH_FAILED (wrong name or password), RATE_LIMITED… */
+  login(username: string, password: string): Promise<Session> {
+    return this.#signIn('login', username, password);
+  }
+
+  async #signIn(type: 'register' | 'login', username: string, password: string): Promise<Session> {
+    const conn = this.#requireConnection();
+    const info = await conn.request(type, { username, password, ...this.#device() });
+    this.#token = info.token;
+    if (this.#options.rememberToken) this.#options.storage.setItem(STORAGE_KEYS.token, info.token);
+    const session = { username: info.username, sessionId: info.sessionId };
+    // A drop during the catch-up is repaired by the reconnect, which resumes with the token.
+    await this.#authenticated(conn, session).catch(() => undefined);
+    return session;
+  }
+
+  /** Ends the session on the server and forgets it here. Pending sends stay stored for the next login. */
+  async logout(): Promise<void> {
+    const conn = this.#conn;
+    if (conn?.isOpen) {
+      await conn.request('logout', {}).catch((error: unknown) => {
+        const code = asParleyError(error).code;
+        if (code !== 'DISCONNECTED' && code !== 'TIMEOUT' && code !== 'NOT_AUTHENTICATED') throw error;
+      });
+    }
+    this.#forgetToken();
+    this.#signedOut();
+  }
+
+  #forgetToken(): void {
+    this.#token = null;
+    this.#options.storage.removeItem(STORAGE_KEYS.token);
+  }
+
+  #device(): { device?: string } {
+    return this.#options.device ? { device: this.#options.device } : {};
+  }
+
+  /** Session established on `conn`: load the user's data, catch up from the cursor, then send the outbox. */
+  async #authenticated(conn: Connection, session: Session): Promise<void> {
+    const previous = this.#state.session;
+    if (previous?.username !== session.username) {
+      this.#resetUserData();
+      const outbox = loadOutbox(this.#options.storage, session.username);
+      this.#store.update((s) => ({ ...s, session, outbox }));
+    } else if (previous.sessionId !== session.sessionId) {
+      this.#store.update((s) => ({ ...s, session }));
+    }
+    let fetchedConversations = false;
+    if (this.#cursor === null) {
+      // A fresh session starts its cursor at the newest message it can see; history fills in the rest on demand.
+      const { conversations } = await conn.request('conversations', {});
+      this.#store.update((s) => applyConversations(s, conversations));
+      this.#cursor = Math.max(this.#cursor ?? 0, ...conversations.map((c) => c.lastMessage?.cursor ?? 0));
+      fetchedConversations = true;
+    }
+    await this.#syncAll(conn);
+    if (!fetchedConversations) {
+      // Read marks are not in the sync log; the summaries carry what changed while offline.
+      const { conversations } = await conn.request('conversations', {});
+      this.#store.update((s) => applyConversations(s, conversations));
+    }
+    const { users } = await conn.request('online', {});
+    this.#store.update((s) => ({ ...s, online: [...users].sort() }));
+    this.#reads.resend(conn, session.username);
+    if (conn !== this.#conn) throw new ParleyError('DISCONNECTED');
+    this.#ready = conn;
+    this.#pump.kick();
+  }
+
+  async #syncAll(conn: Connection): Promise<void> {
+    for (;;) {
+      const after = this.#cursor ?? 0;
+      const result: ResultOf<'sync'> = await conn.request('sync', { after, limit: LIMITS.syncMaxLimit });
+      this.#ingest(result.messages);
+      this.#cursor = Math.max(this.#cursor ?? 0, result.cursor);
+      if (!result.more || result.cursor <= after) return;
+    }
+  }
+
+  #signedOut(): void {
+    this.#resetUserData();
+    this.#store.update((s) => ({ ...s, session: null, outbox: [] }));
+  }
+
+  #resetUserData(): void {
+    this.#cursor = null;
+    this.#ready = null;
+    this.#reads.clear();
+    this.#typingSentAt.clear();
+    this.#typing.clear();
+    this.#store.update((s) => ({
+      ...s,
+      online: [],
+      conversations: [],
+      threads: {},
+      typing: {},
+      notices: [],
+      activeConversationId: null,
+    }));
+  }
+
+  // ---- Events ----
+
+  #onEvent(event: ServerEvent): void {
+    const me = this.#state.session?.username;
+    switch (event.type) {
+      case 'message':
+        if (me) {
+          // Only a caught-up connection may move the cursor on a live push: during catch-up the push can
+          // overtake sync pages, and jumping ahead of them would skip the backlog between.
+          if (this.#ready) this.#cursor = Math.max(this.#cursor ?? 0, event.message.cursor);
+          this.#ingest([event.message]);
+        }
+        return;
+      case 'presence':
+        this.#store.update((s) => applyPresence(s, event.username, event.online));
+        return;
+      case 'read':
+        if (me) this.#store.update((s) => applyRead(s, event.conversationId, event.username, event.seq, me));
+        return;
+      case 'typing':
+        if (me && event.username !== me) this.#typing.started(event.conversationId, event.username);
+        return;
+      case 'shutdown':
+        // The server is going away; closing now starts the reconnect schedule. (Browsers let clients close with 1000 only.)
+        this.#conn?.close(1000);
+        return;
+    }
+  }
+
+  /** Folds messages in; own messages still in the outbox count as acknowledged; news becomes a notice. */
+  #ingest(messages: readonly Message[]): void {
+    const me = this.#state.session?.username;
+    if (!me || messages.length === 0) return;
+    const acked = new Set(messages.filter((m) => m.from === me).map((m) => m.clientMsgId));
+    if (this.#state.outbox.some((e) => acked.has(e.clientMsgId))) {
+      this.#setOutbox(this.#state.outbox.filter((e) => !acked.has(e.clientMsgId)));
+    }
+    let fresh: Message[] = [];
+    this.#store.update((s) => {
+      const result = applyMessages(s, messages, me);
+      fresh = result.fresh;
+      return result.state;
+    });
+    for (const message of fresh) this.#typing.stopped(message.conversationId, message.from);
+    this.#store.update((s) => addNotices(s, fresh, () => ++this.#noticeId));
+  }
+
+  // ---- Conversations ----
+
+  /** Whether a username exists (case sensitive) and is online. Rejects with USER_NOT_FOUND. */
+  async lookup(username: string): Promise<ResultOf<'lookup'>> {
+    return this.#requireConnection().request('lookup', { username });
+  }
+
+  /** Opens (creating if needed) the conversation with `username` and loads its latest page. Rejects with USER_NOT_FOUND. */
+  async openConversation(username: string): Promise<ConversationSummary> {
+    const conn = this.#requireConnection();
+    const { conversation } = await conn.request('open', { with: username });
+    this.#store.update((s) => {
+      const known = s.conversations.find((c) => c.id === conversation.id);
+      // Live events may already be ahead of this reply; keep whichever summary saw more.
+      if (known && known.lastSeq > conversation.lastSeq) return s;
+      return upsertConversation(s, conversation);
+    });
+    if (!threadOf(this.#state, conversation.id).loaded) await this.#loadPage(conn, conversation.id, true);
+    return this.#state.conversations.find((c) => c.id === conversation.id) ?? conversation;
+  }
+
+  /** Loads the page before the oldest loaded message (the latest page if none). Resolves with whether more exist. */
+  async loadOlder(conversationId: number): Promise<boolean> {
+    const thread = threadOf(this.#state, conversationId);
+    if (thread.loaded && !thread.more) return false;
+    return this.#loadPage(this.#requireConnection(), conversationId, !thread.loaded);
+  }
+
+  async #loadPage(conn: Connection, conversationId: number, latest: boolean): Promise<boolean> {
+    const me = this.#requireSession().username;
+    const oldest = threadOf(this.#state, conversationId).messages[0]?.seq;
+    const before = latest ? undefined : oldest;
+    const { messages, more } = await conn.request('history', {
+      conversationId,
+      limit: this.#options.historyPageSize,
+      ...(before === undefined ? {} : { before }),
+    });
+    this.#store.update((s) => applyMessages(s, messages, me, { history: { conversationId, more, latest } }).state);
+    return threadOf(this.#state, conversationId).more;
+  }
+
+  /** The conversation on screen: its messages make no notices, and its notices are dismissed. */
+  setActiveConversation(conversationId: number | null): void {
+    this.#store.update((s) => ({
+      ...s,
+      activeConversationId: conversationId,
+      notices: conversationId === null ? s.notices : s.notices.filter((n) => n.conversationId !== conversationId),
+    }));
+  }
+
+  dismissNotice(id: number): void {
+    this.#store.update((s) => ({ ...s, notices: s.notices.filter((n) => n.id !== id) }));
+  }
+
+  /** Marks the conversation read up to `seq` (default: its last message). Works offline; sent again after a reconnect. */
+  async markRead(conversationId: number, seq?: number): Promise<void> {
+    const me = this.#requireSession().username;
+    const summary = this.#state.conversations.find((c) => c.id === conversationId);
+    const target = seq ?? summary?.lastSeq ?? 0;
+    if (!summary || target <= summary.readSeq) return;
+    await this.#reads.mark(this.#conn, conversationId, target, me);
+  }
+
+  /** Tells the peer the user is typing; throttled, and silently skipped while offline. */
+  typing(conversationId: number): void {
+    const conn = this.#ready;
+    if (!conn?.isOpen) return;
+    const now = this.#options.now();
+    const last = this.#typingSentAt.get(conversationId);
+    if (last !== undefined && now - last < this.#options.typingThrottleMs) return;
+    this.#typingSentAt.set(conversationId, now);
+    conn.request('typing', { conversationId }).catch(() => undefined);
+  }
+
+  // ---- Sending ----
+
+  /**
+   * Queues a message to `to` (a username) and returns its outbox entry at once. It is sent now if online,
+   * otherwise after the reconnect, always with the same clientMsgId so the server never stores it twice.
+   * Throws MESSAGE_TOO_LONG or INVALID_FRAME (empty) before queueing.
+   */
+  send(to: string, body: string): OutboxEntry {
+    const session = this.#requireSession();
+    if (body.length === 0) throw new ParleyError('INVALID_FRAME', 'A message cannot be empty.');
+    if (body.length > this.#state.limits.bodyMaxLength) {
+      throw new ParleyError('MESSAGE_TOO_LONG', `A message can be at most ${this.#state.limits.bodyMaxLength} characters.`);
+    }
+    const entry: OutboxEntry = { clientMsgId: newClientMsgId(), to, body, createdAt: this.#options.now(), status: 'sending' };
+    this.#setOutbox([...this.#state.outbox, entry], session.username);
+    this.#pump.kick();
+    return entry;
+  }
+
+  /** Puts a failed entry back in line. */
+  retry(clientMsgId: string): void {
+    this.#setOutbox(
+      this.#state.outbox.map((e) => {
+        if (e.clientMsgId !== clientMsgId || e.status !== 'failed') return e;
+        const { error: _error, ...rest } = e;
+        return { ...rest, status: 'sending' as const };
+      }),
+    );
+    this.#pump.kick();
+  }
+
+  /** Drops an entry from the outbox (for failed ones: the user gave up on it). */
+  discard(clientMsgId: string): void {
+    this.#setOutbox(this.#state.outbox.filter((e) => e.clientMsgId !== clientMsgId));
+  }
+
+  #setOutbox(outbox: readonly OutboxEntry[], username = this.#state.session?.username): void {
+    if (username) saveOutbox(this.#options.storage, username, outbox);
+    this.#store.update((s) => ({ ...s, outbox }));
+  }
+
+  #acked(entry: OutboxEntry, ack: SendAck): void {
+    const me = this.#state.session?.username;
+    if (!me) return;
+    const message: Message = {
+      cursor: ack.cursor,
+      conversationId: ack.conversationId,
+      seq: ack.seq,
+      from: me,
+      to: entry.to,
+      clientMsgId: entry.clientMsgId,
+      body: entry.body,
+      ts: ack.ts,
+    };
+    this.#ingest([message]);
+  }
+
+  // ---- Helpers ----
+
+  #requireConnection(): Connection {
+    const conn = this.#conn;
+    if (!conn?.isOpen) throw new ParleyError('DISCONNECTED', 'Not connected to the server right now.');
+    return conn;
+  }
+
+  #requireSession(): Session {
+    const session = this.#state.session;
+    if (!session) throw new ParleyError('NOT_AUTHENTICATED');
+    return session;
+  }
+
+  #clearTimers(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#pump.stop();
+    this.#typing.clear();
+  }
+}

@@ -1,0 +1,20 @@
+// The client SDK's public surface, shared by the terminal client and the web client.
+export { ParleyClient, type ParleyClientOptions } from './client.js';
+export type { SocketLike, WebSocketConstructor } from './connection.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export { memoryStorage, STORAGE_KEYS, type StorageAdapter } from './storage.js';
+export { mergeMessages, selectThread, sortConversations, threadOf } from './merge.js';
+export { newClientMsgId } from './ids.js';
+export { isPermanentSendError } from './outbox.js';
+export type {
+  ClientState,
+  ConnectionState,
+  DeliveryStatus,
+  Notice,
+  OutboxEntry,
+  Session,
+  Thread,
+  ThreadItem,
+} from './state.js';
+export { ParleyError, type ErrorCode } from '../errors.js';
+export type { ConversationSummary, Message } from '../protocol.js';

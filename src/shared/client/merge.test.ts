@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../protocol.js';
+import { applyMessages, applyRead, mergeMessages, selectThread } from './merge.js';
+import { initialState, type ClientState } from './state.js';
+
+const msg = (seq: number, from = 'bob', conversationId = 1): Message => ({
+  cursor: seq,
+  conversationId,
+  seq,
+  from,
+  to: from === 'bob' ? 'alice' : 'bob',
+  clientMsgId: `c${conversationId}-${seq}`,
+  body: `m${seq}`,
+  ts: 1000 + seq,
+});
+
+const base = (): ClientState => ({
+  ...initialState({ bodyMaxLength: 100, passwordMinLength: 8 }),
+  session: { username: 'alice', sessionId: 1 },
+});
+
+describe('mergeMessages', () => {
+  it('sorts by seq and keeps one message per seq', () => {
+    const merged = mergeMessages([msg(2), msg(4)], [msg(3), msg(4), msg(1), msg(3)]);
+    expect(merged.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('returns the same array when nothing is new, so snapshots stay equal', () => {
+    const existing = [msg(1), msg(2)];
+    expect(mergeMessages(existing, [msg(2), msg(1)])).toBe(existing);
+  });
+});
+
+describe('applyMessages', () => {
+  it('dedupes by (conversation, seq): a replay changes neither thread nor unread count', () => {
+    const first = applyMessages(base(), [msg(1), msg(2)], 'alice');
+    expect(first.fresh.map((m) => m.seq)).toEqual([1, 2]);
+    expect(first.state.conversations[0]).toMatchObject({ id: 1, peer: 'bob', lastSeq: 2, unread: 2 });
+    const replay = applyMessages(first.state, [msg(2), msg(1)], 'alice');
+    expect(replay.state).toBe(first.state);
+    expect(replay.fresh).toEqual([]);
+  });
+
+  it('keeps the same seq in different conversations apart', () => {
+    const { state } = applyMessages(base(), [msg(1, 'bob', 1), msg(1, 'carol', 2)], 'alice');
+    expect(state.threads[1]?.messages).toHaveLength(1);
+    expect(state.threads[2]?.messages).toHaveLength(1);
+    expect(state.conversations.map((c) => c.peer).sort()).toEqual(['bob', 'carol']);
+  });
+
+  it('does not count own messages as unread and orders conversations newest first', () => {
+    let { state } = applyMessages(base(), [msg(1, 'bob', 1)], 'alice');
+    state = applyMessages(state, [msg(5, 'alice', 2)], 'alice').state;
+    expect(state.conversations.map((c) => [c.id, c.unread])).toEqual([
+      [2, 0],
+      [1, 1],
+    ]);
+  });
+
+  it('marks a thread loaded with the history page and keeps older pages’ "more"', () => {
+    let { state } = applyMessages(base(), [msg(9), msg(10)], 'alice', {
+      history: { conversationId: 1, more: true, latest: true },
+    });
+    expect(state.threads[1]).toMatchObject({ loaded: true, more: true });
+    state = applyMessages(state, [msg(8)], 'alice', { history: { conversationId: 1, more: false, latest: false } }).state;
+    expect(state.threads[1]).toMatchObject({ loaded: true, more: false });
+    state = applyMessages(state, [msg(10)], 'alice', { history: { conversationId: 1, more: true, latest: true } }).state;
+    expect(state.threads[1]?.more).toBe(false);
+  });
+});
+
+describe('applyRead and selectThread', () => {
+  it('drives sent → seen from the peer’s read seq and recounts own unread', () => {
+    let { state } = applyMessages(base(), [msg(1), msg(2, 'alice'), msg(3)], 'alice', {
+      history: { conversationId: 1, more: false, latest: true },
+    });
+    expect(state.conversations[0]?.unread).toBe(2);
+    state = applyRead(state, 1, 'alice', 1, 'alice');
+    expect(state.conversations[0]).toMatchObject({ readSeq: 1, unread: 1 });
+    expect(selectThread(state, 1, 'bob').map((i) => i.status)).toEqual([null, 'sent', null]);
+    state = applyRead(state, 1, 'bob', 2, 'alice');
+    expect(selectThread(state, 1, 'bob').map((i) => i.status)).toEqual([null, 'seen', null]);
+    expect(applyRead(state, 1, 'bob', 1, 'alice')).toBe(state);
+  });
+
+  it('lists pending sends after delivered messages, in the order written', () => {
+    const { state } = applyMessages(base(), [msg(1)], 'alice');
+    const withOutbox: ClientState = {
+      ...state,
+      outbox: [
+        { clientMsgId: 'a', to: 'bob', body: 'one', createdAt: 1, status: 'sending' },
+        { clientMsgId: 'b', to: 'carol', body: 'other', createdAt: 2, status: 'sending' },
+        { clientMsgId: 'c', to: 'bob', body: 'two', createdAt: 3, status: 'failed', error: { code: 'USER_NOT_FOUND', message: 'x' } },
+      ],
+    };
+    expect(selectThread(withOutbox, 1, 'bob').map((i) => [i.body, i.status])).toEqual([
+      ['m1', null],
+      ['one', 'sending'],
+      ['two', 'failed'],
+    ]);
+    expect(selectThread(withOutbox, null, 'carol').map((i) => i.body)).toEqual(['other']);
+  });
+});

@@ -1,0 +1,181 @@
+// Pure functions that fold server data into the snapshot: dedupe by (conversation, seq), keep order, count unread.
+import type { ConversationSummary, Message } from '../protocol.js';
+import type { ClientState, OutboxEntry, Thread, ThreadItem } from './state.js';
+
+const EMPTY_THREAD: Thread = { messages: [], more: true, loaded: false };
+
+/** Merges messages of one conversation: sorted by seq, one per seq. Returns `existing` itself when nothing is new. */
+export function mergeMessages(existing: readonly Message[], incoming: readonly Message[]): readonly Message[] {
+  const known = new Set(existing.map((m) => m.seq));
+  const fresh = new Map<number, Message>();
+  for (const message of incoming) if (!known.has(message.seq)) fresh.set(message.seq, message);
+  if (fresh.size === 0) return existing;
+  return [...existing, ...fresh.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** Newest activity first; conversations without messages last, by id for a stable order. */
+export function sortConversations(list: readonly ConversationSummary[]): readonly ConversationSummary[] {
+  const at = (c: ConversationSummary) => c.lastMessage?.ts ?? -1;
+  return [...list].sort((a, b) => at(b) - at(a) || b.lastSeq - a.lastSeq || a.id - b.id);
+}
+
+export function upsertConversation(state: ClientState, summary: ConversationSummary): ClientState {
+  const rest = state.conversations.filter((c) => c.id !== summary.id);
+  return { ...state, conversations: sortConversations([...rest, summary]) };
+}
+
+export const threadOf = (state: ClientState, conversationId: number): Thread => state.threads[conversationId] ?? EMPTY_THREAD;
+
+/** Unread count after the user's read position moved, counted from loaded messages when they cover the gap. */
+function recountUnread(summary: ConversationSummary, thread: Thread, me: string): number {
+  if (summary.readSeq >= summary.lastSeq) return 0;
+  const first = thread.messages[0]?.seq;
+  const covered = first !== undefined && (first <= summary.readSeq + 1 || !thread.more);
+  if (!covered) return Math.min(summary.unread, summary.lastSeq - summary.readSeq);
+  return thread.messages.filter((m) => m.seq > summary.readSeq && m.from !== me).length;
+}
+
+/**
+ * Folds messages (live, synced, acked or from history) into threads and summaries.
+ * A message counts as new — unread, notice — only past the summary's lastSeq, so replays change nothing.
+ */
+export function applyMessages(
+  state: ClientState,
+  messages: readonly Message[],
+  me: string,
+  options: { history?: { conversationId: number; more: boolean; latest: boolean } } = {},
+): { state: ClientState; fresh: Message[] } {
+  const fresh: Message[] = [];
+  const byConversation = new Map<number, Message[]>();
+  for (const message of messages) {
+    const list = byConversation.get(message.conversationId) ?? [];
+    list.push(message);
+    byConversation.set(message.conversationId, list);
+  }
+  let threads = state.threads;
+  let conversations = state.conversations;
+  const history = options.history;
+  if (history && !byConversation.has(history.conversationId)) byConversation.set(history.conversationId, []);
+  for (const [conversationId, incoming] of byConversation) {
+    const thread = threads[conversationId] ?? EMPTY_THREAD;
+    const merged = mergeMessages(thread.messages, incoming);
+    let next: Thread = merged === thread.messages ? thread : { ...thread, messages: merged };
+    if (history?.conversationId === conversationId) {
+      // The latest page says nothing about older pages already loaded; an older page's `more` is authoritative.
+      const more = history.latest && thread.loaded ? thread.more : history.more;
+      next = { ...next, loaded: true, more };
+    }
+    if (next !== thread) threads = { ...threads, [conversationId]: next };
+
+    let summary = conversations.find((c) => c.id === conversationId);
+    const sample = incoming[0];
+    if (!summary && sample) {
+      summary = {
+        id: conversationId,
+        kind: 'direct',
+        peer: sample.from === me ? sample.to : sample.from,
+        lastSeq: 0,
+        readSeq: 0,
+        peerReadSeq: 0,
+        unread: 0,
+        lastMessage: null,
+      };
+    }
+    if (!summary) continue;
+    let updated = summary;
+    for (const message of [...incoming].sort((a, b) => a.seq - b.seq)) {
+      if (message.seq <= updated.lastSeq) continue;
+      const fromPeer = message.from !== me;
+      updated = {
+        ...updated,
+        lastSeq: message.seq,
+        lastMessage: message,
+        unread: fromPeer && message.seq > updated.readSeq ? updated.unread + 1 : updated.unread,
+      };
+      if (fromPeer) fresh.push(message);
+    }
+    if (updated !== summary || !conversations.some((c) => c.id === conversationId)) {
+      conversations = sortConversations([...conversations.filter((c) => c.id !== conversationId), updated]);
+    }
+  }
+  if (threads === state.threads && conversations === state.conversations) return { state, fresh };
+  return { state: { ...state, threads, conversations }, fresh };
+}
+
+/** A read position moved: the user's own (another device, or markRead) or the peer's (the "seen" mark). */
+export function applyRead(state: ClientState, conversationId: number, reader: string, seq: number, me: string): ClientState {
+  const summary = state.conversations.find((c) => c.id === conversationId);
+  if (!summary) return state;
+  let updated: ConversationSummary;
+  if (reader === me) {
+    if (seq <= summary.readSeq) return state;
+    updated = { ...summary, readSeq: seq };
+    updated = { ...updated, unread: recountUnread(updated, threadOf(state, conversationId), me) };
+  } else {
+    if (seq <= summary.peerReadSeq) return state;
+    updated = { ...summary, peerReadSeq: seq };
+  }
+  return { ...state, conversations: state.conversations.map((c) => (c.id === conversationId ? updated : c)) };
+}
+
+/** Replaces summaries with the server's list, keeping loaded threads. */
+export function applyConversations(state: ClientState, list: readonly ConversationSummary[]): ClientState {
+  return { ...state, conversations: sortConversations(list) };
+}
+
+const NOTICES_KEPT = 5;
+
+/** Fresh messages outside the conversation on screen become notices; only the last few are kept. */
+export function addNotices(state: ClientState, fresh: readonly Message[], nextId: () => number): ClientState {
+  const elsewhere = fresh.filter((m) => m.conversationId !== state.activeConversationId);
+  if (elsewhere.length === 0) return state;
+  const added = elsewhere.map((m) => ({ id: nextId(), conversationId: m.conversationId, from: m.from, ts: m.ts }));
+  return { ...state, notices: [...state.notices, ...added].slice(-NOTICES_KEPT) };
+}
+
+export function applyPresence(state: ClientState, username: string, online: boolean): ClientState {
+  const has = state.online.includes(username);
+  if (has === online) return state;
+  const next = online ? [...state.online, username].sort() : state.online.filter((u) => u !== username);
+  return { ...state, online: next };
+}
+
+/**
+ * The lines of one conversation for display: loaded messages by seq with their delivery status,
+ * then the user's pending and failed sends to that peer in the order they were written.
+ */
+export function selectThread(state: ClientState, conversationId: number | null, peer: string): ThreadItem[] {
+  const me = state.session?.username ?? '';
+  const summary = conversationId === null ? undefined : state.conversations.find((c) => c.id === conversationId);
+  const peerReadSeq = summary?.peerReadSeq ?? 0;
+  const messages = conversationId === null ? [] : threadOf(state, conversationId).messages;
+  const items: ThreadItem[] = messages.map((m) => {
+    const mine = m.from === me;
+    return {
+      key: `${m.conversationId}:${m.seq}`,
+      from: m.from,
+      to: m.to,
+      body: m.body,
+      ts: m.ts,
+      seq: m.seq,
+      mine,
+      status: mine ? (m.seq <= peerReadSeq ? 'seen' : 'sent') : null,
+    };
+  });
+  for (const entry of state.outbox) if (entry.to === peer) items.push(pendingItem(entry, me));
+  return items;
+}
+
+function pendingItem(entry: OutboxEntry, me: string): ThreadItem {
+  return {
+    key: `pending:${entry.clientMsgId}`,
+    from: me,
+    to: entry.to,
+    body: entry.body,
+    ts: entry.createdAt,
+    seq: null,
+    mine: true,
+    status: entry.status,
+    ...(entry.error ? { error: entry.error } : {}),
+  };
+}

@@ -1,0 +1,91 @@
+// The snapshot the SDK hands to UIs: plain immutable data, replaced (never mutated) on every change.
+import type { ErrorCode } from '../errors.js';
+import type { ConversationSummary, Message } from '../protocol.js';
+
+export type ConnectionState =
+  | { status: 'connecting' }
+  | { status: 'online' }
+  | { status: 'reconnecting'; attempt: number; nextRetryAt: number }
+  | { status: 'closed'; reason: string | null };
+
+export interface Session {
+  username: string;
+  sessionId: number;
+}
+
+/** A message the user wrote that the server has not acknowledged yet (or refused for good). */
+export interface OutboxEntry {
+  clientMsgId: string;
+  /** Peer username; a first message to someone has no conversation id yet. */
+  to: string;
+  body: string;
+  createdAt: number;
+  status: 'sending' | 'failed';
+  /** For a failed entry: why (code and a sentence fit to show). */
+  error?: { code: ErrorCode; message: string };
+}
+
+/** What is loaded of one conversation's messages: sorted by seq, one per seq. */
+export interface Thread {
+  messages: readonly Message[];
+  /** True while older messages may exist on the server that are not loaded. */
+  more: boolean;
+  /** True once a history page was fetched (live messages alone don't make a thread complete). */
+  loaded: boolean;
+}
+
+/** A note that a message arrived somewhere other than the conversation on screen. */
+export interface Notice {
+  id: number;
+  conversationId: number;
+  from: string;
+  ts: number;
+}
+
+export interface ClientState {
+  connection: ConnectionState;
+  session: Session | null;
+  /** Online usernames, sorted; includes the user. */
+  online: readonly string[];
+  /** Newest activity first. */
+  conversations: readonly ConversationSummary[];
+  threads: Readonly<Record<number, Thread>>;
+  /** Unacknowledged and failed sends, oldest first. */
+  outbox: readonly OutboxEntry[];
+  /** conversationId → usernames typing right now. */
+  typing: Readonly<Record<number, readonly string[]>>;
+  /** Newest last; a handful at most. */
+  notices: readonly Notice[];
+  activeConversationId: number | null;
+  limits: { bodyMaxLength: number; passwordMinLength: number };
+}
+
+export const initialState = (limits: ClientState['limits']): ClientState => ({
+  connection: { status: 'connecting' },
+  session: null,
+  online: [],
+  conversations: [],
+  threads: {},
+  outbox: [],
+  typing: {},
+  notices: [],
+  activeConversationId: null,
+  limits,
+});
+
+/** How an own message is doing; null for messages from the peer. */
+export type DeliveryStatus = 'sending' | 'sent' | 'seen' | 'failed';
+
+/** One line of a conversation as a UI shows it: delivered messages by seq, then pending sends. */
+export interface ThreadItem {
+  /** Stable React key. */
+  key: string;
+  from: string;
+  to: string;
+  body: string;
+  ts: number;
+  seq: number | null;
+  mine: boolean;
+  status: DeliveryStatus | null;
+  error?: { code: ErrorCode; message: string };
+}

@@ -1,0 +1,25 @@
+// Where the SDK keeps what must survive a restart (session token, outbox), behind the Web Storage shape.
+
+/** The subset of the Web Storage API the SDK uses: browsers pass `localStorage`, the TUI a profile file. */
+export interface StorageAdapter {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** Keys the SDK writes; per-user data carries the username because usernames are case sensitive and distinct. */
+export const STORAGE_KEYS = {
+  token: 'parley.token',
+  outbox: (username: string) => `parley.outbox.${username}`,
+} as const;
+
+/** A storage that forgets everything when the process ends (the default, and handy in tests). */
+export function memoryStorage(initial: Record<string, string> = {}): StorageAdapter & { dump(): Record<string, string> } {
+  const map = new Map(Object.entries(initial));
+  return {
+    getItem: (key) => map.get(key) ?? null,
+    setItem: (key, value) => void map.set(key, value),
+    removeItem: (key) => void map.delete(key),
+    dump: () => Object.fromEntries(map),
+  };
+}

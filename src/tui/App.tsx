@@ -1,0 +1,119 @@
+// The terminal client's root: picks the screen from the SDK's state, and owns leaving (!exit, Ctrl-C).
+import { Box, Text, useApp, useInput } from 'ink';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { ParleyClient } from '../shared/client/index.js';
+import { Header } from './components/Header.js';
+import { LineEditorContext } from './components/Prompt.js';
+import { LineEditor } from './lineEditor.js';
+import { Chat } from './screens/Chat.js';
+import { Menu } from './screens/Menu.js';
+import { Welcome } from './screens/Welcome.js';
+import { useTerminalSize } from './useTerminalSize.js';
+
+type Screen = { name: 'menu' } | { name: 'chat'; peer: string; conversationId: number };
+
+interface Props {
+  client: ParleyClient;
+  /** host:port, shown in the header. */
+  label: string;
+  /** Called once the client has said bye and closed; the CLI exits with code 0 after it. */
+  onExit?(): void;
+  /** Hook for a signal handler in the CLI to trigger the same exit as !exit. */
+  exitRef?: { current: (() => void) | null };
+}
+
+export function App({ client, label, onExit, exitRef }: Props) {
+  const state = useSyncExternalStore(client.subscribe, client.getSnapshot);
+  const { exit: unmount } = useApp();
+  const { columns, rows } = useTerminalSize();
+  const [screen, setScreen] = useState<Screen>({ name: 'menu' });
+  const [greeting, setGreeting] = useState<string | null>(null);
+  const [leaving, setLeaving] = useState(false);
+  const leavingRef = useRef(false);
+  const hadSession = useRef(state.session !== null);
+
+  const exit = useCallback(() => {
+    if (leavingRef.current) return;
+    leavingRef.current = true;
+    setLeaving(true);
+    void client.exit().finally(() => {
+      onExit?.();
+      unmount();
+    });
+  }, [client, onExit, unmount]);
+  if (exitRef) exitRef.current = exit;
+
+  const editor = useMemo(() => new LineEditor(), []);
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') exit();
+    else editor.key(input, key);
+  });
+
+  // A session that disappears without !back (ended elsewhere, or the server forgot it) lands on the login pages.
+  const signedIn = state.session !== null;
+  useEffect(() => {
+    if (signedIn) {
+      hadSession.current = true;
+      setGreeting(null);
+      return;
+    }
+    setScreen({ name: 'menu' });
+    if (hadSession.current && !leavingRef.current) setGreeting((g) => g ?? 'Your session has ended; log in again.');
+    hadSession.current = false;
+  }, [signedIn]);
+
+  const back = useCallback(() => {
+    setGreeting('You have logged out.');
+    void client.logout().catch(() => undefined);
+  }, [client]);
+
+  // One row is left free: Ink repaints the whole terminal when its output fills every row.
+  const bodyRows = Math.max(rows - 2, 5);
+  let body;
+  if (leaving) {
+    body = <Text>Goodbye.</Text>;
+  } else if (state.session === null) {
+    body = (
+      <Welcome
+        client={client}
+        passwordMinLength={state.limits.passwordMinLength}
+        greeting={greeting}
+        onExit={exit}
+      />
+    );
+  } else if (screen.name === 'chat') {
+    body = (
+      <Chat
+        key={screen.conversationId}
+        client={client}
+        state={state}
+        peer={screen.peer}
+        conversationId={screen.conversationId}
+        columns={columns}
+        rows={bodyRows}
+        onBack={() => setScreen({ name: 'menu' })}
+        onExit={exit}
+      />
+    );
+  } else {
+    body = (
+      <Menu
+        client={client}
+        state={state}
+        columns={columns}
+        rows={bodyRows}
+        onOpen={(peer, conversationId) => setScreen({ name: 'chat', peer, conversationId })}
+        onBack={back}
+        onExit={exit}
+      />
+    );
+  }
+  return (
+    <LineEditorContext.Provider value={editor}>
+      <Box flexDirection="column" width={columns} height={leaving ? undefined : rows - 1}>
+        <Header label={label} username={state.session?.username ?? null} connection={state.connection} />
+        {body}
+      </Box>
+    </LineEditorContext.Provider>
+  );
+}

@@ -1,0 +1,28 @@
+// `parley connect HOST [PORT]`: the terminal client's command; Ink loads only when it runs.
+import type { Command } from 'commander';
+import { TargetError, parseTarget } from './target.js';
+
+export function addConnectCommand(program: Command): void {
+  program
+    .command('connect')
+    .description('open the terminal client (HOST and PORT, default 50000, or a ws:// or wss:// URL)')
+    .argument('<host>', 'server address, e.g. 192.168.1.23, or a ws:// / wss:// URL')
+    .argument('[port]', 'server port (default 50000)')
+    .action(async (host: string, port: string | undefined) => {
+      let target;
+      try {
+        target = parseTarget(host, port);
+      } catch (error) {
+        if (error instanceof TargetError) {
+          console.error(`parley: ${error.message}`);
+          process.exit(2);
+        }
+        throw error;
+      }
+      // https://no-color.org: chalk (under Ink) reads FORCE_COLOR when first loaded, so set it before the import.
+      if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+      const { runClient } = await import('./run.js');
+      const code = await runClient({ target, printError: (line) => console.error(line) });
+      process.exit(code);
+    });
+}

@@ -1,0 +1,48 @@
+// The `!` commands: parsing a submitted line, and the help text for each screen.
+
+export type Parsed = { kind: 'empty' } | { kind: 'text'; text: string } | { kind: 'command'; name: string; arg: string };
+
+/** `!name arg` is a command; `!!text` sends `!text`; anything else is text. */
+export function parseLine(line: string): Parsed {
+  const trimmed = line.trim();
+  if (trimmed === '') return { kind: 'empty' };
+  if (trimmed.startsWith('!!')) return { kind: 'text', text: trimmed.slice(1) };
+  if (trimmed.startsWith('!')) {
+    const [name = '', ...rest] = trimmed.slice(1).split(/\s+/);
+    return { kind: 'command', name: name.toLowerCase(), arg: rest.join(' ') };
+  }
+  return { kind: 'text', text: trimmed };
+}
+
+export type ScreenName = 'welcome' | 'menu' | 'chat';
+
+const COMMON = ['!help   list these commands', '!exit   leave Parley (Ctrl-C does the same)'];
+
+export const HELP: Record<ScreenName, string[]> = {
+  welcome: [
+    'Commands on the login pages:',
+    '!login     log in to an existing account',
+    '!register  create an account',
+    '!back      (not here: the login pages are the first screen)',
+    ...COMMON,
+  ],
+  menu: [
+    'Commands in the menu:',
+    'USERNAME  type any registered username to open a chat (case sensitive)',
+    '!back     log out and return to the login pages',
+    ...COMMON,
+  ],
+  chat: [
+    'Commands in a chat:',
+    '!back     return to the menu',
+    '!more     show older messages (or PageUp; PageDown goes forward)',
+    '!retry    send again the messages marked "not sent"',
+    '!!text    send a message that starts with "!"',
+    ...COMMON,
+  ],
+};
+
+export const BACK_ON_LOGIN =
+  '!back does nothing here: the login pages are the first screen. Log in or register, or type !exit to leave.';
+
+export const unknownCommand = (name: string) => `There is no command !${name}; type !help to see the commands.`;

@@ -1,0 +1,47 @@
+// The top line of every screen: where the user is connected, as whom, and whether the link is up.
+import { Box, Text } from 'ink';
+import { useEffect, useState } from 'react';
+import type { ConnectionState } from '../../shared/client/index.js';
+import { retryIn } from '../format.js';
+import { useTone } from '../theme.js';
+
+export function Header({ label, username, connection }: { label: string; username: string | null; connection: ConnectionState }) {
+  const tone = useTone();
+  const [now, setNow] = useState(Date.now());
+  const reconnecting = connection.status === 'reconnecting';
+  useEffect(() => {
+    if (!reconnecting) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [reconnecting]);
+  let status: { text: string; tone: 'ok' | 'error' | 'muted' };
+  switch (connection.status) {
+    case 'connecting':
+      status = { text: 'connecting…', tone: 'muted' };
+      break;
+    case 'online':
+      status = { text: 'online', tone: 'ok' };
+      break;
+    case 'reconnecting':
+      status = {
+        text: `reconnecting… (attempt ${connection.attempt}, ${retryIn(connection.nextRetryAt, Math.max(now, Date.now()))})`,
+        tone: 'error',
+      };
+      break;
+    case 'closed':
+      status = { text: 'disconnected', tone: 'error' };
+      break;
+  }
+  return (
+    <Box justifyContent="space-between">
+      <Text wrap="truncate-end">
+        <Text bold>Parley</Text> · {label}
+        {username ? ` · ${username}` : ''}
+      </Text>
+      <Text {...tone(status.tone)} wrap="truncate-start">
+        {' '}
+        {status.text}
+      </Text>
+    </Box>
+  );
+}

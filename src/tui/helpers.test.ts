@@ -1,0 +1,113 @@
+// Unit tests of the terminal client's small parts: addresses, the profile file, formatting, commands, line editing.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Key } from 'ink';
+import { describe, expect, it } from 'vitest';
+import { parseLine } from './commands.js';
+import { formatTime, rowsFor, statusMark } from './format.js';
+import { LineEditor } from './lineEditor.js';
+import { fileStorage, parleyHome, profileFile } from './profile.js';
+import { TargetError, parseTarget } from './target.js';
+import { colorEnabled } from './theme.js';
+
+describe('parseTarget', () => {
+  it('takes HOST [PORT] with 50000 by default, or a URL', () => {
+    expect(parseTarget('192.168.1.23')).toMatchObject({ url: 'ws://192.168.1.23:50000/ws', label: '192.168.1.23:50000' });
+    expect(parseTarget('chat.lan', '4000').url).toBe('ws://chat.lan:4000/ws');
+    expect(parseTarget('::1', '4000').url).toBe('ws://[::1]:4000/ws');
+    expect(parseTarget('wss://chat.example.org').url).toBe('wss://chat.example.org/ws');
+    expect(parseTarget('http://10.0.0.2:50000/').url).toBe('ws://10.0.0.2:50000/ws');
+    expect(parseTarget('ws://10.0.0.2:50000/ws').slug).toMatch(/^[A-Za-z0-9._-]+$/);
+  });
+
+  it('refuses what is not an address, in a sentence', () => {
+    expect(() => parseTarget('host', '70000')).toThrow(TargetError);
+    expect(() => parseTarget('host', 'abc')).toThrow(/not a port/);
+    expect(() => parseTarget('a b')).toThrow(TargetError);
+    expect(() => parseTarget('ws://x', '1')).toThrow(/either a URL/);
+  });
+});
+
+describe('profile storage', () => {
+  it('persists to a file only the user can read, and survives a new instance', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-home-'));
+    try {
+      expect(parleyHome({ PARLEY_HOME: home })).toBe(home);
+      const file = profileFile(home, 'server_1');
+      const storage = fileStorage(file);
+      expect(storage.getItem('parley.token')).toBeNull();
+      storage.setItem('parley.token', 'secret');
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+      expect(fileStorage(file).getItem('parley.token')).toBe('secret');
+      storage.removeItem('parley.token');
+      expect(fileStorage(file).getItem('parley.token')).toBeNull();
+      fs.writeFileSync(file, 'not json');
+      expect(fileStorage(file).getItem('x')).toBeNull();
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('formatting', () => {
+  it('shows local HH:MM today and the date otherwise', () => {
+    const now = new Date(2026, 4, 17, 15, 30).getTime();
+    expect(formatTime(new Date(2026, 4, 17, 9, 5).getTime(), now)).toBe('09:05');
+    expect(formatTime(new Date(2026, 4, 16, 23, 59).getTime(), now)).toBe('2026-05-16 23:59');
+  });
+
+  it('marks delivery and counts wrapped rows', () => {
+    expect(['sending', 'sent', 'seen'].map((s) => statusMark(s as 'sent'))).toEqual(['[sending]', '[sent]', '[seen]']);
+    expect(statusMark('failed', { message: 'No account has this username.' })).toContain('not sent');
+    expect(rowsFor('x'.repeat(81), 80)).toBe(2);
+    expect(rowsFor('a\nb', 80)).toBe(2);
+  });
+
+  it('honours NO_COLOR', () => {
+    expect(colorEnabled({})).toBe(true);
+    expect(colorEnabled({ NO_COLOR: '1' })).toBe(false);
+  });
+});
+
+describe('parseLine', () => {
+  it('tells commands from text, with !! to send a leading !', () => {
+    expect(parseLine('  ')).toEqual({ kind: 'empty' });
+    expect(parseLine('!back')).toEqual({ kind: 'command', name: 'back', arg: '' });
+    expect(parseLine('!EXIT now')).toEqual({ kind: 'command', name: 'exit', arg: 'now' });
+    expect(parseLine('!!wow')).toEqual({ kind: 'text', text: '!wow' });
+    expect(parseLine('hello !back')).toEqual({ kind: 'text', text: 'hello !back' });
+  });
+});
+
+describe('LineEditor', () => {
+  const key = (k: Partial<Key> = {}): Key => ({ ...({} as Key), ...k });
+
+  it('edits and submits keys that arrive faster than any render', () => {
+    const editor = new LineEditor();
+    const submitted: string[] = [];
+    editor.target = { active: true, onSubmit: (l) => submitted.push(l) };
+    for (const ch of 'helo') editor.key(ch, key());
+    editor.key('', key({ leftArrow: true }));
+    editor.key('l', key());
+    editor.key('', key({ return: true }));
+    editor.key('a\rbc', key());
+    editor.key('', key({ backspace: true }));
+    editor.key('', key({ return: true }));
+    editor.key('typed while busy\r', key());
+    expect(submitted).toEqual(['hello', 'a', 'b', 'typed while busy']);
+  });
+
+  it('holds Enter while the screen is busy but keeps the typing', () => {
+    const editor = new LineEditor();
+    const submitted: string[] = [];
+    editor.target = { active: false, onSubmit: (l) => submitted.push(l) };
+    editor.key('abc', key());
+    editor.key('', key({ return: true }));
+    expect(submitted).toEqual([]);
+    expect(editor.value).toBe('abc');
+    editor.key('u', key({ ctrl: true }));
+    expect(editor.value).toBe('');
+  });
+});

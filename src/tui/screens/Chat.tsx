@@ -1,0 +1,198 @@
+// The chat screen: the conversation above, the input line below, live updates that never disturb typing.
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient, type ThreadItem } from '../../shared/client/index.js';
+import { HELP, parseLine, unknownCommand } from '../commands.js';
+import { Prompt } from '../components/Prompt.js';
+import { formatTime, rowsFor, statusMark } from '../format.js';
+import { useTone } from '../theme.js';
+
+interface Props {
+  client: ParleyClient;
+  state: ClientState;
+  peer: string;
+  conversationId: number;
+  columns: number;
+  rows: number;
+  onBack(): void;
+  onExit(): void;
+}
+
+const lineOf = (item: ThreadItem) => {
+  const mark = item.mine ? statusMark(item.status, item.error) : '';
+  return { time: formatTime(item.ts), name: item.from, body: item.body, mark };
+};
+
+const textOf = (item: ThreadItem) => {
+  const l = lineOf(item);
+  return `${l.time} ${l.name}: ${l.body}${l.mark ? ` ${l.mark}` : ''}`;
+};
+
+/** The slice of items that fits `budget` rows and ends `fromEnd` items before the newest. */
+function visibleSlice(items: readonly ThreadItem[], fromEnd: number, budget: number, columns: number) {
+  const end = Math.max(items.length - fromEnd, 0);
+  let start = end;
+  let used = 0;
+  while (start > 0) {
+    const need = rowsFor(textOf(items[start - 1]!), columns);
+    if (used + need > budget && start < end) break;
+    used += need;
+    start -= 1;
+    if (used >= budget) break;
+  }
+  return { start, end };
+}
+
+/** How many items, from the oldest, fill `budget` rows. */
+function visibleSliceFromStart(items: readonly ThreadItem[], budget: number, columns: number): number {
+  let used = 0;
+  let count = 0;
+  for (const item of items) {
+    used += rowsFor(textOf(item), columns);
+    if (used > budget && count > 0) break;
+    count += 1;
+  }
+  return count;
+}
+
+export function Chat({ client, state, peer, conversationId, columns, rows, onBack, onExit }: Props) {
+  const tone = useTone();
+  const [fromEnd, setFromEnd] = useState(0);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [help, setHelp] = useState(false);
+  const [loading, setLoading] = useState(false);
+
+  const summary = state.conversations.find((c) => c.id === conversationId);
+  const thread = threadOf(state, conversationId);
+  const items = useMemo(
+    () => selectThread(state, conversationId, peer),
+    // selectThread reads only these parts of the snapshot, so typing or presence changes don't recompute it
+    [state.threads, state.outbox, state.conversations, state.session, conversationId, peer],
+  );
+  const online = state.connection.status === 'online';
+  const peerOnline = state.online.includes(peer);
+  const typing = (state.typing[conversationId] ?? []).includes(peer);
+  const notice = state.notices.at(-1);
+
+  useEffect(() => {
+    client.setActiveConversation(conversationId);
+    return () => client.setActiveConversation(null);
+  }, [client, conversationId]);
+
+  // What is on screen counts as read.
+  const lastSeq = summary?.lastSeq ?? 0;
+  const readSeq = summary?.readSeq ?? 0;
+  useEffect(() => {
+    if (online && lastSeq > readSeq) void client.markRead(conversationId, lastSeq);
+  }, [client, conversationId, lastSeq, readSeq, online]);
+
+  const helpLines = help ? HELP.chat : [];
+  const fixed = 1 /* title */ + 1 /* typing or blank */ + 1 /* notice or blank */ + helpLines.length + (message ? 1 : 0) + 1 /* prompt */;
+  const budget = Math.max(1, rows - fixed);
+  // Scrolling stops where the oldest loaded message sits on the top row.
+  const firstPage = visibleSliceFromStart(items, budget, columns);
+  const scrolled = Math.min(fromEnd, Math.max(items.length - firstPage, 0));
+  const { start, end } = visibleSlice(items, scrolled, budget, columns);
+  const step = Math.max(end - start - 1, 1);
+
+  const older = async () => {
+    if (start > 0) {
+      setFromEnd(scrolled + step);
+      return;
+    }
+    if (thread.loaded && !thread.more) {
+      setMessage({ text: 'This is the beginning of the conversation.', error: false });
+      return;
+    }
+    setLoading(true);
+    try {
+      await client.loadOlder(conversationId);
+      setFromEnd(scrolled + step);
+      setMessage(null);
+    } catch {
+      setMessage({ text: 'Older messages could not be loaded right now; try again.', error: true });
+    } finally {
+      setLoading(false);
+    }
+  };
+  const newer = () => setFromEnd(Math.max(0, scrolled - step));
+
+  const send = (text: string) => {
+    try {
+      client.send(peer, text);
+      setFromEnd(0);
+      setMessage(null);
+    } catch (error) {
+      setMessage({ text: error instanceof ParleyError ? error.message : 'The message could not be queued.', error: true });
+    }
+  };
+
+  const onSubmit = (line: string) => {
+    setHelp(false);
+    if (notice) client.dismissNotice(notice.id);
+    const parsed = parseLine(line);
+    if (parsed.kind === 'empty') return;
+    if (parsed.kind === 'text') return send(parsed.text);
+    switch (parsed.name) {
+      case 'exit':
+        return onExit();
+      case 'back':
+        return onBack();
+      case 'help':
+        return setHelp(true);
+      case 'more':
+        return void older();
+      case 'retry': {
+        const failed = state.outbox.filter((e) => e.to === peer && e.status === 'failed');
+        for (const entry of failed) client.retry(entry.clientMsgId);
+        return setMessage({ text: failed.length ? `Sending ${failed.length} message(s) again.` : 'Nothing to send again.', error: false });
+      }
+      default:
+        return setMessage({ text: unknownCommand(parsed.name), error: true });
+    }
+  };
+
+  const visible = items.slice(start, end);
+  const above = start > 0 || thread.more;
+  return (
+    <Box flexDirection="column" height={rows}>
+      <Text wrap="truncate-end">
+        <Text bold>Chat with {peer}</Text>
+        {online ? <Text {...tone(peerOnline ? 'ok' : 'muted')}> {peerOnline ? '● online' : '○ offline'}</Text> : null}
+        <Text {...tone('muted')}>
+          {' '}
+          · {above ? (loading ? 'loading older…' : 'PageUp or !more for older') : 'start of conversation'}
+          {scrolled > 0 ? ' · PageDown for newer' : ''} · !back for the menu
+        </Text>
+      </Text>
+      <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflow="hidden">
+        {visible.length === 0 ? <Text {...tone('muted')}>No messages yet. Say hello!</Text> : null}
+        {visible.map((item) => {
+          const l = lineOf(item);
+          return (
+            <Text key={item.key} wrap="wrap">
+              <Text {...tone('muted')}>{l.time} </Text>
+              <Text bold={item.mine}>{l.name}:</Text> {l.body}
+              {l.mark ? <Text {...tone(item.status === 'failed' ? 'error' : 'muted')}> {l.mark}</Text> : null}
+            </Text>
+          );
+        })}
+      </Box>
+      <Text {...tone('muted')}>{typing ? `${peer} is typing…` : ' '}</Text>
+      <Text {...tone('notice')} wrap="truncate-end">
+        {notice
+          ? `${formatTime(notice.ts)} New message from ${notice.from} — !back, then type ${notice.from} to read it.`
+          : ' '}
+      </Text>
+      {helpLines.map((line) => (
+        <Text key={line}>{line}</Text>
+      ))}
+      {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
+      <Prompt
+        onSubmit={onSubmit}
+        onChange={(value) => value && !value.startsWith('!') && client.typing(conversationId)}
+        onPage={(direction) => (direction === 'up' ? void older() : newer())}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,163 @@
+// The login pages: choose log in or register, then username and password (twice to register), errors said plainly.
+import { Box, Text } from 'ink';
+import { useRef, useState } from 'react';
+import { ParleyError, type ParleyClient } from '../../shared/client/index.js';
+import { USERNAME_PATTERN } from '../../shared/protocol.js';
+import { BACK_ON_LOGIN, HELP, parseLine, unknownCommand } from '../commands.js';
+import { Prompt } from '../components/Prompt.js';
+import { useTone } from '../theme.js';
+
+type Mode = 'login' | 'register';
+type Step = 'choose' | 'username' | 'password' | 'confirm';
+
+interface Flow {
+  mode: Mode | null;
+  step: Step;
+  username: string;
+  /** The first password typed while registering, until it is confirmed. */
+  password: string;
+  busy: boolean;
+}
+
+interface Props {
+  client: ParleyClient;
+  passwordMinLength: number;
+  /** Shown once on arrival, e.g. "You have logged out." */
+  greeting: string | null;
+  onExit(): void;
+}
+
+const PROMPTS: Record<Step, string> = {
+  choose: 'Type login or register:',
+  username: 'Username:',
+  password: 'Password:',
+  confirm: 'Password again:',
+};
+
+function explain(error: unknown, mode: Mode): { text: string; step: Step } {
+  if (!(error instanceof ParleyError)) return { text: 'Something went wrong; try again.', step: 'username' };
+  const code = error.code;
+  if (code === 'AUTH_FAILED') return { text: 'Wrong username or password. Try again.', step: 'username' };
+  if (code === 'USERNAME_TAKEN') return { text: 'That username is taken; choose another.', step: 'username' };
+  if (code === 'INVALID_USERNAME') return { text: 'A username is 1 to 32 letters, digits, dots, underscores or hyphens.', step: 'username' };
+  if (code === 'WEAK_PASSWORD') return { text: error.message, step: 'password' };
+  if (code === 'RATE_LIMITED') {
+    const seconds = Math.ceil((error.retryAfterMs ?? 1000) / 1000);
+    return { text: `Too many attempts; wait ${seconds} s and try again.`, step: 'username' };
+  }
+  if (code === 'DISCONNECTED' || code === 'TIMEOUT') {
+    const verb = mode === 'login' ? 'log in' : 'register';
+    return { text: `The server is not reachable right now; ${verb} again when the header says online.`, step: 'username' };
+  }
+  return { text: error.message, step: 'username' };
+}
+
+export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) {
+  const tone = useTone();
+  // Handlers read the flow from a ref: keys typed faster than a render (username, Enter, password, Enter)
+  // must reach the step they were typed for, or a password could be taken for a username and shown.
+  const [flow, setFlowState] = useState<Flow>({ mode: null, step: 'choose', username: '', password: '', busy: false });
+  const flowRef = useRef(flow);
+  const setFlow = (patch: Partial<Flow>) => {
+    flowRef.current = { ...flowRef.current, ...patch };
+    setFlowState(flowRef.current);
+  };
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(greeting ? { text: greeting, error: false } : null);
+  const [help, setHelp] = useState(false);
+
+  const start = (mode: Mode) => {
+    setFlow({ mode, step: 'username', password: '' });
+    setMessage({ text: mode === 'login' ? 'Log in to your account.' : 'Create an account.', error: false });
+  };
+  const fail = (text: string, step: Step) => {
+    setMessage({ text, error: true });
+    setFlow(step === 'confirm' ? { step } : { step, password: '' });
+  };
+
+  const submitAccount = async (password: string) => {
+    const { mode, username } = flowRef.current;
+    if (!mode) return;
+    setFlow({ busy: true });
+    setMessage({ text: mode === 'login' ? 'Logging in…' : 'Creating your account…', error: false });
+    try {
+      if (mode === 'login') await client.login(username, password);
+      else await client.register(username, password);
+      // The app moves on to the menu when the session appears.
+    } catch (error) {
+      const { text, step } = explain(error, mode);
+      fail(text, step);
+    } finally {
+      setFlow({ busy: false });
+    }
+  };
+
+  const onSubmit = (line: string) => {
+    const { mode, step, password, busy } = flowRef.current;
+    if (busy) return;
+    setHelp(false);
+    // Passwords are taken as typed: never parsed as commands, never trimmed.
+    if (step === 'password' || step === 'confirm') {
+      if (line === '!exit') return onExit();
+      if (line === '!back') return setMessage({ text: BACK_ON_LOGIN, error: true });
+      if (step === 'password') {
+        if (mode === 'register' && line.length < passwordMinLength) {
+          return fail(`A password needs at least ${passwordMinLength} characters; choose a longer one.`, 'password');
+        }
+        if (line.length === 0) return fail('Type your password.', 'password');
+        if (mode === 'register') {
+          setFlow({ password: line, step: 'confirm' });
+          setMessage(null);
+          return;
+        }
+        return void submitAccount(line);
+      }
+      if (line !== password) return fail('The two passwords differ; type the password again.', 'password');
+      return void submitAccount(line);
+    }
+    const parsed = parseLine(line);
+    if (parsed.kind === 'empty') return;
+    if (parsed.kind === 'command') {
+      switch (parsed.name) {
+        case 'exit':
+          return onExit();
+        case 'help':
+          return setHelp(true);
+        case 'back':
+          return setMessage({ text: BACK_ON_LOGIN, error: true });
+        case 'login':
+        case 'register':
+          return start(parsed.name);
+        default:
+          return setMessage({ text: unknownCommand(parsed.name), error: true });
+      }
+    }
+    const text = parsed.text;
+    if (step === 'choose') {
+      const choice = text.toLowerCase();
+      if (['login', 'log in', 'l', '1'].includes(choice)) return start('login');
+      if (['register', 'r', '2'].includes(choice)) return start('register');
+      return setMessage({ text: 'Type login to log in, or register to create an account.', error: true });
+    }
+    if (mode === 'register' && !USERNAME_PATTERN.test(text)) {
+      return fail('A username is 1 to 32 letters, digits, dots, underscores or hyphens.', 'username');
+    }
+    setFlow({ username: text, step: 'password' });
+    setMessage(null);
+  };
+
+  const { mode, step, username, busy } = flow;
+  const title = mode === null ? 'Welcome to Parley.' : mode === 'login' ? 'Log in' : 'Register';
+  return (
+    <Box flexDirection="column" flexGrow={1}>
+      <Text bold>{title}</Text>
+      {mode === null ? <Text>Log in with your account, or register a new one. Usernames are case sensitive.</Text> : null}
+      {mode !== null && step !== 'username' ? <Text>Username: {username}</Text> : null}
+      <Box flexGrow={1} flexDirection="column" justifyContent="flex-end">
+        {help ? HELP.welcome.map((line) => <Text key={line}>{line}</Text>) : null}
+        {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
+        <Text>{PROMPTS[step]}</Text>
+      </Box>
+      <Prompt secret={step === 'password' || step === 'confirm'} active={!busy} onSubmit={onSubmit} />
+    </Box>
+  );
+}

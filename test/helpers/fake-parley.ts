@@ -1,0 +1,252 @@
+// An in-memory stand-in for the Parley server behind a fake WebSocket class, for SDK and screen unit tests.
+import type { ConversationSummary, Message } from '../../src/shared/protocol.js';
+
+type Frame = { id: number; type: string } & Record<string, unknown>;
+type Handler = (socket: FakeSocket, frame: Frame) => void;
+
+export class FakeSocket {
+  readyState = 0;
+  onopen: ((event: unknown) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  user: string | null = null;
+  readonly sent: Frame[] = [];
+
+  constructor(
+    readonly url: string,
+    private readonly server: FakeParley,
+  ) {
+    setTimeout(() => {
+      if (server.reachable) {
+        this.readyState = 1;
+        server.sockets.add(this);
+        this.onopen?.({});
+      } else {
+        this.readyState = 3;
+        this.onclose?.({ code: 1006, reason: '' });
+      }
+    }, 1);
+  }
+
+  send(data: string): void {
+    const frame = JSON.parse(data) as Frame;
+    this.sent.push(frame);
+    setTimeout(() => this.server.handle(this, frame), 1);
+  }
+
+  close(code = 1000): void {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.server.sockets.delete(this);
+    setTimeout(() => this.onclose?.({ code, reason: '' }), 1);
+  }
+
+  push(frame: unknown): void {
+    if (this.readyState === 1) this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+}
+
+interface Convo {
+  id: number;
+  members: [string, string];
+  messages: Message[];
+  read: Map<string, number>;
+}
+
+/**
+ * Enough of the protocol to drive the client: accounts, sessions, send with dedupe by clientMsgId,
+ * a per-user sync log, conversations, history, read marks, presence. Tests can drop sockets, stop
+ * answering, or override a request type with `intercept`.
+ */
+export class FakeParley {
+  readonly sockets = new Set<FakeSocket>();
+  reachable = true;
+  /** When set, requests of these types get no reply at all. */
+  readonly silent = new Set<string>();
+  readonly intercept = new Map<string, Handler>();
+  readonly users = new Map<string, string>();
+  readonly tokens = new Map<string, string>();
+  readonly convos: Convo[] = [];
+  readonly logs = new Map<string, Message[]>();
+  readonly dedupe = new Map<string, { conversationId: number; seq: number; cursor: number; ts: number }>();
+  readonly received: Frame[] = [];
+  #tokenSeq = 0;
+  #clock = 1_700_000_000_000;
+
+  readonly WebSocket: new (url: string) => FakeSocket;
+
+  constructor() {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const server = this;
+    this.WebSocket = class extends FakeSocket {
+      constructor(url: string) {
+        super(url, server);
+      }
+    };
+  }
+
+  /** Closes every socket as a crash would (code 1006). */
+  dropAll(): void {
+    for (const socket of [...this.sockets]) socket.close(1006);
+  }
+
+  online(): string[] {
+    return [...new Set([...this.sockets].map((s) => s.user).filter((u): u is string => u !== null))].sort();
+  }
+
+  handle(socket: FakeSocket, frame: Frame): void {
+    if (socket.readyState !== 1) return;
+    this.received.push(frame);
+    if (this.silent.has(frame.type)) return;
+    const custom = this.intercept.get(frame.type);
+    if (custom) return custom(socket, frame);
+    const ok = (result: unknown) => socket.push({ type: 'ok', id: frame.id, result });
+    const fail = (code: string, message = code) => socket.push({ type: 'error', id: frame.id, code, message });
+    const me = socket.user;
+    const str = (key: string) => String(frame[key]);
+    switch (frame.type) {
+      case 'hello':
+        return ok({ version: 1, server: 'fake', limits: { maxFrameBytes: 65536, bodyMaxLength: 16000, passwordMinLength: 8 }, session: null });
+      case 'register':
+        if (this.users.has(str('username'))) return fail('USERNAME_TAKEN');
+        if (str('password').length < 8) return fail('WEAK_PASSWORD');
+        this.users.set(str('username'), str('password'));
+        return this.#signIn(socket, str('username'), ok);
+      case 'login':
+        if (this.users.get(str('username')) !== str('password')) return fail('AUTH_FAILED', 'Wrong username or password.');
+        return this.#signIn(socket, str('username'), ok);
+      case 'resume': {
+        const user = this.tokens.get(str('token'));
+        if (!user) return fail('SESSION_INVALID');
+        this.#goOnline(socket, user);
+        return ok({ username: user, sessionId: 1 });
+      }
+      case 'bye':
+      case 'logout':
+        ok({});
+        socket.close(1000);
+        this.#presence(me, false);
+        return;
+      default:
+        break;
+    }
+    if (!me) return fail('NOT_AUTHENTICATED');
+    switch (frame.type) {
+      case 'online':
+        return ok({ users: this.online() });
+      case 'lookup':
+        if (!this.users.has(str('username'))) return fail('USER_NOT_FOUND');
+        return ok({ username: str('username'), online: this.online().includes(str('username')) });
+      case 'open': {
+        if (!this.users.has(str('with'))) return fail('USER_NOT_FOUND');
+        return ok({ conversation: this.#summary(this.#convo(me, str('with')), me) });
+      }
+      case 'conversations':
+        return ok({
+          conversations: this.convos.filter((c) => c.members.includes(me)).map((c) => this.#summary(c, me)),
+        });
+      case 'send': {
+        const key = `${me}\u0000${str('clientMsgId')}`;
+        const earlier = this.dedupe.get(key);
+        if (earlier) return ok({ clientMsgId: str('clientMsgId'), ...earlier });
+        if (!this.users.has(str('to'))) return fail('USER_NOT_FOUND');
+        const convo = this.#convo(me, str('to'));
+        const seq = convo.messages.length + 1;
+        const ts = ++this.#clock;
+        const base = { conversationId: convo.id, seq, from: me, to: str('to'), clientMsgId: str('clientMsgId'), body: str('body'), ts };
+        let myCursor = 0;
+        for (const member of new Set(convo.members)) {
+          const log = this.logs.get(member) ?? [];
+          const message = { ...base, cursor: log.length + 1 };
+          log.push(message);
+          this.logs.set(member, log);
+          if (member === me) {
+            myCursor = message.cursor;
+            convo.messages.push(message);
+          }
+          for (const s of this.sockets) if (s.user === member) s.push({ type: 'message', message });
+        }
+        this.dedupe.set(key, { conversationId: convo.id, seq, cursor: myCursor, ts });
+        return ok({ clientMsgId: str('clientMsgId'), conversationId: convo.id, seq, cursor: myCursor, ts });
+      }
+      case 'sync': {
+        const limit = Number(frame.limit ?? 500);
+        const log = (this.logs.get(me) ?? []).filter((m) => m.cursor > Number(frame.after));
+        const page = log.slice(0, limit);
+        return ok({ messages: page, cursor: page.at(-1)?.cursor ?? Number(frame.after), more: log.length > limit });
+      }
+      case 'history': {
+        const convo = this.convos.find((c) => c.id === Number(frame.conversationId));
+        if (!convo) return fail('CONVERSATION_NOT_FOUND');
+        const before = frame.before === undefined ? Infinity : Number(frame.before);
+        const limit = Number(frame.limit ?? 50);
+        const older = convo.messages.filter((m) => m.seq < before);
+        return ok({ messages: older.slice(-limit), more: older.length > limit });
+      }
+      case 'read': {
+        const convo = this.convos.find((c) => c.id === Number(frame.conversationId));
+        if (!convo) return fail('CONVERSATION_NOT_FOUND');
+        const seq = Math.max(convo.read.get(me) ?? 0, Number(frame.seq));
+        convo.read.set(me, seq);
+        for (const s of this.sockets) {
+          if (s.user && convo.members.includes(s.user)) s.push({ type: 'read', conversationId: convo.id, username: me, seq });
+        }
+        return ok({ readSeq: seq });
+      }
+      case 'typing': {
+        const convo = this.convos.find((c) => c.id === Number(frame.conversationId));
+        if (!convo) return fail('CONVERSATION_NOT_FOUND');
+        for (const s of this.sockets) {
+          if (s.user && s.user !== me && convo.members.includes(s.user)) s.push({ type: 'typing', conversationId: convo.id, username: me });
+        }
+        return ok({});
+      }
+      default:
+        return fail('UNKNOWN_TYPE');
+    }
+  }
+
+  #signIn(socket: FakeSocket, username: string, ok: (result: unknown) => void): void {
+    const token = `token${++this.#tokenSeq}`;
+    this.tokens.set(token, username);
+    this.#goOnline(socket, username);
+    ok({ token, username, sessionId: this.#tokenSeq });
+  }
+
+  #goOnline(socket: FakeSocket, username: string): void {
+    const wasOnline = this.online().includes(username);
+    socket.user = username;
+    if (!wasOnline) this.#presence(username, true);
+  }
+
+  #presence(username: string | null, online: boolean): void {
+    if (!username || (!online && this.online().includes(username))) return;
+    for (const s of this.sockets) if (s.user) s.push({ type: 'presence', username, online });
+  }
+
+  #convo(a: string, b: string): Convo {
+    const members = [a, b].sort() as [string, string];
+    let convo = this.convos.find((c) => c.members[0] === members[0] && c.members[1] === members[1]);
+    if (!convo) {
+      convo = { id: this.convos.length + 1, members, messages: [], read: new Map() };
+      this.convos.push(convo);
+    }
+    return convo;
+  }
+
+  #summary(convo: Convo, me: string): ConversationSummary {
+    const peer = convo.members[0] === me ? convo.members[1] : convo.members[0];
+    const readSeq = convo.read.get(me) ?? 0;
+    return {
+      id: convo.id,
+      kind: 'direct',
+      peer,
+      lastSeq: convo.messages.length,
+      readSeq,
+      peerReadSeq: convo.read.get(peer) ?? 0,
+      unread: convo.messages.filter((m) => m.seq > readSeq && m.from !== me).length,
+      lastMessage: convo.messages.at(-1) ?? null,
+    };
+  }
+}

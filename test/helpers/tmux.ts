@@ -1,0 +1,85 @@
+// A real terminal for end-to-end tests: a detached tmux session per program, driven by send-keys and read by capture-pane.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './server.js';
+import { waitFor } from './wait.js';
+
+let counter = 0;
+
+export const tmuxAvailable = (): boolean => spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
+
+/** Quotes one word for the shell tmux runs the command with. */
+const sh = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** `parley connect HOST PORT` from the sources, exactly as a user runs it, with the given environment. */
+export function connectCommand(port: number, env: Record<string, string>): string {
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${sh(v)}`);
+  const cli = path.join(ROOT, 'src/cli.ts');
+  // The exit status is printed after the program ends, and the pane stays for the test to read it.
+  return `cd ${sh(ROOT)} && env ${vars.join(' ')} ${sh(process.execPath)} --import tsx ${sh(cli)} connect 127.0.0.1 ${port}; echo "[exit status $?]"; sleep 600`;
+}
+
+export class Terminal {
+  /** Each terminal gets its own tmux server (-L), so tests never share or leak sessions. */
+  readonly socket = `parley-e2e-${process.pid}-${++counter}`;
+  private readonly target = 'main';
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+  }
+
+  static start(command: string, { columns = 80, rows = 24 } = {}): Terminal {
+    const terminal = new Terminal();
+    terminal.tmux('new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', terminal.target, command);
+    return terminal;
+  }
+
+  /** Types text literally (no key names). */
+  type(text: string): void {
+    this.tmux('send-keys', '-t', this.target, '-l', text);
+  }
+
+  /** Presses keys by tmux name: Enter, C-c, PPage… */
+  press(...keys: string[]): void {
+    this.tmux('send-keys', '-t', this.target, ...keys);
+  }
+
+  /** Types a line and presses Enter. */
+  line(text: string): void {
+    this.type(text);
+    this.press('Enter');
+  }
+
+  /** The visible screen; `joined` undoes the terminal's wrapping of long lines. */
+  screen({ escapes = false, joined = false } = {}): string {
+    return this.tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), ...(joined ? ['-J'] : []), '-t', this.target);
+  }
+
+  resize(columns: number, rows: number): void {
+    this.tmux('resize-window', '-t', this.target, '-x', String(columns), '-y', String(rows));
+  }
+
+  async see(expected: string | RegExp, timeoutMs = 15_000): Promise<string> {
+    let last = '';
+    try {
+      return await waitFor(
+        () => {
+          last = this.screen();
+          return (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) && last;
+        },
+        { timeoutMs, intervalMs: 100, what: String(expected) },
+      );
+    } catch (error) {
+      throw new Error(`Timed out waiting for ${String(expected)}; the terminal shows:\n${last}`, { cause: error });
+    }
+  }
+
+  kill(): void {
+    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
+    // tmux leaves its socket file behind after kill-server.
+    const dir = process.env.TMUX_TMPDIR || os.tmpdir();
+    fs.rmSync(path.join(dir, `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
+  }
+}

@@ -1,0 +1,61 @@
+// Shared set-up for the terminal client's end-to-end tests: a real server, tmux terminals, cleanup.
+import fs from 'node:fs';
+import { Terminal, connectCommand, tmuxAvailable } from './tmux.js';
+import { tempDir } from './server.js';
+
+/** tmux decides whether the suite runs; in CI a missing tmux is a failure, not a skip. */
+export function requireTmux(): { run: boolean; title: (name: string) => string } {
+  const run = tmuxAvailable();
+  if (!run && process.env.CI === 'true') throw new Error('tmux is required for the terminal client tests in CI');
+  return { run, title: (name) => (run ? name : `${name} (skipped: tmux is not installed)`) };
+}
+
+export class Terminals {
+  private readonly open: Terminal[] = [];
+  private readonly homes: string[] = [];
+
+  /** A new `parley connect` in its own 80×24 terminal, with its own profile folder unless one is given. */
+  connect(port: number, options: { home?: string; env?: Record<string, string>; columns?: number; rows?: number } = {}) {
+    const home = options.home ?? this.home();
+    const terminal = Terminal.start(connectCommand(port, { PARLEY_HOME: home, ...options.env }), options);
+    this.open.push(terminal);
+    return Object.assign(terminal, { home });
+  }
+
+  home(): string {
+    const dir = tempDir('parley-home-');
+    this.homes.push(dir);
+    return dir;
+  }
+
+  closeAll(): void {
+    for (const terminal of this.open.splice(0)) terminal.kill();
+    for (const dir of this.homes.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Registers through the welcome screen and waits for the menu. */
+/** A cold start loads the client through tsx, which is slow on a busy machine. */
+const START_TIMEOUT_MS = 30_000;
+
+export async function register(terminal: Terminal, username: string, password = 'correct horse'): Promise<void> {
+  await terminal.see('Type login or register', START_TIMEOUT_MS);
+  terminal.line('register');
+  await terminal.see('Username:');
+  terminal.line(username);
+  await terminal.see('Password:');
+  terminal.line(password);
+  await terminal.see('Password again:');
+  terminal.line(password);
+  await terminal.see(`${username} (you)`);
+}
+
+export async function login(terminal: Terminal, username: string, password = 'correct horse'): Promise<void> {
+  await terminal.see('Type login or register', START_TIMEOUT_MS);
+  terminal.line('login');
+  await terminal.see('Username:');
+  terminal.line(username);
+  await terminal.see('Password:');
+  terminal.line(password);
+  await terminal.see(`${username} (you)`);
+}
