@@ -6,6 +6,7 @@ import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './
 import { FAULTS_VARIABLE, parseFaults } from './faults.js';
 import { createLogger } from './log.js';
 import { lanAddresses } from './network.js';
+import { normalizeOrigin } from './http/origin.js';
 import { addOpsOptions, type OpsFlags, opsConfig } from './ops-options.js';
 import { createServer } from './server.js';
 import { backupDatabase } from './store/backup.js';
@@ -16,6 +17,7 @@ interface ServerFlags extends OpsFlags {
   data: string;
   durability: 'normal' | 'full';
   logLevel: string;
+  allowedOrigin: string[];
 }
 
 export function parsePort(value: string): number {
@@ -24,6 +26,21 @@ export function parsePort(value: string): number {
     throw new InvalidArgumentError('A port is a whole number from 0 to 65535.');
   }
   return port;
+}
+
+/** Collects repeated --allowed-origin flags (or a comma-separated variable), each a bare http(s) origin. */
+function collectOrigins(value: string, previous: string[]): string[] {
+  const origins = value.split(',').map((item) => item.trim()).filter(Boolean);
+  return [
+    ...previous,
+    ...origins.map((item) => {
+      const origin = normalizeOrigin(item);
+      if (origin === null || !/^[a-z]+:\/\/[^/?#@]+\/?$/i.test(item)) {
+        throw new InvalidArgumentError('An origin is a scheme, host and optional port, e.g. https://chat.example.org');
+      }
+      return origin;
+    }),
+  ];
 }
 
 function parseDurability(value: string): 'normal' | 'full' {
@@ -64,7 +81,15 @@ async function runServer(flags: ServerFlags): Promise<void> {
   const dataDir = path.resolve(flags.data);
   checkDataDir(dataDir);
   const faults = parseFaults(process.env[FAULTS_VARIABLE], process.env.NODE_ENV);
-  const config = defaultConfig({ host: flags.host, port: flags.port, dataDir, durability: flags.durability, faults, ...opsConfig(flags) });
+  const config = defaultConfig({
+    host: flags.host,
+    port: flags.port,
+    dataDir,
+    durability: flags.durability,
+    allowedOrigins: flags.allowedOrigin,
+    faults,
+    ...opsConfig(flags),
+  });
   const log = createLogger({ level: flags.logLevel });
   if (faults.length > 0) log.warn({ faults }, 'test-only faults are on: acknowledged messages may be lost or duplicated');
   let server;
@@ -119,6 +144,12 @@ export function addServerCommand(program: Command): void {
         .env('PARLEY_LOG_LEVEL')
         .argParser(parseLogLevel)
         .default('info'),
+    )
+    .addOption(
+      new Option('--allowed-origin <origin>', "another browser origin allowed to connect, e.g. a reverse proxy's public URL; repeatable")
+        .env('PARLEY_ALLOWED_ORIGINS')
+        .argParser(collectOrigins)
+        .default([]),
     );
   addOpsOptions(command).action(runServer);
 }

@@ -36,6 +36,10 @@ export interface ServerConfig {
   maxConcurrentHashes: number;
   /** Test-only fault switches (PARLEY_TEST_FAULTS); always empty outside tests. */
   faults: readonly Fault[];
+  /** Browser origins besides the server's own that may open a WebSocket or call /api (e.g. a proxy's public URL). */
+  allowedOrigins: string[];
+  /** Folder of the built web client; dist/web of the package when unset. */
+  webDir?: string;
 }
 
 export const DEFAULT_PORT = 50000;
@@ -58,6 +62,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,
     faults: [],
+    allowedOrigins: [],
     ...overrides,
   };
 }

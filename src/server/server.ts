@@ -12,6 +12,8 @@ import type { Services } from './context.js';
 import { addressKey, clientAddress } from './http/address.js';
 import { metricsRoute } from './http/metricsRoute.js';
 import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
+import { authorizeUpgrade } from './http/upgrade.js';
+import { webRoutes } from './http/web.js';
 import { Hub } from './hub.js';
 import { AddressSlots } from './limits/address-slots.js';
 import { type LimiterFactory, RateLimits } from './limits/rate-limits.js';
@@ -75,10 +77,17 @@ export function createServer(options: ServerOptions): ParleyServer {
   let closing: Promise<void> | undefined;
   let nextConnectionId = 1;
 
+  // A session ended over HTTP (the browser's sign-out) also ends its live sockets, in every tab.
+  const endSession = (sessionId: number) => {
+    for (const conn of connections) {
+      if (conn.session?.sessionId === sessionId) conn.close(CLOSE_CODES.sessionEnded, 'session ended');
+    }
+  };
   const isReady = () => ready && !closing && (store.isOpen?.() ?? true);
   const routes = [
     ...(options.routes ?? []),
     metricsRoute(services.metrics, config.metrics, config.trustProxy),
+    ...webRoutes({ services, endSession }),
     coreRoutes({ isReady }),
   ];
   const slots = new AddressSlots(config.maxConnectionsPerAddress);
@@ -105,14 +114,34 @@ export function createServer(options: ServerOptions): ParleyServer {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 10\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    // The raw socket closes on every path (a refused upgrade, a closed WebSocket), so the slot always comes back.
+    // The raw socket closes on every path (refused, failed or closed later), so the slot always comes back.
     socket.once('close', () => slots.release(slot));
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection(ws, address, log.child({ conn: nextConnectionId++, address }), services);
-      connections.add(conn);
-      ws.on('close', () => connections.delete(conn));
-      conn.log.debug('connection opened');
-    });
+    // Until ws owns the socket, a reset during the async checks below must not become an uncaught error.
+    const onSocketError = () => socket.destroy();
+    socket.on('error', onSocketError);
+    authorizeUpgrade(req, services).then(
+      (verdict) => {
+        if (socket.destroyed) return;
+        if (!verdict.ok || closing) {
+          const status = closing ? '503 Service Unavailable' : '403 Forbidden';
+          socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+          return;
+        }
+        socket.off('error', onSocketError);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const conn = new Connection(ws, address, log.child({ conn: nextConnectionId++, address }), services);
+          connections.add(conn);
+          ws.on('close', () => connections.delete(conn));
+          // The browser's HttpOnly cookie logged this connection in during the upgrade; hello will say so.
+          if (verdict.session) conn.authenticate(verdict.session);
+          conn.log.debug('connection opened');
+        });
+      },
+      (error: unknown) => {
+        log.error({ err: { message: (error as Error)?.message } }, 'upgrade check failed');
+        socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      },
+    );
   });
 
   const heartbeat = setInterval(() => {

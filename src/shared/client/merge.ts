@@ -176,6 +176,7 @@ function pendingItem(entry: OutboxEntry, me: string): ThreadItem {
     seq: null,
     mine: true,
     status: entry.status,
+    clientMsgId: entry.clientMsgId,
     ...(entry.error ? { error: entry.error } : {}),
   };
 }

@@ -88,4 +88,6 @@ export interface ThreadItem {
   mine: boolean;
   status: DeliveryStatus | null;
   error?: { code: ErrorCode; message: string };
+  /** Set on items still in the outbox, for retry() and discard(). */
+  clientMsgId?: string;
 }

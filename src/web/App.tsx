@@ -1,0 +1,137 @@
+// The root: one SDK client per sign-in, the sign-in screen or the chat, and a splash while connecting.
+import { useCallback, useEffect, useState, useSyncExternalStore, type ReactElement } from 'react';
+import { LIMITS } from '../shared/protocol.js';
+import { ParleyClient, STORAGE_KEYS, type ClientState } from '../shared/client/index.js';
+import { ChatScreen } from './ChatScreen.js';
+import { AuthScreen, type AuthMode } from './components/AuthScreen.js';
+import { BrandMark } from './components/Icons.js';
+import { api } from './lib/api.js';
+import { authErrorText } from './lib/messages.js';
+import { browserStorage } from './lib/storage.js';
+
+/** The WebSocket lives on the page's own host and port; the HttpOnly cookie rides along with the upgrade. */
+function socketUrl(): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws`;
+}
+
+function deviceLabel(): string {
+  const ua = navigator.userAgent;
+  const browser = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrom(e|ium)\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+  return `${browser} (web)`;
+}
+
+function createClient(): ParleyClient {
+  return new ParleyClient({
+    url: socketUrl(),
+    WebSocket: globalThis.WebSocket,
+    storage: browserStorage(),
+    rememberToken: false,
+    clientName: 'parley-web/0.1',
+    device: deviceLabel(),
+  });
+}
+
+const noop = () => () => undefined;
+
+/**
+ * A new client after every sign-in and sign-out: the server authenticates a connection from the cookie
+ * during the WebSocket upgrade, so a fresh connection is how the page picks up a new session.
+ */
+export function App(): ReactElement {
+  const [generation, setGeneration] = useState(0);
+  const [current, setCurrent] = useState<{ client: ParleyClient; generation: number } | null>(null);
+  // Right after a restart the previous client's state is stale (signed out, or not yet signed in): never show it.
+  const client = current?.generation === generation ? current.client : null;
+  const [unreachable, setUnreachable] = useState(false);
+  /** Set by a successful sign-in until the new connection reports its session. */
+  const [awaitingSession, setAwaitingSession] = useState(false);
+
+  useEffect(() => {
+    const next = createClient();
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let current = true;
+    setCurrent({ client: next, generation });
+    next.connect().then(
+      () => {
+        if (current) setUnreachable(false);
+      },
+      () => {
+        // A client closed on purpose (sign-in, sign-out, unmount) also ends up here and must not retry.
+        if (!current) return;
+        // The first connection failed (server down, network gone): try again with a fresh client shortly.
+        setUnreachable(true);
+        retry = setTimeout(() => setGeneration((g) => g + 1), 3_000);
+      },
+    );
+    return () => {
+      current = false;
+      clearTimeout(retry);
+      void next.exit();
+    };
+  }, [generation]);
+
+  const state: ClientState | null = useSyncExternalStore(
+    client?.subscribe ?? noop,
+    () => client?.getSnapshot() ?? null,
+  );
+
+  const restart = useCallback(() => setGeneration((g) => g + 1), []);
+  const signedIn = state?.session != null;
+  useEffect(() => {
+    if (signedIn) setAwaitingSession(false);
+  }, [signedIn]);
+  const passwordMinLength = state?.limits.passwordMinLength ?? LIMITS.passwordMinLength;
+
+  const signIn = useCallback(
+    async (mode: AuthMode, username: string, password: string): Promise<string | null> => {
+      const result = await api[mode](username, password, deviceLabel());
+      if (!result.ok) return authErrorText(result.error, passwordMinLength);
+      setAwaitingSession(true);
+      restart();
+      return null;
+    },
+    [passwordMinLength, restart],
+  );
+
+  const signOut = useCallback(async () => {
+    const waiting = state?.outbox.length ?? 0;
+    if (waiting > 0) {
+      const plural = waiting === 1 ? 'message has' : 'messages have';
+      if (!window.confirm(`${waiting} ${plural} not been sent yet and will be lost. Sign out anyway?`)) return;
+    }
+    const me = state?.session?.username;
+    const result = await api.logout();
+    if (!result.ok && result.error.code === 'NETWORK') {
+      // Only the server can clear an HttpOnly cookie; pretending would sign the user straight back in.
+      window.alert('Signing out needs the server, which cannot be reached right now. Try again once reconnected.');
+      return;
+    }
+    if (me) browserStorage().removeItem(STORAGE_KEYS.outbox(me));
+    restart();
+  }, [state, restart]);
+
+  if (!client || !state || (state.session === null && state.connection.status !== 'online')) {
+    const status = state?.connection.status;
+    return <Splash unreachable={unreachable || status === 'closed' || status === 'reconnecting'} />;
+  }
+  if (state.session === null) {
+    // The server accepted the password, yet the new connection came without a session: the cookie was refused.
+    const notice = awaitingSession
+      ? 'You were signed in, but this browser did not keep the sign-in cookie. Allow cookies for this site, then sign in again.'
+      : null;
+    return <AuthScreen passwordMinLength={passwordMinLength} notice={notice} onSubmit={signIn} />;
+  }
+  return <ChatScreen key={generation} client={client} state={state} me={state.session.username} onSignOut={() => void signOut()} />;
+}
+
+function Splash({ unreachable }: { unreachable: boolean }): ReactElement {
+  return (
+    <main className="splash" aria-busy={!unreachable}>
+      <BrandMark />
+      <p role="status">
+        {unreachable ? 'Cannot reach the server. Trying again…' : 'Connecting…'}
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,80 @@
+// The sidebar's list of conversations: newest first, each with preview, time, unread badge and online dot.
+import type { ReactElement } from 'react';
+import type { ConversationSummary } from '../../shared/protocol.js';
+import { formatListTime } from '../lib/time.js';
+import { Avatar } from './Avatar.js';
+
+interface ConversationListProps {
+  me: string;
+  conversations: readonly ConversationSummary[];
+  activeId: number | null;
+  online: ReadonlySet<string>;
+  typingIn: ReadonlySet<number>;
+  now: number;
+  onSelect(conversationId: number): void;
+}
+
+export function ConversationList(props: ConversationListProps): ReactElement {
+  const { me, conversations, activeId, online, typingIn, now, onSelect } = props;
+  return (
+    <ul className="conv-list" aria-label="Conversations">
+      {conversations.map((c) => {
+        const last = c.lastMessage;
+        const unread = c.unread > 0;
+        const isOnline = online.has(c.peer);
+        const typing = typingIn.has(c.id);
+        const label = [
+          c.peer,
+          isOnline ? 'online' : null,
+          unread ? `${c.unread} unread` : null,
+        ]
+          .filter(Boolean)
+          .join(', ');
+        return (
+          <li key={c.id}>
+            <button
+              type="button"
+              className="conv-item"
+              aria-current={c.id === activeId}
+              data-unread={unread}
+              data-peer={c.peer}
+              aria-label={label}
+              onClick={() => onSelect(c.id)}
+            >
+              <Avatar username={c.peer} online={isOnline} size={44} />
+              <span className="conv-main">
+                <span className="conv-top">
+                  <span className="conv-name">{c.peer}</span>
+                  {last && (
+                    <time className="conv-time" dateTime={new Date(last.ts).toISOString()}>
+                      {formatListTime(last.ts, now)}
+                    </time>
+                  )}
+                </span>
+                <span className="conv-bottom">
+                  {typing ? (
+                    <span className="conv-preview conv-preview-typing">typing…</span>
+                  ) : (
+                    <span className="conv-preview">
+                      {last ? `${last.from === me ? 'You: ' : ''}${oneLine(last.body)}` : 'No messages yet'}
+                    </span>
+                  )}
+                  {unread && (
+                    <span className="badge" aria-hidden="true">
+                      {c.unread > 99 ? '99+' : c.unread}
+                    </span>
+                  )}
+                </span>
+              </span>
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** Previews are one line: newlines and runs of spaces collapse, and very long bodies are cut early. */
+function oneLine(body: string): string {
+  return body.slice(0, 200).replace(/\s+/g, ' ').trim();
+}

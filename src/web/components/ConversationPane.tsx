@@ -1,0 +1,97 @@
+// The right column: who we talk to (online, typing), the history and the composer.
+import type { ReactElement } from 'react';
+import type { MessageItem } from '../types.js';
+import { Avatar } from './Avatar.js';
+import { Composer } from './Composer.js';
+import { BackIcon, ChatIcon } from './Icons.js';
+import { MessageList } from './MessageList.js';
+
+interface ConversationPaneProps {
+  conversationId: number;
+  peer: string;
+  peerOnline: boolean;
+  peerTyping: boolean;
+  /** While reconnecting the peer's presence is unknown. */
+  connected: boolean;
+  items: readonly MessageItem[];
+  more: boolean;
+  loaded: boolean;
+  loadingOlder: boolean;
+  draft: string;
+  bodyMaxLength: number;
+  now: number;
+  onBack(): void;
+  onLoadOlder(): void;
+  onDiscard(clientMsgId: string): void;
+  onDraftChange(draft: string): void;
+  onSend(body: string): void;
+  onTyping(): void;
+}
+
+export function ConversationPane(props: ConversationPaneProps): ReactElement {
+  const { peer, peerOnline, peerTyping } = props;
+  return (
+    <main className="pane" id="conversation" tabIndex={-1} aria-label={`Conversation with ${peer}`}>
+      <header className="pane-header">
+        <button type="button" className="icon-btn pane-back" onClick={props.onBack} aria-label="Back to conversations">
+          <BackIcon />
+        </button>
+        <Avatar username={peer} online={peerOnline} size={40} />
+        <div className="pane-title">
+          <h1 className="pane-name">{peer}</h1>
+          <span className="pane-status" data-typing={peerTyping}>
+            {!props.connected ? 'Waiting for the connection…' : peerTyping ? 'typing…' : peerOnline ? 'Online' : 'Offline'}
+          </span>
+        </div>
+      </header>
+
+      <MessageList
+        conversationKey={String(props.conversationId)}
+        peer={peer}
+        items={props.items}
+        more={props.more}
+        loaded={props.loaded}
+        loadingOlder={props.loadingOlder}
+        now={props.now}
+        onLoadOlder={props.onLoadOlder}
+        onDiscard={props.onDiscard}
+      />
+
+      <div className="typing" aria-live="polite">
+        {peerTyping && (
+          <>
+            <span className="typing-dots" aria-hidden="true">
+              <span />
+              <span />
+              <span />
+            </span>
+            <span>{peer} is typing…</span>
+          </>
+        )}
+      </div>
+
+      <Composer
+        peer={peer}
+        draft={props.draft}
+        maxLength={props.bodyMaxLength}
+        onDraftChange={props.onDraftChange}
+        onSend={props.onSend}
+        onTyping={props.onTyping}
+      />
+    </main>
+  );
+}
+
+export function EmptyPane(): ReactElement {
+  return (
+    <main className="pane" id="conversation" tabIndex={-1} aria-label="No conversation open">
+      <div className="pane-empty">
+        <div className="pane-empty-art">
+          <ChatIcon />
+        </div>
+        <h1>Pick up a conversation</h1>
+        <p>Choose one on the left, or search for a username to start a new one.</p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,69 @@
+// One message: its text (links as links, never HTML), the time, and for our own the delivery mark.
+import { memo, type ReactElement } from 'react';
+import { formatClock, formatPrecise } from '../lib/time.js';
+import type { DeliveryStatus, MessageItem } from '../types.js';
+import { ClockMark, DoubleTickMark, TickMark } from './Icons.js';
+import { LinkifiedText } from './LinkifiedText.js';
+
+const STATUS_LABEL: Record<DeliveryStatus, string> = {
+  sending: 'Sending',
+  sent: 'Sent',
+  seen: 'Seen',
+  failed: 'Not sent',
+};
+
+function StatusMark({ status }: { status: DeliveryStatus }): ReactElement {
+  const props = { className: 'icon mark', 'data-status': status };
+  if (status === 'sending') return <ClockMark {...props} />;
+  if (status === 'seen') return <DoubleTickMark {...props} />;
+  if (status === 'sent') return <TickMark {...props} />;
+  return <span aria-hidden="true">!</span>;
+}
+
+interface MessageBubbleProps {
+  item: MessageItem;
+  /** First of a run by the same sender: gets the extra space and the pointed corner. */
+  first: boolean;
+  /** Drops a message the server refused for good. */
+  onDiscard?(clientMsgId: string): void;
+}
+
+export const MessageBubble = memo(function MessageBubble({ item, first, onDiscard }: MessageBubbleProps): ReactElement {
+  const status = item.mine ? item.status : null;
+  return (
+    <div
+      className="msg"
+      data-mine={item.mine}
+      data-first={first}
+      data-status={status ?? undefined}
+      data-seq={item.seq ?? undefined}
+    >
+      <div className="bubble">
+        <span className="visually-hidden">{item.mine ? 'You' : item.from}: </span>
+        <span className="bubble-text">
+          <LinkifiedText text={item.body} />
+        </span>
+        <span className="bubble-meta" title={status === 'failed' && item.error ? item.error.message : formatPrecise(item.ts)}>
+          <time dateTime={new Date(item.ts).toISOString()}>{formatClock(item.ts)}</time>
+          {status && (
+            <>
+              <StatusMark status={status} />
+              <span className="visually-hidden">, {STATUS_LABEL[status]}</span>
+              {status === 'failed' && <span className="fail-text">Not sent</span>}
+            </>
+          )}
+        </span>
+        {status === 'failed' && (
+          <span className="bubble-failure">
+            {item.error?.message ?? 'The server refused this message.'}
+            {onDiscard && item.clientMsgId !== undefined && (
+              <button type="button" className="link-btn" onClick={() => onDiscard(item.clientMsgId ?? '')}>
+                Delete
+              </button>
+            )}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,34 @@
+// Watches the client for messages from others and raises a desktop notice for each while the tab is hidden.
+import { useEffect, useRef } from 'react';
+import type { ClientState, ParleyClient } from '../../shared/client/index.js';
+import { showMessageNotice } from '../lib/notifications.js';
+
+/**
+ * Compares each snapshot with the last seen one: a conversation whose last message moved forward and came
+ * from the peer is news. The first catch-up after connecting is history, not news, so it primes silently.
+ */
+export function useMessageNotifications(client: ParleyClient, onOpen: (conversationId: number) => void): void {
+  const open = useRef(onOpen);
+  open.current = onOpen;
+
+  useEffect(() => {
+    const seen = new Map<number, number>();
+    let primed = false;
+    const check = (state: ClientState) => {
+      const me = state.session?.username;
+      if (!me) return;
+      const ready = state.connection.status === 'online';
+      for (const c of state.conversations) {
+        const before = seen.get(c.id);
+        seen.set(c.id, c.lastSeq);
+        const last = c.lastMessage;
+        if (!primed || !last || last.from === me || (before !== undefined && last.seq <= before)) continue;
+        if (document.visibilityState !== 'hidden' || c.readSeq >= last.seq) continue;
+        showMessageNotice({ conversationId: c.id, from: last.from, body: last.body }, (id) => open.current(id));
+      }
+      if (ready) primed = true;
+    };
+    check(client.getSnapshot());
+    return client.subscribe(() => check(client.getSnapshot()));
+  }, [client]);
+}

@@ -1,0 +1,19 @@
+// Browser entry point: styles, then the app into #root.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import './styles/theme.css';
+import './styles/base.css';
+import './styles/auth.css';
+import './styles/layout.css';
+import './styles/sidebar.css';
+import './styles/conversation.css';
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,17 @@
+// The shapes the components draw; the SDK's snapshot types fit them, so components don't depend on the SDK.
+
+export type DeliveryStatus = 'sending' | 'sent' | 'seen' | 'failed';
+
+/** One line of a conversation: a delivered message, or one of ours still in the outbox. */
+export interface MessageItem {
+  key: string;
+  from: string;
+  body: string;
+  ts: number;
+  seq: number | null;
+  mine: boolean;
+  status: DeliveryStatus | null;
+  error?: { message: string };
+  /** Present while the message is in the outbox (not yet acknowledged). */
+  clientMsgId?: string;
+}

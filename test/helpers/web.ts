@@ -1,0 +1,206 @@
+// Browser-test kit: a fresh web build when the sources changed, Debian's Chromium, and user-level actions.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT } from './server.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'web');
+const WEB_DIST = path.join(ROOT, 'dist', 'web');
+const LOCK = path.join(ROOT, 'dist', '.web-build.lock');
+
+/**
+ * Whether browser tests can run here. Without Chromium they skip with one line, except in CI,
+ * where a missing browser is a broken setup and must fail.
+ */
+export function browserAvailable(): boolean {
+  if (fs.existsSync(CHROMIUM)) return true;
+  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium).`);
+  console.log(`skipping browser tests: ${CHROMIUM} not found (apt-get install -y chromium)`);
+  return false;
+}
+
+function newestMtime(entry: string): number {
+  const stat = fs.statSync(entry, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const name of fs.readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, name)));
+  return newest;
+}
+
+function webBuildIsFresh(): boolean {
+  const built = fs.statSync(path.join(WEB_DIST, 'index.html'), { throwIfNoEntry: false });
+  if (!built) return false;
+  const inputs = ['src/web', 'src/shared', 'vite.config.ts', 'package.json'].map((p) => newestMtime(path.join(ROOT, p)));
+  return built.mtimeMs >= Math.max(...inputs);
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} failed (${code}):\n${output}`))));
+  });
+}
+
+/**
+ * Builds dist/web with Vite when it is missing or older than its sources. Test files run in parallel,
+ * so a lock folder makes one of them build while the others wait for it.
+ */
+export async function ensureWebBuilt(): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (!webBuildIsFresh()) {
+    fs.mkdirSync(path.dirname(LOCK), { recursive: true });
+    let locked = false;
+    try {
+      fs.mkdirSync(LOCK);
+      locked = true;
+    } catch {
+      const age = Date.now() - (fs.statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) fs.rmSync(LOCK, { recursive: true, force: true }); // left by a killed run
+    }
+    if (locked) {
+      try {
+        if (!webBuildIsFresh()) await run(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build']);
+      } finally {
+        fs.rmSync(LOCK, { recursive: true, force: true });
+      }
+      return;
+    }
+    if (Date.now() > deadline) throw new Error('timed out waiting for another test to build the web client');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface ContextOptions {
+  colorScheme?: 'light' | 'dark';
+  width?: number;
+  height?: number;
+}
+
+/** A separate browser profile (own cookies and storage), like a second person on another machine. */
+const openPages = new Set<Page>();
+
+/** Every Content-Security-Policy violation any test page reported; the policy must never get in the way. */
+export const cspViolations: string[] = [];
+
+/** After a failed test: a picture of every page still open, to see what the person would have seen. */
+export async function captureOpenPages(testName: string): Promise<void> {
+  let i = 0;
+  for (const page of openPages) {
+    if (page.isClosed()) {
+      openPages.delete(page);
+      continue;
+    }
+    await screenshot(page, `failed-${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${++i}`).catch(() => undefined);
+  }
+}
+
+export async function newUserPage(browser: Browser, options: ContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    colorScheme: options.colorScheme ?? 'light',
+    deviceScaleFactor: 1,
+    locale: 'en-GB',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  openPages.add(page);
+  page.on('close', () => openPages.delete(page));
+  page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+  return { context, page };
+}
+
+export const PASSWORD = 'correct horse battery';
+
+async function submitAuth(page: Page, mode: 'Sign in' | 'Create account', username: string, password: string): Promise<void> {
+  await page.getByRole('button', { name: mode, exact: true }).first().click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.locator('form button[type="submit"]').click();
+}
+
+export async function register(page: Page, baseUrl: string, username: string, password = PASSWORD): Promise<void> {
+  if (page.url() !== `${baseUrl}/`) await page.goto(`${baseUrl}/`);
+  await submitAuth(page, 'Create account', username, password);
+  await signedInAs(page, username);
+}
+
+export async function signIn(page: Page, baseUrl: string, username: string, password = PASSWORD): Promise<void> {
+  if (page.url() !== `${baseUrl}/`) await page.goto(`${baseUrl}/`);
+  await submitAuth(page, 'Sign in', username, password);
+  await signedInAs(page, username);
+}
+
+/** Tries to sign in or register and returns the error the form shows. */
+export async function authError(page: Page, mode: 'Sign in' | 'Create account', username: string, password: string): Promise<string> {
+  await submitAuth(page, mode, username, password);
+  return (await page.getByRole('alert').textContent()) ?? '';
+}
+
+export async function signedInAs(page: Page, username: string): Promise<void> {
+  await page.getByTestId('me').filter({ hasText: new RegExp(`^${username}$`) }).waitFor();
+}
+
+export function conversationItem(page: Page, peer: string) {
+  return page.locator(`.conv-item[data-peer="${peer}"]`);
+}
+
+/** Opens a conversation the way a person would: type the exact username in the search box, press Enter. */
+export async function openConversation(page: Page, peer: string): Promise<void> {
+  const search = page.getByLabel('Find or start a conversation by username');
+  await search.fill(peer);
+  await search.press('Enter');
+  await page.getByRole('heading', { name: peer, exact: true }).waitFor();
+}
+
+export function composer(page: Page, peer: string) {
+  return page.getByRole('textbox', { name: `Message ${peer}`, exact: true });
+}
+
+export async function sendMessage(page: Page, peer: string, text: string): Promise<void> {
+  const box = composer(page, peer);
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** The bubbles of the open conversation, as text, in order (screen-reader prefixes removed). */
+export async function messageTexts(page: Page): Promise<string[]> {
+  return page.locator('.history-list .bubble-text').allInnerTexts();
+}
+
+export function bubble(page: Page, text: string) {
+  return page.locator('.history-list .msg').filter({ has: page.locator('.bubble-text', { hasText: text }) });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  // Caret blink and typing dots would make every run's picture differ for no reason.
+  await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
+  return file;
+}
