@@ -65,6 +65,10 @@ export const HistoryRequest = request('history', {
 });
 export const ReadRequest = request('read', { conversationId: ConversationId, seq: Seq });
 export const TypingRequest = request('typing', { conversationId: ConversationId });
+export const ChangePasswordRequest = request('changePassword', { password: Password, newPassword: Password });
+export const SessionsRequest = request('sessions', {});
+export const RevokeSessionRequest = request('revokeSession', { sessionId: z.number().int().positive() });
+export const LogoutEverywhereRequest = request('logoutEverywhere', {});
 
 export const ClientFrame = z.discriminatedUnion('type', [
   HelloRequest,
@@ -82,6 +86,10 @@ export const ClientFrame = z.discriminatedUnion('type', [
   HistoryRequest,
   ReadRequest,
   TypingRequest,
+  ChangePasswordRequest,
+  SessionsRequest,
+  RevokeSessionRequest,
+  LogoutEverywhereRequest,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type RequestType = ClientFrame['type'];
@@ -125,6 +133,23 @@ export type ConversationSummary = z.infer<typeof ConversationSummary>;
 export const SessionInfo = z.object({ token: z.string(), username: Username, sessionId: z.number().int() });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+/** One signed-in device of the user, for the session list. */
+export const SessionSummary = z.object({
+  sessionId: z.number().int(),
+  /** What the client called itself at login (`device`), or null. */
+  device: z.string().nullable(),
+  /** The address it last connected from (the proxy's X-Forwarded-For entry with --trust-proxy). */
+  address: z.string().nullable(),
+  createdAt: z.number().int(),
+  /** Now while the session has a live connection; otherwise when it last had one. */
+  lastSeenAt: z.number().int(),
+  /** True for the session of the connection that asked. */
+  current: z.boolean(),
+  /** True while the session has at least one live connection. */
+  connected: z.boolean(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
 export const SendAck = z.object({
   clientMsgId: ClientMsgId,
   conversationId: ConversationId,
@@ -157,6 +182,12 @@ export const RESULTS = {
   history: z.object({ messages: z.array(Message), more: z.boolean() }),
   read: z.object({ readSeq: Seq }),
   typing: z.object({}),
+  /** How many other sessions ended; their connections are closed with 4001. */
+  changePassword: z.object({ endedSessions: z.number().int().nonnegative() }),
+  sessions: z.object({ sessions: z.array(SessionSummary) }),
+  revokeSession: z.object({}),
+  /** Every session of the user ended, this one included; this connection stays open, logged out. */
+  logoutEverywhere: z.object({ endedSessions: z.number().int().nonnegative() }),
 } satisfies Record<RequestType, z.ZodType>;
 export type ResultOf<T extends RequestType> = z.infer<(typeof RESULTS)[T]>;
 

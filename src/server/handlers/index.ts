@@ -2,18 +2,22 @@
 import type { RequestType } from '../../shared/protocol.js';
 import type { Handler } from '../context.js';
 import { bye } from './bye.js';
+import { changePassword } from './changePassword.js';
 import { conversations } from './conversations.js';
 import { hello } from './hello.js';
 import { history } from './history.js';
 import { login } from './login.js';
 import { logout } from './logout.js';
+import { logoutEverywhere } from './logoutEverywhere.js';
 import { lookup } from './lookup.js';
 import { online } from './online.js';
 import { open } from './open.js';
 import { read } from './read.js';
 import { register } from './register.js';
 import { resume } from './resume.js';
+import { revokeSession } from './revokeSession.js';
 import { send } from './send.js';
+import { sessions } from './sessions.js';
 import { sync } from './sync.js';
 import { typing } from './typing.js';
 
@@ -33,4 +37,8 @@ export const handlers: { [T in RequestType]: Handler<T> } = {
   history,
   read,
   typing,
+  changePassword,
+  sessions,
+  revokeSession,
+  logoutEverywhere,
 };

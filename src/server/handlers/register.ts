@@ -18,12 +18,19 @@ export const register: Handler<'register'> = {
   async handle(request, ctx) {
     if (ctx.conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
     checkPassword(request.password);
-    const { store, passwords, log } = ctx.services;
-    if (await store.findUserIdByName(request.username)) {
-      throw new ParleyError('USERNAME_TAKEN', 'That username is taken. Choose another.');
+    const { store, passwords, log, rateLimits } = ctx.services;
+    const refund = await rateLimits.register(ctx.conn.address);
+    let user;
+    try {
+      if (await store.findUserIdByName(request.username)) {
+        throw new ParleyError('USERNAME_TAKEN', 'That username is taken. Choose another.');
+      }
+      const hash = await passwords.hash(request.password);
+      user = await store.createUser(request.username, hash, ctx.services.now());
+    } catch (error) {
+      await refund();
+      throw error;
     }
-    const hash = await passwords.hash(request.password);
-    const user = await store.createUser(request.username, hash, ctx.services.now());
     log.info({ userId: user.id }, 'account registered');
     return startSession(ctx, user, request.device);
   },
