@@ -64,7 +64,9 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
     mkdirSync(options.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfDir));
   }
-  const serverArgs = [join(REPO_ROOT, 'src/cli.ts'), 'server', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'warn', ...options.extraArgs];
+  const serverArgs = [join(REPO_ROOT, 'src/cli.ts'), 'server', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'warn',
+    // A load test measures the relay, not the abuse limits: its users register from one address and send flat out.
+    '--registrations-per-hour', '0', '--message-rate', '0', ...options.extraArgs];
   const [command, args] =
     options.core === null
       ? [process.execPath, [...nodeArgs, ...serverArgs]]

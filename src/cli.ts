@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `parley` command: `parley server` starts a server, `parley connect` the terminal client; errors end in one plain sentence, not a stack trace.
+// The `parley` command: `parley server`, `parley connect` (the terminal client), `parley backup`; errors end in one plain sentence, not a stack trace.
 import { Command, CommanderError } from 'commander';
-import { addServerCommand } from './server/cli.js';
+import { addBackupCommand, addServerCommand } from './server/cli.js';
 import { addConnectCommand } from './tui/cli.js';
 
 const program = new Command('parley')
@@ -10,6 +10,7 @@ const program = new Command('parley')
   .exitOverride();
 addServerCommand(program);
 addConnectCommand(program);
+addBackupCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,12 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
+import { FAULTS_VARIABLE, parseFaults } from './faults.js';
 import { createLogger } from './log.js';
 import { lanAddresses } from './network.js';
 import { normalizeOrigin } from './http/origin.js';
+import { addOpsOptions, type OpsFlags, opsConfig } from './ops-options.js';
 import { createServer } from './server.js';
+import { backupDatabase } from './store/backup.js';
 
-interface ServerFlags {
+interface ServerFlags extends OpsFlags {
   port: number;
   host: string;
   data: string;
@@ -67,8 +70,8 @@ function banner(config: ServerConfig, port: number): string {
   const lines = ['Parley server is running.', ''];
   if (hosts.length === 0) lines.push(`  No LAN address found; on this machine use 127.0.0.1:${port}`);
   for (const host of hosts) {
-    lines.push(`  Terminal client:  parley connect ${host} ${port}`);
-    lines.push(`  Web client:       http://${host}:${port}/`);
+    lines.push(`  Terminal client:  parley connect ${config.tls ? `wss://${host}:${port}` : `${host} ${port}`}`);
+    lines.push(`  Web client:       ${config.tls ? 'https' : 'http'}://${host}:${port}/`);
   }
   lines.push(`  Data folder:      ${config.dataDir}`, '', 'Press Ctrl-C to stop.');
   return lines.join('\n');
@@ -77,14 +80,18 @@ function banner(config: ServerConfig, port: number): string {
 async function runServer(flags: ServerFlags): Promise<void> {
   const dataDir = path.resolve(flags.data);
   checkDataDir(dataDir);
+  const faults = parseFaults(process.env[FAULTS_VARIABLE], process.env.NODE_ENV);
   const config = defaultConfig({
     host: flags.host,
     port: flags.port,
     dataDir,
     durability: flags.durability,
     allowedOrigins: flags.allowedOrigin,
+    faults,
+    ...opsConfig(flags),
   });
   const log = createLogger({ level: flags.logLevel });
+  if (faults.length > 0) log.warn({ faults }, 'test-only faults are on: acknowledged messages may be lost or duplicated');
   let server;
   try {
     server = createServer({ config, log });
@@ -120,7 +127,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
 }
 
 export function addServerCommand(program: Command): void {
-  program
+  const command = program
     .command('server')
     .description('start the Parley server (HTTP, WebSocket and web client on one port)')
     .addOption(new Option('-p, --port <port>', 'port to listen on').env('PARLEY_PORT').argParser(parsePort).default(DEFAULT_PORT))
@@ -143,6 +150,22 @@ export function addServerCommand(program: Command): void {
         .env('PARLEY_ALLOWED_ORIGINS')
         .argParser(collectOrigins)
         .default([]),
-    )
-    .action(runServer);
+    );
+  addOpsOptions(command).action(runServer);
+}
+
+/** `parley backup FILE`: a consistent copy of the database, safe to take while the server runs. */
+export function addBackupCommand(program: Command): void {
+  program
+    .command('backup')
+    .description('copy the database to FILE, consistently, even while the server runs')
+    .argument('<file>', 'where to write the copy (must not exist yet)')
+    .addOption(new Option('-d, --data <dir>', 'folder of the server\'s database').env('PARLEY_DATA').default('data'))
+    .action((file: string, flags: { data: string }) => {
+      const source = databaseFile({ dataDir: path.resolve(flags.data) });
+      const result = backupDatabase(source, path.resolve(file));
+      const kib = Math.ceil(result.bytes / 1024);
+      console.log(`Backed up ${result.users} users and ${result.messages} messages to ${result.file} (${kib} KiB).`);
+      console.log('To restore: stop the server, put this file in the data folder as parley.db (remove parley.db-wal and parley.db-shm), start it.');
+    });
 }

@@ -1,6 +1,9 @@
 // Server settings with their defaults; the CLI fills them from flags and PARLEY_* environment variables.
 import path from 'node:path';
 import { LIMITS } from '../shared/protocol.js';
+import type { Fault } from './faults.js';
+import type { MetricsAccess } from './http/metricsRoute.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './limits/rate-limits.js';
 import type { Durability } from './store/sqlite.js';
 
 export interface ServerConfig {
@@ -11,12 +14,28 @@ export interface ServerConfig {
   durability: Durability;
   /** WebSocket payload limit in bytes; a larger frame closes the connection with 1009. */
   maxFrameBytes: number;
+  /** Longest message body in characters (UTF-16 code units); at most the protocol's LIMITS.bodyMaxLength. */
+  maxMessageLength: number;
+  /** WebSocket connections one address (an IPv6 /64) may hold at once; 0 means no limit. */
+  maxConnectionsPerAddress: number;
+  /** A client must send its complete request headers within this time, or the socket is closed (slowloris). */
+  headersTimeoutMs: number;
+  /** Believe X-Forwarded-For for the client's address: only when every client reaches Parley through your proxy. */
+  trustProxy: boolean;
+  /** Failed logins, registrations and messages (limits/rate-limits.ts); false switches them all off (tests, benchmarks). */
+  rateLimits: RateLimitConfig | false;
+  /** Serve HTTPS and WSS on the port with this certificate chain and key (PEM); plain HTTP and WS when null. */
+  tls: { cert: string; key: string } | null;
+  /** Who may read /metrics: loopback clients only, anyone, or nobody. */
+  metrics: MetricsAccess;
   /** Interval of WebSocket pings; a socket that missed the previous pong is dropped. */
   heartbeatMs: number;
   /** A connection whose unsent output passes this many bytes is disconnected (it resumes from its cursor). */
   slowConsumerBytes: number;
   /** argon2id hashes running at once (each takes ~19 MiB); more logins wait their turn. */
   maxConcurrentHashes: number;
+  /** Test-only fault switches (PARLEY_TEST_FAULTS); always empty outside tests. */
+  faults: readonly Fault[];
   /** Browser origins besides the server's own that may open a WebSocket or call /api (e.g. a proxy's public URL). */
   allowedOrigins: string[];
   /** Folder of the built web client; dist/web of the package when unset. */
@@ -32,9 +51,17 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     dataDir: path.resolve('data'),
     durability: 'normal',
     maxFrameBytes: LIMITS.maxFrameBytes,
+    maxMessageLength: LIMITS.bodyMaxLength,
+    maxConnectionsPerAddress: 50,
+    headersTimeoutMs: 10_000,
+    trustProxy: false,
+    rateLimits: DEFAULT_RATE_LIMITS,
+    tls: null,
+    metrics: 'local',
     heartbeatMs: 30_000,
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,
+    faults: [],
     allowedOrigins: [],
     ...overrides,
   };

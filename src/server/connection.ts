@@ -47,6 +47,10 @@ export class Connection implements ConnectionView, HubClient {
     return this.session?.username ?? '';
   }
 
+  get sessionId(): number {
+    return this.session?.sessionId ?? 0;
+  }
+
   get client(): HubClient | null {
     return this.session ? this : null;
   }
@@ -75,9 +79,11 @@ export class Connection implements ConnectionView, HubClient {
   unauthenticate(): void {
     const session = this.session;
     if (!session) return;
-    const { hub } = this.services;
+    const { hub, store, now } = this.services;
     if (hub.remove(this)) hub.broadcast(JSON.stringify({ type: 'presence', username: session.username, online: false }));
     this.session = null;
+    // "Last seen" in the session list: the moment its connection went away (a no-op once the session is deleted).
+    store.touchSession(session.sessionId, now(), null).catch(() => undefined);
   }
 
   closeAfterReply(code: number, reason: string): void {
@@ -161,6 +167,7 @@ export class Connection implements ConnectionView, HubClient {
       this.log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack }, type }, 'request failed');
       parleyError = new ParleyError('INTERNAL', 'The server failed to handle this request; try again.');
     }
+    this.services.metrics.error(parleyError.code);
     const reply: ErrorReply = { type: 'error', id, code: parleyError.code, message: parleyError.message };
     if (parleyError.retryAfterMs !== undefined) reply.retryAfterMs = parleyError.retryAfterMs;
     this.send(JSON.stringify(reply));

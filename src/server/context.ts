@@ -6,6 +6,8 @@ import type { Committer } from './committer.js';
 import type { ServerConfig } from './config.js';
 import type { Hub, HubClient } from './hub.js';
 import type { OutputBatcher } from './output.js';
+import type { RateLimits } from './limits/rate-limits.js';
+import type { Metrics } from './metrics.js';
 import type { Passwords } from './passwords.js';
 import type { KeyStore } from './store/keys.js';
 import type { Store } from './store/store.js';
@@ -20,6 +22,8 @@ export interface Services {
   committer: Committer;
   /** Corks sockets for the rest of a turn, so a group commit's acks and pushes leave in one write per socket. */
   output: OutputBatcher;
+  rateLimits: RateLimits;
+  metrics: Metrics;
   log: Logger;
   now(): number;
 }

@@ -4,7 +4,9 @@
 export interface HubClient {
   readonly userId: number;
   readonly username: string;
+  readonly sessionId: number;
   send(frame: string): void;
+  close(code: number, reason: string): void;
 }
 
 export class Hub {
@@ -41,10 +43,33 @@ export class Hub {
     return names.sort();
   }
 
-  sendToUser(userId: number, frame: string, except?: HubClient): void {
+  /** The sessions of the user that have a live connection here. */
+  connectedSessions(userId: number): Set<number> {
+    return new Set([...(this.byUser.get(userId) ?? [])].map((client) => client.sessionId));
+  }
+
+  /** Closes the user's connections whose session ended elsewhere (revoked, password changed); returns how many. */
+  closeSessions(userId: number, ended: (sessionId: number) => boolean, code: number, reason: string, except?: HubClient): number {
+    let closed = 0;
+    for (const client of [...(this.byUser.get(userId) ?? [])]) {
+      if (client === except || !ended(client.sessionId)) continue;
+      client.close(code, reason);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Returns how many connections the frame was handed to. */
+  sendToUser(userId: number, frame: string, except?: HubClient): number {
     const set = this.byUser.get(userId);
-    if (!set) return;
-    for (const client of set) if (client !== except) client.send(frame);
+    if (!set) return 0;
+    let sent = 0;
+    for (const client of set) {
+      if (client === except) continue;
+      client.send(frame);
+      sent++;
+    }
+    return sent;
   }
 
   /** Every connected session of every user; presence is visible to everyone on the server. */

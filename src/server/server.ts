@@ -1,5 +1,6 @@
 // The Parley server: HTTP and the WebSocket at /ws on one port, wired to handlers, store and hub.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -8,10 +9,15 @@ import { Committer } from './committer.js';
 import { type ServerConfig, databaseFile } from './config.js';
 import { Connection } from './connection.js';
 import type { Services } from './context.js';
+import { addressKey, clientAddress } from './http/address.js';
+import { metricsRoute } from './http/metricsRoute.js';
 import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
 import { authorizeUpgrade } from './http/upgrade.js';
 import { webRoutes } from './http/web.js';
 import { Hub } from './hub.js';
+import { AddressSlots } from './limits/address-slots.js';
+import { type LimiterFactory, RateLimits } from './limits/rate-limits.js';
+import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { OutputBatcher } from './output.js';
 import { Passwords } from './passwords.js';
@@ -28,11 +34,14 @@ export interface ServerOptions {
   keys?: KeyStore;
   /** Extra HTTP routes tried before the built-in ones (the web client's static files and API). */
   routes?: HttpHandler[];
+  /** Where rate-limit counters live; in this process by default (a Redis-backed factory shares them between nodes). */
+  limiterFactory?: LimiterFactory;
   now?: () => number;
 }
 
 export interface ParleyServer {
-  readonly http: http.Server;
+  /** An https.Server when the config has TLS. */
+  readonly http: http.Server | https.Server;
   readonly services: Services;
   listen(): Promise<AddressInfo>;
   /** Tells every client, closes every socket, commits what is pending and closes the store. */
@@ -41,9 +50,21 @@ export interface ParleyServer {
 
 const SHUTDOWN_GRACE_MS = 2_000;
 
+/**
+ * Node checks headersTimeout only every connectionsCheckingInterval (30 s by default), so a slowloris
+ * client would hold its socket far longer than the setting says; check often enough to honour it.
+ */
+function httpTimeouts(headersTimeout: number): http.ServerOptions {
+  return {
+    headersTimeout,
+    requestTimeout: Math.max(30_000, headersTimeout),
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
+  };
+}
+
 export function createServer(options: ServerOptions): ParleyServer {
   const { config, log } = options;
-  const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability });
+  const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability, faults: config.faults });
   const keys = options.keys ?? (store instanceof SqliteStore ? new SqliteKeyStore(store.db) : undefined);
   if (!keys) throw new Error('createServer: a key store is required with a store other than SQLite');
   const services: Services = {
@@ -57,6 +78,8 @@ export function createServer(options: ServerOptions): ParleyServer {
       log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'reply after commit failed'),
     ),
     output: new OutputBatcher(),
+    rateLimits: new RateLimits(config.rateLimits, options.limiterFactory),
+    metrics: new Metrics(() => connections.size),
     now: options.now ?? Date.now,
   };
   const connections = new Set<Connection>();
@@ -70,14 +93,21 @@ export function createServer(options: ServerOptions): ParleyServer {
       if (conn.session?.sessionId === sessionId) conn.close(CLOSE_CODES.sessionEnded, 'session ended');
     }
   };
+  const isReady = () => ready && !closing && (store.isOpen?.() ?? true);
   const routes = [
     ...(options.routes ?? []),
+    metricsRoute(services.metrics, config.metrics, config.trustProxy),
     ...webRoutes({ services, endSession }),
-    coreRoutes({ isReady: () => ready && !closing }),
+    coreRoutes({ isReady }),
   ];
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
+  const slots = new AddressSlots(config.maxConnectionsPerAddress);
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!routes.some((route) => route(req, res))) notFound(res);
-  });
+  };
+  // HTTPS and WSS on the same port when a certificate is configured; the rest of the server cannot tell.
+  const server: http.Server | https.Server = config.tls
+    ? https.createServer({ ...httpTimeouts(config.headersTimeoutMs), cert: config.tls.cert, key: config.tls.key }, handle)
+    : http.createServer(httpTimeouts(config.headersTimeoutMs), handle);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false });
 
@@ -87,6 +117,15 @@ export function createServer(options: ServerOptions): ParleyServer {
       socket.end(`HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
       return;
     }
+    const address = clientAddress(req, config.trustProxy);
+    const slot = addressKey(address);
+    if (!slots.tryAcquire(slot)) {
+      log.info({ address }, 'too many connections from one address');
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 10\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    // The raw socket closes on every path (refused, failed or closed later), so the slot always comes back.
+    socket.once('close', () => slots.release(slot));
     // Until ws owns the socket, a reset during the async checks below must not become an uncaught error.
     const onSocketError = () => socket.destroy();
     socket.on('error', onSocketError);
@@ -100,7 +139,6 @@ export function createServer(options: ServerOptions): ParleyServer {
         }
         socket.off('error', onSocketError);
         wss.handleUpgrade(req, socket, head, (ws) => {
-          const address = req.socket.remoteAddress ?? null;
           // The upgraded TCP socket: the connection corks it to batch writes (ws keeps its own reference private).
           const conn = new Connection(ws, address, log, { conn: nextConnectionId++, address }, services, req.socket as Socket);
           connections.add(conn);

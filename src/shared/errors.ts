@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   ALREADY_AUTHENTICATED: 'This connection is already logged in.',
   AUTH_FAILED: 'Wrong username or password.',
   SESSION_INVALID: 'The session token is unknown, expired or revoked.',
+  SESSION_NOT_FOUND: 'You have no session with this id (it may have ended already).',
   INVALID_USERNAME: 'The username breaks the username rules.',
   WEAK_PASSWORD: 'The password is too short or too long.',
   USERNAME_TAKEN: 'Another account already has this username.',

@@ -82,13 +82,6 @@ export const AddEpochRequest = request('addEpoch', {
   epoch: z.number().int().positive(),
   keys: z.array(z.strictObject({ recipient: Username, sealed: SealedEpochKeyText })).min(1).max(64),
 });
-export const ChangePasswordRequest = request('changePassword', {
-  password: Password,
-  newPassword: Password,
-  salt: Salt,
-  kdf: KdfParams,
-  keyBundle: KeyBundleText,
-});
 export const ResumeRequest = request('resume', { token: z.string().min(1).max(256), device: Device });
 export const LogoutRequest = request('logout', {});
 export const ByeRequest = request('bye', {});
@@ -108,6 +101,17 @@ export const HistoryRequest = request('history', {
 });
 export const ReadRequest = request('read', { conversationId: ConversationId, seq: Seq });
 export const TypingRequest = request('typing', { conversationId: ConversationId });
+export const ChangePasswordRequest = request('changePassword', {
+  password: Password,
+  newPassword: Password,
+  /** End-to-end encryption: the new salt and parameters, and the private keys sealed with the new wrap key (all or none). */
+  salt: Salt.optional(),
+  kdf: KdfParams.optional(),
+  keyBundle: KeyBundleText.optional(),
+});
+export const SessionsRequest = request('sessions', {});
+export const RevokeSessionRequest = request('revokeSession', { sessionId: z.number().int().positive() });
+export const LogoutEverywhereRequest = request('logoutEverywhere', {});
 
 export const ClientFrame = z.discriminatedUnion('type', [
   HelloRequest,
@@ -118,7 +122,6 @@ export const ClientFrame = z.discriminatedUnion('type', [
   IdentityRequest,
   EpochKeysRequest,
   AddEpochRequest,
-  ChangePasswordRequest,
   ResumeRequest,
   LogoutRequest,
   ByeRequest,
@@ -131,6 +134,10 @@ export const ClientFrame = z.discriminatedUnion('type', [
   HistoryRequest,
   ReadRequest,
   TypingRequest,
+  ChangePasswordRequest,
+  SessionsRequest,
+  RevokeSessionRequest,
+  LogoutEverywhereRequest,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type RequestType = ClientFrame['type'];
@@ -176,6 +183,23 @@ export type ConversationSummary = z.infer<typeof ConversationSummary>;
 export const SessionInfo = z.object({ token: z.string(), username: Username, sessionId: z.number().int() });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+/** One signed-in device of the user, for the session list. */
+export const SessionSummary = z.object({
+  sessionId: z.number().int(),
+  /** What the client called itself at login (`device`), or null. */
+  device: z.string().nullable(),
+  /** The address it last connected from (the proxy's X-Forwarded-For entry with --trust-proxy). */
+  address: z.string().nullable(),
+  createdAt: z.number().int(),
+  /** Now while the session has a live connection; otherwise when it last had one. */
+  lastSeenAt: z.number().int(),
+  /** True for the session of the connection that asked. */
+  current: z.boolean(),
+  /** True while the session has at least one live connection. */
+  connected: z.boolean(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
 export const SendAck = z.object({
   clientMsgId: ClientMsgId,
   conversationId: ConversationId,
@@ -204,7 +228,6 @@ export const RESULTS = {
     epochs: z.array(z.object({ epoch: z.number().int().positive(), creator: Username, sealed: z.string() })),
   }),
   addEpoch: z.object({ epoch: z.number().int().positive() }),
-  changePassword: z.object({}),
   resume: z.object({ username: Username, sessionId: z.number().int() }),
   logout: z.object({}),
   bye: z.object({}),
@@ -217,6 +240,12 @@ export const RESULTS = {
   history: z.object({ messages: z.array(Message), more: z.boolean() }),
   read: z.object({ readSeq: Seq }),
   typing: z.object({}),
+  /** How many other sessions ended; their connections are closed with 4001. */
+  changePassword: z.object({ endedSessions: z.number().int().nonnegative() }),
+  sessions: z.object({ sessions: z.array(SessionSummary) }),
+  revokeSession: z.object({}),
+  /** Every session of the user ended, this one included; this connection stays open, logged out. */
+  logoutEverywhere: z.object({ endedSessions: z.number().int().nonnegative() }),
 } satisfies Record<RequestType, z.ZodType>;
 export type ResultOf<T extends RequestType> = z.infer<(typeof RESULTS)[T]>;
 

@@ -43,8 +43,8 @@ export class TestClient {
     });
   }
 
-  static async connect(url: string, options: { hello?: boolean; headers?: Record<string, string> } = {}): Promise<TestClient> {
-    const socket = new WebSocket(url, { headers: options.headers });
+  static async connect(url: string, options: { hello?: boolean; headers?: Record<string, string>; ca?: string } = {}): Promise<TestClient> {
+    const socket = new WebSocket(url, { headers: options.headers, ca: options.ca });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

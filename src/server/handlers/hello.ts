@@ -17,7 +17,7 @@ export const hello: Handler<'hello'> = {
       server: 'parley',
       limits: {
         maxFrameBytes: services.config.maxFrameBytes,
-        bodyMaxLength: LIMITS.bodyMaxLength,
+        bodyMaxLength: services.config.maxMessageLength,
         passwordMinLength: LIMITS.passwordMinLength,
       },
       session: session && { username: session.username, sessionId: session.sessionId },

@@ -3,7 +3,7 @@ import type { RequestType } from '../../shared/protocol.js';
 import type { Handler } from '../context.js';
 import { addEpoch } from './add-epoch.js';
 import { bye } from './bye.js';
-import { changePassword } from './change-password.js';
+import { changePassword } from './changePassword.js';
 import { epochKeys } from './epoch-keys.js';
 import { identity } from './identity.js';
 import { myKeys } from './my-keys.js';
@@ -13,13 +13,16 @@ import { hello } from './hello.js';
 import { history } from './history.js';
 import { login } from './login.js';
 import { logout } from './logout.js';
+import { logoutEverywhere } from './logoutEverywhere.js';
 import { lookup } from './lookup.js';
 import { online } from './online.js';
 import { open } from './open.js';
 import { read } from './read.js';
 import { register } from './register.js';
 import { resume } from './resume.js';
+import { revokeSession } from './revokeSession.js';
 import { send } from './send.js';
+import { sessions } from './sessions.js';
 import { sync } from './sync.js';
 import { typing } from './typing.js';
 
@@ -45,4 +48,7 @@ export const handlers: { [T in RequestType]: Handler<T> } = {
   epochKeys,
   addEpoch,
   changePassword,
+  sessions,
+  revokeSession,
+  logoutEverywhere,
 };

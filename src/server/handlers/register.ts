@@ -34,13 +34,20 @@ export const register: Handler<'register'> = {
     if (ctx.conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
     checkPassword(request.password);
     const keys = keysOf(request);
-    const { store, passwords, log } = ctx.services;
-    if (await store.findUserIdByName(request.username)) {
-      throw new ParleyError('USERNAME_TAKEN', 'That username is taken. Choose another.');
+    const { store, passwords, log, rateLimits } = ctx.services;
+    const refund = await rateLimits.register(ctx.conn.address);
+    let user;
+    try {
+      if (await store.findUserIdByName(request.username)) {
+        throw new ParleyError('USERNAME_TAKEN', 'That username is taken. Choose another.');
+      }
+      const hash = await passwords.hash(request.password);
+      user = await store.createUser(request.username, hash, ctx.services.now());
+      if (keys) ctx.services.keys.setUserKeys(user.id, keys, ctx.services.now());
+    } catch (error) {
+      await refund();
+      throw error;
     }
-    const hash = await passwords.hash(request.password);
-    const user = await store.createUser(request.username, hash, ctx.services.now());
-    if (keys) ctx.services.keys.setUserKeys(user.id, keys, ctx.services.now());
     log.info({ userId: user.id }, 'account registered');
     return startSession(ctx, user, request.device);
   },

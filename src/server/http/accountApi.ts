@@ -5,6 +5,7 @@ import { LoginRequest, PreloginRequest, RegisterRequest, type SessionInfo } from
 import type { ConnectionView, HandlerContext, Services, Session } from '../context.js';
 import { handlers } from '../handlers/index.js';
 import { hashSessionToken } from '../passwords.js';
+import { clientAddress } from './address.js';
 import { HttpError, readJsonBody } from './body.js';
 import { clearedSessionCookie, isSecure, readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
 import { COMMON_HEADERS } from './headers.js';
@@ -83,7 +84,7 @@ async function signIn(type: 'register' | 'login', req: IncomingMessage, res: Ser
     parsed.data.type === 'register'
       ? await handlers.register.handle(parsed.data, ctx.context)
       : await handlers.login.handle(parsed.data, ctx.context);
-  sendJson(res, 200, { username: info.username, sessionId: info.sessionId }, { 'set-cookie': sessionCookie(info.token, isSecure(req)) });
+  sendJson(res, 200, { username: info.username, sessionId: info.sessionId }, { 'set-cookie': sessionCookie(info.token, isSecure(req, services.config.trustProxy)) });
   ctx.runAfterReply();
 }
 
@@ -108,7 +109,7 @@ async function logout(req: IncomingMessage, res: ServerResponse, options: Accoun
     options.endSession(session.sessionId);
     ctx.runAfterReply();
   }
-  sendJson(res, 200, {}, { 'set-cookie': clearedSessionCookie(isSecure(req)) });
+  sendJson(res, 200, {}, { 'set-cookie': clearedSessionCookie(isSecure(req, services.config.trustProxy)) });
 }
 
 /** The session a cookie's token names, or null when it is unknown, expired or revoked. */
@@ -123,7 +124,8 @@ export async function sessionForToken(token: string, services: Services): Promis
  * Authenticating records the session; the browser's WebSocket joins the hub when it connects with the cookie.
  */
 function httpConnection(req: IncomingMessage, services: Services, session: Session | null): { conn: ConnectionView } {
-  const address = req.socket.remoteAddress ?? null;
+  // The same address the WebSocket path uses (X-Forwarded-For only with --trust-proxy), for rate limits too.
+  const address = clientAddress(req, services.config.trustProxy);
   let current = session;
   const conn: ConnectionView = {
     address,

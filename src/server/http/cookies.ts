@@ -23,8 +23,10 @@ export function readCookie(header: string | undefined, name: string): string | u
 }
 
 /** Whether the browser reached us over TLS; the cookie is then Secure and never travels in clear text. */
-export function isSecure(req: IncomingMessage): boolean {
-  return (req.socket as Partial<TLSSocket>).encrypted === true;
+export function isSecure(req: IncomingMessage, trustProxy = false): boolean {
+  if ((req.socket as Partial<TLSSocket>).encrypted === true) return true;
+  // Behind a TLS-terminating proxy the socket is plain; the proxy says what the browser used.
+  return trustProxy && req.headers['x-forwarded-proto'] === 'https';
 }
 
 export function sessionCookie(token: string, secure: boolean): string {

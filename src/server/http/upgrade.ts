@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Services, Session } from '../context.js';
 import { sessionForToken } from './accountApi.js';
+import { clientAddress } from './address.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 import { originAllowed } from './origin.js';
 
@@ -19,6 +20,6 @@ export async function authorizeUpgrade(req: IncomingMessage, services: Services)
   const token = readCookie(req.headers.cookie, SESSION_COOKIE);
   if (!token) return { ok: true, session: null };
   const session = await sessionForToken(token, services);
-  if (session) await services.store.touchSession(session.sessionId, services.now(), req.socket.remoteAddress ?? null);
+  if (session) await services.store.touchSession(session.sessionId, services.now(), clientAddress(req, services.config.trustProxy));
   return { ok: true, session };
 }

@@ -34,14 +34,13 @@ export interface KeyStore {
   epochKeys(recipientId: number, conversationId: number): EpochKeyRow[];
   /** Stores every copy if `epoch` is the conversation's epoch + 1; false when another member got there first. */
   addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): boolean;
-  /** Replaces hash, salt, descriptor and bundle at once, and ends every other session of the user. */
-  changePassword(userId: number, keepSessionId: number, passwordHash: string, salt: string, kdf: KdfParams, keyBundle: string): void;
+  /** After a password change: the new salt and descriptor, and the private keys sealed with the new wrap key. */
+  rewrap(userId: number, salt: string, kdf: KdfParams, keyBundle: string): void;
 }
 
 export class SqliteKeyStore implements KeyStore {
   private readonly stmt;
   private readonly addEpochTx;
-  private readonly changePasswordTx;
   private readonly setUserKeysTx;
 
   constructor(private readonly db: Database.Database) {
@@ -67,10 +66,6 @@ export class SqliteKeyStore implements KeyStore {
         `SELECT e.epoch, u.username AS creator, e.sealed FROM epoch_keys e JOIN users u ON u.id = e.creator_id
          WHERE e.recipient_id = ? AND e.conversation_id = ? ORDER BY e.epoch, e.recipient_key_version`,
       ),
-      setPassword: db.prepare<[string, string, string, string, number]>(
-        'UPDATE users SET password_hash = ?, salt = ?, kdf = ?, key_bundle = ? WHERE id = ?',
-      ),
-      endOtherSessions: db.prepare<[number, number]>('DELETE FROM sessions WHERE user_id = ? AND id <> ?'),
     };
     this.addEpochTx = db.transaction(
       (conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): boolean => {
@@ -79,12 +74,6 @@ export class SqliteKeyStore implements KeyStore {
           this.stmt.insertEpochKey.run(conversationId, epoch, c.recipientId, c.recipientKeyVersion, creatorId, c.sealed, now);
         }
         return true;
-      },
-    );
-    this.changePasswordTx = db.transaction(
-      (userId: number, keep: number, hash: string, salt: string, kdf: KdfParams, bundle: string) => {
-        this.stmt.setPassword.run(hash, salt, JSON.stringify(kdf), bundle, userId);
-        this.stmt.endOtherSessions.run(userId, keep);
       },
     );
     this.setUserKeysTx = db.transaction((userId: number, keys: UserKeys, now: number) => {
@@ -131,7 +120,7 @@ export class SqliteKeyStore implements KeyStore {
     return this.addEpochTx(conversationId, epoch, creatorId, copies, now);
   }
 
-  changePassword(userId: number, keepSessionId: number, passwordHash: string, salt: string, kdf: KdfParams, keyBundle: string): void {
-    this.changePasswordTx(userId, keepSessionId, passwordHash, salt, kdf, keyBundle);
+  rewrap(userId: number, salt: string, kdf: KdfParams, keyBundle: string): void {
+    this.stmt.setUser.run(salt, JSON.stringify(kdf), keyBundle, userId);
   }
 }

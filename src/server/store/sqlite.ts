@@ -4,9 +4,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ParleyError } from '../../shared/errors.js';
 import type { ConversationSummary, Message } from '../../shared/protocol.js';
+import { assertTestOnly, type Fault } from '../faults.js';
+import { LateCommit, withoutDedupeKey } from './faults.js';
 import { Checkpointer } from './checkpointer.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
-import type { AppendResult, NewMessage, NewSession, ReadResult, SessionRow, Store, UserRow } from './store.js';
+import type { AppendResult, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
 
 /**
  * `normal`: in WAL mode a commit is in the OS's hands before the ack, so it survives a crash of the
@@ -21,6 +23,8 @@ export interface SqliteStoreOptions {
   migrations?: readonly Migration[];
   /** Checkpoint the WAL on a worker thread (the default); false keeps SQLite's own checkpoints. */
   checkpointInWorker?: boolean;
+  /** Test-only fault switches (../faults.ts); refused outside tests. */
+  faults?: readonly Fault[];
 }
 
 const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
@@ -109,6 +113,8 @@ export class SqliteStore implements Store {
   private readonly checkpointer: Checkpointer | null = null;
   /** Set when the worker found the WAL large: the next commit finishes the checkpoint (see Checkpointer). */
   private finishCheckpoint = false;
+  private readonly skipDedupe: boolean;
+  private readonly lateCommit: LateCommit | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.file = options.file;
@@ -119,7 +125,12 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
-    migrate(this.db, options.migrations);
+    const faults = options.faults ?? [];
+    // Checked here too, not only where the variable is read, so no other path can switch a fault on.
+    assertTestOnly(faults, process.env.NODE_ENV);
+    this.skipDedupe = faults.includes('skip-dedupe');
+    this.lateCommit = faults.includes('ack-before-commit') ? new LateCommit(this.db) : undefined;
+    migrate(this.db, this.skipDedupe ? withoutDedupeKey(options.migrations ?? MIGRATIONS) : options.migrations);
     // A checkpoint fsyncs the WAL and the database; on the event loop that stalled every request
     // behind it (bench/RESULTS.md), so a worker thread does it. Should the worker fail, the
     // connection checkpoints itself again, every ~40 MB of WAL rather than SQLite's 4 MB, which
@@ -158,6 +169,12 @@ export class SqliteStore implements Store {
         'UPDATE sessions SET last_seen_at = ?, address = coalesce(?, address) WHERE id = ?',
       ),
       deleteSession: db.prepare<[number]>('DELETE FROM sessions WHERE id = ?'),
+      sessionsOf: db.prepare<[number], { id: number; device: string | null; address: string | null; created_at: number; last_seen_at: number }>(
+        'SELECT id, device, address, created_at, last_seen_at FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC',
+      ),
+      deleteUserSession: db.prepare<[number, number]>('DELETE FROM sessions WHERE id = ? AND user_id = ?'),
+      deleteOtherSessions: db.prepare<[number, number]>('DELETE FROM sessions WHERE user_id = ? AND id <> ?'),
+      setPasswordHash: db.prepare<[string, number]>('UPDATE users SET password_hash = ? WHERE id = ?'),
       directByPair: db.prepare<[number, number], { id: number }>(
         'SELECT id FROM conversations WHERE user_lo = ? AND user_hi = ?',
       ),
@@ -258,13 +275,38 @@ export class SqliteStore implements Store {
     this.stmt.deleteSession.run(sessionId);
   }
 
+  async listSessions(userId: number): Promise<SessionListing[]> {
+    return this.stmt.sessionsOf.all(userId).map((r) => ({
+      id: r.id,
+      device: r.device,
+      address: r.address,
+      createdAt: r.created_at,
+      lastSeenAt: r.last_seen_at,
+    }));
+  }
+
+  async deleteUserSession(userId: number, sessionId: number): Promise<boolean> {
+    return this.stmt.deleteUserSession.run(sessionId, userId).changes > 0;
+  }
+
+  async deleteUserSessions(userId: number, keep = 0): Promise<number> {
+    return this.stmt.deleteOtherSessions.run(userId, keep).changes;
+  }
+
+  async changePassword(userId: number, passwordHash: string, keepSessionId: number): Promise<number> {
+    return this.db.transaction(() => {
+      this.stmt.setPasswordHash.run(passwordHash, userId);
+      return this.stmt.deleteOtherSessions.run(userId, keepSessionId).changes;
+    })();
+  }
+
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {
     return this.db.transaction(() => this.directId(userId, peerId, now))();
   }
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     try {
-      const results = this.appendTx(batch);
+      const results = this.lateCommit ? this.lateCommit.run(() => this.appendTx(batch)) : this.appendTx(batch);
       if (this.finishCheckpoint) {
         this.finishCheckpoint = false;
         // Only the frames written since the worker's checkpoint are left to copy, so this is short.
@@ -310,13 +352,18 @@ export class SqliteStore implements Store {
     return { readSeq, memberIds: peers, changed };
   }
 
+  isOpen(): boolean {
+    return this.db.open;
+  }
+
   async close(): Promise<void> {
+    this.lateCommit?.commit();
     await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 
   private appendOne(m: NewMessage): AppendResult {
-    const existingId = this.stmt.duplicateId.get(m.senderId, m.clientMsgId);
+    const existingId = this.skipDedupe ? undefined : this.stmt.duplicateId.get(m.senderId, m.clientMsgId);
     const existing = existingId && this.stmt.messageByCursor.get(existingId.id);
     if (existing) return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
     const recipientId = this.userIdByName(m.to);

@@ -17,6 +17,15 @@ export interface SessionRow {
   lastSeenAt: number;
 }
 
+/** A session as the user's session list shows it. */
+export interface SessionListing {
+  id: number;
+  device: string | null;
+  address: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
 export interface NewSession {
   userId: number;
   tokenHash: Buffer;
@@ -68,6 +77,14 @@ export interface Store {
   findSessionByTokenHash(tokenHash: Buffer): Promise<SessionRow | undefined>;
   touchSession(sessionId: number, now: number, address: string | null): Promise<void>;
   deleteSession(sessionId: number): Promise<void>;
+  /** The user's sessions, most recently seen first. */
+  listSessions(userId: number): Promise<SessionListing[]>;
+  /** Ends one of the user's sessions; false when the user has no session with that id. */
+  deleteUserSession(userId: number, sessionId: number): Promise<boolean>;
+  /** Ends every session of the user except `keep` (if given); returns how many ended. */
+  deleteUserSessions(userId: number, keep?: number): Promise<number>;
+  /** Stores a new password hash and ends every other session, in one transaction; returns how many ended. */
+  changePassword(userId: number, passwordHash: string, keepSessionId: number): Promise<number>;
 
   /** The direct conversation of two users, created on first use. */
   openDirect(userId: number, peerId: number, now: number): Promise<number>;
@@ -84,4 +101,6 @@ export interface Store {
   markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined>;
 
   close(): Promise<void>;
+  /** False once closed (or when the database is unreachable): /healthz then answers 503. */
+  isOpen?(): boolean;
 }

@@ -1,0 +1,34 @@
+// changePassword: check the current password, store a fresh argon2id hash, and end every other session.
+import { parseKdfDescriptor } from '../../shared/crypto/index.js';
+import { ParleyError } from '../../shared/errors.js';
+import { type Handler, sessionOf } from '../context.js';
+import { endSessions } from './endSessions.js';
+import { checkPassword } from './register.js';
+
+export const changePassword: Handler<'changePassword'> = {
+  needsSession: true,
+  async handle(request, ctx) {
+    const session = sessionOf(ctx);
+    const { store, passwords, rateLimits } = ctx.services;
+    checkPassword(request.newPassword);
+    // End-to-end encryption: the keys re-sealed with the new password travel with it (history stays readable).
+    const { salt, kdf, keyBundle } = request;
+    const rewrap = salt !== undefined || kdf !== undefined || keyBundle !== undefined;
+    if (rewrap && (salt === undefined || keyBundle === undefined || !parseKdfDescriptor(kdf))) {
+      throw new ParleyError('INVALID_KEYS', 'salt, kdf and keyBundle go together, with safe parameters.');
+    }
+    // A stolen session must not become a way to guess the password: failures count as failed logins.
+    await rateLimits.checkLogin(session.username, ctx.conn.address);
+    const user = await store.findUserByName(session.username);
+    if (!user || !(await passwords.verify(user.passwordHash, request.password))) {
+      await rateLimits.loginFailed(session.username, ctx.conn.address);
+      throw new ParleyError('AUTH_FAILED', 'The current password is wrong.');
+    }
+    const hash = await passwords.hash(request.newPassword);
+    const endedSessions = await store.changePassword(session.userId, hash, session.sessionId);
+    if (rewrap && salt !== undefined && kdf !== undefined && keyBundle !== undefined) ctx.services.keys.rewrap(session.userId, salt, kdf, keyBundle);
+    ctx.conn.log.info({ endedSessions }, 'password changed');
+    endSessions(ctx, session, (id) => id !== session.sessionId, 'The password was changed; sign in again.');
+    return { endedSessions };
+  },
+};

@@ -1,0 +1,43 @@
+// End to end in a terminal: encrypted chat, !verify shows the same safety number to both people and marks it verified.
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnServer, type SpawnedServer } from './helpers/server.js';
+import { Terminals, register, requireTmux } from './helpers/tui.js';
+
+const E2E_TIMEOUT = 60_000;
+const tmux = requireTmux();
+const terminals = new Terminals();
+let server: SpawnedServer | undefined;
+
+afterEach(async () => {
+  terminals.closeAll();
+  await server?.kill('SIGKILL');
+  server = undefined;
+});
+
+const digitsOf = (screen: string) => /Safety number with \w+: ((?:\d{5}\s*){12})/.exec(screen.replace(/\n/g, ' '))?.[1]?.replace(/\s+/g, '');
+
+describe.skipIf(!tmux.run)(tmux.title('parley connect: safety numbers'), () => {
+  it('!verify shows one safety number on both sides and marks it verified', async () => {
+    server = await spawnServer();
+    const alice = terminals.connect(server.port);
+    const bob = terminals.connect(server.port);
+    await register(alice, 'alice');
+    await register(bob, 'bob');
+    alice.line('bob');
+    bob.line('alice');
+    await alice.see('Chat with bob');
+    alice.line('encrypted hello');
+    await bob.see(/alice: encrypted hello$/m);
+    alice.line('!verify');
+    await alice.see(/Safety number with bob: [\d\s]+— not verified/);
+    bob.line('!verify alice');
+    await bob.see(/Safety number with alice: [\d\s]+— not verified/);
+    const a = digitsOf(alice.screen());
+    expect(a).toMatch(/^\d{60}$/);
+    expect(digitsOf(bob.screen())).toBe(a);
+    alice.line('!verify bob yes');
+    await alice.see("bob's keys are marked verified.");
+    alice.line('!verify');
+    await alice.see(/Safety number with bob: [\d\s]+— verified/);
+  }, E2E_TIMEOUT);
+});
