@@ -8,6 +8,7 @@ import {
   type ResultOf,
   type SendAck,
   type ServerEvent,
+  type SessionSummary,
 } from '../protocol.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { Connection, type WebSocketConstructor } from './connection.js';
@@ -272,6 +273,47 @@ export class ParleyClient {
         if (code !== 'DISCONNECTED' && code !== 'TIMEOUT' && code !== 'NOT_AUTHENTICATED') throw error;
       });
     }
+    this.#forgetToken();
+    this.#signedOut();
+  }
+
+  // ---- Devices and password ----
+
+  /** The user's signed-in devices (device, address, last seen, current, connected), most recently seen first. */
+  async sessions(): Promise<SessionSummary[]> {
+    this.#requireSession();
+    return (await this.#requireConnection().request('sessions', {})).sessions;
+  }
+
+  /**
+   * Signs one device out: its token stops working and its connections close with 4001. Revoking this
+   * device's own session signs this client out, as `logout()` does. Rejects with SESSION_NOT_FOUND.
+   */
+  async revokeSession(sessionId: number): Promise<void> {
+    const own = this.#requireSession().sessionId === sessionId;
+    await this.#requireConnection().request('revokeSession', { sessionId });
+    if (own) this.#endedHere();
+  }
+
+  /** Ends every session of the user, this one included ("sign out everywhere"); resolves how many ended. */
+  async logoutEverywhere(): Promise<number> {
+    this.#requireSession();
+    const { endedSessions } = await this.#requireConnection().request('logoutEverywhere', {});
+    this.#endedHere();
+    return endedSessions;
+  }
+
+  /**
+   * Changes the password; every other device is signed out, this one stays. Resolves how many sessions
+   * ended. Rejects with AUTH_FAILED (wrong current password), WEAK_PASSWORD or RATE_LIMITED.
+   */
+  async changePassword(password: string, newPassword: string): Promise<number> {
+    this.#requireSession();
+    return (await this.#requireConnection().request('changePassword', { password, newPassword })).endedSessions;
+  }
+
+  /** The server ended this connection's session on our own request: forget it, as after logout. */
+  #endedHere(): void {
     this.#forgetToken();
     this.#signedOut();
   }
