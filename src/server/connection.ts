@@ -1,9 +1,10 @@
 // One WebSocket connection: frames in, handler dispatch, replies and pushes out; the socket stays here.
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { ParleyError } from '../shared/errors.js';
-import { CLOSE_CODES, type ClientFrame, type ErrorReply } from '../shared/protocol.js';
-import type { ConnectionView, HandlerContext, Services, Session } from './context.js';
+import { CLOSE_CODES, type ClientFrame, type ErrorReply, type RequestType } from '../shared/protocol.js';
+import type { ConnectionView, HandlerContext, Reply, Services, Session } from './context.js';
 import { handlers } from './handlers/index.js';
 import type { HubClient } from './hub.js';
 import { parseClientFrame } from './parse.js';
@@ -16,17 +17,26 @@ export class Connection implements ConnectionView, HubClient {
   private closing: { code: number; reason: string } | null = null;
   private closed = false;
   private readonly closeListeners: (() => void)[] = [];
+  /** Made on first use: most connections never log, and a child logger per idle connection costs memory. */
+  private logger: Logger | null = null;
 
   constructor(
     private readonly socket: WebSocket,
     readonly address: string | null,
-    public log: Logger,
+    private readonly parentLog: Logger,
+    private bindings: Record<string, unknown>,
     private readonly services: Services,
+    /** The TCP socket under the WebSocket, when known: corked per turn so frames leave together. */
+    private readonly transport: Socket | null = null,
   ) {
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.onClose());
     socket.on('error', (error) => this.log.debug({ err: { message: error.message } }, 'socket error'));
+  }
+
+  get log(): Logger {
+    return (this.logger ??= this.parentLog.child(this.bindings));
   }
 
   get userId(): number {
@@ -54,12 +64,14 @@ export class Connection implements ConnectionView, HubClient {
       this.socket.terminate();
       return;
     }
+    if (this.transport !== null) this.services.output.hold(this.transport);
     this.socket.send(frame);
   }
 
   authenticate(session: Session): void {
     this.session = session;
-    this.log = this.log.child({ userId: session.userId, sessionId: session.sessionId });
+    this.bindings = { ...this.bindings, userId: session.userId, sessionId: session.sessionId };
+    this.logger = null;
     const { hub } = this.services;
     if (hub.add(this)) hub.broadcast(JSON.stringify({ type: 'presence', username: session.username, online: true }), this);
   }
@@ -127,15 +139,23 @@ export class Connection implements ConnectionView, HubClient {
       conn: this,
       afterReply: (task) => (after ??= []).push(task),
     };
+    const finish = (result: unknown): void => {
+      this.send(JSON.stringify({ type: 'ok', id: frame.id, result }));
+      if (after) for (const task of after) task();
+      if (this.closing) this.socket.close(this.closing.code, this.closing.reason);
+    };
+    const fail = (error: unknown): void => this.replyError(frame.id, error, frame.type);
     // The table's type ties each frame to its handler; TypeScript cannot see through the union here.
-    (handler.handle as (request: ClientFrame, ctx: HandlerContext) => Promise<unknown>)(frame, ctx).then(
-      (result) => {
-        this.send(JSON.stringify({ type: 'ok', id: frame.id, result }));
-        if (after) for (const task of after) task();
-        if (this.closing) this.socket.close(this.closing.code, this.closing.reason);
-      },
-      (error: unknown) => this.replyError(frame.id, error, frame.type),
-    );
+    const now = handler.handleNow as ((request: ClientFrame, ctx: HandlerContext, reply: Reply<RequestType>) => void) | undefined;
+    if (now !== undefined) {
+      try {
+        now(frame, ctx, { ok: finish, fail });
+      } catch (error) {
+        fail(error);
+      }
+      return;
+    }
+    (handler.handle as (request: ClientFrame, ctx: HandlerContext) => Promise<unknown>)(frame, ctx).then(finish, fail);
   }
 
   private replyError(id: number | null, error: unknown, type?: string): void {
@@ -157,7 +177,7 @@ export class Connection implements ConnectionView, HubClient {
     if (this.closed) return;
     this.closed = true;
     this.unauthenticate();
-    this.log.debug('connection closed');
+    if (this.parentLog.isLevelEnabled('debug')) this.log.debug('connection closed');
     for (const listener of this.closeListeners) listener();
   }
 }

@@ -5,6 +5,7 @@ import type { RequestOf, RequestType, ResultOf } from '../shared/protocol.js';
 import type { Committer } from './committer.js';
 import type { ServerConfig } from './config.js';
 import type { Hub, HubClient } from './hub.js';
+import type { OutputBatcher } from './output.js';
 import type { RateLimits } from './limits/rate-limits.js';
 import type { Metrics } from './metrics.js';
 import type { Passwords } from './passwords.js';
@@ -16,6 +17,8 @@ export interface Services {
   hub: Hub;
   passwords: Passwords;
   committer: Committer;
+  /** Corks sockets for the rest of a turn, so a group commit's acks and pushes leave in one write per socket. */
+  output: OutputBatcher;
   rateLimits: RateLimits;
   metrics: Metrics;
   log: Logger;
@@ -51,10 +54,21 @@ export interface HandlerContext {
   afterReply(task: () => void): void;
 }
 
+/** How a callback-style handler answers: exactly one call, to ok or to fail. */
+export interface Reply<T extends RequestType> {
+  ok(result: ResultOf<T>): void;
+  fail(error: unknown): void;
+}
+
 export interface Handler<T extends RequestType> {
   /** False for the handlers a connection may use before logging in. */
   needsSession: boolean;
   handle(request: RequestOf<T>, ctx: HandlerContext): Promise<ResultOf<T>>;
+  /**
+   * The same without promises, for the hot path (send); the connection prefers it when present.
+   * Work to do after the reply (pushes) is done right after calling reply.ok.
+   */
+  handleNow?(request: RequestOf<T>, ctx: HandlerContext, reply: Reply<T>): void;
 }
 
 export function sessionOf(ctx: HandlerContext): Session {

@@ -23,6 +23,36 @@ function describe(issue: z.core.$ZodIssue | undefined): string {
   return `${field}: ${issue.message}`;
 }
 
+const CLIENT_MSG_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The hot path's check of a `send` frame: accepts only what SendRequest accepts (exactly the five
+ * fields, each within its schema's rules), in a fraction of zod's time. Anything it does not accept
+ * goes through zod, which then accepts or names the error, so errors read exactly as before.
+ */
+export function isPlainValidSend(value: Record<string, unknown>): boolean {
+  const { id, to, clientMsgId, body } = value;
+  let keys = 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false;
+    keys++;
+  }
+  return (
+    keys === 5 &&
+    value.type === 'send' &&
+    typeof id === 'number' &&
+    Number.isSafeInteger(id) &&
+    id >= 0 &&
+    typeof to === 'string' &&
+    to.length <= 64 &&
+    typeof clientMsgId === 'string' &&
+    CLIENT_MSG_ID.test(clientMsgId) &&
+    typeof body === 'string' &&
+    body.length >= 1 &&
+    body.length <= LIMITS.bodyMaxLength
+  );
+}
+
 export function parseClientFrame(data: string): ParseResult {
   let value: unknown;
   try {
@@ -35,6 +65,9 @@ export function parseClientFrame(data: string): ParseResult {
     return { ok: false, id, error: new ParleyError('INVALID_FRAME', 'A frame must be a JSON object.') };
   }
   const type = (value as { type?: unknown }).type;
+  if (type === 'send' && isPlainValidSend(value as Record<string, unknown>)) {
+    return { ok: true, frame: value as ClientFrame };
+  }
   if (!isRequestType(type)) {
     const what = typeof type === 'string' ? 'This frame type is unknown' : 'A frame needs a "type"';
     return { ok: false, id, error: new ParleyError('UNKNOWN_TYPE', `${what} in protocol version 1.`) };

@@ -1,7 +1,7 @@
 // The Parley server: HTTP and the WebSocket at /ws on one port, wired to handlers, store and hub.
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol.js';
@@ -19,6 +19,7 @@ import { AddressSlots } from './limits/address-slots.js';
 import { type LimiterFactory, RateLimits } from './limits/rate-limits.js';
 import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
+import { OutputBatcher } from './output.js';
 import { Passwords } from './passwords.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -67,7 +68,10 @@ export function createServer(options: ServerOptions): ParleyServer {
     log,
     hub: new Hub(),
     passwords: new Passwords(config.maxConcurrentHashes),
-    committer: new Committer(store),
+    committer: new Committer(store, (error) =>
+      log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'reply after commit failed'),
+    ),
+    output: new OutputBatcher(),
     rateLimits: new RateLimits(config.rateLimits, options.limiterFactory),
     metrics: new Metrics(() => connections.size),
     now: options.now ?? Date.now,
@@ -129,12 +133,13 @@ export function createServer(options: ServerOptions): ParleyServer {
         }
         socket.off('error', onSocketError);
         wss.handleUpgrade(req, socket, head, (ws) => {
-          const conn = new Connection(ws, address, log.child({ conn: nextConnectionId++, address }), services);
+          // The upgraded TCP socket: the connection corks it to batch writes (ws keeps its own reference private).
+          const conn = new Connection(ws, address, log, { conn: nextConnectionId++, address }, services, req.socket as Socket);
           connections.add(conn);
           ws.on('close', () => connections.delete(conn));
           // The browser's HttpOnly cookie logged this connection in during the upgrade; hello will say so.
           if (verdict.session) conn.authenticate(verdict.session);
-          conn.log.debug('connection opened');
+          if (log.isLevelEnabled('debug')) conn.log.debug('connection opened');
         });
       },
       (error: unknown) => {

@@ -22,7 +22,7 @@ export interface DeliveryReport {
   moved: { ack: AckedMessage; stored: { conversationId: number; seq: number } }[];
   /** One clientMsgId acked with two different (conversation, seq): a resend was not answered with the original ack. */
   contradictions: { first: AckedMessage; second: AckedMessage }[];
-  /** Conversations whose seqs are not exactly 1..last_seq. */
+  /** Conversations whose seqs are not exactly 1..their highest seq. */
   gaps: { conversationId: number; lastSeq: number; count: number; missing: number[] }[];
   /** One line per kind of problem, for assertion messages. */
   problems: string[];
@@ -49,7 +49,7 @@ export function checkDelivery(file: string, acks: Iterable<AckedMessage>): Deliv
       .all();
     const seqStats = db
       .prepare<[], { id: number; last_seq: number; count: number; min_seq: number | null; max_seq: number | null; distinct_seqs: number }>(
-        `SELECT c.id, c.last_seq, count(m.id) AS count, min(m.seq) AS min_seq, max(m.seq) AS max_seq,
+        `SELECT c.id, coalesce(max(m.seq), 0) AS last_seq, count(m.id) AS count, min(m.seq) AS min_seq, max(m.seq) AS max_seq,
            count(DISTINCT m.seq) AS distinct_seqs
          FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id GROUP BY c.id`,
       )

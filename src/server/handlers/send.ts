@@ -1,41 +1,53 @@
 // send: store a direct message exactly once (group commit), ack it, then push it to both users' sessions.
 import { ParleyError } from '../../shared/errors.js';
-import { type Handler, sessionOf } from '../context.js';
+import { type Handler, type HandlerContext, type Reply, sessionOf } from '../context.js';
+import type { NewMessage } from '../store/store.js';
 import { userNotFound } from './users.js';
 
 export const send: Handler<'send'> = {
   needsSession: true,
-  async handle(request, ctx) {
+  handle: (request, ctx) => new Promise((ok, fail) => send.handleNow!(request, ctx, { ok, fail })),
+  // Callbacks rather than promises: this runs for every message, and the acks and pushes of one
+  // group commit are then all written in the turn of the commit.
+  handleNow(request, ctx, reply) {
     const session = sessionOf(ctx);
-    const { committer, hub, config, rateLimits, metrics, now } = ctx.services;
+    const { config, rateLimits, now } = ctx.services;
     if (request.body.length > config.maxMessageLength) {
       throw new ParleyError('MESSAGE_TOO_LONG', `The message is too long: at most ${config.maxMessageLength} characters.`);
     }
-    // The limiter releases a user's sends in arrival order (null when message limits are off); nothing
-    // else is awaited before submit, so a connection's sends enter the batch in the order they arrived.
-    const allowed = rateLimits.message(session.userId);
-    if (allowed) await allowed;
-    const result = await committer.submit({
+    const message: NewMessage = {
       senderId: session.userId,
       from: session.username,
       to: request.to,
       clientMsgId: request.clientMsgId,
       body: request.body,
-      ts: ctx.services.now(),
-    });
-    if (!result.message) throw userNotFound(request.to);
-    const { message, duplicate, recipientId } = result;
-    // A resend already reached everyone (or they will sync it): it gets the original ack and no second push.
-    if (!duplicate) {
-      metrics.messageStored();
-      ctx.afterReply(() => {
-        const frame = JSON.stringify({ type: 'message', message });
-        let pushed = hub.sendToUser(recipientId, frame);
-        if (recipientId !== session.userId) pushed += hub.sendToUser(session.userId, frame, ctx.conn.client ?? undefined);
-        metrics.messagePushed(pushed, now() - message.ts);
-      });
-    }
-    const { clientMsgId, conversationId, seq, cursor, ts } = message;
-    return { clientMsgId, conversationId, seq, cursor, ts };
+      ts: now(),
+    };
+    // The limiter releases a user's sends in arrival order (null when message limits are off); nothing
+    // else is awaited before the enqueue, so a connection's sends enter the batch in the order they arrived.
+    const allowed = rateLimits.message(session.userId);
+    if (allowed) allowed.then(() => store(message, ctx, reply), reply.fail);
+    else store(message, ctx, reply);
   },
 };
+
+function store(message: NewMessage, ctx: HandlerContext, reply: Reply<'send'>): void {
+  const { committer, hub, metrics, now } = ctx.services;
+  const senderId = message.senderId;
+  const conn = ctx.conn;
+  committer.enqueue(message, (error, result) => {
+    if (error !== undefined || result === undefined) return reply.fail(error);
+    if (!result.message) return reply.fail(userNotFound(message.to));
+    const { message: stored, duplicate, recipientId } = result;
+    const { clientMsgId, conversationId, seq, cursor, ts } = stored;
+    reply.ok({ clientMsgId, conversationId, seq, cursor, ts });
+    // A resend already reached everyone (or they will sync it): it gets the original ack and no second push.
+    if (duplicate) return;
+    metrics.messageStored();
+    // Serialized once for every session it goes to; pushed after the ack (DESIGN.md, delivery step 2).
+    const frame = JSON.stringify({ type: 'message', message: stored });
+    let pushed = hub.sendToUser(recipientId, frame);
+    if (recipientId !== senderId) pushed += hub.sendToUser(senderId, frame, conn.client ?? undefined);
+    metrics.messagePushed(pushed, now() - stored.ts);
+  });
+}

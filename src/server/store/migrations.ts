@@ -65,4 +65,9 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_by_conversation_cursor ON messages(conversation_id, id);
     `,
   },
+  {
+    version: 2,
+    description: 'a conversation\'s last seq is the max seq of its messages, no longer a column updated per message',
+    sql: `ALTER TABLE conversations DROP COLUMN last_seq;`,
+  },
 ];

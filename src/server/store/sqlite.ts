@@ -6,6 +6,7 @@ import { ParleyError } from '../../shared/errors.js';
 import type { ConversationSummary, Message } from '../../shared/protocol.js';
 import { assertTestOnly, type Fault } from '../faults.js';
 import { LateCommit, withoutDedupeKey } from './faults.js';
+import { Checkpointer } from './checkpointer.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type { AppendResult, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
 
@@ -20,9 +21,13 @@ export interface SqliteStoreOptions {
   file: string;
   durability?: Durability;
   migrations?: readonly Migration[];
+  /** Checkpoint the WAL on a worker thread (the default); false keeps SQLite's own checkpoints. */
+  checkpointInWorker?: boolean;
   /** Test-only fault switches (../faults.ts); refused outside tests. */
   faults?: readonly Fault[];
 }
+
+const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
 interface MessageRow {
   id: number;
@@ -52,10 +57,12 @@ const MESSAGE_COLUMNS = `
   FROM messages m JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id`;
 
 const SUMMARY_QUERY = `
-  SELECT c.id, pu.username AS peer, c.last_seq, me.read_seq, peer.read_seq AS peer_read_seq,
+  SELECT c.id, pu.username AS peer, me.read_seq, peer.read_seq AS peer_read_seq,
     (SELECT count(*) FROM messages u
       WHERE u.conversation_id = c.id AND u.seq > me.read_seq AND u.sender_id <> me.user_id) AS unread,
-    (SELECT l.id FROM messages l WHERE l.conversation_id = c.id AND l.seq = c.last_seq) AS last_cursor
+    -- The newest message, from the (conversation_id, seq) index; last_seq is its seq (0 when empty).
+    (SELECT l.id FROM messages l WHERE l.conversation_id = c.id ORDER BY l.seq DESC LIMIT 1) AS last_cursor,
+    coalesce((SELECT max(l.seq) FROM messages l WHERE l.conversation_id = c.id), 0) AS last_seq
   FROM conversation_members me
   JOIN conversations c ON c.id = me.conversation_id
   -- A conversation with yourself (notes to self) has one member, who is then also the peer.
@@ -94,8 +101,17 @@ export class SqliteStore implements Store {
   private readonly userIds = new Map<string, number>();
   private readonly directIds = new Map<string, number>();
   private readonly members = new Map<number, number[]>();
+  /**
+   * The last seq of each conversation used since start. The store is the only writer, so the
+   * cache is exact; it replaces an UPDATE of the conversation row per message, which cost as much
+   * as the message's own INSERT (bench/RESULTS.md). Read from the (conversation_id, seq) index on first use.
+   */
+  private readonly lastSeqs = new Map<number, number>();
   private readonly stmt;
   private readonly appendTx;
+  private readonly checkpointer: Checkpointer | null = null;
+  /** Set when the worker found the WAL large: the next commit finishes the checkpoint (see Checkpointer). */
+  private finishCheckpoint = false;
   private readonly skipDedupe: boolean;
   private readonly lateCommit: LateCommit | undefined;
 
@@ -107,12 +123,31 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     const faults = options.faults ?? [];
     // Checked here too, not only where the variable is read, so no other path can switch a fault on.
     assertTestOnly(faults, process.env.NODE_ENV);
     this.skipDedupe = faults.includes('skip-dedupe');
     this.lateCommit = faults.includes('ack-before-commit') ? new LateCommit(this.db) : undefined;
     migrate(this.db, this.skipDedupe ? withoutDedupeKey(options.migrations ?? MIGRATIONS) : options.migrations);
+    // A checkpoint fsyncs the WAL and the database; on the event loop that stalled every request
+    // behind it (bench/RESULTS.md), so a worker thread does it. Should the worker fail, the
+    // connection checkpoints itself again, every ~40 MB of WAL rather than SQLite's 4 MB, which
+    // copies each hot index page back once per checkpoint instead of ten times.
+    const synchronous = options.durability === 'full' ? 'FULL' : 'NORMAL';
+    if (options.checkpointInWorker !== false && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer({
+        file: options.file,
+        synchronous,
+        onLargeWal: () => (this.finishCheckpoint = true),
+        onFailure: () => {
+          if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+        },
+      });
+    } else {
+      this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    }
 
     const db = this.db;
     this.stmt = {
@@ -151,11 +186,10 @@ export class SqliteStore implements Store {
       membersOf: db.prepare<[number], { user_id: number }>(
         'SELECT user_id FROM conversation_members WHERE conversation_id = ?',
       ),
-      duplicate: db.prepare<[number, string], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} WHERE m.sender_id = ? AND m.client_msg_id = ?`,
-      ),
-      nextSeq: db.prepare<[number], { last_seq: number }>(
-        'UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
+      // Answered from the (sender_id, client_msg_id) index alone; the full row is read only for a real resend.
+      duplicateId: db.prepare<[number, string], { id: number }>('SELECT id FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
+      lastSeq: db.prepare<[number], { last_seq: number }>(
+        'SELECT coalesce(max(seq), 0) AS last_seq FROM messages WHERE conversation_id = ?',
       ),
       insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
         `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
@@ -170,11 +204,11 @@ export class SqliteStore implements Store {
         `SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
       ),
       messageByCursor: db.prepare<[number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} WHERE m.id = ?`),
-      summaries: db.prepare<[number], SummaryRow>(`${SUMMARY_QUERY} AND c.last_seq > 0 ORDER BY last_cursor DESC`),
+      summaries: db.prepare<[number], SummaryRow>(`${SUMMARY_QUERY} AND last_cursor IS NOT NULL ORDER BY last_cursor DESC`),
       summary: db.prepare<[number, number], SummaryRow>(`${SUMMARY_QUERY} AND c.id = ?`),
       markRead: db.prepare<[number, number, number, number]>(
         `UPDATE conversation_members
-         SET read_seq = min(?, (SELECT last_seq FROM conversations WHERE id = conversation_id))
+         SET read_seq = min(?, coalesce((SELECT max(seq) FROM messages WHERE messages.conversation_id = conversation_members.conversation_id), 0))
          WHERE user_id = ? AND conversation_id = ? AND read_seq < ?`,
       ),
       readSeq: db.prepare<[number, number], { read_seq: number }>(
@@ -271,11 +305,18 @@ export class SqliteStore implements Store {
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     try {
-      return this.lateCommit ? this.lateCommit.run(() => this.appendTx(batch)) : this.appendTx(batch);
+      const results = this.lateCommit ? this.lateCommit.run(() => this.appendTx(batch)) : this.appendTx(batch);
+      if (this.finishCheckpoint) {
+        this.finishCheckpoint = false;
+        // Only the frames written since the worker's checkpoint are left to copy, so this is short.
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      }
+      return results;
     } catch (error) {
       // The transaction rolled back: conversations it created in the caches no longer exist.
       this.directIds.clear();
       this.members.clear();
+      this.lastSeqs.clear();
       throw error;
     }
   }
@@ -316,16 +357,19 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.lateCommit?.commit();
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 
   private appendOne(m: NewMessage): AppendResult {
-    const existing = this.skipDedupe ? undefined : this.stmt.duplicate.get(m.senderId, m.clientMsgId);
+    const existingId = this.skipDedupe ? undefined : this.stmt.duplicateId.get(m.senderId, m.clientMsgId);
+    const existing = existingId && this.stmt.messageByCursor.get(existingId.id);
     if (existing) return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
     const recipientId = this.userIdByName(m.to);
     if (recipientId === undefined) return { message: null };
     const conversationId = this.directId(m.senderId, recipientId, m.ts);
-    const seq = this.stmt.nextSeq.get(conversationId)!.last_seq;
+    const seq = (this.lastSeqs.get(conversationId) ?? this.stmt.lastSeq.get(conversationId)!.last_seq) + 1;
+    this.lastSeqs.set(conversationId, seq);
     const info = this.stmt.insertMessage.run(conversationId, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts);
     const message: Message = {
       cursor: Number(info.lastInsertRowid),

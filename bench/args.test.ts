@@ -1,0 +1,78 @@
+// Option parsing of `npm run bench`: defaults, the two load modes, loopback-only URLs and the bounds.
+import { describe, expect, it } from 'vitest';
+import { BOUNDS, checkLoopbackUrl, parseBenchArgs, UsageError, type BenchOptions } from './args.js';
+
+const parse = (...argv: string[]): BenchOptions => {
+  const o = parseBenchArgs(argv);
+  if (o === 'help') throw new Error('unexpected help');
+  return o;
+};
+
+describe('parseBenchArgs', () => {
+  it('defaults to 100 users, closed loop W=8, 100,000 messages of 100 bytes, own server, pinned', () => {
+    const o = parse();
+    expect(o.users).toBe(100);
+    expect(o.mode).toEqual({ kind: 'closed', window: 8 });
+    expect(o.messages).toBe(100_000);
+    expect(o.durationSec).toBeNull();
+    expect(o.size).toBe(100);
+    expect(o.url).toBeNull();
+    expect(o.pin).toBe(true);
+    expect([o.serverCpu, o.generatorCpu]).toEqual([0, 1]);
+    expect(o.idle).toBe(0);
+  });
+
+  it('reads the open loop and a duration', () => {
+    const o = parse('--rate', '5000', '--duration', '20', '--users', '50', '--size', '10');
+    expect(o.mode).toEqual({ kind: 'open', rate: 5000 });
+    expect(o.durationSec).toBe(20);
+    expect(o.messages).toBeNull();
+    expect(o.users).toBe(50);
+    expect(o.size).toBe(10);
+  });
+
+  it('rejects contradictory or unbounded choices', () => {
+    expect(() => parse('--window', '8', '--rate', '10')).toThrow(UsageError);
+    expect(() => parse('--messages', '10', '--duration', '10')).toThrow(UsageError);
+    expect(() => parse('--duration', String(BOUNDS.durationSec + 1))).toThrow(/between/);
+    expect(() => parse('--messages', '0')).toThrow(UsageError);
+    expect(() => parse('--users', '1')).toThrow(UsageError);
+    expect(() => parse('--users', 'ten')).toThrow(/whole number/);
+    expect(() => parse('--idle', String(BOUNDS.idle + 1))).toThrow(UsageError);
+    expect(() => parse('--bogus')).toThrow(UsageError);
+    expect(() => parse('--server-cpu', '1', '--generator-cpu', '1')).toThrow(/differ/);
+  });
+
+  it('takes idle connections, spread over at most 100 accounts by default', () => {
+    expect(parse('--idle', '10000').idleUsers).toBe(100);
+    expect(parse('--idle', '10').idleUsers).toBe(10);
+    expect(parse('--idle', '10000', '--idle-users', '7').idleUsers).toBe(7);
+  });
+
+  it('keeps server-only options away from --url', () => {
+    expect(() => parse('--server-pid', '12')).toThrow(/--url/);
+    expect(() => parse('--url', 'ws://127.0.0.1:1/ws', '--data', '/tmp/x')).toThrow(UsageError);
+    const o = parse('--url', 'ws://127.0.0.1:5000/ws', '--server-pid', '42', '--no-pin', '--json');
+    expect(o.serverPid).toBe(42);
+    expect(o.pin).toBe(false);
+    expect(o.json).toBe(true);
+  });
+
+  it('answers --help', () => {
+    expect(parseBenchArgs(['--help'])).toBe('help');
+  });
+});
+
+describe('checkLoopbackUrl', () => {
+  it('accepts loopback WebSocket URLs and adds the /ws path', () => {
+    expect(checkLoopbackUrl('ws://127.0.0.1:50000')).toBe('ws://127.0.0.1:50000/ws');
+    expect(checkLoopbackUrl('ws://localhost:1/ws')).toBe('ws://localhost:1/ws');
+  });
+
+  it('refuses anything that is not loopback', () => {
+    expect(() => checkLoopbackUrl('ws://10.0.0.2:50000/ws')).toThrow(/loopback/);
+    expect(() => checkLoopbackUrl('ws://example.org/ws')).toThrow(/loopback/);
+    expect(() => checkLoopbackUrl('http://127.0.0.1:1/ws')).toThrow(/ws:/);
+    expect(() => checkLoopbackUrl('not a url')).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,193 @@
+// Command-line options of `npm run bench`: parsing, defaults and the bounds that keep every run finite.
+import { parseArgs } from 'node:util';
+
+export type LoadMode = { kind: 'closed'; window: number } | { kind: 'open'; rate: number };
+
+export interface BenchOptions {
+  users: number;
+  mode: LoadMode;
+  /** Exactly one of messages / durationSec bounds the load phase. */
+  messages: number | null;
+  durationSec: number | null;
+  size: number;
+  /** A running server (ws://127.0.0.1:P/ws); null starts our own. */
+  url: string | null;
+  /** The pid of a server given by --url, to read its CPU and RSS from /proc. */
+  serverPid: number | null;
+  idle: number;
+  /** Accounts the idle connections log in as (each resumed many times). */
+  idleUsers: number;
+  json: boolean;
+  pin: boolean;
+  serverCpu: number;
+  generatorCpu: number;
+  registerConcurrency: number;
+  /** Password logins to time after registering (each one argon2id verification). */
+  logins: number;
+  drainSec: number;
+  seed: number;
+  progress: boolean;
+  cpuProf: string | null;
+  serverArgs: string[];
+  /** Keep the server's data folder (and the token cache) here instead of a temporary one. */
+  data: string | null;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Hard caps: a typo must not start an unbounded run. */
+export const BOUNDS = {
+  users: 2_000,
+  window: 1_024,
+  rate: 1_000_000,
+  messages: 50_000_000,
+  durationSec: 600,
+  size: 16_000,
+  idle: 15_000,
+  drainSec: 120,
+} as const;
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+Load:
+  --users N             logged-in users exchanging 1:1 messages (default 100)
+  --window W            closed loop: at most W unacknowledged messages per user (default 8)
+  --rate R              open loop: R messages per second in total (instead of --window)
+  --messages M          stop after M messages (default 100000 unless --duration)
+  --duration S          stop sending after S seconds
+  --size B              body size in bytes (default 100)
+Server:
+  --url ws://127.0.0.1:P/ws   use a running server (loopback only) instead of starting one
+  --server-pid PID      with --url: read that server's CPU and RSS
+  --data DIR            own server: keep its data folder (and registered users) in DIR
+  --server-arg ARG      extra argument for the own server's command line (repeatable)
+  --cpu-prof DIR        own server: write a V8 CPU profile into DIR
+Memory:
+  --idle N              also hold N idle logged-in connections and report RSS per connection
+  --idle-users K        accounts the idle connections log in as (default min(N, 100))
+Measurement:
+  --no-pin              do not pin server and generator to different cores
+  --server-cpu C        core for the own server (default 0)
+  --generator-cpu C     core for the generator (default 1)
+  --register-concurrency C   parallel registrations (argon2id) (default 4)
+  --logins K            time K password logins (default 0)
+  --drain S             seconds to wait for outstanding deliveries (default 10)
+  --seed N              seed of the recipient choice (default 1)
+  --json                machine-readable report on stdout
+  --no-progress         no progress line
+`;
+
+function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new UsageError(`--${name} must be between ${min} and ${max}`);
+  return value;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Only loopback URLs: the benchmark must never load someone else's machine. */
+export function checkLoopbackUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--url is not a URL: "${raw}"`);
+  }
+  if (url.protocol !== 'ws:') throw new UsageError('--url must start with ws://');
+  if (!LOOPBACK_HOSTS.has(url.hostname)) throw new UsageError('--url must point at 127.0.0.1 (loopback only)');
+  if (url.pathname === '/') url.pathname = '/ws';
+  return url.toString();
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        users: { type: 'string' },
+        window: { type: 'string' },
+        rate: { type: 'string' },
+        messages: { type: 'string' },
+        duration: { type: 'string' },
+        size: { type: 'string' },
+        url: { type: 'string' },
+        'server-pid': { type: 'string' },
+        data: { type: 'string' },
+        'server-arg': { type: 'string', multiple: true },
+        'cpu-prof': { type: 'string' },
+        idle: { type: 'string' },
+        'idle-users': { type: 'string' },
+        'no-pin': { type: 'boolean' },
+        'server-cpu': { type: 'string' },
+        'generator-cpu': { type: 'string' },
+        'register-concurrency': { type: 'string' },
+        logins: { type: 'string' },
+        drain: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+
+  const users = int('users', v.users, 100, 2, BOUNDS.users);
+  if (v.window !== undefined && v.rate !== undefined) throw new UsageError('give either --window or --rate, not both');
+  const mode: LoadMode =
+    v.rate !== undefined
+      ? { kind: 'open', rate: int('rate', v.rate, 0, 1, BOUNDS.rate) }
+      : { kind: 'closed', window: int('window', v.window, 8, 1, BOUNDS.window) };
+
+  if (v.messages !== undefined && v.duration !== undefined) throw new UsageError('give either --messages or --duration, not both');
+  const durationSec = v.duration === undefined ? null : int('duration', v.duration, 0, 1, BOUNDS.durationSec);
+  const messages = durationSec === null ? int('messages', v.messages, 100_000, 1, BOUNDS.messages) : null;
+
+  const url = v.url === undefined ? null : checkLoopbackUrl(v.url);
+  const serverPid = v['server-pid'] === undefined ? null : int('server-pid', v['server-pid'], 0, 1, 2 ** 22);
+  if (serverPid !== null && url === null) throw new UsageError('--server-pid only makes sense with --url');
+  if (url !== null && (v.data !== undefined || v['cpu-prof'] !== undefined || v['server-arg'] !== undefined)) {
+    throw new UsageError('--data, --cpu-prof and --server-arg apply to the own server, not to --url');
+  }
+
+  const idle = int('idle', v.idle, 0, 0, BOUNDS.idle);
+  const idleUsers = int('idle-users', v['idle-users'], Math.max(1, Math.min(idle, 100)), 1, BOUNDS.users);
+  const serverCpu = int('server-cpu', v['server-cpu'], 0, 0, 1023);
+  const generatorCpu = int('generator-cpu', v['generator-cpu'], 1, 0, 1023);
+  const pin = !v['no-pin'];
+  if (pin && serverCpu === generatorCpu) throw new UsageError('--server-cpu and --generator-cpu must differ');
+
+  return {
+    users,
+    mode,
+    messages,
+    durationSec,
+    size: int('size', v.size, 100, 1, BOUNDS.size),
+    url,
+    serverPid,
+    idle,
+    idleUsers,
+    json: v.json === true,
+    pin,
+    serverCpu,
+    generatorCpu,
+    registerConcurrency: int('register-concurrency', v['register-concurrency'], 4, 1, 64),
+    logins: int('logins', v.logins, 0, 0, BOUNDS.users),
+    drainSec: int('drain', v.drain, 10, 1, BOUNDS.drainSec),
+    seed: int('seed', v.seed, 1, 0, 2 ** 31),
+    progress: !v['no-progress'],
+    cpuProf: v['cpu-prof'] ?? null,
+    serverArgs: v['server-arg'] ?? [],
+    data: v.data ?? null,
+  };
+}

@@ -1,0 +1,211 @@
+// One benchmark run: start or reach the server, register and connect users, hold idle connections, drive the load, measure.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchOptions } from './args.js';
+import { AccountBook, connectAccount, ensureAccounts, mapLimit, timeLogins, type Account } from './accounts.js';
+import { WriteBatcher, type BenchConnection } from './conn.js';
+import { runLoad, type LoadUser } from './load.js';
+import { pinningProblem, pinProcess } from './pin.js';
+import { cpuPercent, describeMachine, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
+import { failuresOf, formatProgress, GENERATOR_BOTTLENECK_PERCENT, type BenchReport, type IdleMemory } from './report.js';
+import { startServer, type OwnServer } from './server.js';
+
+/** Time for the server's heap to settle before reading its RSS. */
+const SETTLE_MS = 1_000;
+const CONNECT_CONCURRENCY = 64;
+
+/** Progress on stderr: one rewritten line on a terminal, a line every 5 s otherwise. */
+function progressPrinter(enabled: boolean): ((line: string) => void) & { end(): void } {
+  const tty = process.stderr.isTTY === true;
+  let lastPrint = 0;
+  const print = (line: string): void => {
+    if (!enabled) return;
+    if (tty) process.stderr.write(`\r${line}\x1b[K`);
+    else if (performance.now() - lastPrint >= 5_000) {
+      lastPrint = performance.now();
+      process.stderr.write(`${line}\n`);
+    }
+  };
+  return Object.assign(print, {
+    end(): void {
+      if (enabled && tty) process.stderr.write('\r\x1b[K');
+    },
+  });
+}
+
+async function openIdle(url: string, accounts: readonly Account[], book: AccountBook, count: number, into: BenchConnection[]): Promise<void> {
+  const start = into.length;
+  await mapLimit(
+    Array.from({ length: count }, (_, i) => accounts[(start + i) % accounts.length]!),
+    CONNECT_CONCURRENCY,
+    async (account) => {
+      into.push(await connectAccount(url, account, book, null));
+    },
+  );
+}
+
+export interface BenchHooks {
+  log?: (line: string) => void;
+  /** Told the own server's pid as soon as it runs, so an emergency exit can kill it. */
+  onServerPid?: (pid: number | null) => void;
+}
+
+export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchReport> {
+  const log = hooks.log ?? (() => {});
+  const warnings: string[] = [];
+  let pinning: BenchReport['pinning'] = null;
+  if (options.pin) {
+    const problem = pinningProblem(options.url === null ? [options.serverCpu, options.generatorCpu] : [options.generatorCpu]);
+    if (problem === null) {
+      pinProcess(process.pid, options.generatorCpu);
+      pinning = { server: options.url === null ? options.serverCpu : null, generator: options.generatorCpu };
+    } else warnings.push(`not pinned: ${problem}`);
+  }
+
+  let own: OwnServer | null = null;
+  const connections: BenchConnection[] = [];
+  const idle: BenchConnection[] = [];
+  try {
+    if (options.url === null) {
+      log('starting the server…');
+      own = await startServer({
+        core: pinning?.server ?? null,
+        dataDir: options.data,
+        cpuProfDir: options.cpuProf,
+        extraArgs: options.serverArgs,
+      });
+      hooks.onServerPid?.(own.pid);
+    }
+    const url = options.url ?? own!.url;
+    const pid = own?.pid ?? options.serverPid;
+    const sample = (): ProcSample | null => (pid === null ? null : sampleProcess(pid));
+
+    const book = AccountBook.inDataDir(own !== null ? options.data : null);
+    const prefix = own !== null && options.data !== null ? 'bench' : randomBytes(4).toString('hex');
+    const userNames = Array.from({ length: options.users }, (_, i) => `${prefix}-u${i}`);
+    const idleNames = options.idle > 0 ? Array.from({ length: options.idleUsers }, (_, i) => `${prefix}-i${i}`) : [];
+
+    log(`registering ${userNames.length + idleNames.length} accounts…`);
+    const reg = await ensureAccounts(url, [...userNames, ...idleNames], book, options.registerConcurrency);
+    const accounts = reg.accounts.slice(0, options.users);
+    const idleAccounts = reg.accounts.slice(options.users);
+
+    let logins: BenchReport['logins'] = null;
+    if (options.logins > 0) {
+      const sampleAccounts = reg.accounts.slice(0, options.logins);
+      const seconds = await timeLogins(url, sampleAccounts, book.password, options.registerConcurrency);
+      logins = { count: sampleAccounts.length, seconds, perSecond: sampleAccounts.length / seconds };
+    }
+
+    await sleep(SETTLE_MS);
+    const beforeUsers = sample();
+    log(`connecting ${options.users} users…`);
+    const batcher = new WriteBatcher();
+    const connectStarted = performance.now();
+    const users: LoadUser[] = await mapLimit(accounts, CONNECT_CONCURRENCY, async (account) => {
+      const conn = await connectAccount(url, account, book, batcher);
+      connections.push(conn);
+      return { username: account.username, conn };
+    });
+    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    const afterConnect = sample();
+    await sleep(SETTLE_MS);
+    const afterUsers = sample();
+
+    let idleMemory: IdleMemory | null = null;
+    if (options.idle > 0) {
+      const first = Math.max(1, Math.round(options.idle / 10));
+      log(`opening ${first} idle connections…`);
+      await openIdle(url, idleAccounts, book, first, idle);
+      await sleep(SETTLE_MS);
+      const a = sample();
+      log(`opening ${options.idle - first} more idle connections…`);
+      await openIdle(url, idleAccounts, book, options.idle - first, idle);
+      await sleep(SETTLE_MS);
+      const b = sample();
+      idleMemory = {
+        from: first,
+        to: options.idle,
+        rssFromBytes: a?.rssBytes ?? 0,
+        rssToBytes: b?.rssBytes ?? 0,
+        bytesPerConnection: a !== null && b !== null && options.idle > first ? (b.rssBytes - a.rssBytes) / (options.idle - first) : 0,
+        stillOpenAfterLoad: 0,
+      };
+    }
+    book.save();
+
+    log('sending…');
+    const progress = progressPrinter(options.progress);
+    const at: { start: ProcSample | null; end: ProcSample | null } = { start: null, end: null };
+    const load = await runLoad(
+      users,
+      {
+        mode: options.mode,
+        messages: options.messages,
+        durationSec: options.durationSec,
+        size: options.size,
+        seed: options.seed,
+        drainSec: options.drainSec,
+        runId: randomBytes(3).toString('hex'),
+      },
+      {
+        onStart: () => (at.start = sample()),
+        onSendingDone: () => (at.end = sample()),
+        onProgress: (p) => progress(formatProgress(p)),
+      },
+    );
+    progress.end();
+    const afterLoad = sample();
+    if (idleMemory !== null) idleMemory.stillOpenAfterLoad = idle.filter((c) => c.isOpen).length;
+
+    const generatorBottleneck = load.generatorCpuPercent >= GENERATOR_BOTTLENECK_PERCENT;
+    if (generatorBottleneck) {
+      warnings.push(
+        `the generator used ${load.generatorCpuPercent.toFixed(0)}% of its core: it, not the server, may have set the pace; the throughput is a lower bound`,
+      );
+    }
+    if (pinning === null && options.url === null) warnings.push('server and generator shared the cores; figures are not comparable with pinned runs');
+    const failures = failuresOf(load, idleMemory, options.idle);
+    return {
+      ok: failures.length === 0,
+      failures,
+      warnings,
+      date: new Date().toISOString(),
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      machine: describeMachine(),
+      pinning,
+      options,
+      server: { own: own !== null, pid },
+      register: { count: reg.registered, seconds: reg.seconds, perSecond: reg.registered / Math.max(1e-9, reg.seconds), cached: reg.accounts.length - reg.registered, concurrency: options.registerConcurrency },
+      logins,
+      connect: { count: users.length, seconds: connectSeconds, perSecond: users.length / Math.max(1e-9, connectSeconds) },
+      memory: {
+        rssBeforeUsersBytes: beforeUsers?.rssBytes ?? null,
+        rssAfterUsersBytes: afterUsers?.rssBytes ?? null,
+        bytesPerUserConnection: beforeUsers !== null && afterUsers !== null ? (afterUsers.rssBytes - beforeUsers.rssBytes) / options.users : null,
+        rssAfterLoadBytes: afterLoad?.rssBytes ?? null,
+        idle: idleMemory,
+      },
+      cpu: {
+        serverLoadPercent: at.start !== null && at.end !== null ? cpuPercent(at.start, at.end) : null,
+        serverRunQueuePercent: at.start !== null && at.end !== null ? runQueuePercent(at.start, at.end) : null,
+        serverCpuUsPerMessage:
+          at.start !== null && afterLoad !== null && load.totals.delivered > 0
+            ? ((afterLoad.cpuSec - at.start.cpuSec) * 1e6) / load.totals.delivered
+            : null,
+        serverConnectCpuSec: beforeUsers !== null && afterConnect !== null ? afterConnect.cpuSec - beforeUsers.cpuSec : null,
+        generatorLoadPercent: load.generatorCpuPercent,
+        generatorBottleneck,
+      },
+      load,
+    };
+  } finally {
+    for (const c of connections) c.terminate();
+    for (const c of idle) c.terminate();
+    if (own !== null) {
+      await own.stop();
+      hooks.onServerPid?.(null);
+    }
+  }
+}
+

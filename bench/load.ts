@@ -1,0 +1,315 @@
+// The load phase: closed loop (W unacked per user) or open loop (R msg/s), with frames pre-serialised and no per-message objects.
+import type { ServerFrame } from '../src/shared/protocol.js';
+import { SETUP_ID_LIMIT, type BenchConnection } from './conn.js';
+import { Ledger, type LedgerTotals } from './ledger.js';
+import type { LoadMode } from './args.js';
+import { XorShift32 } from './rng.js';
+import { scanFrame, type ScannedFrame } from './scan.js';
+import { LatencyRecorder, type LatencySummary } from './stats.js';
+
+export interface LoadUser {
+  username: string;
+  conn: BenchConnection;
+}
+
+export interface LoadConfig {
+  mode: LoadMode;
+  messages: number | null;
+  durationSec: number | null;
+  size: number;
+  seed: number;
+  drainSec: number;
+  /** Prefix of every clientMsgId of this run, so a reused account's old ids never collide. */
+  runId: string;
+  /** Read acks and pushed messages without JSON.parse when they have the usual layout (default true). */
+  fastParse?: boolean;
+}
+
+export interface Progress {
+  elapsedSec: number;
+  sent: number;
+  acked: number;
+  delivered: number;
+  inFlight: number;
+  /** Deliveries per second since the previous progress report. */
+  recentRate: number;
+}
+
+export interface LoadResult {
+  totals: LedgerTotals;
+  latencyMs: LatencySummary;
+  /** First send to the last delivery. */
+  seconds: number;
+  sendSeconds: number;
+  throughput: number;
+  errors: Record<string, number>;
+  /** Acks whose clientMsgId was not the one sent under that request id. */
+  ackMismatches: number;
+  /** Copies of a user's own messages pushed back to the sending connection. */
+  echoes: number;
+  otherEvents: number;
+  closedConnections: number;
+  drainTimedOut: boolean;
+  /** Open loop only: the server fell so far behind that the run stopped sending. */
+  fellBehind: boolean;
+  generatorCpuPercent: number;
+  /** The kernel's share of it: on loopback the sender's system calls also do the receiver's TCP work. */
+  generatorSystemPercent: number;
+  /** Open loop only: the rate actually offered. */
+  offeredRate: number;
+}
+
+export interface LoadHooks {
+  onStart?: () => void;
+  onSendingDone?: () => void;
+  onProgress?: (p: Progress) => void;
+}
+
+/** Printable ASCII that needs no JSON escaping, so the body can sit in the frame as is. */
+export function makeBody(size: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ';
+  let body = '';
+  for (let i = 0; i < size; i++) body += alphabet[i % alphabet.length];
+  return body;
+}
+
+/** The frame for message `seq` from the prefix (per recipient) and suffix (per run): one concatenation per message. */
+export function sendFramePieces(recipients: readonly string[], runId: string, body: string): { prefixes: string[]; suffix: string } {
+  return {
+    prefixes: recipients.map((to) => `,"type":"send","to":${JSON.stringify(to)},"clientMsgId":"${runId}`),
+    suffix: `","body":${JSON.stringify(body)}}`,
+  };
+}
+
+export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: LoadHooks = {}): Promise<LoadResult> {
+  const n = users.length;
+  const perSender = cfg.messages !== null ? Math.ceil(cfg.messages / n) + 1 : 4096;
+  const ledger = new Ledger(n, perSender);
+  const latency = new LatencyRecorder(cfg.messages ?? 1 << 20);
+  const rng = new XorShift32(cfg.seed);
+  const { prefixes, suffix } = sendFramePieces(
+    users.map((u) => u.username),
+    cfg.runId,
+    makeBody(cfg.size),
+  );
+  const senderOf = new Map(users.map((u, i) => [u.username, i]));
+  const runIdLength = cfg.runId.length;
+  const errors: Record<string, number> = {};
+  let ackMismatches = 0;
+  let echoes = 0;
+  let otherEvents = 0;
+  let closedConnections = 0;
+  let sending = true;
+  let fellBehind = false;
+  let budget = cfg.messages ?? Number.POSITIVE_INFINITY;
+  let firstSendAt = 0;
+  let sendingDoneAt = 0;
+  let lastDeliveryAt = 0;
+  let cpuBefore = process.cpuUsage();
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  let markStopped: () => void = () => {};
+  const stoppedSending = new Promise<void>((resolve) => (markStopped = resolve));
+  let cpuWhileSending: NodeJS.CpuUsage | null = null;
+
+  const sendOne = (sender: number): void => {
+    const to = rng.other(n, sender);
+    const now = performance.now();
+    const seq = ledger.send(sender, to, now);
+    users[sender]!.conn.write('{"id":' + (SETUP_ID_LIMIT + seq) + prefixes[to]! + seq.toString(36) + suffix);
+  };
+
+  const settled = (): boolean => ledger.acked + ledger.rejected === ledger.sent && ledger.delivered >= ledger.acked;
+  const checkDone = (): void => {
+    if (!sending && settled()) finish();
+  };
+  const stopSending = (): void => {
+    if (!sending) return;
+    sending = false;
+    sendingDoneAt = performance.now();
+    cpuWhileSending = process.cpuUsage(cpuBefore);
+    hooks.onSendingDone?.();
+    markStopped();
+    checkDone();
+  };
+
+  const closedLoop = cfg.mode.kind === 'closed';
+  const trySend = (sender: number): void => {
+    if (!sending) return;
+    budget--;
+    sendOne(sender);
+    if (budget <= 0) stopSending();
+  };
+
+  const onAck = (me: number, seq: number, ackedId: unknown): void => {
+    if (!ledger.ack(me, seq)) return;
+    if (ackedId !== cfg.runId + seq.toString(36)) ackMismatches++;
+    if (sending) {
+      if (closedLoop) trySend(me);
+    } else checkDone();
+  };
+  const onDelivery = (me: number, from: string, clientMsgId: string): void => {
+    const sender = senderOf.get(from);
+    if (sender === me) {
+      echoes++;
+      return;
+    }
+    const now = performance.now();
+    const seq = sender === undefined || !clientMsgId.startsWith(cfg.runId) ? -1 : parseInt(clientMsgId.slice(runIdLength), 36);
+    const result = ledger.deliver(sender ?? -1, seq, me, now);
+    // Negative results (unknown, duplicate, misdelivered) are counted by the ledger.
+    if (result >= 0) {
+      latency.add(result);
+      lastDeliveryAt = now;
+    }
+    if (!sending) checkDone();
+  };
+  const scanned: ScannedFrame = { id: 0, from: '', clientMsgId: '' };
+  // The common frames (acks, pushed messages) are read without JSON.parse; the rest takes the sink below.
+  const rawSinkFor =
+    (me: number) =>
+    (data: Buffer): boolean => {
+      const kind = scanFrame(data, scanned);
+      if (kind === 'ack') onAck(me, scanned.id - SETUP_ID_LIMIT, scanned.clientMsgId);
+      else if (kind === 'message') onDelivery(me, scanned.from, scanned.clientMsgId);
+      return kind !== null;
+    };
+  const sinkFor =
+    (me: number) =>
+    (frame: ServerFrame): void => {
+      switch (frame.type) {
+        case 'ok':
+          onAck(me, frame.id - SETUP_ID_LIMIT, (frame.result as { clientMsgId?: unknown } | null)?.clientMsgId);
+          break;
+        case 'error': {
+          errors[frame.code] = (errors[frame.code] ?? 0) + 1;
+          if (frame.id !== null && ledger.reject(me, frame.id - SETUP_ID_LIMIT)) {
+            if (sending) {
+              if (closedLoop) trySend(me);
+            } else checkDone();
+          }
+          break;
+        }
+        case 'message':
+          onDelivery(me, frame.message.from, frame.message.clientMsgId);
+          break;
+        case 'presence':
+        case 'read':
+        case 'typing':
+        case 'shutdown':
+          otherEvents++;
+          break;
+      }
+    };
+  users.forEach((u, i) => {
+    u.conn.sink = sinkFor(i);
+    if (cfg.fastParse !== false) u.conn.rawSink = rawSinkFor(i);
+    u.conn.ws.on('close', () => {
+      closedConnections++;
+    });
+  });
+
+  let progressTimer: NodeJS.Timeout | null = null;
+  let lastProgress = { at: performance.now(), delivered: 0 };
+  if (hooks.onProgress) {
+    const report = hooks.onProgress;
+    progressTimer = setInterval(() => {
+      const now = performance.now();
+      const delivered = ledger.delivered;
+      report({
+        elapsedSec: (now - firstSendAt) / 1000,
+        sent: ledger.sent,
+        acked: ledger.acked,
+        delivered,
+        inFlight: ledger.sent - ledger.acked - ledger.rejected,
+        recentRate: ((delivered - lastProgress.delivered) * 1000) / Math.max(1, now - lastProgress.at),
+      });
+      lastProgress = { at: now, delivered };
+    }, 1000);
+  }
+
+  hooks.onStart?.();
+  firstSendAt = performance.now();
+  cpuBefore = process.cpuUsage();
+  let durationTimer: NodeJS.Timeout | null = null;
+  if (cfg.durationSec !== null) durationTimer = setTimeout(stopSending, cfg.durationSec * 1000);
+
+  let openTimer: NodeJS.Timeout | null = null;
+  let offered = 0;
+  if (cfg.mode.kind === 'closed') {
+    const window = cfg.mode.window;
+    for (let k = 0; k < window && sending; k++) for (let i = 0; i < n && sending; i++) trySend(i);
+  } else {
+    const rate = cfg.mode.rate;
+    // Open loop: send whatever the schedule says is due, every millisecond; stop if the server falls 5 s behind.
+    const maxOutstanding = Math.max(10_000, rate * 5);
+    let next = 0;
+    const tick = (): void => {
+      if (!sending) return;
+      let due = Math.floor(((performance.now() - firstSendAt) * rate) / 1000) - offered;
+      if (due > budget) due = budget;
+      for (; due > 0; due--) {
+        sendOne(next);
+        next = next + 1 === n ? 0 : next + 1;
+        offered++;
+        budget--;
+      }
+      if (budget <= 0) return stopSending();
+      if (ledger.sent - ledger.delivered > maxOutstanding) {
+        fellBehind = true;
+        return stopSending();
+      }
+      openTimer = setTimeout(tick, 1);
+    };
+    tick();
+  }
+
+  let drainTimedOut = false;
+
+  return stoppedSending
+    .then(() => {
+      checkDone();
+      let drainTimer: NodeJS.Timeout | null = null;
+      const drained = new Promise<void>((resolve) => {
+        drainTimer = setTimeout(() => {
+          drainTimedOut = true;
+          resolve();
+        }, cfg.drainSec * 1000);
+      });
+      return Promise.race([done, drained]).finally(() => {
+        if (drainTimer !== null) clearTimeout(drainTimer);
+      });
+    })
+    .then(() => {
+      const end = performance.now();
+      const cpu = cpuWhileSending ?? process.cpuUsage(cpuBefore);
+      if (progressTimer !== null) clearInterval(progressTimer);
+      if (durationTimer !== null) clearTimeout(durationTimer);
+      if (openTimer !== null) clearTimeout(openTimer);
+      for (const u of users) {
+        u.conn.sink = null;
+        u.conn.rawSink = null;
+      }
+      const seconds = ((lastDeliveryAt || end) - firstSendAt) / 1000;
+      const totals = ledger.totals();
+      const sendSeconds = ((sendingDoneAt || end) - firstSendAt) / 1000;
+      return {
+        totals,
+        latencyMs: latency.summary(),
+        seconds,
+        sendSeconds,
+        throughput: seconds > 0 ? totals.delivered / seconds : 0,
+        errors,
+        ackMismatches,
+        echoes,
+        otherEvents,
+        closedConnections,
+        drainTimedOut,
+        fellBehind,
+        // Over the sending phase only: the drain that follows is mostly waiting.
+        generatorCpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / Math.max(1, (sendingDoneAt || end) - firstSendAt),
+        generatorSystemPercent: (100 * cpu.system) / 1000 / Math.max(1, (sendingDoneAt || end) - firstSendAt),
+        offeredRate: cfg.mode.kind === 'open' ? offered / Math.max(1e-9, sendSeconds) : 0,
+      };
+    });
+}

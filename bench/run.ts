@@ -1,0 +1,46 @@
+// `npm run bench`: parses the options, runs the benchmark and prints the report (text or --json); exit 1 if the run failed.
+import { parseBenchArgs, UsageError, USAGE } from './args.js';
+import { runBench } from './bench.js';
+import { formatReport } from './report.js';
+
+async function main(): Promise<void> {
+  let options;
+  try {
+    options = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const log = options.json || !options.progress ? () => {} : (line: string) => console.error(line);
+  let serverPid: number | null = null;
+  const emergencyExit = (why: string, code: number): void => {
+    console.error(`bench: ${why}`);
+    if (serverPid !== null) process.kill(serverPid, 'SIGKILL');
+    process.exit(code);
+  };
+  // A bounded run: a wedged phase must not hang CI, nor leave its server behind.
+  const budgetSec = Math.round(300 + (options.durationSec ?? 600) + options.drainSec + options.idle / 50);
+  const watchdog = setTimeout(() => emergencyExit(`gave up after ${budgetSec} s`, 3), budgetSec * 1000);
+  watchdog.unref();
+  process.once('SIGINT', () => emergencyExit('interrupted', 130));
+  process.once('SIGTERM', () => emergencyExit('terminated', 143));
+  let report;
+  try {
+    report = await runBench(options, { log, onServerPid: (pid) => (serverPid = pid) });
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  if (options.json) console.log(JSON.stringify(report, null, 2));
+  else console.log(formatReport(report));
+  process.exitCode = report.ok ? 0 : 1;
+}
+
+await main();

@@ -1,0 +1,116 @@
+// Starts a Parley server for a benchmark run: free loopback port, data folder, optional pinning and CPU profile.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+export interface OwnServer {
+  url: string;
+  pid: number;
+  dataDir: string;
+  logFile: string;
+  /** The last lines the server printed, for error reports. */
+  logTail(): string;
+  stop(): Promise<void>;
+}
+
+export interface ServerStartOptions {
+  /** Pin to this core with taskset, or null. */
+  core: number | null;
+  /** Keep the data here; null makes (and later removes) a temporary folder. */
+  dataDir: string | null;
+  cpuProfDir: string | null;
+  extraArgs: readonly string[];
+  startTimeoutMs?: number;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+export async function startServer(options: ServerStartOptions): Promise<OwnServer> {
+  const workDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const dataDir = options.dataDir ?? join(workDir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  // With --data the log stays beside the data, for a look after the run.
+  const logFile = join(options.dataDir ?? workDir, 'server.log');
+  const port = await freePort();
+
+  const nodeArgs = ['--import', 'tsx'];
+  if (options.cpuProfDir !== null) {
+    mkdirSync(options.cpuProfDir, { recursive: true });
+    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfDir));
+  }
+  const serverArgs = [join(REPO_ROOT, 'src/cli.ts'), 'server', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'warn',
+    // A load test measures the relay, not the abuse limits: its users register from one address and send flat out.
+    '--registrations-per-hour', '0', '--message-rate', '0', ...options.extraArgs];
+  const [command, args] =
+    options.core === null
+      ? [process.execPath, [...nodeArgs, ...serverArgs]]
+      : ['taskset', ['-c', String(options.core), process.execPath, ...nodeArgs, ...serverArgs]];
+
+  const logFd = openSync(logFile, 'a');
+  // taskset execs node, so the child's pid is the server's pid.
+  const child: ChildProcess = spawn(command as string, args as string[], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  closeSync(logFd);
+  let exited = false;
+  const exitedPromise = new Promise<void>((done) => child.once('exit', () => ((exited = true), done())));
+
+  const logTail = (): string => {
+    try {
+      return readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
+    } catch {
+      return '';
+    }
+  };
+
+  const stop = async (): Promise<void> => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exitedPromise;
+      clearTimeout(timer);
+    }
+    // The work folder holds the log and, unless --data was given, the data folder.
+    rmSync(workDir, { recursive: true, force: true });
+  };
+
+  const deadline = performance.now() + (options.startTimeoutMs ?? 20_000);
+  while (!(await canConnect(port))) {
+    if (exited || performance.now() > deadline) {
+      const tail = logTail();
+      await stop();
+      throw new Error(`the server did not start listening on 127.0.0.1:${port}${exited ? ' (it exited)' : ''}\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (child.pid === undefined) throw new Error('the server has no pid');
+  return { url: `ws://127.0.0.1:${port}/ws`, pid: child.pid, dataDir, logFile, logTail, stop };
+}

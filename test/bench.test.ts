@@ -1,0 +1,31 @@
+// CI-sized benchmark: `npm run bench` against a real server (its own, on a free port) loses and duplicates nothing.
+// No timing assertions: performance is measured by the benchmark, not asserted by tests.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+it('bench --users 20 --messages 2000 delivers every message exactly once', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--users', '20', '--messages', '2000', '--json', '--drain', '15'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGTERM'), 25_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  expect(stderr, 'the generator printed errors').not.toMatch(/bench:/);
+  const report = JSON.parse(stdout) as {
+    ok: boolean;
+    failures: string[];
+    load: { totals: { sent: number; acked: number; delivered: number; lost: number; duplicated: number } };
+  };
+  expect(report.failures).toEqual([]);
+  expect(report.load.totals).toMatchObject({ sent: 2000, acked: 2000, delivered: 2000, lost: 0, duplicated: 0 });
+  expect(report.ok).toBe(true);
+  expect(code).toBe(0);
+}, 30_000);
