@@ -5,13 +5,14 @@ import type { ParleyClient } from '../shared/client/index.js';
 import { Header } from './components/Header.js';
 import { LineEditorContext } from './components/Prompt.js';
 import { LineEditor } from './lineEditor.js';
+import { Account } from './screens/Account.js';
 import { Chat } from './screens/Chat.js';
 import { Menu } from './screens/Menu.js';
 import { Unlock } from './screens/Unlock.js';
 import { Welcome } from './screens/Welcome.js';
 import { useTerminalSize } from './useTerminalSize.js';
 
-type Screen = { name: 'menu' } | { name: 'chat'; peer: string; conversationId: number };
+type Screen = { name: 'menu' } | { name: 'account' } | { name: 'chat'; peer: string; conversationId: number };
 
 interface Props {
   client: ParleyClient;
@@ -98,6 +99,19 @@ export function App({ client, label, onExit, exitRef }: Props) {
         onExit={exit}
       />
     );
+  } else if (screen.name === 'account') {
+    body = (
+      <Account
+        client={client}
+        username={state.session.username}
+        passwordMinLength={state.limits.passwordMinLength}
+        columns={columns}
+        rows={bodyRows}
+        onBack={() => setScreen({ name: 'menu' })}
+        onExit={exit}
+        onSigningOut={setGreeting}
+      />
+    );
   } else {
     body = (
       <Menu
@@ -106,6 +120,7 @@ export function App({ client, label, onExit, exitRef }: Props) {
         columns={columns}
         rows={bodyRows}
         onOpen={(peer, conversationId) => setScreen({ name: 'chat', peer, conversationId })}
+        onAccount={() => setScreen({ name: 'account' })}
         onBack={back}
         onExit={exit}
       />

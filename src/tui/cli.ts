@@ -1,5 +1,6 @@
 // `parley connect HOST [PORT]`: the terminal client's command; Ink loads only when it runs.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { readCa } from './ca.js';
 import { TargetError, parseTarget } from './target.js';
 
 export function addConnectCommand(program: Command): void {
@@ -8,10 +9,13 @@ export function addConnectCommand(program: Command): void {
     .description('open the terminal client (HOST and PORT, default 50000, or a ws:// or wss:// URL)')
     .argument('<host>', 'server address, e.g. 192.168.1.23, or a ws:// / wss:// URL')
     .argument('[port]', 'server port (default 50000)')
-    .action(async (host: string, port: string | undefined) => {
+    .addOption(new Option('--ca <file>', "trust this certificate (PEM) for wss://, e.g. a self-signed server's").env('PARLEY_CA'))
+    .action(async (host: string, port: string | undefined, flags: { ca?: string }) => {
       let target;
+      let ca: string | undefined;
       try {
         target = parseTarget(host, port);
+        if (flags.ca) ca = readCa(flags.ca, target);
       } catch (error) {
         if (error instanceof TargetError) {
           console.error(`parley: ${error.message}`);
@@ -22,7 +26,7 @@ export function addConnectCommand(program: Command): void {
       // https://no-color.org: chalk (under Ink) reads FORCE_COLOR when first loaded, so set it before the import.
       if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
       const { runClient } = await import('./run.js');
-      const code = await runClient({ target, printError: (line) => console.error(line) });
+      const code = await runClient({ target, ca, printError: (line) => console.error(line) });
       process.exit(code);
     });
 }

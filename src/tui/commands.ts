@@ -14,7 +14,7 @@ export function parseLine(line: string): Parsed {
   return { kind: 'text', text: trimmed };
 }
 
-export type ScreenName = 'welcome' | 'menu' | 'chat';
+export type ScreenName = 'welcome' | 'menu' | 'chat' | 'account';
 
 const COMMON = ['!help   list these commands', '!exit   leave Parley (Ctrl-C does the same)'];
 
@@ -29,7 +29,17 @@ export const HELP: Record<ScreenName, string[]> = {
   menu: [
     'Commands in the menu:',
     'USERNAME  type any registered username to open a chat (case sensitive)',
+    '!account  your signed-in devices, your password, sign out everywhere',
     '!back     log out and return to the login pages',
+    ...COMMON,
+  ],
+  account: [
+    'Commands on the account screen:',
+    '!revoke N     sign out device N of the list (its token stops working at once)',
+    '!password     change your password; your other devices are signed out',
+    '!logout-all   sign out on every device, this one included',
+    '!sessions     refresh the list',
+    '!back         return to the menu',
     ...COMMON,
   ],
   chat: [

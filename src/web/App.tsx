@@ -1,7 +1,7 @@
 // The root: one SDK client per sign-in, the sign-in screen or the chat, and a splash while connecting.
 import { useCallback, useEffect, useState, useSyncExternalStore, type ReactElement } from 'react';
 import { LIMITS } from '../shared/protocol.js';
-import { ParleyClient, STORAGE_KEYS, type ClientState } from '../shared/client/index.js';
+import { ParleyClient, ParleyError, STORAGE_KEYS, type ClientState } from '../shared/client/index.js';
 import { ChatScreen } from './ChatScreen.js';
 import { AuthScreen, type AuthMode } from './components/AuthScreen.js';
 import { BrandMark } from './components/Icons.js';
@@ -114,6 +114,24 @@ export function App(): ReactElement {
     restart();
   }, [state, restart]);
 
+  /** Ends every session of the user over the socket, then clears this browser's now-dead cookie. */
+  const signOutEverywhere = useCallback(async (): Promise<string | null> => {
+    if (!client) return null;
+    const me = client.getSnapshot().session?.username;
+    try {
+      await client.logoutEverywhere();
+    } catch (error) {
+      const code = error instanceof ParleyError ? error.code : 'INTERNAL';
+      return code === 'DISCONNECTED' || code === 'TIMEOUT'
+        ? 'Signing out everywhere needs the server, which cannot be reached right now.'
+        : 'That did not work. Try again.';
+    }
+    await api.logout();
+    if (me) browserStorage().removeItem(STORAGE_KEYS.outbox(me));
+    restart();
+    return null;
+  }, [client, restart]);
+
   if (!client || !state || (state.session === null && state.connection.status !== 'online')) {
     const status = state?.connection.status;
     return <Splash unreachable={unreachable || status === 'closed' || status === 'reconnecting'} />;
@@ -126,7 +144,16 @@ export function App(): ReactElement {
     return <AuthScreen passwordMinLength={passwordMinLength} notice={notice} onSubmit={signIn} />;
   }
   if (state.keys === 'locked') return <UnlockScreen client={client} me={state.session.username} onSignOut={() => void signOut()} />;
-  return <ChatScreen key={generation} client={client} state={state} me={state.session.username} onSignOut={() => void signOut()} />;
+  return (
+    <ChatScreen
+      key={generation}
+      client={client}
+      state={state}
+      me={state.session.username}
+      onSignOut={() => void signOut()}
+      onSignOutEverywhere={signOutEverywhere}
+    />
+  );
 }
 
 /** Signed in by cookie in a tab that does not hold the keys: the password unlocks them (it is not sent). */

@@ -1,6 +1,7 @@
 // The signed-in screen: wires the client's snapshot to the sidebar and the open conversation.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient } from '../shared/client/index.js';
+import { AccountDialog } from './components/AccountDialog.js';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
 import { ConversationPane, EmptyPane } from './components/ConversationPane.js';
 import { Sidebar } from './components/Sidebar.js';
@@ -16,10 +17,12 @@ interface ChatScreenProps {
   state: ClientState;
   me: string;
   onSignOut(): void;
+  onSignOutEverywhere(): Promise<string | null>;
 }
 
-export function ChatScreen({ client, state, me, onSignOut }: ChatScreenProps): ReactElement {
+export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }: ChatScreenProps): ReactElement {
   const [activeId, setActiveId] = useState<number | null>(null);
+  const [accountOpen, setAccountOpen] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [permission, setPermission] = useState(notifyPermission);
   const [promptDismissed, setPromptDismissed] = useState(() => notifyPromptDismissed());
@@ -140,6 +143,7 @@ export function ChatScreen({ client, state, me, onSignOut }: ChatScreenProps): R
           onEnableNotifications={enableNotifications}
           onSelect={select}
           onOpenUser={openUser}
+          onOpenAccount={() => setAccountOpen(true)}
           onSignOut={onSignOut}
         />
         {active && thread ? (
@@ -169,6 +173,16 @@ export function ChatScreen({ client, state, me, onSignOut }: ChatScreenProps): R
           <EmptyPane />
         )}
       </div>
+      {accountOpen && (
+        <AccountDialog
+          client={client}
+          me={me}
+          passwordMinLength={state.limits.passwordMinLength}
+          now={now}
+          onClose={() => setAccountOpen(false)}
+          onSignOutEverywhere={onSignOutEverywhere}
+        />
+      )}
     </div>
   );
 }

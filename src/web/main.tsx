@@ -8,6 +8,7 @@ import './styles/auth.css';
 import './styles/layout.css';
 import './styles/sidebar.css';
 import './styles/conversation.css';
+import './styles/account.css';
 
 const root = document.getElementById('root');
 if (root) {

@@ -35,7 +35,7 @@ async function derived(username: string, password: string, salt: Uint8Array, kdf
 }
 
 /** Connects, says hello and registers with keys (or logs in and opens them when the account exists). */
-export async function e2eUser(url: string, username: string, password = 'correct horse battery'): Promise<E2eTestUser> {
+export async function e2eUser(url: string, username: string, password = 'correct horse battery', device?: string): Promise<E2eTestUser> {
   const client = await TestClient.connect(url);
   let token: string;
   let identity: Identity;
@@ -48,6 +48,7 @@ export async function e2eUser(url: string, username: string, password = 'correct
         type: 'register',
         username,
         password: toBase64url(keys.authKey),
+        ...(device === undefined ? {} : { device }),
         salt: toBase64url(salt),
         kdf: { ...KDF_DEFAULT },
         publicIdentity: encodePublicIdentity(identity, username),
@@ -58,7 +59,12 @@ export async function e2eUser(url: string, username: string, password = 'correct
     if (!(error instanceof RequestFailed) || error.code !== 'USERNAME_TAKEN') throw error;
     const pre = await client.request('prelogin', { type: 'prelogin', username });
     const keys = await derived(username, password, fromBase64url(pre.salt)!, pre.kdf);
-    const result = await client.request('login', { type: 'login', username, password: toBase64url(keys.authKey) });
+    const result = await client.request('login', {
+      type: 'login',
+      username,
+      password: toBase64url(keys.authKey),
+      ...(device === undefined ? {} : { device }),
+    });
     const opened = openIdentity({ bundle: result.keyBundle, username, wrapKey: keys.wrapKey });
     if (!opened.ok) throw new Error(`openIdentity: ${opened.reason}`);
     token = result.token;

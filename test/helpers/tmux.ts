@@ -13,12 +13,16 @@ export const tmuxAvailable = (): boolean => spawnSync('tmux', ['-V'], { stdio: '
 /** Quotes one word for the shell tmux runs the command with. */
 const sh = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
-/** `parley connect HOST PORT` from the sources, exactly as a user runs it, with the given environment. */
-export function connectCommand(port: number, env: Record<string, string>): string {
+/**
+ * `parley connect 127.0.0.1 PORT` (or `parley connect ARGS…`) from the sources, exactly as a user runs it,
+ * with the given environment.
+ */
+export function connectCommand(port: number | string[], env: Record<string, string>): string {
   const vars = Object.entries(env).map(([k, v]) => `${k}=${sh(v)}`);
   const cli = path.join(ROOT, 'src/cli.ts');
+  const args = typeof port === 'number' ? `127.0.0.1 ${port}` : port.map(sh).join(' ');
   // The exit status is printed after the program ends, and the pane stays for the test to read it.
-  return `cd ${sh(ROOT)} && env ${vars.join(' ')} ${sh(process.execPath)} --import tsx ${sh(cli)} connect 127.0.0.1 ${port}; echo "[exit status $?]"; sleep 600`;
+  return `cd ${sh(ROOT)} && env ${vars.join(' ')} ${sh(process.execPath)} --import tsx ${sh(cli)} connect ${args}; echo "[exit status $?]"; sleep 600`;
 }
 
 export class Terminal {

@@ -14,8 +14,8 @@ export class Terminals {
   private readonly open: Terminal[] = [];
   private readonly homes: string[] = [];
 
-  /** A new `parley connect` in its own 80×24 terminal, with its own profile folder unless one is given. */
-  connect(port: number, options: { home?: string; env?: Record<string, string>; columns?: number; rows?: number } = {}) {
+  /** A new `parley connect` (to 127.0.0.1:port, or with these arguments) in its own 80×24 terminal, with its own profile folder unless one is given. */
+  connect(port: number | string[], options: { home?: string; env?: Record<string, string>; columns?: number; rows?: number } = {}) {
     const home = options.home ?? this.home();
     const terminal = Terminal.start(connectCommand(port, { PARLEY_HOME: home, ...options.env }), options);
     this.open.push(terminal);

@@ -8,6 +8,7 @@ import {
   type ResultOf,
   type SendAck,
   type ServerEvent,
+  type SessionSummary,
 } from '../protocol.js';
 import { fromBase64url, MAX_PLAINTEXT_BYTES, sealIdentity, toBase64url } from '../crypto/index.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
@@ -345,9 +346,10 @@ export class ParleyClient {
 
   /**
    * Changes the password: the private keys are sealed again with the new wrap key (history stays
-   * readable), the old password stops working, and other sessions end. Rejects with AUTH_FAILED.
+   * readable), the old password stops working, and every other device is signed out while this one
+   * stays. Resolves how many sessions ended. Rejects with AUTH_FAILED, WEAK_PASSWORD or RATE_LIMITED.
    */
-  async changePassword(oldPassword: string, newPassword: string): Promise<void> {
+  async changePassword(oldPassword: string, newPassword: string): Promise<number> {
     const conn = this.#requireConnection();
     const keyring = this.#requireKeys();
     if (newPassword.length < LIMITS.passwordMinLength || newPassword.length > LIMITS.passwordMaxLength) {
@@ -359,8 +361,15 @@ export class ParleyClient {
     const keyBundle = sealIdentity({ identity: keyring.identity, username: keyring.me, wrapKey: made.wrapKey });
     const salt = made.credentials.salt!;
     const kdf = made.credentials.kdf!;
-    await conn.request('changePassword', { password: toBase64url(old.authKey), newPassword: made.credentials.password, salt, kdf, keyBundle });
+    const { endedSessions } = await conn.request('changePassword', {
+      password: toBase64url(old.authKey),
+      newPassword: made.credentials.password,
+      salt,
+      kdf,
+      keyBundle,
+    });
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, keyring.me, made.wrapKey);
+    return endedSessions;
   }
 
   /** The safety number with a contact (60 digits in groups of five) and whether it is marked verified. */
@@ -387,6 +396,38 @@ export class ParleyClient {
         if (code !== 'DISCONNECTED' && code !== 'TIMEOUT' && code !== 'NOT_AUTHENTICATED') throw error;
       });
     }
+    this.#forgetToken();
+    this.#signedOut();
+  }
+
+  // ---- Devices and password ----
+
+  /** The user's signed-in devices (device, address, last seen, current, connected), most recently seen first. */
+  async sessions(): Promise<SessionSummary[]> {
+    this.#requireSession();
+    return (await this.#requireConnection().request('sessions', {})).sessions;
+  }
+
+  /**
+   * Signs one device out: its token stops working and its connections close with 4001. Revoking this
+   * device's own session signs this client out, as `logout()` does. Rejects with SESSION_NOT_FOUND.
+   */
+  async revokeSession(sessionId: number): Promise<void> {
+    const own = this.#requireSession().sessionId === sessionId;
+    await this.#requireConnection().request('revokeSession', { sessionId });
+    if (own) this.#endedHere();
+  }
+
+  /** Ends every session of the user, this one included ("sign out everywhere"); resolves how many ended. */
+  async logoutEverywhere(): Promise<number> {
+    this.#requireSession();
+    const { endedSessions } = await this.#requireConnection().request('logoutEverywhere', {});
+    this.#endedHere();
+    return endedSessions;
+  }
+
+  /** The server ended this connection's session on our own request: forget it, as after logout. */
+  #endedHere(): void {
     this.#forgetToken();
     this.#signedOut();
   }

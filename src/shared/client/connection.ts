@@ -59,6 +59,8 @@ export class Connection {
         reject(new ParleyError('DISCONNECTED', 'The server address is not valid.', { cause }));
         return;
       }
+      // Node's `ws` says why (a refused connection, an untrusted certificate); browsers never do.
+      let why: string | undefined;
       const fail = (message: string) => {
         clearTimeout(timer);
         socket.onopen = socket.onclose = socket.onerror = null;
@@ -67,10 +69,13 @@ export class Connection {
         } catch {
           // a socket that never opened may refuse to close; it is abandoned either way
         }
-        reject(new ParleyError('DISCONNECTED', message));
+        reject(new ParleyError('DISCONNECTED', message, why === undefined ? undefined : { cause: why }));
       };
       const timer = setTimeout(() => fail('The server did not answer in time.'), options.timeoutMs);
-      socket.onerror = () => undefined;
+      socket.onerror = (event) => {
+        const message = (event as { message?: unknown } | null)?.message;
+        if (typeof message === 'string') why = message;
+      };
       socket.onclose = () => fail('The server could not be reached.');
       socket.onopen = () => {
         clearTimeout(timer);

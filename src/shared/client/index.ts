@@ -18,4 +18,4 @@ export type {
   ThreadItem,
 } from './state.js';
 export { ParleyError, type ErrorCode } from '../errors.js';
-export type { ConversationSummary, Message } from '../protocol.js';
+export type { ConversationSummary, Message, SessionSummary } from '../protocol.js';

@@ -14,11 +14,12 @@ interface Props {
   /** Rows this screen may use. */
   rows: number;
   onOpen(peer: string, conversationId: number): void;
+  onAccount(): void;
   onBack(): void;
   onExit(): void;
 }
 
-export function Menu({ client, state, columns, rows, onOpen, onBack, onExit }: Props) {
+export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, onExit }: Props) {
   const tone = useTone();
   const me = state.session?.username ?? '';
   const [busy, setBusy] = useState(false);
@@ -62,6 +63,10 @@ export function Menu({ client, state, columns, rows, onOpen, onBack, onExit }: P
         case 'back':
         case 'logout':
           return onBack();
+        case 'account':
+        case 'sessions':
+        case 'password':
+          return onAccount();
         default:
           return setMessage({ text: unknownCommand(parsed.name), error: true });
       }

@@ -114,3 +114,11 @@ export const BrandMark = (p: IconProps): ReactElement => (
     <path d="M24 13.5v4.8a3.4 3.4 0 0 1-1.2 2.6v2.3c0 .6-.7 1-1.2.6L18.7 21H14" fill="none" stroke="#fff" strokeOpacity=".75" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
   </svg>
 );
+
+export const DevicesIcon = (p: IconProps): ReactElement => (
+  <Svg {...p}>
+    <rect x="2" y="4" width="14" height="10" rx="1.5" />
+    <path d="M6 18h6M9 14v4" />
+    <rect x="17" y="8" width="5" height="11" rx="1" />
+  </Svg>
+);

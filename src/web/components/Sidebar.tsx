@@ -3,7 +3,7 @@ import { useMemo, useState, type ReactElement } from 'react';
 import type { ConversationSummary } from '../../shared/protocol.js';
 import { Avatar } from './Avatar.js';
 import { ConversationList } from './ConversationList.js';
-import { BellIcon, BrandMark, CloseIcon, SignOutIcon } from './Icons.js';
+import { BellIcon, BrandMark, CloseIcon, DevicesIcon, SignOutIcon } from './Icons.js';
 import { OnlineList } from './OnlineList.js';
 import { SearchBox } from './SearchBox.js';
 
@@ -24,6 +24,7 @@ interface SidebarProps {
   onEnableNotifications(): void;
   onSelect(conversationId: number): void;
   onOpenUser(username: string): Promise<string | null>;
+  onOpenAccount(): void;
   onSignOut(): void;
 }
 
@@ -59,6 +60,9 @@ export function Sidebar(props: SidebarProps): ReactElement {
             {STATUS_TEXT[status]}
           </span>
         </div>
+        <button type="button" className="icon-btn" onClick={props.onOpenAccount} aria-label="Devices and password" title="Devices and password">
+          <DevicesIcon />
+        </button>
         <button type="button" className="icon-btn" onClick={props.onSignOut} aria-label="Sign out" title="Sign out">
           <SignOutIcon />
         </button>

@@ -1,0 +1,213 @@
+// The account screen: your signed-in devices (revoke any), change the password, sign out everywhere.
+import { Box, Text } from 'ink';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ParleyError, type ParleyClient, type SessionSummary } from '../../shared/client/index.js';
+import { HELP, parseLine, unknownCommand } from '../commands.js';
+import { Prompt } from '../components/Prompt.js';
+import { formatTime, preview } from '../format.js';
+import { useTone } from '../theme.js';
+
+/** The password change asks three things in turn; anything typed at these steps is a secret. */
+type Step = 'command' | 'current' | 'new' | 'again';
+
+interface Props {
+  client: ParleyClient;
+  username: string;
+  passwordMinLength: number;
+  columns: number;
+  rows: number;
+  onBack(): void;
+  onExit(): void;
+  /** Called before this device's own session is ended here, with the words for the login pages. */
+  onSigningOut(greeting: string | null): void;
+}
+
+const PROMPTS: Record<Exclude<Step, 'command'>, string> = {
+  current: 'Current password:',
+  new: 'New password:',
+  again: 'New password again:',
+};
+
+function explain(error: unknown): string {
+  if (!(error instanceof ParleyError)) return 'Something went wrong; try again.';
+  const code = error.code;
+  if (code === 'AUTH_FAILED') return 'That is not your current password; the password was not changed.';
+  if (code === 'RATE_LIMITED') {
+    return `Too many wrong passwords; wait ${Math.ceil((error.retryAfterMs ?? 60_000) / 60_000)} minute(s) and try again.`;
+  }
+  if (code === 'SESSION_NOT_FOUND') return 'That device is signed out already.';
+  if (code === 'DISCONNECTED' || code === 'TIMEOUT') return 'The server is not reachable right now; try again when the header says online.';
+  return error.message;
+}
+
+export function Account({ client, username, passwordMinLength, columns, rows, onBack, onExit, onSigningOut }: Props) {
+  const tone = useTone();
+  const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [help, setHelp] = useState(false);
+  const [busy, setBusy] = useState(false);
+  // Keys can arrive faster than renders: the step and the typed passwords live in a ref (as on the login pages).
+  const [step, setStepState] = useState<Step>('command');
+  const flow = useRef<{ step: Step; current: string; next: string }>({ step: 'command', current: '', next: '' });
+  const setStep = (next: Step) => {
+    flow.current.step = next;
+    setStepState(next);
+  };
+
+  const refresh = useCallback(async () => {
+    try {
+      // This device first, then the others, most recently seen first (the server's order).
+      setSessions((await client.sessions()).sort((a, b) => Number(b.current) - Number(a.current)));
+    } catch (error) {
+      setMessage({ text: explain(error), error: true });
+    }
+  }, [client]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const run = async (what: () => Promise<string | null>) => {
+    setBusy(true);
+    try {
+      const done = await what();
+      if (done !== null) setMessage({ text: done, error: false });
+    } catch (error) {
+      setMessage({ text: explain(error), error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const revoke = (arg: string) => {
+    const n = Number(arg);
+    const target = sessions && Number.isInteger(n) ? sessions[n - 1] : undefined;
+    if (!target) return setMessage({ text: `Type !revoke and a number from the list, e.g. !revoke 2.`, error: true });
+    if (target.current) onSigningOut('You signed this device out.');
+    void run(async () => {
+      try {
+        await client.revokeSession(target.sessionId);
+      } catch (error) {
+        if (target.current) onSigningOut(null);
+        throw error;
+      }
+      if (target.current) return null;
+      await refresh();
+      return `Signed out ${target.device ?? 'that device'}.`;
+    });
+  };
+
+  const signOutEverywhere = () => {
+    onSigningOut('You signed out on every device.');
+    void run(async () => {
+      try {
+        await client.logoutEverywhere();
+      } catch (error) {
+        onSigningOut(null);
+        throw error;
+      }
+      return null;
+    });
+  };
+
+  const changePassword = () => {
+    const { current, next } = flow.current;
+    flow.current.current = flow.current.next = '';
+    setStep('command');
+    void run(async () => {
+      const ended = await client.changePassword(current, next);
+      await refresh();
+      return `Your password is changed. ${ended === 1 ? '1 other device was' : `${ended} other devices were`} signed out.`;
+    });
+  };
+
+  const onSubmit = (line: string) => {
+    if (busy) return;
+    setHelp(false);
+    const current = flow.current;
+    // Passwords are taken as typed: never parsed as commands, never trimmed, never shown.
+    if (current.step !== 'command') {
+      if (line === '!back') {
+        current.current = current.next = '';
+        setStep('command');
+        return setMessage({ text: 'The password was not changed.', error: false });
+      }
+      if (current.step === 'current') {
+        if (line.length === 0) return setMessage({ text: 'Type your current password, or !back.', error: true });
+        current.current = line;
+        setMessage(null);
+        return setStep('new');
+      }
+      if (current.step === 'new') {
+        if (line.length < passwordMinLength) {
+          return setMessage({ text: `A password needs at least ${passwordMinLength} characters; choose a longer one.`, error: true });
+        }
+        current.next = line;
+        setMessage(null);
+        return setStep('again');
+      }
+      if (line !== current.next) {
+        current.next = '';
+        setStep('new');
+        return setMessage({ text: 'The two new passwords differ; type the new password again.', error: true });
+      }
+      return changePassword();
+    }
+    const parsed = parseLine(line);
+    if (parsed.kind === 'empty') return;
+    if (parsed.kind === 'text') return setMessage({ text: 'Type a command: !revoke N, !password, !logout-all, or !back.', error: true });
+    switch (parsed.name) {
+      case 'exit':
+        return onExit();
+      case 'help':
+        return setHelp(true);
+      case 'back':
+        return onBack();
+      case 'sessions':
+      case 'account':
+        setMessage(null);
+        return void refresh();
+      case 'revoke':
+        return revoke(parsed.arg);
+      case 'password':
+        setMessage({ text: 'Change your password (!back to cancel). Your other devices will be signed out.', error: false });
+        return setStep('current');
+      case 'logout-all':
+        return signOutEverywhere();
+      default:
+        return setMessage({ text: unknownCommand(parsed.name), error: true });
+    }
+  };
+
+  const deviceWidth = Math.min(24, Math.max(6, ...(sessions ?? []).map((s) => (s.device ?? 'unnamed').length)));
+  const helpLines = help ? HELP.account : [];
+  const listRows = Math.max(1, rows - 6 - helpLines.length - (message ? 1 : 0));
+  const shown = (sessions ?? []).slice(0, listRows);
+  return (
+    <Box flexDirection="column" height={rows}>
+      <Text bold>Your account: {username}</Text>
+      <Text>Signed-in devices{sessions ? ` (${sessions.length})` : ''}:</Text>
+      <Box flexDirection="column" flexGrow={1}>
+        {sessions === null ? <Text {...tone('muted')}>  loading…</Text> : null}
+        {shown.map((s, i) => {
+          const seen = s.connected ? 'online now' : `last seen ${formatTime(s.lastSeenAt)}`;
+          const line = `  ${String(i + 1).padStart(2)}. ${(s.device ?? 'unnamed').padEnd(deviceWidth)}  ${(s.address ?? '?').padEnd(15)}  ${seen}`;
+          return (
+            <Text key={s.sessionId} wrap="truncate-end">
+              <Text {...(s.current ? tone('strong') : {})}>{preview(line, columns - 15)}</Text>
+              {s.current ? <Text {...tone('ok')}> (this device)</Text> : null}
+            </Text>
+          );
+        })}
+      </Box>
+      {helpLines.map((line) => (
+        <Text key={line}>{line}</Text>
+      ))}
+      {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
+      <Text {...tone('muted')} wrap="truncate-end">
+        {step === 'command' ? '!revoke N signs a device out · !password · !logout-all signs out everywhere · !back' : PROMPTS[step]}
+      </Text>
+      <Prompt secret={step !== 'command'} active={!busy} onSubmit={onSubmit} />
+    </Box>
+  );
+}

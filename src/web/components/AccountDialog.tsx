@@ -1,0 +1,186 @@
+// Your account: the signed-in devices (sign any of them out), a new password, and sign out everywhere.
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
+import { ParleyError, type ParleyClient, type SessionSummary } from '../../shared/client/index.js';
+import { formatListTime } from '../lib/time.js';
+import { AlertIcon, CloseIcon } from './Icons.js';
+
+interface AccountDialogProps {
+  client: ParleyClient;
+  me: string;
+  passwordMinLength: number;
+  now: number;
+  onClose(): void;
+  /** Ends every session, this one included; resolves to a sentence when it could not. */
+  onSignOutEverywhere(): Promise<string | null>;
+}
+
+function errorText(error: unknown, passwordMinLength: number): string {
+  if (!(error instanceof ParleyError)) return 'That did not work. Try again.';
+  const code = error.code;
+  if (code === 'AUTH_FAILED') return 'That is not your current password. Nothing was changed.';
+  if (code === 'WEAK_PASSWORD') return /long/i.test(error.message) ? error.message : `Use at least ${passwordMinLength} characters.`;
+  if (code === 'RATE_LIMITED') {
+    const minutes = Math.max(1, Math.ceil((error.retryAfterMs ?? 60_000) / 60_000));
+    return `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+  }
+  if (code === 'SESSION_NOT_FOUND') return 'That device was already signed out.';
+  if (code === 'DISCONNECTED' || code === 'TIMEOUT') return 'You are offline right now. Try again once reconnected.';
+  return error.message;
+}
+
+export function AccountDialog({ client, me, passwordMinLength, now, onClose, onSignOutEverywhere }: AccountDialogProps): ReactElement {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<number | 'everywhere' | 'password' | null>(null);
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const [passwordResult, setPasswordResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const ids = { title: useId(), current: useId(), next: useId(), again: useId(), result: useId() };
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+  }, []);
+
+  const refresh = useCallback(async () => {
+    try {
+      // This device first, then the others, most recently seen first (the server's order).
+      setSessions((await client.sessions()).sort((a, b) => Number(b.current) - Number(a.current)));
+      setListError(null);
+    } catch (error) {
+      setListError(errorText(error, passwordMinLength));
+    }
+  }, [client, passwordMinLength]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const revoke = async (session: SessionSummary) => {
+    setBusy(session.sessionId);
+    try {
+      await client.revokeSession(session.sessionId);
+      await refresh();
+    } catch (error) {
+      setListError(errorText(error, passwordMinLength));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const everywhere = async () => {
+    if (!window.confirm('Sign out on every device, this one included?')) return;
+    setBusy('everywhere');
+    const problem = await onSignOutEverywhere();
+    if (problem !== null) {
+      setListError(problem);
+      setBusy(null);
+    }
+  };
+
+  const changePassword = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy !== null) return;
+    if (current === '') return setPasswordResult({ ok: false, text: 'Enter your current password.' });
+    if (next.length < passwordMinLength) return setPasswordResult({ ok: false, text: `Use at least ${passwordMinLength} characters.` });
+    if (next !== again) return setPasswordResult({ ok: false, text: 'The two new passwords differ.' });
+    setBusy('password');
+    setPasswordResult(null);
+    try {
+      const ended = await client.changePassword(current, next);
+      setCurrent('');
+      setNext('');
+      setAgain('');
+      const others = ended === 1 ? '1 other device was' : `${ended} other devices were`;
+      setPasswordResult({ ok: true, text: `Your password is changed. ${others} signed out.` });
+      await refresh();
+    } catch (error) {
+      setPasswordResult({ ok: false, text: errorText(error, passwordMinLength) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <dialog ref={dialog} className="account-dialog" aria-labelledby={ids.title} onClose={onClose}>
+      <div className="account-head">
+        <h2 id={ids.title}>Your account</h2>
+        <button type="button" className="icon-btn" onClick={() => dialog.current?.close()} aria-label="Close" title="Close">
+          <CloseIcon />
+        </button>
+      </div>
+      <p className="account-sub">Signed in as {me}.</p>
+
+      <section aria-label="Signed-in devices">
+        <h3>Signed-in devices</h3>
+        {sessions === null && listError === null && <p className="empty-note">Loading…</p>}
+        <ul className="device-list">
+          {(sessions ?? []).map((s) => (
+            <li key={s.sessionId} className="device" data-current={s.current}>
+              <div className="device-text">
+                <span className="device-name">
+                  {s.device ?? 'Unnamed device'}
+                  {s.current && <span className="badge">This device</span>}
+                </span>
+                <span className="device-meta">
+                  {s.address ?? 'unknown address'} · {s.connected ? 'active now' : `last seen ${formatListTime(s.lastSeenAt, now)}`}
+                </span>
+              </div>
+              {!s.current && (
+                <button
+                  type="button"
+                  className="btn btn-ghost"
+                  disabled={busy !== null}
+                  onClick={() => void revoke(s)}
+                  aria-label={`Sign out ${s.device ?? 'unnamed device'} (${s.address ?? 'unknown address'})`}
+                >
+                  Sign out
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+        {listError && (
+          <p className="form-error" role="alert">
+            <AlertIcon />
+            <span>{listError}</span>
+          </p>
+        )}
+        <button type="button" className="btn btn-ghost btn-danger" disabled={busy !== null} onClick={() => void everywhere()}>
+          Sign out everywhere
+        </button>
+      </section>
+
+      <section aria-label="Change password">
+        <h3>Change password</h3>
+        <form onSubmit={(e) => void changePassword(e)} noValidate aria-describedby={passwordResult ? ids.result : undefined}>
+          <input type="text" name="username" autoComplete="username" value={me} readOnly hidden />
+          <div className="field">
+            <label htmlFor={ids.current}>Current password</label>
+            <input id={ids.current} className="input" type="password" autoComplete="current-password" maxLength={1024} value={current} onChange={(e) => setCurrent(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.next}>New password</label>
+            <input id={ids.next} className="input" type="password" autoComplete="new-password" maxLength={1024} value={next} onChange={(e) => setNext(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.again}>New password again</label>
+            <input id={ids.again} className="input" type="password" autoComplete="new-password" maxLength={1024} value={again} onChange={(e) => setAgain(e.target.value)} />
+          </div>
+          <p className="field-hint">Your other devices will be signed out.</p>
+          {passwordResult && (
+            <p id={ids.result} className={passwordResult.ok ? 'form-ok' : 'form-error'} role={passwordResult.ok ? 'status' : 'alert'}>
+              {!passwordResult.ok && <AlertIcon />}
+              <span>{passwordResult.text}</span>
+            </p>
+          )}
+          <button type="submit" className="btn btn-primary" disabled={busy !== null}>
+            Change password
+          </button>
+        </form>
+      </section>
+    </dialog>
+  );
+}
