@@ -25,8 +25,12 @@ export const changePassword: Handler<'changePassword'> = {
       throw new ParleyError('AUTH_FAILED', 'The current password is wrong.');
     }
     const hash = await passwords.hash(request.newPassword);
-    const endedSessions = await store.changePassword(session.userId, hash, session.sessionId);
-    if (rewrap && salt !== undefined && kdf !== undefined && keyBundle !== undefined) ctx.services.keys.rewrap(session.userId, salt, kdf, keyBundle);
+    // The new hash and the re-sealed keys commit together: a crash between them would lock the user out of their history.
+    const rewrapKeys =
+      rewrap && salt !== undefined && kdf !== undefined && keyBundle !== undefined
+        ? () => ctx.services.keys.rewrap(session.userId, salt, kdf, keyBundle)
+        : undefined;
+    const endedSessions = await store.changePassword(session.userId, hash, session.sessionId, rewrapKeys);
     ctx.conn.log.info({ endedSessions }, 'password changed');
     endSessions(ctx, session, (id) => id !== session.sessionId, 'The password was changed; sign in again.');
     return { endedSessions };

@@ -42,3 +42,17 @@ test('WAL mode, with synchronous NORMAL by default and FULL on request', async (
   expect(full.db.pragma('synchronous', { simple: true })).toBe(2);
   await full.close();
 });
+
+test('a password change and what commits with it are one transaction: a failure keeps the old hash', async () => {
+  const store = new SqliteStore({ file: tempFile() });
+  const user = await store.createUser('alice', 'old-hash', 1);
+  await expect(
+    store.changePassword(user.id, 'new-hash', 0, () => {
+      throw new Error('re-sealed keys could not be stored');
+    }),
+  ).rejects.toThrow('re-sealed keys');
+  expect((await store.findUserByName('alice'))?.passwordHash).toBe('old-hash');
+  await store.changePassword(user.id, 'new-hash', 0);
+  expect((await store.findUserByName('alice'))?.passwordHash).toBe('new-hash');
+  await store.close();
+});

@@ -84,7 +84,11 @@ export interface Store {
   /** Ends every session of the user except `keep` (if given); returns how many ended. */
   deleteUserSessions(userId: number, keep?: number): Promise<number>;
   /** Stores a new password hash and ends every other session, in one transaction; returns how many ended. */
-  changePassword(userId: number, passwordHash: string, keepSessionId: number): Promise<number>;
+  /**
+   * Stores the new hash and ends the other sessions in one transaction; `alsoInTransaction` (the
+   * re-sealed end-to-end keys) commits with them, so a crash can never leave a hash without its keys.
+   */
+  changePassword(userId: number, passwordHash: string, keepSessionId: number, alsoInTransaction?: () => void): Promise<number>;
 
   /** The direct conversation of two users, created on first use. */
   openDirect(userId: number, peerId: number, now: number): Promise<number>;
