@@ -5,7 +5,8 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from './server.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium by default; PARLEY_CHROMIUM points at another build. */
+export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'web');
 const WEB_DIST = path.join(ROOT, 'dist', 'web');
 const LOCK = path.join(ROOT, 'dist', '.web-build.lock');

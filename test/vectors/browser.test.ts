@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { VectorReport, VectorSet } from '../../src/shared/crypto/vectors.js';
 import { loadVectorSet } from './load.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function browserAvailable(): boolean {
