@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The `parley` command: `parley server`, `parley connect` (the terminal client), `parley backup`; errors end in one plain sentence, not a stack trace.
+// First: it must run before Ink loads (see the module).
+import './tui/interactive.js';
 import { Command, CommanderError } from 'commander';
 import { addBackupCommand, addServerCommand } from './server/cli.js';
 import { addConnectCommand } from './tui/cli.js';
