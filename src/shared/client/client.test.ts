@@ -108,6 +108,33 @@ describe('ParleyClient', () => {
     expect(selectThread(bob.getSnapshot(), bobConvo.id, 'alice').map((i) => i.body)).toEqual(['one', 'two', 'three']);
   });
 
+  it('a conversation list answered before live messages arrived does not hide them after a reconnect', async () => {
+    const server = new FakeParley();
+    const alice = await signedUp(server, 'alice');
+    const bob = await signedUp(server, 'bob');
+    alice.send('bob', 'one');
+    await waitFor(() => bob.getSnapshot().conversations[0]?.lastSeq === 1);
+    // Bob reconnects; the server answers his 'conversations' now, but the answer arrives after two more messages.
+    let release: (() => void) | null = null;
+    server.intercept.set('conversations', (socket, frame) => {
+      server.intercept.delete('conversations');
+      const held: unknown[] = [];
+      const realPush = socket.push.bind(socket);
+      socket.push = (reply) => void held.push(reply);
+      server.handle(socket, frame);
+      socket.push = realPush;
+      release = () => held.forEach((reply) => socket.push(reply));
+    });
+    [...server.sockets].find((s) => s.user === 'bob')!.close(1006);
+    const releaseAnswer = await waitFor(() => release);
+    alice.send('bob', 'two');
+    alice.send('bob', 'three');
+    await waitFor(() => Object.values(bob.getSnapshot().threads)[0]?.messages.length === 3);
+    releaseAnswer();
+    await waitFor(() => bob.getSnapshot().connection.status === 'online');
+    expect(bob.getSnapshot().conversations).toEqual([expect.objectContaining({ lastSeq: 3, unread: 3, lastMessage: expect.objectContaining({ body: 'three' }) })]);
+  });
+
   it('resends with the same clientMsgId when the ack was lost, and shows the message once', async () => {
     const server = new FakeParley();
     const alice = await signedUp(server, 'alice');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../protocol.js';
-import { applyMessages, applyRead, mergeMessages, selectThread } from './merge.js';
+import type { ConversationSummary, Message } from '../protocol.js';
+import { applyConversations, applyMessages, applyRead, mergeMessages, selectThread, upsertConversation } from './merge.js';
 import { initialState, type ClientState } from './state.js';
 
 const msg = (seq: number, from = 'bob', conversationId = 1): Message => ({
@@ -99,5 +99,43 @@ describe('applyRead and selectThread', () => {
       ['two', 'failed'],
     ]);
     expect(selectThread(withOutbox, null, 'carol').map((i) => i.body)).toEqual(['other']);
+  });
+});
+
+describe('applyConversations and upsertConversation', () => {
+  // The server answers a list at one moment; pushes that arrived while the answer travelled are newer.
+  const summary = (lastSeq: number, extra: Partial<ConversationSummary> = {}): ConversationSummary => ({
+    id: 1,
+    kind: 'direct',
+    peer: 'bob',
+    lastSeq,
+    readSeq: 0,
+    peerReadSeq: 0,
+    unread: lastSeq,
+    lastMessage: lastSeq > 0 ? msg(lastSeq) : null,
+    ...extra,
+  });
+
+  it('a list answered before a live push does not roll the conversation back', () => {
+    const live = applyMessages(base(), [msg(1), msg(2), msg(3)], 'alice').state;
+    const after = applyConversations(live, [summary(1)]);
+    expect(after.conversations).toEqual([expect.objectContaining({ id: 1, lastSeq: 3, unread: 3, lastMessage: msg(3) })]);
+    expect(upsertConversation(live, summary(1)).conversations[0]).toMatchObject({ lastSeq: 3, unread: 3 });
+  });
+
+  it('keeps a conversation created by a push after the list was answered, and takes newer server data', () => {
+    const live = applyMessages(base(), [msg(1, 'carol', 2)], 'alice').state;
+    const after = applyConversations(live, [summary(4, { readSeq: 2, peerReadSeq: 1, unread: 2 })]);
+    expect(after.conversations.map((c) => [c.id, c.lastSeq, c.unread])).toEqual([
+      [1, 4, 2],
+      [2, 1, 1],
+    ]);
+  });
+
+  it('keeps read positions this client reached that the list does not know yet', () => {
+    const live = applyRead(applyMessages(base(), [msg(1), msg(2)], 'alice').state, 1, 'alice', 2, 'alice');
+    const withPeerRead = applyRead(live, 1, 'bob', 2, 'alice');
+    const after = applyConversations(withPeerRead, [summary(2)]);
+    expect(after.conversations[0]).toMatchObject({ readSeq: 2, peerReadSeq: 2, unread: 0 });
   });
 });

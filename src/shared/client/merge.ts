@@ -19,11 +19,6 @@ export function sortConversations(list: readonly ConversationSummary[]): readonl
   return [...list].sort((a, b) => at(b) - at(a) || b.lastSeq - a.lastSeq || a.id - b.id);
 }
 
-export function upsertConversation(state: ClientState, summary: ConversationSummary): ClientState {
-  const rest = state.conversations.filter((c) => c.id !== summary.id);
-  return { ...state, conversations: sortConversations([...rest, summary]) };
-}
-
 export const threadOf = (state: ClientState, conversationId: number): Thread => state.threads[conversationId] ?? EMPTY_THREAD;
 
 /** Unread count after the user's read position moved, counted from loaded messages when they cover the gap. */
@@ -33,6 +28,33 @@ function recountUnread(summary: ConversationSummary, thread: Thread, me: string)
   const covered = first !== undefined && (first <= summary.readSeq + 1 || !thread.more);
   if (!covered) return Math.min(summary.unread, summary.lastSeq - summary.readSeq);
   return thread.messages.filter((m) => m.seq > summary.readSeq && m.from !== me).length;
+}
+
+/**
+ * One conversation's summary from the server, reconciled with what this client already knows. The server
+ * answered at some moment; live pushes and read marks that arrived after it are newer and must not be undone.
+ */
+function reconcile(state: ClientState, server: ConversationSummary, me: string): ConversationSummary {
+  const local = state.conversations.find((c) => c.id === server.id);
+  if (!local) return server;
+  const thread = threadOf(state, server.id);
+  let merged = server;
+  if (local.lastSeq > server.lastSeq) {
+    const later = thread.messages.filter((m) => m.seq > server.lastSeq && m.from !== me).length;
+    merged = { ...merged, lastSeq: local.lastSeq, lastMessage: local.lastMessage, unread: server.unread + later };
+  }
+  if (local.peerReadSeq > merged.peerReadSeq) merged = { ...merged, peerReadSeq: local.peerReadSeq };
+  if (local.readSeq > merged.readSeq) {
+    merged = { ...merged, readSeq: local.readSeq };
+    merged = { ...merged, unread: recountUnread(merged, thread, me) };
+  }
+  return merged;
+}
+
+export function upsertConversation(state: ClientState, summary: ConversationSummary): ClientState {
+  const me = state.session?.username ?? '';
+  const rest = state.conversations.filter((c) => c.id !== summary.id);
+  return { ...state, conversations: sortConversations([...rest, reconcile(state, summary, me)]) };
 }
 
 /**
@@ -118,9 +140,15 @@ export function applyRead(state: ClientState, conversationId: number, reader: st
   return { ...state, conversations: state.conversations.map((c) => (c.id === conversationId ? updated : c)) };
 }
 
-/** Replaces summaries with the server's list, keeping loaded threads. */
+/**
+ * Folds in the server's list of conversations, keeping loaded threads. Conversations are never deleted, so one
+ * this client knows that the list lacks was created after the server answered, and stays.
+ */
 export function applyConversations(state: ClientState, list: readonly ConversationSummary[]): ClientState {
-  return { ...state, conversations: sortConversations(list) };
+  const me = state.session?.username ?? '';
+  const listed = new Set(list.map((c) => c.id));
+  const later = state.conversations.filter((c) => !listed.has(c.id));
+  return { ...state, conversations: sortConversations([...list.map((c) => reconcile(state, c, me)), ...later]) };
 }
 
 const NOTICES_KEPT = 5;
