@@ -8,7 +8,7 @@ import { runLoad, type LoadUser } from './load.js';
 import { pinningProblem, pinProcess } from './pin.js';
 import { cpuPercent, describeMachine, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
 import { failuresOf, formatProgress, GENERATOR_BOTTLENECK_PERCENT, type BenchReport, type IdleMemory } from './report.js';
-import { startServer, type OwnServer } from './server.js';
+import { builtServer, startServer, type OwnServer } from './server.js';
 
 /** Time for the server's heap to settle before reading its RSS. */
 const SETTLE_MS = 1_000;
@@ -68,6 +68,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   try {
     if (options.url === null) {
       log('starting the server…');
+      if (builtServer() === null) warnings.push('the server ran from src through tsx (dist/ is missing or older than src/): run `npm run build` to measure what `npm start` runs');
       own = await startServer({
         core: pinning?.server ?? null,
         dataDir: options.data,

@@ -1,6 +1,6 @@
 // Starts a Parley server for a benchmark run: free loopback port, data folder, optional pinning and CPU profile.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -51,6 +51,31 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** Newest modification time of the TypeScript files under a folder, in ms. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The compiled server `npm start` runs (dist/cli.js), when it is at least as new as the sources; null
+ * otherwise, and the server then runs from src through tsx (slower: on-the-fly transforms add helpers).
+ */
+export function builtServer(): string | null {
+  const cli = join(REPO_ROOT, 'dist/cli.js');
+  let builtAt: number;
+  try {
+    builtAt = statSync(cli).mtimeMs;
+  } catch {
+    return null;
+  }
+  const sources = ['src/server', 'src/shared'].map((d) => newestSource(join(REPO_ROOT, d)));
+  return Math.max(statSync(join(REPO_ROOT, 'src/cli.ts')).mtimeMs, ...sources) <= builtAt ? cli : null;
+}
+
 export async function startServer(options: ServerStartOptions): Promise<OwnServer> {
   const workDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const dataDir = options.dataDir ?? join(workDir, 'data');
@@ -59,14 +84,16 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
   const logFile = join(options.dataDir ?? workDir, 'server.log');
   const port = await freePort();
 
-  const nodeArgs = ['--import', 'tsx'];
+  const built = builtServer();
+  const nodeArgs = built ? [] : ['--import', 'tsx'];
   if (options.cpuProfDir !== null) {
     mkdirSync(options.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfDir));
   }
-  const serverArgs = [join(REPO_ROOT, 'src/cli.ts'), 'server', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'warn',
+  const serverArgs = [built ?? join(REPO_ROOT, 'src/cli.ts'), 'server', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'warn',
     // A load test measures the relay, not the abuse limits: its users register from one address and send flat out.
-    '--registrations-per-hour', '0', '--message-rate', '0', ...options.extraArgs];
+    // All of them connect from 127.0.0.1, so the per-address connection limit is off too.
+    '--registrations-per-hour', '0', '--message-rate', '0', '--max-connections-per-address', '0', ...options.extraArgs];
   const [command, args] =
     options.core === null
       ? [process.execPath, [...nodeArgs, ...serverArgs]]
