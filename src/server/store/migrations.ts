@@ -112,4 +112,11 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO server_secret (id, secret) VALUES (1, randomblob(32));
     `,
   },
+  {
+    version: 4,
+    description: 'sync walks the (conversation_id, seq) index; the (conversation_id, id) index is dropped',
+    // Within a conversation id and seq rise together, so the seq index answers "after cursor" too. Every
+    // message wrote a random leaf page of this index at commit: about a sixth of the store's CPU per message.
+    sql: `DROP INDEX messages_by_conversation_cursor;`,
+  },
 ];

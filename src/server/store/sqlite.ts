@@ -187,19 +187,30 @@ export class SqliteStore implements Store {
       membersOf: db.prepare<[number], { user_id: number }>(
         'SELECT user_id FROM conversation_members WHERE conversation_id = ?',
       ),
-      // Answered from the (sender_id, client_msg_id) index alone; the full row is read only for a real resend.
+      // Answered from the (sender_id, client_msg_id) index alone; read only after an insert was refused as a resend.
       duplicateId: db.prepare<[number, string], { id: number }>('SELECT id FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
       lastSeq: db.prepare<[number], { last_seq: number }>(
         'SELECT coalesce(max(seq), 0) AS last_seq FROM messages WHERE conversation_id = ?',
       ),
+      // A resend (same sender and clientMsgId) inserts nothing (changes = 0): one index probe, not a lookup and an
+      // insert. Without the dedupe key (the skip-dedupe fault) the clause would name no constraint, so it is left out.
       insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
         `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?)${this.skipDedupe ? '' : ' ON CONFLICT (sender_id, client_msg_id) DO NOTHING'}`,
       ),
-      messagesAfter: db.prepare<[number, number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS}
-         JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.user_id = ?
-         WHERE m.id > ? ORDER BY m.id LIMIT ?`,
+      conversationsOf: db.prepare<[number], { conversation_id: number }>(
+        'SELECT conversation_id FROM conversation_members WHERE user_id = ?',
+      ),
+      // Probes of the (conversation_id, seq) index, which holds the id (the cursor) too.
+      newestId: db.prepare<[number], { id: number }>('SELECT id FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1'),
+      firstAtOrAfter: db.prepare<[number, number], { id: number; seq: number }>(
+        'SELECT id, seq FROM messages WHERE conversation_id = ? AND seq >= ? ORDER BY seq LIMIT 1',
+      ),
+      idsFrom: db.prepare<[number, number, number], { id: number }>(
+        'SELECT id FROM messages WHERE conversation_id = ? AND seq >= ? ORDER BY seq LIMIT ?',
+      ),
+      messagesByIds: db.prepare<[string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id`,
       ),
       history: db.prepare<[number, number, number], MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
@@ -323,8 +334,36 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * The user's messages with a cursor past `after`, oldest first, at most `limit`. Per conversation the
+   * first seq past the cursor is found by bisection (ids rise with seq), so a conversation with nothing new
+   * costs one index probe and one with news log(n) probes plus its new ids.
+   */
   async messagesAfter(userId: number, after: number, limit: number): Promise<Message[]> {
-    return this.stmt.messagesAfter.all(userId, after, limit).map(toMessage);
+    const ids: number[] = [];
+    for (const { conversation_id: conversationId } of this.stmt.conversationsOf.all(userId)) {
+      const newest = this.stmt.newestId.get(conversationId);
+      if (!newest || newest.id <= after) continue;
+      const from = this.firstSeqAfter(conversationId, after);
+      for (const row of this.stmt.idsFrom.all(conversationId, from, limit)) ids.push(row.id);
+    }
+    if (ids.length === 0) return [];
+    ids.sort((a, b) => a - b);
+    return this.stmt.messagesByIds.all(JSON.stringify(ids.slice(0, limit))).map(toMessage);
+  }
+
+  /** The smallest seq whose message has an id past `after`; the conversation's newest message must be past it. */
+  private firstSeqAfter(conversationId: number, after: number): number {
+    let lo = 1;
+    let hi = this.lastSeqOf(conversationId);
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      // The first message at or after mid (seqs have no gaps, but a probe that allowed one would still be right).
+      const probe = this.stmt.firstAtOrAfter.get(conversationId, mid);
+      if (!probe || probe.id > after) hi = mid;
+      else lo = probe.seq + 1;
+    }
+    return lo;
   }
 
   async history(conversationId: number, before: number | undefined, limit: number): Promise<Message[]> {
@@ -363,16 +402,23 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
+  private lastSeqOf(conversationId: number): number {
+    return this.lastSeqs.get(conversationId) ?? this.stmt.lastSeq.get(conversationId)!.last_seq;
+  }
+
   private appendOne(m: NewMessage): AppendResult {
-    const existingId = this.skipDedupe ? undefined : this.stmt.duplicateId.get(m.senderId, m.clientMsgId);
-    const existing = existingId && this.stmt.messageByCursor.get(existingId.id);
-    if (existing) return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
     const recipientId = this.userIdByName(m.to);
+    // Accounts are never deleted, so a resend's recipient exists too: an unknown one is never a resend.
     if (recipientId === undefined) return { message: null };
     const conversationId = this.directId(m.senderId, recipientId, m.ts);
-    const seq = (this.lastSeqs.get(conversationId) ?? this.stmt.lastSeq.get(conversationId)!.last_seq) + 1;
-    this.lastSeqs.set(conversationId, seq);
+    const seq = this.lastSeqOf(conversationId) + 1;
     const info = this.stmt.insertMessage.run(conversationId, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts);
+    if (info.changes === 0) {
+      // A resend: the original keeps its seq and cursor, and this one takes no seq.
+      const existing = this.stmt.messageByCursor.get(this.stmt.duplicateId.get(m.senderId, m.clientMsgId)!.id)!;
+      return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
+    }
+    this.lastSeqs.set(conversationId, seq);
     const message: Message = {
       cursor: Number(info.lastInsertRowid),
       conversationId,
