@@ -45,4 +45,12 @@ describe('newClientMsgId', () => {
     expect(ids.size).toBe(1000);
     for (const id of ids) expect(ClientMsgId.safeParse(id).success).toBe(true);
   });
+
+  it('sorts by creation time, byte-wise as the server compares them', () => {
+    const times = [0, 1, 63, 64, 1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000, 2 ** 48 - 1];
+    const ids = times.map((t) => newClientMsgId(t));
+    const byteOrder = [...ids].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect(byteOrder).toEqual(ids);
+    expect(ids.every((id) => id.length === 22)).toBe(true);
+  });
 });
