@@ -64,7 +64,8 @@ test('sync (messagesAfter) returns exactly what a plain filter of every message 
   const send = fc.record({ from: fc.nat(3), to: fc.nat(3), id: fc.nat(40) });
   await fc.assert(
     fc.asyncProperty(fc.array(send, { maxLength: 120 }), fc.nat(3), fc.nat(130), fc.integer({ min: 1, max: 30 }), async (sends, reader, after, limit) => {
-      const store = new SqliteStore({ file: tempFile(), checkpointInWorker: false });
+      const file = tempFile();
+      const store = new SqliteStore({ file, checkpointInWorker: false });
       try {
         const ids = [];
         for (const name of names) ids.push((await store.createUser(name, 'hash', 1)).id);
@@ -94,6 +95,7 @@ test('sync (messagesAfter) returns exactly what a plain filter of every message 
         }
       } finally {
         await store.close();
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
       }
     }),
     { numRuns: 300 },
