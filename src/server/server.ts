@@ -21,6 +21,7 @@ import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { OutputBatcher } from './output.js';
 import { Passwords } from './passwords.js';
+import { Heartbeat } from './heartbeat.js';
 import { SqliteKeyStore, type KeyStore } from './store/keys.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -142,7 +143,11 @@ export function createServer(options: ServerOptions): ParleyServer {
           // The upgraded TCP socket: the connection corks it to batch writes (ws keeps its own reference private).
           const conn = new Connection(ws, address, log, { conn: nextConnectionId++, address }, services, req.socket as Socket);
           connections.add(conn);
-          ws.on('close', () => connections.delete(conn));
+          heartbeat.add(conn);
+          ws.on('close', () => {
+            connections.delete(conn);
+            heartbeat.delete(conn);
+          });
           // The browser's HttpOnly cookie logged this connection in during the upgrade; hello will say so.
           if (verdict.session) conn.authenticate(verdict.session);
           if (log.isLevelEnabled('debug')) conn.log.debug('connection opened');
@@ -155,17 +160,8 @@ export function createServer(options: ServerOptions): ParleyServer {
     );
   });
 
-  const heartbeat = setInterval(() => {
-    for (const conn of connections) {
-      if (!conn.alive) {
-        conn.log.info('no pong since the last ping; dropping the connection');
-        conn.terminate();
-      } else {
-        conn.ping();
-      }
-    }
-  }, config.heartbeatMs);
-  heartbeat.unref();
+  // Each connection is pinged once per heartbeat; one that has not answered the previous ping is dropped.
+  const heartbeat = new Heartbeat<Connection>(config.heartbeatMs, (conn) => conn.log.info('no pong since the last ping; dropping the connection'));
 
   return {
     http: server,
@@ -181,7 +177,7 @@ export function createServer(options: ServerOptions): ParleyServer {
       }),
     close: (reason = 'The server is shutting down.') =>
       (closing ??= (async () => {
-        clearInterval(heartbeat);
+        heartbeat.stop();
         server.close();
         // Commit what was sent before the shutdown and let those acks go out, then say goodbye.
         await services.committer.drain();

@@ -67,7 +67,7 @@ test('sync (messagesAfter) returns exactly what a plain filter of every message 
       const file = tempFile();
       const store = new SqliteStore({ file, checkpointInWorker: false });
       try {
-        const ids = [];
+        const ids: number[] = [];
         for (const name of names) ids.push((await store.createUser(name, 'hash', 1)).id);
         // One send per batch or several: resends (the same sender and id) keep their first seq and cursor.
         const stored: Message[] = [];
@@ -78,8 +78,12 @@ test('sync (messagesAfter) returns exactly what a plain filter of every message 
             const message = result.message!;
             const key = `${message.from}/${message.clientMsgId}`;
             const first = firstOf.get(key);
-            if (first) expect(message).toEqual(first);
-            else firstOf.set(key, message), stored.push(message);
+            if (first) {
+              expect(message).toEqual(first);
+            } else {
+              firstOf.set(key, message);
+              stored.push(message);
+            }
           }
         }
         const me = names[reader]!;
