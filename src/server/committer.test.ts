@@ -1,7 +1,6 @@
 // Unit tests of group commit against a real SQLite file: one transaction per turn, ack only after commit.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from '../../test/helpers/temp.js';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { Committer } from './committer.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -10,7 +9,7 @@ import type { NewMessage } from './store/store.js';
 let store: SqliteStore;
 let users: { alice: number; bob: number };
 beforeEach(async () => {
-  store = new SqliteStore({ file: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'parley-unit-')), 'parley.db') });
+  store = new SqliteStore({ file: path.join(tempDir('parley-unit-'), 'parley.db') });
   users = { alice: (await store.createUser('alice', 'h', 0)).id, bob: (await store.createUser('bob', 'h', 0)).id };
 });
 afterEach(() => store.close());

@@ -1,20 +1,17 @@
 // Disposable Parley servers for tests: in-process on port 0, or the real CLI as a child process.
 import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/log.js';
 import { createServer, type ParleyServer } from '../../src/server/server.js';
 import { bundledCli } from './bundle.js';
+import { tempDir } from './temp.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export function tempDir(prefix = 'parley-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir } from './temp.js';
 
 export interface TestServer {
   /** ws://127.0.0.1:PORT/ws */

@@ -1,7 +1,7 @@
 // Unit tests of the SQLite store's set-up: migrations applied step by step, WAL, the durability setting.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from '../../../test/helpers/temp.js';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
@@ -9,7 +9,7 @@ import type { Message } from '../../shared/protocol.js';
 import { MIGRATIONS } from './migrations.js';
 import { migrate, SqliteStore } from './sqlite.js';
 
-const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'parley-store-')), 'parley.db');
+const tempFile = () => path.join(tempDir('parley-store-'), 'parley.db');
 
 test('migrations are numbered 1, 2, 3… with no gaps', () => {
   expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
