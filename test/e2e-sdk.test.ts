@@ -147,9 +147,11 @@ describe('end-to-end encryption, SDK and real server', () => {
     const bob = await registered(s.url, 'bob');
     await converse(alice, bob, { fromAlice: ['hi bob'], fromBob: ['hi alice'] });
     expect((await thread(alice, 'bob')).map((i) => i.body)).toEqual(['hi bob', 'hi alice']);
-    await alice.markVerified('bob');
+    const compared = (await alice.safetyNumber('bob')).digits;
+    await alice.markVerified('bob', true, compared);
     const number = await alice.safetyNumber('bob');
     expect(number.verified).toBe(true);
+    expect(number.digits).toBe(compared);
     expect(number.digits.replace(/ /g, '')).toMatch(/^\d{60}$/);
     expect((await bob.safetyNumber('alice')).digits).toBe(number.digits);
 
@@ -163,6 +165,9 @@ describe('end-to-end encryption, SDK and real server', () => {
     expect(alice2.getSnapshot().contacts.bob).toMatchObject({ status: 'changed', wasVerified: true });
     expect(items.map((i) => i.body)).not.toContain('hi alice');
     expect(items.find((i) => i.from === 'bob')?.failure?.reason).toBe('bad-signature');
+    // The number alice compared no longer matches bob's keys: confirming it must not verify the new ones.
+    await expect(alice2.markVerified('bob', true, compared)).rejects.toMatchObject({ code: 'KEYS_CHANGED' });
+    expect(alice2.getSnapshot().contacts.bob).toMatchObject({ status: 'changed', verified: false });
     const entry = alice2.send('bob', 'should wait');
     const failed = await waitFor(() => alice2.getSnapshot().outbox.find((e) => e.clientMsgId === entry.clientMsgId && e.status === 'failed'));
     expect(failed.error?.code).toBe('KEYS_CHANGED');

@@ -28,6 +28,9 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: safety numbers'), () => {
     await alice.see('Chat with bob');
     alice.line('encrypted hello');
     await bob.see(/alice: encrypted hello$/m);
+    // Confirming a number never shown is refused: there was nothing to compare.
+    alice.line('!verify bob yes');
+    await alice.see('Type !verify bob first to see the safety number');
     alice.line('!verify');
     await alice.see(/Safety number with bob: [\d\s]+— not verified/);
     bob.line('!verify alice');

@@ -116,4 +116,37 @@ describe.skipIf(!browserAvailable())('web client: verifying end-to-end keys', ()
     expect(await bubble(alice.page, 'are you still you?').textContent()).toMatch(/keys changed/);
     await screenshot(alice.page, 'keys-changed-warning');
   }, 30_000);
+
+  test("the panel is the open conversation's: another contact never shows this one's number, and keys that changed after it was shown are not verified", async () => {
+    const [alice, bob, carol] = [await newUserPage(browser), await newUserPage(browser), await newUserPage(browser)];
+    await register(alice.page, server.httpUrl, 'alice2');
+    await register(bob.page, server.httpUrl, 'bob2');
+    await register(carol.page, server.httpUrl, 'carol2');
+    for (const peer of ['bob2', 'carol2']) {
+      await openConversation(alice.page, peer);
+      await sendMessage(alice.page, peer, `hi ${peer}`);
+      await expect.poll(() => bubble(alice.page, `hi ${peer}`).getAttribute('data-status')).toBe('sent');
+    }
+
+    await openConversation(alice.page, 'bob2');
+    const withBob = await openKeys(alice.page);
+    await openConversation(alice.page, 'carol2');
+    await expect.poll(() => messageTexts(alice.page)).toEqual(['hi carol2']);
+    // Bob's number is gone with his conversation; carol's is the one carol sees.
+    expect(await alice.page.getByText(withBob).count()).toBe(0);
+    const withCarol = await openKeys(alice.page);
+    expect(withCarol).not.toBe(withBob);
+    await openConversation(carol.page, 'alice2');
+    expect(await openKeys(carol.page)).toBe(withCarol);
+
+    // While alice compares, the server starts handing out other keys for carol: "Mark verified" must not verify them.
+    const db = (server.server.services.store as SqliteStore).db;
+    const carolId = (db.prepare("SELECT id FROM users WHERE username = 'carol2'").get() as { id: number }).id;
+    db.prepare('UPDATE identities SET public_identity = ? WHERE user_id = ?').run(encodePublicIdentity(generateIdentity(), 'carol2'), carolId);
+    await alice.page.getByRole('button', { name: 'Mark verified', exact: true }).click();
+    await alice.page.getByRole('alert').filter({ hasText: 'changed since that safety number was shown' }).waitFor();
+    await expect.poll(() => safetyNumber(alice.page).textContent()).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(await safetyNumber(alice.page).textContent()).not.toBe(withCarol);
+    expect(await encryptionSummary(alice.page).textContent()).not.toBe('Encryption · verified');
+  }, 30_000);
 });

@@ -377,9 +377,12 @@ export class ParleyClient {
     return this.#requireKeys().safetyNumber(this.#requireConnection(), username);
   }
 
-  /** After comparing safety numbers: remember the contact's current keys as verified (or accept changed keys unverified). */
-  async markVerified(username: string, verified = true): Promise<void> {
-    await this.#requireKeys().trust(this.#requireConnection(), username, verified);
+  /**
+   * After comparing safety numbers: remember the contact's current keys as verified (or accept changed keys
+   * unverified). Pass the digits the user compared: if the keys changed since, it rejects with KEYS_CHANGED.
+   */
+  async markVerified(username: string, verified = true, comparedDigits?: string): Promise<void> {
+    await this.#requireKeys().trust(this.#requireConnection(), username, verified, comparedDigits);
   }
 
   #requireKeys(): Keyring {

@@ -206,10 +206,17 @@ export class Keyring {
     return { digits: formatDigits(safetyNumber(publicIdentityOf(this.identity, this.me), current)), verified: status.verified, status };
   }
 
-  /** Marks the contact's current keys verified (after comparing safety numbers), or accepts changed keys. */
-  async trust(conn: Connection, username: string, verified: boolean): Promise<void> {
+  /**
+   * Marks the contact's current keys verified (after comparing safety numbers), or accepts changed keys.
+   * With `comparedDigits`, only if the current keys still give that safety number: keys that changed after the
+   * number was shown were never compared.
+   */
+  async trust(conn: Connection, username: string, verified: boolean, comparedDigits?: string): Promise<void> {
     const current = (await this.fetchIdentities(conn, username)).at(-1);
     if (!current) throw new ParleyError('USER_NOT_FOUND', `${username} has no keys yet.`);
+    if (comparedDigits !== undefined && formatDigits(safetyNumber(publicIdentityOf(this.identity, this.me), current)) !== comparedDigits) {
+      throw new ParleyError('KEYS_CHANGED', `${username}'s keys changed since that safety number was shown: compare the new one.`);
+    }
     this.#remember(current, verified);
     this.#status[username] = { status: 'same', verified, wasVerified: false };
     this.#onContacts(this.contactStatus());

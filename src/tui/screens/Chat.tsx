@@ -1,6 +1,6 @@
 // The chat screen: the conversation above, the input line below, live updates that never disturb typing.
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient, type ThreadItem } from '../../shared/client/index.js';
 import { HELP, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
@@ -63,6 +63,8 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [help, setHelp] = useState(false);
   const [loading, setLoading] = useState(false);
+  /** The safety number last shown for each contact: `!verify NAME yes` confirms exactly that one. */
+  const shownNumbers = useRef(new Map<string, string>());
 
   const summary = state.conversations.find((c) => c.id === conversationId);
   const thread = threadOf(state, conversationId);
@@ -167,10 +169,16 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
     const name = first !== '' && first !== 'yes' ? first : peer;
     try {
       if (yes) {
-        await client.markVerified(name);
+        // Only the number this screen showed: keys that changed since were never compared.
+        const compared = shownNumbers.current.get(name);
+        if (compared === undefined) {
+          return setMessage({ text: `Type !verify ${name} first to see the safety number, and compare it before confirming.`, error: true });
+        }
+        await client.markVerified(name, true, compared);
         return setMessage({ text: `${name}'s keys are marked verified.`, error: false });
       }
       const number = await client.safetyNumber(name);
+      shownNumbers.current.set(name, number.digits);
       setMessage({
         text: `Safety number with ${name}: ${number.digits} — ${number.verified ? 'verified' : 'not verified'}. Compare it with ${name} (in person or by a call); if it matches, type !verify ${name} yes.`,
         error: false,

@@ -48,7 +48,8 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
           </span>
         </div>
       </header>
-      <KeysPanel client={props.client} peer={peer} keys={props.keys} />
+      {/* Keyed by the contact: another conversation must never show (or verify) this one's safety number. */}
+      <KeysPanel key={peer} client={props.client} peer={peer} keys={props.keys} />
 
       <MessageList
         conversationKey={String(props.conversationId)}

@@ -1,6 +1,6 @@
 // End-to-end encryption in a conversation's details: the safety number, "mark verified", and the key-change warning.
 import { useState, type ReactElement } from 'react';
-import type { ContactKeys, ParleyClient } from '../../shared/client/index.js';
+import { ParleyError, type ContactKeys, type ParleyClient } from '../../shared/client/index.js';
 
 interface KeysPanelProps {
   client: ParleyClient;
@@ -14,16 +14,21 @@ export function KeysPanel({ client, peer, keys }: KeysPanelProps): ReactElement 
   const show = async () => {
     try {
       setDigits((await client.safetyNumber(peer)).digits);
-      setError(null);
     } catch (e) {
       setError(e instanceof Error ? e.message : 'The safety number is not available right now.');
     }
   };
   const verify = async () => {
+    if (digits === null) return;
     try {
-      await client.markVerified(peer);
+      // Only the keys behind the number on screen: if they changed meanwhile, the new number is shown instead.
+      await client.markVerified(peer, true, digits);
     } catch (e) {
       setError(e instanceof Error ? e.message : 'Could not mark verified.');
+      if (e instanceof ParleyError && e.code === 'KEYS_CHANGED') {
+        setDigits(null);
+        void show();
+      }
     }
   };
   const changed = keys?.status === 'changed';
@@ -35,7 +40,14 @@ export function KeysPanel({ client, peer, keys }: KeysPanelProps): ReactElement 
           intercepting: compare the new safety number with {peer} before sending.
         </div>
       ) : null}
-      <details className="keys-details" onToggle={(e) => (e.currentTarget.open ? void show() : undefined)}>
+      <details
+        className="keys-details"
+        onToggle={(e) => {
+          if (!e.currentTarget.open) return;
+          setError(null);
+          void show();
+        }}
+      >
         <summary>
           Encryption · {keys?.verified ? 'verified' : changed ? 'keys changed' : 'not verified'}
         </summary>
