@@ -1,6 +1,8 @@
 // What each index of `messages` costs SQLite per message, without Parley around it: one table shaped like
 // Parley's, batches of appends in one transaction each, CPU per message (user + system, all threads).
-// Usage: node --import tsx bench/schema-micro.ts [variant] ; variant = none | dedupe | history | both
+// Usage: node --import tsx bench/schema-micro.ts [variant] ; variant = none | dedupe | history | both | heads
+// (heads: the dedupe key, no history index, and a small per-conversation table of the last id and seq,
+// updated by every message: the "next step" of RESULTS.md)
 // Environment: MESSAGES (200000), BATCH (400), RANDOM_IDS=1 (random clientMsgIds instead of time-ordered ones).
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +19,7 @@ const INDEXES: Record<string, string> = {
   dedupe: ', UNIQUE (sender_id, client_msg_id)',
   history: ', UNIQUE (conversation_id, seq)',
   both: ', UNIQUE (conversation_id, seq), UNIQUE (sender_id, client_msg_id)',
+  heads: ', prev_id INTEGER, UNIQUE (sender_id, client_msg_id)',
 };
 if (!(variant in INDEXES)) throw new Error(`variant must be one of ${Object.keys(INDEXES).join(', ')}`);
 
@@ -34,6 +37,10 @@ db.transaction(() => {
 db.exec(`CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL REFERENCES conversations(id),
   seq INTEGER NOT NULL, sender_id INTEGER NOT NULL REFERENCES users(id), recipient_id INTEGER NOT NULL REFERENCES users(id),
   client_msg_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL ${INDEXES[variant]}) STRICT`);
+if (variant === 'heads') {
+  db.exec('CREATE TABLE heads (conversation_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL, last_seq INTEGER NOT NULL) STRICT');
+}
+const setHead = variant === 'heads' ? db.prepare('INSERT OR REPLACE INTO heads (conversation_id, last_id, last_seq) VALUES (?, ?, ?)') : null;
 const insert = db.prepare(
   'INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
 );
@@ -46,7 +53,8 @@ const append = db.transaction((rows: Row[]) => {
   for (const [conversation, sender, recipient, clientMsgId] of rows) {
     const seq = (seqs.get(conversation) ?? 0) + 1;
     seqs.set(conversation, seq);
-    insert.run(conversation, seq, sender, recipient, clientMsgId, body, Date.now());
+    const id = insert.run(conversation, seq, sender, recipient, clientMsgId, body, Date.now()).lastInsertRowid;
+    setHead?.run(conversation, id, seq);
   }
 });
 
