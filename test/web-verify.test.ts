@@ -105,6 +105,8 @@ describe.skipIf(!browserAvailable())('web client: verifying end-to-end keys', ()
     // Bob's message no longer verifies against the keys the server hands out: flagged, never shown as its text.
     await expect.poll(() => messageTexts(alice.page)).toEqual(['hi bob', '⚠ This message cannot be shown: forged or altered message.']);
     expect(await alice.page.getByText('hi alice').count()).toBe(0);
+    // The conversation list says so too, instead of an empty preview.
+    expect(await alice.page.locator('.conv-item[data-peer="bob"] .conv-preview').textContent()).toBe('⚠ message cannot be shown');
     // The new safety number differs from the verified one, and it is no longer marked verified.
     const afterSwap = await openKeys(alice.page);
     expect(afterSwap.replace(/ /g, '')).toMatch(/^\d{60}$/);

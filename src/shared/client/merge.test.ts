@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationSummary, Message } from '../protocol.js';
-import { applyConversations, applyMessages, applyRead, mergeMessages, selectThread, upsertConversation } from './merge.js';
+import { applyConversations, applyMessages, applyRead, mergeMessages, previewText, selectThread, upsertConversation } from './merge.js';
 import { initialState, type ClientState } from './state.js';
 
 const msg = (seq: number, from = 'bob', conversationId = 1): Message => ({
@@ -137,5 +137,12 @@ describe('applyConversations and upsertConversation', () => {
     const withPeerRead = applyRead(live, 1, 'bob', 2, 'alice');
     const after = applyConversations(withPeerRead, [summary(2)]);
     expect(after.conversations[0]).toMatchObject({ readSeq: 2, peerReadSeq: 2, unread: 0 });
+  });
+});
+
+describe('previewText', () => {
+  it('is the text, or a warning for a message that could not be decrypted or verified (never an empty line)', () => {
+    expect(previewText(msg(1))).toBe('m1');
+    expect(previewText({ ...msg(2), body: '', failure: { reason: 'bad-signature', explanation: 'forged or altered message' } })).toBe('⚠ message cannot be shown');
   });
 });

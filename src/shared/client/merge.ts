@@ -161,6 +161,11 @@ export function addNotices(state: ClientState, fresh: readonly Message[], nextId
   return { ...state, notices: [...state.notices, ...added].slice(-NOTICES_KEPT) };
 }
 
+/** What a conversation list shows of a message: its text, or a warning when it could not be decrypted or verified. */
+export function previewText(message: Message | ClientMessage): string {
+  return 'failure' in message && message.failure ? '⚠ message cannot be shown' : message.body;
+}
+
 export function applyPresence(state: ClientState, username: string, online: boolean): ClientState {
   const has = state.online.includes(username);
   if (has === online) return state;

@@ -1,7 +1,7 @@
 // The menu: who is online (you marked), your conversations newest first with unread counts, and "type a username".
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import { ParleyError, type ClientState, type ParleyClient } from '../../shared/client/index.js';
+import { ParleyError, previewText, type ClientState, type ParleyClient } from '../../shared/client/index.js';
 import { HELP, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
 import { formatTime, preview } from '../format.js';
@@ -98,7 +98,7 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
           const online = state.online.includes(c.peer);
           const unread = c.unread > 0 ? `${c.unread} unread` : '';
           const head = `  ${c.peer.padEnd(nameWidth)} ${online ? '●' : ' '} ${unread.padEnd(10)} `;
-          const tail = last ? `${formatTime(last.ts)} ${last.from === me ? 'you' : last.from}: ${last.body}` : '';
+          const tail = last ? `${formatTime(last.ts)} ${last.from === me ? 'you' : last.from}: ${previewText(last)}` : '';
           return (
             <Text key={c.id} wrap="truncate-end">
               <Text {...(c.unread > 0 ? tone('strong') : {})}>{head}</Text>

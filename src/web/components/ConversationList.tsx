@@ -1,6 +1,7 @@
 // The sidebar's list of conversations: newest first, each with preview, time, unread badge and online dot.
 import type { ReactElement } from 'react';
 import type { ConversationSummary } from '../../shared/protocol.js';
+import { previewText } from '../../shared/client/index.js';
 import { formatListTime } from '../lib/time.js';
 import { Avatar } from './Avatar.js';
 
@@ -56,7 +57,7 @@ export function ConversationList(props: ConversationListProps): ReactElement {
                     <span className="conv-preview conv-preview-typing">typing…</span>
                   ) : (
                     <span className="conv-preview">
-                      {last ? `${last.from === me ? 'You: ' : ''}${oneLine(last.body)}` : 'No messages yet'}
+                      {last ? `${last.from === me ? 'You: ' : ''}${oneLine(previewText(last))}` : 'No messages yet'}
                     </span>
                   )}
                   {unread && (

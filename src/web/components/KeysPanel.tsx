@@ -56,7 +56,12 @@ export function KeysPanel({ client, peer, keys }: KeysPanelProps): ReactElement 
           {digits ?? 'Computing…'}
         </p>
         {error ? <p role="alert">{error}</p> : null}
-        <button type="button" onClick={() => void verify()} disabled={digits === null || (keys?.verified ?? false)}>
+        <button
+          type="button"
+          className={keys?.verified ? 'btn btn-ghost' : 'btn btn-primary'}
+          onClick={() => void verify()}
+          disabled={digits === null || (keys?.verified ?? false)}
+        >
           {keys?.verified ? 'Verified' : 'Mark verified'}
         </button>
       </details>
