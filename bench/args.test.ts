@@ -22,6 +22,18 @@ describe('parseBenchArgs', () => {
     expect(o.idle).toBe(0);
   });
 
+  it('--compare runs rounds of Parley and the prototype; --bare measures the prototype alone; both start their own servers', () => {
+    expect(parse().compareRounds).toBe(0);
+    expect(parse('--compare').compareRounds).toBe(3);
+    expect(parse('--compare', '--rounds', '5').compareRounds).toBe(5);
+    expect(parse('--bare').bare).toBe(true);
+    expect(() => parse('--rounds', '2')).toThrow(UsageError);
+    expect(() => parse('--compare', '--bare')).toThrow(UsageError);
+    expect(() => parse('--compare', '--url', 'ws://127.0.0.1:5/ws')).toThrow(UsageError);
+    expect(() => parse('--bare', '--data', '/tmp/x')).toThrow(UsageError);
+    expect(() => parse('--compare', '--rounds', '0')).toThrow(UsageError);
+  });
+
   it('reads the open loop and a duration', () => {
     const o = parse('--rate', '5000', '--duration', '20', '--users', '50', '--size', '10');
     expect(o.mode).toEqual({ kind: 'open', rate: 5000 });

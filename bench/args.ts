@@ -31,6 +31,10 @@ export interface BenchOptions {
   serverArgs: string[];
   /** Keep the server's data folder (and the token cache) here instead of a temporary one. */
   data: string | null;
+  /** Own server: the calibration prototype (bench/bare-server.ts) instead of Parley. */
+  bare: boolean;
+  /** Run Parley and the prototype alternately this many times each and report medians and ratios; 0 = off. */
+  compareRounds: number;
 }
 
 export class UsageError extends Error {
@@ -64,6 +68,10 @@ Server:
   --data DIR            own server: keep its data folder (and registered users) in DIR
   --server-arg ARG      extra argument for the own server's command line (repeatable)
   --cpu-prof DIR        own server: write a V8 CPU profile into DIR
+  --bare                own server: the calibration prototype (bench/bare-server.ts) instead of Parley
+  --compare             run Parley and the prototype alternately and report medians and
+                        Parley ÷ prototype ratios: figures that hold on a noisy machine
+  --rounds N            with --compare: runs of each (default 3)
 Memory:
   --idle N              also hold N idle logged-in connections and report RSS per connection
   --idle-users K        accounts the idle connections log in as (default min(N, 100))
@@ -132,6 +140,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
         drain: { type: 'string' },
         seed: { type: 'string' },
         json: { type: 'boolean' },
+        bare: { type: 'boolean' },
+        compare: { type: 'boolean' },
+        rounds: { type: 'string' },
         'no-progress': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -159,6 +170,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   if (url !== null && (v.data !== undefined || v['cpu-prof'] !== undefined || v['server-arg'] !== undefined)) {
     throw new UsageError('--data, --cpu-prof and --server-arg apply to the own server, not to --url');
   }
+
+  const bare = v.bare === true;
+  const compareRounds = v.compare ? int('rounds', v.rounds, 3, 1, 20) : 0;
+  if (v.rounds !== undefined && !v.compare) throw new UsageError('--rounds goes with --compare');
+  if ((bare || compareRounds > 0) && (url !== null || v.data !== undefined || v['server-arg'] !== undefined)) {
+    throw new UsageError('--bare and --compare start their own servers: no --url, --data or --server-arg');
+  }
+  if (bare && compareRounds > 0) throw new UsageError('--compare runs the prototype itself: leave out --bare');
 
   const idle = int('idle', v.idle, 0, 0, BOUNDS.idle);
   const idleUsers = int('idle-users', v['idle-users'], Math.max(1, Math.min(idle, 100)), 1, BOUNDS.users);
@@ -189,5 +208,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     cpuProf: v['cpu-prof'] ?? null,
     serverArgs: v['server-arg'] ?? [],
     data: v.data ?? null,
+    bare,
+    compareRounds,
   };
 }

@@ -68,12 +68,13 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   try {
     if (options.url === null) {
       log('starting the server…');
-      if (builtServer() === null) warnings.push('the server ran from src through tsx (dist/ is missing or older than src/): run `npm run build` to measure what `npm start` runs');
+      if (!options.bare && builtServer() === null) warnings.push('the server ran from src through tsx (dist/ is missing or older than src/): run `npm run build` to measure what `npm start` runs');
       own = await startServer({
         core: pinning?.server ?? null,
         dataDir: options.data,
         cpuProfDir: options.cpuProf,
         extraArgs: options.serverArgs,
+        program: options.bare ? 'bare' : 'parley',
       });
       hooks.onServerPid?.(own.pid);
     }
@@ -176,7 +177,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       machine: describeMachine(),
       pinning,
       options,
-      server: { own: own !== null, pid },
+      server: { own: own !== null, pid, program: options.bare ? 'bare' : 'parley' },
       register: { count: reg.registered, seconds: reg.seconds, perSecond: reg.registered / Math.max(1e-9, reg.seconds), cached: reg.accounts.length - reg.registered, concurrency: options.registerConcurrency },
       logins,
       connect: { count: users.length, seconds: connectSeconds, perSecond: users.length / Math.max(1e-9, connectSeconds) },

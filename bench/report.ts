@@ -29,7 +29,8 @@ export interface BenchReport {
   machine: MachineInfo;
   pinning: { server: number | null; generator: number } | null;
   options: BenchOptions;
-  server: { own: boolean; pid: number | null };
+  /** program: Parley, or the calibration prototype (--bare); a server given by --url counts as Parley. */
+  server: { own: boolean; pid: number | null; program: 'parley' | 'bare' };
   register: PhaseTiming & { cached: number; concurrency: number };
   logins: PhaseTiming | null;
   connect: PhaseTiming;
@@ -96,7 +97,7 @@ export function formatReport(r: BenchReport): string {
   const l = r.load;
   const t = l.totals;
   const lines = [
-    `Parley bench ${r.date}`,
+    `Parley bench ${r.date}${r.server.program === 'bare' ? ' — server: the calibration prototype (bench/bare-server.ts), not Parley' : ''}`,
     `machine    ${r.machine.cpus}× ${r.machine.model}, ${r.machine.memoryGiB} GiB, Linux ${r.machine.kernel}, Node ${r.machine.node}, load average ${r.machine.loadAverage}`,
     `pinning    ${r.pinning === null ? 'none' : `server → core ${r.pinning.server ?? '(external, not pinned)'}, generator → core ${r.pinning.generator}`}`,
     `load       ${describeMode(r.options)}`,

@@ -1,6 +1,7 @@
 // `npm run bench`: parses the options, runs the benchmark and prints the report (text or --json); exit 1 if the run failed.
 import { parseBenchArgs, UsageError, USAGE } from './args.js';
 import { runBench } from './bench.js';
+import { formatCompare, runCompare } from './compare.js';
 import { formatReport } from './report.js';
 
 async function main(): Promise<void> {
@@ -25,14 +26,28 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   // A bounded run: a wedged phase must not hang CI, nor leave its server behind.
-  const budgetSec = Math.round(300 + (options.durationSec ?? 600) + options.drainSec + options.idle / 50);
+  const budgetSec = Math.round(300 + (options.durationSec ?? 600) + options.drainSec + options.idle / 50) * Math.max(1, 2 * options.compareRounds);
   const watchdog = setTimeout(() => emergencyExit(`gave up after ${budgetSec} s`, 3), budgetSec * 1000);
   watchdog.unref();
   process.once('SIGINT', () => emergencyExit('interrupted', 130));
   process.once('SIGTERM', () => emergencyExit('terminated', 143));
+  const hooks = { log, onServerPid: (pid: number | null) => (serverPid = pid) };
+  if (options.compareRounds > 0) {
+    let compared;
+    try {
+      compared = await runCompare(options, runBench, hooks);
+    } catch (error) {
+      console.error(`bench: ${(error as Error).message}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(options.json ? JSON.stringify(compared, null, 2) : formatCompare(compared));
+    process.exitCode = compared.ok ? 0 : 1;
+    return;
+  }
   let report;
   try {
-    report = await runBench(options, { log, onServerPid: (pid) => (serverPid = pid) });
+    report = await runBench(options, hooks);
   } catch (error) {
     console.error(`bench: ${(error as Error).message}`);
     process.exitCode = 1;

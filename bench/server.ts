@@ -26,6 +26,8 @@ export interface ServerStartOptions {
   cpuProfDir: string | null;
   extraArgs: readonly string[];
   startTimeoutMs?: number;
+  /** 'bare': the calibration prototype (bench/bare-server.ts) instead of Parley. */
+  program?: 'parley' | 'bare';
 }
 
 export async function freePort(): Promise<number> {
@@ -84,16 +86,18 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
   const logFile = join(options.dataDir ?? workDir, 'server.log');
   const port = await freePort();
 
-  const built = builtServer();
+  const bare = options.program === 'bare';
+  const built = bare ? null : builtServer();
   const nodeArgs = built ? [] : ['--import', 'tsx'];
   if (options.cpuProfDir !== null) {
     mkdirSync(options.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfDir));
   }
-  const serverArgs = [built ?? join(REPO_ROOT, 'src/cli.ts'), 'server', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'warn',
+  const parleyArgs = [built ?? join(REPO_ROOT, 'src/cli.ts'), 'server', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'warn',
     // A load test measures the relay, not the abuse limits: its users register from one address and send flat out.
     // All of them connect from 127.0.0.1, so the per-address connection limit is off too.
     '--registrations-per-hour', '0', '--message-rate', '0', '--max-connections-per-address', '0', ...options.extraArgs];
+  const serverArgs = bare ? [join(REPO_ROOT, 'bench/bare-server.ts'), String(port), dataDir] : parleyArgs;
   const [command, args] =
     options.core === null
       ? [process.execPath, [...nodeArgs, ...serverArgs]]

@@ -29,3 +29,21 @@ it('bench --users 20 --messages 2000 delivers every message exactly once', async
   expect(report.ok).toBe(true);
   expect(code).toBe(0);
 }, 30_000);
+
+it('bench --compare runs Parley and the prototype under the same load and reports the ratio', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--compare', '--rounds', '1', '--users', '10', '--messages', '1000', '--json'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGTERM'), 50_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  const report = JSON.parse(stdout) as { ok: boolean; runs: { server: { program: string }; load: { totals: { delivered: number; lost: number } } }[]; ratios: { throughput: number } };
+  expect(report.runs.map((r) => r.server.program)).toEqual(['parley', 'bare']);
+  for (const r of report.runs) expect(r.load.totals).toMatchObject({ delivered: 1000, lost: 0 });
+  expect(report.ratios.throughput).toBeGreaterThan(0);
+  expect(report.ok).toBe(true);
+  expect(code).toBe(0);
+}, 60_000);
