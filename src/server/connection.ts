@@ -139,17 +139,18 @@ export class Connection implements ConnectionView, HubClient {
       conn: this,
       afterReply: (task) => (after ??= []).push(task),
     };
-    const finish = (result: unknown): void => {
-      this.send(JSON.stringify({ type: 'ok', id: frame.id, result }));
+    const done = (reply: string): void => {
+      this.send(reply);
       if (after) for (const task of after) task();
       if (this.closing) this.socket.close(this.closing.code, this.closing.reason);
     };
+    const finish = (result: unknown): void => done(JSON.stringify({ type: 'ok', id: frame.id, result }));
     const fail = (error: unknown): void => this.replyError(frame.id, error, frame.type);
     // The table's type ties each frame to its handler; TypeScript cannot see through the union here.
     const now = handler.handleNow as ((request: ClientFrame, ctx: HandlerContext, reply: Reply<RequestType>) => void) | undefined;
     if (now !== undefined) {
       try {
-        now(frame, ctx, { ok: finish, fail });
+        now(frame, ctx, { ok: finish, okFrame: (build) => done(build(frame.id)), fail });
       } catch (error) {
         fail(error);
       }

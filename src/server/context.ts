@@ -60,6 +60,8 @@ export interface HandlerContext {
 /** How a callback-style handler answers: exactly one call, to ok or to fail. */
 export interface Reply<T extends RequestType> {
   ok(result: ResultOf<T>): void;
+  /** The hot path's `ok`: the handler serializes the reply itself (given the request id); absent outside WebSockets. */
+  okFrame?(build: (requestId: number) => string): void;
   fail(error: unknown): void;
 }
 

@@ -1,6 +1,7 @@
 // send: store a direct message exactly once (group commit), ack it, then push it to both users' sessions.
 import { ParleyError } from '../../shared/errors.js';
 import { type Handler, type HandlerContext, type Reply, sessionOf } from '../context.js';
+import { messageFrame, sendAckFrame } from '../frames.js';
 import type { NewMessage } from '../store/store.js';
 import { userNotFound } from './users.js';
 
@@ -39,13 +40,13 @@ function store(message: NewMessage, ctx: HandlerContext, reply: Reply<'send'>): 
     if (error !== undefined || result === undefined) return reply.fail(error);
     if (!result.message) return reply.fail(userNotFound(message.to));
     const { message: stored, duplicate, recipientId } = result;
-    const { clientMsgId, conversationId, seq, cursor, ts } = stored;
-    reply.ok({ clientMsgId, conversationId, seq, cursor, ts });
+    if (reply.okFrame) reply.okFrame((requestId) => sendAckFrame(requestId, stored));
+    else reply.ok({ clientMsgId: stored.clientMsgId, conversationId: stored.conversationId, seq: stored.seq, cursor: stored.cursor, ts: stored.ts });
     // A resend already reached everyone (or they will sync it): it gets the original ack and no second push.
     if (duplicate) return;
     metrics.messageStored();
     // Serialized once for every session it goes to; pushed after the ack (DESIGN.md, delivery step 2).
-    const frame = JSON.stringify({ type: 'message', message: stored });
+    const frame = messageFrame(stored);
     let pushed = hub.sendToUser(recipientId, frame);
     if (recipientId !== senderId) pushed += hub.sendToUser(senderId, frame, conn.client ?? undefined);
     metrics.messagePushed(pushed, now() - stored.ts);
