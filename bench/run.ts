@@ -22,9 +22,16 @@ async function main(): Promise<void> {
   let serverPid: number | null = null;
   const emergencyExit = (why: string, code: number): void => {
     console.error(`bench: ${why}`);
-    if (serverPid !== null) process.kill(serverPid, 'SIGKILL');
+    try {
+      if (serverPid !== null) process.kill(serverPid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
     process.exit(code);
   };
+  // A reader that went away (`npm run bench | head`) or a crash must not leave the server running either.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => emergencyExit('the output was closed', 1));
+  process.once('uncaughtException', (error) => emergencyExit(error.message, 1));
   // A bounded run: a wedged phase must not hang CI, nor leave its server behind.
   const budgetSec = Math.round(300 + (options.durationSec ?? 600) + options.drainSec + options.idle / 50) * Math.max(1, 2 * options.compareRounds);
   const watchdog = setTimeout(() => emergencyExit(`gave up after ${budgetSec} s`, 3), budgetSec * 1000);
