@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { RequestFailed, TestClient} from './helpers/client.js';
 import { userClient } from './helpers/client.js';
+import type { SqliteStore } from '../src/server/store/sqlite.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -115,6 +116,20 @@ describe('direct messages', () => {
     await send(alice, 'bob', 'next', 'marker');
     await bob.event('message', (e) => e.message.body === 'marker');
     expect(bob.events.filter((e) => e.type === 'message')).toHaveLength(2);
+  });
+
+  test('a clientMsgId reused for another recipient is the same message: the original ack, nothing stored or created for the other', async () => {
+    const alice = await user('alice');
+    await user('bob');
+    const carol = await user('carol');
+    const first = await send(alice, 'bob', 'reused', 'to bob');
+    expect(await send(alice, 'carol', 'reused', 'to carol?')).toEqual(first);
+    const db = (server.server.services.store as SqliteStore).db;
+    expect(db.prepare("SELECT count(*) AS n FROM conversation_members m JOIN users u ON u.id = m.user_id WHERE u.username = 'carol'").get()).toEqual({ n: 0 });
+    expect((await carol.request('conversations', { type: 'conversations' })).conversations).toEqual([]);
+    expect((await carol.request('sync', { type: 'sync', after: 0 })).messages).toEqual([]);
+    // The first real message to carol starts her conversation with seq 1.
+    expect(await send(alice, 'carol', 'fresh', 'hi carol')).toMatchObject({ seq: 1 });
   });
 
   test("the sender's other devices get the message too, the sending device only the ack", async () => {

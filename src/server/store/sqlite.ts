@@ -402,6 +402,11 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
+  private resendOf(cursor: number): AppendResult {
+    const existing = this.stmt.messageByCursor.get(cursor)!;
+    return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
+  }
+
   private lastSeqOf(conversationId: number): number {
     return this.lastSeqs.get(conversationId) ?? this.stmt.lastSeq.get(conversationId)!.last_seq;
   }
@@ -410,14 +415,18 @@ export class SqliteStore implements Store {
     const recipientId = this.userIdByName(m.to);
     // Accounts are never deleted, so a resend's recipient exists too: an unknown one is never a resend.
     if (recipientId === undefined) return { message: null };
-    const conversationId = this.directId(m.senderId, recipientId, m.ts);
+    let conversationId = this.existingDirectId(m.senderId, recipientId);
+    if (conversationId === undefined) {
+      // The first message between these two, or a resend whose clientMsgId went to someone else before: only
+      // the former may create the conversation (the rare path, so the lookup costs nothing per message).
+      const earlier = this.skipDedupe ? undefined : this.stmt.duplicateId.get(m.senderId, m.clientMsgId);
+      if (earlier) return this.resendOf(earlier.id);
+      conversationId = this.directId(m.senderId, recipientId, m.ts);
+    }
     const seq = this.lastSeqOf(conversationId) + 1;
     const info = this.stmt.insertMessage.run(conversationId, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts);
-    if (info.changes === 0) {
-      // A resend: the original keeps its seq and cursor, and this one takes no seq.
-      const existing = this.stmt.messageByCursor.get(this.stmt.duplicateId.get(m.senderId, m.clientMsgId)!.id)!;
-      return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
-    }
+    // Refused by the dedupe key: a resend. The original keeps its seq and cursor, and this one takes no seq.
+    if (info.changes === 0) return this.resendOf(this.stmt.duplicateId.get(m.senderId, m.clientMsgId)!.id);
     this.lastSeqs.set(conversationId, seq);
     const message: Message = {
       cursor: Number(info.lastInsertRowid),
@@ -433,19 +442,28 @@ export class SqliteStore implements Store {
   }
 
   /** Must run inside a transaction: creates the conversation and its members on first use. */
-  private directId(a: number, b: number, now: number): number {
+  /** The direct conversation of two users, if it exists. */
+  private existingDirectId(a: number, b: number): number | undefined {
     const lo = Math.min(a, b);
     const hi = Math.max(a, b);
     const key = `${lo}:${hi}`;
-    const cached = this.directIds.get(key);
-    if (cached !== undefined) return cached;
-    let id = this.stmt.directByPair.get(lo, hi)?.id;
+    let id = this.directIds.get(key);
     if (id === undefined) {
-      id = Number(this.stmt.insertDirect.run(lo, hi, now).lastInsertRowid);
-      this.stmt.insertMember.run(id, lo);
-      if (hi !== lo) this.stmt.insertMember.run(id, hi);
+      id = this.stmt.directByPair.get(lo, hi)?.id;
+      if (id !== undefined) this.directIds.set(key, id);
     }
-    this.directIds.set(key, id);
+    return id;
+  }
+
+  private directId(a: number, b: number, now: number): number {
+    const existing = this.existingDirectId(a, b);
+    if (existing !== undefined) return existing;
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    const id = Number(this.stmt.insertDirect.run(lo, hi, now).lastInsertRowid);
+    this.stmt.insertMember.run(id, lo);
+    if (hi !== lo) this.stmt.insertMember.run(id, hi);
+    this.directIds.set(`${lo}:${hi}`, id);
     return id;
   }
 
