@@ -113,6 +113,10 @@ test('/metrics: connections, logins, messages stored and delivered, delivery lat
   expect(metricValue(text, 'parley_messages_delivered_total{via="sync"}')).toBe(3);
   expect(metricValue(text, 'parley_delivery_latency_seconds_count')).toBe(3);
   expect(metricValue(text, 'parley_delivery_latency_seconds_bucket{le="+Inf"}')).toBe(3);
+  // Sent one at a time: each send and the resend was a group commit of its own (the unknown recipient too).
+  expect(metricValue(text, 'parley_commit_messages_sum')).toBe(5);
+  expect(metricValue(text, 'parley_commit_messages_count')).toBe(5);
+  expect(metricValue(text, 'parley_commit_seconds_count')).toBe(5);
   expect(metricValue(text, 'parley_errors_total{code="AUTH_FAILED"}')).toBe(1);
   expect(metricValue(text, 'parley_errors_total{code="USER_NOT_FOUND"}')).toBe(1);
   expect(metricValue(text, 'parley_process_resident_memory_bytes')).toBeGreaterThan(0);

@@ -17,13 +17,16 @@ afterEach(() => store.close());
 const msg = (clientMsgId: string, to = 'bob'): NewMessage => ({ senderId: users.alice, from: 'alice', to, clientMsgId, body: 'b', ts: 1 });
 
 test('sends submitted in one turn commit in one transaction, in order', async () => {
-  const committer = new Committer(store);
+  const commits: number[] = [];
+  const committer = new Committer(store, undefined, (messages) => commits.push(messages));
   let transactions = 0;
   const original = store.appendMessages.bind(store);
   store.appendMessages = async (batch) => (transactions++, original(batch));
   const results = await Promise.all(['a', 'b', 'c', 'd'].map((id) => committer.submit(msg(id))));
   expect(transactions).toBe(1);
   expect(results.map((r) => r.message?.seq)).toEqual([1, 2, 3, 4]);
+  // The metrics hear of one commit of four messages.
+  expect(commits).toEqual([4]);
 });
 
 test('a resend inside the same batch is a duplicate of the first', async () => {

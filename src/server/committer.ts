@@ -18,6 +18,8 @@ export class Committer {
     private readonly store: Store,
     /** Told when a `done` callback throws; the rest of the batch is still told its outcome. */
     private readonly onCallbackError: (error: unknown) => void = () => {},
+    /** Told after each commit: how many messages it carried and how long the store took (metrics). */
+    private readonly onCommit: (messages: number, seconds: number) => void = () => {},
   ) {}
 
   /** Resolves once the message is committed (or found to be a resend), never before. */
@@ -51,8 +53,10 @@ export class Committer {
     this.queue = [];
     this.flushing = this.flushing.then(async () => {
       let results: AppendResult[];
+      const started = performance.now();
       try {
         results = await this.store.appendMessages(batch.map((p) => p.message));
+        this.onCommit(batch.length, (performance.now() - started) / 1000);
       } catch (error) {
         for (const p of batch) this.tell(p, error, undefined);
         return;

@@ -11,6 +11,8 @@ export class Metrics {
   private readonly delivered: Counter<'via'>;
   private readonly latency: Histogram;
   private readonly errors: Counter<'code'>;
+  private readonly commitSize: Histogram;
+  private readonly commitTime: Histogram;
 
   /** @param connections reads the number of open WebSocket connections when Prometheus scrapes. */
   constructor(connections: () => number) {
@@ -40,8 +42,26 @@ export class Metrics {
       registers,
     });
     this.errors = new Counter({ name: 'parley_errors_total', help: 'Error replies by code.', labelNames: ['code'], registers });
+    // One observation per group commit, not per message: what batching does under load, and what the disk costs.
+    this.commitSize = new Histogram({
+      name: 'parley_commit_messages',
+      help: 'Messages per group commit (one SQLite transaction).',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
+      registers,
+    });
+    this.commitTime = new Histogram({
+      name: 'parley_commit_seconds',
+      help: 'Time the store took for one group commit, statements and COMMIT.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
     for (const result of ['ok', 'failed', 'rate_limited'] as const) this.logins.inc({ result }, 0);
     for (const via of ['push', 'sync'] as const) this.delivered.inc({ via }, 0);
+  }
+
+  committed(messages: number, seconds: number): void {
+    this.commitSize.observe(messages);
+    this.commitTime.observe(seconds);
   }
 
   login(result: LoginResult): void {

@@ -68,6 +68,7 @@ export function createServer(options: ServerOptions): ParleyServer {
   const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability, faults: config.faults });
   const keys = options.keys ?? (store instanceof SqliteStore ? new SqliteKeyStore(store.db) : undefined);
   if (!keys) throw new Error('createServer: a key store is required with a store other than SQLite');
+  const metrics = new Metrics(() => connections.size);
   const services: Services = {
     config,
     store,
@@ -75,12 +76,14 @@ export function createServer(options: ServerOptions): ParleyServer {
     log,
     hub: new Hub(),
     passwords: new Passwords(config.maxConcurrentHashes),
-    committer: new Committer(store, (error) =>
-      log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'reply after commit failed'),
+    committer: new Committer(
+      store,
+      (error) => log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'reply after commit failed'),
+      (messages, seconds) => metrics.committed(messages, seconds),
     ),
     output: new OutputBatcher(),
     rateLimits: new RateLimits(config.rateLimits, options.limiterFactory),
-    metrics: new Metrics(() => connections.size),
+    metrics,
     now: options.now ?? Date.now,
   };
   const connections = new Set<Connection>();
