@@ -52,9 +52,10 @@ export function KeysPanel({ client, peer, keys }: KeysPanelProps): ReactElement 
           Encryption · {keys?.verified ? 'verified' : changed ? 'keys changed' : 'not verified'}
         </summary>
         <p>Compare this safety number with {peer} (in person or by a call). If it matches, mark it verified.</p>
-        <p className="safety-number" aria-label="Safety number">
+        {/* An <output> (a computed result) may carry a label that assistive technology reads; a <p> may not. */}
+        <output className="safety-number" aria-label="Safety number">
           {digits ?? 'Computing…'}
-        </p>
+        </output>
         {error ? <p role="alert">{error}</p> : null}
         <button
           type="button"
