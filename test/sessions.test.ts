@@ -2,6 +2,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
+import { sessionForToken } from '../src/server/http/accountApi.js';
 import { DEFAULT_RATE_LIMITS } from '../src/server/limits/rate-limits.js';
 import { TestClient } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -156,4 +157,44 @@ test('changing the password needs the current one, a valid new one, and counts f
   expect(await change(PASSWORD)).toBe('RATE_LIMITED');
   // Nothing changed: the other device is still signed in.
   await expect(phone.request('online', { type: 'online' })).resolves.toMatchObject({ users: ['alice'] });
+});
+
+test('a session unused for --session-idle-days ends: resume and the cookie are refused, and the sweep removes the rest', async () => {
+  server = await startServer({ config: { sessionIdleDays: 30 } });
+  const idle = await device('alice', 'old laptop');
+  const busy = await device('alice', 'phone');
+  const other = await device('bob', 'old tablet');
+  for (const client of [idle, busy, other]) {
+    client.close();
+    await client.waitClosed();
+  }
+  const db = new Database(path.join(server.dataDir, 'parley.db'));
+  const daysAgo = (days: number) => Date.now() - days * 24 * 60 * 60 * 1000;
+  db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id IN (?, ?)').run(daysAgo(31), idle.sessionId, other.sessionId);
+  db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(daysAgo(29), busy.sessionId);
+
+  expect(await resumeFails(idle.token)).toBe('SESSION_INVALID');
+  expect(await resumeFails(busy.token)).toBe('resumed');
+  // A browser's cookie holds the same kind of token, checked by the same rule when its WebSocket connects.
+  expect(await sessionForToken(other.token, server.server.services)).toBeNull();
+  // Nothing of them is left: the first use deleted them (the hourly sweep does it for sessions nobody uses).
+  const left = db.prepare('SELECT id FROM sessions ORDER BY id').all();
+  expect(left).toEqual([{ id: busy.sessionId }]);
+  db.close();
+});
+
+test('the hourly sweep ends idle sessions nobody tries to use, and 0 days keeps sessions until logout', async () => {
+  server = await startServer({ config: { sessionIdleDays: 0 } });
+  const keep = await device('alice', 'laptop');
+  keep.close();
+  await keep.waitClosed();
+  const db = new Database(path.join(server.dataDir, 'parley.db'));
+  db.prepare('UPDATE sessions SET last_seen_at = 0').run();
+  expect(await resumeFails(keep.token)).toBe('resumed');
+  // The sweep is the store's: everything last seen before the cutoff goes, nothing after it.
+  const store = server.server.services.store;
+  expect(await store.deleteIdleSessions(1)).toBe(0); // just resumed: last seen now
+  db.prepare('UPDATE sessions SET last_seen_at = 0').run();
+  expect(await store.deleteIdleSessions(1)).toBe(1);
+  db.close();
 });

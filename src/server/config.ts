@@ -30,6 +30,8 @@ export interface ServerConfig {
   metrics: MetricsAccess;
   /** Interval of WebSocket pings; a socket that missed the previous pong is dropped. */
   heartbeatMs: number;
+  /** A session not used (no connection, no resume) for this many days ends; 0 keeps sessions until logout. */
+  sessionIdleDays: number;
   /** A connection whose unsent output passes this many bytes is disconnected (it resumes from its cursor). */
   slowConsumerBytes: number;
   /** argon2id hashes running at once (each takes ~19 MiB); more logins wait their turn. */
@@ -59,6 +61,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     tls: null,
     metrics: 'local',
     heartbeatMs: 30_000,
+    sessionIdleDays: 90,
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,
     faults: [],

@@ -13,6 +13,7 @@ export interface OpsFlags {
   maxConnectionsPerAddress: number;
   headersTimeoutMs: number;
   heartbeatMs: number;
+  sessionIdleDays: number;
   slowConsumerBytes: number;
   trustProxy: boolean;
   loginFailuresPerAccount: number;
@@ -46,6 +47,7 @@ export function addOpsOptions(command: Command): Command {
   option('--max-connections-per-address <n>', 'WebSocket connections one address may hold (0: no limit)', 'PARLEY_MAX_CONNECTIONS_PER_ADDRESS', integer(0, 1_000_000, 'A connection count'), d.maxConnectionsPerAddress);
   option('--headers-timeout-ms <ms>', 'time a client has to send its request headers', 'PARLEY_HEADERS_TIMEOUT_MS', integer(100, 600_000, 'A timeout'), d.headersTimeoutMs);
   option('--heartbeat-ms <ms>', 'ping interval; a socket that misses a pong is dropped at the next one', 'PARLEY_HEARTBEAT_MS', integer(50, 3_600_000, 'An interval'), d.heartbeatMs);
+  option('--session-idle-days <days>', 'a session unused this long ends: log in again (0: sessions last until logout)', 'PARLEY_SESSION_IDLE_DAYS', integer(0, 36_500, 'A number of days'), d.sessionIdleDays);
   option('--slow-consumer-bytes <bytes>', 'unsent output past which a client that stopped reading is disconnected', 'PARLEY_SLOW_CONSUMER_BYTES', integer(16 * 1024, 1024 * 1024 * 1024, 'A buffer size'), d.slowConsumerBytes);
   const r = DEFAULT_RATE_LIMITS;
   const count = integer(0, 1_000_000, 'A rate limit');
@@ -94,6 +96,7 @@ export function opsConfig(flags: OpsFlags): Partial<ServerConfig> {
     maxConnectionsPerAddress: flags.maxConnectionsPerAddress,
     headersTimeoutMs: flags.headersTimeoutMs,
     heartbeatMs: flags.heartbeatMs,
+    sessionIdleDays: flags.sessionIdleDays,
     slowConsumerBytes: flags.slowConsumerBytes,
     // `--trust-proxy` alone gives `true`; commander passes the preset value through unparsed.
     trustProxy: flags.trustProxy === true || String(flags.trustProxy) === 'true',

@@ -21,6 +21,7 @@ import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { OutputBatcher } from './output.js';
 import { Passwords } from './passwords.js';
+import { idleCutoff } from './handlers/session.js';
 import { Heartbeat } from './heartbeat.js';
 import { SqliteKeyStore, type KeyStore } from './store/keys.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -163,6 +164,19 @@ export function createServer(options: ServerOptions): ParleyServer {
     );
   });
 
+  // Sessions unused for --session-idle-days end: at their next use (handlers/session.ts) and in an hourly sweep.
+  const sweepIdleSessions = (): void => {
+    const cutoff = idleCutoff(services);
+    if (cutoff === null) return;
+    store.deleteIdleSessions(cutoff).then(
+      (ended) => ended > 0 && log.info({ ended }, 'ended sessions unused for too long'),
+      (error: unknown) => log.error({ err: { message: (error as Error)?.message } }, 'sweeping idle sessions failed'),
+    );
+  };
+  sweepIdleSessions();
+  const sessionSweep = setInterval(sweepIdleSessions, 60 * 60 * 1000);
+  sessionSweep.unref();
+
   // Each connection is pinged once per heartbeat; one that has not answered the previous ping is dropped.
   const heartbeat = new Heartbeat<Connection>(config.heartbeatMs, (conn) => conn.log.info('no pong since the last ping; dropping the connection'));
 
@@ -181,6 +195,7 @@ export function createServer(options: ServerOptions): ParleyServer {
     close: (reason = 'The server is shutting down.') =>
       (closing ??= (async () => {
         heartbeat.stop();
+        clearInterval(sessionSweep);
         server.close();
         // Commit what was sent before the shutdown and let those acks go out, then say goodbye.
         await services.committer.drain();

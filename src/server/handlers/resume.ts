@@ -1,14 +1,14 @@
 // resume: reattach a connection to an existing session with its token (reconnects, client restarts).
 import { ParleyError } from '../../shared/errors.js';
 import type { Handler } from '../context.js';
-import { hashSessionToken } from '../passwords.js';
+import { sessionByToken } from './session.js';
 
 export const resume: Handler<'resume'> = {
   needsSession: false,
   async handle(request, { conn, services }) {
     if (conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
-    const session = await services.store.findSessionByTokenHash(hashSessionToken(request.token));
-    if (!session) throw new ParleyError('SESSION_INVALID', 'Your session has ended. Log in again.');
+    const session = await sessionByToken(services, request.token);
+    if (!session) throw new ParleyError('SESSION_INVALID', 'Your session has ended (logged out, revoked, or unused for too long). Log in again.');
     await services.store.touchSession(session.id, services.now(), conn.address);
     conn.authenticate({ userId: session.userId, username: session.username, sessionId: session.id });
     return { username: session.username, sessionId: session.id };

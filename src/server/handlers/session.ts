@@ -1,8 +1,31 @@
 // Starting a session, shared by register and login: a fresh token, stored only as its hash.
 import type { SessionInfo } from '../../shared/protocol.js';
-import type { HandlerContext } from '../context.js';
-import { newSessionToken } from '../passwords.js';
-import type { UserRow } from '../store/store.js';
+import type { HandlerContext, Services } from '../context.js';
+import { hashSessionToken, newSessionToken } from '../passwords.js';
+import type { SessionRow, UserRow } from '../store/store.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The moment before which an unused session has ended, or null when sessions last until logout. */
+export function idleCutoff(services: Services): number | null {
+  const days = services.config.sessionIdleDays;
+  return days > 0 ? services.now() - days * DAY_MS : null;
+}
+
+/**
+ * The session a token names, or undefined when it is unknown, revoked, or was not used for longer than
+ * --session-idle-days (that one is deleted on the spot, before the hourly sweep would).
+ */
+export async function sessionByToken(services: Services, token: string): Promise<SessionRow | undefined> {
+  const session = await services.store.findSessionByTokenHash(hashSessionToken(token));
+  if (!session) return undefined;
+  const cutoff = idleCutoff(services);
+  if (cutoff !== null && session.lastSeenAt < cutoff) {
+    await services.store.deleteSession(session.id);
+    return undefined;
+  }
+  return session;
+}
 
 export async function startSession(ctx: HandlerContext, user: UserRow, device: string | undefined): Promise<SessionInfo> {
   const { token, hash } = newSessionToken();

@@ -4,7 +4,7 @@ import { ParleyError } from '../../shared/errors.js';
 import { LoginRequest, PreloginRequest, RegisterRequest, type SessionInfo } from '../../shared/protocol.js';
 import type { ConnectionView, HandlerContext, Services, Session } from '../context.js';
 import { handlers } from '../handlers/index.js';
-import { hashSessionToken } from '../passwords.js';
+import { sessionByToken } from '../handlers/session.js';
 import { clientAddress } from './address.js';
 import { HttpError, readJsonBody } from './body.js';
 import { clearedSessionCookie, isSecure, readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
@@ -115,7 +115,7 @@ async function logout(req: IncomingMessage, res: ServerResponse, options: Accoun
 /** The session a cookie's token names, or null when it is unknown, expired or revoked. */
 export async function sessionForToken(token: string, services: Services): Promise<Session | null> {
   if (token.length === 0 || token.length > 256) return null;
-  const row = await services.store.findSessionByTokenHash(hashSessionToken(token));
+  const row = await sessionByToken(services, token);
   return row ? { userId: row.userId, username: row.username, sessionId: row.id } : null;
 }
 

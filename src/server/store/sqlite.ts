@@ -169,6 +169,7 @@ export class SqliteStore implements Store {
         'UPDATE sessions SET last_seen_at = ?, address = coalesce(?, address) WHERE id = ?',
       ),
       deleteSession: db.prepare<[number]>('DELETE FROM sessions WHERE id = ?'),
+      deleteIdleSessions: db.prepare<[number]>('DELETE FROM sessions WHERE last_seen_at < ?'),
       sessionsOf: db.prepare<[number], { id: number; device: string | null; address: string | null; created_at: number; last_seen_at: number }>(
         'SELECT id, device, address, created_at, last_seen_at FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC',
       ),
@@ -280,6 +281,10 @@ export class SqliteStore implements Store {
 
   async touchSession(sessionId: number, now: number, address: string | null): Promise<void> {
     this.stmt.touchSession.run(now, address, sessionId);
+  }
+
+  async deleteIdleSessions(before: number): Promise<number> {
+    return this.stmt.deleteIdleSessions.run(before).changes;
   }
 
   async deleteSession(sessionId: number): Promise<void> {

@@ -76,6 +76,8 @@ export interface Store {
   createSession(session: NewSession): Promise<SessionRow>;
   findSessionByTokenHash(tokenHash: Buffer): Promise<SessionRow | undefined>;
   touchSession(sessionId: number, now: number, address: string | null): Promise<void>;
+  /** Ends every session last seen before `before` (ms); returns how many. */
+  deleteIdleSessions(before: number): Promise<number>;
   deleteSession(sessionId: number): Promise<void>;
   /** The user's sessions, most recently seen first. */
   listSessions(userId: number): Promise<SessionListing[]>;
