@@ -8,6 +8,7 @@ import { assertTestOnly, type Fault } from '../faults.js';
 import { LateCommit, withoutDedupeKey } from './faults.js';
 import { Checkpointer } from './checkpointer.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { prepareStatements, type MessageRow, type Statements, type SummaryRow } from './statements.js';
 import type { AppendResult, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
 
 /**
@@ -28,48 +29,6 @@ export interface SqliteStoreOptions {
 }
 
 const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
-
-interface MessageRow {
-  id: number;
-  recipient_id: number;
-  conversation_id: number;
-  seq: number;
-  from_name: string;
-  to_name: string;
-  client_msg_id: string;
-  body: string;
-  created_at: number;
-}
-
-interface SummaryRow {
-  id: number;
-  peer: string;
-  last_seq: number;
-  read_seq: number;
-  peer_read_seq: number;
-  unread: number;
-  last_cursor: number | null;
-  epoch: number;
-}
-
-const MESSAGE_COLUMNS = `
-  m.id, m.recipient_id, m.conversation_id, m.seq, s.username AS from_name, r.username AS to_name,
-  m.client_msg_id, m.body, m.created_at
-  FROM messages m JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id`;
-
-const SUMMARY_QUERY = `
-  SELECT c.id, pu.username AS peer, c.epoch, me.read_seq, peer.read_seq AS peer_read_seq,
-    (SELECT count(*) FROM messages u
-      WHERE u.conversation_id = c.id AND u.seq > me.read_seq AND u.sender_id <> me.user_id) AS unread,
-    -- The newest message, from the (conversation_id, seq) index; last_seq is its seq (0 when empty).
-    (SELECT l.id FROM messages l WHERE l.conversation_id = c.id ORDER BY l.seq DESC LIMIT 1) AS last_cursor,
-    coalesce((SELECT max(l.seq) FROM messages l WHERE l.conversation_id = c.id), 0) AS last_seq
-  FROM conversation_members me
-  JOIN conversations c ON c.id = me.conversation_id
-  -- A conversation with yourself (notes to self) has one member, who is then also the peer.
-  JOIN conversation_members peer ON peer.conversation_id = c.id AND (peer.user_id <> me.user_id OR c.user_lo = c.user_hi)
-  JOIN users pu ON pu.id = peer.user_id
-  WHERE me.user_id = ?`;
 
 const toMessage = (row: MessageRow): Message => ({
   cursor: row.id,
@@ -108,7 +67,7 @@ export class SqliteStore implements Store {
    * as the message's own INSERT (bench/RESULTS.md). Read from the (conversation_id, seq) index on first use.
    */
   private readonly lastSeqs = new Map<number, number>();
-  private readonly stmt;
+  private readonly stmt: Statements;
   private readonly appendTx;
   private readonly checkpointer: Checkpointer | null = null;
   /** Set when the worker found the WAL large: the next commit finishes the checkpoint (see Checkpointer). */
@@ -150,86 +109,8 @@ export class SqliteStore implements Store {
       this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     }
 
-    const db = this.db;
-    this.stmt = {
-      insertUser: db.prepare<[string, string, number]>(
-        'INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)',
-      ),
-      userByName: db.prepare<[string], { id: number; username: string; password_hash: string; created_at: number }>(
-        'SELECT id, username, password_hash, created_at FROM users WHERE username = ?',
-      ),
-      insertSession: db.prepare<[number, Buffer, string | null, string | null, number, number]>(
-        'INSERT INTO sessions (user_id, token_hash, device, address, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      sessionByToken: db.prepare<[Buffer], { id: number; user_id: number; username: string; device: string | null; created_at: number; last_seen_at: number }>(
-        `SELECT s.id, s.user_id, u.username, s.device, s.created_at, s.last_seen_at
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
-      ),
-      touchSession: db.prepare<[number, string | null, number]>(
-        'UPDATE sessions SET last_seen_at = ?, address = coalesce(?, address) WHERE id = ?',
-      ),
-      deleteSession: db.prepare<[number]>('DELETE FROM sessions WHERE id = ?'),
-      deleteIdleSessions: db.prepare<[number]>('DELETE FROM sessions WHERE last_seen_at < ?'),
-      sessionsOf: db.prepare<[number], { id: number; device: string | null; address: string | null; created_at: number; last_seen_at: number }>(
-        'SELECT id, device, address, created_at, last_seen_at FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC',
-      ),
-      deleteUserSession: db.prepare<[number, number]>('DELETE FROM sessions WHERE id = ? AND user_id = ?'),
-      deleteOtherSessions: db.prepare<[number, number]>('DELETE FROM sessions WHERE user_id = ? AND id <> ?'),
-      setPasswordHash: db.prepare<[string, number]>('UPDATE users SET password_hash = ? WHERE id = ?'),
-      directByPair: db.prepare<[number, number], { id: number }>(
-        'SELECT id FROM conversations WHERE user_lo = ? AND user_hi = ?',
-      ),
-      insertDirect: db.prepare<[number, number, number]>(
-        "INSERT INTO conversations (kind, user_lo, user_hi, created_at) VALUES ('direct', ?, ?, ?)",
-      ),
-      insertMember: db.prepare<[number, number]>(
-        'INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)',
-      ),
-      membersOf: db.prepare<[number], { user_id: number }>(
-        'SELECT user_id FROM conversation_members WHERE conversation_id = ?',
-      ),
-      // Answered from the (sender_id, client_msg_id) index alone; read only after an insert was refused as a resend.
-      duplicateId: db.prepare<[number, string], { id: number }>('SELECT id FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
-      lastSeq: db.prepare<[number], { last_seq: number }>(
-        'SELECT coalesce(max(seq), 0) AS last_seq FROM messages WHERE conversation_id = ?',
-      ),
-      // A resend (same sender and clientMsgId) inserts nothing (changes = 0): one index probe, not a lookup and an
-      // insert. Without the dedupe key (the skip-dedupe fault) the clause would name no constraint, so it is left out.
-      insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
-        `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)${this.skipDedupe ? '' : ' ON CONFLICT (sender_id, client_msg_id) DO NOTHING'}`,
-      ),
-      conversationsOf: db.prepare<[number], { conversation_id: number }>(
-        'SELECT conversation_id FROM conversation_members WHERE user_id = ?',
-      ),
-      // Probes of the (conversation_id, seq) index, which holds the id (the cursor) too.
-      newestId: db.prepare<[number], { id: number }>('SELECT id FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1'),
-      firstAtOrAfter: db.prepare<[number, number], { id: number; seq: number }>(
-        'SELECT id, seq FROM messages WHERE conversation_id = ? AND seq >= ? ORDER BY seq LIMIT 1',
-      ),
-      idsFrom: db.prepare<[number, number, number], { id: number }>(
-        'SELECT id FROM messages WHERE conversation_id = ? AND seq >= ? ORDER BY seq LIMIT ?',
-      ),
-      messagesByIds: db.prepare<[string], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id`,
-      ),
-      history: db.prepare<[number, number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
-      ),
-      messageByCursor: db.prepare<[number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} WHERE m.id = ?`),
-      summaries: db.prepare<[number], SummaryRow>(`${SUMMARY_QUERY} AND last_cursor IS NOT NULL ORDER BY last_cursor DESC`),
-      summary: db.prepare<[number, number], SummaryRow>(`${SUMMARY_QUERY} AND c.id = ?`),
-      markRead: db.prepare<[number, number, number, number]>(
-        `UPDATE conversation_members
-         SET read_seq = min(?, coalesce((SELECT max(seq) FROM messages WHERE messages.conversation_id = conversation_members.conversation_id), 0))
-         WHERE user_id = ? AND conversation_id = ? AND read_seq < ?`,
-      ),
-      readSeq: db.prepare<[number, number], { read_seq: number }>(
-        'SELECT read_seq FROM conversation_members WHERE user_id = ? AND conversation_id = ?',
-      ),
-    };
-
-    this.appendTx = db.transaction((batch: readonly NewMessage[]): AppendResult[] =>
+    this.stmt = prepareStatements(this.db, { dedupeKey: !this.skipDedupe });
+    this.appendTx = this.db.transaction((batch: readonly NewMessage[]): AppendResult[] =>
       batch.map((m) => this.appendOne(m)),
     );
   }
