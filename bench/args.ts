@@ -63,7 +63,8 @@ Load:
   --duration S          stop sending after S seconds
   --size B              body size in bytes (default 100)
 Server:
-  --url ws://127.0.0.1:P/ws   use a running server (loopback only) instead of starting one
+  --url ws://127.0.0.1:P/ws   use a running server (loopback only) instead of starting one; start it
+                        with --allow-unencrypted (the bench's users have no end-to-end keys)
   --server-pid PID      with --url: read that server's CPU and RSS
   --data DIR            own server: keep its data folder (and registered users) in DIR
   --server-arg ARG      extra argument for the own server's command line (repeatable)

@@ -10,8 +10,9 @@ const servers: SpawnedServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.kill('SIGKILL');
 });
-const start = async (...args: Parameters<typeof spawnServer>) => {
-  const s = await spawnServer(...args);
+// These tests speak raw frames with readable bodies, which the server takes only with --allow-unencrypted.
+const start = async (options: Parameters<typeof spawnServer>[0] = {}) => {
+  const s = await spawnServer({ ...options, args: ['--allow-unencrypted', ...(options.args ?? [])] });
   servers.push(s);
   return s;
 };

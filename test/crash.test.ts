@@ -43,7 +43,7 @@ const until = async (condition: () => boolean, what: string, timeoutMs = 60_000)
 async function runScenario(scenario: Scenario): Promise<Outcome> {
   const dataDir = tempDir('parley-crash-');
   const env: Record<string, string> = scenario.faults ? { PARLEY_TEST_FAULTS: scenario.faults } : {};
-  server = await spawnServer({ dataDir, env, bundled: true, args: ['--message-rate', '0'] });
+  server = await spawnServer({ dataDir, env, bundled: true, args: ['--message-rate', '0', '--allow-unencrypted'] });
 
   // A ring: user i writes to i-1 and i+1, so every conversation has two senders racing for its seqs.
   const names = Array.from({ length: scenario.users }, (_, i) => `u${i}`);

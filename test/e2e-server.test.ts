@@ -13,8 +13,9 @@ import {
   sealIdentity,
   toBase64url,
 } from '../src/shared/crypto/index.js';
+import type { SqliteStore } from '../src/server/store/sqlite.js';
 import { TestClient } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { spawnServer, startServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer | undefined;
 const clients: TestClient[] = [];
@@ -148,3 +149,49 @@ test('changePassword replaces the auth key and bundle; the old auth key no longe
   expect(login.keyBundle).toBe(keyBundle);
   expect((await fresh.request('prelogin', { type: 'prelogin', username: 'alice' })).salt).toBe(change.salt);
 });
+
+test('by default the server takes only encrypted accounts and messages: E2E_REQUIRED in plain words otherwise', async () => {
+  server = await startServer({ config: { allowUnencrypted: false } });
+  const plain = await TestClient.connect(server.url);
+  clients.push(plain);
+  await expect(plain.request('register', { type: 'register', username: 'carol', password: 'a long password' })).rejects.toMatchObject({
+    code: 'E2E_REQUIRED',
+    message: expect.stringMatching(/requires end-to-end encryption/),
+  });
+  const alice = await registered(server.url, 'alice');
+  await registered(server.url, 'bob');
+  await expect(alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'plain1', body: 'readable by the server' })).rejects.toMatchObject({
+    code: 'E2E_REQUIRED',
+  });
+  // An envelope-shaped body is taken (the server cannot and does not open it); nothing readable was stored.
+  const ack = await alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'sealed1', body: `p1.${'A'.repeat(120)}` });
+  expect(ack.seq).toBe(1);
+  const db = (server.server.services.store as SqliteStore).db;
+  expect(db.prepare("SELECT count(*) AS n FROM users WHERE username = 'carol'").get()).toEqual({ n: 0 });
+  expect(db.prepare('SELECT body FROM messages').all()).toEqual([{ body: `p1.${'A'.repeat(120)}` }]);
+});
+
+test('`parley server` refuses plain accounts by default; --allow-unencrypted or PARLEY_ALLOW_UNENCRYPTED lets tooling in', async () => {
+  const plainRegistration = async (url: string) => {
+    const client = await TestClient.connect(url);
+    clients.push(client);
+    await client.request('hello', { type: 'hello', versions: [1] });
+    return client.request('register', { type: 'register', username: 'tool', password: 'a long password' }).then(
+      () => 'registered',
+      (error: { code: string }) => error.code,
+    );
+  };
+  const cases: [Parameters<typeof spawnServer>[0], string][] = [
+    [{}, 'E2E_REQUIRED'],
+    [{ args: ['--allow-unencrypted'] }, 'registered'],
+    [{ env: { PARLEY_ALLOW_UNENCRYPTED: 'true' } }, 'registered'],
+  ];
+  for (const [options, expected] of cases) {
+    const spawned = await spawnServer(options);
+    try {
+      expect(await plainRegistration(spawned.url)).toBe(expected);
+    } finally {
+      await spawned.kill('SIGTERM');
+    }
+  }
+}, 60_000);

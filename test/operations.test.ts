@@ -44,7 +44,7 @@ function httpsGet(url: string, ca?: string): Promise<{ status: number; body: str
 test('--tls-cert/--tls-key: HTTPS and WSS on the same port, verified against the certificate', async () => {
   if (!requireOpenssl()) return;
   const tls = selfSignedCertificate();
-  spawned = await spawnServer({ args: ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile] });
+  spawned = await spawnServer({ args: ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--allow-unencrypted'] });
   const { port } = spawned;
   expect(spawned.output()).toContain(`Web client:       https://127.0.0.1:${port}/`);
   expect(spawned.output()).toContain(`parley connect wss://127.0.0.1:${port}`);
@@ -136,7 +136,7 @@ test('/metrics is for this machine only by default: a client through a trusted p
 
 test('`parley backup` under load: the copy opens, is consistent, and holds every message acked before it began', async () => {
   const dataDir = tempDir('parley-backup-');
-  spawned = await spawnServer({ dataDir, bundled: true, args: ['--message-rate', '0'] });
+  spawned = await spawnServer({ dataDir, bundled: true, args: ['--message-rate', '0', '--allow-unencrypted'] });
   const names = ['ann', 'ben', 'cat', 'dan'];
   const tokens: string[] = [];
   for (const name of names) {

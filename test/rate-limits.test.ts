@@ -156,7 +156,7 @@ test('messages per user: a burst goes through, then the sustained rate; refused 
 });
 
 test('rate limits are flags and PARLEY_* variables of `parley server`', async () => {
-  spawned = await spawnServer({ args: ['--login-failures-per-account', '1'], env: { PARLEY_REGISTRATIONS_PER_HOUR: '1' } });
+  spawned = await spawnServer({ args: ['--login-failures-per-account', '1', '--allow-unencrypted'], env: { PARLEY_REGISTRATIONS_PER_HOUR: '1' } });
   const first = await connect(spawned.url);
   await first.request('register', { type: 'register', username: 'alice', password: PASSWORD });
   const second = await connect(spawned.url);

@@ -30,6 +30,11 @@ export interface ServerConfig {
   metrics: MetricsAccess;
   /** Interval of WebSocket pings; a socket that missed the previous pong is dropped. */
   heartbeatMs: number;
+  /**
+   * Accept accounts without end-to-end keys and message bodies that are not `p1.` envelopes (load tests,
+   * protocol tooling). Off by default: the server then stores and relays nothing it could read.
+   */
+  allowUnencrypted: boolean;
   /** A session not used (no connection, no resume) for this many days ends; 0 keeps sessions until logout. */
   sessionIdleDays: number;
   /** A connection whose unsent output passes this many bytes is disconnected (it resumes from its cursor). */
@@ -62,6 +67,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     metrics: 'local',
     heartbeatMs: 30_000,
     sessionIdleDays: 90,
+    allowUnencrypted: false,
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,
     faults: [],

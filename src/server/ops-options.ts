@@ -14,6 +14,7 @@ export interface OpsFlags {
   headersTimeoutMs: number;
   heartbeatMs: number;
   sessionIdleDays: number;
+  allowUnencrypted?: boolean;
   slowConsumerBytes: number;
   trustProxy: boolean;
   loginFailuresPerAccount: number;
@@ -48,6 +49,11 @@ export function addOpsOptions(command: Command): Command {
   option('--headers-timeout-ms <ms>', 'time a client has to send its request headers', 'PARLEY_HEADERS_TIMEOUT_MS', integer(100, 600_000, 'A timeout'), d.headersTimeoutMs);
   option('--heartbeat-ms <ms>', 'ping interval; a socket that misses a pong is dropped at the next one', 'PARLEY_HEARTBEAT_MS', integer(50, 3_600_000, 'An interval'), d.heartbeatMs);
   option('--session-idle-days <days>', 'a session unused this long ends: log in again (0: sessions last until logout)', 'PARLEY_SESSION_IDLE_DAYS', integer(0, 36_500, 'A number of days'), d.sessionIdleDays);
+  command.addOption(
+    new Option('--allow-unencrypted', 'also accept accounts without end-to-end keys and unencrypted messages, which the server can read (load tests, tooling)').env(
+      'PARLEY_ALLOW_UNENCRYPTED',
+    ),
+  );
   option('--slow-consumer-bytes <bytes>', 'unsent output past which a client that stopped reading is disconnected', 'PARLEY_SLOW_CONSUMER_BYTES', integer(16 * 1024, 1024 * 1024 * 1024, 'A buffer size'), d.slowConsumerBytes);
   const r = DEFAULT_RATE_LIMITS;
   const count = integer(0, 1_000_000, 'A rate limit');
@@ -97,6 +103,7 @@ export function opsConfig(flags: OpsFlags): Partial<ServerConfig> {
     headersTimeoutMs: flags.headersTimeoutMs,
     heartbeatMs: flags.heartbeatMs,
     sessionIdleDays: flags.sessionIdleDays,
+    allowUnencrypted: flags.allowUnencrypted === true || String(flags.allowUnencrypted) === 'true',
     slowConsumerBytes: flags.slowConsumerBytes,
     // `--trust-proxy` alone gives `true`; commander passes the preset value through unparsed.
     trustProxy: flags.trustProxy === true || String(flags.trustProxy) === 'true',

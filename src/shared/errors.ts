@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   INVALID_KEYS: 'A key, salt or key parameter is malformed, or does not cover every member.',
   EPOCH_CONFLICT: 'Another member created that key epoch first; fetch it and use it.',
   NO_KEYS: 'This account has no end-to-end encryption keys.',
+  E2E_REQUIRED: 'This server takes only end-to-end encrypted accounts and messages.',
   RATE_LIMITED: 'Too many requests; retry after the given time.',
   SERVER_BUSY: 'The server is overloaded; retry shortly.',
   SHUTTING_DOWN: 'The server is shutting down; reconnect shortly.',

@@ -34,8 +34,9 @@ export async function startServer(options: { dataDir?: string; config?: Partial<
       callback();
     },
   });
-  // Rate limits are off unless a test asks for them: most tests send faster than a person types.
-  const config = defaultConfig({ host: '127.0.0.1', port: 0, dataDir, rateLimits: false, ...options.config });
+  // Rate limits are off unless a test asks for them: most tests send faster than a person types. Protocol tests
+  // speak raw frames with readable bodies, so unencrypted accounts and messages are allowed unless a test says not.
+  const config = defaultConfig({ host: '127.0.0.1', port: 0, dataDir, rateLimits: false, allowUnencrypted: true, ...options.config });
   const server = createServer({ config, log: createLogger({ level: 'debug', destination }) });
   const { port } = await server.listen();
   return {

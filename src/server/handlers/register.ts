@@ -34,6 +34,9 @@ export const register: Handler<'register'> = {
     if (ctx.conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
     checkPassword(request.password);
     const keys = keysOf(request);
+    if (!keys && !ctx.services.config.allowUnencrypted) {
+      throw new ParleyError('E2E_REQUIRED', 'This server requires end-to-end encryption: register with a Parley client, which makes your keys.');
+    }
     const { store, passwords, log, rateLimits } = ctx.services;
     const refund = await rateLimits.register(ctx.conn.address);
     let user;

@@ -3,6 +3,7 @@ import { ParleyError } from '../../shared/errors.js';
 import { type Handler, type HandlerContext, type Reply, sessionOf } from '../context.js';
 import { messageFrame, sendAckFrame } from '../frames.js';
 import type { NewMessage } from '../store/store.js';
+import { ENVELOPE_PREFIX } from '../../shared/crypto/envelope.js';
 import { userNotFound } from './users.js';
 
 export const send: Handler<'send'> = {
@@ -13,6 +14,9 @@ export const send: Handler<'send'> = {
   handleNow(request, ctx, reply) {
     const session = sessionOf(ctx);
     const { config, rateLimits, now } = ctx.services;
+    if (!config.allowUnencrypted && !request.body.startsWith(ENVELOPE_PREFIX)) {
+      throw new ParleyError('E2E_REQUIRED', 'This server relays only end-to-end encrypted messages: send with a Parley client.');
+    }
     if (request.body.length > config.maxMessageLength) {
       throw new ParleyError('MESSAGE_TOO_LONG', `The message is too long: at most ${config.maxMessageLength} characters.`);
     }
