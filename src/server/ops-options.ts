@@ -103,7 +103,8 @@ export function opsConfig(flags: OpsFlags): Partial<ServerConfig> {
     headersTimeoutMs: flags.headersTimeoutMs,
     heartbeatMs: flags.heartbeatMs,
     sessionIdleDays: flags.sessionIdleDays,
-    allowUnencrypted: flags.allowUnencrypted === true || String(flags.allowUnencrypted) === 'true',
+    // A plain flag: commander gives true for the flag and for any value of its variable.
+    allowUnencrypted: flags.allowUnencrypted === true,
     slowConsumerBytes: flags.slowConsumerBytes,
     // `--trust-proxy` alone gives `true`; commander passes the preset value through unparsed.
     trustProxy: flags.trustProxy === true || String(flags.trustProxy) === 'true',

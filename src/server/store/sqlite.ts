@@ -328,29 +328,26 @@ export class SqliteStore implements Store {
   }
 
   /** Must run inside a transaction: creates the conversation and its members on first use. */
-  /** The direct conversation of two users, if it exists. */
-  private existingDirectId(a: number, b: number): number | undefined {
+  /** The direct conversation of two users, if it exists; with `now`, created when it does not. */
+  private existingDirectId(a: number, b: number, now?: number): number | undefined {
     const lo = Math.min(a, b);
     const hi = Math.max(a, b);
     const key = `${lo}:${hi}`;
-    let id = this.directIds.get(key);
+    const cached = this.directIds.get(key);
+    if (cached !== undefined) return cached;
+    let id = this.stmt.directByPair.get(lo, hi)?.id;
     if (id === undefined) {
-      id = this.stmt.directByPair.get(lo, hi)?.id;
-      if (id !== undefined) this.directIds.set(key, id);
+      if (now === undefined) return undefined;
+      id = Number(this.stmt.insertDirect.run(lo, hi, now).lastInsertRowid);
+      this.stmt.insertMember.run(id, lo);
+      if (hi !== lo) this.stmt.insertMember.run(id, hi);
     }
+    this.directIds.set(key, id);
     return id;
   }
 
   private directId(a: number, b: number, now: number): number {
-    const existing = this.existingDirectId(a, b);
-    if (existing !== undefined) return existing;
-    const lo = Math.min(a, b);
-    const hi = Math.max(a, b);
-    const id = Number(this.stmt.insertDirect.run(lo, hi, now).lastInsertRowid);
-    this.stmt.insertMember.run(id, lo);
-    if (hi !== lo) this.stmt.insertMember.run(id, hi);
-    this.directIds.set(`${lo}:${hi}`, id);
-    return id;
+    return this.existingDirectId(a, b, now)!;
   }
 
   private membersOf(conversationId: number): number[] {
