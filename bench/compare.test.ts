@@ -1,11 +1,14 @@
 // The comparison's arithmetic: medians of the alternating runs and Parley ÷ prototype ratios.
 import { describe, expect, it } from 'vitest';
-import { median, summarize } from './compare.js';
+import { formatCompare, median, summarize } from './compare.js';
 import type { BenchReport } from './report.js';
 
-const run = (program: 'parley' | 'bare', throughput: number, us: number | null, p99: number, ok = true): BenchReport =>
+const run = (program: 'parley' | 'bare', throughput: number, us: number | null, p99: number, ok = true, warnings: string[] = []): BenchReport =>
   ({
     ok,
+    warnings,
+    machine: { cpus: 2, model: 'test cpu', node: 'v20' },
+    options: { mode: { kind: 'closed', window: 8 }, users: 100, size: 100, messages: 1000, durationSec: null },
     failures: ok ? [] : ['2 lost'],
     server: { own: true, pid: 1, program },
     load: { throughput, latencyMs: { p50: p99 / 10, p99 }, totals: { lost: ok ? 0 : 2, duplicated: 0 } },
@@ -36,5 +39,12 @@ describe('summarize', () => {
   it('fails when any run lost or duplicated messages, or a run is missing', () => {
     expect(summarize([run('parley', 1, 1, 1), run('bare', 1, 1, 1, false)], 1).ok).toBe(false);
     expect(summarize([run('parley', 1, 1, 1)], 1).ok).toBe(false);
+  });
+
+  it('prints every distinct warning of the runs once, so an unpinned run cannot hide behind the medians', () => {
+    const unpinned = 'not pinned: core 1 does not exist (1 available)';
+    const text = formatCompare(summarize([run('parley', 1, 1, 1), run('bare', 1, 1, 1, true, [unpinned]), run('parley', 1, 1, 1, true, [unpinned]), run('bare', 1, 1, 1)], 2));
+    expect(text.split(unpinned)).toHaveLength(2);
+    expect(text).toMatch(/^warning +not pinned/m);
   });
 });

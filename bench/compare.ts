@@ -91,6 +91,8 @@ export function formatCompare(c: CompareReport): string {
     `ratio      Parley ÷ prototype: throughput ${f(c.ratios.throughput, 2)}×, CPU per message ${f(c.ratios.serverCpuUsPerMessage, 2)}×, ` +
       `p50 ${f(c.ratios.p50, 2)}×, p99 ${f(c.ratios.p99, 2)}×`,
   ];
+  // Printed once each: a run that went unpinned or ran from src must not hide behind the medians.
+  for (const warning of new Set(c.runs.flatMap((r) => r.warnings))) lines.push(`warning    ${warning}`);
   const failed = c.runs.filter((r) => !r.ok);
   lines.push(failed.length === 0 ? 'result     OK (0 lost, 0 duplicated in every run)' : `result     FAILED: ${failed.flatMap((r) => r.failures).join('; ')}`);
   return lines.join('\n');

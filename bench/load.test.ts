@@ -4,6 +4,8 @@ import { parseBenchArgs, type BenchOptions } from './args.js';
 import { runBench } from './bench.js';
 import { startFakeServer, type FakeServer, type FakeServerFaults } from './fake-server.js';
 import { formatReport } from './report.js';
+import { RunIds } from './load.js';
+import { ClientMsgId } from '../src/shared/protocol.js';
 
 let fake: FakeServer | null = null;
 afterEach(async () => {
@@ -59,5 +61,16 @@ describe('runBench against a fake server', () => {
     const r = await benchAgainstFake({}, '--users', '3', '--messages', '30', '--idle', '20');
     expect(r.ok).toBe(true);
     expect(r.memory.idle).toMatchObject({ from: 2, to: 20, stillOpenAfterLoad: 20 });
+  });
+});
+
+describe('RunIds', () => {
+  it('makes ids shaped like the SDK’s that sort by send time and give back their message number', () => {
+    const ids = new RunIds('a1b2c3');
+    const made = [ids.make(7, 1_700_000_000_000), ids.make(36 ** 2, 1_700_000_000_001), ids.make(3, 1_700_000_000_002)];
+    expect([...made].sort()).toEqual(made);
+    for (const id of made) expect(ClientMsgId.safeParse(id).success).toBe(true);
+    expect(made.map((id) => ids.seqOf(id))).toEqual([7, 36 ** 2, 3]);
+    expect(ids.seqOf(new RunIds('ffffff').make(7))).toBe(-1);
   });
 });

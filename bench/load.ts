@@ -3,6 +3,7 @@ import type { ServerFrame } from '../src/shared/protocol.js';
 import { SETUP_ID_LIMIT, type BenchConnection } from './conn.js';
 import { Ledger, type LedgerTotals } from './ledger.js';
 import type { LoadMode } from './args.js';
+import { timePrefix, TIME_PREFIX_LENGTH } from '../src/shared/client/ids.js';
 import { XorShift32 } from './rng.js';
 import { scanFrame, type ScannedFrame } from './scan.js';
 import { LatencyRecorder, type LatencySummary } from './stats.js';
@@ -74,11 +75,35 @@ export function makeBody(size: number): string {
 }
 
 /** The frame for message `seq` from the prefix (per recipient) and suffix (per run): one concatenation per message. */
-export function sendFramePieces(recipients: readonly string[], runId: string, body: string): { prefixes: string[]; suffix: string } {
+export function sendFramePieces(recipients: readonly string[], body: string): { prefixes: string[]; suffix: string } {
   return {
-    prefixes: recipients.map((to) => `,"type":"send","to":${JSON.stringify(to)},"clientMsgId":"${runId}`),
+    prefixes: recipients.map((to) => `,"type":"send","to":${JSON.stringify(to)},"clientMsgId":"`),
     suffix: `","body":${JSON.stringify(body)}}`,
   };
+}
+
+/**
+ * clientMsgIds shaped like the SDK's (src/shared/client/ids.ts): the send time first, so ids made later
+ * sort later, then the run id and the sender's message number, which the ledger reads back.
+ */
+export class RunIds {
+  private ms = -1;
+  private prefix = '';
+
+  constructor(readonly runId: string) {}
+
+  make(seq: number, now = Date.now()): string {
+    if (now !== this.ms) {
+      this.ms = now;
+      this.prefix = timePrefix(now);
+    }
+    return this.prefix + this.runId + seq.toString(36);
+  }
+
+  /** The message number in an id of this run, or -1. */
+  seqOf(clientMsgId: string): number {
+    return clientMsgId.startsWith(this.runId, TIME_PREFIX_LENGTH) ? parseInt(clientMsgId.slice(TIME_PREFIX_LENGTH + this.runId.length), 36) : -1;
+  }
 }
 
 export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: LoadHooks = {}): Promise<LoadResult> {
@@ -89,11 +114,10 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
   const rng = new XorShift32(cfg.seed);
   const { prefixes, suffix } = sendFramePieces(
     users.map((u) => u.username),
-    cfg.runId,
     makeBody(cfg.size),
   );
+  const ids = new RunIds(cfg.runId);
   const senderOf = new Map(users.map((u, i) => [u.username, i]));
-  const runIdLength = cfg.runId.length;
   const errors: Record<string, number> = {};
   let ackMismatches = 0;
   let echoes = 0;
@@ -116,7 +140,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
     const to = rng.other(n, sender);
     const now = performance.now();
     const seq = ledger.send(sender, to, now);
-    users[sender]!.conn.write('{"id":' + (SETUP_ID_LIMIT + seq) + prefixes[to]! + seq.toString(36) + suffix);
+    users[sender]!.conn.write('{"id":' + (SETUP_ID_LIMIT + seq) + prefixes[to]! + ids.make(seq) + suffix);
   };
 
   const settled = (): boolean => ledger.acked + ledger.rejected === ledger.sent && ledger.delivered >= ledger.acked;
@@ -143,7 +167,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
 
   const onAck = (me: number, seq: number, ackedId: unknown): void => {
     if (!ledger.ack(me, seq)) return;
-    if (ackedId !== cfg.runId + seq.toString(36)) ackMismatches++;
+    if (typeof ackedId !== 'string' || ids.seqOf(ackedId) !== seq) ackMismatches++;
     if (sending) {
       if (closedLoop) trySend(me);
     } else checkDone();
@@ -155,7 +179,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
       return;
     }
     const now = performance.now();
-    const seq = sender === undefined || !clientMsgId.startsWith(cfg.runId) ? -1 : parseInt(clientMsgId.slice(runIdLength), 36);
+    const seq = sender === undefined ? -1 : ids.seqOf(clientMsgId);
     const result = ledger.deliver(sender ?? -1, seq, me, now);
     // Negative results (unknown, duplicate, misdelivered) are counted by the ledger.
     if (result >= 0) {

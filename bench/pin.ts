@@ -1,6 +1,6 @@
 // Pins processes to CPU cores with taskset, so server and generator do not compete for one core.
 import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 
 export function tasksetAvailable(): boolean {
   try {
@@ -14,7 +14,9 @@ export function tasksetAvailable(): boolean {
 /** Why pinning cannot be done here, or null when it can. */
 export function pinningProblem(cores: readonly number[]): string | null {
   if (!tasksetAvailable()) return 'taskset is not installed';
-  const n = availableParallelism();
+  // The machine's cores, not availableParallelism(): that counts only the cores this process may use, which
+  // after the generator pinned itself (the first run of a --compare) is one, and every later run went unpinned.
+  const n = cpus().length;
   const missing = cores.filter((c) => c >= n);
   if (missing.length > 0) return `core ${missing.join(', ')} does not exist (${n} available)`;
   return null;

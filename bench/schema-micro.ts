@@ -20,6 +20,9 @@ const INDEXES: Record<string, string> = {
   history: ', UNIQUE (conversation_id, seq)',
   both: ', UNIQUE (conversation_id, seq), UNIQUE (sender_id, client_msg_id)',
   heads: ', prev_id INTEGER, UNIQUE (sender_id, client_msg_id)',
+  both2: ', UNIQUE (conversation_id, seq), UNIQUE (client_msg_id, sender_id)',
+  dedupe2: ', UNIQUE (client_msg_id, sender_id)',
+  heads2: ', prev_id INTEGER, UNIQUE (client_msg_id, sender_id)',
 };
 if (!(variant in INDEXES)) throw new Error(`variant must be one of ${Object.keys(INDEXES).join(', ')}`);
 
@@ -37,10 +40,10 @@ db.transaction(() => {
 db.exec(`CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL REFERENCES conversations(id),
   seq INTEGER NOT NULL, sender_id INTEGER NOT NULL REFERENCES users(id), recipient_id INTEGER NOT NULL REFERENCES users(id),
   client_msg_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL ${INDEXES[variant]}) STRICT`);
-if (variant === 'heads') {
+if (variant.startsWith('heads')) {
   db.exec('CREATE TABLE heads (conversation_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL, last_seq INTEGER NOT NULL) STRICT');
 }
-const setHead = variant === 'heads' ? db.prepare('INSERT OR REPLACE INTO heads (conversation_id, last_id, last_seq) VALUES (?, ?, ?)') : null;
+const setHead = variant.startsWith('heads') ? db.prepare('INSERT OR REPLACE INTO heads (conversation_id, last_id, last_seq) VALUES (?, ?, ?)') : null;
 const insert = db.prepare(
   'INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
 );

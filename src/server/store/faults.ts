@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Migration } from './migrations.js';
 
-const DEDUPE_KEY = /,\s*UNIQUE \(sender_id, client_msg_id\)/;
+const DEDUPE_KEY = /,\s*UNIQUE \((sender_id, client_msg_id|client_msg_id, sender_id)\)/;
 
 /** The migrations with the (sender, clientMsgId) key removed, so a skipped dedupe really stores a second copy. */
 export function withoutDedupeKey(migrations: readonly Migration[]): Migration[] {

@@ -35,6 +35,38 @@ test('an existing database keeps its data when reopened', async () => {
   await second.close();
 });
 
+test('migration 5 keeps every message, its cursor and its dedupe key, now led by the clientMsgId', async () => {
+  const file = tempFile();
+  const old = new Database(file);
+  migrate(old, MIGRATIONS.slice(0, 4));
+  old.exec(`
+    INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'alice', 'h', 1), (2, 'bob', 'h', 1);
+    INSERT INTO conversations (id, kind, user_lo, user_hi, created_at) VALUES (7, 'direct', 1, 2, 1);
+    INSERT INTO conversation_members (conversation_id, user_id) VALUES (7, 1), (7, 2);
+    INSERT INTO messages (id, conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
+      VALUES (40, 7, 1, 1, 2, 'same-id', 'one', 10), (41, 7, 2, 2, 1, 'same-id', 'two', 11);`);
+  old.close();
+
+  const store = new SqliteStore({ file });
+  expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  const kept = await store.history(7, undefined, 10);
+  expect(kept.map((m) => [m.cursor, m.seq, m.from, m.clientMsgId, m.body])).toEqual([
+    [40, 1, 'alice', 'same-id', 'one'],
+    [41, 2, 'bob', 'same-id', 'two'],
+  ]);
+  const uniques = (store.db.pragma('index_list(messages)') as { name: string; unique: number }[]).filter((i) => i.unique);
+  const keys = uniques.map((i) => (store.db.pragma(`index_info(${i.name})`) as { name: string }[]).map((c) => c.name).join(','));
+  expect(keys.sort()).toEqual(['client_msg_id,sender_id', 'conversation_id,seq']);
+  // A resend from either sender is still recognised; a new id gets the next seq and cursor.
+  const [resent, fresh] = await store.appendMessages([
+    { senderId: 2, from: 'bob', to: 'alice', clientMsgId: 'same-id', body: 'two again', ts: 12 },
+    { senderId: 1, from: 'alice', to: 'bob', clientMsgId: 'new-id', body: 'three', ts: 13 },
+  ]);
+  expect(resent).toMatchObject({ duplicate: true, message: { cursor: 41, body: 'two' } });
+  expect(fresh).toMatchObject({ duplicate: false, message: { cursor: 42, seq: 3 } });
+  await store.close();
+});
+
 test('WAL mode, with synchronous NORMAL by default and FULL on request', async () => {
   const normal = new SqliteStore({ file: tempFile() });
   expect(normal.db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -82,7 +82,7 @@ export function prepareStatements(db: Database.Database, { dedupeKey }: { dedupe
     membersOf: db.prepare<[number], { user_id: number }>(
       'SELECT user_id FROM conversation_members WHERE conversation_id = ?',
     ),
-    // Answered from the (sender_id, client_msg_id) index alone; read only after an insert was refused as a resend.
+    // Answered from the (client_msg_id, sender_id) index alone; read only after an insert was refused as a resend.
     duplicateId: db.prepare<[number, string], { id: number }>('SELECT id FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
     lastSeq: db.prepare<[number], { last_seq: number }>(
       'SELECT coalesce(max(seq), 0) AS last_seq FROM messages WHERE conversation_id = ?',
@@ -91,7 +91,7 @@ export function prepareStatements(db: Database.Database, { dedupeKey }: { dedupe
     // insert. Without the dedupe key (the skip-dedupe fault) the clause would name no constraint, so it is left out.
     insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
       `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)${dedupeKey ? ' ON CONFLICT (sender_id, client_msg_id) DO NOTHING' : ''}`,
+       VALUES (?, ?, ?, ?, ?, ?, ?)${dedupeKey ? ' ON CONFLICT (client_msg_id, sender_id) DO NOTHING' : ''}`,
     ),
     conversationsOf: db.prepare<[number], { conversation_id: number }>(
       'SELECT conversation_id FROM conversation_members WHERE user_id = ?',
