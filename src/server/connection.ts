@@ -133,33 +133,32 @@ export class Connection implements ConnectionView, HubClient {
       this.replyError(frame.id, new ParleyError('NOT_AUTHENTICATED', 'Log in first.'));
       return;
     }
-    let after: (() => void)[] | undefined;
-    const ctx: HandlerContext = {
-      services: this.services,
-      conn: this,
-      afterReply: (task) => (after ??= []).push(task),
-    };
-    const done = (reply: string): void => {
-      this.send(reply);
-      if (after) for (const task of after) task();
-      if (this.closing) this.socket.close(this.closing.code, this.closing.reason);
-    };
-    const finish = (result: unknown): void => done(JSON.stringify({ type: 'ok', id: frame.id, result }));
-    const fail = (error: unknown): void => this.replyError(frame.id, error, frame.type);
+    const request = new RequestScope(this.services, this, frame);
     // The table's type ties each frame to its handler; TypeScript cannot see through the union here.
     const now = handler.handleNow as ((request: ClientFrame, ctx: HandlerContext, reply: Reply<RequestType>) => void) | undefined;
     if (now !== undefined) {
       try {
-        now(frame, ctx, { ok: finish, okFrame: (build) => done(build(frame.id)), fail });
+        now(frame, request, request);
       } catch (error) {
-        fail(error);
+        request.fail(error);
       }
       return;
     }
-    (handler.handle as (request: ClientFrame, ctx: HandlerContext) => Promise<unknown>)(frame, ctx).then(finish, fail);
+    (handler.handle as (request: ClientFrame, ctx: HandlerContext) => Promise<unknown>)(frame, request).then(
+      (result) => request.ok(result),
+      (error: unknown) => request.fail(error),
+    );
   }
 
-  private replyError(id: number | null, error: unknown, type?: string): void {
+  /** Sends a request's reply, then what was to follow it, then closes if the request asked to. For RequestScope. */
+  finishRequest(reply: string, after: readonly (() => void)[] | undefined): void {
+    this.send(reply);
+    if (after) for (const task of after) task();
+    if (this.closing) this.socket.close(this.closing.code, this.closing.reason);
+  }
+
+  /** Public for RequestScope; handlers answer through their Reply. */
+  replyError(id: number | null, error: unknown, type?: string): void {
     let parleyError: ParleyError;
     if (error instanceof ParleyError) {
       parleyError = error;
@@ -180,5 +179,39 @@ export class Connection implements ConnectionView, HubClient {
     this.unauthenticate();
     if (this.parentLog.isLevelEnabled('debug')) this.log.debug('connection closed');
     for (const listener of this.closeListeners) listener();
+  }
+}
+
+/**
+ * One request's context and reply in one object: the send hot path runs this per message, where a
+ * context, a reply and their closures were six allocations.
+ */
+class RequestScope implements HandlerContext, Reply<RequestType> {
+  private after: (() => void)[] | undefined;
+
+  constructor(
+    readonly services: Services,
+    readonly conn: Connection,
+    private readonly frame: ClientFrame,
+  ) {}
+
+  get requestId(): number {
+    return this.frame.id;
+  }
+
+  afterReply(task: () => void): void {
+    (this.after ??= []).push(task);
+  }
+
+  ok(result: unknown): void {
+    this.conn.finishRequest(JSON.stringify({ type: 'ok', id: this.frame.id, result }), this.after);
+  }
+
+  okText(frame: string): void {
+    this.conn.finishRequest(frame, this.after);
+  }
+
+  fail(error: unknown): void {
+    this.conn.replyError(this.frame.id, error, this.frame.type);
   }
 }

@@ -57,12 +57,14 @@ export interface HandlerContext {
   afterReply(task: () => void): void;
 }
 
-/** How a callback-style handler answers: exactly one call, to ok or to fail. */
+/** How a callback-style handler answers: exactly one call, to ok (or okText) or to fail. */
 export interface Reply<T extends RequestType> {
   ok(result: ResultOf<T>): void;
-  /** The hot path's `ok`: the handler serializes the reply itself (given the request id); absent outside WebSockets. */
-  okFrame?(build: (requestId: number) => string): void;
   fail(error: unknown): void;
+  /** The request's id, for a reply the handler serializes itself; absent outside WebSockets, as is okText. */
+  readonly requestId?: number;
+  /** The hot path's `ok`: the whole reply frame, already serialized for `requestId`. */
+  okText?(frame: string): void;
 }
 
 export interface Handler<T extends RequestType> {

@@ -31,7 +31,7 @@ export const send: Handler<'send'> = {
     // The limiter releases a user's sends in arrival order (null when message limits are off); nothing
     // else is awaited before the enqueue, so a connection's sends enter the batch in the order they arrived.
     const allowed = rateLimits.message(session.userId);
-    if (allowed) allowed.then(() => store(message, ctx, reply), reply.fail);
+    if (allowed) allowed.then(() => store(message, ctx, reply), (error: unknown) => reply.fail(error));
     else store(message, ctx, reply);
   },
 };
@@ -44,7 +44,7 @@ function store(message: NewMessage, ctx: HandlerContext, reply: Reply<'send'>): 
     if (error !== undefined || result === undefined) return reply.fail(error);
     if (!result.message) return reply.fail(userNotFound(message.to));
     const { message: stored, duplicate, recipientId } = result;
-    if (reply.okFrame) reply.okFrame((requestId) => sendAckFrame(requestId, stored));
+    if (reply.okText && reply.requestId !== undefined) reply.okText(sendAckFrame(reply.requestId, stored));
     else reply.ok({ clientMsgId: stored.clientMsgId, conversationId: stored.conversationId, seq: stored.seq, cursor: stored.cursor, ts: stored.ts });
     // A resend already reached everyone (or they will sync it): it gets the original ack and no second push.
     if (duplicate) return;

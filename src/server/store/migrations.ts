@@ -121,12 +121,13 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    description: 'the dedupe key becomes (client_msg_id, sender_id): clientMsgIds start with the time, so it grows at its end',
-    // The same uniqueness with the columns swapped. Keyed by sender first, every sender's newest ids sat on a
-    // leaf page of their own, and a group commit wrote one such page per sender (a third of the store's WAL
-    // writes in bench/schema-micro.ts); keyed by the time-ordered id first, the ids of all senders arrive
-    // together at the end of the index. A table's UNIQUE constraint cannot be dropped, so the table is rebuilt;
-    // no other table refers to messages.
+    description: 'messages are indexed by (id >> 14, conversation_id, seq) and deduplicated by (client_msg_id, sender_id)',
+    // Both old keys made a group commit write a page per conversation (or sender) it touched: (conversation_id,
+    // seq) put each new message on the leaf of its conversation, anywhere in the index, and (sender_id,
+    // client_msg_id) on its sender's. Ids are given in commit order and clientMsgIds start with the time, so
+    // keyed as below the new entries of all conversations and senders arrive together at the end of each index
+    // (bench/RESULTS.md). Seqs stay unique per conversation because the store is their only writer. A table's
+    // UNIQUE constraint cannot be dropped, so the table is rebuilt; no other table refers to messages.
     sql: `
       CREATE TABLE messages_v5 (
         id INTEGER PRIMARY KEY,
@@ -137,13 +138,14 @@ export const MIGRATIONS: readonly Migration[] = [
         client_msg_id TEXT NOT NULL,
         body TEXT NOT NULL,
         created_at INTEGER NOT NULL,
-        UNIQUE (conversation_id, seq),
         UNIQUE (client_msg_id, sender_id)
       ) STRICT;
       INSERT INTO messages_v5 (id, conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
         SELECT id, conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at FROM messages ORDER BY id;
       DROP TABLE messages;
       ALTER TABLE messages_v5 RENAME TO messages;
+      -- A span is 2^14 consecutive ids (statements.ts, SPAN_SHIFT).
+      CREATE INDEX messages_by_span ON messages ((id >> 14), conversation_id, seq);
     `,
   },
 ];

@@ -35,7 +35,7 @@ test('an existing database keeps its data when reopened', async () => {
   await second.close();
 });
 
-test('migration 5 keeps every message, its cursor and its dedupe key, now led by the clientMsgId', async () => {
+test('migration 5 keeps every message and its cursor; the dedupe key is led by the clientMsgId, history goes by span', async () => {
   const file = tempFile();
   const old = new Database(file);
   migrate(old, MIGRATIONS.slice(0, 4));
@@ -54,9 +54,9 @@ test('migration 5 keeps every message, its cursor and its dedupe key, now led by
     [40, 1, 'alice', 'same-id', 'one'],
     [41, 2, 'bob', 'same-id', 'two'],
   ]);
-  const uniques = (store.db.pragma('index_list(messages)') as { name: string; unique: number }[]).filter((i) => i.unique);
-  const keys = uniques.map((i) => (store.db.pragma(`index_info(${i.name})`) as { name: string }[]).map((c) => c.name).join(','));
-  expect(keys.sort()).toEqual(['client_msg_id,sender_id', 'conversation_id,seq']);
+  const indexes = store.db.pragma('index_list(messages)') as { name: string; unique: number }[];
+  const keys = indexes.map((i) => (store.db.pragma(`index_xinfo(${i.name})`) as { name: string | null; key: number }[]).filter((c) => c.key).map((c) => c.name ?? 'expr'));
+  expect(Object.fromEntries(indexes.map((i, n) => [keys[n]!.join(','), i.unique]))).toEqual({ 'client_msg_id,sender_id': 1, 'expr,conversation_id,seq': 0 });
   // A resend from either sender is still recognised; a new id gets the next seq and cursor.
   const [resent, fresh] = await store.appendMessages([
     { senderId: 2, from: 'bob', to: 'alice', clientMsgId: 'same-id', body: 'two again', ts: 12 },

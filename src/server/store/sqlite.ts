@@ -7,6 +7,7 @@ import type { ConversationSummary, Message } from '../../shared/protocol.js';
 import { assertTestOnly, type Fault } from '../faults.js';
 import { LateCommit, withoutDedupeKey } from './faults.js';
 import { Checkpointer } from './checkpointer.js';
+import { SpanReader } from './spans.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { prepareStatements, type MessageRow, type Statements, type SummaryRow } from './statements.js';
 import type { AppendResult, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
@@ -54,6 +55,18 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   return db.pragma('user_version', { simple: true }) as number;
 }
 
+/** A conversation's id, last seq and newest cursor (0: no messages yet), shared by the routes into it. */
+interface ConversationHead {
+  readonly id: number;
+  lastSeq: number;
+  lastId: number;
+}
+
+interface Route {
+  readonly recipientId: number;
+  readonly conversation: ConversationHead;
+}
+
 export class SqliteStore implements Store {
   readonly file: string;
   readonly db: Database.Database;
@@ -62,12 +75,18 @@ export class SqliteStore implements Store {
   private readonly directIds = new Map<string, number>();
   private readonly members = new Map<number, number[]>();
   /**
-   * The last seq of each conversation used since start. The store is the only writer, so the
-   * cache is exact; it replaces an UPDATE of the conversation row per message, which cost as much
-   * as the message's own INSERT (bench/RESULTS.md). Read from the (conversation_id, seq) index on first use.
+   * The last seq and newest cursor of each conversation used since start. The store is the only writer,
+   * so the cache is exact; it replaces an UPDATE of the conversation row per message, which cost as much
+   * as the message's own INSERT (bench/RESULTS.md). Found through the span index on first use.
    */
-  private readonly lastSeqs = new Map<number, number>();
+  private readonly heads = new Map<number, ConversationHead>();
+  /**
+   * Sender id → recipient name → where that sender's messages to them go: one lookup per message instead
+   * of the recipient's id, the pair's conversation (a key string made per message) and its last seq.
+   */
+  private readonly routes = new Map<number, Map<string, Route>>();
   private readonly stmt: Statements;
+  private readonly spans: SpanReader;
   private readonly appendTx;
   private readonly checkpointer: Checkpointer | null = null;
   /** Set when the worker found the WAL large: the next commit finishes the checkpoint (see Checkpointer). */
@@ -110,6 +129,7 @@ export class SqliteStore implements Store {
     }
 
     this.stmt = prepareStatements(this.db, { dedupeKey: !this.skipDedupe });
+    this.spans = new SpanReader(this.stmt);
     this.appendTx = this.db.transaction((batch: readonly NewMessage[]): AppendResult[] =>
       batch.map((m) => this.appendOne(m)),
     );
@@ -215,54 +235,42 @@ export class SqliteStore implements Store {
       // The transaction rolled back: conversations it created in the caches no longer exist.
       this.directIds.clear();
       this.members.clear();
-      this.lastSeqs.clear();
+      this.heads.clear();
+      this.routes.clear();
       throw error;
     }
   }
 
-  /**
-   * The user's messages with a cursor past `after`, oldest first, at most `limit`. Per conversation the
-   * first seq past the cursor is found by bisection (ids rise with seq), so a conversation with nothing new
-   * costs one index probe and one with news log(n) probes plus its new ids.
-   */
+  /** The user's messages with a cursor past `after`, oldest first, at most `limit`. */
   async messagesAfter(userId: number, after: number, limit: number): Promise<Message[]> {
     const ids: number[] = [];
     for (const { conversation_id: conversationId } of this.stmt.conversationsOf.all(userId)) {
-      const newest = this.stmt.newestId.get(conversationId);
-      if (!newest || newest.id <= after) continue;
-      const from = this.firstSeqAfter(conversationId, after);
-      for (const row of this.stmt.idsFrom.all(conversationId, from, limit)) ids.push(row.id);
+      const head = this.headOf(conversationId);
+      // A conversation with nothing new costs no probe at all.
+      if (head.lastId > after) ids.push(...this.spans.idsAfter(conversationId, after, head.lastId, limit));
     }
     if (ids.length === 0) return [];
     ids.sort((a, b) => a - b);
     return this.stmt.messagesByIds.all(JSON.stringify(ids.slice(0, limit))).map(toMessage);
   }
 
-  /** The smallest seq whose message has an id past `after`; the conversation's newest message must be past it. */
-  private firstSeqAfter(conversationId: number, after: number): number {
-    let lo = 1;
-    let hi = this.lastSeqOf(conversationId);
-    while (lo < hi) {
-      const mid = lo + Math.floor((hi - lo) / 2);
-      // The first message at or after mid (seqs have no gaps, but a probe that allowed one would still be right).
-      const probe = this.stmt.firstAtOrAfter.get(conversationId, mid);
-      if (!probe || probe.id > after) hi = mid;
-      else lo = probe.seq + 1;
-    }
-    return lo;
-  }
-
   async history(conversationId: number, before: number | undefined, limit: number): Promise<Message[]> {
-    return this.stmt.history.all(conversationId, before ?? Number.MAX_SAFE_INTEGER, limit).map(toMessage).reverse();
+    const head = this.headOf(conversationId);
+    const below = Math.min(before ?? Number.MAX_SAFE_INTEGER, head.lastSeq + 1);
+    return this.spans.before(conversationId, head.lastId, below, limit).map(toMessage).reverse();
   }
 
   async conversations(userId: number): Promise<ConversationSummary[]> {
-    return this.stmt.summaries.all(userId).map((row) => this.toSummary(row));
+    return this.stmt.summaries
+      .all(userId)
+      .map((row) => this.toSummary(userId, row))
+      .filter((summary) => summary.lastMessage !== null)
+      .sort((a, b) => b.lastMessage!.cursor - a.lastMessage!.cursor);
   }
 
   async conversation(userId: number, conversationId: number): Promise<ConversationSummary | undefined> {
     const row = this.stmt.summary.get(userId, conversationId);
-    return row && this.toSummary(row);
+    return row && this.toSummary(userId, row);
   }
 
   async peersOf(userId: number, conversationId: number): Promise<number[] | undefined> {
@@ -273,7 +281,7 @@ export class SqliteStore implements Store {
   async markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined> {
     const peers = await this.peersOf(userId, conversationId);
     if (!peers) return undefined;
-    const changed = this.stmt.markRead.run(seq, userId, conversationId, seq).changes > 0;
+    const changed = this.stmt.markRead.run(seq, this.headOf(conversationId).lastSeq, userId, conversationId, seq).changes > 0;
     const readSeq = this.stmt.readSeq.get(userId, conversationId)?.read_seq ?? 0;
     return { readSeq, memberIds: peers, changed };
   }
@@ -293,11 +301,42 @@ export class SqliteStore implements Store {
     return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
   }
 
-  private lastSeqOf(conversationId: number): number {
-    return this.lastSeqs.get(conversationId) ?? this.stmt.lastSeq.get(conversationId)!.last_seq;
+  private headOf(conversationId: number): ConversationHead {
+    let head = this.heads.get(conversationId);
+    if (!head) {
+      const newest = this.spans.newest(conversationId);
+      this.heads.set(conversationId, (head = { id: conversationId, lastSeq: newest?.seq ?? 0, lastId: newest?.id ?? 0 }));
+    }
+    return head;
   }
 
   private appendOne(m: NewMessage): AppendResult {
+    const route = this.routes.get(m.senderId)?.get(m.to) ?? this.newRoute(m);
+    // No route: an unknown recipient, or a resend that must not create a conversation, answered already.
+    if (!('conversation' in route)) return route;
+    const head = route.conversation;
+    const seq = head.lastSeq + 1;
+    const info = this.stmt.insertMessage.run(head.id, seq, m.senderId, route.recipientId, m.clientMsgId, m.body, m.ts);
+    // Refused by the dedupe key: a resend. The original keeps its seq and cursor, and this one takes no seq.
+    if (info.changes === 0) return this.resendOf(this.stmt.duplicateId.get(m.senderId, m.clientMsgId)!.id);
+    const cursor = Number(info.lastInsertRowid);
+    head.lastSeq = seq;
+    head.lastId = cursor;
+    const message: Message = {
+      cursor,
+      conversationId: head.id,
+      seq,
+      from: m.from,
+      to: m.to,
+      clientMsgId: m.clientMsgId,
+      body: m.body,
+      ts: m.ts,
+    };
+    return { message, recipientId: route.recipientId, duplicate: false };
+  }
+
+  /** The route of a sender's first message to this name since start, or the answer when there is none. */
+  private newRoute(m: NewMessage): Route | AppendResult {
     const recipientId = this.userIdByName(m.to);
     // Accounts are never deleted, so a resend's recipient exists too: an unknown one is never a resend.
     if (recipientId === undefined) return { message: null };
@@ -309,22 +348,11 @@ export class SqliteStore implements Store {
       if (earlier) return this.resendOf(earlier.id);
       conversationId = this.directId(m.senderId, recipientId, m.ts);
     }
-    const seq = this.lastSeqOf(conversationId) + 1;
-    const info = this.stmt.insertMessage.run(conversationId, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts);
-    // Refused by the dedupe key: a resend. The original keeps its seq and cursor, and this one takes no seq.
-    if (info.changes === 0) return this.resendOf(this.stmt.duplicateId.get(m.senderId, m.clientMsgId)!.id);
-    this.lastSeqs.set(conversationId, seq);
-    const message: Message = {
-      cursor: Number(info.lastInsertRowid),
-      conversationId,
-      seq,
-      from: m.from,
-      to: m.to,
-      clientMsgId: m.clientMsgId,
-      body: m.body,
-      ts: m.ts,
-    };
-    return { message, recipientId, duplicate: false };
+    const route: Route = { recipientId, conversation: this.headOf(conversationId) };
+    let routes = this.routes.get(m.senderId);
+    if (!routes) this.routes.set(m.senderId, (routes = new Map()));
+    routes.set(m.to, route);
+    return route;
   }
 
   /** Must run inside a transaction: creates the conversation and its members on first use. */
@@ -359,16 +387,17 @@ export class SqliteStore implements Store {
     return members;
   }
 
-  private toSummary(row: SummaryRow): ConversationSummary {
-    const last = row.last_cursor === null ? undefined : this.stmt.messageByCursor.get(row.last_cursor);
+  private toSummary(userId: number, row: SummaryRow): ConversationSummary {
+    const head = this.headOf(row.id);
+    const last = head.lastId === 0 ? undefined : this.stmt.messageByCursor.get(head.lastId);
     return {
       id: row.id,
       kind: 'direct',
       peer: row.peer,
-      lastSeq: row.last_seq,
+      lastSeq: head.lastSeq,
       readSeq: row.read_seq,
       peerReadSeq: row.peer_read_seq,
-      unread: row.unread,
+      unread: this.spans.unread(row.id, userId, row.read_seq, head.lastSeq, head.lastId),
       lastMessage: last ? toMessage(last) : null,
       epoch: row.epoch,
     };

@@ -16,13 +16,19 @@ export interface MessageRow {
 export interface SummaryRow {
   id: number;
   peer: string;
-  last_seq: number;
   read_seq: number;
   peer_read_seq: number;
-  unread: number;
-  last_cursor: number | null;
   epoch: number;
 }
+
+/**
+ * Messages are found by conversation through the index on (id >> SPAN_SHIFT, conversation_id, seq) (migration 5):
+ * ids are given in commit order, so the messages of one span of 2^14 ids sit together in the index and a group
+ * commit writes into the newest span only, instead of into a random page for every conversation it touches.
+ * Queries must spell the expression exactly so, or SQLite will not use the index (sqlite.test.ts checks).
+ */
+export const SPAN_SHIFT = 14;
+const SPAN = `(id >> ${SPAN_SHIFT})`;
 
 const MESSAGE_COLUMNS = `
   m.id, m.recipient_id, m.conversation_id, m.seq, s.username AS from_name, r.username AS to_name,
@@ -30,12 +36,7 @@ const MESSAGE_COLUMNS = `
   FROM messages m JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id`;
 
 const SUMMARY_QUERY = `
-  SELECT c.id, pu.username AS peer, c.epoch, me.read_seq, peer.read_seq AS peer_read_seq,
-    (SELECT count(*) FROM messages u
-      WHERE u.conversation_id = c.id AND u.seq > me.read_seq AND u.sender_id <> me.user_id) AS unread,
-    -- The newest message, from the (conversation_id, seq) index; last_seq is its seq (0 when empty).
-    (SELECT l.id FROM messages l WHERE l.conversation_id = c.id ORDER BY l.seq DESC LIMIT 1) AS last_cursor,
-    coalesce((SELECT max(l.seq) FROM messages l WHERE l.conversation_id = c.id), 0) AS last_seq
+  SELECT c.id, pu.username AS peer, c.epoch, me.read_seq, peer.read_seq AS peer_read_seq
   FROM conversation_members me
   JOIN conversations c ON c.id = me.conversation_id
   -- A conversation with yourself (notes to self) has one member, who is then also the peer.
@@ -84,9 +85,7 @@ export function prepareStatements(db: Database.Database, { dedupeKey }: { dedupe
     ),
     // Answered from the (client_msg_id, sender_id) index alone; read only after an insert was refused as a resend.
     duplicateId: db.prepare<[number, string], { id: number }>('SELECT id FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
-    lastSeq: db.prepare<[number], { last_seq: number }>(
-      'SELECT coalesce(max(seq), 0) AS last_seq FROM messages WHERE conversation_id = ?',
-    ),
+    newestId: db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages'),
     // A resend (same sender and clientMsgId) inserts nothing (changes = 0): one index probe, not a lookup and an
     // insert. Without the dedupe key (the skip-dedupe fault) the clause would name no constraint, so it is left out.
     insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
@@ -96,27 +95,28 @@ export function prepareStatements(db: Database.Database, { dedupeKey }: { dedupe
     conversationsOf: db.prepare<[number], { conversation_id: number }>(
       'SELECT conversation_id FROM conversation_members WHERE user_id = ?',
     ),
-    // Probes of the (conversation_id, seq) index, which holds the id (the cursor) too.
-    newestId: db.prepare<[number], { id: number }>('SELECT id FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1'),
-    firstAtOrAfter: db.prepare<[number, number], { id: number; seq: number }>(
-      'SELECT id, seq FROM messages WHERE conversation_id = ? AND seq >= ? ORDER BY seq LIMIT 1',
+    // Probes of one span of the conversation index; the index holds the id (the cursor) too.
+    spanNewest: db.prepare<[number, number], { id: number; seq: number }>(
+      `SELECT id, seq FROM messages WHERE ${SPAN} = ? AND conversation_id = ? ORDER BY seq DESC LIMIT 1`,
     ),
-    idsFrom: db.prepare<[number, number, number], { id: number }>(
-      'SELECT id FROM messages WHERE conversation_id = ? AND seq >= ? ORDER BY seq LIMIT ?',
+    spanIdsAfter: db.prepare<[number, number, number, number], { id: number }>(
+      `SELECT id FROM messages WHERE ${SPAN} = ? AND conversation_id = ? AND id > ? ORDER BY seq LIMIT ?`,
+    ),
+    spanHistory: db.prepare<[number, number, number, number], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} WHERE (m.id >> ${SPAN_SHIFT}) = ? AND m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+    ),
+    spanCountAfter: db.prepare<[number, number, number, number], { total: number; others: number }>(
+      `SELECT count(*) AS total, coalesce(sum(sender_id <> ?), 0) AS others FROM messages WHERE ${SPAN} = ? AND conversation_id = ? AND seq > ?`,
     ),
     messagesByIds: db.prepare<[string], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id`,
     ),
-    history: db.prepare<[number, number, number], MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
-    ),
     messageByCursor: db.prepare<[number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} WHERE m.id = ?`),
-    summaries: db.prepare<[number], SummaryRow>(`${SUMMARY_QUERY} AND last_cursor IS NOT NULL ORDER BY last_cursor DESC`),
+    summaries: db.prepare<[number], SummaryRow>(SUMMARY_QUERY),
     summary: db.prepare<[number, number], SummaryRow>(`${SUMMARY_QUERY} AND c.id = ?`),
-    markRead: db.prepare<[number, number, number, number]>(
-      `UPDATE conversation_members
-       SET read_seq = min(?, coalesce((SELECT max(seq) FROM messages WHERE messages.conversation_id = conversation_members.conversation_id), 0))
-       WHERE user_id = ? AND conversation_id = ? AND read_seq < ?`,
+    // The read mark never passes the conversation's last seq (the caller's exact count) and never goes back.
+    markRead: db.prepare<[number, number, number, number, number]>(
+      'UPDATE conversation_members SET read_seq = min(?, ?) WHERE user_id = ? AND conversation_id = ? AND read_seq < ?',
     ),
     readSeq: db.prepare<[number, number], { read_seq: number }>(
       'SELECT read_seq FROM conversation_members WHERE user_id = ? AND conversation_id = ?',
