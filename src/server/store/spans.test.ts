@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp.js';
 import type { Message } from '../../shared/protocol.js';
+import { SPANS_PER_STATEMENT } from './spans.js';
 import { SqliteStore } from './sqlite.js';
 import { prepareStatements, SPAN_SHIFT } from './statements.js';
 
@@ -23,8 +24,11 @@ test('every statement that reads a conversation by span is answered from the spa
 });
 
 const NAMES = ['ann', 'bo', 'cy'];
-/** A message to write: from and to (indexes into NAMES) and how many ids to skip before it (0 mostly, sometimes spans). */
-const sendArb = fc.record({ from: fc.nat(2), to: fc.nat(2), skip: fc.oneof(fc.constant(0), fc.constant(0), fc.nat(3 * SPAN)) });
+// Spans at the edges of the ranges one statement searches, and ids at the edges of spans: an off-by-one
+// anywhere in a walk misses a message there.
+const EDGE_SPANS = [0, 1, SPANS_PER_STATEMENT - 1, SPANS_PER_STATEMENT, 2 * SPANS_PER_STATEMENT - 1, 2 * SPANS_PER_STATEMENT, 3 * SPANS_PER_STATEMENT + 1];
+/** A message to write: from and to (indexes into NAMES), and where its id falls (ids are then sorted). */
+const sendArb = fc.record({ from: fc.nat(2), to: fc.nat(2), span: fc.constantFrom(...EDGE_SPANS), offset: fc.constantFrom(0, 1, SPAN - 1) });
 
 test('across many spans, sync, history and the conversation list match a plain filter of every message', async () => {
   await fc.assert(
@@ -43,12 +47,13 @@ test('across many spans, sync, history and the conversation list match a plain f
         // Written directly, with gaps in the ids, as a server that ran for a long time would have them.
         const conversations = new Map<string, { id: number; seq: number }>();
         const all: Message[] = [];
+        const messageIds = [...new Set(sends.map((s) => s.span * SPAN + s.offset + 1))].sort((a, b) => a - b);
         let id = 0;
-        for (const [i, s] of sends.entries()) {
+        for (const [i, s] of sends.slice(0, messageIds.length).entries()) {
           const key = [s.from, s.to].sort().join('-');
           let c = conversations.get(key);
           if (!c) conversations.set(key, (c = { id: await store.openDirect(ids[s.from]!, ids[s.to]!, 1), seq: 0 }));
-          id += 1 + s.skip;
+          id = messageIds[i]!;
           c.seq++;
           const m: Message = { cursor: id, conversationId: c.id, seq: c.seq, from: NAMES[s.from]!, to: NAMES[s.to]!, clientMsgId: `m${i}`, body: `b${i}`, ts: i };
           store.db

@@ -56,7 +56,7 @@ test('migration 5 keeps every message and its cursor; the dedupe key is led by t
   ]);
   const indexes = store.db.pragma('index_list(messages)') as { name: string; unique: number }[];
   const keys = indexes.map((i) => (store.db.pragma(`index_xinfo(${i.name})`) as { name: string | null; key: number }[]).filter((c) => c.key).map((c) => c.name ?? 'expr'));
-  expect(Object.fromEntries(indexes.map((i, n) => [keys[n]!.join(','), i.unique]))).toEqual({ 'client_msg_id,sender_id': 1, 'expr,conversation_id,seq': 0 });
+  expect(Object.fromEntries(indexes.map((i, n) => [keys[n]!.join(','), i.unique]))).toEqual({ 'client_msg_id,sender_id': 1, 'expr,conversation_id,seq,sender_id': 0 });
   // A resend from either sender is still recognised; a new id gets the next seq and cursor.
   const [resent, fresh] = await store.appendMessages([
     { senderId: 2, from: 'bob', to: 'alice', clientMsgId: 'same-id', body: 'two again', ts: 12 },
