@@ -1,8 +1,9 @@
 // What each index of `messages` costs SQLite per message, without Parley around it: one table shaped like
 // Parley's, batches of appends in one transaction each, CPU per message (user + system, all threads).
-// Usage: node --import tsx bench/schema-micro.ts [variant] ; variant = none | dedupe | history | both | heads
-// (heads: the dedupe key, no history index, and a small per-conversation table of the last id and seq,
-// updated by every message: the "next step" of RESULTS.md)
+// Usage: node --import tsx bench/schema-micro.ts [variant] ; variant = none | dedupe | history | both | heads |
+// dedupe-by-id | both-by-id | span | now
+// (both: the schema before migration 5; now: after it, the span index and the dedupe key led by the clientMsgId;
+// heads: the dedupe key, no history index, and a small per-conversation table of the last id and seq)
 // Environment: MESSAGES (200000), BATCH (400), RANDOM_IDS=1 (random clientMsgIds instead of time-ordered ones).
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,10 +21,12 @@ const INDEXES: Record<string, string> = {
   history: ', UNIQUE (conversation_id, seq)',
   both: ', UNIQUE (conversation_id, seq), UNIQUE (sender_id, client_msg_id)',
   heads: ', prev_id INTEGER, UNIQUE (sender_id, client_msg_id)',
-  both2: ', UNIQUE (conversation_id, seq), UNIQUE (client_msg_id, sender_id)',
-  dedupe2: ', UNIQUE (client_msg_id, sender_id)',
-  heads2: ', prev_id INTEGER, UNIQUE (client_msg_id, sender_id)',
+  'dedupe-by-id': ', UNIQUE (client_msg_id, sender_id)',
+  'both-by-id': ', UNIQUE (conversation_id, seq), UNIQUE (client_msg_id, sender_id)',
+  span: '',
+  now: ', UNIQUE (client_msg_id, sender_id)',
 };
+const SPAN_INDEX = 'CREATE INDEX messages_by_span ON messages ((id >> 14), conversation_id, seq, sender_id)';
 if (!(variant in INDEXES)) throw new Error(`variant must be one of ${Object.keys(INDEXES).join(', ')}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-schema-micro-'));
@@ -40,10 +43,11 @@ db.transaction(() => {
 db.exec(`CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL REFERENCES conversations(id),
   seq INTEGER NOT NULL, sender_id INTEGER NOT NULL REFERENCES users(id), recipient_id INTEGER NOT NULL REFERENCES users(id),
   client_msg_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL ${INDEXES[variant]}) STRICT`);
-if (variant.startsWith('heads')) {
+if (variant === 'span' || variant === 'now') db.exec(SPAN_INDEX);
+if (variant === 'heads') {
   db.exec('CREATE TABLE heads (conversation_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL, last_seq INTEGER NOT NULL) STRICT');
 }
-const setHead = variant.startsWith('heads') ? db.prepare('INSERT OR REPLACE INTO heads (conversation_id, last_id, last_seq) VALUES (?, ?, ?)') : null;
+const setHead = variant === 'heads' ? db.prepare('INSERT OR REPLACE INTO heads (conversation_id, last_id, last_seq) VALUES (?, ?, ?)') : null;
 const insert = db.prepare(
   'INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
 );
