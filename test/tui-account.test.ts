@@ -1,21 +1,12 @@
 // End to end in tmux: `parley connect wss://… --ca FILE`, and the account screen (devices, revoke, password, sign out everywhere).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TestClient } from './helpers/client.js';
 import { e2eUser } from './helpers/e2e-user.js';
-import { spawnServer, type SpawnedServer } from './helpers/server.js';
 import { hasOpenssl, selfSignedCertificate } from './helpers/tls.js';
-import { Terminals, login, register, requireTmux } from './helpers/tui.js';
+import { login, register, terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 60_000;
-const tmux = requireTmux();
-const terminals = new Terminals();
-let server: SpawnedServer | undefined;
-
-afterEach(async () => {
-  terminals.closeAll();
-  await server?.kill('SIGKILL');
-  server = undefined;
-});
+const { tmux, terminals, spawnServer } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect: TLS and the account screen'), () => {
   it('connects to wss:// with --ca for a self-signed certificate, and says what is wrong without it', async () => {
@@ -25,7 +16,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: TLS and the account scree
       return;
     }
     const tls = selfSignedCertificate();
-    server = await spawnServer({ args: ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile] });
+    const server = await spawnServer({ args: ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile] });
     const url = `wss://127.0.0.1:${server.port}`;
 
     const trusting = terminals.connect([url, '--ca', tls.certFile]);
@@ -44,7 +35,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: TLS and the account scree
   }, E2E_TIMEOUT);
 
   it('lists devices, revokes one, changes the password and signs out everywhere', async () => {
-    server = await spawnServer();
+    const server = await spawnServer();
     const phone = await e2eUser(server.url, 'alice', 'correct horse');
     const terminal = terminals.connect(server.port);
     await login(terminal, 'alice');

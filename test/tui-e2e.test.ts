@@ -1,24 +1,16 @@
 // End to end: the real `parley connect` in tmux terminals against a real `parley server` process.
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, spawnServer, type SpawnedServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { freePort } from './helpers/server.js';
 import { e2eUser as userClient } from './helpers/e2e-user.js';
-import { Terminals, login, register, requireTmux } from './helpers/tui.js';
+import { login, register, terminalSuite } from './helpers/tui.js';
 
 // Each `parley connect` loads through tsx; on a busy 2-core machine a start alone can take several seconds.
 const E2E_TIMEOUT = 60_000;
-const tmux = requireTmux();
-const terminals = new Terminals();
-let server: SpawnedServer | undefined;
-
-afterEach(async () => {
-  terminals.closeAll();
-  await server?.kill('SIGKILL');
-  server = undefined;
-});
+const { tmux, terminals, spawnServer } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect in a terminal'), () => {
   it('registers two users; !exit says bye, exits 0, and the other user sees them go offline', async () => {
-    server = await spawnServer();
+    const server = await spawnServer();
     const alice = terminals.connect(server.port);
     const bob = terminals.connect(server.port);
     await register(alice, 'alice');
@@ -31,7 +23,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect in a terminal'), () => {
   }, E2E_TIMEOUT);
 
   it('delivers to an offline user, who sees it after logging in', async () => {
-    server = await spawnServer();
+    const server = await spawnServer();
     // Bob registered earlier and is offline now.
     const bobEarlier = await userClient(server.url, 'bob', 'correct horse');
     bobEarlier.close();
@@ -53,7 +45,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect in a terminal'), () => {
   }, E2E_TIMEOUT);
 
   it('exchanges live messages, says an unknown name plainly, goes !back to the menu, and respects NO_COLOR', async () => {
-    server = await spawnServer();
+    const server = await spawnServer();
     const alice = terminals.connect(server.port);
     const bob = terminals.connect(server.port, { env: { NO_COLOR: '1' } });
     await register(alice, 'alice');

@@ -1,24 +1,15 @@
 // End to end: the server is killed (SIGKILL) and restarted mid-conversation; the terminal clients lose nothing.
-import { afterEach, describe, expect, it } from 'vitest';
-import { spawnServer, type SpawnedServer } from './helpers/server.js';
-import { Terminals, register, requireTmux } from './helpers/tui.js';
+import { describe, expect, it } from 'vitest';
+import { register, terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 60_000;
-const tmux = requireTmux();
-const terminals = new Terminals();
-let server: SpawnedServer | undefined;
-
-afterEach(async () => {
-  terminals.closeAll();
-  await server?.kill('SIGKILL');
-  server = undefined;
-});
+const { tmux, terminals, spawnServer, track } = terminalSuite();
 
 const count = (screen: string, line: RegExp) => screen.split('\n').filter((l) => line.test(l)).length;
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect across a server crash'), () => {
   it('reconnects, resumes, and delivers everything typed before and during the outage exactly once', async () => {
-    server = await spawnServer();
+    let server = await spawnServer();
     const alice = terminals.connect(server.port);
     const bob = terminals.connect(server.port);
     await register(alice, 'alice');
@@ -39,7 +30,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect across a server crash'), (
     await alice.see(/alice: during the outage 2 \[sending\]/);
     await bob.see(/bob: bob typed this offline \[sending\]/);
 
-    server = await server.restart();
+    server = track(await server.restart());
     await bob.see(/alice: during the outage 2$/m, 30_000);
     await alice.see(/bob: bob typed this offline$/m, 30_000);
     await alice.see(/alice: during the outage 2 \[seen\]/);

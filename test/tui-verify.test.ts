@@ -1,24 +1,15 @@
 // End to end in a terminal: encrypted chat, !verify shows the same safety number to both people and marks it verified.
-import { afterEach, describe, expect, it } from 'vitest';
-import { spawnServer, type SpawnedServer } from './helpers/server.js';
-import { Terminals, register, requireTmux } from './helpers/tui.js';
+import { describe, expect, it } from 'vitest';
+import { register, terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 60_000;
-const tmux = requireTmux();
-const terminals = new Terminals();
-let server: SpawnedServer | undefined;
-
-afterEach(async () => {
-  terminals.closeAll();
-  await server?.kill('SIGKILL');
-  server = undefined;
-});
+const { tmux, terminals, spawnServer } = terminalSuite();
 
 const digitsOf = (screen: string) => /Safety number with \w+: ((?:\d{5}\s*){12})/.exec(screen.replace(/\n/g, ' '))?.[1]?.replace(/\s+/g, '');
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect: safety numbers'), () => {
   it('!verify shows one safety number on both sides and marks it verified', async () => {
-    server = await spawnServer();
+    const server = await spawnServer();
     const alice = terminals.connect(server.port);
     const bob = terminals.connect(server.port);
     await register(alice, 'alice');

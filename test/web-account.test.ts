@@ -1,15 +1,12 @@
 // The web client's account dialog in Chromium: devices, signing one out, changing the password, signing out everywhere.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { TestClient } from './helpers/client.js';
 import { e2eUser } from './helpers/e2e-user.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import {
   browserAvailable,
-  captureOpenPages,
+  browserSuite,
   cspViolations,
-  ensureWebBuilt,
-  launchBrowser,
   newUserPage,
   PASSWORD,
   register,
@@ -21,30 +18,17 @@ import {
 const otherDevice = (url: string, username: string, device: string, password = PASSWORD) => e2eUser(url, username, password, device);
 
 describe.skipIf(!browserAvailable())('web client: account', () => {
-  let browser: Browser;
   let server: TestServer | undefined;
   const clients: TestClient[] = [];
-
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    browser = await launchBrowser();
-  }, 150_000);
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await captureOpenPages(task.name);
+  const suite = browserSuite(async () => {
     for (const client of clients.splice(0)) client.close();
-    for (const context of browser.contexts()) await context.close();
     await server?.close();
     server = undefined;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   test('lists devices, signs one out, changes the password, and signs out everywhere', async () => {
     server = await startServer();
-    const { context, page } = await newUserPage(browser);
+    const { context, page } = await newUserPage(suite.browser);
     await register(page, server.httpUrl, 'nia');
     const phone = await otherDevice(server.url, 'nia', 'phone');
     clients.push(phone);

@@ -1,17 +1,14 @@
 // The web client in real Chromium against a real server: live chat, offline delivery, unread and seen marks.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { e2eUser as userClient } from './helpers/e2e-user.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import {
   authError,
-  captureOpenPages,
   composer,
   browserAvailable,
+  browserSuite,
   bubble,
   conversationItem,
-  ensureWebBuilt,
-  launchBrowser,
   messageTexts,
   newUserPage,
   openConversation,
@@ -24,26 +21,19 @@ import {
 
 describe.skipIf(!browserAvailable())('web client: chatting in the browser', () => {
   let server: TestServer;
-  let browser: Browser;
+  const suite = browserSuite();
 
   beforeAll(async () => {
-    await ensureWebBuilt();
     server = await startServer();
-    browser = await launchBrowser();
-  }, 150_000);
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await captureOpenPages(task.name);
   });
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
   });
 
   test('two people register and talk live: unread badge, seen mark, typing, links, no HTML', async () => {
-    const alice = await newUserPage(browser);
-    const bob = await newUserPage(browser, { colorScheme: 'dark' });
+    const alice = await newUserPage(suite.browser);
+    const bob = await newUserPage(suite.browser, { colorScheme: 'dark' });
     await register(alice.page, server.httpUrl, 'alice');
     await register(bob.page, server.httpUrl, 'bob');
 
@@ -96,14 +86,14 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
     // Dave has an account but no browser open.
     const dave = await userClient(server.url, 'dave');
     dave.close();
-    const carol = await newUserPage(browser);
+    const carol = await newUserPage(suite.browser);
     await register(carol.page, server.httpUrl, 'carol');
     await openConversation(carol.page, 'dave');
     await expect.poll(() => carol.page.locator('.pane-status').textContent()).toBe('Offline');
     await sendMessage(carol.page, 'dave', 'Are you around tomorrow?');
     await expect.poll(() => bubble(carol.page, 'Are you around tomorrow?').getAttribute('data-status')).toBe('sent');
 
-    const daveWeb = await newUserPage(browser);
+    const daveWeb = await newUserPage(suite.browser);
     await signIn(daveWeb.page, server.httpUrl, 'dave');
     const item = conversationItem(daveWeb.page, 'carol');
     await expect.poll(() => item.locator('.badge').textContent()).toBe('1');
@@ -118,7 +108,7 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
   });
 
   test('sign-in mistakes and unknown usernames are said plainly', async () => {
-    const erin = await newUserPage(browser);
+    const erin = await newUserPage(suite.browser);
     await erin.page.goto(`${server.httpUrl}/`);
     await screenshot(erin.page, 'sign-in-light');
     expect(await authError(erin.page, 'Create account', 'erin', 'short')).toMatch(/too short.*8 characters/);
@@ -133,7 +123,7 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
     await search.press('Enter');
     await expect.poll(() => erin.page.locator('.search-message').textContent()).toContain('No such user: “nobody-here”');
 
-    const other = await newUserPage(browser, { colorScheme: 'dark' });
+    const other = await newUserPage(suite.browser, { colorScheme: 'dark' });
     await other.page.goto(`${server.httpUrl}/`);
     expect(await authError(other.page, 'Create account', 'erin', PASSWORD)).toMatch(/username is taken/);
     expect(await authError(other.page, 'Sign in', 'erin', 'wrong password')).toMatch(/Wrong username or password/);
@@ -154,7 +144,7 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
     gina.close();
     hank.close();
 
-    const web = await newUserPage(browser);
+    const web = await newUserPage(suite.browser);
     await signIn(web.page, server.httpUrl, 'gina');
     await conversationItem(web.page, 'hank').click();
     await expect.poll(async () => (await messageTexts(web.page)).at(-1)).toBe(`message number ${total}`);

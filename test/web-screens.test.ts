@@ -1,16 +1,13 @@
 // The main screens at phone, desktop and wide sizes in light and dark, keyboard-only use, and desktop notices.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { e2eUser as userClient } from './helpers/e2e-user.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import {
   browserAvailable,
+  browserSuite,
   bubble,
-  captureOpenPages,
   conversationItem,
   cspViolations,
-  ensureWebBuilt,
-  launchBrowser,
   messageTexts,
   newUserPage,
   PASSWORD,
@@ -45,12 +42,10 @@ const FAKE_VISIBILITY_AND_NOTIFICATIONS = `
 
 describe.skipIf(!browserAvailable())('web client: screens, keyboard and notifications', () => {
   let server: TestServer;
-  let browser: Browser;
+  const suite = browserSuite();
 
   beforeAll(async () => {
-    await ensureWebBuilt();
     server = await startServer();
-    browser = await launchBrowser();
     // A conversation worth looking at, written through the protocol so the screens have content.
     const maya = await userClient(server.url, 'maya');
     const noah = await userClient(server.url, 'noah.w');
@@ -67,15 +62,9 @@ describe.skipIf(!browserAvailable())('web client: screens, keyboard and notifica
       await from.sendText(to, body, `screen-${Math.random().toString(36).slice(2)}`);
     }
     for (const c of [maya, noah, olga]) c.close();
-  }, 150_000);
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await captureOpenPages(task.name);
-    for (const context of browser.contexts()) await context.close();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
   });
 
@@ -87,7 +76,7 @@ describe.skipIf(!browserAvailable())('web client: screens, keyboard and notifica
 
   test.each(sizes)('main screens at $name size ($width×$height), light and dark', async (size) => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      const { context, page } = await newUserPage(browser, { width: size.width, height: size.height, colorScheme });
+      const { context, page } = await newUserPage(suite.browser, { width: size.width, height: size.height, colorScheme });
       await page.goto(`${server.httpUrl}/`);
       await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
       if (size.name === 'phone') await screenshot(page, `sign-in-${size.name}-${colorScheme}`);
@@ -104,7 +93,7 @@ describe.skipIf(!browserAvailable())('web client: screens, keyboard and notifica
   });
 
   test('usable with the keyboard alone: sign in, find someone, write, send', async () => {
-    const { page } = await newUserPage(browser);
+    const { page } = await newUserPage(suite.browser);
     await page.goto(`${server.httpUrl}/`);
     await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
     // The username field has focus on arrival.
@@ -131,7 +120,7 @@ describe.skipIf(!browserAvailable())('web client: screens, keyboard and notifica
   });
 
   test('a desktop notice and the unread count while the tab is hidden; read once it is back', async () => {
-    const { context, page } = await newUserPage(browser);
+    const { context, page } = await newUserPage(suite.browser);
     await context.addInitScript({ content: FAKE_VISIBILITY_AND_NOTIFICATIONS });
     await signIn(page, server.httpUrl, 'noah.w');
     await page.getByRole('button', { name: 'Turn on' }).click();

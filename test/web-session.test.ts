@@ -1,16 +1,13 @@
 // Browser sessions: the cookie survives reloads, sign-out ends it everywhere, a server restart loses nothing.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { TestClient } from './helpers/client.js';
 import { spawnServer, startServer, type SpawnedServer, type TestServer } from './helpers/server.js';
 import {
   authError,
   browserAvailable,
+  browserSuite,
   bubble,
-  captureOpenPages,
   conversationItem,
-  ensureWebBuilt,
-  launchBrowser,
   messageTexts,
   newUserPage,
   openConversation,
@@ -22,30 +19,17 @@ import {
 } from './helpers/web.js';
 
 describe.skipIf(!browserAvailable())('web client: sessions', () => {
-  let browser: Browser;
   let server: TestServer | undefined;
   let spawned: SpawnedServer | undefined;
-
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    browser = await launchBrowser();
-  }, 150_000);
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await captureOpenPages(task.name);
-    for (const context of browser.contexts()) await context.close();
+  const suite = browserSuite(async () => {
     await server?.close();
     await spawned?.kill('SIGKILL');
     server = spawned = undefined;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   test('a reload keeps the user signed in, and page scripts never see the token', async () => {
     server = await startServer();
-    const { context, page } = await newUserPage(browser);
+    const { context, page } = await newUserPage(suite.browser);
     await register(page, server.httpUrl, 'ivy');
     await page.reload();
     await signedInAs(page, 'ivy');
@@ -63,7 +47,7 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
 
   test('sign out ends the session in every tab, and the old cookie is dead', async () => {
     server = await startServer();
-    const { context, page } = await newUserPage(browser);
+    const { context, page } = await newUserPage(suite.browser);
     await register(page, server.httpUrl, 'jo');
     const token = (await context.cookies())[0]?.value;
     const secondTab = await context.newPage();
@@ -90,7 +74,7 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
 
   test('a browser that refuses the cookie is told so instead of silently staying signed out', async () => {
     server = await startServer();
-    const { page } = await newUserPage(browser);
+    const { page } = await newUserPage(suite.browser);
     // Stand in for a browser with cookies blocked: the sign-in succeeds but no cookie is kept.
     // (Fetching the real reply through the route would store its cookie, so the reply is made up.)
     await page.route('**/api/login', (route) =>
@@ -102,8 +86,8 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
 
   test('the server restarted mid-conversation loses nothing, and offline writes arrive exactly once', async () => {
     spawned = await spawnServer();
-    const kim = await newUserPage(browser);
-    const lee = await newUserPage(browser, { colorScheme: 'dark', width: 390, height: 844 });
+    const kim = await newUserPage(suite.browser);
+    const lee = await newUserPage(suite.browser, { colorScheme: 'dark', width: 390, height: 844 });
     await register(kim.page, spawned.httpUrl, 'kim');
     await register(lee.page, spawned.httpUrl, 'lee');
     await openConversation(kim.page, 'lee');

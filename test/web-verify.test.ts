@@ -1,16 +1,14 @@
 // The web client's end-to-end encryption panel in real Chromium: one safety number on both sides, "mark verified"
 // surviving a reload, and a loud warning (with no forged text shown) when the server hands out other keys for a contact.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SqliteStore } from '../src/server/store/sqlite.js';
 import { encodePublicIdentity, generateIdentity } from '../src/shared/crypto/index.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import {
   browserAvailable,
+  browserSuite,
   bubble,
-  captureOpenPages,
-  ensureWebBuilt,
-  launchBrowser,
   messageTexts,
   newUserPage,
   openConversation,
@@ -34,27 +32,19 @@ async function openKeys(page: Page): Promise<string> {
 
 describe.skipIf(!browserAvailable())('web client: verifying end-to-end keys', () => {
   let server: TestServer;
-  let browser: Browser;
+  const suite = browserSuite();
 
   beforeAll(async () => {
-    await ensureWebBuilt();
     server = await startServer();
-    browser = await launchBrowser();
-  }, 150_000);
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await captureOpenPages(task.name);
-    for (const context of browser.contexts()) await context.close();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
   });
 
   test('both sides see one safety number; verified survives a reload; swapped keys bring a loud warning and no forged text', async () => {
-    const alice = await newUserPage(browser);
-    const bob = await newUserPage(browser);
+    const alice = await newUserPage(suite.browser);
+    const bob = await newUserPage(suite.browser);
     await register(alice.page, server.httpUrl, 'alice');
     await register(bob.page, server.httpUrl, 'bob');
 
@@ -120,7 +110,7 @@ describe.skipIf(!browserAvailable())('web client: verifying end-to-end keys', ()
   }, 30_000);
 
   test("the panel is the open conversation's: another contact never shows this one's number, and keys that changed after it was shown are not verified", async () => {
-    const [alice, bob, carol] = [await newUserPage(browser), await newUserPage(browser), await newUserPage(browser)];
+    const [alice, bob, carol] = [await newUserPage(suite.browser), await newUserPage(suite.browser), await newUserPage(suite.browser)];
     await register(alice.page, server.httpUrl, 'alice2');
     await register(bob.page, server.httpUrl, 'bob2');
     await register(carol.page, server.httpUrl, 'carol2');

@@ -1,7 +1,8 @@
 // Shared set-up for the terminal client's end-to-end tests: a real server, tmux terminals, cleanup.
 import fs from 'node:fs';
+import { afterEach } from 'vitest';
 import { Terminal, connectCommand, tmuxAvailable } from './tmux.js';
-import { tempDir } from './server.js';
+import { spawnServer, tempDir, type SpawnedServer } from './server.js';
 
 /** tmux decides whether the suite runs; in CI a missing tmux is a failure, not a skip. */
 export function requireTmux(): { run: boolean; title: (name: string) => string } {
@@ -32,6 +33,28 @@ export class Terminals {
     for (const terminal of this.open.splice(0)) terminal.kill();
     for (const dir of this.homes.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What every terminal test file sets up: tmux (or why not), and the terminals and servers its tests
+ * start, closed and killed after each test. A server a test gets some other way (a restarted one)
+ * is handed to `track` for the same.
+ */
+export function terminalSuite() {
+  const tmux = requireTmux();
+  const terminals = new Terminals();
+  const servers: SpawnedServer[] = [];
+  afterEach(async () => {
+    terminals.closeAll();
+    for (const server of servers.splice(0)) await server.kill('SIGKILL');
+  });
+  const track = (server: SpawnedServer): SpawnedServer => (servers.push(server), server);
+  return {
+    tmux,
+    terminals,
+    track,
+    spawnServer: async (options?: Parameters<typeof spawnServer>[0]) => track(await spawnServer(options)),
+  };
 }
 
 /** Registers through the welcome screen and waits for the menu. */

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ROOT } from './server.js';
 
 /** Debian's Chromium by default; PARLEY_CHROMIUM points at another build. */
@@ -92,6 +93,34 @@ export function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * The hooks of a browser suite; call it inside `describe`. One Chromium for the suite (on a fresh web
+ * build), the open pages saved when a test fails, every browser context closed after each test, then
+ * `afterEachTest` (closing what the test started), and the browser closed at the end. Tests use
+ * `suite.browser` once the suite has started.
+ */
+export function browserSuite(afterEachTest: () => Promise<void> | void = () => {}): { readonly browser: Browser } {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    browser = await launchBrowser();
+  }, 150_000);
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await captureOpenPages(task.name);
+    for (const context of browser?.contexts() ?? []) await context.close();
+    await afterEachTest();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser(): Browser {
+      if (!browser) throw new Error('the browser starts in the suite\'s beforeAll');
+      return browser;
+    },
+  };
 }
 
 export interface ContextOptions {
