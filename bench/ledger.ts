@@ -75,22 +75,16 @@ export class Ledger {
 
   /** True for the first ack of a message this run sent. */
   ack(sender: number, seq: number): boolean {
-    if (!this.known(sender, seq)) {
-      this.t.unknownAcks++;
-      return false;
-    }
-    const flags = this.flags[sender]!;
-    if ((flags[seq]! & (ACKED | REJECTED)) !== 0) {
-      this.t.duplicateAcks++;
-      return false;
-    }
-    flags[seq] = flags[seq]! | ACKED;
-    this.t.acked++;
-    return true;
+    return this.answer(sender, seq, ACKED);
   }
 
   /** The server answered with an error: the message is not expected to arrive. */
   reject(sender: number, seq: number): boolean {
+    return this.answer(sender, seq, REJECTED);
+  }
+
+  /** Marks the server's one answer (an ack or an error) to a message; false for an unknown or second one. */
+  private answer(sender: number, seq: number, outcome: typeof ACKED | typeof REJECTED): boolean {
     if (!this.known(sender, seq)) {
       this.t.unknownAcks++;
       return false;
@@ -100,8 +94,9 @@ export class Ledger {
       this.t.duplicateAcks++;
       return false;
     }
-    flags[seq] = flags[seq]! | REJECTED;
-    this.t.rejected++;
+    flags[seq] = flags[seq]! | outcome;
+    if (outcome === ACKED) this.t.acked++;
+    else this.t.rejected++;
     return true;
   }
 

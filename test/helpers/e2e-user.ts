@@ -1,19 +1,14 @@
 // A protocol-level test user with end-to-end keys: registers or logs in like the SDK, and sends encrypted text.
+import { derive, registration } from '../../src/shared/client/e2e.js';
 import {
-  deriveKeys,
-  encodePublicIdentity,
   encryptMessage,
   fromBase64url,
-  generateIdentity,
-  KDF_DEFAULT,
   newEpochKey,
-  newSalt,
   openEpochKey,
   openIdentity,
   parsePublicIdentity,
   publicIdentityOf,
   sealEpochKey,
-  sealIdentity,
   toBase64url,
   type Identity,
   type PublicIdentity,
@@ -28,37 +23,20 @@ export type E2eTestUser = TestClient & {
   sendText(to: string, text: string, clientMsgId: string): Promise<SendAck>;
 };
 
-async function derived(username: string, password: string, salt: Uint8Array, kdf: unknown) {
-  const keys = await deriveKeys({ username, password, salt, kdf });
-  if (!keys.ok) throw new Error(`deriveKeys: ${keys.reason}`);
-  return keys;
-}
-
 /** Connects, says hello and registers with keys (or logs in and opens them when the account exists). */
 export async function e2eUser(url: string, username: string, password = 'correct horse battery', device?: string): Promise<E2eTestUser> {
   const client = await TestClient.connect(url);
   let token: string;
   let identity: Identity;
   try {
-    const salt = newSalt();
-    const keys = await derived(username, password, salt, KDF_DEFAULT);
-    identity = generateIdentity();
-    token = (
-      await client.request('register', {
-        type: 'register',
-        username,
-        password: toBase64url(keys.authKey),
-        ...(device === undefined ? {} : { device }),
-        salt: toBase64url(salt),
-        kdf: { ...KDF_DEFAULT },
-        publicIdentity: encodePublicIdentity(identity, username),
-        keyBundle: sealIdentity({ identity, username, wrapKey: keys.wrapKey }),
-      })
-    ).token;
+    // The SDK's own key material (src/shared/client/e2e.ts), sent over the bare protocol.
+    const made = await registration(username, password);
+    identity = made.identity;
+    token = (await client.request('register', { type: 'register', username, ...made.credentials, ...(device === undefined ? {} : { device }) })).token;
   } catch (error) {
     if (!(error instanceof RequestFailed) || error.code !== 'USERNAME_TAKEN') throw error;
     const pre = await client.request('prelogin', { type: 'prelogin', username });
-    const keys = await derived(username, password, fromBase64url(pre.salt)!, pre.kdf);
+    const keys = await derive(username, password, fromBase64url(pre.salt)!, pre.kdf);
     const result = await client.request('login', {
       type: 'login',
       username,
