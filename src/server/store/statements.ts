@@ -22,10 +22,11 @@ export interface SummaryRow {
 }
 
 /**
- * Messages are found by conversation through the index on (id >> SPAN_SHIFT, conversation_id, seq) (migration 5):
- * ids are given in commit order, so the messages of one span of 2^14 ids sit together in the index and a group
- * commit writes into the newest span only, instead of into a random page for every conversation it touches.
- * Queries must spell the expression exactly so, or SQLite will not use the index (sqlite.test.ts checks).
+ * Messages are found by conversation through the index on (id >> SPAN_SHIFT, conversation_id, seq, sender_id)
+ * (migration 5, which spells the shift as 14): ids are given in commit order, so the messages of one span of
+ * 2^14 ids sit together in the index and a group commit writes into the newest span only, instead of into a
+ * random page for every conversation it touches. Queries must spell the expression exactly so, or SQLite will
+ * not use the index (spans.test.ts checks every query plan).
  */
 export const SPAN_SHIFT = 14;
 /**
