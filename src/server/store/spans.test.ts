@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp.js';
 import type { Message } from '../../shared/protocol.js';
-import { SPANS_PER_STATEMENT } from './spans.js';
+import { SPANS_PER_STATEMENT, SYNC_SPANS } from './spans.js';
 import { SqliteStore } from './sqlite.js';
 import { prepareStatements, SPAN_SHIFT } from './statements.js';
 
@@ -26,7 +26,7 @@ test('every statement that reads a conversation by span is answered from the spa
 const NAMES = ['ann', 'bo', 'cy'];
 // Spans at the edges of the ranges one statement searches, and ids at the edges of spans: an off-by-one
 // anywhere in a walk misses a message there.
-const EDGE_SPANS = [0, 1, SPANS_PER_STATEMENT - 1, SPANS_PER_STATEMENT, 2 * SPANS_PER_STATEMENT - 1, 2 * SPANS_PER_STATEMENT, 3 * SPANS_PER_STATEMENT + 1];
+const EDGE_SPANS = [0, 1, SYNC_SPANS - 1, SYNC_SPANS, SPANS_PER_STATEMENT - 1, SPANS_PER_STATEMENT, 2 * SPANS_PER_STATEMENT - 1, 2 * SPANS_PER_STATEMENT, 3 * SPANS_PER_STATEMENT + 1];
 /** A message to write: from and to (indexes into NAMES), and where its id falls (ids are then sorted). */
 const sendArb = fc.record({ from: fc.nat(2), to: fc.nat(2), span: fc.constantFrom(...EDGE_SPANS), offset: fc.constantFrom(0, 1, SPAN - 1) });
 

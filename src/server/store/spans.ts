@@ -8,6 +8,8 @@ export const spanOf = (id: number): number => Math.floor(id / 2 ** SPAN_SHIFT);
 
 /** Spans searched by one statement: 2^20 ids, so a database of a million messages is one statement. */
 export const SPANS_PER_STATEMENT = 64;
+/** Spans sync searches in every conversation before it looks whether it has enough (2^17 ids). */
+export const SYNC_SPANS = 8;
 
 export class SpanReader {
   constructor(private readonly stmt: Statements) {}
@@ -31,12 +33,11 @@ export class SpanReader {
     return rows;
   }
 
-  /** The cursors past `after`, oldest first, at most `limit`; `newestId` is the conversation's newest cursor. */
-  idsAfter(conversationId: number, after: number, newestId: number, limit: number): number[] {
+  /** The conversation's cursors past `after` in spans `lo` to `hi`, oldest first, at most `limit`. */
+  idsAfter(conversationId: number, after: number, lo: number, hi: number, limit: number): number[] {
     const ids: number[] = [];
-    const last = spanOf(newestId);
-    for (let lo = spanOf(after + 1); lo <= last && ids.length < limit; lo += SPANS_PER_STATEMENT) {
-      for (const row of this.stmt.spanIdsAfter.all(lo, Math.min(last, lo + SPANS_PER_STATEMENT - 1), conversationId, after, limit - ids.length)) ids.push(row.id);
+    for (; lo <= hi && ids.length < limit; lo += SPANS_PER_STATEMENT) {
+      for (const row of this.stmt.spanIdsAfter.all(lo, Math.min(hi, lo + SPANS_PER_STATEMENT - 1), conversationId, after, limit - ids.length)) ids.push(row.id);
     }
     return ids;
   }

@@ -7,7 +7,7 @@ import type { ConversationSummary, Message } from '../../shared/protocol.js';
 import { assertTestOnly, type Fault } from '../faults.js';
 import { LateCommit, withoutDedupeKey } from './faults.js';
 import { Checkpointer } from './checkpointer.js';
-import { SpanReader } from './spans.js';
+import { SpanReader, spanOf, SYNC_SPANS } from './spans.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { prepareStatements, type MessageRow, type Statements, type SummaryRow } from './statements.js';
 import type { AppendResult, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
@@ -241,13 +241,22 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** The user's messages with a cursor past `after`, oldest first, at most `limit`. */
+  /**
+   * The user's messages with a cursor past `after`, oldest first, at most `limit`. All the user's
+   * conversations are searched a few spans at a time, oldest first: once one such step has found `limit`
+   * messages, every later one only holds larger cursors, so a long-offline user's sync reads the spans it
+   * returns and not the whole history since.
+   */
   async messagesAfter(userId: number, after: number, limit: number): Promise<Message[]> {
+    // A conversation with nothing new costs no probe at all.
+    const heads = this.stmt.conversationsOf.all(userId).map((row) => this.headOf(row.conversation_id)).filter((head) => head.lastId > after);
     const ids: number[] = [];
-    for (const { conversation_id: conversationId } of this.stmt.conversationsOf.all(userId)) {
-      const head = this.headOf(conversationId);
-      // A conversation with nothing new costs no probe at all.
-      if (head.lastId > after) ids.push(...this.spans.idsAfter(conversationId, after, head.lastId, limit));
+    const last = Math.max(0, ...heads.map((head) => spanOf(head.lastId)));
+    for (let lo = spanOf(after + 1); lo <= last && ids.length < limit; lo += SYNC_SPANS) {
+      for (const head of heads) {
+        const hi = Math.min(lo + SYNC_SPANS - 1, spanOf(head.lastId));
+        if (hi >= lo) ids.push(...this.spans.idsAfter(head.id, after, lo, hi, limit));
+      }
     }
     if (ids.length === 0) return [];
     ids.sort((a, b) => a - b);
