@@ -378,6 +378,8 @@ export class SqliteStore implements Store {
       id = Number(this.stmt.insertDirect.run(lo, hi, now).lastInsertRowid);
       this.stmt.insertMember.run(id, lo);
       if (hi !== lo) this.stmt.insertMember.run(id, hi);
+      // A new conversation has no messages: its head is known, and looking for one would probe every span.
+      this.heads.set(id, { id, lastSeq: 0, lastId: 0 });
     }
     this.directIds.set(key, id);
     return id;
