@@ -8,16 +8,21 @@ export const spanOf = (id: number): number => Math.floor(id / 2 ** SPAN_SHIFT);
 
 /** Spans searched by one statement: 2^20 ids, so a database of a million messages is one statement. */
 export const SPANS_PER_STATEMENT = 64;
-/** Spans sync searches in every conversation before it looks whether it has enough (2^17 ids). */
+/** Spans sync searches in every conversation before it looks whether it has enough (2^17 ids; one statement each). */
 export const SYNC_SPANS = 8;
+
+/** The span ranges one statement each searches, from the range that ends at span `top` down to span 0. */
+function* rangesDown(top: number): Generator<[lo: number, hi: number]> {
+  for (let hi = top; hi >= 0; hi -= SPANS_PER_STATEMENT) yield [Math.max(0, hi - SPANS_PER_STATEMENT + 1), hi];
+}
 
 export class SpanReader {
   constructor(private readonly stmt: Statements) {}
 
   /** The conversation's newest message (its cursor and seq), or undefined when it has none. */
   newest(conversationId: number): { id: number; seq: number } | undefined {
-    for (let hi = spanOf(this.stmt.newestId.get()!.id); hi >= 0; hi -= SPANS_PER_STATEMENT) {
-      const row = this.stmt.spanNewest.get(Math.max(0, hi - SPANS_PER_STATEMENT + 1), hi, conversationId);
+    for (const [lo, hi] of rangesDown(spanOf(this.stmt.newestId.get()!.id))) {
+      const row = this.stmt.spanNewest.get(lo, hi, conversationId);
       if (row) return row;
     }
     return undefined;
@@ -27,27 +32,25 @@ export class SpanReader {
   before(conversationId: number, newestId: number, before: number, limit: number): MessageRow[] {
     const rows: MessageRow[] = [];
     const wanted = Math.min(limit, before - 1);
-    for (let hi = spanOf(newestId); hi >= 0 && rows.length < wanted; hi -= SPANS_PER_STATEMENT) {
-      rows.push(...this.stmt.spanHistory.all(Math.max(0, hi - SPANS_PER_STATEMENT + 1), hi, conversationId, before, wanted - rows.length));
+    for (const [lo, hi] of rangesDown(spanOf(newestId))) {
+      if (rows.length >= wanted) break;
+      rows.push(...this.stmt.spanHistory.all(lo, hi, conversationId, before, wanted - rows.length));
     }
     return rows;
   }
 
-  /** The conversation's cursors past `after` in spans `lo` to `hi`, oldest first, at most `limit`. */
+  /** The conversation's cursors past `after` in spans `lo` to `hi` (one sync step), oldest first, at most `limit`. */
   idsAfter(conversationId: number, after: number, lo: number, hi: number, limit: number): number[] {
-    const ids: number[] = [];
-    for (; lo <= hi && ids.length < limit; lo += SPANS_PER_STATEMENT) {
-      for (const row of this.stmt.spanIdsAfter.all(lo, Math.min(hi, lo + SPANS_PER_STATEMENT - 1), conversationId, after, limit - ids.length)) ids.push(row.id);
-    }
-    return ids;
+    return this.stmt.spanIdsAfter.all(lo, hi, conversationId, after, limit).map((row) => row.id);
   }
 
   /** How many messages past seq `readSeq` someone other than `userId` sent; `lastSeq` and `newestId` are the conversation's. */
   unread(conversationId: number, userId: number, readSeq: number, lastSeq: number, newestId: number): number {
     let left = lastSeq - readSeq;
     let unread = 0;
-    for (let hi = spanOf(newestId); hi >= 0 && left > 0; hi -= SPANS_PER_STATEMENT) {
-      const { total, others } = this.stmt.spanCountAfter.get(Math.max(0, hi - SPANS_PER_STATEMENT + 1), hi, userId, conversationId, readSeq)!;
+    for (const [lo, hi] of rangesDown(spanOf(newestId))) {
+      if (left <= 0) break;
+      const { total, others } = this.stmt.spanCountAfter.get(lo, hi, userId, conversationId, readSeq)!;
       left -= total;
       unread += others;
     }
