@@ -7,9 +7,10 @@ import { CLOSE_CODES, type ClientFrame, type ErrorReply, type RequestType } from
 import type { ConnectionView, HandlerContext, Reply, Services, Session } from './context.js';
 import { handlers } from './handlers/index.js';
 import type { HubClient } from './hub.js';
+import { encodeTextFrames, type OutputTarget } from './output.js';
 import { parseClientFrame } from './parse.js';
 
-export class Connection implements ConnectionView, HubClient {
+export class Connection implements ConnectionView, HubClient, OutputTarget {
   session: Session | null = null;
   version: number | null = null;
   /** Cleared at each heartbeat, set by each pong; a socket still clear at the next heartbeat is dead. */
@@ -19,6 +20,8 @@ export class Connection implements ConnectionView, HubClient {
   private readonly closeListeners: (() => void)[] = [];
   /** Made on first use: most connections never log, and a child logger per idle connection costs memory. */
   private logger: Logger | null = null;
+  /** Frames sent during this turn, written together at its end (OutputBatcher); null when none. */
+  private output: string[] | null = null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -26,7 +29,7 @@ export class Connection implements ConnectionView, HubClient {
     private readonly parentLog: Logger,
     private bindings: Record<string, unknown>,
     private readonly services: Services,
-    /** The TCP socket under the WebSocket, when known: corked per turn so frames leave together. */
+    /** The TCP (or TLS) socket under the WebSocket, when known: a turn's frames are written to it in one buffer. */
     private readonly transport: Socket | null = null,
   ) {
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
@@ -64,8 +67,26 @@ export class Connection implements ConnectionView, HubClient {
       this.socket.terminate();
       return;
     }
-    if (this.transport !== null) this.services.output.hold(this.transport);
-    this.socket.send(frame);
+    if (this.transport === null) {
+      this.socket.send(frame);
+      return;
+    }
+    if (this.output === null) {
+      this.output = [];
+      this.services.output.hold(this);
+    }
+    this.output.push(frame);
+  }
+
+  /**
+   * Writes the turn's frames past `ws`, framed as it would (the server offers no compression, so its
+   * sender never queues and the bytes are the same); `bufferedAmount` still counts them once written.
+   */
+  flushOutput(): void {
+    const frames = this.output;
+    this.output = null;
+    if (frames === null || this.socket.readyState !== WebSocket.OPEN) return;
+    this.transport!.write(encodeTextFrames(frames));
   }
 
   authenticate(session: Session): void {
@@ -92,6 +113,7 @@ export class Connection implements ConnectionView, HubClient {
 
   /** Called at shutdown or by the heartbeat. */
   close(code: number, reason: string): void {
+    this.flushOutput();
     this.socket.close(code, reason);
   }
 
@@ -154,7 +176,7 @@ export class Connection implements ConnectionView, HubClient {
   finishRequest(reply: string, after: readonly (() => void)[] | undefined): void {
     this.send(reply);
     if (after) for (const task of after) task();
-    if (this.closing) this.socket.close(this.closing.code, this.closing.reason);
+    if (this.closing) this.close(this.closing.code, this.closing.reason);
   }
 
   /** Public for RequestScope; handlers answer through their Reply. */
