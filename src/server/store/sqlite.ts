@@ -55,16 +55,11 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-/** A conversation's id, last seq and newest cursor (0: no messages yet), shared by the routes into it. */
+/** A conversation's id, last seq and newest cursor (0: no messages yet). */
 interface ConversationHead {
   readonly id: number;
   lastSeq: number;
   lastId: number;
-}
-
-interface Route {
-  readonly recipientId: number;
-  readonly conversation: ConversationHead;
 }
 
 export class SqliteStore implements Store {
@@ -81,10 +76,11 @@ export class SqliteStore implements Store {
    */
   private readonly heads = new Map<number, ConversationHead>();
   /**
-   * Sender id → recipient name → where that sender's messages to them go: one lookup per message instead
-   * of the recipient's id, the pair's conversation (a key string made per message) and its last seq.
+   * Sender id → recipient id → the head of their conversation: with the recipient's id from `userIds`, three
+   * lookups per message, each in a small map or a number-keyed one (in a map per sender keyed by the name,
+   * the lookup cost more: bench/RESULTS.md).
    */
-  private readonly routes = new Map<number, Map<string, Route>>();
+  private readonly routes = new Map<number, Map<number, ConversationHead>>();
   private readonly stmt: Statements;
   private readonly spans: SpanReader;
   private readonly appendTx;
@@ -320,12 +316,14 @@ export class SqliteStore implements Store {
   }
 
   private appendOne(m: NewMessage): AppendResult {
-    const route = this.routes.get(m.senderId)?.get(m.to) ?? this.newRoute(m);
-    // No route: an unknown recipient, or a resend that must not create a conversation, answered already.
-    if (!('conversation' in route)) return route;
-    const head = route.conversation;
+    const recipientId = this.userIdByName(m.to);
+    // Accounts are never deleted, so a resend's recipient exists too: an unknown one is never a resend.
+    if (recipientId === undefined) return { message: null };
+    const head = this.routes.get(m.senderId)?.get(recipientId) ?? this.newRoute(m, recipientId);
+    // No head: a resend that must not create a conversation, answered already.
+    if (!('lastSeq' in head)) return head;
     const seq = head.lastSeq + 1;
-    const info = this.stmt.insertMessage.run(head.id, seq, m.senderId, route.recipientId, m.clientMsgId, m.body, m.ts);
+    const info = this.stmt.insertMessage.run(head.id, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts);
     // Refused by the dedupe key: a resend. The original keeps its seq and cursor, and this one takes no seq.
     if (info.changes === 0) return this.resendOf(this.stmt.duplicateId.get(m.senderId, m.clientMsgId)!.id);
     const cursor = Number(info.lastInsertRowid);
@@ -341,14 +339,11 @@ export class SqliteStore implements Store {
       body: m.body,
       ts: m.ts,
     };
-    return { message, recipientId: route.recipientId, duplicate: false };
+    return { message, recipientId, duplicate: false };
   }
 
-  /** The route of a sender's first message to this name since start, or the answer when there is none. */
-  private newRoute(m: NewMessage): Route | AppendResult {
-    const recipientId = this.userIdByName(m.to);
-    // Accounts are never deleted, so a resend's recipient exists too: an unknown one is never a resend.
-    if (recipientId === undefined) return { message: null };
+  /** The conversation head of a sender's first message to this recipient since start, or the answer to a resend. */
+  private newRoute(m: NewMessage, recipientId: number): ConversationHead | AppendResult {
     let conversationId = this.existingDirectId(m.senderId, recipientId);
     if (conversationId === undefined) {
       // The first message between these two, or a resend whose clientMsgId went to someone else before: only
@@ -357,11 +352,11 @@ export class SqliteStore implements Store {
       if (earlier) return this.resendOf(earlier.id);
       conversationId = this.directId(m.senderId, recipientId, m.ts);
     }
-    const route: Route = { recipientId, conversation: this.headOf(conversationId) };
+    const head = this.headOf(conversationId);
     let routes = this.routes.get(m.senderId);
     if (!routes) this.routes.set(m.senderId, (routes = new Map()));
-    routes.set(m.to, route);
-    return route;
+    routes.set(recipientId, head);
+    return head;
   }
 
   /** Must run inside a transaction: creates the conversation and its members on first use. */
