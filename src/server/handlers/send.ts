@@ -1,8 +1,9 @@
 // send: store a direct message exactly once (group commit), ack it, then push it to both users' sessions.
 import { ParleyError } from '../../shared/errors.js';
+import type { QueuedMessage } from '../committer.js';
 import { type Handler, type HandlerContext, type Reply, sessionOf } from '../context.js';
 import { messageFrame, sendAckFrame } from '../frames.js';
-import type { NewMessage } from '../store/store.js';
+import type { AppendResult } from '../store/store.js';
 import { ENVELOPE_PREFIX } from '../../shared/crypto/envelope.js';
 import { userNotFound } from './users.js';
 
@@ -13,46 +14,50 @@ export const send: Handler<'send'> = {
   // group commit are then all written in the turn of the commit.
   handleNow(request, ctx, reply) {
     const session = sessionOf(ctx);
-    const { config, rateLimits, now } = ctx.services;
+    const { config, committer, rateLimits, now } = ctx.services;
     if (!config.allowUnencrypted && !request.body.startsWith(ENVELOPE_PREFIX)) {
       throw new ParleyError('E2E_REQUIRED', 'This server relays only end-to-end encrypted messages: send with a Parley client.');
     }
     if (request.body.length > config.maxMessageLength) {
       throw new ParleyError('MESSAGE_TOO_LONG', `The message is too long: at most ${config.maxMessageLength} characters.`);
     }
-    const message: NewMessage = {
-      senderId: session.userId,
-      from: session.username,
-      to: request.to,
-      clientMsgId: request.clientMsgId,
-      body: request.body,
-      ts: now(),
-    };
+    const message = new QueuedSend(session.userId, session.username, request.to, request.clientMsgId, request.body, now(), ctx, reply);
     // The limiter releases a user's sends in arrival order (null when message limits are off); nothing
     // else is awaited before the enqueue, so a connection's sends enter the batch in the order they arrived.
     const allowed = rateLimits.message(session.userId);
-    if (allowed) allowed.then(() => store(message, ctx, reply), (error: unknown) => reply.fail(error));
-    else store(message, ctx, reply);
+    if (allowed) allowed.then(() => committer.enqueue(message), (error: unknown) => reply.fail(error));
+    else committer.enqueue(message);
   },
 };
 
-function store(message: NewMessage, ctx: HandlerContext, reply: Reply<'send'>): void {
-  const { committer, hub, metrics, now } = ctx.services;
-  const senderId = message.senderId;
-  const conn = ctx.conn;
-  committer.enqueue(message, (error, result) => {
+/** One send from its arrival to its ack and pushes: the message the store appends, and what to do once it is committed. */
+class QueuedSend implements QueuedMessage {
+  constructor(
+    readonly senderId: number,
+    readonly from: string,
+    readonly to: string,
+    readonly clientMsgId: string,
+    readonly body: string,
+    readonly ts: number,
+    private readonly ctx: HandlerContext,
+    private readonly reply: Reply<'send'>,
+  ) {}
+
+  committed(error: unknown, result: AppendResult | undefined): void {
+    const { reply } = this;
     if (error !== undefined || result === undefined) return reply.fail(error);
-    if (!result.message) return reply.fail(userNotFound(message.to));
+    if (!result.message) return reply.fail(userNotFound(this.to));
     const { message: stored, duplicate, recipientId } = result;
     if (reply.okText && reply.requestId !== undefined) reply.okText(sendAckFrame(reply.requestId, stored));
     else reply.ok({ clientMsgId: stored.clientMsgId, conversationId: stored.conversationId, seq: stored.seq, cursor: stored.cursor, ts: stored.ts });
     // A resend already reached everyone (or they will sync it): it gets the original ack and no second push.
     if (duplicate) return;
+    const { hub, metrics, now } = this.ctx.services;
     metrics.messageStored();
     // Serialized once for every session it goes to; pushed after the ack (DESIGN.md, delivery step 2).
     const frame = messageFrame(stored);
     let pushed = hub.sendToUser(recipientId, frame);
-    if (recipientId !== senderId) pushed += hub.sendToUser(senderId, frame, conn.client ?? undefined);
+    if (recipientId !== this.senderId) pushed += hub.sendToUser(this.senderId, frame, this.ctx.conn.client ?? undefined);
     metrics.messagePushed(pushed, now() - stored.ts);
-  });
+  }
 }
