@@ -11,6 +11,14 @@ import { migrate, SqliteStore } from './sqlite.js';
 
 const tempFile = () => path.join(tempDir('parley-store-'), 'parley.db');
 
+/** Messages whose conversation is missing, or whose sender or recipient is not one of its members. */
+const ORPHAN_MESSAGES = `
+  SELECT m.id FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id
+  WHERE c.id IS NULL
+     OR min(m.sender_id, m.recipient_id) != c.user_lo OR max(m.sender_id, m.recipient_id) != c.user_hi
+     OR NOT EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = m.conversation_id AND user_id = m.sender_id)
+     OR NOT EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = m.conversation_id AND user_id = m.recipient_id)`;
+
 test('migrations are numbered 1, 2, 3… with no gaps', () => {
   expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
 });
@@ -65,6 +73,42 @@ test('migration 5 keeps every message and its cursor; the dedupe key is led by t
   expect(resent).toMatchObject({ duplicate: true, message: { cursor: 41, body: 'two' } });
   expect(fresh).toMatchObject({ duplicate: false, message: { cursor: 42, seq: 3 } });
   await store.close();
+});
+
+test('migration 6 drops only the foreign keys of messages, in place: the file stays sound and keeps every row', async () => {
+  const file = tempFile();
+  const old = new Database(file);
+  migrate(old, MIGRATIONS.slice(0, 5));
+  old.exec(`
+    INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'alice', 'h', 1), (2, 'bob', 'h', 1);
+    INSERT INTO conversations (id, kind, user_lo, user_hi, created_at) VALUES (7, 'direct', 1, 2, 1);
+    INSERT INTO conversation_members (conversation_id, user_id) VALUES (7, 1), (7, 2);
+    INSERT INTO messages (id, conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
+      VALUES (40, 7, 1, 1, 2, 'a', 'one', 10);`);
+  const foreignKeys = (db: Database.Database, table: string) => (db.pragma(`foreign_key_list(${table})`) as { table: string; from: string }[]).map((k) => `${k.from}→${k.table}`).sort();
+  expect(foreignKeys(old, 'messages')).toEqual(['conversation_id→conversations', 'recipient_id→users', 'sender_id→users']);
+  const tables = (old.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name != 'messages'").all() as { name: string }[]).map((t) => t.name);
+  const othersBefore = tables.map((t) => foreignKeys(old, t));
+  const indexesBefore = old.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name").all();
+  old.close();
+
+  const store = new SqliteStore({ file });
+  expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  expect(foreignKeys(store.db, 'messages')).toEqual([]);
+  expect(tables.map((t) => foreignKeys(store.db, t))).toEqual(othersBefore);
+  expect(store.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name").all()).toEqual(indexesBefore);
+  expect(store.db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+  // Defensive mode is back on: the schema cannot be edited through SQL any more.
+  expect(() => store.db.prepare("UPDATE sqlite_schema SET sql = sql WHERE name = 'messages'").run()).toThrow(/may not be modified/);
+  expect((await store.history(7, undefined, 10)).map((m) => [m.cursor, m.body])).toEqual([[40, 'one']]);
+  const [next] = await store.appendMessages([{ senderId: 1, from: 'alice', to: 'bob', clientMsgId: 'b', body: 'two', ts: 11 }]);
+  expect(next!.message).toMatchObject({ cursor: 41, seq: 2 });
+  // Other tables still refuse a reference to nothing.
+  expect(() => store.db.prepare('INSERT INTO conversation_members (conversation_id, user_id) VALUES (7, 99)').run()).toThrow(/FOREIGN KEY/);
+  await store.close();
+  const reopened = new Database(file);
+  expect(foreignKeys(reopened, 'messages')).toEqual([]);
+  reopened.close();
 });
 
 test('WAL mode, with synchronous NORMAL by default and FULL on request', async () => {
@@ -129,6 +173,9 @@ test('sync (messagesAfter) returns exactly what a plain filter of every message 
           const seqs = stored.filter((m) => m.conversationId === id).map((m) => m.seq);
           expect(seqs).toEqual(seqs.map((_, i) => i + 1));
         }
+        // SQLite no longer checks the references of messages (migration 6): every row must point at its
+        // conversation, and its sender and recipient must be that conversation's two members.
+        expect(store.db.prepare(ORPHAN_MESSAGES).all()).toEqual([]);
       } finally {
         await store.close();
         fs.rmSync(path.dirname(file), { recursive: true, force: true });

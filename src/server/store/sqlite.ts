@@ -47,10 +47,22 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const current = db.pragma('user_version', { simple: true }) as number;
   for (const step of migrations) {
     if (step.version <= current) continue;
-    db.transaction(() => {
-      db.exec(step.sql);
-      db.pragma(`user_version = ${step.version}`);
-    })();
+    if (step.editsSchema) {
+      db.unsafeMode(true);
+      db.pragma('writable_schema = ON');
+    }
+    try {
+      db.transaction(() => {
+        db.exec(step.sql);
+        if (step.editsSchema) db.pragma(`schema_version = ${(db.pragma('schema_version', { simple: true }) as number) + 1}`);
+        db.pragma(`user_version = ${step.version}`);
+      })();
+    } finally {
+      if (step.editsSchema) {
+        db.pragma('writable_schema = OFF');
+        db.unsafeMode(false);
+      }
+    }
   }
   return db.pragma('user_version', { simple: true }) as number;
 }
