@@ -43,16 +43,21 @@ test('an existing database keeps its data when reopened', async () => {
   await second.close();
 });
 
-test('migration 5 keeps every message and its cursor; the dedupe key is led by the clientMsgId, history goes by span', async () => {
+/** A database file migrated up to `version`: alice (1) and bob (2), their conversation 7, and these message rows. */
+function fileAtVersion(version: number, messageRows: string): { file: string; old: Database.Database } {
   const file = tempFile();
   const old = new Database(file);
-  migrate(old, MIGRATIONS.slice(0, 4));
+  migrate(old, MIGRATIONS.slice(0, version));
   old.exec(`
     INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'alice', 'h', 1), (2, 'bob', 'h', 1);
     INSERT INTO conversations (id, kind, user_lo, user_hi, created_at) VALUES (7, 'direct', 1, 2, 1);
     INSERT INTO conversation_members (conversation_id, user_id) VALUES (7, 1), (7, 2);
-    INSERT INTO messages (id, conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
-      VALUES (40, 7, 1, 1, 2, 'same-id', 'one', 10), (41, 7, 2, 2, 1, 'same-id', 'two', 11);`);
+    INSERT INTO messages (id, conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at) VALUES ${messageRows};`);
+  return { file, old };
+}
+
+test('migration 5 keeps every message and its cursor; the dedupe key is led by the clientMsgId, history goes by span', async () => {
+  const { file, old } = fileAtVersion(4, `(40, 7, 1, 1, 2, 'same-id', 'one', 10), (41, 7, 2, 2, 1, 'same-id', 'two', 11)`);
   old.close();
 
   const store = new SqliteStore({ file });
@@ -76,15 +81,7 @@ test('migration 5 keeps every message and its cursor; the dedupe key is led by t
 });
 
 test('migration 6 drops only the foreign keys of messages, in place: the file stays sound and keeps every row', async () => {
-  const file = tempFile();
-  const old = new Database(file);
-  migrate(old, MIGRATIONS.slice(0, 5));
-  old.exec(`
-    INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'alice', 'h', 1), (2, 'bob', 'h', 1);
-    INSERT INTO conversations (id, kind, user_lo, user_hi, created_at) VALUES (7, 'direct', 1, 2, 1);
-    INSERT INTO conversation_members (conversation_id, user_id) VALUES (7, 1), (7, 2);
-    INSERT INTO messages (id, conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
-      VALUES (40, 7, 1, 1, 2, 'a', 'one', 10);`);
+  const { file, old } = fileAtVersion(5, `(40, 7, 1, 1, 2, 'a', 'one', 10)`);
   const foreignKeys = (db: Database.Database, table: string) => (db.pragma(`foreign_key_list(${table})`) as { table: string; from: string }[]).map((k) => `${k.from}→${k.table}`).sort();
   expect(foreignKeys(old, 'messages')).toEqual(['conversation_id→conversations', 'recipient_id→users', 'sender_id→users']);
   const tables = (old.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name != 'messages'").all() as { name: string }[]).map((t) => t.name);
