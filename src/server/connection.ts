@@ -29,8 +29,8 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     private readonly parentLog: Logger,
     private bindings: Record<string, unknown>,
     private readonly services: Services,
-    /** The TCP (or TLS) socket under the WebSocket, when known: a turn's frames are written to it in one buffer. */
-    private readonly transport: Socket | null = null,
+    /** The TCP (or TLS) socket under the WebSocket: a turn's frames are written to it in one buffer. */
+    private readonly transport: Socket,
   ) {
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('pong', () => (this.alive = true));
@@ -67,10 +67,6 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
       this.socket.terminate();
       return;
     }
-    if (this.transport === null) {
-      this.socket.send(frame);
-      return;
-    }
     if (this.output === null) {
       this.output = [];
       this.services.output.hold(this);
@@ -86,7 +82,7 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     const frames = this.output;
     this.output = null;
     if (frames === null || this.socket.readyState !== WebSocket.OPEN) return;
-    this.transport!.write(encodeTextFrames(frames));
+    this.transport.write(encodeTextFrames(frames));
   }
 
   authenticate(session: Session): void {

@@ -144,7 +144,7 @@ export function createServer(options: ServerOptions): ParleyServer {
         }
         socket.off('error', onSocketError);
         wss.handleUpgrade(req, socket, head, (ws) => {
-          // The upgraded TCP socket: the connection corks it to batch writes (ws keeps its own reference private).
+          // The upgraded TCP socket: the connection writes each turn's frames to it in one buffer (ws keeps its own reference private).
           const conn = new Connection(ws, address, log, { conn: nextConnectionId++, address }, services, req.socket as Socket);
           connections.add(conn);
           heartbeat.add(conn);
