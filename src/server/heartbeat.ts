@@ -44,12 +44,12 @@ export class Heartbeat<T extends Beating> {
     // A round starts every ticksPerRound ticks, with the connections open then; one opened later waits for
     // the next round (its pong is not due before it is pinged). Each connection keeps its place in the
     // order, so it is checked about one interval after its ping.
-    if (this.tick % this.ticksPerRound === 0) {
+    const inRound = this.tick++ % this.ticksPerRound;
+    if (inRound === 0) {
       this.round = [...this.items];
       this.next = 0;
     }
-    this.tick++;
-    const ticksLeft = this.ticksPerRound - ((this.tick - 1) % this.ticksPerRound);
+    const ticksLeft = this.ticksPerRound - inRound;
     const end = this.next + Math.ceil((this.round.length - this.next) / ticksLeft);
     for (; this.next < end; this.next++) {
       const item = this.round[this.next]!;
