@@ -371,7 +371,6 @@ export class SqliteStore implements Store {
     return head;
   }
 
-  /** Must run inside a transaction: creates the conversation and its members on first use. */
   /** The direct conversation of two users, if it exists; with `now`, created when it does not. */
   private existingDirectId(a: number, b: number, now?: number): number | undefined {
     const lo = Math.min(a, b);
@@ -392,6 +391,7 @@ export class SqliteStore implements Store {
     return id;
   }
 
+  /** Must run inside a transaction: creates the conversation and its members on first use. */
   private directId(a: number, b: number, now: number): number {
     return this.existingDirectId(a, b, now)!;
   }
