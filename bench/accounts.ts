@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { ClientStyle } from './args.js';
 import { BenchConnection, RequestFailed, type WriteBatcher } from './conn.js';
 
 export interface Account {
@@ -107,9 +108,28 @@ export async function timeLogins(url: string, accounts: readonly Account[], pass
   return (performance.now() - started) / 1000;
 }
 
+/** Opens a connection logged in with the account's password (one argon2id verification on the server), and keeps it open. */
+export async function loginAccount(url: string, account: Account, password: string, style: ClientStyle): Promise<BenchConnection> {
+  const conn = await BenchConnection.open(url, null, style);
+  try {
+    await conn.request('hello', HELLO);
+    await conn.request('login', { username: account.username, password, device: 'bench' });
+    return conn;
+  } catch (error) {
+    conn.terminate();
+    throw error;
+  }
+}
+
 /** Opens a connection logged in with the account's token; an expired token falls back to the password. */
-export async function connectAccount(url: string, account: Account, book: AccountBook, batcher: WriteBatcher | null): Promise<BenchConnection> {
-  const conn = await BenchConnection.open(url, batcher);
+export async function connectAccount(
+  url: string,
+  account: Account,
+  book: AccountBook,
+  batcher: WriteBatcher | null,
+  style: ClientStyle = 'batched',
+): Promise<BenchConnection> {
+  const conn = await BenchConnection.open(url, batcher, style);
   try {
     await conn.request('hello', HELLO);
     try {

@@ -55,10 +55,19 @@ describe('parseBenchArgs', () => {
     expect(() => parse('--server-cpu', '1', '--generator-cpu', '1')).toThrow(/differ/);
   });
 
-  it('takes idle connections, spread over at most 100 accounts by default', () => {
-    expect(parse('--idle', '10000').idleUsers).toBe(100);
-    expect(parse('--idle', '10').idleUsers).toBe(10);
-    expect(parse('--idle', '10000', '--idle-users', '7').idleUsers).toBe(7);
+  it('registers more accounts than connect, and puts idle and login-wave connections on the spare ones', () => {
+    expect(parse().accounts).toBe(1_000);
+    expect(parse('--users', '1500').accounts).toBe(1_600);
+    expect(parse('--idle', '10000', '--login-wave', '1000')).toMatchObject({ idle: 10_000, loginWave: 1_000 });
+    expect(() => parse('--users', '50', '--accounts', '49')).toThrow(/at least --users/);
+    expect(() => parse('--users', '50', '--accounts', '50', '--idle', '10')).toThrow(/beyond --users/);
+    expect(() => parse('--users', '50', '--accounts', '50', '--login-wave', '10')).toThrow(/beyond --users/);
+  });
+
+  it('drives independent clients by default and the batched generator on request', () => {
+    expect(parse().clients).toBe('independent');
+    expect(parse('--clients', 'batched').clients).toBe('batched');
+    expect(() => parse('--clients', 'fast')).toThrow(/independent or batched/);
   });
 
   it('keeps server-only options away from --url', () => {

@@ -3,8 +3,19 @@ import { parseArgs } from 'node:util';
 
 export type LoadMode = { kind: 'closed'; window: number } | { kind: 'open'; rate: number };
 
+/**
+ * How the generator's users behave on the wire. 'independent': each user is an ordinary `ws` client (random
+ * masks, JSON.stringify per frame, JSON.parse per frame received, one socket write per frame), as
+ * browsers and the terminal client are. 'batched': frames pre-serialised, zero masks, every socket
+ * written to in a turn corked and written once, acks and messages read without JSON.parse.
+ */
+export type ClientStyle = 'independent' | 'batched';
+
 export interface BenchOptions {
   users: number;
+  /** Accounts registered before the run; the first `users` send, the rest hold idle and login-wave connections. */
+  accounts: number;
+  clients: ClientStyle;
   mode: LoadMode;
   /** Exactly one of messages / durationSec bounds the load phase. */
   messages: number | null;
@@ -15,8 +26,8 @@ export interface BenchOptions {
   /** The pid of a server given by --url, to read its CPU and RSS from /proc. */
   serverPid: number | null;
   idle: number;
-  /** Accounts the idle connections log in as (each resumed many times). */
-  idleUsers: number;
+  /** Connections opened by password login (argon2id each) before anything else, kept open: memory after a login wave. */
+  loginWave: number;
   json: boolean;
   pin: boolean;
   serverCpu: number;
@@ -44,6 +55,7 @@ export class UsageError extends Error {
 /** Hard caps: a typo must not start an unbounded run. */
 export const BOUNDS = {
   users: 2_000,
+  accounts: 20_000,
   window: 1_024,
   rate: 1_000_000,
   messages: 50_000_000,
@@ -57,6 +69,12 @@ export const USAGE = `Usage: npm run bench -- [options]
 
 Load:
   --users N             logged-in users exchanging 1:1 messages (default 100)
+  --accounts N          accounts registered before the run (default max(1000, users + 100)); the
+                        users beyond --users hold the idle and login-wave connections
+  --clients STYLE       independent (default): one ordinary ws client per user, random masks,
+                        JSON.stringify/JSON.parse per frame, one socket write per frame, as real
+                        clients do; batched: the older generator (pre-serialised frames, zero masks,
+                        one write per socket per turn, acks read without JSON.parse)
   --window W            closed loop: at most W unacknowledged messages per user (default 8)
   --rate R              open loop: R messages per second in total (instead of --window)
   --messages M          stop after M messages (default 100000 unless --duration)
@@ -75,7 +93,8 @@ Server:
   --rounds N            with --compare: runs of each (default 3)
 Memory:
   --idle N              also hold N idle logged-in connections and report RSS per connection
-  --idle-users K        accounts the idle connections log in as (default min(N, 100))
+  --login-wave K        first log K connections in by password (argon2id each) and keep them open:
+                        server RSS per connection after a login wave
 Measurement:
   --no-pin              do not pin server and generator to different cores
   --server-cpu C        core for the own server (default 0)
@@ -121,6 +140,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       allowPositionals: false,
       options: {
         users: { type: 'string' },
+        accounts: { type: 'string' },
+        clients: { type: 'string' },
         window: { type: 'string' },
         rate: { type: 'string' },
         messages: { type: 'string' },
@@ -132,7 +153,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
         'server-arg': { type: 'string', multiple: true },
         'cpu-prof': { type: 'string' },
         idle: { type: 'string' },
-        'idle-users': { type: 'string' },
+        'login-wave': { type: 'string' },
         'no-pin': { type: 'boolean' },
         'server-cpu': { type: 'string' },
         'generator-cpu': { type: 'string' },
@@ -181,7 +202,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   if (bare && compareRounds > 0) throw new UsageError('--compare runs the prototype itself: leave out --bare');
 
   const idle = int('idle', v.idle, 0, 0, BOUNDS.idle);
-  const idleUsers = int('idle-users', v['idle-users'], Math.max(1, Math.min(idle, 100)), 1, BOUNDS.users);
+  const loginWave = int('login-wave', v['login-wave'], 0, 0, BOUNDS.idle);
+  const accounts = int('accounts', v.accounts, Math.max(1_000, users + 100), 2, BOUNDS.accounts);
+  if (accounts < users) throw new UsageError('--accounts must be at least --users');
+  if ((idle > 0 || loginWave > 0) && accounts === users) throw new UsageError('--idle and --login-wave need accounts beyond --users (raise --accounts)');
+  if (v.clients !== undefined && v.clients !== 'independent' && v.clients !== 'batched') throw new UsageError(`--clients must be independent or batched, got "${v.clients}"`);
+  const clients: ClientStyle = v.clients === 'batched' ? 'batched' : 'independent';
   const serverCpu = int('server-cpu', v['server-cpu'], 0, 0, 1023);
   const generatorCpu = int('generator-cpu', v['generator-cpu'], 1, 0, 1023);
   const pin = !v['no-pin'];
@@ -189,6 +215,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
 
   return {
     users,
+    accounts,
+    clients,
     mode,
     messages,
     durationSec,
@@ -196,7 +224,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     url,
     serverPid,
     idle,
-    idleUsers,
+    loginWave,
     json: v.json === true,
     pin,
     serverCpu,

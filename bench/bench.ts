@@ -2,16 +2,20 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from './args.js';
-import { AccountBook, connectAccount, ensureAccounts, mapLimit, timeLogins, type Account } from './accounts.js';
+import type { ClientStyle } from './args.js';
+import { AccountBook, connectAccount, ensureAccounts, loginAccount, mapLimit, timeLogins, type Account } from './accounts.js';
 import { WriteBatcher, type BenchConnection } from './conn.js';
 import { runLoad, type LoadUser } from './load.js';
 import { pinningProblem, pinProcess } from './pin.js';
 import { cpuPercent, describeMachine, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
-import { failuresOf, formatProgress, GENERATOR_BOTTLENECK_PERCENT, type BenchReport, type IdleMemory } from './report.js';
+import { failuresOf, formatProgress, GENERATOR_BOTTLENECK_PERCENT, type BenchReport, type IdleMemory, type LoginWaveMemory } from './report.js';
 import { builtServer, startServer, type OwnServer } from './server.js';
+import { accountNames, runDataFolder, TEMPLATE_PREFIX, type RunDataFolder } from './template.js';
 
 /** Time for the server's heap to settle before reading its RSS. */
 const SETTLE_MS = 1_000;
+/** After a login wave: the last hashes' memory is freed and the heap has had its collections. */
+const WAVE_SETTLE_MS = 3_000;
 const CONNECT_CONCURRENCY = 64;
 
 /** Progress on stderr: one rewritten line on a terminal, a line every 5 s otherwise. */
@@ -33,15 +37,28 @@ function progressPrinter(enabled: boolean): ((line: string) => void) & { end(): 
   });
 }
 
-async function openIdle(url: string, accounts: readonly Account[], book: AccountBook, count: number, into: BenchConnection[]): Promise<void> {
+/** Opens `count` more connections into `into`, as the accounts in turn (by token, or by password when given). */
+async function openMore(
+  url: string,
+  accounts: readonly Account[],
+  book: AccountBook,
+  count: number,
+  into: BenchConnection[],
+  style: ClientStyle,
+  password: string | null = null,
+): Promise<void> {
   const start = into.length;
   await mapLimit(
     Array.from({ length: count }, (_, i) => accounts[(start + i) % accounts.length]!),
     CONNECT_CONCURRENCY,
     async (account) => {
-      into.push(await connectAccount(url, account, book, null));
+      into.push(password === null ? await connectAccount(url, account, book, null, style) : await loginAccount(url, account, password, style));
     },
   );
+}
+
+function registered(count: number, seconds: number, accounts: number, concurrency: number): BenchReport['register'] {
+  return { count, seconds, perSecond: count / Math.max(1e-9, seconds), cached: accounts - count, concurrency };
 }
 
 export interface BenchHooks {
@@ -63,15 +80,19 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   }
 
   let own: OwnServer | null = null;
+  let folder: RunDataFolder | null = null;
   const connections: BenchConnection[] = [];
   const idle: BenchConnection[] = [];
   try {
     if (options.url === null) {
-      log('starting the server…');
+      const program = options.bare ? 'bare' : 'parley';
       if (!options.bare && builtServer() === null) warnings.push('the server ran from src through tsx (dist/ is missing or older than src/): run `npm run build` to measure what `npm start` runs');
+      // Without --data the accounts come from a template made once, so a run need not register them.
+      if (options.data === null) folder = await runDataFolder(program, options.accounts, options.registerConcurrency, log);
+      log('starting the server…');
       own = await startServer({
         core: pinning?.server ?? null,
-        dataDir: options.data,
+        dataDir: options.data ?? folder?.dir ?? null,
         cpuProfDir: options.cpuProf,
         extraArgs: options.serverArgs,
         program: options.bare ? 'bare' : 'parley',
@@ -82,15 +103,15 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     const pid = own?.pid ?? options.serverPid;
     const sample = (): ProcSample | null => (pid === null ? null : sampleProcess(pid));
 
-    const book = AccountBook.inDataDir(own !== null ? options.data : null);
-    const prefix = own !== null && options.data !== null ? 'bench' : randomBytes(4).toString('hex');
-    const userNames = Array.from({ length: options.users }, (_, i) => `${prefix}-u${i}`);
-    const idleNames = options.idle > 0 ? Array.from({ length: options.idleUsers }, (_, i) => `${prefix}-i${i}`) : [];
+    const dataDir = own !== null ? (options.data ?? folder?.dir ?? null) : null;
+    const book = AccountBook.inDataDir(dataDir);
+    const prefix = dataDir !== null ? TEMPLATE_PREFIX : randomBytes(4).toString('hex');
 
-    log(`registering ${userNames.length + idleNames.length} accounts…`);
-    const reg = await ensureAccounts(url, [...userNames, ...idleNames], book, options.registerConcurrency);
+    log(`registering ${options.accounts} accounts (the ones registered before are reused)…`);
+    const reg = await ensureAccounts(url, accountNames(prefix, options.accounts), book, options.registerConcurrency);
     const accounts = reg.accounts.slice(0, options.users);
-    const idleAccounts = reg.accounts.slice(options.users);
+    const spareAccounts = reg.accounts.slice(options.users);
+    const style = options.clients;
 
     let logins: BenchReport['logins'] = null;
     if (options.logins > 0) {
@@ -100,12 +121,32 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     }
 
     await sleep(SETTLE_MS);
+    const idleServer = sample();
+    let loginWave: LoginWaveMemory | null = null;
+    if (options.loginWave > 0) {
+      log(`logging ${options.loginWave} connections in by password…`);
+      const started = performance.now();
+      await openMore(url, spareAccounts, book, options.loginWave, idle, style, book.password);
+      const seconds = (performance.now() - started) / 1000;
+      await sleep(WAVE_SETTLE_MS);
+      const after = sample();
+      loginWave = {
+        count: options.loginWave,
+        seconds,
+        rssIdleServerBytes: idleServer?.rssBytes ?? null,
+        rssAfterBytes: after?.rssBytes ?? null,
+        bytesPerConnection: idleServer !== null && after !== null ? (after.rssBytes - idleServer.rssBytes) / options.loginWave : null,
+        totalConnections: null,
+        bytesPerConnectionAtTotal: null,
+      };
+    }
+
     const beforeUsers = sample();
     log(`connecting ${options.users} users…`);
-    const batcher = new WriteBatcher();
+    const batcher = style === 'batched' ? new WriteBatcher() : null;
     const connectStarted = performance.now();
     const users: LoadUser[] = await mapLimit(accounts, CONNECT_CONCURRENCY, async (account) => {
-      const conn = await connectAccount(url, account, book, batcher);
+      const conn = await connectAccount(url, account, book, batcher, style);
       connections.push(conn);
       return { username: account.username, conn };
     });
@@ -117,14 +158,20 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     let idleMemory: IdleMemory | null = null;
     if (options.idle > 0) {
       const first = Math.max(1, Math.round(options.idle / 10));
+      const already = idle.length;
       log(`opening ${first} idle connections…`);
-      await openIdle(url, idleAccounts, book, first, idle);
+      await openMore(url, spareAccounts, book, first, idle, style);
       await sleep(SETTLE_MS);
       const a = sample();
       log(`opening ${options.idle - first} more idle connections…`);
-      await openIdle(url, idleAccounts, book, options.idle - first, idle);
+      await openMore(url, spareAccounts, book, options.idle - first, idle, style);
       await sleep(SETTLE_MS);
       const b = sample();
+      if (loginWave !== null) {
+        const total = already + users.length + options.idle;
+        loginWave.totalConnections = total;
+        loginWave.bytesPerConnectionAtTotal = idleServer !== null && b !== null ? (b.rssBytes - idleServer.rssBytes) / total : null;
+      }
       idleMemory = {
         from: first,
         to: options.idle,
@@ -149,6 +196,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         seed: options.seed,
         drainSec: options.drainSec,
         runId: randomBytes(3).toString('hex'),
+        clients: style,
       },
       {
         onStart: () => (at.start = sample()),
@@ -158,7 +206,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     );
     progress.end();
     const afterLoad = sample();
-    if (idleMemory !== null) idleMemory.stillOpenAfterLoad = idle.filter((c) => c.isOpen).length;
+    if (idleMemory !== null) idleMemory.stillOpenAfterLoad = idle.slice(options.loginWave).filter((c) => c.isOpen).length;
 
     const generatorBottleneck = load.generatorCpuPercent >= GENERATOR_BOTTLENECK_PERCENT;
     if (generatorBottleneck) {
@@ -178,7 +226,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       pinning,
       options,
       server: { own: own !== null, pid, program: options.bare ? 'bare' : 'parley' },
-      register: { count: reg.registered, seconds: reg.seconds, perSecond: reg.registered / Math.max(1e-9, reg.seconds), cached: reg.accounts.length - reg.registered, concurrency: options.registerConcurrency },
+      register: registered(reg.registered + (folder?.registeredNow ?? 0), reg.seconds + (folder?.registerSeconds ?? 0), reg.accounts.length, options.registerConcurrency),
       logins,
       connect: { count: users.length, seconds: connectSeconds, perSecond: users.length / Math.max(1e-9, connectSeconds) },
       memory: {
@@ -187,6 +235,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         bytesPerUserConnection: beforeUsers !== null && afterUsers !== null ? (afterUsers.rssBytes - beforeUsers.rssBytes) / options.users : null,
         rssAfterLoadBytes: afterLoad?.rssBytes ?? null,
         idle: idleMemory,
+        loginWave,
       },
       cpu: {
         serverLoadPercent: at.start !== null && at.end !== null ? cpuPercent(at.start, at.end) : null,
@@ -208,6 +257,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       await own.stop();
       hooks.onServerPid?.(null);
     }
+    folder?.remove();
   }
 }
 

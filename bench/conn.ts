@@ -1,7 +1,8 @@
-// One benchmark WebSocket connection: promise-based requests while setting up, raw corked writes under load.
+// One benchmark WebSocket connection: promise-based requests while setting up; under load either an ordinary ws client or raw corked writes.
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { ServerFrame } from '../src/shared/protocol.js';
+import type { ClientStyle } from './args.js';
 
 /** Ids below this are for set-up requests; load frames use their own ids above it. */
 export const SETUP_ID_LIMIT = 1_000;
@@ -79,12 +80,15 @@ export class BenchConnection {
     });
   }
 
-  static open(url: string, batcher: WriteBatcher | null, timeoutMs = 10_000): Promise<BenchConnection> {
+  /**
+   * An 'independent' connection is a plain ws client as browsers and the SDK are (random masks, UTF-8
+   * checked); a 'batched' one masks with zeros and skips the UTF-8 check, and may join a WriteBatcher.
+   */
+  static open(url: string, batcher: WriteBatcher | null, style: ClientStyle = 'batched', timeoutMs = 10_000): Promise<BenchConnection> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, {
         perMessageDeflate: false,
-        skipUTF8Validation: true,
-        generateMask: zeroMask,
+        ...(style === 'batched' ? { skipUTF8Validation: true, generateMask: zeroMask } : {}),
         maxPayload: 1 << 20,
         handshakeTimeout: timeoutMs,
       });

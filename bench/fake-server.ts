@@ -13,6 +13,8 @@ export interface FakeServerFaults {
 
 export interface FakeServer {
   url: string;
+  /** Password logins answered so far. */
+  readonly logins: number;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
   const online = new Map<string, Set<WebSocket>>();
   let count = 0;
   let seq = 0;
+  let logins = 0;
 
   wss.on('connection', (ws) => {
     let me: string | null = null;
@@ -44,6 +47,7 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
           return reply(f.id, { version: 1, server: 'fake', limits: {}, session: null });
         case 'register':
         case 'login': {
+          if (f.type === 'login') logins++;
           const token = `t-${f.username}-${++count}`;
           tokens.set(token, f.username!);
           login(f.username!);
@@ -76,6 +80,9 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     url: `ws://127.0.0.1:${port}/ws`,
+    get logins() {
+      return logins;
+    },
     close: () =>
       new Promise((resolve) => {
         for (const c of wss.clients) c.terminate();

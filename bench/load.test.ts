@@ -15,52 +15,65 @@ afterEach(async () => {
 
 async function benchAgainstFake(faults: FakeServerFaults, ...argv: string[]) {
   fake = await startFakeServer(faults);
-  const options = parseBenchArgs(['--url', fake.url, '--no-pin', '--no-progress', '--drain', '2', ...argv]) as BenchOptions;
+  const options = parseBenchArgs(['--url', fake.url, '--no-pin', '--no-progress', '--drain', '2', '--accounts', '40', ...argv]) as BenchOptions;
   return runBench(options);
 }
 
-describe('runBench against a fake server', () => {
+describe.each(['independent', 'batched'] as const)('runBench against a fake server, %s clients', (clients) => {
+  const bench = (faults: FakeServerFaults, ...argv: string[]) => benchAgainstFake(faults, '--clients', clients, ...argv);
+
   it('reports a clean closed-loop run as OK with every message delivered once', async () => {
-    const r = await benchAgainstFake({}, '--users', '5', '--window', '4', '--messages', '500');
+    const r = await bench({}, '--users', '5', '--window', '4', '--messages', '500');
     expect(r.failures).toEqual([]);
     expect(r.ok).toBe(true);
+    expect(r.options.clients).toBe(clients);
     expect(r.load.totals).toMatchObject({ sent: 500, acked: 500, delivered: 500, lost: 0, duplicated: 0 });
     expect(r.load.latencyMs.count).toBe(500);
-    expect(r.register.count).toBe(5);
+    expect(r.register.count).toBe(40);
     expect(formatReport(r)).toMatch(/result\s+OK/);
+    expect(formatReport(r)).toContain(`${clients} clients`);
   });
 
-  it('reads frames of an unusual layout with JSON.parse and still counts everything', async () => {
-    const r = await benchAgainstFake({ unusualLayout: true, duplicateEvery: 50 }, '--users', '4', '--messages', '200');
+  it('reads frames of an unusual layout and still counts everything', async () => {
+    const r = await bench({ unusualLayout: true, duplicateEvery: 50 }, '--users', '4', '--messages', '200');
     expect(r.load.totals).toMatchObject({ sent: 200, acked: 200, delivered: 200, lost: 0, duplicated: 4 });
     expect(r.load.ackMismatches).toBe(0);
   });
 
   it('runs an open loop at a fixed rate', async () => {
-    const r = await benchAgainstFake({}, '--users', '4', '--rate', '2000', '--messages', '400');
+    const r = await bench({}, '--users', '4', '--rate', '2000', '--messages', '400');
     expect(r.ok).toBe(true);
     expect(r.load.totals.delivered).toBe(400);
     expect(r.load.offeredRate).toBeGreaterThan(0);
   });
 
   it('fails the run when the server loses messages', async () => {
-    const r = await benchAgainstFake({ dropEvery: 50 }, '--users', '4', '--messages', '200');
+    const r = await bench({ dropEvery: 50 }, '--users', '4', '--messages', '200');
     expect(r.ok).toBe(false);
     expect(r.load.totals.lost).toBe(4);
     expect(r.failures.join()).toMatch(/4 messages lost/);
   });
 
   it('fails the run when the server delivers a message twice', async () => {
-    const r = await benchAgainstFake({ duplicateEvery: 40 }, '--users', '4', '--messages', '200');
+    const r = await bench({ duplicateEvery: 40 }, '--users', '4', '--messages', '200');
     expect(r.ok).toBe(false);
     expect(r.load.totals).toMatchObject({ lost: 0, duplicated: 5 });
     expect(formatReport(r)).toMatch(/FAILED: 5 messages duplicated/);
   });
 
   it('holds idle connections and reports them', async () => {
-    const r = await benchAgainstFake({}, '--users', '3', '--messages', '30', '--idle', '20');
+    const r = await bench({}, '--users', '3', '--messages', '30', '--idle', '20');
     expect(r.ok).toBe(true);
     expect(r.memory.idle).toMatchObject({ from: 2, to: 20, stillOpenAfterLoad: 20 });
+  });
+
+  it('logs a wave of connections in by password, keeps them open and reports the memory per connection', async () => {
+    const r = await bench({}, '--users', '3', '--messages', '30', '--login-wave', '12', '--idle', '20');
+    expect(r.ok).toBe(true);
+    expect(fake!.logins).toBe(12);
+    expect(r.memory.loginWave).toMatchObject({ count: 12, totalConnections: 12 + 3 + 20 });
+    expect(r.memory.idle).toMatchObject({ to: 20, stillOpenAfterLoad: 20 });
+    expect(formatReport(r)).toMatch(/login wave\s+12 password logins/);
   });
 });
 

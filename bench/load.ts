@@ -1,8 +1,9 @@
-// The load phase: closed loop (W unacked per user) or open loop (R msg/s), with frames pre-serialised and no per-message objects.
+// The load phase: closed loop (W unacked per user) or open loop (R msg/s), by independent clients (a JSON
+// object per frame, as real clients build them) or batched ones (frames pre-serialised, no per-message objects).
 import type { ServerFrame } from '../src/shared/protocol.js';
 import { SETUP_ID_LIMIT, type BenchConnection } from './conn.js';
 import { Ledger, type LedgerTotals } from './ledger.js';
-import type { LoadMode } from './args.js';
+import type { ClientStyle, LoadMode } from './args.js';
 import { timePrefix, TIME_PREFIX_LENGTH } from '../src/shared/client/ids.js';
 import { XorShift32 } from './rng.js';
 import { scanFrame, type ScannedFrame } from './scan.js';
@@ -22,8 +23,12 @@ export interface LoadConfig {
   drainSec: number;
   /** Prefix of every clientMsgId of this run, so a reused account's old ids never collide. */
   runId: string;
-  /** Read acks and pushed messages without JSON.parse when they have the usual layout (default true). */
-  fastParse?: boolean;
+  /**
+   * 'independent': every frame is JSON.stringify of an object and every frame received goes through
+   * JSON.parse. 'batched': frames are concatenated from pre-serialised pieces, and acks and pushed
+   * messages of the usual layout are read without JSON.parse.
+   */
+  clients: ClientStyle;
 }
 
 export interface Progress {
@@ -112,10 +117,10 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
   const ledger = new Ledger(n, perSender);
   const latency = new LatencyRecorder(cfg.messages ?? 1 << 20);
   const rng = new XorShift32(cfg.seed);
-  const { prefixes, suffix } = sendFramePieces(
-    users.map((u) => u.username),
-    makeBody(cfg.size),
-  );
+  const names = users.map((u) => u.username);
+  const body = makeBody(cfg.size);
+  const { prefixes, suffix } = sendFramePieces(names, body);
+  const independent = cfg.clients === 'independent';
   const ids = new RunIds(cfg.runId);
   const senderOf = new Map(users.map((u, i) => [u.username, i]));
   const errors: Record<string, number> = {};
@@ -140,7 +145,11 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
     const to = rng.other(n, sender);
     const now = performance.now();
     const seq = ledger.send(sender, to, now);
-    users[sender]!.conn.write('{"id":' + (SETUP_ID_LIMIT + seq) + prefixes[to]! + ids.make(seq) + suffix);
+    users[sender]!.conn.write(
+      independent
+        ? JSON.stringify({ id: SETUP_ID_LIMIT + seq, type: 'send', to: names[to], clientMsgId: ids.make(seq), body })
+        : '{"id":' + (SETUP_ID_LIMIT + seq) + prefixes[to]! + ids.make(seq) + suffix,
+    );
   };
 
   const settled = (): boolean => ledger.acked + ledger.rejected === ledger.sent && ledger.delivered >= ledger.acked;
@@ -228,7 +237,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
     };
   users.forEach((u, i) => {
     u.conn.sink = sinkFor(i);
-    if (cfg.fastParse !== false) u.conn.rawSink = rawSinkFor(i);
+    if (!independent) u.conn.rawSink = rawSinkFor(i);
     u.conn.ws.on('close', () => {
       closedConnections++;
     });

@@ -20,6 +20,19 @@ export interface IdleMemory {
   stillOpenAfterLoad: number;
 }
 
+/** Server memory after K password logins (each an argon2id verification), their connections kept open. */
+export interface LoginWaveMemory {
+  count: number;
+  seconds: number;
+  rssIdleServerBytes: number | null;
+  rssAfterBytes: number | null;
+  /** (RSS after the wave, settled − RSS of the idle server) / K. */
+  bytesPerConnection: number | null;
+  /** With --idle: every connection open after the idle ones (wave, users, idle), and RSS above the idle server per connection then. */
+  totalConnections: number | null;
+  bytesPerConnectionAtTotal: number | null;
+}
+
 export interface BenchReport {
   ok: boolean;
   failures: string[];
@@ -40,6 +53,7 @@ export interface BenchReport {
     bytesPerUserConnection: number | null;
     rssAfterLoadBytes: number | null;
     idle: IdleMemory | null;
+    loginWave: LoginWaveMemory | null;
   };
   cpu: {
     serverLoadPercent: number | null;
@@ -90,7 +104,7 @@ const ms = (n: number): string => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(3)
 export function describeMode(o: BenchOptions): string {
   const mode = o.mode.kind === 'closed' ? `closed loop W=${o.mode.window}` : `open loop ${num(o.mode.rate)} msg/s`;
   const bound = o.messages !== null ? `${num(o.messages)} messages` : `${o.durationSec} s`;
-  return `${mode}, ${o.users} users, ${o.size}-byte bodies, ${bound}`;
+  return `${mode}, ${o.users} users (${o.clients} clients, ${o.accounts} accounts), ${o.size}-byte bodies, ${bound}`;
 }
 
 export function formatReport(r: BenchReport): string {
@@ -105,9 +119,16 @@ export function formatReport(r: BenchReport): string {
   ];
   if (r.logins !== null) lines.push(`logins     ${r.logins.count} password logins in ${r.logins.seconds.toFixed(2)} s (${r.logins.perSecond.toFixed(1)}/s)`);
   lines.push(
-    `connect    ${r.connect.count} users in ${r.connect.seconds.toFixed(3)} s (${num(r.connect.perSecond)}/s, hello + resume by token)`,
+    `connect    ${r.connect.count} users in ${r.connect.seconds.toFixed(3)} s (${num(r.connect.perSecond)}/s, hello + resume by token), ${r.options.clients} clients`,
     `memory     server RSS ${mib(r.memory.rssBeforeUsersBytes)} before users, ${mib(r.memory.rssAfterUsersBytes)} after (${kib(r.memory.bytesPerUserConnection)} per user connection, rough: heap growth steps dominate at this count; --idle measures the slope), ${mib(r.memory.rssAfterLoadBytes)} after the load`,
   );
+  const wave = r.memory.loginWave;
+  if (wave !== null) {
+    lines.push(
+      `login wave ${num(wave.count)} password logins in ${wave.seconds.toFixed(1)} s, kept open: RSS ${mib(wave.rssIdleServerBytes)} idle → ${mib(wave.rssAfterBytes)} settled, ${kib(wave.bytesPerConnection)} per connection` +
+        (wave.totalConnections === null ? '' : `; ${kib(wave.bytesPerConnectionAtTotal)} per connection at ${num(wave.totalConnections)} connections`),
+    );
+  }
   const idle = r.memory.idle;
   if (idle !== null) {
     lines.push(

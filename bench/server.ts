@@ -5,6 +5,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ALLOCATOR_TUNABLE } from '../src/server/allocator.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -109,7 +110,8 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
   const child: ChildProcess = spawn(command as string, args as string[], {
     cwd: REPO_ROOT,
     stdio: ['ignore', logFd, logFd],
-    env: { ...process.env, NODE_ENV: 'production' },
+    // Parley as `npm start` runs it, with the allocator setting its launchers give it.
+    env: { ...process.env, NODE_ENV: 'production', ...(bare ? {} : { GLIBC_TUNABLES: ALLOCATOR_TUNABLE }) },
   });
   closeSync(logFd);
   let exited = false;

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 it('bench --users 20 --messages 2000 delivers every message exactly once', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--users', '20', '--messages', '2000', '--json', '--drain', '15'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--users', '20', '--accounts', '40', '--messages', '2000', '--json', '--drain', '15'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -31,7 +31,7 @@ it('bench --users 20 --messages 2000 delivers every message exactly once', async
 }, 30_000);
 
 it('bench --compare runs Parley and the prototype under the same load and reports the ratio', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--compare', '--rounds', '1', '--users', '10', '--messages', '1000', '--json'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--compare', '--rounds', '1', '--users', '10', '--accounts', '30', '--messages', '1000', '--json'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,70 @@
+// A data folder with the run's accounts already registered, made once per server program and schema and
+// copied into each run: 1,000 registrations are 1,000 argon2id hashes, a minute or more on this machine.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountBook, ensureAccounts } from './accounts.js';
+import { REPO_ROOT, startServer } from './server.js';
+
+/** Account names in a template; the bench's users are the first ones. */
+export const TEMPLATE_PREFIX = 'bench';
+const READY = 'template-ready';
+
+export const accountNames = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-u${i}`);
+
+/** The files whose change makes an old template unusable: the schema, and the prototype's own table. */
+function templateKey(program: 'parley' | 'bare', accounts: number): string {
+  const hash = createHash('sha256');
+  for (const file of program === 'bare' ? ['bench/bare-server.ts'] : ['src/server/store/migrations.ts', 'src/server/passwords.ts']) {
+    hash.update(readFileSync(join(REPO_ROOT, file)));
+  }
+  return `${program}-${accounts}-${hash.digest('hex').slice(0, 12)}`;
+}
+
+export interface RunDataFolder {
+  dir: string;
+  /** Made now (seconds spent registering) or copied from an earlier run's template (0). */
+  registeredNow: number;
+  registerSeconds: number;
+  remove(): void;
+}
+
+/**
+ * A fresh copy of the template for `program` with `accounts` registered (made first if missing); the
+ * account book (names, password, tokens) is inside it, so AccountBook.inDataDir reads it.
+ */
+export async function runDataFolder(
+  program: 'parley' | 'bare',
+  accounts: number,
+  registerConcurrency: number,
+  log: (line: string) => void,
+  root = join(tmpdir(), 'parley-bench-templates'),
+): Promise<RunDataFolder> {
+  const template = join(root, templateKey(program, accounts));
+  let registeredNow = 0;
+  let registerSeconds = 0;
+  if (!existsSync(join(template, READY))) {
+    log(`registering ${accounts} accounts into a template data folder (once; later runs copy it)…`);
+    const making = `${template}.making-${process.pid}`;
+    rmSync(making, { recursive: true, force: true });
+    // Not pinned: registration is argon2id on the thread pool, and both cores make it twice as quick.
+    const server = await startServer({ core: null, dataDir: making, cpuProfDir: null, extraArgs: [], program });
+    try {
+      const book = AccountBook.inDataDir(making);
+      const result = await ensureAccounts(server.url, accountNames(TEMPLATE_PREFIX, accounts), book, Math.max(registerConcurrency, 2));
+      registeredNow = result.registered;
+      registerSeconds = result.seconds;
+    } finally {
+      // A clean stop checkpoints the WAL into the database file.
+      await server.stop();
+    }
+    writeFileSync(join(making, READY), new Date().toISOString());
+    rmSync(template, { recursive: true, force: true });
+    renameSync(making, template);
+  }
+  const dir = join(mkdtempSync(join(tmpdir(), 'parley-bench-data-')), 'data');
+  cpSync(template, dir, { recursive: true });
+  rmSync(join(dir, READY));
+  return { dir, registeredNow, registerSeconds, remove: () => rmSync(join(dir, '..'), { recursive: true, force: true }) };
+}
