@@ -1,4 +1,4 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576 node
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576:glibc.malloc.hugetlb=1 node
 // The `parley` command: `parley server`, `parley connect` (the terminal client), `parley backup`; errors end in one plain sentence, not a stack trace.
 // The first line sets the allocator tunable of src/server/allocator.ts (glibc reads it before Node starts).
 // First: it must run before Ink loads (see the module).
