@@ -14,8 +14,11 @@ import { accountNames, runDataFolder, TEMPLATE_PREFIX, type RunDataFolder } from
 
 /** Time for the server's heap to settle before reading its RSS. */
 const SETTLE_MS = 1_000;
-/** After a login wave: the last hashes' memory is freed and the heap has had its collections. */
-const WAVE_SETTLE_MS = 3_000;
+/**
+ * Before the idle server's RSS and after a login wave: V8's memory reducer shrinks a young generation that
+ * a burst grew only after some quiet seconds (an idle server's RSS fell by 9 MiB 30-33 s after its start).
+ */
+const WAVE_SETTLE_MS = 40_000;
 const CONNECT_CONCURRENCY = 64;
 
 /** Progress on stderr: one rewritten line on a terminal, a line every 5 s otherwise. */
@@ -88,7 +91,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       const program = options.bare ? 'bare' : 'parley';
       if (!options.bare && builtServer() === null) warnings.push('the server ran from src through tsx (dist/ is missing or older than src/): run `npm run build` to measure what `npm start` runs');
       // Without --data the accounts come from a template made once, so a run need not register them.
-      if (options.data === null) folder = await runDataFolder(program, options.accounts, options.registerConcurrency, log);
+      if (options.data === null) folder = await runDataFolder(program, options.accounts, options.registerConcurrency, log, hooks.onServerPid);
       log('starting the server…');
       own = await startServer({
         core: pinning?.server ?? null,
@@ -120,7 +123,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       logins = { count: sampleAccounts.length, seconds, perSecond: sampleAccounts.length / seconds };
     }
 
-    await sleep(SETTLE_MS);
+    // Nothing to sample (a server given by --url without its pid): nothing to wait for.
+    await sleep(options.loginWave > 0 && pid !== null ? WAVE_SETTLE_MS : SETTLE_MS);
     const idleServer = sample();
     let loginWave: LoginWaveMemory | null = null;
     if (options.loginWave > 0) {
@@ -128,7 +132,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       const started = performance.now();
       await openMore(url, spareAccounts, book, options.loginWave, idle, style, book.password);
       const seconds = (performance.now() - started) / 1000;
-      await sleep(WAVE_SETTLE_MS);
+      if (pid !== null) await sleep(WAVE_SETTLE_MS);
       const after = sample();
       loginWave = {
         count: options.loginWave,

@@ -5,7 +5,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ALLOCATOR_TUNABLE } from '../src/server/allocator.js';
+import { ALLOCATOR_TUNABLE, NODE_MEMORY_FLAGS } from '../src/server/memory.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -89,7 +89,8 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
 
   const bare = options.program === 'bare';
   const built = bare ? null : builtServer();
-  const nodeArgs = built ? [] : ['--import', 'tsx'];
+  // Parley as `npm start` runs it: with the memory settings its launchers give it (the prototype without).
+  const nodeArgs = [...(bare ? [] : NODE_MEMORY_FLAGS), ...(built ? [] : ['--import', 'tsx'])];
   if (options.cpuProfDir !== null) {
     mkdirSync(options.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfDir));
@@ -110,7 +111,6 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
   const child: ChildProcess = spawn(command as string, args as string[], {
     cwd: REPO_ROOT,
     stdio: ['ignore', logFd, logFd],
-    // Parley as `npm start` runs it, with the allocator setting its launchers give it.
     env: { ...process.env, NODE_ENV: 'production', ...(bare ? {} : { GLIBC_TUNABLES: ALLOCATOR_TUNABLE }) },
   });
   closeSync(logFd);

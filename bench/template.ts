@@ -39,6 +39,8 @@ export async function runDataFolder(
   accounts: number,
   registerConcurrency: number,
   log: (line: string) => void,
+  /** Told the template server's pid while it runs, so an emergency exit can kill it. */
+  onServerPid: (pid: number | null) => void = () => {},
   root = join(tmpdir(), 'parley-bench-templates'),
 ): Promise<RunDataFolder> {
   const template = join(root, templateKey(program, accounts));
@@ -50,6 +52,7 @@ export async function runDataFolder(
     rmSync(making, { recursive: true, force: true });
     // Not pinned: registration is argon2id on the thread pool, and both cores make it twice as quick.
     const server = await startServer({ core: null, dataDir: making, cpuProfDir: null, extraArgs: [], program });
+    onServerPid(server.pid);
     try {
       const book = AccountBook.inDataDir(making);
       const result = await ensureAccounts(server.url, accountNames(TEMPLATE_PREFIX, accounts), book, Math.max(registerConcurrency, 2));
@@ -58,6 +61,7 @@ export async function runDataFolder(
     } finally {
       // A clean stop checkpoints the WAL into the database file.
       await server.stop();
+      onServerPid(null);
     }
     writeFileSync(join(making, READY), new Date().toISOString());
     rmSync(template, { recursive: true, force: true });

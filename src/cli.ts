@@ -1,6 +1,6 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576:glibc.malloc.hugetlb=1 node
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576:glibc.malloc.hugetlb=1 node --max-semi-space-size=4
 // The `parley` command: `parley server`, `parley connect` (the terminal client), `parley backup`; errors end in one plain sentence, not a stack trace.
-// The first line sets the allocator tunable of src/server/allocator.ts (glibc reads it before Node starts).
+// The first line gives Node the memory settings of src/server/memory.ts (they must be there at start).
 // First: it must run before Ink loads (see the module).
 import './tui/interactive.js';
 import { Command, CommanderError } from 'commander';

@@ -1,11 +1,11 @@
 // A wave of password logins must not leave the argon2id hashes' memory resident: the launchers set the
-// allocator tunable (src/server/allocator.ts), and without it the same wave keeps tens of MiB.
+// allocator tunable and cap V8's semi-spaces (src/server/memory.ts); without the tunable the same wave keeps tens of MiB.
 // Sizes, not times: the figures per connection are measured by `npm run bench -- --login-wave`.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ALLOCATOR_TUNABLE, allocatorTuned, allocatorWarning } from '../src/server/allocator.js';
+import { ALLOCATOR_TUNABLE, allocatorTuned, allocatorWarning, NODE_MEMORY_FLAGS, youngGenerationCapped, youngGenerationNote } from '../src/server/memory.js';
 import { TestClient, userClient } from './helpers/client.js';
 import { ROOT, spawnServer, type SpawnedServer } from './helpers/server.js';
 
@@ -60,11 +60,12 @@ describe.skipIf(process.platform !== 'linux')('memory after a login wave', () =>
 });
 
 describe('the launchers', () => {
-  it('npm start and the parley command start Node with the tunable', () => {
+  it('npm start and the parley command start Node with the tunable and the flags', () => {
+    const node = `GLIBC_TUNABLES=${ALLOCATOR_TUNABLE} node ${NODE_MEMORY_FLAGS.join(' ')}`;
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-    expect(pkg.scripts.start).toBe(`GLIBC_TUNABLES=${ALLOCATOR_TUNABLE} node dist/cli.js server`);
+    expect(pkg.scripts.start).toBe(`${node} dist/cli.js server`);
     const shebang = readFileSync(path.join(ROOT, 'src/cli.ts'), 'utf8').split('\n')[0];
-    expect(shebang).toBe(`#!/usr/bin/env -S GLIBC_TUNABLES=${ALLOCATOR_TUNABLE} node`);
+    expect(shebang).toBe(`#!/usr/bin/env -S ${node}`);
   });
 
   it('recognises the setting in either of glibc’s spellings and warns only without it', () => {
@@ -72,6 +73,16 @@ describe('the launchers', () => {
     expect(allocatorTuned({ MALLOC_MMAP_THRESHOLD_: '1048576' })).toBe(true);
     expect(allocatorTuned({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe(false);
     expect(allocatorTuned({})).toBe(false);
-    expect(allocatorWarning({ GLIBC_TUNABLES: ALLOCATOR_TUNABLE })).toBeNull();
+    expect(allocatorWarning({ GLIBC_TUNABLES: ALLOCATOR_TUNABLE }, true)).toBeNull();
+    expect(allocatorWarning({}, true)).toContain('GLIBC_TUNABLES=');
+    expect(allocatorWarning({}, false)).toBeNull();
+  });
+
+  it('recognises the semi-space cap on the command line or in NODE_OPTIONS', () => {
+    expect(youngGenerationCapped([...NODE_MEMORY_FLAGS], {})).toBe(true);
+    expect(youngGenerationCapped([], { NODE_OPTIONS: '--enable-source-maps --max_semi_space_size=8' })).toBe(true);
+    expect(youngGenerationCapped(['--max-old-space-size=4096'], {})).toBe(false);
+    expect(youngGenerationNote({}, [])).toContain(NODE_MEMORY_FLAGS[0]);
+    expect(youngGenerationNote({}, [...NODE_MEMORY_FLAGS])).toBeNull();
   });
 });

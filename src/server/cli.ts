@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
 import { FAULTS_VARIABLE, parseFaults } from './faults.js';
-import { allocatorWarning } from './allocator.js';
+import { allocatorWarning, youngGenerationNote } from './memory.js';
 import { createLogger } from './log.js';
 import { lanAddresses } from './network.js';
 import { normalizeOrigin } from './http/origin.js';
@@ -95,6 +95,8 @@ async function runServer(flags: ServerFlags): Promise<void> {
   if (faults.length > 0) log.warn({ faults }, 'test-only faults are on: acknowledged messages may be lost or duplicated');
   const allocator = allocatorWarning();
   if (allocator !== null) log.warn(allocator);
+  const youngGeneration = youngGenerationNote();
+  if (youngGeneration !== null) log.info(youngGeneration);
   let server;
   try {
     server = createServer({ config, log });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/log.js';
+import { ALLOCATOR_TUNABLE, NODE_MEMORY_FLAGS } from '../../src/server/memory.js';
 import { createServer, type ParleyServer } from '../../src/server/server.js';
 import { bundledCli } from './bundle.js';
 import { tempDir } from './temp.js';
@@ -89,9 +90,10 @@ export async function spawnServer(
 ): Promise<SpawnedServer> {
   const dataDir = options.dataDir ?? tempDir();
   const port = options.port ?? (await freePort());
-  const entry = options.bundled ? [await bundledCli(ROOT)] : ['--import', 'tsx', path.join(ROOT, 'src/cli.ts')];
+  // With the memory settings the `parley` command and `npm start` give Node.
+  const entry = [...NODE_MEMORY_FLAGS, ...(options.bundled ? [await bundledCli(ROOT)] : ['--import', 'tsx', path.join(ROOT, 'src/cli.ts')])];
   const args = [...entry, 'server', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...(options.args ?? [])];
-  const env = options.env ? { ...process.env, ...options.env } : process.env;
+  const env = { ...process.env, GLIBC_TUNABLES: ALLOCATOR_TUNABLE, ...options.env };
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
