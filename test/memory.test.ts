@@ -68,6 +68,12 @@ describe('the launchers', () => {
     expect(shebang).toBe(`#!/usr/bin/env -S ${node}`);
   });
 
+  it('docs/operations.md gives the same settings to servers started another way', () => {
+    const doc = readFileSync(path.join(ROOT, 'docs/operations.md'), 'utf8');
+    expect(doc).toContain(`Environment=GLIBC_TUNABLES=${ALLOCATOR_TUNABLE}`);
+    expect(doc).toContain(`ExecStart=/usr/bin/node ${NODE_MEMORY_FLAGS.join(' ')} `);
+  });
+
   it('recognises the setting in either of glibc’s spellings and warns only without it', () => {
     expect(allocatorTuned({ GLIBC_TUNABLES: `glibc.malloc.arena_max=2:${ALLOCATOR_TUNABLE}` })).toBe(true);
     expect(allocatorTuned({ MALLOC_MMAP_THRESHOLD_: '1048576' })).toBe(true);
