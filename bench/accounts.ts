@@ -31,8 +31,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 
 const HELLO = { versions: [1], client: 'parley-bench' };
 
-async function session<R>(url: string, fn: (conn: BenchConnection) => Promise<R>): Promise<R> {
-  const conn = await BenchConnection.open(url, null);
+async function session<R>(url: string, fn: (conn: BenchConnection) => Promise<R>, style: ClientStyle): Promise<R> {
+  const conn = await BenchConnection.open(url, null, style);
   try {
     await conn.request('hello', HELLO);
     return await fn(conn);
@@ -83,13 +83,19 @@ export interface RegisterResult {
   seconds: number;
 }
 
-export async function ensureAccounts(url: string, names: readonly string[], book: AccountBook, concurrency: number): Promise<RegisterResult> {
+export async function ensureAccounts(
+  url: string,
+  names: readonly string[],
+  book: AccountBook,
+  concurrency: number,
+  style: ClientStyle = 'batched',
+): Promise<RegisterResult> {
   const started = performance.now();
   let registered = 0;
   const accounts = await mapLimit(names, concurrency, async (username) => {
     const cached = book.get(username);
     if (cached !== null) return cached;
-    const result = (await session(url, (conn) => conn.request('register', { username, password: book.password, device: 'bench' }))) as {
+    const result = (await session(url, (conn) => conn.request('register', { username, password: book.password, device: 'bench' }), style)) as {
       token: string;
     };
     registered++;
@@ -102,9 +108,9 @@ export async function ensureAccounts(url: string, names: readonly string[], book
 }
 
 /** Times password logins (each one argon2id verification) for the first k accounts. */
-export async function timeLogins(url: string, accounts: readonly Account[], password: string, concurrency: number): Promise<number> {
+export async function timeLogins(url: string, accounts: readonly Account[], password: string, concurrency: number, style: ClientStyle): Promise<number> {
   const started = performance.now();
-  await mapLimit(accounts, concurrency, (a) => session(url, (conn) => conn.request('login', { username: a.username, password, device: 'bench' })));
+  await mapLimit(accounts, concurrency, (a) => session(url, (conn) => conn.request('login', { username: a.username, password, device: 'bench' }), style));
   return (performance.now() - started) / 1000;
 }
 

@@ -111,15 +111,15 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     const prefix = dataDir !== null ? TEMPLATE_PREFIX : randomBytes(4).toString('hex');
 
     log(`registering ${options.accounts} accounts (the ones registered before are reused)…`);
-    const reg = await ensureAccounts(url, accountNames(prefix, options.accounts), book, options.registerConcurrency);
+    const style = options.clients;
+    const reg = await ensureAccounts(url, accountNames(prefix, options.accounts), book, options.registerConcurrency, style);
     const accounts = reg.accounts.slice(0, options.users);
     const spareAccounts = reg.accounts.slice(options.users);
-    const style = options.clients;
 
     let logins: BenchReport['logins'] = null;
     if (options.logins > 0) {
       const sampleAccounts = reg.accounts.slice(0, options.logins);
-      const seconds = await timeLogins(url, sampleAccounts, book.password, options.registerConcurrency);
+      const seconds = await timeLogins(url, sampleAccounts, book.password, options.registerConcurrency, style);
       logins = { count: sampleAccounts.length, seconds, perSecond: sampleAccounts.length / seconds };
     }
 

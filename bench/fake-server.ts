@@ -1,5 +1,6 @@
 // A minimal in-memory stand-in for the Parley server (hello, register, login, resume, send), for the generator's own tests;
 // it can drop or duplicate deliveries on purpose so the tests can prove the generator notices.
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface FakeServerFaults {
@@ -15,6 +16,8 @@ export interface FakeServer {
   url: string;
   /** Password logins answered so far. */
   readonly logins: number;
+  /** Frames the clients sent, and how many of them had a mask key of four zero bytes (read off the TCP stream). */
+  readonly wire: { frames: number; zeroMasks: number };
   close(): Promise<void>;
 }
 
@@ -27,7 +30,9 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
   let seq = 0;
   let logins = 0;
 
-  wss.on('connection', (ws) => {
+  const wire = { frames: 0, zeroMasks: 0 };
+  wss.on('connection', (ws, req) => {
+    countFrames(req.socket, wire);
     let me: string | null = null;
     const reply = (id: number, result: unknown): void =>
       ws.send(JSON.stringify(faults.unusualLayout ? { id, result, type: 'ok' } : { type: 'ok', id, result }));
@@ -83,10 +88,32 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
     get logins() {
       return logins;
     },
+    wire,
     close: () =>
       new Promise((resolve) => {
         for (const c of wss.clients) c.terminate();
         wss.close(() => resolve());
       }),
   };
+}
+
+/** Reads the client's frames off the raw stream beside `ws` (RFC 6455 §5.2), counting them and their zero mask keys. */
+function countFrames(socket: Duplex, wire: { frames: number; zeroMasks: number }): void {
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      if (pending.length < 2) return;
+      const length7 = pending[1]! & 0x7f;
+      const masked = (pending[1]! & 0x80) !== 0;
+      const extra = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
+      const headerLength = 2 + extra + (masked ? 4 : 0);
+      if (pending.length < headerLength) return;
+      const length = length7 === 126 ? pending.readUInt16BE(2) : length7 === 127 ? Number(pending.readBigUInt64BE(2)) : length7;
+      if (pending.length < headerLength + length) return;
+      wire.frames++;
+      if (masked && pending.readUInt32BE(2 + extra) === 0) wire.zeroMasks++;
+      pending = pending.subarray(headerLength + length);
+    }
+  });
 }

@@ -32,6 +32,10 @@ describe.each(['independent', 'batched'] as const)('runBench against a fake serv
     expect(r.register.count).toBe(40);
     expect(formatReport(r)).toMatch(/result\s+OK/);
     expect(formatReport(r)).toContain(`${clients} clients`);
+    // Independent clients mask as browsers do; the batched generator's zero masks spare it the XOR.
+    expect(fake!.wire.frames).toBeGreaterThanOrEqual(500);
+    if (clients === 'independent') expect(fake!.wire.zeroMasks).toBe(0);
+    else expect(fake!.wire.zeroMasks).toBeGreaterThanOrEqual(500);
   });
 
   it('reads frames of an unusual layout and still counts everything', async () => {
