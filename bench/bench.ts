@@ -1,8 +1,7 @@
 // One benchmark run: start or reach the server, register and connect users, hold idle connections, drive the load, measure.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BenchOptions } from './args.js';
-import type { ClientStyle } from './args.js';
+import type { BenchOptions, ClientStyle } from './args.js';
 import { AccountBook, connectAccount, ensureAccounts, loginAccount, mapLimit, timeLogins, type Account } from './accounts.js';
 import { WriteBatcher, type BenchConnection } from './conn.js';
 import { runLoad, type LoadUser } from './load.js';
@@ -60,6 +59,24 @@ async function openMore(
   );
 }
 
+/** Runs the wave (`open`), lets the server settle when there is one to sample, and reports RSS above the idle server. */
+async function loginWaveMemory(idleServer: ProcSample | null, sample: () => ProcSample | null, open: () => Promise<void>, count: number): Promise<LoginWaveMemory> {
+  const started = performance.now();
+  await open();
+  const seconds = (performance.now() - started) / 1000;
+  if (idleServer !== null) await sleep(WAVE_SETTLE_MS);
+  const after = sample();
+  return {
+    count,
+    seconds,
+    rssIdleServerBytes: idleServer?.rssBytes ?? null,
+    rssAfterBytes: after?.rssBytes ?? null,
+    bytesPerConnection: idleServer !== null && after !== null ? (after.rssBytes - idleServer.rssBytes) / count : null,
+    totalConnections: null,
+    bytesPerConnectionAtTotal: null,
+  };
+}
+
 function registered(count: number, seconds: number, accounts: number, concurrency: number): BenchReport['register'] {
   return { count, seconds, perSecond: count / Math.max(1e-9, seconds), cached: accounts - count, concurrency };
 }
@@ -98,7 +115,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         dataDir: options.data ?? folder?.dir ?? null,
         cpuProfDir: options.cpuProf,
         extraArgs: options.serverArgs,
-        program: options.bare ? 'bare' : 'parley',
+        program,
       });
       hooks.onServerPid?.(own.pid);
     }
@@ -129,20 +146,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     let loginWave: LoginWaveMemory | null = null;
     if (options.loginWave > 0) {
       log(`logging ${options.loginWave} connections in by password…`);
-      const started = performance.now();
-      await openMore(url, spareAccounts, book, options.loginWave, idle, style, book.password);
-      const seconds = (performance.now() - started) / 1000;
-      if (pid !== null) await sleep(WAVE_SETTLE_MS);
-      const after = sample();
-      loginWave = {
-        count: options.loginWave,
-        seconds,
-        rssIdleServerBytes: idleServer?.rssBytes ?? null,
-        rssAfterBytes: after?.rssBytes ?? null,
-        bytesPerConnection: idleServer !== null && after !== null ? (after.rssBytes - idleServer.rssBytes) / options.loginWave : null,
-        totalConnections: null,
-        bytesPerConnectionAtTotal: null,
-      };
+      const wave = (): Promise<void> => openMore(url, spareAccounts, book, options.loginWave, idle, style, book.password);
+      loginWave = await loginWaveMemory(idleServer, sample, wave, options.loginWave);
     }
 
     const beforeUsers = sample();
