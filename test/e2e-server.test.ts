@@ -150,6 +150,43 @@ test('changePassword replaces the auth key and bundle; the old auth key no longe
   expect((await fresh.request('prelogin', { type: 'prelogin', username: 'alice' })).salt).toBe(change.salt);
 });
 
+test('an account with keys takes only auth keys, and a password change only with its keys re-sealed', async () => {
+  server = await startServer();
+  const alice = await registered(server.url, 'alice');
+  // A registration with keys whose password is not an auth key: a client that would hand the server the password.
+  const raw = await TestClient.connect(server.url);
+  clients.push(raw);
+  const identity = generateIdentity();
+  const registration = {
+    type: 'register' as const,
+    username: 'bob',
+    password: 'correct horse battery',
+    salt: toBase64url(newSalt()),
+    kdf: { ...KDF_DEFAULT },
+    publicIdentity: encodePublicIdentity(identity, 'bob'),
+    keyBundle: alice.keyBundle,
+  };
+  await expect(raw.request('register', registration)).rejects.toMatchObject({ code: 'INVALID_KEYS', message: expect.stringContaining('43-character auth key') });
+  expect(await server.server.services.store.findUserByName('bob')).toBeUndefined();
+
+  const derived = await deriveKeys({ username: 'alice', password: 'new-password', salt: newSalt(), kdf: KDF_DEFAULT });
+  if (!derived.ok) throw new Error(derived.reason);
+  const newAuthKey = toBase64url(derived.authKey);
+  // No keys re-sealed: refused, and nothing changed (the old auth key still logs in, the bundle is the same).
+  await expect(alice.client.request('changePassword', { type: 'changePassword', password: alice.authKey, newPassword: newAuthKey })).rejects.toMatchObject({
+    code: 'INVALID_KEYS',
+    message: expect.stringContaining('history would become unreadable'),
+  });
+  const salt = toBase64url(newSalt());
+  const rewrap = { type: 'changePassword' as const, password: alice.authKey, salt, kdf: { ...KDF_DEFAULT }, keyBundle: alice.keyBundle };
+  await expect(alice.client.request('changePassword', { ...rewrap, newPassword: 'a new plain password' })).rejects.toMatchObject({ code: 'INVALID_KEYS' });
+  const check = await TestClient.connect(server.url);
+  clients.push(check);
+  const login = await check.request('login', { type: 'login', username: 'alice', password: alice.authKey });
+  expect(login.keyBundle).toBe(alice.keyBundle);
+  expect((await check.request('prelogin', { type: 'prelogin', username: 'alice' })).salt).toBe(toBase64url(alice.salt));
+});
+
 test('by default the server takes only encrypted accounts and messages: E2E_REQUIRED in plain words otherwise', async () => {
   server = await startServer({ config: { allowUnencrypted: false } });
   const plain = await TestClient.connect(server.url);

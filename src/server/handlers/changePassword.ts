@@ -3,7 +3,7 @@ import { parseKdfDescriptor } from '../../shared/crypto/index.js';
 import { ParleyError } from '../../shared/errors.js';
 import { type Handler, sessionOf } from '../context.js';
 import { endSessions } from './endSessions.js';
-import { checkPassword } from './register.js';
+import { checkAuthKey, checkPassword } from './register.js';
 
 export const changePassword: Handler<'changePassword'> = {
   needsSession: true,
@@ -16,6 +16,13 @@ export const changePassword: Handler<'changePassword'> = {
     const rewrap = salt !== undefined || kdf !== undefined || keyBundle !== undefined;
     if (rewrap && (salt === undefined || keyBundle === undefined || !parseKdfDescriptor(kdf))) {
       throw new ParleyError('INVALID_KEYS', 'salt, kdf and keyBundle go together, with safe parameters.');
+    }
+    // Without its keys re-sealed under the new password, an account with keys could never open them again.
+    if (ctx.services.keys.userKeys(session.userId)) {
+      if (!rewrap) {
+        throw new ParleyError('INVALID_KEYS', 'This account has end-to-end keys: send them sealed with the new password (salt, kdf and keyBundle), or its history would become unreadable.');
+      }
+      checkAuthKey(request.newPassword, 'newPassword');
     }
     // A stolen session must not become a way to guess the password: failures count as failed logins.
     await rateLimits.checkLogin(session.username, ctx.conn.address);

@@ -6,6 +6,19 @@ import type { UserKeys } from '../store/keys.js';
 import type { Handler } from '../context.js';
 import { startSession } from './session.js';
 
+/**
+ * The auth key a Parley client derives from the password and sends in its place (32 bytes, base64url
+ * without padding). An account with end-to-end keys must never get a hash of the password itself: a
+ * client that sent the raw password would hand it to the server.
+ */
+const AUTH_KEY = /^[A-Za-z0-9_-]{43}$/;
+
+export function checkAuthKey(password: string, field: string): void {
+  if (!AUTH_KEY.test(password)) {
+    throw new ParleyError('INVALID_KEYS', `An account with end-to-end keys takes the client's 43-character auth key as ${field}, never the password itself.`);
+  }
+}
+
 export function checkPassword(password: string): void {
   if (password.length < LIMITS.passwordMinLength) {
     throw new ParleyError('WEAK_PASSWORD', `The password is too short: use at least ${LIMITS.passwordMinLength} characters.`);
@@ -34,6 +47,7 @@ export const register: Handler<'register'> = {
     if (ctx.conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
     checkPassword(request.password);
     const keys = keysOf(request);
+    if (keys) checkAuthKey(request.password, 'password');
     if (!keys && !ctx.services.config.allowUnencrypted) {
       throw new ParleyError('E2E_REQUIRED', 'This server requires end-to-end encryption: register with a Parley client, which makes your keys.');
     }
