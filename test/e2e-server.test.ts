@@ -200,12 +200,17 @@ test('by default the server takes only encrypted accounts and messages: E2E_REQU
   await expect(alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'plain1', body: 'readable by the server' })).rejects.toMatchObject({
     code: 'E2E_REQUIRED',
   });
+  // What no client could have sealed: too short for header, nonce, signature and tag; not base64url; a length that does not decode.
+  const shortest = `p1.${'A'.repeat(162)}`;
+  for (const body of [`p1.${'A'.repeat(161)}`, `p1.${'A'.repeat(161)}*`, `p1.${'A'.repeat(165)}`, `p1.${'A'.repeat(162)}=`, `P1.${'A'.repeat(162)}`]) {
+    await expect(alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'bad', body })).rejects.toMatchObject({ code: 'E2E_REQUIRED' });
+  }
   // An envelope-shaped body is taken (the server cannot and does not open it); nothing readable was stored.
-  const ack = await alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'sealed1', body: `p1.${'A'.repeat(120)}` });
+  const ack = await alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'sealed1', body: shortest });
   expect(ack.seq).toBe(1);
   const db = (server.server.services.store as SqliteStore).db;
   expect(db.prepare("SELECT count(*) AS n FROM users WHERE username = 'carol'").get()).toEqual({ n: 0 });
-  expect(db.prepare('SELECT body FROM messages').all()).toEqual([{ body: `p1.${'A'.repeat(120)}` }]);
+  expect(db.prepare('SELECT body FROM messages').all()).toEqual([{ body: shortest }]);
 });
 
 test('`parley server` refuses plain accounts by default; --allow-unencrypted or PARLEY_ALLOW_UNENCRYPTED lets tooling in', async () => {

@@ -4,7 +4,7 @@ import type { QueuedMessage } from '../committer.js';
 import { type Handler, type HandlerContext, type Reply, sessionOf } from '../context.js';
 import { messageFrame, sendAckFrame } from '../frames.js';
 import type { AppendResult } from '../store/store.js';
-import { ENVELOPE_PREFIX } from '../../shared/crypto/envelope.js';
+import { isEnvelopeShaped } from '../../shared/crypto/envelope.js';
 import { userNotFound } from './users.js';
 
 export const send: Handler<'send'> = {
@@ -15,7 +15,7 @@ export const send: Handler<'send'> = {
   handleNow(request, ctx, reply) {
     const session = sessionOf(ctx);
     const { config, committer, rateLimits, now } = ctx.services;
-    if (!config.allowUnencrypted && !request.body.startsWith(ENVELOPE_PREFIX)) {
+    if (!config.allowUnencrypted && !isEnvelopeShaped(request.body)) {
       throw new ParleyError('E2E_REQUIRED', 'This server relays only end-to-end encrypted messages: send with a Parley client.');
     }
     if (request.body.length > config.maxMessageLength) {

@@ -2,7 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import { Body, LIMITS } from '../protocol.js';
 import { base64urlLength } from './bytes.js';
-import { BODY_MAX_LENGTH, decryptMessage, encryptMessage, ENVELOPE_OVERHEAD_BYTES, MAX_PLAINTEXT_BYTES } from './envelope.js';
+import fc from 'fast-check';
+import { BODY_MAX_LENGTH, decryptMessage, encryptMessage, ENVELOPE_OVERHEAD_BYTES, isEnvelopeShaped, MAX_PLAINTEXT_BYTES } from './envelope.js';
 import { newEpochKey } from './epoch-key.js';
 import { directConversation, makeUser } from '../../../test/crypto/fixtures.js';
 
@@ -35,6 +36,23 @@ describe('size', () => {
   test('an empty text still makes a non-empty body (the protocol refuses empty bodies)', () => {
     expect(Body.safeParse(encrypt('')).success).toBe(true);
     expect(decrypt(encrypt(''))).toMatchObject({ ok: true, text: '' });
+  });
+});
+
+describe('shape (what the server checks without opening)', () => {
+  test('every envelope a client makes is envelope-shaped, from the empty text to the longest', () => {
+    expect(isEnvelopeShaped(encrypt(''))).toBe(true);
+    expect(isEnvelopeShaped(encrypt('é'.repeat(MAX_PLAINTEXT_BYTES / 2)))).toBe(true);
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (text) => isEnvelopeShaped(encrypt(text))), { numRuns: 200 });
+  });
+
+  test('a body one character too short, with a stray character, or of a length base64url cannot have, is not', () => {
+    const body = encrypt('');
+    expect(body.length).toBe(3 + 162);
+    for (const bad of [body.slice(0, -1), `${body.slice(0, -1)}=`, `${body}AAA`, `x${body.slice(1)}`, 'p1.', 'hello']) {
+      expect(isEnvelopeShaped(bad), bad.slice(0, 12)).toBe(false);
+    }
+    expect(isEnvelopeShaped(`${body}AA`)).toBe(true);
   });
 });
 

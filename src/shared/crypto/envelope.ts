@@ -23,6 +23,19 @@ export const ENVELOPE_OVERHEAD_BYTES = HEADER_BYTES + NONCE_BYTES + SIGNATURE_BY
 /** The longest text (in UTF-8 bytes) whose envelope fits in `body`: 11,876. */
 export const MAX_PLAINTEXT_BYTES = Math.floor(((BODY_MAX_LENGTH - ENVELOPE_PREFIX.length) * 3) / 4) - ENVELOPE_OVERHEAD_BYTES;
 
+/** Base64url characters of the shortest envelope (an empty text): ceil(121 × 4 / 3). */
+const MIN_ENVELOPE_CHARS = Math.ceil((ENVELOPE_OVERHEAD_BYTES * 4) / 3);
+const ENVELOPE_SHAPE = new RegExp(`^${ENVELOPE_PREFIX.replace('.', '\\.')}[A-Za-z0-9_-]{${MIN_ENVELOPE_CHARS},}$`);
+
+/**
+ * Whether a body can be an envelope at all: the prefix, base64url without padding of a length that
+ * decodes (never 1 mod 4), and room for the header, nonce, signature, content type and tag. The server
+ * cannot open an envelope; this keeps it from storing what no client could.
+ */
+export function isEnvelopeShaped(body: string): boolean {
+  return (body.length - ENVELOPE_PREFIX.length) % 4 !== 1 && ENVELOPE_SHAPE.test(body);
+}
+
 /** What a message is bound to; the server's `Message` frame carries all of it except the epoch, which the envelope carries. */
 export interface MessageContext {
   conversationId: number;
