@@ -101,6 +101,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
 
   let own: OwnServer | null = null;
   let folder: RunDataFolder | null = null;
+  /** The own server's data folder (--data or a copy of the template); null for a server given by --url. */
+  let dataDir: string | null = null;
   const connections: BenchConnection[] = [];
   const idle: BenchConnection[] = [];
   try {
@@ -109,10 +111,11 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       if (!options.bare && builtServer() === null) warnings.push('the server ran from src through tsx (dist/ is missing or older than src/): run `npm run build` to measure what `npm start` runs');
       // Without --data the accounts come from a template made once, so a run need not register them.
       if (options.data === null) folder = await runDataFolder(program, options.accounts, options.registerConcurrency, log, hooks.onServerPid);
+      dataDir = options.data ?? folder?.dir ?? null;
       log('starting the server…');
       own = await startServer({
         core: pinning?.server ?? null,
-        dataDir: options.data ?? folder?.dir ?? null,
+        dataDir,
         cpuProfDir: options.cpuProf,
         extraArgs: options.serverArgs,
         program,
@@ -123,7 +126,6 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     const pid = own?.pid ?? options.serverPid;
     const sample = (): ProcSample | null => (pid === null ? null : sampleProcess(pid));
 
-    const dataDir = own !== null ? (options.data ?? folder?.dir ?? null) : null;
     const book = AccountBook.inDataDir(dataDir);
     const prefix = dataDir !== null ? TEMPLATE_PREFIX : randomBytes(4).toString('hex');
 
@@ -167,7 +169,6 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     let idleMemory: IdleMemory | null = null;
     if (options.idle > 0) {
       const first = Math.max(1, Math.round(options.idle / 10));
-      const already = idle.length;
       log(`opening ${first} idle connections…`);
       await openMore(url, spareAccounts, book, first, idle, style);
       await sleep(SETTLE_MS);
@@ -177,7 +178,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       await sleep(SETTLE_MS);
       const b = sample();
       if (loginWave !== null) {
-        const total = already + users.length + options.idle;
+        // `idle` holds the wave's connections too.
+        const total = idle.length + users.length;
         loginWave.totalConnections = total;
         loginWave.bytesPerConnectionAtTotal = idleServer !== null && b !== null ? (b.rssBytes - idleServer.rssBytes) / total : null;
       }
