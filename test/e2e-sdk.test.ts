@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { encodePublicIdentity, generateIdentity } from '../src/shared/crypto/index.js';
+import { encodePublicIdentity, generateIdentity, parsePublicIdentity, rememberContact } from '../src/shared/crypto/index.js';
 import { ParleyClient, memoryStorage, selectThread, type ParleyClientOptions, type ThreadItem } from '../src/shared/client/index.js';
 import type { SqliteStore } from '../src/server/store/sqlite.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -156,15 +156,25 @@ describe('end-to-end encryption, SDK and real server', () => {
     expect((await bob.safetyNumber('alice')).digits).toBe(number.digits);
 
     const bobId = (db(s).prepare("SELECT id FROM users WHERE username = 'bob'").get() as { id: number }).id;
+    const realBob = parsePublicIdentity((db(s).prepare('SELECT public_identity FROM identities WHERE user_id = ?').get(bobId) as { public_identity: string }).public_identity, 'bob');
+    if (!realBob.ok) throw new Error(realBob.reason);
     db(s).prepare('UPDATE identities SET public_identity = ? WHERE user_id = ?').run(encodePublicIdentity(generateIdentity(), 'bob'), bobId);
 
-    // Another session on the same device: the remembered contacts are there, the token is not used.
-    const contacts = { 'parley.contacts.alice': aliceStorage.getItem('parley.contacts.alice') ?? '' };
-    const alice2 = await loggedIn(s.url, 'alice', PASSWORD, { storage: memoryStorage(contacts) });
+    // Another session on the same device: the pinned keys are there, the token is not used.
+    const pins = { 'parley.pins.alice': aliceStorage.getItem('parley.pins.alice') ?? '' };
+    const alice2 = await loggedIn(s.url, 'alice', PASSWORD, { storage: memoryStorage(pins) });
     const items = await thread(alice2, 'bob');
     expect(alice2.getSnapshot().contacts.bob).toMatchObject({ status: 'changed', wasVerified: true });
-    expect(items.map((i) => i.body)).not.toContain('hi alice');
-    expect(items.find((i) => i.from === 'bob')?.failure?.reason).toBe('bad-signature');
+    // Only the pinned key verifies: bob's real message still reads, and nothing signed by the new key would.
+    expect(items.map((i) => i.body)).toEqual(['hi bob', 'hi alice']);
+    // A device that remembered bob the way older clients did (one fingerprint) sees the change too.
+    const fingerprintOfBob = rememberContact(realBob.identity, true);
+    const legacy = { 'parley.contacts.alice': JSON.stringify({ bob: fingerprintOfBob }) };
+    const alice3 = await loggedIn(s.url, 'alice', PASSWORD, { storage: memoryStorage(legacy) });
+    const legacyItems = await thread(alice3, 'bob');
+    expect(alice3.getSnapshot().contacts.bob).toMatchObject({ status: 'changed', wasVerified: true });
+    expect(legacyItems.map((i) => i.body)).not.toContain('hi alice');
+    expect(legacyItems.find((i) => i.from === 'bob')?.failure?.reason).toBe('unaccepted-key');
     // The number alice compared no longer matches bob's keys: confirming it must not verify the new ones.
     await expect(alice2.markVerified('bob', true, compared)).rejects.toMatchObject({ code: 'KEYS_CHANGED' });
     expect(alice2.getSnapshot().contacts.bob).toMatchObject({ status: 'changed', verified: false });

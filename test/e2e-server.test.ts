@@ -98,11 +98,35 @@ test('identities and epochs: one epoch per number, every member covered, copies 
       recipient: publicIdentityOf(recipient.identity, recipient === alice ? 'alice' : 'bob'),
       creator: alice.identity,
       creatorName: 'alice',
+      members: [
+        { username: 'alice', keyVersion: 1 },
+        { username: 'bob', keyVersion: 1 },
+      ],
     });
   const keys = [
     { recipient: 'alice', sealed: seal(alice) },
     { recipient: 'bob', sealed: seal(bob) },
   ];
+  // Copies must name this conversation and epoch, and (ek2) exactly its members at their current key versions.
+  const carolKeys = generateIdentity();
+  const misfits = [
+    sealEpochKey({ epochKey, conversationId: conversation.id + 1, epoch: 1, recipient: publicIdentityOf(bob.identity, 'bob'), creator: alice.identity, creatorName: 'alice', members: [{ username: 'alice', keyVersion: 1 }, { username: 'bob', keyVersion: 1 }] }),
+    sealEpochKey({ epochKey, conversationId: conversation.id, epoch: 2, recipient: publicIdentityOf(bob.identity, 'bob'), creator: alice.identity, creatorName: 'alice', members: [{ username: 'alice', keyVersion: 1 }, { username: 'bob', keyVersion: 1 }] }),
+    sealEpochKey({
+      epochKey,
+      conversationId: conversation.id,
+      epoch: 1,
+      recipient: publicIdentityOf(bob.identity, 'bob'),
+      creator: alice.identity,
+      creatorName: 'alice',
+      members: [{ username: 'alice', keyVersion: 1 }, { username: 'bob', keyVersion: 1 }, { username: 'carol', keyVersion: carolKeys.keyVersion }],
+    }),
+  ];
+  for (const sealed of misfits) {
+    await expect(
+      alice.client.request('addEpoch', { type: 'addEpoch', conversationId: conversation.id, epoch: 1, keys: [keys[0]!, { recipient: 'bob', sealed }] }),
+    ).rejects.toMatchObject({ code: 'INVALID_KEYS', message: expect.stringMatching(/sealed key for bob/) });
+  }
   await expect(
     alice.client.request('addEpoch', { type: 'addEpoch', conversationId: conversation.id, epoch: 1, keys: keys.slice(0, 1) }),
   ).rejects.toMatchObject({ code: 'INVALID_KEYS' });
@@ -205,12 +229,26 @@ test('by default the server takes only encrypted accounts and messages: E2E_REQU
   for (const body of [`p1.${'A'.repeat(161)}`, `p1.${'A'.repeat(161)}*`, `p1.${'A'.repeat(165)}`, `p1.${'A'.repeat(162)}=`, `P1.${'A'.repeat(162)}`]) {
     await expect(alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'bad', body })).rejects.toMatchObject({ code: 'E2E_REQUIRED' });
   }
-  // An envelope-shaped body is taken (the server cannot and does not open it); nothing readable was stored.
-  const ack = await alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'sealed1', body: shortest });
-  expect(ack.seq).toBe(1);
+  // An envelope-shaped body naming the conversation it goes to is taken (the server cannot and does not open it).
+  const { conversation } = await alice.client.request('open', { type: 'open', with: 'bob' });
+  const naming = (id: number, version = 'p2.') => {
+    const bytes = new Uint8Array(121);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(id));
+    return version + toBase64url(bytes);
+  };
+  // One made for another conversation (the server, or a buggy client, moving it) is refused and not stored.
+  await expect(alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'moved', body: naming(conversation.id + 1) })).rejects.toMatchObject({
+    code: 'CONVERSATION_MISMATCH',
+    message: expect.stringMatching(/encrypted for another conversation/),
+  });
+  const ack = await alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'sealed1', body: naming(conversation.id) });
+  expect(ack).toMatchObject({ seq: 1, conversationId: conversation.id });
+  const old = await alice.client.request('send', { type: 'send', to: 'bob', clientMsgId: 'sealed2', body: naming(conversation.id, 'p1.') });
+  expect(old.seq).toBe(2);
+  expect(shortest.length).toBe(naming(0).length);
   const db = (server.server.services.store as SqliteStore).db;
   expect(db.prepare("SELECT count(*) AS n FROM users WHERE username = 'carol'").get()).toEqual({ n: 0 });
-  expect(db.prepare('SELECT body FROM messages').all()).toEqual([{ body: shortest }]);
+  expect(db.prepare('SELECT body FROM messages ORDER BY id').all()).toEqual([{ body: naming(conversation.id) }, { body: naming(conversation.id, 'p1.') }]);
 });
 
 test('`parley server` refuses plain accounts by default; --allow-unencrypted or PARLEY_ALLOW_UNENCRYPTED lets tooling in', async () => {

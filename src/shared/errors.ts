@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   USER_NOT_FOUND: 'No account has this username.',
   CONVERSATION_NOT_FOUND: 'The conversation does not exist or you are not in it.',
   MESSAGE_TOO_LONG: 'The message body is longer than the server accepts.',
+  CONVERSATION_MISMATCH: 'The message was encrypted for another conversation than the one it was sent to (or the server named one with other members); nothing was stored.',
   INVALID_KEYS: 'A key, salt or key parameter is malformed, or does not cover every member.',
   EPOCH_CONFLICT: 'Another member created that key epoch first; fetch it and use it.',
   NO_KEYS: 'This account has no end-to-end encryption keys.',

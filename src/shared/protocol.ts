@@ -55,12 +55,15 @@ export const KdfParams = z.strictObject({
 export type KdfParams = z.infer<typeof KdfParams>;
 /** base64url of the 16-byte per-user salt. */
 const Salt = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'A salt is 22 base64url characters.');
-/** `pub1.…`, `kb1.…`, `ek1.…`: opaque to the server beyond prefix and size. */
-const KeyText = (prefix: string) =>
-  z.string().max(512).refine((v) => v.startsWith(prefix), `Expected a ${prefix} value.`);
+/** `pub1.…`, `kb1.…`, `ek2.…` (or the first format's `ek1.…`): opaque to the server beyond prefix and size. */
+const KeyText = (...prefixes: string[]) =>
+  z
+    .string()
+    .max(512)
+    .refine((v) => prefixes.some((prefix) => v.startsWith(prefix)), `Expected a ${prefixes.join(' or ')} value.`);
 export const PublicIdentityText = KeyText('pub1.');
 export const KeyBundleText = KeyText('kb1.');
-export const SealedEpochKeyText = KeyText('ek1.');
+export const SealedEpochKeyText = KeyText('ek2.', 'ek1.');
 
 export const RegisterRequest = request('register', {
   username: Username,

@@ -1,5 +1,6 @@
 // Users, a direct conversation and a key directory for the crypto unit tests, made once per test file (no argon2 needed).
 import { newEpochKey } from '../../src/shared/crypto/epoch-key.js';
+import { membersHash } from '../../src/shared/crypto/members.js';
 import { generateIdentity, publicIdentityOf, type Identity, type KeyDirectory, type PublicIdentity } from '../../src/shared/crypto/identity.js';
 
 export interface TestUser {
@@ -24,6 +25,11 @@ export function directConversation() {
   const bob = makeUser('bob');
   const carol = makeUser('carol');
   const epochKey = newEpochKey();
+  const members = [
+    { username: 'alice', keyVersion: 1 },
+    { username: 'bob', keyVersion: 1 },
+  ];
+  const hash = membersHash(members);
   return {
     alice,
     bob,
@@ -33,5 +39,9 @@ export function directConversation() {
     epochKey,
     keys: directoryOf(alice, bob, carol),
     epochKeys: (epoch: number) => (epoch === 1 ? epochKey : undefined),
+    /** Epoch 1's member set (alice and bob at key version 1) and its hash, which ek2 keys and p2 envelopes bind. */
+    members,
+    membersHash: hash,
+    membersHashes: (epoch: number) => (epoch === 1 ? hash : undefined),
   };
 }

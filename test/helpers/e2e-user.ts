@@ -2,6 +2,7 @@
 import { derive, registration } from '../../src/shared/client/e2e.js';
 import {
   encryptMessage,
+  membersHash,
   fromBase64url,
   newEpochKey,
   openEpochKey,
@@ -61,7 +62,7 @@ export async function e2eUser(url: string, username: string, password = 'correct
     }
     return known;
   };
-  const epochKey = async (conversationId: number, peer: string): Promise<[number, Uint8Array]> => {
+  const epochKey = async (conversationId: number, peer: string): Promise<[number, Uint8Array, Uint8Array]> => {
     const members = [...new Set([username, peer])];
     const { epochs } = await client.request('epochKeys', { type: 'epochKeys', conversationId });
     const newest = epochs.at(-1);
@@ -78,21 +79,23 @@ export async function e2eUser(url: string, username: string, password = 'correct
         keys: (name, version) => (name === newest.creator ? creator.find((p) => p.keyVersion === version) : undefined),
       });
       if (!opened.ok) throw new Error(`openEpochKey: ${opened.reason}`);
-      return [newest.epoch, opened.epochKey];
+      if (opened.version !== 2) throw new Error('openEpochKey: an ek1 epoch cannot carry p2 envelopes');
+      return [newest.epoch, opened.epochKey, opened.membersHash];
     }
     const key = newEpochKey();
-    const keys = [];
-    for (const member of members) {
-      const recipient = (await identities(member)).at(-1)!;
-      keys.push({ recipient: member, sealed: sealEpochKey({ epochKey: key, conversationId, epoch: 1, recipient, creator: identity, creatorName: username }) });
-    }
+    const recipients = await Promise.all(members.map(async (member) => (await identities(member)).at(-1)!));
+    const memberSet = recipients.map((r) => ({ username: r.username, keyVersion: r.keyVersion }));
+    const keys = recipients.map((recipient) => ({
+      recipient: recipient.username,
+      sealed: sealEpochKey({ epochKey: key, conversationId, epoch: 1, recipient, creator: identity, creatorName: username, members: memberSet }),
+    }));
     await client.request('addEpoch', { type: 'addEpoch', conversationId, epoch: 1, keys });
-    return [1, key];
+    return [1, key, membersHash(memberSet)];
   };
   const sendText = async (to: string, text: string, clientMsgId: string): Promise<SendAck> => {
     const { conversation } = await client.request('open', { type: 'open', with: to });
-    const [epoch, key] = await epochKey(conversation.id, to);
-    const sealed = encryptMessage({ conversationId: conversation.id, sender: username, clientMsgId, text, epoch, epochKey: key, identity });
+    const [epoch, key, hash] = await epochKey(conversation.id, to);
+    const sealed = encryptMessage({ conversationId: conversation.id, sender: username, clientMsgId, text, epoch, epochKey: key, membersHash: hash, identity });
     if (!sealed.ok) throw new Error(sealed.reason);
     return client.request('send', { type: 'send', to, clientMsgId, body: sealed.body });
   };

@@ -65,9 +65,47 @@ const epochKey = [
     ephemeralSecret: fixed('ephemeral 2', 32),
     nonce: fixed('epoch key nonce 2', 24),
   }),
+  // ek2: the member set (alice at key version 1, Bob at 2) is named in the copy and bound by the signature.
+  computeEpochKey({
+    name: 'v2-alice-to-Bob',
+    conversationId: 7,
+    epoch: 2,
+    epochKey: fixed('conversation 7 epoch 2', 32),
+    creator: alice,
+    recipient: bob,
+    members: [
+      { username: 'alice', keyVersion: 1 },
+      { username: 'Bob', keyVersion: 2 },
+    ],
+    ephemeralSecret: fixed('ephemeral 3', 32),
+    nonce: fixed('epoch key nonce 3', 24),
+  }),
+  computeEpochKey({
+    name: 'v2-alice-to-herself',
+    conversationId: 7,
+    epoch: 2,
+    epochKey: fixed('conversation 7 epoch 2', 32),
+    creator: alice,
+    recipient: alice,
+    members: [
+      { username: 'alice', keyVersion: 1 },
+      { username: 'Bob', keyVersion: 2 },
+    ],
+    ephemeralSecret: fixed('ephemeral 4', 32),
+    nonce: fixed('epoch key nonce 4', 24),
+  }),
 ];
 
 const base = { conversationId: 7, epoch: 1, epochKey: fixed('conversation 7 epoch 1', 32) };
+const v2 = {
+  conversationId: 7,
+  epoch: 2,
+  epochKey: fixed('conversation 7 epoch 2', 32),
+  members: [
+    { username: 'alice', keyVersion: 1 },
+    { username: 'Bob', keyVersion: 2 },
+  ],
+};
 const envelope: EnvelopeVector[] = [
   computeEnvelope({ ...base, name: 'short', sender: alice, clientMsgId: 'm-1', text: 'see you at 6', nonce: fixed('nonce m-1', 24) }),
   computeEnvelope({ ...base, name: 'unicode', sender: bob, clientMsgId: '01J9Z3K7V8', text: '👋 héllo — ✓ 日本語 👩‍👩‍👧', nonce: fixed('nonce m-2', 24) }),
@@ -76,14 +114,19 @@ const envelope: EnvelopeVector[] = [
   computeEnvelope({ ...base, name: 'third-member', sender: carol, clientMsgId: 'm-c', text: 'hi from carol', nonce: fixed('nonce m-c', 24) }),
   computeEnvelope({ ...base, name: 'epoch-2', epoch: 2, epochKey: fixed('conversation 7 epoch 2', 32), sender: alice, clientMsgId: 'm-3', text: 'new epoch', nonce: fixed('nonce m-3', 24) }),
   computeEnvelope({ ...base, name: 'other-key', epochKey: fixed('a key nobody else has', 32), sender: alice, clientMsgId: 'm-4', text: 'other key', nonce: fixed('nonce m-4', 24) }),
+  // p2: the associated data also binds the hash of the epoch's member set.
+  computeEnvelope({ ...v2, name: 'v2-short', sender: alice, clientMsgId: 'm-5', text: 'see you at 7', nonce: fixed('nonce m-5', 24) }),
+  computeEnvelope({ ...v2, name: 'v2-unicode', sender: bob, clientMsgId: '01J9Z3K7V9', text: '👋 héllo — ✓ 日本語 👩‍👩‍👧', nonce: fixed('nonce m-6', 24) }),
+  computeEnvelope({ ...v2, name: 'v2-other-members', members: [...v2.members, { username: 'carol', keyVersion: 1 }], sender: alice, clientMsgId: 'm-7', text: 'carol too?', nonce: fixed('nonce m-7', 24) }),
 ];
 
 const bodyOf = (name: string): string => (envelope.find((v) => v.name === name) as EnvelopeVector).body;
 const short = bodyOf('short');
+const shortV2 = bodyOf('v2-short');
 const flipAt = (text: string, i: number): string => text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1);
 const rejections: EnvelopeRejectionVector[] = [
   { name: 'plain-text', of: 'short', body: 'see you at 6', reason: 'not-encrypted' },
-  { name: 'future-version', of: 'short', body: `p2.${short.slice(3)}`, reason: 'unsupported-version' },
+  { name: 'future-version', of: 'short', body: `p3.${short.slice(3)}`, reason: 'unsupported-version' },
   { name: 'truncated', of: 'short', body: short.slice(0, 40), reason: 'malformed' },
   { name: 'other-conversation', of: 'short', conversationId: 8, reason: 'wrong-conversation' },
   { name: 'other-sender', of: 'short', sender: 'carol', reason: 'bad-signature' },
@@ -94,6 +137,11 @@ const rejections: EnvelopeRejectionVector[] = [
   { name: 'flipped-epoch-char', of: 'short', body: flipAt(short, 3 + 14), reason: 'bad-signature' },
   { name: 'epoch-without-key', of: 'short', body: bodyOf('epoch-2'), clientMsgId: 'm-3', reason: 'unknown-epoch' },
   { name: 'signed-but-other-key', of: 'short', body: bodyOf('other-key'), clientMsgId: 'm-4', reason: 'tampered' },
+  // A p2 envelope relabelled p1 loses its members hash: its signature no longer matches.
+  { name: 'v2-downgraded-to-v1', of: 'v2-short', body: `p1.${shortV2.slice(3)}`, reason: 'bad-signature' },
+  // Made for a member set with carol in it: the epoch's own set (alice and Bob) gives another hash.
+  { name: 'v2-other-member-set', of: 'v2-short', body: bodyOf('v2-other-members'), clientMsgId: 'm-7', reason: 'bad-signature' },
+  { name: 'v2-other-conversation', of: 'v2-short', conversationId: 8, reason: 'wrong-conversation' },
 ];
 
 const pub = (v: (typeof keyBundle)[number]) => ({ username: v.user.username, x25519Public: v.x25519Public, ed25519Public: v.ed25519Public });
@@ -106,8 +154,8 @@ const safetyNumber = [
 const files: Record<keyof typeof VECTOR_FILES, object> = {
   kdf: { description: 'deriveKeys: argon2id (RFC 9106) then HKDF-SHA256 (RFC 5869) to authKey and wrapKey. Hex bytes.', vectors: kdf },
   keyBundle: { description: 'Identity key pairs (RFC 7748, RFC 8032), pub1. public identities and kb1. sealed private keys (XChaCha20-Poly1305).', vectors: keyBundle },
-  epochKey: { description: 'ek1. epoch keys sealed to a member (X25519 + HKDF-SHA256 + XChaCha20-Poly1305) and signed by the creator (Ed25519).', vectors: epochKey },
-  envelope: { description: 'p1. message envelopes; rejections must fail with the given reason.', vectors: envelope, rejections },
+  epochKey: { description: 'ek1. and ek2. epoch keys sealed to a member (X25519 + HKDF-SHA256 + XChaCha20-Poly1305) and signed by the creator (Ed25519); ek2 names and binds the member set.', vectors: epochKey },
+  envelope: { description: 'p1. and p2. message envelopes (p2 binds the epoch member set hash); rejections must fail with the given reason.', vectors: envelope, rejections },
   safetyNumber: { description: 'Per-user 30-digit fingerprints (5200 × SHA-512) and 60-digit safety numbers.', vectors: safetyNumber },
 };
 

@@ -103,50 +103,74 @@ describe('independent re-derivation of the frozen vectors', () => {
     }
   });
 
+  /** ek2 and p2: SHA-256 over the label, the count and each (username, key version) in username order. */
+  const membersHash = (members: { username: string; keyVersion: number }[]) => {
+    const sorted = [...members].sort((a, b) => (a.username < b.username ? -1 : 1));
+    return crypto.createHash('sha256').update(fields('parley/v2/members', u32(sorted.length), ...sorted.flatMap((m) => [m.username, u32(m.keyVersion)]))).digest();
+  };
+  /** ek2's member list: count u16, then per member name length u8, name, key version u32. */
+  const memberList = (members: { username: string; keyVersion: number }[]) => {
+    const sorted = [...members].sort((a, b) => (a.username < b.username ? -1 : 1));
+    const count = Buffer.alloc(2);
+    count.writeUInt16BE(sorted.length);
+    return Buffer.concat([count, ...sorted.flatMap((m) => [Buffer.from([Buffer.byteLength(m.username)]), Buffer.from(m.username), u32(m.keyVersion)])]);
+  };
+
   test('sealed epoch key: OpenSSL X25519 ECDH, HKDF, XChaCha20-Poly1305 and the creator\'s Ed25519 signature', () => {
+    expect(v.epochKey.filter((e) => e.members !== undefined).length).toBeGreaterThan(0);
     for (const e of v.epochKey) {
-      const b = b64(e.sealed, 'ek1.');
-      expect(b.length).toBe(188);
+      const v2 = e.members !== undefined;
+      const b = b64(e.sealed, v2 ? 'ek2.' : 'ek1.');
+      const list = v2 ? memberList(e.members!) : Buffer.alloc(0);
+      expect(b.length).toBe(188 + list.length);
       expect([Number(b.readBigUInt64BE(0)), b.readUInt32BE(8), b.readUInt32BE(12), b.readUInt32BE(16)]).toEqual([
         e.conversationId,
         e.epoch,
         e.recipient.keyVersion,
         e.creator.keyVersion,
       ]);
-      const ephemeral = b.subarray(20, 52);
+      expect(b.subarray(20, 20 + list.length)).toEqual(list);
+      const at = 20 + list.length;
+      const ephemeral = b.subarray(at, at + 32);
       expect(ephemeral).toEqual(rawPublic(x25519Private(hex(e.ephemeralSecret))));
-      const nonce = b.subarray(52, 76);
-      const sealed = b.subarray(76, 124);
+      const nonce = b.subarray(at + 32, at + 56);
+      const sealed = b.subarray(at + 56, at + 104);
       const recipientPub = rawPublic(x25519Private(hex(e.recipient.x25519Secret)));
       const shared = crypto.diffieHellman({ privateKey: x25519Private(hex(e.recipient.x25519Secret)), publicKey: x25519Public(ephemeral) });
-      const key = hkdf(shared, fields('parley/v1/epoch-key/wrap', ephemeral, recipientPub));
+      const version = v2 ? 'v2' : 'v1';
+      const key = hkdf(shared, fields(`parley/${version}/epoch-key/wrap`, ephemeral, recipientPub));
       const aad = fields(
-        'parley/v1/epoch-key/aad',
+        `parley/${version}/epoch-key/aad`,
         u64(e.conversationId),
         u32(e.epoch),
         e.recipient.username,
         u32(e.recipient.keyVersion),
         e.creator.username,
         u32(e.creator.keyVersion),
+        ...(v2 ? [membersHash(e.members!)] : []),
       );
       expect(xchachaOpen(key, nonce, aad, sealed).toString('hex')).toBe(e.epochKey);
       const creatorPub = ed25519Public(rawPublic(ed25519Private(hex(e.creator.ed25519Seed))));
-      const transcript = fields('parley/v1/epoch-key/signature', aad, recipientPub, b.subarray(0, 124));
-      expect(crypto.verify(null, transcript, creatorPub, b.subarray(124))).toBe(true);
+      const transcript = fields(`parley/${version}/epoch-key/signature`, aad, recipientPub, b.subarray(0, at + 104));
+      expect(crypto.verify(null, transcript, creatorPub, b.subarray(at + 104))).toBe(true);
     }
   });
 
   test('message envelope: OpenSSL Ed25519 verification and XChaCha20-Poly1305 decryption', () => {
+    expect(v.envelope.filter((m) => m.members !== undefined).length).toBeGreaterThan(0);
     for (const m of v.envelope) {
-      const b = b64(m.body, 'p1.');
+      const v2 = m.members !== undefined;
+      const b = b64(m.body, v2 ? 'p2.' : 'p1.');
       expect([Number(b.readBigUInt64BE(0)), b.readUInt32BE(8), b.readUInt32BE(12)]).toEqual([m.conversationId, m.epoch, m.sender.keyVersion]);
       const nonce = b.subarray(16, 40);
       expect(nonce.toString('hex')).toBe(m.nonce);
       const signature = b.subarray(40, 104);
       const ciphertext = b.subarray(104);
-      const aad = fields('parley/v1/message/aad', u64(m.conversationId), u32(m.epoch), m.sender.username, u32(m.sender.keyVersion), m.clientMsgId);
+      const version = v2 ? 'v2' : 'v1';
+      const bound = [u64(m.conversationId), u32(m.epoch), m.sender.username, u32(m.sender.keyVersion), m.clientMsgId, ...(v2 ? [membersHash(m.members!)] : [])];
+      const aad = fields(`parley/${version}/message/aad`, ...bound);
       const senderPub = ed25519Public(rawPublic(ed25519Private(hex(m.sender.ed25519Seed))));
-      expect(crypto.verify(null, fields('parley/v1/message/signature', aad, nonce, ciphertext), senderPub, signature), m.name).toBe(true);
+      expect(crypto.verify(null, fields(`parley/${version}/message/signature`, aad, nonce, ciphertext), senderPub, signature), m.name).toBe(true);
       const plaintext = xchachaOpen(hex(m.epochKey), nonce, aad, ciphertext);
       expect(plaintext[0]).toBe(0x01);
       expect(plaintext.subarray(1).toString('utf8')).toBe(m.text);

@@ -2,6 +2,7 @@
 import { ParleyError } from '../../shared/errors.js';
 import { type Handler, sessionOf } from '../context.js';
 import type { SealedFor } from '../store/keys.js';
+import { sealedEpochKeyHeader } from '../../shared/crypto/epoch-key.js';
 
 export const addEpoch: Handler<'addEpoch'> = {
   needsSession: true,
@@ -13,6 +14,8 @@ export const addEpoch: Handler<'addEpoch'> = {
     const members = [session.userId, ...peers];
     const copies: SealedFor[] = [];
     const seen = new Set<number>();
+    /** (username, current key version) of every member, as an ek2 copy must name them. */
+    const current = new Map<string, number>();
     for (const key of request.keys) {
       const id = await store.findUserIdByName(key.recipient);
       const version = id === undefined ? undefined : keys.currentKeyVersion(id);
@@ -20,9 +23,26 @@ export const addEpoch: Handler<'addEpoch'> = {
         throw new ParleyError('INVALID_KEYS', 'Each member needs exactly one sealed copy of the key.');
       }
       seen.add(id);
+      current.set(key.recipient, version);
       copies.push({ recipientId: id, recipientKeyVersion: version, sealed: key.sealed });
     }
     if (seen.size !== members.length) throw new ParleyError('INVALID_KEYS', 'Each member needs exactly one sealed copy of the key.');
+    // What the server can check without keys: each copy names this conversation, this epoch and the
+    // recipient's current key version, and (ek2) exactly the members at their current key versions.
+    for (const [i, key] of request.keys.entries()) {
+      const header = sealedEpochKeyHeader(key.sealed);
+      const copy = copies[i]!;
+      const wellFormed =
+        header !== undefined &&
+        header.conversationId === request.conversationId &&
+        header.epoch === request.epoch &&
+        header.recipientKeyVersion === copy.recipientKeyVersion &&
+        (header.members === undefined ||
+          (header.members.length === current.size && header.members.every((m) => current.get(m.username) === m.keyVersion)));
+      if (!wellFormed) {
+        throw new ParleyError('INVALID_KEYS', `The sealed key for ${key.recipient} is malformed or names another conversation, epoch, key version or member set.`);
+      }
+    }
     if (!keys.addEpoch(request.conversationId, request.epoch, session.userId, copies, now())) {
       throw new ParleyError('EPOCH_CONFLICT', 'Another member added this key epoch first; fetch it with epochKeys.');
     }

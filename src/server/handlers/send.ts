@@ -4,7 +4,7 @@ import type { QueuedMessage } from '../committer.js';
 import { type Handler, type HandlerContext, type Reply, sessionOf } from '../context.js';
 import { messageFrame, sendAckFrame } from '../frames.js';
 import type { AppendResult } from '../store/store.js';
-import { isEnvelopeShaped } from '../../shared/crypto/envelope.js';
+import { envelopeConversationId, isEnvelopeShaped } from '../../shared/crypto/envelope.js';
 import { userNotFound } from './users.js';
 
 export const send: Handler<'send'> = {
@@ -18,10 +18,12 @@ export const send: Handler<'send'> = {
     if (!config.allowUnencrypted && !isEnvelopeShaped(request.body)) {
       throw new ParleyError('E2E_REQUIRED', 'This server relays only end-to-end encrypted messages: send with a Parley client.');
     }
+    // An envelope is bound to its conversation; the store checks it against the one it would go to.
+    const conversationId = config.allowUnencrypted ? undefined : envelopeConversationId(request.body);
     if (request.body.length > config.maxMessageLength) {
       throw new ParleyError('MESSAGE_TOO_LONG', `The message is too long: at most ${config.maxMessageLength} characters.`);
     }
-    const message = new QueuedSend(session.userId, session.username, request.to, request.clientMsgId, request.body, now(), ctx, reply);
+    const message = new QueuedSend(session.userId, session.username, request.to, request.clientMsgId, request.body, now(), conversationId, ctx, reply);
     // The limiter releases a user's sends in arrival order (null when message limits are off); nothing
     // else is awaited before the enqueue, so a connection's sends enter the batch in the order they arrived.
     const allowed = rateLimits.message(session.userId);
@@ -39,6 +41,7 @@ class QueuedSend implements QueuedMessage {
     readonly clientMsgId: string,
     readonly body: string,
     readonly ts: number,
+    readonly conversationId: number | undefined,
     private readonly ctx: HandlerContext,
     private readonly reply: Reply<'send'>,
   ) {}
@@ -46,7 +49,12 @@ class QueuedSend implements QueuedMessage {
   committed(error: unknown, result: AppendResult | undefined): void {
     const { reply } = this;
     if (error !== undefined || result === undefined) return reply.fail(error);
-    if (!result.message) return reply.fail(userNotFound(this.to));
+    if (!result.message) {
+      if (result.misdirected) {
+        return reply.fail(new ParleyError('CONVERSATION_MISMATCH', `This message was encrypted for another conversation than the one with ${this.to}; nothing was stored.`));
+      }
+      return reply.fail(userNotFound(this.to));
+    }
     const { message: stored, duplicate, recipientId } = result;
     if (reply.okText && reply.requestId !== undefined) reply.okText(sendAckFrame(reply.requestId, stored));
     else reply.ok({ clientMsgId: stored.clientMsgId, conversationId: stored.conversationId, seq: stored.seq, cursor: stored.cursor, ts: stored.ts });

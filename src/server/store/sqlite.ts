@@ -334,6 +334,7 @@ export class SqliteStore implements Store {
     const head = this.routes.get(m.senderId)?.get(recipientId) ?? this.newRoute(m, recipientId);
     // No head: a resend that must not create a conversation, answered already.
     if (!('lastSeq' in head)) return head;
+    if (m.conversationId !== undefined && m.conversationId !== head.id) return { message: null, misdirected: true };
     const seq = head.lastSeq + 1;
     const info = this.stmt.insertMessage.run(head.id, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts);
     // Refused by the dedupe key: a resend. The original keeps its seq and cursor, and this one takes no seq.

@@ -45,6 +45,8 @@ export interface NewMessage {
   clientMsgId: string;
   body: string;
   ts: number;
+  /** The conversation an end-to-end envelope names in its header: stored only if that is where it goes. */
+  conversationId?: number;
 }
 
 export type AppendResult =
@@ -55,7 +57,9 @@ export type AppendResult =
       duplicate: boolean;
     }
   /** No account has the recipient's username; nothing was written. */
-  | { message: null };
+  | { message: null; misdirected?: false }
+  /** The envelope names another conversation than the one it would be stored in; nothing was written. */
+  | { message: null; misdirected: true };
 
 export interface ReadResult {
   readSeq: number;

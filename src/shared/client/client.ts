@@ -12,7 +12,7 @@ import {
 } from '../protocol.js';
 import { fromBase64url, MAX_PLAINTEXT_BYTES, sealIdentity, toBase64url } from '../crypto/index.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { derive, Keyring, plaintextTooLong, registration, unlock, type ClientMessage, type ContactKeys } from './e2e.js';
+import { derive, Keyring, plaintextTooLong, registration, unlock, type ClientMessage, type ContactKeys, type SecurityEvent } from './e2e.js';
 import { Connection, type WebSocketConstructor } from './connection.js';
 import { newClientMsgId } from './ids.js';
 import { addNotices, applyConversations, applyMessages, applyPresence, applyRead, threadOf, upsertConversation } from './merge.js';
@@ -85,6 +85,7 @@ export class ParleyClient {
   /** Read positions the user reached that the server may not know yet (sent again after a reconnect). */
   readonly #reads: ReadMarkers;
   #noticeId = 0;
+  #securityId = 0;
 
   constructor(options: ParleyClientOptions) {
     this.#options = {
@@ -303,7 +304,19 @@ export class ParleyClient {
 
   #newKeyring(username: string, identity: Keyring['identity'], wrapKey: Uint8Array): Keyring {
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, username, wrapKey);
-    return new Keyring(username, identity, this.#options.storage, (contacts) => this.#setContacts(contacts));
+    return new Keyring(
+      username,
+      identity,
+      this.#options.storage,
+      (contacts) => this.#setContacts(contacts),
+      (event) => this.#addSecurityEvent(event),
+      this.#options.now,
+    );
+  }
+
+  #addSecurityEvent(event: Omit<SecurityEvent, 'id'>): void {
+    const added: SecurityEvent = { ...event, id: ++this.#securityId };
+    this.#store.update((s) => ({ ...s, security: { ...s.security, [event.conversationId]: [...(s.security[event.conversationId] ?? []), added] } }));
   }
 
   #setContacts(contacts: Record<string, ContactKeys>): void {
@@ -486,6 +499,16 @@ export class ParleyClient {
   }
 
   async #decryptSummary(conn: Connection, summary: ConversationSummary): Promise<ConversationSummary> {
+    const keyring = this.#keyring;
+    // The server's first word on a conversation pins its members; a later, different claim is shown.
+    if (keyring && summary.kind === 'direct' && !keyring.pinConversation(summary.id, [keyring.me, summary.peer])) {
+      this.#addSecurityEvent({
+        conversationId: summary.id,
+        kind: 'conversation-mismatch',
+        at: this.#options.now(),
+        text: `The server now says this conversation is with ${summary.peer}; it was pinned with other members. Messages from anyone else are not shown.`,
+      });
+    }
     if (!summary.lastMessage) return summary;
     const [lastMessage] = await this.#decrypt(conn, [summary.lastMessage]);
     return { ...summary, lastMessage: lastMessage! };
@@ -527,6 +550,7 @@ export class ParleyClient {
       threads: {},
       typing: {},
       notices: [],
+      security: {},
       activeConversationId: null,
     }));
   }
@@ -556,9 +580,8 @@ export class ParleyClient {
       case 'epoch': {
         const keyring = this.#keyring;
         const conn = this.#conn;
-        const peer = this.#state.conversations.find((c) => c.id === event.conversationId)?.peer;
-        // Unknown conversation: its keys are fetched when its first message arrives.
-        if (keyring && conn && peer) void keyring.onEpoch(conn, event.conversationId, event.epoch, event.creator, event.sealed, peer).catch(() => undefined);
+        // Checked against the conversation's pinned members; an unknown conversation's keys load with its first message.
+        if (keyring && conn) void keyring.onEpoch(conn, event.conversationId, event.epoch, event.creator, event.sealed).catch(() => undefined);
         return;
       }
       case 'shutdown':
@@ -597,6 +620,14 @@ export class ParleyClient {
   async openConversation(username: string): Promise<ConversationSummary> {
     const conn = this.#requireConnection();
     const { conversation: raw } = await conn.request('open', { with: username });
+    // Pinned to the person the user asked for, not to whatever the server answered.
+    if (raw.kind === 'direct' && raw.peer !== username) throw new ParleyError('CONVERSATION_MISMATCH', `The server answered with a conversation that is not with ${username}.`);
+    const keyring = this.#keyring;
+    if (keyring) {
+      keyring.requireConversation(raw.id, username);
+      // Once per session, the contact's keys are checked against the pins when their conversation opens.
+      if (username !== keyring.me && keyring.contactStatus()[username] === undefined) await keyring.fetchIdentities(conn, username);
+    }
     const conversation = await this.#decryptSummary(conn, raw);
     this.#store.update((s) => {
       const known = s.conversations.find((c) => c.id === conversation.id);
@@ -707,6 +738,8 @@ export class ParleyClient {
     if (!keyring) throw new ParleyError('LOCKED');
     const known = this.#state.conversations.find((c) => c.peer === entry.to);
     const conversationId = known?.id ?? (await conn.request('open', { with: entry.to })).conversation.id;
+    // The envelope is bound to this id; the conversation's pinned members must be exactly the user and `to`.
+    keyring.requireConversation(conversationId, entry.to);
     if (keyring.contactStatus()[entry.to] === undefined && entry.to !== keyring.me) await keyring.fetchIdentities(conn, entry.to);
     const envelope = await keyring.encrypt(conn, conversationId, entry.to, entry.clientMsgId, entry.body);
     this.#envelopes.set(entry.clientMsgId, envelope);

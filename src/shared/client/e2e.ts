@@ -1,43 +1,58 @@
 // The client's end-to-end keys: derive and unlock, contacts' checked identities, conversation keys, encrypt and decrypt.
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import {
-  checkContactKeys,
   decryptMessage,
   deriveKeys,
   encodePublicIdentity,
   encryptMessage,
+  envelopeHeader,
+  fingerprint,
   formatDigits,
   fromBase64url,
   generateIdentity,
   KDF_DEFAULT,
+  membersHash,
   newEpochKey,
   newSalt,
   openEpochKey,
   openIdentity,
   parsePublicIdentity,
   publicIdentityOf,
-  rememberContact,
   safetyNumber,
   sealEpochKey,
+  sealedEpochKeyHeader,
   sealIdentity,
   toBase64url,
   type ContactRecord,
   type DecryptFailure,
   type Identity,
+  type Member,
   type PublicIdentity,
 } from '../crypto/index.js';
 import { ParleyError } from '../errors.js';
 import type { KdfParams, Message } from '../protocol.js';
 import type { Connection } from './connection.js';
+import { timeOfClientMsgId } from './ids.js';
 import { STORAGE_KEYS, type StorageAdapter } from './storage.js';
 
-/** Why a message is not shown as text; `explanation` is fit to show in place of it. */
+/**
+ * Why a message is not shown as text: the crypto core's reasons, and the client's own: 'unaccepted-key'
+ * (signed by a key version of the sender this client has not accepted), 'not-a-member' (the sender is not
+ * a pinned member of the conversation, or not of the epoch), 'replayed' (a second copy of an earlier
+ * message). `explanation` is fit to show in place of the text.
+ */
+export type FailureReason = DecryptFailure | 'unaccepted-key' | 'not-a-member' | 'replayed';
+
 export interface MessageFailure {
-  reason: DecryptFailure;
+  reason: FailureReason;
   explanation: string;
 }
 
-/** A delivered message as the SDK keeps it: `body` is the decrypted text, or '' with `failure` set. */
-export type ClientMessage = Message & { failure?: MessageFailure };
+/**
+ * A delivered message as the SDK keeps it: `body` is the decrypted text, or '' with `failure` set. `warning`
+ * is set on a shown message whose signed creation time and the server's time disagree by much.
+ */
+export type ClientMessage = Message & { failure?: MessageFailure; warning?: string };
 
 /** What the client knows about a contact's keys: trust on first use, verified, or changed (warn loudly). */
 export interface ContactKeys {
@@ -47,7 +62,20 @@ export interface ContactKeys {
   wasVerified: boolean;
 }
 
-export const EXPLANATIONS: Record<DecryptFailure, string> = {
+/** Something about a conversation's keys or members the user must be able to see, in the conversation. */
+export interface SecurityEvent {
+  id: number;
+  conversationId: number;
+  kind: 'new-epoch' | 'epoch-refused' | 'conversation-mismatch';
+  /** A sentence fit to show. */
+  text: string;
+  /** When this client learned it (ms). */
+  at: number;
+  epoch?: number;
+  creator?: string;
+}
+
+export const EXPLANATIONS: Record<FailureReason, string> = {
   'not-encrypted': 'not encrypted — not shown',
   'unsupported-version': 'sent from a newer Parley; update to read it',
   malformed: 'damaged message',
@@ -57,14 +85,33 @@ export const EXPLANATIONS: Record<DecryptFailure, string> = {
   'unknown-epoch': "can't decrypt: no key for it",
   tampered: "can't decrypt: keys disagree",
   'unsupported-content': 'sent from a newer Parley',
+  'unaccepted-key': 'signed by keys you have not accepted — compare safety numbers first',
+  'not-a-member': 'from someone who is not in this conversation — not shown',
+  replayed: 'a second copy of an earlier message (replayed) — not shown',
 };
+
+/** A message whose signed creation time is this far after the server's time is flagged (clocks drift a little). */
+const SKEW_AHEAD_MS = 10 * 60_000;
+/** …or this far before it: an outbox can hold a message for a while, but not for days unnoticed. */
+const SKEW_BEHIND_MS = 24 * 3_600_000;
+
+/** A warning when the time in the signed clientMsgId and the server's `ts` disagree by much; undefined otherwise. */
+export function clockSkewWarning(clientMsgId: string, ts: number): string | undefined {
+  const written = timeOfClientMsgId(clientMsgId);
+  if (written === undefined) return undefined;
+  const span = (ms: number) => (ms >= 2 * 86_400_000 ? `${Math.round(ms / 86_400_000)} days` : `${Math.max(1, Math.round(ms / 3_600_000))} hours`);
+  if (written - ts > SKEW_AHEAD_MS) return `written ${span(written - ts)} after the time the server gives it: the time shown may be wrong`;
+  if (ts - written > SKEW_BEHIND_MS) return `written ${span(ts - written)} before the server says it arrived: it may have been held back`;
+  return undefined;
+}
 
 const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
 
 const contactsKey = STORAGE_KEYS.contacts;
+const pinsKey = STORAGE_KEYS.pins;
+const conversationsKey = STORAGE_KEYS.conversations;
 const wrapKeyKey = STORAGE_KEYS.wrapKey;
 
-/** Keeps the wrap key where a client asked (the web client's sessionStorage), so the next connection unlocks alone. */
 export const rememberWrapKey = (storage: StorageAdapter, me: string, wrapKey: Uint8Array): void => storage.setItem(wrapKeyKey(me), toBase64url(wrapKey));
 
 /** The fields `register` and `login` carry for end-to-end encryption. */
@@ -119,30 +166,80 @@ export function unlock(username: string, keyBundle: string, publicIdentity: stri
   return opened.identity;
 }
 
-/** One signed-in user's keys and what they learned from the server, for one client. */
+/** What this client accepted of one contact's keys: every key version's public keys, and whether the newest was verified. */
+interface ContactPin {
+  /** keyVersion → hex of X25519 public ‖ Ed25519 public. */
+  keys: Record<string, string>;
+  verified: boolean;
+}
+
+/** One epoch key this client opened, with (ek2) the member set it was sealed to. */
+interface EpochEntry {
+  key: Uint8Array;
+  version: 1 | 2;
+  members?: Member[];
+  membersHash?: Uint8Array;
+}
+
+const keysHex = (p: PublicIdentity): string => bytesToHex(p.x25519) + bytesToHex(p.ed25519);
+const pinnedIdentity = (username: string, keyVersion: number, hex: string): PublicIdentity => ({
+  username,
+  keyVersion,
+  x25519: hexToBytes(hex.slice(0, 64)),
+  ed25519: hexToBytes(hex.slice(64)),
+});
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function readJson<T>(storage: StorageAdapter, key: string, fallback: T): T {
+  try {
+    const text = storage.getItem(key);
+    return text === null ? fallback : (JSON.parse(text) as T);
+  } catch {
+    return fallback; // an unreadable record means first use again
+  }
+}
+
+/**
+ * One signed-in user's keys and what they decided to trust, for one client. Nothing the server says is
+ * trusted by itself: contacts' key versions are pinned (first use, or when the user accepts a change), only
+ * pinned keys verify signatures, a conversation's members are pinned when the client first sees it, and an
+ * epoch key is used only when its creator and member set match those pins.
+ */
 export class Keyring {
   readonly identity: Identity;
   readonly me: string;
   readonly #storage: StorageAdapter;
-  readonly #directory = new Map<string, PublicIdentity[]>();
-  readonly #epochKeys = new Map<number, Map<number, Uint8Array>>();
-  readonly #contacts: Record<string, ContactRecord>;
+  /** Contacts' pinned key versions (persisted). */
+  readonly #pins: Record<string, ContactPin>;
+  /** What the server listed last, checked and parsed: pinned or not. */
+  readonly #listed = new Map<string, PublicIdentity[]>();
+  /** Conversation id → the usernames pinned as its members (persisted). */
+  readonly #members: Record<string, string[]>;
+  readonly #epochs = new Map<number, Map<number, EpochEntry>>();
+  /** The highest epoch the server listed for a conversation, opened or not (a new one must go above it). */
+  readonly #maxEpoch = new Map<number, number>();
+  readonly #reported = new Set<string>();
   readonly #onContacts: (contacts: Record<string, ContactKeys>) => void;
+  readonly #onSecurity: (event: Omit<SecurityEvent, 'id'>) => void;
   readonly #status: Record<string, ContactKeys> = {};
+  readonly #now: () => number;
 
-  constructor(me: string, identity: Identity, storage: StorageAdapter, onContacts: (contacts: Record<string, ContactKeys>) => void) {
+  constructor(
+    me: string,
+    identity: Identity,
+    storage: StorageAdapter,
+    onContacts: (contacts: Record<string, ContactKeys>) => void,
+    onSecurity: (event: Omit<SecurityEvent, 'id'>) => void = () => {},
+    now: () => number = Date.now,
+  ) {
     this.me = me;
     this.identity = identity;
     this.#storage = storage;
     this.#onContacts = onContacts;
-    this.#directory.set(me, [publicIdentityOf(identity, me)]);
-    let contacts: Record<string, ContactRecord> = {};
-    try {
-      contacts = JSON.parse(storage.getItem(contactsKey(me)) ?? '{}') as Record<string, ContactRecord>;
-    } catch {
-      // an unreadable record means first use again
-    }
-    this.#contacts = contacts;
+    this.#onSecurity = onSecurity;
+    this.#now = now;
+    this.#pins = readJson<Record<string, ContactPin>>(storage, pinsKey(me), {});
+    this.#members = readJson<Record<string, string[]>>(storage, conversationsKey(me), {});
   }
 
   static rememberWrapKey(storage: StorageAdapter, me: string, wrapKey: Uint8Array): void {
@@ -162,43 +259,92 @@ export class Keyring {
     return { ...this.#status };
   }
 
-  /** Fetches and checks a user's identities; records what changed since they were remembered. */
+  #savePins(): void {
+    this.#storage.setItem(pinsKey(this.me), JSON.stringify(this.#pins));
+  }
+
+  /** The identity of mine that a key version names. */
+  #mine(keyVersion: number): Identity | undefined {
+    return keyVersion === this.identity.keyVersion ? this.identity : undefined;
+  }
+
+  /** Only pinned keys (and my own) verify anything. */
+  #lookup = (username: string, keyVersion: number): PublicIdentity | undefined => {
+    if (username === this.me) {
+      const mine = this.#mine(keyVersion);
+      return mine && publicIdentityOf(mine, username);
+    }
+    const hex = this.#pins[username]?.keys[String(keyVersion)];
+    return hex === undefined ? undefined : pinnedIdentity(username, keyVersion, hex);
+  };
+
+  /** The contact's newest pinned key version, the one new epochs are sealed to. */
+  #currentPinned(username: string): PublicIdentity | undefined {
+    if (username === this.me) return publicIdentityOf(this.identity, username);
+    const pin = this.#pins[username];
+    if (!pin) return undefined;
+    const versions = Object.keys(pin.keys).map(Number);
+    if (versions.length === 0) return undefined;
+    const newest = Math.max(...versions);
+    return pinnedIdentity(username, newest, pin.keys[String(newest)]!);
+  }
+
+  /**
+   * A pin made from what an older client remembered (one fingerprint, no key versions): the listed versions
+   * up to the one whose fingerprint matches are taken as accepted; none matching means the keys changed.
+   */
+  #migrate(username: string, listed: PublicIdentity[]): ContactPin | undefined {
+    const old = readJson<Record<string, ContactRecord>>(this.#storage, contactsKey(this.me), {})[username];
+    if (!old) return undefined;
+    const pin: ContactPin = { keys: {}, verified: old.verified };
+    const match = listed.findIndex((p) => fingerprint(p) === old.fingerprint);
+    for (const p of match < 0 ? [] : listed.slice(0, match + 1)) pin.keys[String(p.keyVersion)] = keysHex(p);
+    return pin;
+  }
+
+  /**
+   * Fetches a user's identities and checks every one the server lists against the pins: versions must be
+   * unique and increasing, a pinned version must keep its keys, and a version never accepted (newer, or an
+   * older one slipped in) makes the contact 'changed' until the user accepts it. First contact pins them all.
+   */
   async fetchIdentities(conn: Connection, username: string): Promise<PublicIdentity[]> {
-    if (username === this.me) return this.#directory.get(username) ?? [];
+    if (username === this.me) return [publicIdentityOf(this.identity, username)];
     const { identities } = await conn.request('identity', { username });
-    const parsed: PublicIdentity[] = [];
+    const listed: PublicIdentity[] = [];
+    let consistent = identities.length > 0;
     for (const text of identities) {
       const result = parsePublicIdentity(text, username);
-      if (result.ok) parsed.push(result.identity);
+      if (!result.ok) consistent = false;
+      else if (listed.length > 0 && result.identity.keyVersion <= listed.at(-1)!.keyVersion) consistent = false;
+      else listed.push(result.identity);
     }
-    this.#directory.set(username, parsed);
-    const current = parsed.at(-1);
-    if (current) {
-      const check = checkContactKeys(this.#contacts[username], current);
-      if (check.status === 'new') this.#remember(current, false);
-      this.#status[username] = {
-        status: check.status,
-        verified: check.status === 'same' ? check.verified : false,
-        wasVerified: check.status === 'changed' ? check.wasVerified : false,
-      };
-      this.#onContacts(this.contactStatus());
+    this.#listed.set(username, listed);
+    let pin = this.#pins[username] ?? this.#migrate(username, listed);
+    if (!pin && consistent) {
+      pin = { keys: Object.fromEntries(listed.map((p) => [String(p.keyVersion), keysHex(p)])), verified: false };
+      this.#pins[username] = pin;
+      this.#savePins();
+      this.#status[username] = { status: 'new', verified: false, wasVerified: false };
+    } else {
+      if (pin && !this.#pins[username]) {
+        this.#pins[username] = pin;
+        this.#savePins();
+      }
+      const keys = pin?.keys;
+      const accepted = keys !== undefined && consistent && listed.every((p) => keys[String(p.keyVersion)] === keysHex(p));
+      this.#status[username] = accepted
+        ? { status: 'same', verified: pin!.verified, wasVerified: false }
+        : { status: 'changed', verified: false, wasVerified: pin?.verified ?? false };
     }
-    return parsed;
+    this.#onContacts(this.contactStatus());
+    return listed;
   }
 
-  async #known(conn: Connection, username: string): Promise<PublicIdentity[]> {
-    return this.#directory.get(username) ?? (await this.fetchIdentities(conn, username));
+  async #known(conn: Connection, username: string): Promise<void> {
+    if (username !== this.me && !this.#listed.has(username)) await this.fetchIdentities(conn, username);
   }
 
-  #lookup = (username: string, keyVersion: number): PublicIdentity | undefined =>
-    this.#directory.get(username)?.find((p) => p.keyVersion === keyVersion);
-
-  #remember(identity: PublicIdentity, verified: boolean): void {
-    this.#contacts[identity.username] = rememberContact(identity, verified);
-    this.#storage.setItem(contactsKey(this.me), JSON.stringify(this.#contacts));
-  }
-
-  /** The 60-digit safety number with a contact, grouped in fives, and whether it is marked verified. */
+  /** The 60-digit safety number with a contact's newest listed keys, grouped in fives, and whether it is marked verified. */
   async safetyNumber(conn: Connection, username: string): Promise<{ digits: string; verified: boolean; status: ContactKeys }> {
     const current = (await this.fetchIdentities(conn, username)).at(-1);
     if (!current) throw new ParleyError('USER_NOT_FOUND', `${username} has no keys yet.`);
@@ -207,138 +353,238 @@ export class Keyring {
   }
 
   /**
-   * Marks the contact's current keys verified (after comparing safety numbers), or accepts changed keys.
-   * With `comparedDigits`, only if the current keys still give that safety number: keys that changed after the
-   * number was shown were never compared.
+   * Marks the contact's current keys verified (after comparing safety numbers), or accepts changed keys:
+   * every version the server lists now is pinned. With `comparedDigits`, only if the newest keys still give
+   * that safety number: keys that changed after the number was shown were never compared.
    */
   async trust(conn: Connection, username: string, verified: boolean, comparedDigits?: string): Promise<void> {
-    const current = (await this.fetchIdentities(conn, username)).at(-1);
+    const listed = await this.fetchIdentities(conn, username);
+    const current = listed.at(-1);
     if (!current) throw new ParleyError('USER_NOT_FOUND', `${username} has no keys yet.`);
     if (comparedDigits !== undefined && formatDigits(safetyNumber(publicIdentityOf(this.identity, this.me), current)) !== comparedDigits) {
       throw new ParleyError('KEYS_CHANGED', `${username}'s keys changed since that safety number was shown: compare the new one.`);
     }
-    this.#remember(current, verified);
+    this.#pins[username] = { keys: Object.fromEntries(listed.map((p) => [String(p.keyVersion), keysHex(p)])), verified };
+    this.#savePins();
     this.#status[username] = { status: 'same', verified, wasVerified: false };
     this.#onContacts(this.contactStatus());
   }
 
-  /** Loads and opens every epoch key of a conversation sealed to us. */
-  async loadEpochKeys(conn: Connection, conversationId: number, peer: string): Promise<void> {
-    const { epochs } = await conn.request('epochKeys', { conversationId });
-    const members = peer === this.me ? [this.me] : [this.me, peer];
-    for (const e of epochs) {
-      await this.#known(conn, e.creator);
-      const opened = openEpochKey({
-        sealed: e.sealed,
+  /** The usernames pinned as a conversation's members, if this client has seen it. */
+  membersOf(conversationId: number): readonly string[] | undefined {
+    return this.#members[String(conversationId)];
+  }
+
+  /**
+   * Pins a conversation's members the first time this client sees it (from its own `open`, or the server's
+   * first word on it); afterwards answers whether the server's claim still matches. Never changes a pin.
+   */
+  pinConversation(conversationId: number, usernames: readonly string[]): boolean {
+    const members = [...new Set(usernames)].sort();
+    const pinned = this.#members[String(conversationId)];
+    if (pinned) return pinned.length === members.length && pinned.every((m, i) => m === members[i]);
+    this.#members[String(conversationId)] = members;
+    this.#storage.setItem(conversationsKey(this.me), JSON.stringify(this.#members));
+    return true;
+  }
+
+  /** Throws CONVERSATION_MISMATCH unless the conversation is pinned (or now pins) to exactly me and `peer`. */
+  requireConversation(conversationId: number, peer: string): void {
+    if (!this.pinConversation(conversationId, [this.me, peer])) {
+      this.#security({
         conversationId,
-        epoch: e.epoch,
-        me: this.identity,
-        myName: this.me,
-        creatorName: e.creator,
-        members,
-        keys: this.#lookup,
+        kind: 'conversation-mismatch',
+        text: `The server named this conversation for a message to ${peer}, but it has other members: nothing was sent. The server may be misdirecting messages.`,
       });
-      if (opened.ok) this.#addEpochKey(conversationId, e.epoch, opened.epochKey);
+      throw new ParleyError('CONVERSATION_MISMATCH', `The server answered with a conversation that is not with ${peer}; nothing was sent.`);
     }
   }
 
-  #addEpochKey(conversationId: number, epoch: number, key: Uint8Array): void {
-    let map = this.#epochKeys.get(conversationId);
-    if (!map) this.#epochKeys.set(conversationId, (map = new Map()));
-    map.set(epoch, key);
+  #security(event: Omit<SecurityEvent, 'id' | 'at'>): void {
+    const key = `${event.conversationId}:${event.kind}:${event.epoch ?? ''}:${event.creator ?? ''}:${event.kind === 'conversation-mismatch' ? event.text : ''}`;
+    if (this.#reported.has(key)) return;
+    this.#reported.add(key);
+    this.#onSecurity({ ...event, at: this.#now() });
   }
 
-  #newestEpoch(conversationId: number): [number, Uint8Array] | undefined {
-    const map = this.#epochKeys.get(conversationId);
-    if (!map || map.size === 0) return undefined;
-    const epoch = Math.max(...map.keys());
-    return [epoch, map.get(epoch)!];
+  #addEpoch(conversationId: number, epoch: number, entry: EpochEntry): void {
+    let map = this.#epochs.get(conversationId);
+    if (!map) this.#epochs.set(conversationId, (map = new Map()));
+    map.set(epoch, entry);
+    this.#maxEpoch.set(conversationId, Math.max(this.#maxEpoch.get(conversationId) ?? 0, epoch));
   }
 
-  /** The key to send with: the newest known epoch, or a new epoch 1 sealed to both members. */
-  async sendKey(conn: Connection, conversationId: number, peer: string): Promise<[number, Uint8Array]> {
-    let newest = this.#newestEpoch(conversationId);
-    if (!newest) {
-      await this.loadEpochKeys(conn, conversationId, peer);
-      newest = this.#newestEpoch(conversationId);
-    }
-    if (newest) return newest;
-    const members = peer === this.me ? [this.me] : [this.me, peer];
-    const keys = [];
-    const epochKey = newEpochKey();
-    for (const member of members) {
-      const recipient = (await this.fetchIdentities(conn, member)).at(-1);
-      if (!recipient) throw new ParleyError('NO_KEYS', `${member} has no end-to-end encryption keys.`);
-      if (this.#status[member]?.status === 'changed') {
-        throw new ParleyError('KEYS_CHANGED', `${member}'s keys changed: verify the safety number before sending.`);
+  /** Opens one sealed copy against the pinned members; a refusal the user must know of becomes a security event. */
+  async #openEpoch(conn: Connection, conversationId: number, epoch: number, creator: string, sealed: string): Promise<void> {
+    this.#maxEpoch.set(conversationId, Math.max(this.#maxEpoch.get(conversationId) ?? 0, epoch));
+    if (this.#epochs.get(conversationId)?.has(epoch)) return;
+    const members = this.membersOf(conversationId);
+    if (!members) return; // a conversation this client has not seen: its keys load with its first summary or message
+    if (members.includes(creator)) await this.#known(conn, creator);
+    const header = sealedEpochKeyHeader(sealed);
+    const me = header && this.#mine(header.recipientKeyVersion);
+    const opened = me
+      ? openEpochKey({ sealed, conversationId, epoch, me, myName: this.me, creatorName: creator, members, keys: this.#lookup })
+      : ({ ok: false, reason: 'wrong-recipient-key' } as const);
+    if (opened.ok) {
+      this.#addEpoch(
+        conversationId,
+        epoch,
+        opened.version === 2 ? { key: opened.epochKey, version: 2, members: opened.members, membersHash: opened.membersHash } : { key: opened.epochKey, version: 1 },
+      );
+      if (epoch > 1) {
+        this.#security({
+          conversationId,
+          kind: 'new-epoch',
+          epoch,
+          creator,
+          text: creator === this.me ? `Your device started a new conversation key (key ${epoch}).` : `${creator}'s device started a new conversation key (key ${epoch}).`,
+        });
       }
-      keys.push({
-        recipient: member,
-        sealed: sealEpochKey({ epochKey, conversationId, epoch: 1, recipient, creator: this.identity, creatorName: this.me }),
-      });
+      return;
     }
-    try {
-      await conn.request('addEpoch', { conversationId, epoch: 1, keys });
-      this.#addEpochKey(conversationId, 1, epochKey);
-    } catch (error) {
-      if (!(error instanceof ParleyError && error.code === 'EPOCH_CONFLICT')) throw error;
-      await this.loadEpochKeys(conn, conversationId, peer);
-    }
-    newest = this.#newestEpoch(conversationId);
-    if (!newest) throw new ParleyError('INVALID_KEYS', 'No usable conversation key.');
-    return newest;
+    // A key by a contact whose new keys are not accepted yet waits for that (the key change is already shown).
+    if (opened.reason === 'unknown-creator-key' && this.#status[creator]?.status === 'changed') return;
+    this.#security({
+      conversationId,
+      kind: 'epoch-refused',
+      epoch,
+      creator,
+      text: `A conversation key said to be from ${creator} was refused (${opened.reason}): it was not made by a member of this conversation. The server may be trying to read it.`,
+    });
+  }
+
+  /** Loads and opens every epoch key of a conversation sealed to us, checked against its pinned members. */
+  async loadEpochKeys(conn: Connection, conversationId: number): Promise<void> {
+    const { epochs } = await conn.request('epochKeys', { conversationId });
+    for (const e of epochs) await this.#openEpoch(conn, conversationId, e.epoch, e.creator, e.sealed);
   }
 
   /** An `epoch` event: open the copy sealed to us. */
-  async onEpoch(conn: Connection, conversationId: number, epoch: number, creator: string, sealed: string, peer: string): Promise<void> {
-    await this.#known(conn, creator);
-    const opened = openEpochKey({
-      sealed,
-      conversationId,
-      epoch,
-      me: this.identity,
-      myName: this.me,
-      creatorName: creator,
-      members: peer === this.me ? [this.me] : [this.me, peer],
-      keys: this.#lookup,
-    });
-    if (opened.ok) this.#addEpochKey(conversationId, epoch, opened.epochKey);
+  async onEpoch(conn: Connection, conversationId: number, epoch: number, creator: string, sealed: string): Promise<void> {
+    await this.#openEpoch(conn, conversationId, epoch, creator, sealed);
+  }
+
+  /** The member set new messages must go to: every pinned member at their newest accepted key version. */
+  async #wantedMembers(conn: Connection, members: readonly string[]): Promise<{ members: Member[]; recipients: PublicIdentity[] }> {
+    const recipients: PublicIdentity[] = [];
+    for (const member of members) {
+      if (member !== this.me && !this.#listed.has(member)) await this.fetchIdentities(conn, member);
+      if (this.#status[member]?.status === 'changed') {
+        throw new ParleyError('KEYS_CHANGED', `${member}'s keys changed: verify the safety number before sending.`);
+      }
+      const recipient = this.#currentPinned(member);
+      if (!recipient) throw new ParleyError('NO_KEYS', `${member} has no end-to-end encryption keys.`);
+      recipients.push(recipient);
+    }
+    return { members: recipients.map((r) => ({ username: r.username, keyVersion: r.keyVersion })), recipients };
+  }
+
+  /** The newest opened epoch, when it was sealed (ek2) to exactly the wanted member set. */
+  #usable(conversationId: number, hash: Uint8Array): [number, EpochEntry] | undefined {
+    const map = this.#epochs.get(conversationId);
+    if (!map || map.size === 0) return undefined;
+    const epoch = Math.max(...map.keys());
+    const entry = map.get(epoch)!;
+    return entry.membersHash && sameBytes(entry.membersHash, hash) ? [epoch, entry] : undefined;
+  }
+
+  /**
+   * The key to send with: the newest epoch if it was sealed to the conversation's pinned members at their
+   * accepted key versions; otherwise a new epoch above every one the server listed, sealed to them (ek2).
+   */
+  async sendKey(conn: Connection, conversationId: number, peer: string): Promise<[number, EpochEntry]> {
+    this.requireConversation(conversationId, peer);
+    const { members, recipients } = await this.#wantedMembers(conn, this.membersOf(conversationId)!);
+    const hash = membersHash(members);
+    let usable = this.#usable(conversationId, hash);
+    if (!usable) {
+      await this.loadEpochKeys(conn, conversationId);
+      usable = this.#usable(conversationId, hash);
+    }
+    for (let attempt = 0; !usable && attempt < 3; attempt++) {
+      const epoch = (this.#maxEpoch.get(conversationId) ?? 0) + 1;
+      const epochKey = newEpochKey();
+      const keys = recipients.map((recipient) => ({
+        recipient: recipient.username,
+        sealed: sealEpochKey({ epochKey, conversationId, epoch, recipient, creator: this.identity, creatorName: this.me, members }),
+      }));
+      try {
+        await conn.request('addEpoch', { conversationId, epoch, keys });
+        const entry: EpochEntry = { key: epochKey, version: 2, members, membersHash: hash };
+        this.#addEpoch(conversationId, epoch, entry);
+        if (epoch > 1) this.#security({ conversationId, kind: 'new-epoch', epoch, creator: this.me, text: `Your device started a new conversation key (key ${epoch}).` });
+        usable = [epoch, entry];
+      } catch (error) {
+        if (!(error instanceof ParleyError && error.code === 'EPOCH_CONFLICT')) throw error;
+        // Another member won the race: use theirs if it fits, else go above it.
+        this.#maxEpoch.set(conversationId, Math.max(this.#maxEpoch.get(conversationId) ?? 0, epoch));
+        await this.loadEpochKeys(conn, conversationId);
+        usable = this.#usable(conversationId, hash);
+      }
+    }
+    if (!usable) throw new ParleyError('INVALID_KEYS', 'No usable conversation key.');
+    return usable;
   }
 
   async encrypt(conn: Connection, conversationId: number, peer: string, clientMsgId: string, text: string): Promise<string> {
     if (this.#status[peer]?.status === 'changed') {
       throw new ParleyError('KEYS_CHANGED', `${peer}'s keys changed: verify the safety number before sending.`);
     }
-    const [epoch, epochKey] = await this.sendKey(conn, conversationId, peer);
-    const result = encryptMessage({ conversationId, sender: this.me, clientMsgId, text, epoch, epochKey, identity: this.identity });
+    const [epoch, entry] = await this.sendKey(conn, conversationId, peer);
+    const result = encryptMessage({
+      conversationId,
+      sender: this.me,
+      clientMsgId,
+      text,
+      epoch,
+      epochKey: entry.key,
+      membersHash: entry.membersHash!,
+      identity: this.identity,
+    });
     if (!result.ok) throw new ParleyError('MESSAGE_TOO_LONG', 'The message is too long to encrypt.');
     return result.body;
   }
 
   #decryptOne(m: Message): ClientMessage {
+    const failed = (reason: FailureReason): ClientMessage => ({ ...m, body: '', failure: { reason, explanation: EXPLANATIONS[reason] } });
+    // First sight of a conversation without a summary: trust on first use, pinned from now on.
+    this.pinConversation(m.conversationId, [m.from, m.to]);
+    if (!this.membersOf(m.conversationId)!.includes(m.from)) return failed('not-a-member');
+    const epochs = this.#epochs.get(m.conversationId);
     const result = decryptMessage({
       conversationId: m.conversationId,
       sender: m.from,
       clientMsgId: m.clientMsgId,
       body: m.body,
-      epochKeys: (epoch) => this.#epochKeys.get(m.conversationId)?.get(epoch),
+      epochKeys: (epoch) => epochs?.get(epoch)?.key,
+      membersHash: (epoch) => epochs?.get(epoch)?.membersHash,
       keys: this.#lookup,
     });
-    if (result.ok) return { ...m, body: result.text };
-    return { ...m, body: '', failure: { reason: result.reason, explanation: EXPLANATIONS[result.reason] } };
+    if (!result.ok) {
+      if (result.reason === 'unknown-sender-key') {
+        const version = typeof m.body === 'string' ? envelopeHeader(m.body)?.senderKeyVersion : undefined;
+        if (this.#listed.get(m.from)?.some((p) => p.keyVersion === version)) return failed('unaccepted-key');
+      }
+      return failed(result.reason);
+    }
+    const members = epochs?.get(result.epoch)?.members;
+    if (members && !members.some((x) => x.username === m.from && x.keyVersion === result.senderKeyVersion)) return failed('not-a-member');
+    const warning = clockSkewWarning(m.clientMsgId, m.ts);
+    return { ...m, body: result.text, ...(warning === undefined ? {} : { warning }) };
   }
 
-  /** Decrypts a batch; fetches missing sender keys and epoch keys once, then gives up with a reason. */
+  /** Decrypts a batch; fetches missing keys of pinned members and epoch keys once, then gives up with a reason. */
   async decrypt(conn: Connection | null, messages: readonly Message[]): Promise<ClientMessage[]> {
     const out = messages.map((m) => this.#decryptOne(m));
     if (!conn) return out;
     const retry = out.filter((m) => m.failure?.reason === 'unknown-sender-key' || m.failure?.reason === 'unknown-epoch');
     if (retry.length === 0) return out;
-    const senders = new Set(retry.filter((m) => m.failure?.reason === 'unknown-sender-key').map((m) => m.from));
-    const conversations = new Map(retry.map((m) => [m.conversationId, m.from === this.me ? m.to : m.from]));
+    const senders = new Set(retry.filter((m) => m.failure?.reason === 'unknown-sender-key' && !this.#listed.has(m.from)).map((m) => m.from));
+    const conversations = new Set(retry.map((m) => m.conversationId));
     try {
       for (const sender of senders) await this.fetchIdentities(conn, sender);
-      for (const [id, peer] of conversations) await this.loadEpochKeys(conn, id, peer);
+      for (const id of conversations) await this.loadEpochKeys(conn, id);
     } catch {
       return out; // offline: shown with the reason; a later load tries again
     }

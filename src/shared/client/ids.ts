@@ -29,3 +29,15 @@ export function newClientMsgId(now = Date.now()): string {
   for (const byte of bytes) id += ALPHABET[byte & 63];
   return id;
 }
+
+/** The creation time (ms) a clientMsgId's prefix carries, or undefined when it does not start with one. */
+export function timeOfClientMsgId(id: string): number | undefined {
+  if (id.length < TIME_PREFIX_LENGTH) return undefined;
+  let time = 0;
+  for (let i = 0; i < TIME_PREFIX_LENGTH; i++) {
+    const digit = ALPHABET.indexOf(id[i]!);
+    if (digit < 0) return undefined;
+    time = time * 64 + digit;
+  }
+  return time;
+}

@@ -1,5 +1,6 @@
 // Pure functions that fold server data into the snapshot: dedupe by (conversation, seq), keep order, count unread.
 import type { ConversationSummary, Message } from '../protocol.js';
+import { EXPLANATIONS } from './e2e.js';
 import type { ClientMessage, ClientState, OutboxEntry, Thread, ThreadItem } from './state.js';
 
 const EMPTY_THREAD: Thread = { messages: [], more: true, loaded: false };
@@ -11,6 +12,30 @@ export function mergeMessages(existing: readonly Message[], incoming: readonly M
   for (const message of incoming) if (!known.has(message.seq)) fresh.set(message.seq, message);
   if (fresh.size === 0) return existing;
   return [...existing, ...fresh.values()].sort((a, b) => a.seq - b.seq);
+}
+
+const REPLAYED = { reason: 'replayed', explanation: EXPLANATIONS.replayed } as const;
+
+/**
+ * The envelope binds (conversation, sender, clientMsgId), not the seq the server gives it: a second message
+ * with the same sender and clientMsgId in one conversation is a replay, shown as such (the lowest seq is the
+ * original, whichever arrived first). Returns `messages` itself when there is none.
+ */
+export function markReplays(messages: readonly ClientMessage[]): readonly ClientMessage[] {
+  const seen = new Set<string>();
+  let out: ClientMessage[] | null = null;
+  for (const [i, m] of messages.entries()) {
+    const key = `${m.from}\u0000${m.clientMsgId}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      continue;
+    }
+    if (m.failure?.reason === 'replayed') continue;
+    out ??= [...messages];
+    const { warning: _warning, ...rest } = m;
+    out[i] = { ...rest, body: '', failure: REPLAYED };
+  }
+  return out ?? messages;
 }
 
 /** Newest activity first; conversations without messages last, by id for a stable order. */
@@ -80,7 +105,7 @@ export function applyMessages(
   if (history && !byConversation.has(history.conversationId)) byConversation.set(history.conversationId, []);
   for (const [conversationId, incoming] of byConversation) {
     const thread = threads[conversationId] ?? EMPTY_THREAD;
-    const merged = mergeMessages(thread.messages, incoming);
+    const merged = markReplays(mergeMessages(thread.messages, incoming));
     let next: Thread = merged === thread.messages ? thread : { ...thread, messages: merged };
     if (history?.conversationId === conversationId) {
       // The latest page says nothing about older pages already loaded; an older page's `more` is authoritative.
@@ -194,6 +219,7 @@ export function selectThread(state: ClientState, conversationId: number | null, 
       mine,
       status: mine ? (m.seq <= peerReadSeq ? 'seen' : 'sent') : null,
       ...(m.failure ? { failure: m.failure } : {}),
+      ...(m.warning ? { warning: m.warning } : {}),
     };
   });
   for (const entry of state.outbox) if (entry.to === peer) items.push(pendingItem(entry, me));

@@ -1,9 +1,9 @@
 // The snapshot the SDK hands to UIs: plain immutable data, replaced (never mutated) on every change.
 import type { ErrorCode } from '../errors.js';
 import type { ConversationSummary } from '../protocol.js';
-import type { ClientMessage, ContactKeys, MessageFailure } from './e2e.js';
+import type { ClientMessage, ContactKeys, MessageFailure, SecurityEvent } from './e2e.js';
 
-export type { ClientMessage, ContactKeys, MessageFailure };
+export type { ClientMessage, ContactKeys, MessageFailure, SecurityEvent };
 
 export type ConnectionState =
   | { status: 'connecting' }
@@ -59,6 +59,8 @@ export interface ClientState {
   typing: Readonly<Record<number, readonly string[]>>;
   /** Newest last; a handful at most. */
   notices: readonly Notice[];
+  /** conversationId → what the user must see about its keys and members (new keys, refused keys, misdirection), oldest first. */
+  security: Readonly<Record<number, readonly SecurityEvent[]>>;
   activeConversationId: number | null;
   limits: { bodyMaxLength: number; passwordMinLength: number };
   /**
@@ -79,6 +81,7 @@ export const initialState = (limits: ClientState['limits']): ClientState => ({
   outbox: [],
   typing: {},
   notices: [],
+  security: {},
   activeConversationId: null,
   limits,
   keys: 'none',
@@ -102,6 +105,8 @@ export interface ThreadItem {
   error?: { code: ErrorCode; message: string };
   /** Set when the message could not be decrypted or verified: `body` is '' and this says why. */
   failure?: MessageFailure;
+  /** Set on a shown message whose signed time and the server's time disagree by much. */
+  warning?: string;
   /** Set on items still in the outbox, for retry() and discard(). */
   clientMsgId?: string;
 }

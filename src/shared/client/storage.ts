@@ -15,6 +15,10 @@ export const STORAGE_KEYS = {
   wrapKey: (username: string) => `parley.wrapKey.${username}`,
   /** Contacts' remembered key fingerprints and whether they were verified (trust on first use). */
   contacts: (username: string) => `parley.contacts.${username}`,
+  /** Every contact key version this user accepted, by username and key version, and whether the newest was verified. */
+  pins: (username: string) => `parley.pins.${username}`,
+  /** The members pinned for each conversation when this client first saw it. */
+  conversations: (username: string) => `parley.conversations.${username}`,
 } as const;
 
 /** A storage that forgets everything when the process ends (the default, and handy in tests). */

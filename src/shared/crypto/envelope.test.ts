@@ -1,9 +1,19 @@
-// Tests for p1. message envelopes: XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha) under the epoch key, signed with Ed25519 (RFC 8032).
+// Tests for p2. (and the first format's p1.) message envelopes: XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha) under the epoch key, signed with Ed25519 (RFC 8032).
 import { describe, expect, test } from 'vitest';
 import { Body, LIMITS } from '../protocol.js';
 import { base64urlLength } from './bytes.js';
 import fc from 'fast-check';
-import { BODY_MAX_LENGTH, decryptMessage, encryptMessage, ENVELOPE_OVERHEAD_BYTES, isEnvelopeShaped, MAX_PLAINTEXT_BYTES } from './envelope.js';
+import {
+  BODY_MAX_LENGTH,
+  decryptMessage,
+  encryptMessage,
+  encryptMessageV1,
+  envelopeConversationId,
+  ENVELOPE_OVERHEAD_BYTES,
+  isEnvelopeShaped,
+  MAX_PLAINTEXT_BYTES,
+} from './envelope.js';
+import { membersHash } from './members.js';
 import { newEpochKey } from './epoch-key.js';
 import { directConversation, makeUser } from '../../../test/crypto/fixtures.js';
 
@@ -11,12 +21,12 @@ const c = directConversation();
 const { alice } = c;
 const context = { conversationId: c.conversationId, sender: 'alice', clientMsgId: '01J9Z3K7V8' };
 const encrypt = (text: string, over: Partial<Parameters<typeof encryptMessage>[0]> = {}) => {
-  const out = encryptMessage({ ...context, text, epoch: c.epoch, epochKey: c.epochKey, identity: alice.identity, ...over });
+  const out = encryptMessage({ ...context, text, epoch: c.epoch, epochKey: c.epochKey, identity: alice.identity, membersHash: c.membersHash, ...over });
   if (!out.ok) throw new Error(out.reason);
   return out.body;
 };
 const decrypt = (body: unknown, over: Partial<Parameters<typeof decryptMessage>[0]> = {}) =>
-  decryptMessage({ ...context, body, epochKeys: c.epochKeys, keys: c.keys, ...over });
+  decryptMessage({ ...context, body, epochKeys: c.epochKeys, membersHash: c.membersHashes, keys: c.keys, ...over });
 
 describe('size', () => {
   test('the longest text is 11,876 UTF-8 bytes, and its envelope is a valid protocol body', () => {
@@ -27,7 +37,7 @@ describe('size', () => {
     expect(longest.length).toBeLessThanOrEqual(LIMITS.bodyMaxLength);
     expect(Body.safeParse(longest).success).toBe(true);
     expect(3 + base64urlLength(MAX_PLAINTEXT_BYTES + 1 + ENVELOPE_OVERHEAD_BYTES)).toBeGreaterThan(LIMITS.bodyMaxLength);
-    expect(encryptMessage({ ...context, text: 'x'.repeat(MAX_PLAINTEXT_BYTES + 1), epoch: 1, epochKey: c.epochKey, identity: alice.identity })).toEqual({
+    expect(encryptMessage({ ...context, text: 'x'.repeat(MAX_PLAINTEXT_BYTES + 1), epoch: 1, epochKey: c.epochKey, identity: alice.identity, membersHash: c.membersHash })).toEqual({
       ok: false,
       reason: 'too-long',
     });
@@ -60,8 +70,8 @@ describe('round trip and rejections', () => {
   const body = encrypt('see you at 6 🕕');
 
   test('the recipient reads the text, the epoch and the sender key version', () => {
-    expect(body.startsWith('p1.')).toBe(true);
-    expect(decrypt(body)).toEqual({ ok: true, text: 'see you at 6 🕕', epoch: 1, senderKeyVersion: 1 });
+    expect(body.startsWith('p2.')).toBe(true);
+    expect(decrypt(body)).toEqual({ ok: true, text: 'see you at 6 🕕', epoch: 1, senderKeyVersion: 1, version: 2 });
     expect(encrypt('see you at 6 🕕')).not.toBe(body);
   });
 
@@ -90,10 +100,32 @@ describe('round trip and rejections', () => {
   test('plain text, other versions and broken envelopes are named as such', () => {
     expect(decrypt('see you at 6')).toEqual({ ok: false, reason: 'not-encrypted' });
     expect(decrypt(42)).toEqual({ ok: false, reason: 'not-encrypted' });
-    expect(decrypt(`p2.${body.slice(3)}`)).toEqual({ ok: false, reason: 'unsupported-version' });
-    for (const bad of ['p1.', 'p1.AAAA', body.slice(0, 100), `${body.slice(0, -1)}*`, `${body}A`]) {
+    expect(decrypt(`p3.${body.slice(3)}`)).toEqual({ ok: false, reason: 'unsupported-version' });
+    for (const bad of ['p2.', 'p2.AAAA', 'p1.', body.slice(0, 100), `${body.slice(0, -1)}*`, `${body}A`]) {
       expect(decrypt(bad), bad).toEqual({ ok: false, reason: 'malformed' });
     }
+  });
+
+  test('the member set is bound: another set, a missing one, or a p2 relabelled p1 does not verify', () => {
+    const withCarol = membersHash([...c.members, { username: 'carol', keyVersion: 1 }]);
+    expect(decrypt(body, { membersHash: () => withCarol })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(decrypt(body, { membersHash: () => undefined })).toEqual({ ok: false, reason: 'unknown-epoch' });
+    expect(decrypt(`p1.${body.slice(3)}`)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  test('a p1 envelope of older history still opens, needing no member set', () => {
+    const old = encryptMessageV1({ ...context, text: 'from before', epoch: c.epoch, epochKey: c.epochKey, identity: alice.identity });
+    if (!old.ok) throw new Error(old.reason);
+    expect(old.body.startsWith('p1.')).toBe(true);
+    expect(decrypt(old.body, { membersHash: () => undefined })).toEqual({ ok: true, text: 'from before', epoch: 1, senderKeyVersion: 1, version: 1 });
+    expect(decrypt(`p2.${old.body.slice(3)}`)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  test('the server can read the conversation id an envelope names, and only that', () => {
+    expect(envelopeConversationId(body)).toBe(c.conversationId);
+    expect(envelopeConversationId(encrypt('x', { conversationId: 2 ** 40 + 5 }))).toBe(2 ** 40 + 5);
+    expect(envelopeConversationId('p2.AAAA')).toBeUndefined();
+    expect(envelopeConversationId('p2.AAAAAAAAAAA*')).toBeUndefined();
   });
 
   test('a directory that throws still yields a reason, not an exception', () => {

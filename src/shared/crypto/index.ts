@@ -15,10 +15,13 @@ export {
   type KeyDirectory,
 } from './identity.js';
 export { sealIdentity, openIdentity, type KeyBundleFailure } from './key-bundle.js';
-export { newEpochKey, sealEpochKey, openEpochKey, type EpochKeyFailure } from './epoch-key.js';
+export { newEpochKey, sealEpochKey, openEpochKey, sealedEpochKeyHeader, type EpochKeyFailure, type OpenedEpochKey } from './epoch-key.js';
+export { membersHash, canonicalMembers, type Member } from './members.js';
 export {
   encryptMessage,
   decryptMessage,
+  envelopeConversationId,
+  envelopeHeader,
   MAX_PLAINTEXT_BYTES,
   ENVELOPE_OVERHEAD_BYTES,
   type MessageContext,

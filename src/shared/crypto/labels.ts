@@ -17,4 +17,10 @@ export const LABELS = {
   messageAad: 'parley/v1/message/aad',
   messageSignature: 'parley/v1/message/signature',
   fingerprint: 'parley/v1/fingerprint',
+  members: 'parley/v2/members',
+  epochKeyWrapV2: 'parley/v2/epoch-key/wrap',
+  epochKeyAadV2: 'parley/v2/epoch-key/aad',
+  epochKeySignatureV2: 'parley/v2/epoch-key/signature',
+  messageAadV2: 'parley/v2/message/aad',
+  messageSignatureV2: 'parley/v2/message/signature',
 } as const;

@@ -13,11 +13,11 @@ const c = directConversation();
 const { alice, bob } = c;
 const ctx = { conversationId: c.conversationId, sender: 'alice', clientMsgId: 'c-1' };
 const encrypt = (text: string, over: Partial<typeof ctx & { epoch: number }> = {}) => {
-  const out = encryptMessage({ ...ctx, ...over, text, epoch: over.epoch ?? c.epoch, epochKey: c.epochKey, identity: alice.identity });
+  const out = encryptMessage({ ...ctx, ...over, text, epoch: over.epoch ?? c.epoch, epochKey: c.epochKey, identity: alice.identity, membersHash: c.membersHash });
   if (!out.ok) throw new Error(out.reason);
   return out.body;
 };
-const decrypt = (body: string, over: Partial<typeof ctx> = {}) => decryptMessage({ ...ctx, ...over, body, epochKeys: c.epochKeys, keys: c.keys });
+const decrypt = (body: string, over: Partial<typeof ctx> = {}) => decryptMessage({ ...ctx, ...over, body, epochKeys: c.epochKeys, membersHash: c.membersHashes, keys: c.keys });
 
 /** Replaces byte `index` (modulo the length) of the decoded payload by XOR with a non-zero mask, and re-encodes. */
 function tamperBytes(text: string, prefix: string, index: number, mask: number): string {
@@ -41,7 +41,7 @@ describe('tampering', () => {
   test('any single-byte change to an envelope fails with a reason', () => {
     fc.assert(
       fc.property(byteChange, ({ index, mask }) => {
-        const out = decrypt(tamperBytes(body, 'p1.', index, mask));
+        const out = decrypt(tamperBytes(body, 'p2.', index, mask));
         expect(out.ok).toBe(false);
         expect(out).not.toHaveProperty('text');
       }),
@@ -61,13 +61,13 @@ describe('tampering', () => {
   });
 
   test('any single-byte change to a sealed epoch key fails with a reason', () => {
-    const sealed = sealEpochKey({ epochKey: c.epochKey, conversationId: c.conversationId, epoch: 1, recipient: bob.pub, creator: alice.identity, creatorName: 'alice' });
+    const sealed = sealEpochKey({ epochKey: c.epochKey, conversationId: c.conversationId, epoch: 1, recipient: bob.pub, creator: alice.identity, creatorName: 'alice', members: c.members });
     const open = (s: string) =>
       openEpochKey({ sealed: s, conversationId: c.conversationId, epoch: 1, me: bob.identity, myName: 'bob', creatorName: 'alice', members: ['alice', 'bob'], keys: c.keys });
     expect(open(sealed).ok).toBe(true);
     fc.assert(
       fc.property(byteChange, ({ index, mask }) => {
-        const out = open(tamperBytes(sealed, 'ek1.', index, mask));
+        const out = open(tamperBytes(sealed, 'ek2.', index, mask));
         expect(out.ok).toBe(false);
         expect(out).not.toHaveProperty('epochKey');
       }),
@@ -142,7 +142,7 @@ describe('round trips', () => {
       }),
       { numRuns: 40 },
     );
-    const over = encryptMessage({ ...ctx, text: '🔑'.repeat(MAX_PLAINTEXT_BYTES / 4 + 1), epoch: 1, epochKey: c.epochKey, identity: alice.identity });
+    const over = encryptMessage({ ...ctx, text: '🔑'.repeat(MAX_PLAINTEXT_BYTES / 4 + 1), epoch: 1, epochKey: c.epochKey, identity: alice.identity, membersHash: c.membersHash });
     expect(over).toEqual({ ok: false, reason: 'too-long' });
   });
 });

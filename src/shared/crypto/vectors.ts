@@ -1,14 +1,15 @@
 // Known-answer vectors for Parley's own formats: computing them from fixed inputs, and checking frozen ones (in Node and in browsers).
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { decryptMessage, encryptMessage, type DecryptFailure } from './envelope.js';
-import { openEpochKey, sealEpochKey } from './epoch-key.js';
+import { decryptMessage, encryptMessage, encryptMessageV1, type DecryptFailure } from './envelope.js';
+import { openEpochKey, sealEpochKey, sealEpochKeyV1 } from './epoch-key.js';
 import { encodePublicIdentity, identityFromSecrets, parsePublicIdentity, publicIdentityOf, type Identity, type PublicIdentity } from './identity.js';
 import { deriveKeys, type KdfDescriptor } from './kdf.js';
 import { openIdentity, sealIdentity } from './key-bundle.js';
+import { membersHash, type Member } from './members.js';
 import { fixedRng } from './random.js';
 import { fingerprint, safetyNumber } from './safety-number.js';
 
-/** Bytes are hex in vector files; Parley's own string formats (pub1., kb1., ek1., p1.) appear as they are. */
+/** Bytes are hex in vector files; Parley's own string formats (pub1., kb1., ek1./ek2., p1./p2.) appear as they are. */
 type Hex = string;
 
 export interface UserSecrets {
@@ -47,6 +48,8 @@ export interface EpochKeyVector {
   epochKey: Hex;
   creator: UserSecrets;
   recipient: UserSecrets;
+  /** ek2: the epoch's member set (absent: an ek1 vector, frozen before member sets were bound). */
+  members?: Member[];
   /** The random values sealEpochKey draws, in order. */
   ephemeralSecret: Hex;
   nonce: Hex;
@@ -59,6 +62,8 @@ export interface EnvelopeVector {
   epoch: number;
   epochKey: Hex;
   sender: UserSecrets;
+  /** p2: the epoch's member set, whose hash the envelope binds (absent: a p1 vector). */
+  members?: Member[];
   clientMsgId: string;
   text: string;
   nonce: Hex;
@@ -143,19 +148,15 @@ export function computeKeyBundle(v: Inputs<KeyBundleVector>): KeyBundleVector {
 export function computeEpochKey(v: Inputs<EpochKeyVector>): EpochKeyVector {
   const rng = fixedRng([hexToBytes(v.ephemeralSecret), hexToBytes(v.nonce)]);
   const recipient = publicIdentityOf(identityOf(v.recipient), v.recipient.username);
-  const sealed = sealEpochKey(
-    { epochKey: hexToBytes(v.epochKey), conversationId: v.conversationId, epoch: v.epoch, recipient, creator: identityOf(v.creator), creatorName: v.creator.username },
-    rng,
-  );
+  const input = { epochKey: hexToBytes(v.epochKey), conversationId: v.conversationId, epoch: v.epoch, recipient, creator: identityOf(v.creator), creatorName: v.creator.username };
+  const sealed = v.members === undefined ? sealEpochKeyV1(input, rng) : sealEpochKey({ ...input, members: v.members }, rng);
   return { ...nameFirst(v), sealed };
 }
 
 export function computeEnvelope(v: Inputs<EnvelopeVector>): EnvelopeVector {
   const rng = fixedRng([hexToBytes(v.nonce)]);
-  const out = encryptMessage(
-    { ...v, epochKey: hexToBytes(v.epochKey), identity: identityOf(v.sender), sender: v.sender.username },
-    rng,
-  );
+  const input = { ...v, epochKey: hexToBytes(v.epochKey), identity: identityOf(v.sender), sender: v.sender.username };
+  const out = v.members === undefined ? encryptMessageV1(input, rng) : encryptMessage({ ...input, membersHash: membersHash(v.members) }, rng);
   if (!out.ok) throw new Error(`envelope vector ${v.name}: ${out.reason}`);
   return { ...nameFirst(v), body: out.body };
 }
@@ -222,7 +223,7 @@ export async function checkVectors(vectors: VectorSet): Promise<VectorReport> {
         me: identityOf(v.recipient),
         myName: v.recipient.username,
         creatorName: v.creator.username,
-        members: [v.creator.username, v.recipient.username],
+        members: v.members?.map((m) => m.username) ?? [v.creator.username, v.recipient.username],
         keys: directoryOf(v.creator, v.recipient),
       });
       if (!opened.ok) return [...problems, `sealed key does not open: ${opened.reason}`];
@@ -237,6 +238,7 @@ export async function checkVectors(vectors: VectorSet): Promise<VectorReport> {
       sender: change.sender ?? v.sender.username,
       clientMsgId: change.clientMsgId ?? v.clientMsgId,
       epochKeys: (epoch) => (epoch === v.epoch ? hexToBytes(v.epochKey) : undefined),
+      membersHash: (epoch) => (epoch === v.epoch && v.members !== undefined ? membersHash(v.members) : undefined),
       keys: directoryOf(...vectors.envelope.map((e) => e.sender)),
     });
   for (const v of vectors.envelope) {
