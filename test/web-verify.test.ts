@@ -92,11 +92,9 @@ describe.skipIf(!browserAvailable())('web client: verifying end-to-end keys', ()
     await warning.waitFor();
     expect(await warning.textContent()).toMatch(/bob's keys changed after you verified them\. .*the server may be\s+intercepting/);
     await expect.poll(() => encryptionSummary(alice.page).textContent()).toBe('Encryption · keys changed');
-    // Bob's message no longer verifies against the keys the server hands out: flagged, never shown as its text.
-    await expect.poll(() => messageTexts(alice.page)).toEqual(['hi bob', '⚠ This message cannot be shown: forged or altered message.']);
-    expect(await alice.page.getByText('hi alice').count()).toBe(0);
-    // The conversation list says so too, instead of an empty preview.
-    expect(await alice.page.locator('.conv-item[data-peer="bob"] .conv-preview').textContent()).toBe('⚠ message cannot be shown');
+    // Only the keys alice pinned verify: bob's real message still reads (it was signed with them); nothing
+    // signed by the keys the server now hands out would (test/web-malicious.test.ts shows that on screen).
+    await expect.poll(() => messageTexts(alice.page)).toEqual(['hi bob', 'hi alice']);
     // The new safety number differs from the verified one, and it is no longer marked verified.
     const afterSwap = await openKeys(alice.page);
     expect(afterSwap.replace(/ /g, '')).toMatch(/^\d{60}$/);

@@ -101,7 +101,7 @@ describe('ParleyClient', () => {
     server.reachable = true;
     await waitFor(() => alice.getSnapshot().outbox.length === 0 && alice.getSnapshot().connection.status === 'online');
     // The server gets envelopes only; the order is checked on bob's side after decryption.
-    expect(sentBodies(server).map(([, body]) => String(body).startsWith('p1.'))).toEqual([true, true, true]);
+    expect(sentBodies(server).map(([, body]) => String(body).startsWith('p2.'))).toEqual([true, true, true]);
     await waitFor(() => bob.getSnapshot().conversations[0]?.lastSeq === 3);
     const bobConvo = bob.getSnapshot().conversations[0]!;
     await bob.openConversation('alice');

@@ -667,6 +667,13 @@ export class ParleyClient {
       activeConversationId: conversationId,
       notices: conversationId === null ? s.notices : s.notices.filter((n) => n.conversationId !== conversationId),
     }));
+    // Once per session, the contact on screen has their keys checked against the pins (a change shows at once).
+    const peer = this.#state.conversations.find((c) => c.id === conversationId)?.peer;
+    const keyring = this.#keyring;
+    const conn = this.#conn;
+    if (keyring && conn?.isOpen && peer && peer !== keyring.me && keyring.contactStatus()[peer] === undefined) {
+      void keyring.fetchIdentities(conn, peer).catch(() => undefined);
+    }
   }
 
   dismissNotice(id: number): void {
