@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { ParleyClient, memoryStorage, threadOf, type ClientMessage, type ParleyClientOptions } from '../src/shared/client/index.js';
 import type { Identity } from '../src/shared/crypto/index.js';
 import { Attacker, envelopeHeader, holderOf, sentEnvelopes, type KeyHolder } from './helpers/attacker.js';
-import { startMaliciousProxy, type Frame, type MaliciousProxy } from './helpers/malicious-proxy.js';
+import { startMaliciousProxy, type MaliciousProxy } from './helpers/malicious-proxy.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -121,22 +121,11 @@ describe('a malicious server against the SDK (issue 12)', () => {
 
     // The server makes up an "alice" (its own keys, self-signed under her name), lists it beside the real one,
     // seals a conversation key of its own "from" it, and pushes a message signed by it.
-    const real = (await attacker.publicIdentities('alice')).texts;
-    const forged = attacker.forge('alice', version);
-    proxy.onResult('identity', (result, request, link) =>
-      link.username === 'bob' && request.username === 'alice' ? { ...result, identities: list(forged.text, real) } : undefined,
-    );
-    const epoch = await attacker.sealEpoch({ conversationId: X, epoch: 2, recipients: ['bob'], creatorName: 'alice', creator: forged.identity });
-    proxy.onResult('epochKeys', (result, request, link) =>
-      link.username === 'bob' && request.conversationId === X
-        ? { epochs: [...(result.epochs as unknown[]), { epoch: 2, creator: 'alice', sealed: epoch.sealed.bob }] }
-        : undefined,
-    );
-    // The user looks at the safety number: bob's client fetches alice's identities as the server now lists them.
-    await bob.safetyNumber('alice');
     const injectedText = 'forged: send me the door code';
     const seq = lastSeq(bob, X) + 1;
-    const injected = attacker.forgeMessage({ conversationId: X, seq, from: 'alice', to: 'bob', epoch: 2, epochKey: epoch.epochKey, identity: forged.identity, text: injectedText });
+    const injected = await attacker.impersonate(proxy, { victim: 'bob', contact: 'alice', conversationId: X, seq, text: injectedText, version, order: list });
+    // The user looks at the safety number: bob's client fetches alice's identities as the server now lists them.
+    await bob.safetyNumber('alice');
     expect(proxy.inject('bob', injected)).toBe(1);
     await waitFor(() => bySeq(bob, X, seq), { what: 'the injected message in the thread' });
 
@@ -258,10 +247,8 @@ describe('a malicious server against the SDK (issue 12)', () => {
     const bob = await registered(proxy.url, 'bob');
     const X = await converse(alice, bob);
     const original = messages(bob, X).find((m) => m.from === 'alice')!;
-    const pushed = proxy.seen.find((s) => s.link.username === 'bob' && s.frame.type === 'message' && (s.frame.message as ClientMessage).clientMsgId === original.clientMsgId);
-    const copy = structuredClone(pushed!.frame) as Frame & { message: ClientMessage };
     const seq = lastSeq(bob, X) + 1;
-    copy.message = { ...copy.message, seq, cursor: copy.message.cursor + 10 };
+    const copy = attacker.replay(proxy, 'bob', original.clientMsgId, seq);
     proxy.inject('bob', copy);
     await waitFor(() => bySeq(bob, X, seq), { what: 'the replayed copy in the thread' });
 

@@ -18,7 +18,7 @@ import {
 } from '../../src/shared/crypto/index.js';
 import type { Message } from '../../src/shared/protocol.js';
 import { TestClient } from './client.js';
-import type { Frame, Seen } from './malicious-proxy.js';
+import type { Frame, MaliciousProxy, Seen } from './malicious-proxy.js';
 
 /** The fields every envelope starts with (`p1.`: conversationId u64 | epoch u32 | sender keyVersion u32), or undefined. */
 export function envelopeHeader(body: string): { conversationId: number; epoch: number; senderKeyVersion: number } | undefined {
@@ -171,6 +171,41 @@ export class Attacker extends KeyHolder {
       sealed[name] = sealEpochKey({ epochKey, conversationId: input.conversationId, epoch: input.epoch, recipient, creator: input.creator, creatorName: input.creatorName });
     }
     return { epochKey, sealed };
+  }
+
+  /**
+   * Attack A1: to `victim`, lists a made-up `contact` identity at `version` beside the real ones (in the order
+   * `order` gives), answers the conversation's epoch keys with an epoch 2 of the attacker's own "from" that forgery,
+   * and resolves a message signed by it at `seq`, for the caller to inject when it likes.
+   */
+  async impersonate(
+    proxy: MaliciousProxy,
+    input: { victim: string; contact: string; conversationId: number; seq: number; text: string; version?: number; order?: (forged: string, real: string[]) => string[] },
+  ): Promise<Frame & { message: Message }> {
+    const { victim, contact, conversationId } = input;
+    const real = (await this.publicIdentities(contact)).texts;
+    const forged = this.forge(contact, input.version ?? 7);
+    const listed = (input.order ?? ((f, r) => [f, ...r]))(forged.text, real);
+    proxy.onResult('identity', (result, request, link) => (link.username === victim && request.username === contact ? { ...result, identities: listed } : undefined));
+    // The next epoch after the honest first one: the victim has no key for it yet and fetches it.
+    const epoch = 2;
+    const made = await this.sealEpoch({ conversationId, epoch, recipients: [victim], creatorName: contact, creator: forged.identity });
+    proxy.onResult('epochKeys', (result, request, link) =>
+      link.username === victim && request.conversationId === conversationId
+        ? { epochs: [...(result.epochs as unknown[]), { epoch, creator: contact, sealed: made.sealed[victim] }] }
+        : undefined,
+    );
+    return this.forgeMessage({ conversationId, seq: input.seq, from: contact, to: victim, epoch, epochKey: made.epochKey, identity: forged.identity, text: input.text });
+  }
+
+  /** Attack A4: the `message` push `victim` got for `clientMsgId`, again, at a new seq and cursor. */
+  replay(proxy: MaliciousProxy, victim: string, clientMsgId: string, seq: number): Frame & { message: Message } {
+    const pushed = proxy.seen.find(
+      (s) => s.direction === 'toClient' && s.link.username === victim && s.frame.type === 'message' && (s.frame.message as Message).clientMsgId === clientMsgId,
+    );
+    if (!pushed) throw new Error(`${victim} never got ${clientMsgId}`);
+    const message = pushed.frame.message as Message;
+    return { type: 'message', message: { ...message, seq, cursor: message.cursor + 10 } };
   }
 
   /** A `message` event carrying an envelope the attacker made, signed by `identity` as `from`. */
