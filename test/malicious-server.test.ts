@@ -4,9 +4,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { ParleyClient, memoryStorage, threadOf, type ClientMessage, type ParleyClientOptions } from '../src/shared/client/index.js';
 import type { Identity } from '../src/shared/crypto/index.js';
-import { Attacker, envelopeHeader, holderOf, sentEnvelopes, type KeyHolder } from './helpers/attacker.js';
-import { startMaliciousProxy, type MaliciousProxy } from './helpers/malicious-proxy.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { envelopeHeader, holderOf, sentEnvelopes, startLyingServer, type KeyHolder, type LyingServer } from './helpers/attacker.js';
+import type { MaliciousProxy } from './helpers/malicious-proxy.js';
 import { waitFor } from './helpers/wait.js';
 
 // ---- The SDK state the attacks are judged by: one place to adapt to the final field names. ----
@@ -33,25 +32,20 @@ const outboxEntry = (client: ParleyClient, clientMsgId: string) => client.getSna
 // ---- Set-up: a real server requiring end-to-end encryption, the proxy in front, SDK clients through it. ----
 
 const PASSWORD = 'a password the test knows';
-let server: TestServer | undefined;
-let proxy: MaliciousProxy | undefined;
+let lying: LyingServer | undefined;
 const clients: ParleyClient[] = [];
 const holders: KeyHolder[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.exit()));
   for (const holder of holders.splice(0)) holder.close();
-  await proxy?.close();
-  await server?.close();
-  proxy = server = undefined;
+  await lying?.close();
+  lying = undefined;
 });
 
-async function lyingServer(): Promise<{ server: TestServer; proxy: MaliciousProxy; attacker: Attacker }> {
-  server = await startServer({ config: { allowUnencrypted: false } });
-  proxy = await startMaliciousProxy(server);
-  // The server's own ordinary account, registered straight on the real server: it can seal and sign with its keys.
-  const attacker = await Attacker.register(server.url, 'mallory');
-  holders.push(attacker);
-  return { server, proxy, attacker };
+/** The server's own ordinary account (mallory) can seal and sign with its keys; the proxy lies for it. */
+async function lyingServer(): Promise<LyingServer> {
+  lying = await startLyingServer();
+  return lying;
 }
 
 async function client(url: string, options: Partial<ParleyClientOptions> = {}): Promise<ParleyClient> {
@@ -236,7 +230,7 @@ describe('a malicious server against the SDK (issue 12)', () => {
     // Alice's own client, and every key alice holds, on what bob wrote for carol.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect.soft(messages(alice, X).map((m) => m.body)).not.toContain(secret);
-    const aliceKeys = await holderOf(server!.url, 'alice', PASSWORD);
+    const aliceKeys = await holderOf(server.url, 'alice', PASSWORD);
     holders.push(aliceKeys);
     expect(await aliceKeys.readable(envelope ? [envelope] : []), 'what alice can decrypt').toEqual([]);
   });

@@ -3,9 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ParleyClient } from '../src/shared/client/index.js';
-import { Attacker } from './helpers/attacker.js';
-import { startMaliciousProxy, type MaliciousProxy } from './helpers/malicious-proxy.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { startLyingServer, type Attacker, type LyingServer } from './helpers/attacker.js';
+import type { MaliciousProxy } from './helpers/malicious-proxy.js';
 import type { Terminal } from './helpers/tmux.js';
 import { register, terminalSuite } from './helpers/tui.js';
 import { waitFor } from './helpers/wait.js';
@@ -14,15 +13,14 @@ const E2E_TIMEOUT = 60_000;
 const { tmux, terminals } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect against a malicious server (issue 12)'), () => {
-  let server: TestServer;
+  let lying: LyingServer;
   let proxy: MaliciousProxy;
   let attacker: Attacker;
   let alice: ParleyClient;
 
   beforeEach(async () => {
-    server = await startServer({ config: { allowUnencrypted: false } });
-    proxy = await startMaliciousProxy(server);
-    attacker = await Attacker.register(server.url, 'mallory');
+    lying = await startLyingServer();
+    ({ proxy, attacker } = lying);
     // Alice is an SDK client through the proxy; bob is the person at the terminal.
     alice = new ParleyClient({ url: proxy.url, WebSocket });
     await alice.connect();
@@ -31,9 +29,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect against a malicious server
 
   afterEach(async () => {
     await alice.exit();
-    attacker.close();
-    await proxy.close();
-    await server.close();
+    await lying.close();
   });
 
   /** Bob registers in a terminal (through the proxy), opens the chat and reads alice's first message; resolves the conversation id. */

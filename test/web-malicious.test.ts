@@ -4,9 +4,8 @@ import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { ParleyClient } from '../src/shared/client/index.js';
-import { Attacker } from './helpers/attacker.js';
-import { startMaliciousProxy, type MaliciousProxy } from './helpers/malicious-proxy.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { startLyingServer, type Attacker, type LyingServer } from './helpers/attacker.js';
+import type { MaliciousProxy } from './helpers/malicious-proxy.js';
 import { waitFor } from './helpers/wait.js';
 import { browserAvailable, browserSuite, messageTexts, newUserPage, openConversation, register, screenshot } from './helpers/web.js';
 
@@ -14,21 +13,18 @@ const keysWarning = (page: Page) => page.getByRole('alert').filter({ hasText: /k
 const encryptionSummary = (page: Page) => page.getByText(/^Encryption · /);
 
 describe.skipIf(!browserAvailable())('web client against a malicious server (issue 12)', () => {
-  let server: TestServer;
+  let lying: LyingServer;
   let proxy: MaliciousProxy;
   let attacker: Attacker;
   let alice: ParleyClient;
   const suite = browserSuite(async () => {
     await alice?.exit();
-    attacker?.close();
-    await proxy?.close();
-    await server?.close();
+    await lying?.close();
   });
 
   beforeEach(async () => {
-    server = await startServer({ config: { allowUnencrypted: false } });
-    proxy = await startMaliciousProxy(server);
-    attacker = await Attacker.register(server.url, 'mallory');
+    lying = await startLyingServer();
+    ({ proxy, attacker } = lying);
     // Alice is an SDK client through the proxy; bob is the person at the browser.
     alice = new ParleyClient({ url: proxy.url, WebSocket });
     await alice.connect();

@@ -18,7 +18,8 @@ import {
 } from '../../src/shared/crypto/index.js';
 import type { Message } from '../../src/shared/protocol.js';
 import { TestClient } from './client.js';
-import type { Frame, MaliciousProxy, Seen } from './malicious-proxy.js';
+import { startMaliciousProxy, type Frame, type MaliciousProxy, type Seen } from './malicious-proxy.js';
+import { startServer, type TestServer } from './server.js';
 
 /** The fields every envelope starts with (`p1.`: conversationId u64 | epoch u32 | sender keyVersion u32), or undefined. */
 export function envelopeHeader(body: string): { conversationId: number; epoch: number; senderKeyVersion: number } | undefined {
@@ -253,4 +254,29 @@ export async function holderOf(url: string, username: string, password: string):
     }
   }
   return holder;
+}
+
+export interface LyingServer {
+  server: TestServer;
+  proxy: MaliciousProxy;
+  /** The server's own ordinary account, `mallory`, registered straight on the real server. */
+  attacker: Attacker;
+  close(): Promise<void>;
+}
+
+/** A real server that requires end-to-end encryption, the lying proxy in front of it, and the server's own account. */
+export async function startLyingServer(): Promise<LyingServer> {
+  const server = await startServer({ config: { allowUnencrypted: false } });
+  const proxy = await startMaliciousProxy(server);
+  const attacker = await Attacker.register(server.url, 'mallory');
+  return {
+    server,
+    proxy,
+    attacker,
+    close: async () => {
+      attacker.close();
+      await proxy.close();
+      await server.close();
+    },
+  };
 }
