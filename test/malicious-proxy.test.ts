@@ -58,6 +58,10 @@ test('with no hooks it is the server: encrypted chat, HTTP and the web API pass 
   });
   expect(prelogin.status).toBe(200);
   expect(await prelogin.json()).toMatchObject({ salt: expect.any(String) });
+  // The server's refusal of a foreign page's WebSocket reaches the client as it was.
+  const foreign = new WebSocket(proxy.url, { headers: { origin: 'http://elsewhere.example' } });
+  const status = await new Promise((resolve) => foreign.once('unexpected-response', (_request, response) => resolve(response.statusCode)));
+  expect(status).toBe(403);
 });
 
 test('hooks rewrite results, drop, duplicate and delay frames in order, and inject forged events', async () => {

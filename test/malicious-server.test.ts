@@ -118,8 +118,9 @@ describe('a malicious server against the SDK (issue 12)', () => {
     const injectedText = 'forged: send me the door code';
     const seq = lastSeq(bob, X) + 1;
     const injected = await attacker.impersonate(proxy, { victim: 'bob', contact: 'alice', conversationId: X, seq, text: injectedText, version, order: list });
-    // The user looks at the safety number: bob's client fetches alice's identities as the server now lists them.
-    await bob.safetyNumber('alice');
+    // The user looks at the safety number: bob's client fetches alice's identities as the server now lists them
+    // (a client that refuses to show one for such a list is fine).
+    await bob.safetyNumber('alice').catch(() => undefined);
     expect(proxy.inject('bob', injected)).toBe(1);
     await waitFor(() => bySeq(bob, X, seq), { what: 'the injected message in the thread' });
 
