@@ -43,7 +43,7 @@ test('with no hooks it is the server: encrypted chat, HTTP and the web API pass 
   expect(proxy.links.map((l) => l.username).sort()).toEqual(['alice', 'bob']);
   const send = proxy.seen.find((s) => s.frame.type === 'send');
   expect(send?.link.username).toBe('alice');
-  expect(String(send?.frame.body)).toMatch(/^p1\./);
+  expect(String(send?.frame.body)).toMatch(/^p2\./);
 
   for (const path of ['/healthz', '/', '/no-such-file']) {
     const [direct, proxied] = await Promise.all([fetch(server.httpUrl + path), fetch(proxy.httpUrl + path)]);

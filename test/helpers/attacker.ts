@@ -5,8 +5,10 @@ import {
   decryptMessage,
   encodePublicIdentity,
   encryptMessage,
+  envelopeHeader,
   fromBase64url,
   generateIdentity,
+  membersHash,
   newEpochKey,
   openEpochKey,
   openIdentity,
@@ -21,12 +23,13 @@ import { TestClient } from './client.js';
 import { startMaliciousProxy, type Frame, type MaliciousProxy, type Seen } from './malicious-proxy.js';
 import { startServer, type TestServer } from './server.js';
 
-/** The fields every envelope starts with (`p1.`: conversationId u64 | epoch u32 | sender keyVersion u32), or undefined. */
-export function envelopeHeader(body: string): { conversationId: number; epoch: number; senderKeyVersion: number } | undefined {
-  const bytes = body.startsWith('p1.') ? fromBase64url(body.slice(3)) : undefined;
-  if (!bytes || bytes.length < 16) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { conversationId: Number(view.getBigUint64(0)), epoch: view.getUint32(8), senderKeyVersion: view.getUint32(12) };
+/** The fields every envelope starts with (conversationId u64 | epoch u32 | sender keyVersion u32, p1 or p2), or undefined. */
+export { envelopeHeader };
+
+/** An epoch key someone holds, with the hash of the member set it was sealed for (which p2 envelopes bind). */
+export interface HeldEpochKey {
+  key: Uint8Array;
+  membersHash?: Uint8Array;
 }
 
 /** An envelope someone sent through the proxy, with what binds it. */
@@ -68,7 +71,7 @@ function sealedCopies(seen: readonly Seen[]): { conversationId: number; epoch: n
 /** Keys someone holds: identities (under the names they claim) and epoch keys. */
 export class KeyHolder {
   readonly identities: { name: string; identity: Identity }[] = [];
-  readonly epochKeys: Uint8Array[] = [];
+  readonly epochKeys: HeldEpochKey[] = [];
   /** Public identities as the real server has them, by username (fetched on the holder's own connection). */
   readonly #directory = new Map<string, PublicIdentity[]>();
 
@@ -110,20 +113,21 @@ export class KeyHolder {
     for (const copy of sealedCopies(seen)) {
       for (const { name, identity } of this.identities) {
         const opened = openEpochKey({ ...copy, me: identity, myName: name, creatorName: copy.creator, members: [...names, name], keys: this.#lookup });
-        if (opened.ok) keys.push(opened.epochKey);
+        if (opened.ok) keys.push({ key: opened.epochKey, ...(opened.version === 2 ? { membersHash: opened.membersHash } : {}) });
       }
     }
     const read: string[] = [];
     for (const e of envelopes) {
       const header = envelopeHeader(e.body);
       if (!header) continue;
-      for (const key of keys) {
+      for (const { key, membersHash: hash } of keys) {
         const result = decryptMessage({
           conversationId: header.conversationId,
           sender: e.from,
           clientMsgId: e.clientMsgId,
           body: e.body,
           epochKeys: () => key,
+          membersHash: () => hash,
           keys: this.#lookup,
         });
         if (result.ok) {
@@ -162,16 +166,25 @@ export class Attacker extends KeyHolder {
     return { identity, text: encodePublicIdentity(identity, username) };
   }
 
-  /** A fresh epoch key the attacker keeps, sealed with today's format to each recipient's current keys. */
-  async sealEpoch(input: { conversationId: number; epoch: number; recipients: string[]; creatorName: string; creator: Identity }) {
+  /**
+   * A fresh epoch key the attacker keeps, sealed (ek2) to each recipient's current keys. The member set it names
+   * is `members` (default: the recipients and the claimed creator), at their published key versions, the claimed
+   * creator at the forging identity's.
+   */
+  async sealEpoch(input: { conversationId: number; epoch: number; recipients: string[]; creatorName: string; creator: Identity; members?: string[] }) {
     const epochKey = newEpochKey();
-    this.epochKeys.push(epochKey);
+    const names = [...new Set([...(input.members ?? input.recipients), input.creatorName])];
+    const members = await Promise.all(
+      names.map(async (username) => ({ username, keyVersion: username === input.creatorName ? input.creator.keyVersion : (await this.publicIdentity(username)).keyVersion })),
+    );
+    const hash = membersHash(members);
+    this.epochKeys.push({ key: epochKey, membersHash: hash });
     const sealed: Record<string, string> = {};
     for (const name of input.recipients) {
       const recipient = await this.publicIdentity(name);
-      sealed[name] = sealEpochKey({ epochKey, conversationId: input.conversationId, epoch: input.epoch, recipient, creator: input.creator, creatorName: input.creatorName });
+      sealed[name] = sealEpochKey({ epochKey, conversationId: input.conversationId, epoch: input.epoch, recipient, creator: input.creator, creatorName: input.creatorName, members });
     }
-    return { epochKey, sealed };
+    return { epochKey, membersHash: hash, sealed };
   }
 
   /**
@@ -196,7 +209,7 @@ export class Attacker extends KeyHolder {
         ? { epochs: [...(result.epochs as unknown[]), { epoch, creator: contact, sealed: made.sealed[victim] }] }
         : undefined,
     );
-    return this.forgeMessage({ conversationId, seq: input.seq, from: contact, to: victim, epoch, epochKey: made.epochKey, identity: forged.identity, text: input.text });
+    return this.forgeMessage({ conversationId, seq: input.seq, from: contact, to: victim, epoch, epochKey: made.epochKey, membersHash: made.membersHash, identity: forged.identity, text: input.text });
   }
 
   /** Attack A4: the `message` push `victim` got for `clientMsgId`, again, at a new seq and cursor. */
@@ -210,9 +223,29 @@ export class Attacker extends KeyHolder {
   }
 
   /** A `message` event carrying an envelope the attacker made, signed by `identity` as `from`. */
-  forgeMessage(input: { conversationId: number; seq: number; from: string; to: string; epoch: number; epochKey: Uint8Array; identity: Identity; text: string; cursor?: number }): Frame & { message: Message } {
+  forgeMessage(input: {
+    conversationId: number;
+    seq: number;
+    from: string;
+    to: string;
+    epoch: number;
+    epochKey: Uint8Array;
+    membersHash: Uint8Array;
+    identity: Identity;
+    text: string;
+    cursor?: number;
+  }): Frame & { message: Message } {
     const clientMsgId = newClientMsgId();
-    const sealed = encryptMessage({ conversationId: input.conversationId, sender: input.from, clientMsgId, text: input.text, epoch: input.epoch, epochKey: input.epochKey, identity: input.identity });
+    const sealed = encryptMessage({
+      conversationId: input.conversationId,
+      sender: input.from,
+      clientMsgId,
+      text: input.text,
+      epoch: input.epoch,
+      epochKey: input.epochKey,
+      membersHash: input.membersHash,
+      identity: input.identity,
+    });
     if (!sealed.ok) throw new Error(sealed.reason);
     return {
       type: 'message',
@@ -250,7 +283,7 @@ export async function holderOf(url: string, username: string, password: string):
         members: [username, c.peer, e.creator],
         keys: (name, version) => creator.parsed.find((p) => p.username === name && p.keyVersion === version),
       });
-      if (opened.ok) holder.epochKeys.push(opened.epochKey);
+      if (opened.ok) holder.epochKeys.push({ key: opened.epochKey, ...(opened.version === 2 ? { membersHash: opened.membersHash } : {}) });
     }
   }
   return holder;

@@ -101,7 +101,7 @@ export function clockSkewWarning(clientMsgId: string, ts: number): string | unde
   if (written === undefined) return undefined;
   const span = (ms: number) => (ms >= 2 * 86_400_000 ? `${Math.round(ms / 86_400_000)} days` : `${Math.max(1, Math.round(ms / 3_600_000))} hours`);
   if (written - ts > SKEW_AHEAD_MS) return `written ${span(written - ts)} after the time the server gives it: the time shown may be wrong`;
-  if (ts - written > SKEW_BEHIND_MS) return `written ${span(ts - written)} before the server says it arrived: it may have been held back`;
+  if (ts - written > SKEW_BEHIND_MS) return `written ${span(ts - written)} before the time the server gives it: it may have been held back`;
   return undefined;
 }
 
@@ -180,6 +180,10 @@ interface EpochEntry {
   members?: Member[];
   membersHash?: Uint8Array;
 }
+
+/** "alice's device started …" (undefined: this user); the first key says the conversation is encrypted. */
+const newEpochText = (creator: string | undefined, epoch: number): string =>
+  `${creator === undefined ? 'Your device' : `${creator}'s device`} ${epoch === 1 ? 'made the conversation key: messages are end-to-end encrypted' : `started a new conversation key (key ${epoch})`}.`;
 
 const keysHex = (p: PublicIdentity): string => bytesToHex(p.x25519) + bytesToHex(p.ed25519);
 const pinnedIdentity = (username: string, keyVersion: number, hex: string): PublicIdentity => ({
@@ -432,15 +436,7 @@ export class Keyring {
         epoch,
         opened.version === 2 ? { key: opened.epochKey, version: 2, members: opened.members, membersHash: opened.membersHash } : { key: opened.epochKey, version: 1 },
       );
-      if (epoch > 1) {
-        this.#security({
-          conversationId,
-          kind: 'new-epoch',
-          epoch,
-          creator,
-          text: creator === this.me ? `Your device started a new conversation key (key ${epoch}).` : `${creator}'s device started a new conversation key (key ${epoch}).`,
-        });
-      }
+      this.#security({ conversationId, kind: 'new-epoch', epoch, creator, text: newEpochText(creator === this.me ? undefined : creator, epoch) });
       return;
     }
     // A key by a contact whose new keys are not accepted yet waits for that (the key change is already shown).
@@ -513,7 +509,7 @@ export class Keyring {
         await conn.request('addEpoch', { conversationId, epoch, keys });
         const entry: EpochEntry = { key: epochKey, version: 2, members, membersHash: hash };
         this.#addEpoch(conversationId, epoch, entry);
-        if (epoch > 1) this.#security({ conversationId, kind: 'new-epoch', epoch, creator: this.me, text: `Your device started a new conversation key (key ${epoch}).` });
+        this.#security({ conversationId, kind: 'new-epoch', epoch, creator: this.me, text: newEpochText(undefined, epoch) });
         usable = [epoch, entry];
       } catch (error) {
         if (!(error instanceof ParleyError && error.code === 'EPOCH_CONFLICT')) throw error;

@@ -1,6 +1,16 @@
 // The client SDK's public surface, shared by the terminal client and the web client.
 export { ParleyClient, type ParleyClientOptions } from './client.js';
-export { EXPLANATIONS, derive, registration, rememberWrapKey, type ClientMessage, type ContactKeys, type MessageFailure } from './e2e.js';
+export {
+  EXPLANATIONS,
+  derive,
+  registration,
+  rememberWrapKey,
+  type ClientMessage,
+  type ContactKeys,
+  type FailureReason,
+  type MessageFailure,
+  type SecurityEvent,
+} from './e2e.js';
 export type { SocketLike, WebSocketConstructor } from './connection.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { memoryStorage, STORAGE_KEYS, type StorageAdapter } from './storage.js';

@@ -14,6 +14,7 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'KEYS_CHANGED',
   'NO_KEYS',
   'INVALID_KEYS',
+  'CONVERSATION_MISMATCH',
 ]);
 
 export const isPermanentSendError = (code: ErrorCode): boolean => PERMANENT.has(code);
