@@ -10,7 +10,10 @@ import { useMessageNotifications } from './hooks/useMessageNotifications.js';
 import { useNow } from './hooks/useNow.js';
 import { usePageVisible } from './hooks/usePageVisible.js';
 import { openErrorText } from './lib/messages.js';
+import type { SecurityNote } from './types.js';
 import { dismissNotifyPrompt, notifyPermission, notifyPromptDismissed, requestNotifyPermission } from './lib/notifications.js';
+
+const NO_NOTES: readonly SecurityNote[] = [];
 
 interface ChatScreenProps {
   client: ParleyClient;
@@ -152,6 +155,7 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
             peer={active.peer}
             client={client}
             keys={state.contacts[active.peer]}
+            security={state.security[active.id] ?? NO_NOTES}
             peerOnline={presence.includes(active.peer)}
             connected={online}
             peerTyping={(state.typing[active.id] ?? []).includes(active.peer)}

@@ -16,4 +16,13 @@ export interface MessageItem {
   clientMsgId?: string;
   /** The message could not be decrypted or verified: `body` is empty and this says why. */
   failure?: { reason: string; explanation: string };
+  /** Shown beside the text: its signed time and the server's disagree by much. */
+  warning?: string;
+}
+
+/** Something about a conversation's keys or members the user must see (SecurityEvent in the SDK). */
+export interface SecurityNote {
+  id: number;
+  kind: string;
+  text: string;
 }

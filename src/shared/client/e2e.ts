@@ -574,10 +574,17 @@ export class Keyring {
   async decrypt(conn: Connection | null, messages: readonly Message[]): Promise<ClientMessage[]> {
     const out = messages.map((m) => this.#decryptOne(m));
     if (!conn) return out;
-    const retry = out.filter((m) => m.failure?.reason === 'unknown-sender-key' || m.failure?.reason === 'unknown-epoch');
-    if (retry.length === 0) return out;
-    const senders = new Set(retry.filter((m) => m.failure?.reason === 'unknown-sender-key' && !this.#listed.has(m.from)).map((m) => m.from));
-    const conversations = new Set(retry.map((m) => m.conversationId));
+    const senders = new Set<string>();
+    const conversations = new Set<number>();
+    for (const [i, m] of out.entries()) {
+      const reason = m.failure?.reason;
+      if (reason !== 'unknown-sender-key' && reason !== 'unknown-epoch') continue;
+      conversations.add(m.conversationId);
+      // A key version not listed before is looked up again: the sender may have new keys (a change until accepted).
+      const version = envelopeHeader(messages[i]!.body)?.senderKeyVersion;
+      if (reason === 'unknown-sender-key' && !this.#listed.get(m.from)?.some((p) => p.keyVersion === version)) senders.add(m.from);
+    }
+    if (conversations.size === 0) return out;
     try {
       for (const sender of senders) await this.fetchIdentities(conn, sender);
       for (const id of conversations) await this.loadEpochKeys(conn, id);

@@ -21,7 +21,7 @@ interface Props {
 const lineOf = (item: ThreadItem) => {
   const mark = item.mine ? statusMark(item.status, item.error) : '';
   // A message that failed to decrypt or verify shows why, never any text.
-  const body = item.failure ? `⚠ ${item.failure.explanation} (${item.failure.reason})` : item.body;
+  const body = item.failure ? `⚠ ${item.failure.explanation} (${item.failure.reason})` : item.warning ? `${item.body}  ⚠ ${item.warning}` : item.body;
   return { time: formatTime(item.ts), name: item.from, body, mark };
 };
 
@@ -95,8 +95,12 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
     if (online && lastSeq > readSeq) void client.markRead(conversationId, lastSeq);
   }, [client, conversationId, lastSeq, readSeq, online]);
 
+  // The conversation's encryption events: a refused key or a misdirection stays on screen; otherwise the newest key.
+  const events = state.security[conversationId] ?? [];
+  const security = [...events].reverse().find((e) => e.kind !== 'new-epoch') ?? events.at(-1);
+
   const helpLines = help ? HELP.chat : [];
-  const fixed = (warning ? 1 : 0) + 1 /* title */ + 1 /* typing or blank */ + 1 /* notice or blank */ + helpLines.length + (message ? rowsFor(message.text, columns) : 0) + 1 /* prompt */;
+  const fixed = (warning ? 1 : 0) + (security ? 1 : 0) + 1 /* title */ + 1 /* typing or blank */ + 1 /* notice or blank */ + helpLines.length + (message ? rowsFor(message.text, columns) : 0) + 1 /* prompt */;
   const budget = Math.max(1, rows - fixed);
   // Scrolling stops where the oldest loaded message sits on the top row.
   const firstPage = visibleSliceFromStart(items, budget, columns);
@@ -206,6 +210,11 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
           {scrolled > 0 ? ' · PageDown for newer' : ''} · !back for the menu
         </Text>
       </Text>
+      {security ? (
+        <Text {...tone(security.kind === 'new-epoch' ? 'muted' : 'error')} bold={security.kind !== 'new-epoch'} wrap="truncate-end">
+          {security.kind === 'new-epoch' ? '🔒' : '⚠'} {security.text}
+        </Text>
+      ) : null}
       <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflow="hidden">
         {visible.length === 0 ? <Text {...tone('muted')}>No messages yet. Say hello!</Text> : null}
         {visible.map((item) => {

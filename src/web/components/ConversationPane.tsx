@@ -2,7 +2,7 @@
 import type { ReactElement } from 'react';
 import type { ContactKeys, ParleyClient } from '../../shared/client/index.js';
 import { KeysPanel } from './KeysPanel.js';
-import type { MessageItem } from '../types.js';
+import type { MessageItem, SecurityNote } from '../types.js';
 import { Avatar } from './Avatar.js';
 import { Composer } from './Composer.js';
 import { BackIcon, ChatIcon } from './Icons.js';
@@ -13,6 +13,8 @@ interface ConversationPaneProps {
   peer: string;
   client: ParleyClient;
   keys: ContactKeys | undefined;
+  /** The conversation's encryption events, oldest first. */
+  security: readonly SecurityNote[];
   peerOnline: boolean;
   peerTyping: boolean;
   /** While reconnecting the peer's presence is unknown. */
@@ -30,6 +32,26 @@ interface ConversationPaneProps {
   onDraftChange(draft: string): void;
   onSend(body: string): void;
   onTyping(): void;
+}
+
+/** How many of a conversation's encryption events stay on screen (the newest; refusals are never hidden). */
+const NOTES_SHOWN = 3;
+
+/** New conversation keys, refused keys and misdirected conversations, where the conversation is read. */
+function SecurityNotes({ notes }: { notes: readonly SecurityNote[] }): ReactElement | null {
+  if (notes.length === 0) return null;
+  const alarms = notes.filter((n) => n.kind !== 'new-epoch');
+  const shown = [...alarms, ...notes.filter((n) => n.kind === 'new-epoch').slice(-Math.max(1, NOTES_SHOWN - alarms.length))].sort((a, b) => a.id - b.id);
+  return (
+    <ul className="security-notes" aria-label="Encryption events">
+      {shown.map((n) => (
+        <li key={n.id} data-kind={n.kind} role={n.kind === 'new-epoch' ? undefined : 'alert'}>
+          {n.kind === 'new-epoch' ? '🔒 ' : '⚠ '}
+          {n.text}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 export function ConversationPane(props: ConversationPaneProps): ReactElement {
@@ -50,6 +72,7 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
       </header>
       {/* Keyed by the contact: another conversation must never show (or verify) this one's safety number. */}
       <KeysPanel key={peer} client={props.client} peer={peer} keys={props.keys} />
+      <SecurityNotes notes={props.security} />
 
       <MessageList
         conversationKey={String(props.conversationId)}

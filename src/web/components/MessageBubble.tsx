@@ -49,6 +49,11 @@ export const MessageBubble = memo(function MessageBubble({ item, first, onDiscar
             <LinkifiedText text={item.body} />
           </span>
         )}
+        {item.warning && (
+          <span className="bubble-warning" role="note">
+            ⚠ {item.warning}
+          </span>
+        )}
         <span className="bubble-meta" title={status === 'failed' && item.error ? item.error.message : formatPrecise(item.ts)}>
           <time dateTime={new Date(item.ts).toISOString()}>{formatClock(item.ts)}</time>
           {status && (
