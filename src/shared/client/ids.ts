@@ -30,9 +30,9 @@ export function newClientMsgId(now = Date.now()): string {
   return id;
 }
 
-/** The creation time (ms) a clientMsgId's prefix carries, or undefined when it does not start with one. */
+/** The creation time (ms) a clientMsgId made by newClientMsgId carries, or undefined for ids of another shape. */
 export function timeOfClientMsgId(id: string): number | undefined {
-  if (id.length < TIME_PREFIX_LENGTH) return undefined;
+  if (id.length !== TIME_PREFIX_LENGTH + RANDOM_CHARS) return undefined;
   let time = 0;
   for (let i = 0; i < TIME_PREFIX_LENGTH; i++) {
     const digit = ALPHABET.indexOf(id[i]!);

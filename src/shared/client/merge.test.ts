@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationSummary, Message } from '../protocol.js';
-import { applyConversations, applyMessages, applyRead, mergeMessages, previewText, selectThread, upsertConversation } from './merge.js';
+import { applyConversations, applyMessages, applyRead, markReplays, mergeMessages, previewText, selectThread, upsertConversation } from './merge.js';
+import { clockSkewWarning } from './e2e.js';
+import { newClientMsgId, timeOfClientMsgId } from './ids.js';
 import { initialState, type ClientState } from './state.js';
 
 const msg = (seq: number, from = 'bob', conversationId = 1): Message => ({
@@ -144,5 +146,45 @@ describe('previewText', () => {
   it('is the text, or a warning for a message that could not be decrypted or verified (never an empty line)', () => {
     expect(previewText(msg(1))).toBe('m1');
     expect(previewText({ ...msg(2), body: '', failure: { reason: 'bad-signature', explanation: 'forged or altered message' } })).toBe('⚠ message cannot be shown');
+  });
+});
+
+describe('replays and clock skew', () => {
+  it('a second message with the same sender and clientMsgId is marked replayed, whichever seq arrived first', () => {
+    const original = msg(2);
+    const copy = { ...original, seq: 5, cursor: 5 };
+    const marked = markReplays(mergeMessages([msg(1), copy], [original, msg(3)]));
+    expect(marked.map((m) => [m.seq, m.body, m.failure?.reason])).toEqual([
+      [1, 'm1', undefined],
+      [2, 'm2', undefined],
+      [3, 'm3', undefined],
+      [5, '', 'replayed'],
+    ]);
+    // The same clientMsgId from another sender is not a replay (the envelope binds the sender).
+    const fromAlice = { ...msg(6, 'alice'), clientMsgId: original.clientMsgId };
+    expect(markReplays([original, fromAlice])[1]).toBe(fromAlice);
+    const clean = [msg(1), msg(2)];
+    expect(markReplays(clean)).toBe(clean);
+  });
+
+  it('applyMessages shows a replayed copy without its text', () => {
+    const first = applyMessages(base(), [msg(1)], 'alice').state;
+    const { state } = applyMessages(first, [{ ...msg(1), seq: 2, cursor: 2 }], 'alice');
+    expect(selectThread(state, 1, 'bob').map((i) => [i.body, i.failure?.reason])).toEqual([
+      ['m1', undefined],
+      ['', 'replayed'],
+    ]);
+  });
+
+  it('the time in a clientMsgId is read back, and a large gap to the server time is a warning', () => {
+    const now = Date.UTC(2026, 11, 6, 12);
+    const id = newClientMsgId(now);
+    expect(timeOfClientMsgId(id)).toBe(now);
+    expect(timeOfClientMsgId('not*an*id')).toBeUndefined();
+    expect(timeOfClientMsgId('abcdefghijk')).toBeUndefined();
+    expect(clockSkewWarning(id, now + 60_000)).toBeUndefined();
+    expect(clockSkewWarning(id, now + 3 * 86_400_000)).toMatch(/3 days before the time the server gives it/);
+    expect(clockSkewWarning(id, now - 2 * 3_600_000)).toMatch(/2 hours after the time the server gives it/);
+    expect(clockSkewWarning('m-1', now)).toBeUndefined();
   });
 });

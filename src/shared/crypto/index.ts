@@ -17,6 +17,7 @@ export {
 export { sealIdentity, openIdentity, type KeyBundleFailure } from './key-bundle.js';
 export { newEpochKey, sealEpochKey, openEpochKey, sealedEpochKeyHeader, type EpochKeyFailure, type OpenedEpochKey } from './epoch-key.js';
 export { membersHash, canonicalMembers, type Member } from './members.js';
+export { sealVault, openVault } from './vault.js';
 export {
   encryptMessage,
   decryptMessage,

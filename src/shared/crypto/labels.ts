@@ -23,4 +23,6 @@ export const LABELS = {
   epochKeySignatureV2: 'parley/v2/epoch-key/signature',
   messageAadV2: 'parley/v2/message/aad',
   messageSignatureV2: 'parley/v2/message/signature',
+  vaultKey: 'parley/v2/vault/key',
+  vaultAad: 'parley/v2/vault/aad',
 } as const;
