@@ -76,7 +76,8 @@ export class FakeParley {
   /** conversationId → sealed epoch keys. */
   readonly epochs = new Map<number, { epoch: number; creator: string; recipient: string; sealed: string }[]>();
   #tokenSeq = 0;
-  #clock = 1_700_000_000_000;
+  /** Server time: the wall clock, made strictly increasing (clients compare it with the time in clientMsgIds). */
+  #clock = 0;
 
   readonly WebSocket: new (url: string) => FakeSocket;
 
@@ -187,7 +188,7 @@ export class FakeParley {
         if (!this.users.has(str('to'))) return fail('USER_NOT_FOUND');
         const convo = this.#convo(me, str('to'));
         const seq = convo.messages.length + 1;
-        const ts = ++this.#clock;
+        const ts = (this.#clock = Math.max(Date.now(), this.#clock + 1));
         const base = { conversationId: convo.id, seq, from: me, to: str('to'), clientMsgId: str('clientMsgId'), body: str('body'), ts };
         let myCursor = 0;
         for (const member of new Set(convo.members)) {
