@@ -10,9 +10,9 @@ import {
   type ServerEvent,
   type SessionSummary,
 } from '../protocol.js';
-import { fromBase64url, MAX_PLAINTEXT_BYTES, sealIdentity, toBase64url } from '../crypto/index.js';
+import { encodePublicIdentity, fromBase64url, generateIdentity, MAX_PLAINTEXT_BYTES, sealIdentity, toBase64url } from '../crypto/index.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { derive, Keyring, plaintextTooLong, registration, unlock, type ClientMessage, type ContactKeys } from './e2e.js';
+import { derive, Keyring, plaintextTooLong, registration, unlockAll, type ClientMessage, type ContactKeys } from './e2e.js';
 import { Connection, type WebSocketConstructor } from './connection.js';
 import { newClientMsgId } from './ids.js';
 import { addNotices, applyConversations, applyMessages, applyPresence, applyRead, threadOf, upsertConversation } from './merge.js';
@@ -286,7 +286,8 @@ export class ParleyClient {
       info = result;
       try {
         if (!result.keyBundle || !result.publicIdentity) throw new ParleyError('NO_KEYS', 'This account has no end-to-end encryption keys.');
-        keyring = this.#newKeyring(result.username, unlock(result.username, result.keyBundle, result.publicIdentity, keys.wrapKey), keys.wrapKey);
+        const { identity, oldIdentities } = unlockAll(result.username, { keyBundle: result.keyBundle, publicIdentity: result.publicIdentity, oldKeyBundles: result.oldKeyBundles }, keys.wrapKey);
+        keyring = this.#newKeyring(result.username, identity, keys.wrapKey, oldIdentities);
       } catch (error) {
         await conn.request('logout', {}).catch(() => undefined);
         throw error;
@@ -301,9 +302,9 @@ export class ParleyClient {
     return session;
   }
 
-  #newKeyring(username: string, identity: Keyring['identity'], wrapKey: Uint8Array): Keyring {
+  #newKeyring(username: string, identity: Keyring['identity'], wrapKey: Uint8Array, oldIdentities: readonly Keyring['identity'][] = []): Keyring {
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, username, wrapKey);
-    return new Keyring(username, identity, this.#options.storage, (contacts) => this.#setContacts(contacts));
+    return new Keyring(username, identity, this.#options.storage, (contacts) => this.#setContacts(contacts), oldIdentities);
   }
 
   #setContacts(contacts: Record<string, ContactKeys>): void {
@@ -318,7 +319,8 @@ export class ParleyClient {
     if (!wrapKey) return false;
     try {
       const mine = await conn.request('myKeys', {});
-      this.#keyring = this.#newKeyring(username, unlock(username, mine.keyBundle, mine.publicIdentity, wrapKey), wrapKey);
+      const { identity, oldIdentities } = unlockAll(username, mine, wrapKey);
+      this.#keyring = this.#newKeyring(username, identity, wrapKey, oldIdentities);
       return true;
     } catch (error) {
       if (error instanceof ParleyError && (error.code === 'DISCONNECTED' || error.code === 'TIMEOUT')) throw error;
@@ -340,7 +342,8 @@ export class ParleyClient {
     const session = this.#requireSession();
     const mine = await conn.request('myKeys', {});
     const keys = await derive(session.username, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf);
-    this.#keyring = this.#newKeyring(session.username, unlock(session.username, mine.keyBundle, mine.publicIdentity, keys.wrapKey), keys.wrapKey);
+    const { identity, oldIdentities } = unlockAll(session.username, mine, keys.wrapKey);
+    this.#keyring = this.#newKeyring(session.username, identity, keys.wrapKey, oldIdentities);
     await this.#authenticated(conn, session);
   }
 
@@ -361,15 +364,43 @@ export class ParleyClient {
     const keyBundle = sealIdentity({ identity: keyring.identity, username: keyring.me, wrapKey: made.wrapKey });
     const salt = made.credentials.salt!;
     const kdf = made.credentials.kdf!;
+    // Keys from before identity resets are re-sealed too: the server takes all of them or none.
+    const oldKeyBundles = [...keyring.oldIdentities.values()]
+      .sort((a, b) => a.keyVersion - b.keyVersion)
+      .map((identity) => sealIdentity({ identity, username: keyring.me, wrapKey: made.wrapKey }));
     const { endedSessions } = await conn.request('changePassword', {
       password: toBase64url(old.authKey),
       newPassword: made.credentials.password,
       salt,
       kdf,
       keyBundle,
+      ...(oldKeyBundles.length > 0 ? { oldKeyBundles } : {}),
     });
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, keyring.me, made.wrapKey);
     return endedSessions;
+  }
+
+  /**
+   * Identity reset (lost device, leaked keys): proves the password, makes new keys at the next key version,
+   * and switches to them. The old keys are kept (sealed on the server) so earlier history still opens, but
+   * new messages go under a new conversation key sealed to the new keys. Contacts see a key-change warning;
+   * every other device is signed out. Resolves the new key version. Rejects with AUTH_FAILED or RATE_LIMITED.
+   */
+  async resetKeys(password: string): Promise<number> {
+    const conn = this.#requireConnection();
+    const keyring = this.#requireKeys();
+    const mine = await conn.request('myKeys', {});
+    const { authKey, wrapKey } = await derive(keyring.me, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf);
+    const identity = generateIdentity(keyring.identity.keyVersion + 1);
+    const { keyVersion } = await conn.request('resetKeys', {
+      password: toBase64url(authKey),
+      publicIdentity: encodePublicIdentity(identity, keyring.me),
+      keyBundle: sealIdentity({ identity, username: keyring.me, wrapKey }),
+    });
+    // Envelopes made with the old keys but not sent yet are made again with the new ones.
+    this.#envelopes.clear();
+    this.#keyring = this.#newKeyring(keyring.me, identity, wrapKey, [...keyring.oldIdentities.values(), keyring.identity]);
+    return keyVersion;
   }
 
   /** The safety number with a contact (60 digits in groups of five) and whether it is marked verified. */
@@ -559,6 +590,13 @@ export class ParleyClient {
         const peer = this.#state.conversations.find((c) => c.id === event.conversationId)?.peer;
         // Unknown conversation: its keys are fetched when its first message arrives.
         if (keyring && conn && peer) void keyring.onEpoch(conn, event.conversationId, event.epoch, event.creator, event.sealed, peer).catch(() => undefined);
+        return;
+      }
+      case 'keys': {
+        // A contact reset their keys: fetch and check them, so the change shows as a warning.
+        const keyring = this.#keyring;
+        const conn = this.#conn;
+        if (keyring && conn && event.username !== keyring.me) void keyring.fetchIdentities(conn, event.username).catch(() => undefined);
         return;
       }
       case 'shutdown':

@@ -119,23 +119,66 @@ export function unlock(username: string, keyBundle: string, publicIdentity: stri
   return opened.identity;
 }
 
+/** What login and myKeys give to unlock with: the current keys and, after identity resets, the older versions' bundles. */
+export interface SealedKeys {
+  keyBundle: string;
+  publicIdentity: string;
+  oldKeyBundles?: readonly string[] | undefined;
+}
+
+/**
+ * Opens the current identity and every older one (kept after identity resets, so history sealed to them
+ * still opens). All must open with this wrap key: a bundle that does not was changed by the server.
+ */
+export function unlockAll(username: string, keys: SealedKeys, wrapKey: Uint8Array): { identity: Identity; oldIdentities: Identity[] } {
+  const identity = unlock(username, keys.keyBundle, keys.publicIdentity, wrapKey);
+  const oldIdentities: Identity[] = [];
+  for (const bundle of keys.oldKeyBundles ?? []) {
+    const opened = openIdentity({ bundle, username, wrapKey });
+    const last = oldIdentities.at(-1)?.keyVersion ?? 0;
+    if (!opened.ok || opened.identity.keyVersion <= last || opened.identity.keyVersion >= identity.keyVersion) {
+      throw new ParleyError('INVALID_KEYS', 'Your older keys could not be opened with this password: the server may have changed them. Not logging in.');
+    }
+    oldIdentities.push(opened.identity);
+  }
+  return { identity, oldIdentities };
+}
+
+/** The recipient key version a sealed epoch key (`ek1.`) names, read from its header without opening it. */
+const sealedToVersion = (sealed: string): number | undefined => {
+  const bytes = sealed.startsWith('ek1.') ? fromBase64url(sealed.slice(4)) : undefined;
+  return bytes && bytes.length >= 16 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(12) : undefined;
+};
+
 /** One signed-in user's keys and what they learned from the server, for one client. */
 export class Keyring {
   readonly identity: Identity;
+  /** Identities from before identity resets, by key version: epoch keys sealed to them still open. */
+  readonly oldIdentities: ReadonlyMap<number, Identity>;
   readonly me: string;
   readonly #storage: StorageAdapter;
   readonly #directory = new Map<string, PublicIdentity[]>();
   readonly #epochKeys = new Map<number, Map<number, Uint8Array>>();
+  /** `conversationId/epoch` → the key version of ours that epoch's key was sealed to. */
+  readonly #sealedTo = new Map<string, number>();
   readonly #contacts: Record<string, ContactRecord>;
   readonly #onContacts: (contacts: Record<string, ContactKeys>) => void;
   readonly #status: Record<string, ContactKeys> = {};
 
-  constructor(me: string, identity: Identity, storage: StorageAdapter, onContacts: (contacts: Record<string, ContactKeys>) => void) {
+  constructor(
+    me: string,
+    identity: Identity,
+    storage: StorageAdapter,
+    onContacts: (contacts: Record<string, ContactKeys>) => void,
+    oldIdentities: readonly Identity[] = [],
+  ) {
     this.me = me;
     this.identity = identity;
+    this.oldIdentities = new Map(oldIdentities.map((i) => [i.keyVersion, i]));
     this.#storage = storage;
     this.#onContacts = onContacts;
-    this.#directory.set(me, [publicIdentityOf(identity, me)]);
+    // Oldest first, as the server lists them: our own old messages verify with our old keys.
+    this.#directory.set(me, [...oldIdentities, identity].map((i) => publicIdentityOf(i, me)));
     let contacts: Record<string, ContactRecord> = {};
     try {
       contacts = JSON.parse(storage.getItem(contactsKey(me)) ?? '{}') as Record<string, ContactRecord>;
@@ -190,6 +233,12 @@ export class Keyring {
     return this.#directory.get(username) ?? (await this.fetchIdentities(conn, username));
   }
 
+  /** Our identity at the key version a sealed epoch key names (the current one when it names none we have). */
+  #identityFor(sealed: string): Identity {
+    const version = sealedToVersion(sealed);
+    return (version === undefined ? undefined : this.oldIdentities.get(version)) ?? this.identity;
+  }
+
   #lookup = (username: string, keyVersion: number): PublicIdentity | undefined =>
     this.#directory.get(username)?.find((p) => p.keyVersion === keyVersion);
 
@@ -232,20 +281,27 @@ export class Keyring {
         sealed: e.sealed,
         conversationId,
         epoch: e.epoch,
-        me: this.identity,
+        me: this.#identityFor(e.sealed),
         myName: this.me,
         creatorName: e.creator,
         members,
         keys: this.#lookup,
       });
-      if (opened.ok) this.#addEpochKey(conversationId, e.epoch, opened.epochKey);
+      if (opened.ok) this.#addEpochKey(conversationId, e.epoch, opened.epochKey, e.sealed);
     }
   }
 
-  #addEpochKey(conversationId: number, epoch: number, key: Uint8Array): void {
+  #addEpochKey(conversationId: number, epoch: number, key: Uint8Array, sealed?: string): void {
     let map = this.#epochKeys.get(conversationId);
     if (!map) this.#epochKeys.set(conversationId, (map = new Map()));
     map.set(epoch, key);
+    this.#sealedTo.set(`${conversationId}/${epoch}`, (sealed === undefined ? undefined : sealedToVersion(sealed)) ?? this.identity.keyVersion);
+  }
+
+  /** The newest epoch, if its key was sealed to our current keys: after an identity reset the old keys send nothing. */
+  #sendableEpoch(conversationId: number): [number, Uint8Array] | undefined {
+    const newest = this.#newestEpoch(conversationId);
+    return newest && this.#sealedTo.get(`${conversationId}/${newest[0]}`) === this.identity.keyVersion ? newest : undefined;
   }
 
   #newestEpoch(conversationId: number): [number, Uint8Array] | undefined {
@@ -255,14 +311,26 @@ export class Keyring {
     return [epoch, map.get(epoch)!];
   }
 
-  /** The key to send with: the newest known epoch, or a new epoch 1 sealed to both members. */
+  /**
+   * The key to send with: the newest known epoch, or a new epoch sealed to both members at their current
+   * keys (epoch 1, or the next one when the newest was sealed to keys we had before an identity reset).
+   */
   async sendKey(conn: Connection, conversationId: number, peer: string): Promise<[number, Uint8Array]> {
-    let newest = this.#newestEpoch(conversationId);
-    if (!newest) {
+    let sendable = this.#sendableEpoch(conversationId);
+    if (!sendable) {
       await this.loadEpochKeys(conn, conversationId, peer);
-      newest = this.#newestEpoch(conversationId);
+      sendable = this.#sendableEpoch(conversationId);
     }
-    if (newest) return newest;
+    // Two tries: another member may have added the next epoch meanwhile (EPOCH_CONFLICT), sealed to our old keys.
+    for (let attempt = 0; !sendable && attempt < 2; attempt++) {
+      await this.#addEpoch(conn, conversationId, peer, (this.#newestEpoch(conversationId)?.[0] ?? 0) + 1);
+      sendable = this.#sendableEpoch(conversationId);
+    }
+    if (!sendable) throw new ParleyError('INVALID_KEYS', 'No usable conversation key.');
+    return sendable;
+  }
+
+  async #addEpoch(conn: Connection, conversationId: number, peer: string, epoch: number): Promise<void> {
     const members = peer === this.me ? [this.me] : [this.me, peer];
     const keys = [];
     const epochKey = newEpochKey();
@@ -274,19 +342,16 @@ export class Keyring {
       }
       keys.push({
         recipient: member,
-        sealed: sealEpochKey({ epochKey, conversationId, epoch: 1, recipient, creator: this.identity, creatorName: this.me }),
+        sealed: sealEpochKey({ epochKey, conversationId, epoch, recipient, creator: this.identity, creatorName: this.me }),
       });
     }
     try {
-      await conn.request('addEpoch', { conversationId, epoch: 1, keys });
-      this.#addEpochKey(conversationId, 1, epochKey);
+      await conn.request('addEpoch', { conversationId, epoch, keys });
+      this.#addEpochKey(conversationId, epoch, epochKey);
     } catch (error) {
       if (!(error instanceof ParleyError && error.code === 'EPOCH_CONFLICT')) throw error;
       await this.loadEpochKeys(conn, conversationId, peer);
     }
-    newest = this.#newestEpoch(conversationId);
-    if (!newest) throw new ParleyError('INVALID_KEYS', 'No usable conversation key.');
-    return newest;
   }
 
   /** An `epoch` event: open the copy sealed to us. */
@@ -296,13 +361,13 @@ export class Keyring {
       sealed,
       conversationId,
       epoch,
-      me: this.identity,
+      me: this.#identityFor(sealed),
       myName: this.me,
       creatorName: creator,
       members: peer === this.me ? [this.me] : [this.me, peer],
       keys: this.#lookup,
     });
-    if (opened.ok) this.#addEpochKey(conversationId, epoch, opened.epochKey);
+    if (opened.ok) this.#addEpochKey(conversationId, epoch, opened.epochKey, sealed);
   }
 
   async encrypt(conn: Connection, conversationId: number, peer: string, clientMsgId: string, text: string): Promise<string> {

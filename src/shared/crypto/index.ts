@@ -14,7 +14,7 @@ export {
   type PublicIdentityFailure,
   type KeyDirectory,
 } from './identity.js';
-export { sealIdentity, openIdentity, type KeyBundleFailure } from './key-bundle.js';
+export { sealIdentity, openIdentity, keyBundleVersion, type KeyBundleFailure } from './key-bundle.js';
 export { newEpochKey, sealEpochKey, openEpochKey, type EpochKeyFailure } from './epoch-key.js';
 export {
   encryptMessage,
