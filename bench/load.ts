@@ -230,6 +230,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
         case 'read':
         case 'typing':
         case 'epoch':
+        case 'keys':
         case 'shutdown':
           otherEvents++;
           break;

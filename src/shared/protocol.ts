@@ -64,6 +64,8 @@ const KeyText = (...prefixes: string[]) =>
 export const PublicIdentityText = KeyText('pub1.');
 export const KeyBundleText = KeyText('kb1.');
 export const SealedEpochKeyText = KeyText('ek2.', 'ek1.');
+/** How many identities (key versions) an account may have: every old bundle travels in login and changePassword. */
+export const MAX_KEY_VERSIONS = 64;
 
 export const RegisterRequest = request('register', {
   username: Username,
@@ -111,6 +113,15 @@ export const ChangePasswordRequest = request('changePassword', {
   salt: Salt.optional(),
   kdf: KdfParams.optional(),
   keyBundle: KeyBundleText.optional(),
+  /** After an identity reset: every older key version's bundle re-sealed with the new wrap key, oldest first (all of them). */
+  oldKeyBundles: z.array(KeyBundleText).max(MAX_KEY_VERSIONS - 1).optional(),
+});
+/** Replaces the identity keys (lost device, leaked keys): a new `pub1.` at the next key version, its bundle sealed with the current wrap key. */
+export const ResetKeysRequest = request('resetKeys', {
+  /** The current password's auth key, as proof. */
+  password: Password,
+  publicIdentity: PublicIdentityText,
+  keyBundle: KeyBundleText,
 });
 export const SessionsRequest = request('sessions', {});
 export const RevokeSessionRequest = request('revokeSession', { sessionId: z.number().int().positive() });
@@ -138,6 +149,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   ReadRequest,
   TypingRequest,
   ChangePasswordRequest,
+  ResetKeysRequest,
   SessionsRequest,
   RevokeSessionRequest,
   LogoutEverywhereRequest,
@@ -224,8 +236,9 @@ export const RESULTS = {
   register: SessionInfo,
   prelogin: z.object({ salt: z.string(), kdf: KdfParams }),
   /** With the user's sealed private keys and published identity (absent for accounts from before encryption). */
-  login: SessionInfo.extend({ keyBundle: z.string().optional(), publicIdentity: z.string().optional() }),
-  myKeys: z.object({ publicIdentity: z.string(), keyBundle: z.string(), salt: z.string(), kdf: KdfParams }),
+  login: SessionInfo.extend({ keyBundle: z.string().optional(), publicIdentity: z.string().optional(), oldKeyBundles: z.array(z.string()).optional() }),
+  /** `oldKeyBundles`: the private keys of every earlier key version (after identity resets), oldest first. */
+  myKeys: z.object({ publicIdentity: z.string(), keyBundle: z.string(), salt: z.string(), kdf: KdfParams, oldKeyBundles: z.array(z.string()).optional() }),
   identity: z.object({ username: Username, identities: z.array(z.string()) }),
   epochKeys: z.object({
     epochs: z.array(z.object({ epoch: z.number().int().positive(), creator: Username, sealed: z.string() })),
@@ -245,6 +258,8 @@ export const RESULTS = {
   typing: z.object({}),
   /** How many other sessions ended; their connections are closed with 4001. */
   changePassword: z.object({ endedSessions: z.number().int().nonnegative() }),
+  /** The new key version; other sessions ended (4001) and contacts got a `keys` event. */
+  resetKeys: z.object({ keyVersion: z.number().int().positive(), endedSessions: z.number().int().nonnegative() }),
   sessions: z.object({ sessions: z.array(SessionSummary) }),
   revokeSession: z.object({}),
   /** Every session of the user ended, this one included; this connection stays open, logged out. */
@@ -283,9 +298,11 @@ export const EpochEvent = z.object({
   /** The recipient's own sealed copy. */
   sealed: z.string(),
 });
+/** A user you share a conversation with has new identity keys (an identity reset): check them, warn. */
+export const KeysEvent = z.object({ type: z.literal('keys'), username: Username, publicIdentity: z.string() });
 export const ShutdownEvent = z.object({ type: z.literal('shutdown'), reason: z.string() });
 
-export const ServerEvent = z.discriminatedUnion('type', [MessageEvent, PresenceEvent, ReadEvent, TypingEvent, EpochEvent, ShutdownEvent]);
+export const ServerEvent = z.discriminatedUnion('type', [MessageEvent, PresenceEvent, ReadEvent, TypingEvent, EpochEvent, KeysEvent, ShutdownEvent]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type EventOf<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>;
 
@@ -299,6 +316,6 @@ export const CLOSE_CODES = {
   tooBig: 1009,
   /** The client's send buffer passed the slow-consumer threshold; resume from the cursor. */
   slowConsumer: 4000,
-  /** The session was ended elsewhere (logout everywhere, password change). */
+  /** The session was ended elsewhere (logout everywhere, password change, identity reset). */
   sessionEnded: 4001,
 } as const;

@@ -29,7 +29,7 @@ export const HELP: Record<ScreenName, string[]> = {
   menu: [
     'Commands in the menu:',
     'USERNAME  type any registered username to open a chat (case sensitive)',
-    '!account  your signed-in devices, your password, sign out everywhere',
+    '!account  your signed-in devices, your password, your keys, sign out everywhere',
     '!back     log out and return to the login pages',
     ...COMMON,
   ],
@@ -37,6 +37,7 @@ export const HELP: Record<ScreenName, string[]> = {
     'Commands on the account screen:',
     '!revoke N     sign out device N of the list (its token stops working at once)',
     '!password     change your password; your other devices are signed out',
+    '!reset-keys   make new encryption keys (lost device, leaked keys); contacts are warned, other devices signed out',
     '!logout-all   sign out on every device, this one included',
     '!sessions     refresh the list',
     '!back         return to the menu',

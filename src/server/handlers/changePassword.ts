@@ -35,7 +35,12 @@ export const changePassword: Handler<'changePassword'> = {
     // The new hash and the re-sealed keys commit together: a crash between them would lock the user out of their history.
     const rewrapKeys =
       rewrap && salt !== undefined && kdf !== undefined && keyBundle !== undefined
-        ? () => ctx.services.keys.rewrap(session.userId, salt, kdf, keyBundle)
+        ? () => {
+            // Every key version's bundle, or none: one left sealed with the old password would be lost.
+            if (!ctx.services.keys.rewrap(session.userId, salt, kdf, keyBundle, request.oldKeyBundles)) {
+              throw new ParleyError('INVALID_KEYS', 'Send the keys of every key version re-sealed with the new password (keyBundle and oldKeyBundles, oldest first).');
+            }
+          }
         : undefined;
     const endedSessions = await store.changePassword(session.userId, hash, session.sessionId, rewrapKeys);
     ctx.conn.log.info({ endedSessions }, 'password changed');

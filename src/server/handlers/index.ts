@@ -19,6 +19,7 @@ import { online } from './online.js';
 import { open } from './open.js';
 import { read } from './read.js';
 import { register } from './register.js';
+import { resetKeys } from './reset-keys.js';
 import { resume } from './resume.js';
 import { revokeSession } from './revokeSession.js';
 import { send } from './send.js';
@@ -48,6 +49,7 @@ export const handlers: { [T in RequestType]: Handler<T> } = {
   epochKeys,
   addEpoch,
   changePassword,
+  resetKeys,
   sessions,
   revokeSession,
   logoutEverywhere,

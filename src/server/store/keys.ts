@@ -1,5 +1,6 @@
 // Storage for end-to-end encryption: salts, sealed key bundles, public identities and sealed epoch keys (all opaque to the server).
 import type Database from 'better-sqlite3';
+import { keyBundleVersion } from '../../shared/crypto/index.js';
 import type { KdfParams } from '../../shared/protocol.js';
 
 export interface UserKeys {
@@ -7,6 +8,12 @@ export interface UserKeys {
   kdf: KdfParams;
   keyBundle: string;
   publicIdentity: string;
+}
+
+/** What login and myKeys hand back: the current keys and, after identity resets, every earlier version's bundle. */
+export interface StoredKeys extends UserKeys {
+  /** Oldest key version first; sealed with the same wrap key as `keyBundle`. */
+  oldKeyBundles: string[];
 }
 
 export interface SealedFor {
@@ -25,7 +32,7 @@ export interface EpochKeyRow {
 export interface KeyStore {
   serverSecret(): Uint8Array;
   setUserKeys(userId: number, keys: UserKeys, now: number): void;
-  userKeys(userId: number): UserKeys | undefined;
+  userKeys(userId: number): StoredKeys | undefined;
   /** Every public identity of the user, oldest key version first. */
   identities(userId: number): string[];
   currentKeyVersion(userId: number): number | undefined;
@@ -34,8 +41,19 @@ export interface KeyStore {
   epochKeys(recipientId: number, conversationId: number): EpochKeyRow[];
   /** Stores every copy if `epoch` is the conversation's epoch + 1; false when another member got there first. */
   addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): boolean;
-  /** After a password change: the new salt and descriptor, and the private keys sealed with the new wrap key. */
-  rewrap(userId: number, salt: string, kdf: KdfParams, keyBundle: string): void;
+  /**
+   * After a password change: the new salt and descriptor, and the private keys sealed with the new wrap key,
+   * the current version's and every older one's (oldest first). False, writing nothing, unless the bundles
+   * name exactly the versions the account has: none may stay sealed with the old password.
+   */
+  rewrap(userId: number, salt: string, kdf: KdfParams, keyBundle: string, oldKeyBundles?: readonly string[]): boolean;
+  /**
+   * Identity reset, inside the caller's transaction: the current bundle joins the old ones, and `publicIdentity`
+   * and `keyBundle` become key version `keyVersion`. False, writing nothing, unless that is the current version + 1.
+   */
+  resetKeys(userId: number, keyVersion: number, publicIdentity: string, keyBundle: string, now: number): boolean;
+  /** The users who share a conversation with this one (told of a key reset). */
+  contactsOf(userId: number): number[];
 }
 
 export class SqliteKeyStore implements KeyStore {
@@ -55,6 +73,17 @@ export class SqliteKeyStore implements KeyStore {
       ),
       identities: db.prepare<[number], { public_identity: string; key_version: number }>(
         'SELECT public_identity, key_version FROM identities WHERE user_id = ? ORDER BY key_version',
+      ),
+      oldBundles: db.prepare<[number], { key_version: number; key_bundle: string }>(
+        'SELECT key_version, key_bundle FROM old_key_bundles WHERE user_id = ? ORDER BY key_version',
+      ),
+      keepOldBundle: db.prepare<[number, number]>('INSERT INTO old_key_bundles (user_id, key_version, key_bundle) SELECT id, ?, key_bundle FROM users WHERE id = ?'),
+      setOldBundle: db.prepare<[string, number, number]>('UPDATE old_key_bundles SET key_bundle = ? WHERE user_id = ? AND key_version = ?'),
+      setBundle: db.prepare<[string, number]>('UPDATE users SET key_bundle = ? WHERE id = ?'),
+      contacts: db.prepare<[number, number], { user_id: number }>(
+        `SELECT DISTINCT peer.user_id FROM conversation_members mine
+         JOIN conversation_members peer ON peer.conversation_id = mine.conversation_id
+         WHERE mine.user_id = ? AND peer.user_id != ?`,
       ),
       epoch: db.prepare<[number], { epoch: number }>('SELECT epoch FROM conversations WHERE id = ?'),
       bumpEpoch: db.prepare<[number, number, number]>('UPDATE conversations SET epoch = ? WHERE id = ? AND epoch = ?'),
@@ -92,12 +121,18 @@ export class SqliteKeyStore implements KeyStore {
     this.setUserKeysTx(userId, keys, now);
   }
 
-  userKeys(userId: number): UserKeys | undefined {
+  userKeys(userId: number): StoredKeys | undefined {
     const row = this.stmt.userKeys.get(userId);
     const identities = this.stmt.identities.all(userId);
     const current = identities.at(-1);
     if (!row?.salt || !row.kdf || !row.key_bundle || !current) return undefined;
-    return { salt: row.salt, kdf: JSON.parse(row.kdf) as KdfParams, keyBundle: row.key_bundle, publicIdentity: current.public_identity };
+    return {
+      salt: row.salt,
+      kdf: JSON.parse(row.kdf) as KdfParams,
+      keyBundle: row.key_bundle,
+      publicIdentity: current.public_identity,
+      oldKeyBundles: this.stmt.oldBundles.all(userId).map((r) => r.key_bundle),
+    };
   }
 
   identities(userId: number): string[] {
@@ -120,7 +155,26 @@ export class SqliteKeyStore implements KeyStore {
     return this.addEpochTx(conversationId, epoch, creatorId, copies, now);
   }
 
-  rewrap(userId: number, salt: string, kdf: KdfParams, keyBundle: string): void {
+  rewrap(userId: number, salt: string, kdf: KdfParams, keyBundle: string, oldKeyBundles: readonly string[] = []): boolean {
+    const stored = this.stmt.oldBundles.all(userId).map((r) => r.key_version);
+    const sent = oldKeyBundles.map(keyBundleVersion);
+    if (keyBundleVersion(keyBundle) !== this.currentKeyVersion(userId)) return false;
+    if (sent.length !== stored.length || sent.some((v, i) => v !== stored[i])) return false;
     this.stmt.setUser.run(salt, JSON.stringify(kdf), keyBundle, userId);
+    for (const [i, bundle] of oldKeyBundles.entries()) this.stmt.setOldBundle.run(bundle, userId, stored[i]!);
+    return true;
+  }
+
+  resetKeys(userId: number, keyVersion: number, publicIdentity: string, keyBundle: string, now: number): boolean {
+    const current = this.currentKeyVersion(userId);
+    if (current === undefined || keyVersion !== current + 1) return false;
+    this.stmt.keepOldBundle.run(current, userId);
+    this.stmt.insertIdentity.run(userId, keyVersion, publicIdentity, now);
+    this.stmt.setBundle.run(keyBundle, userId);
+    return true;
+  }
+
+  contactsOf(userId: number): number[] {
+    return this.stmt.contacts.all(userId, userId).map((r) => r.user_id);
   }
 }

@@ -170,4 +170,18 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE type = 'table' AND name = 'messages';
     `,
   },
+  {
+    version: 7,
+    description: 'identity reset: the sealed private keys of every earlier key version',
+    // users.key_bundle holds the current version's bundle; a reset moves it here so history sealed to the old
+    // keys stays readable. Every row is sealed with the current wrap key: a password change re-seals them all.
+    sql: `
+      CREATE TABLE old_key_bundles (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        key_version INTEGER NOT NULL,
+        key_bundle TEXT NOT NULL,
+        PRIMARY KEY (user_id, key_version)
+      ) STRICT;
+    `,
+  },
 ];

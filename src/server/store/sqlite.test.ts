@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import type { Message } from '../../shared/protocol.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteKeyStore } from './keys.js';
 import { migrate, SqliteStore } from './sqlite.js';
 
 const tempFile = () => path.join(tempDir('parley-store-'), 'parley.db');
@@ -89,8 +90,9 @@ test('migration 6 drops only the foreign keys of messages, in place: the file st
   const indexesBefore = old.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name").all();
   old.close();
 
-  const store = new SqliteStore({ file });
-  expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  // Up to migration 6 only: later steps add tables (and indexes) of their own.
+  const store = new SqliteStore({ file, migrations: MIGRATIONS.slice(0, 6) });
+  expect(store.db.pragma('user_version', { simple: true })).toBe(6);
   expect(foreignKeys(store.db, 'messages')).toEqual([]);
   expect(tables.map((t) => foreignKeys(store.db, t))).toEqual(othersBefore);
   expect(store.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name").all()).toEqual(indexesBefore);
@@ -106,6 +108,22 @@ test('migration 6 drops only the foreign keys of messages, in place: the file st
   const reopened = new Database(file);
   expect(foreignKeys(reopened, 'messages')).toEqual([]);
   reopened.close();
+});
+
+test('migration 7 keeps accounts with keys as they were, with no old bundles; a reset then moves the current one aside', async () => {
+  const { file, old } = fileAtVersion(6, `(40, 7, 1, 1, 2, 'a', 'one', 10)`);
+  old.exec(`UPDATE users SET salt = 's', kdf = '{"v":1}', key_bundle = 'kb1.v1' WHERE id = 1;
+    INSERT INTO identities (user_id, key_version, public_identity, created_at) VALUES (1, 1, 'pub1.v1', 1);`);
+  old.close();
+  const store = new SqliteStore({ file });
+  const keys = new SqliteKeyStore(store.db);
+  expect(keys.userKeys(1)).toMatchObject({ keyBundle: 'kb1.v1', publicIdentity: 'pub1.v1', oldKeyBundles: [] });
+  expect(keys.resetKeys(1, 3, 'pub1.v3', 'kb1.v3', 2)).toBe(false);
+  expect(keys.resetKeys(1, 2, 'pub1.v2', 'kb1.v2', 2)).toBe(true);
+  expect(keys.userKeys(1)).toMatchObject({ keyBundle: 'kb1.v2', publicIdentity: 'pub1.v2', oldKeyBundles: ['kb1.v1'] });
+  expect(keys.identities(1)).toEqual(['pub1.v1', 'pub1.v2']);
+  expect(keys.contactsOf(1)).toEqual([2]);
+  await store.close();
 });
 
 test('WAL mode, with synchronous NORMAL by default and FULL on request', async () => {

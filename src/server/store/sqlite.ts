@@ -226,6 +226,13 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async resetKeys(userId: number, keepSessionId: number, inTransaction: () => void): Promise<number> {
+    return this.db.transaction(() => {
+      inTransaction();
+      return this.stmt.deleteOtherSessions.run(userId, keepSessionId).changes;
+    })();
+  }
+
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {
     return this.db.transaction(() => this.directId(userId, peerId, now))();
   }

@@ -95,6 +95,11 @@ export interface Store {
    * re-sealed end-to-end keys) commits with them, so a crash can never leave a hash without its keys.
    */
   changePassword(userId: number, passwordHash: string, keepSessionId: number, alsoInTransaction?: () => void): Promise<number>;
+  /**
+   * An identity reset: runs `inTransaction` (the key store's writes) and ends every other session of the
+   * user in one transaction; if either throws, nothing is written. Returns how many sessions ended.
+   */
+  resetKeys(userId: number, keepSessionId: number, inTransaction: () => void): Promise<number>;
 
   /** The direct conversation of two users, created on first use. */
   openDirect(userId: number, peerId: number, now: number): Promise<number>;

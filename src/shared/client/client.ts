@@ -10,12 +10,12 @@ import {
   type ServerEvent,
   type SessionSummary,
 } from '../protocol.js';
-import { fromBase64url, MAX_PLAINTEXT_BYTES, sealIdentity, toBase64url } from '../crypto/index.js';
+import { encodePublicIdentity, fromBase64url, generateIdentity, MAX_PLAINTEXT_BYTES, sealIdentity, toBase64url } from '../crypto/index.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { derive, Keyring, plaintextTooLong, registration, unlock, type ClientMessage, type ContactKeys, type SecurityEvent } from './e2e.js';
+import { derive, Keyring, plaintextTooLong, registration, unlockAll, type ClientMessage, type ContactKeys, type SecurityEvent } from './e2e.js';
 import { Connection, type WebSocketConstructor } from './connection.js';
 import { newClientMsgId } from './ids.js';
-import { addNotices, applyConversations, applyMessages, applyPresence, applyRead, threadOf, upsertConversation } from './merge.js';
+import { addNotices, applyConversations, applyMessages, applyPresence, applyRead, replaceMessages, threadOf, upsertConversation } from './merge.js';
 import { ReadMarkers } from './reads.js';
 import { loadOutbox, saveOutbox } from './outbox.js';
 import { OutboxPump } from './pump.js';
@@ -57,6 +57,9 @@ export interface ParleyClientOptions {
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/** Failures that keys accepted or fetched later can cure. */
+const RETRYABLE: ReadonlySet<string> = new Set(['unaccepted-key', 'unknown-sender-key', 'unknown-epoch']);
+
 const asParleyError = (error: unknown): ParleyError =>
   error instanceof ParleyError ? error : new ParleyError('INTERNAL', 'Something went wrong in the client.', { cause: error });
 
@@ -86,6 +89,8 @@ export class ParleyClient {
   readonly #reads: ReadMarkers;
   #noticeId = 0;
   #securityId = 0;
+  /** Delivered messages that could not be opened for want of keys, by `conversationId:seq`, as the server sent them. */
+  readonly #undecrypted = new Map<string, Message>();
 
   constructor(options: ParleyClientOptions) {
     this.#options = {
@@ -287,7 +292,8 @@ export class ParleyClient {
       info = result;
       try {
         if (!result.keyBundle || !result.publicIdentity) throw new ParleyError('NO_KEYS', 'This account has no end-to-end encryption keys.');
-        keyring = this.#newKeyring(result.username, unlock(result.username, result.keyBundle, result.publicIdentity, keys.wrapKey), keys.wrapKey);
+        const { identity, oldIdentities } = unlockAll(result.username, { keyBundle: result.keyBundle, publicIdentity: result.publicIdentity, oldKeyBundles: result.oldKeyBundles }, keys.wrapKey);
+        keyring = this.#newKeyring(result.username, identity, keys.wrapKey, oldIdentities);
       } catch (error) {
         await conn.request('logout', {}).catch(() => undefined);
         throw error;
@@ -302,7 +308,7 @@ export class ParleyClient {
     return session;
   }
 
-  #newKeyring(username: string, identity: Keyring['identity'], wrapKey: Uint8Array): Keyring {
+  #newKeyring(username: string, identity: Keyring['identity'], wrapKey: Uint8Array, oldIdentities: readonly Keyring['identity'][] = []): Keyring {
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, username, wrapKey);
     return new Keyring(
       username,
@@ -311,6 +317,7 @@ export class ParleyClient {
       (contacts) => this.#setContacts(contacts),
       (event) => this.#addSecurityEvent(event),
       this.#options.now,
+      oldIdentities,
     );
   }
 
@@ -331,7 +338,8 @@ export class ParleyClient {
     if (!wrapKey) return false;
     try {
       const mine = await conn.request('myKeys', {});
-      this.#keyring = this.#newKeyring(username, unlock(username, mine.keyBundle, mine.publicIdentity, wrapKey), wrapKey);
+      const { identity, oldIdentities } = unlockAll(username, mine, wrapKey);
+      this.#keyring = this.#newKeyring(username, identity, wrapKey, oldIdentities);
       return true;
     } catch (error) {
       if (error instanceof ParleyError && (error.code === 'DISCONNECTED' || error.code === 'TIMEOUT')) throw error;
@@ -353,7 +361,8 @@ export class ParleyClient {
     const session = this.#requireSession();
     const mine = await conn.request('myKeys', {});
     const keys = await derive(session.username, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf);
-    this.#keyring = this.#newKeyring(session.username, unlock(session.username, mine.keyBundle, mine.publicIdentity, keys.wrapKey), keys.wrapKey);
+    const { identity, oldIdentities } = unlockAll(session.username, mine, keys.wrapKey);
+    this.#keyring = this.#newKeyring(session.username, identity, keys.wrapKey, oldIdentities);
     await this.#authenticated(conn, session);
   }
 
@@ -374,15 +383,43 @@ export class ParleyClient {
     const keyBundle = sealIdentity({ identity: keyring.identity, username: keyring.me, wrapKey: made.wrapKey });
     const salt = made.credentials.salt!;
     const kdf = made.credentials.kdf!;
+    // Keys from before identity resets are re-sealed too: the server takes all of them or none.
+    const oldKeyBundles = [...keyring.oldIdentities.values()]
+      .sort((a, b) => a.keyVersion - b.keyVersion)
+      .map((identity) => sealIdentity({ identity, username: keyring.me, wrapKey: made.wrapKey }));
     const { endedSessions } = await conn.request('changePassword', {
       password: toBase64url(old.authKey),
       newPassword: made.credentials.password,
       salt,
       kdf,
       keyBundle,
+      ...(oldKeyBundles.length > 0 ? { oldKeyBundles } : {}),
     });
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, keyring.me, made.wrapKey);
     return endedSessions;
+  }
+
+  /**
+   * Identity reset (lost device, leaked keys): proves the password, makes new keys at the next key version,
+   * and switches to them. The old keys are kept (sealed on the server) so earlier history still opens, but
+   * new messages go under a new conversation key sealed to the new keys. Contacts see a key-change warning;
+   * every other device is signed out. Resolves the new key version. Rejects with AUTH_FAILED or RATE_LIMITED.
+   */
+  async resetKeys(password: string): Promise<number> {
+    const conn = this.#requireConnection();
+    const keyring = this.#requireKeys();
+    const mine = await conn.request('myKeys', {});
+    const { authKey, wrapKey } = await derive(keyring.me, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf);
+    const identity = generateIdentity(keyring.identity.keyVersion + 1);
+    const { keyVersion } = await conn.request('resetKeys', {
+      password: toBase64url(authKey),
+      publicIdentity: encodePublicIdentity(identity, keyring.me),
+      keyBundle: sealIdentity({ identity, username: keyring.me, wrapKey }),
+    });
+    // Envelopes made with the old keys but not sent yet are made again with the new ones.
+    this.#envelopes.clear();
+    this.#keyring = this.#newKeyring(keyring.me, identity, wrapKey, [...keyring.oldIdentities.values(), keyring.identity]);
+    return keyVersion;
   }
 
   /** The safety number with a contact (60 digits in groups of five) and whether it is marked verified. */
@@ -395,7 +432,18 @@ export class ParleyClient {
    * unverified). Pass the digits the user compared: if the keys changed since, it rejects with KEYS_CHANGED.
    */
   async markVerified(username: string, verified = true, comparedDigits?: string): Promise<void> {
-    await this.#requireKeys().trust(this.#requireConnection(), username, verified, comparedDigits);
+    const conn = this.#requireConnection();
+    await this.#requireKeys().trust(conn, username, verified, comparedDigits);
+    await this.#retryUndecrypted(conn, username);
+  }
+
+  /** Messages from `from` that failed only for want of keys (now accepted) are decrypted again and shown. */
+  async #retryUndecrypted(conn: Connection, from: string): Promise<void> {
+    const waiting = [...this.#undecrypted.values()].filter((m) => m.from === from);
+    if (waiting.length === 0) return;
+    const opened = (await this.#decrypt(conn, waiting)).filter((m) => !m.failure);
+    if (opened.length === 0) return;
+    this.#store.update((s) => replaceMessages(s, opened));
   }
 
   #requireKeys(): Keyring {
@@ -518,7 +566,14 @@ export class ParleyClient {
   async #decrypt(conn: Connection | null, messages: readonly Message[]): Promise<ClientMessage[]> {
     const keyring = this.#keyring;
     if (!keyring) return messages.map((m) => ({ ...m, body: '', failure: { reason: 'unknown-epoch', explanation: 'locked: enter your password' } }));
-    return keyring.decrypt(conn, messages);
+    const out = await keyring.decrypt(conn, messages);
+    // Kept (envelope and all) while they can still open once keys are accepted or arrive; forgotten once they do.
+    for (const [i, m] of out.entries()) {
+      const key = `${m.conversationId}:${m.seq}`;
+      if (m.failure && RETRYABLE.has(m.failure.reason)) this.#undecrypted.set(key, messages[i]!);
+      else this.#undecrypted.delete(key);
+    }
+    return out;
   }
 
   async #syncAll(conn: Connection): Promise<void> {
@@ -539,6 +594,7 @@ export class ParleyClient {
 
   #resetUserData(): void {
     this.#cursor = null;
+    this.#undecrypted.clear();
     this.#ready = null;
     this.#reads.clear();
     this.#typingSentAt.clear();
@@ -582,6 +638,13 @@ export class ParleyClient {
         const conn = this.#conn;
         // Checked against the conversation's pinned members; an unknown conversation's keys load with its first message.
         if (keyring && conn) void keyring.onEpoch(conn, event.conversationId, event.epoch, event.creator, event.sealed).catch(() => undefined);
+        return;
+      }
+      case 'keys': {
+        // A contact reset their keys: fetch and check them, so the change shows as a warning.
+        const keyring = this.#keyring;
+        const conn = this.#conn;
+        if (keyring && conn && event.username !== keyring.me) void keyring.fetchIdentities(conn, event.username).catch(() => undefined);
         return;
       }
       case 'shutdown':

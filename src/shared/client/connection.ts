@@ -157,6 +157,7 @@ export class Connection {
       case 'read':
       case 'typing':
       case 'epoch':
+      case 'keys':
       case 'shutdown':
         this.#handlers.onEvent(frame);
         return;

@@ -166,6 +166,31 @@ export function unlock(username: string, keyBundle: string, publicIdentity: stri
   return opened.identity;
 }
 
+/** What login and myKeys give to unlock with: the current keys and, after identity resets, the older versions' bundles. */
+export interface SealedKeys {
+  keyBundle: string;
+  publicIdentity: string;
+  oldKeyBundles?: readonly string[] | undefined;
+}
+
+/**
+ * Opens the current identity and every older one (kept after identity resets, so history sealed to them
+ * still opens). All must open with this wrap key: a bundle that does not was changed by the server.
+ */
+export function unlockAll(username: string, keys: SealedKeys, wrapKey: Uint8Array): { identity: Identity; oldIdentities: Identity[] } {
+  const identity = unlock(username, keys.keyBundle, keys.publicIdentity, wrapKey);
+  const oldIdentities: Identity[] = [];
+  for (const bundle of keys.oldKeyBundles ?? []) {
+    const opened = openIdentity({ bundle, username, wrapKey });
+    const last = oldIdentities.at(-1)?.keyVersion ?? 0;
+    if (!opened.ok || opened.identity.keyVersion <= last || opened.identity.keyVersion >= identity.keyVersion) {
+      throw new ParleyError('INVALID_KEYS', 'Your older keys could not be opened with this password: the server may have changed them. Not logging in.');
+    }
+    oldIdentities.push(opened.identity);
+  }
+  return { identity, oldIdentities };
+}
+
 /** What this client accepted of one contact's keys: every key version's public keys, and whether the newest was verified. */
 interface ContactPin {
   /** keyVersion → hex of X25519 public ‖ Ed25519 public. */
@@ -211,6 +236,8 @@ function readJson<T>(storage: StorageAdapter, key: string, fallback: T): T {
  */
 export class Keyring {
   readonly identity: Identity;
+  /** Identities from before identity resets, by key version: epoch keys sealed to them still open. */
+  readonly oldIdentities: ReadonlyMap<number, Identity>;
   readonly me: string;
   readonly #storage: StorageAdapter;
   /** Contacts' pinned key versions (persisted). */
@@ -235,9 +262,11 @@ export class Keyring {
     onContacts: (contacts: Record<string, ContactKeys>) => void,
     onSecurity: (event: Omit<SecurityEvent, 'id'>) => void = () => {},
     now: () => number = Date.now,
+    oldIdentities: readonly Identity[] = [],
   ) {
     this.me = me;
     this.identity = identity;
+    this.oldIdentities = new Map(oldIdentities.map((i) => [i.keyVersion, i]));
     this.#storage = storage;
     this.#onContacts = onContacts;
     this.#onSecurity = onSecurity;
@@ -267,9 +296,9 @@ export class Keyring {
     this.#storage.setItem(pinsKey(this.me), JSON.stringify(this.#pins));
   }
 
-  /** The identity of mine that a key version names. */
+  /** The identity of mine that a key version names: the current one, or one from before an identity reset. */
   #mine(keyVersion: number): Identity | undefined {
-    return keyVersion === this.identity.keyVersion ? this.identity : undefined;
+    return keyVersion === this.identity.keyVersion ? this.identity : this.oldIdentities.get(keyVersion);
   }
 
   /** Only pinned keys (and my own) verify anything. */

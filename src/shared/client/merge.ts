@@ -149,6 +149,25 @@ export function applyMessages(
   return { state: { ...state, threads, conversations }, fresh };
 }
 
+/**
+ * Puts newly decrypted versions of messages already in their threads in place (same conversation and seq),
+ * and in the conversation list's last message. Messages not in a thread are left out.
+ */
+export function replaceMessages(state: ClientState, messages: readonly ClientMessage[]): ClientState {
+  let threads = state.threads;
+  let conversations = state.conversations;
+  for (const m of messages) {
+    const thread = threads[m.conversationId];
+    const i = thread?.messages.findIndex((x) => x.seq === m.seq) ?? -1;
+    if (!thread || i < 0) continue;
+    const updated = [...thread.messages];
+    updated[i] = m;
+    threads = { ...threads, [m.conversationId]: { ...thread, messages: markReplays(updated) } };
+    conversations = conversations.map((c) => (c.id === m.conversationId && c.lastMessage?.seq === m.seq ? { ...c, lastMessage: m } : c));
+  }
+  return threads === state.threads ? state : { ...state, threads, conversations };
+}
+
 /** A read position moved: the user's own (another device, or markRead) or the peer's (the "seen" mark). */
 export function applyRead(state: ClientState, conversationId: number, reader: string, seq: number, me: string): ClientState {
   const summary = state.conversations.find((c) => c.id === conversationId);

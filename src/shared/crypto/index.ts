@@ -14,7 +14,7 @@ export {
   type PublicIdentityFailure,
   type KeyDirectory,
 } from './identity.js';
-export { sealIdentity, openIdentity, type KeyBundleFailure } from './key-bundle.js';
+export { sealIdentity, openIdentity, keyBundleVersion, type KeyBundleFailure } from './key-bundle.js';
 export { newEpochKey, sealEpochKey, openEpochKey, sealedEpochKeyHeader, type EpochKeyFailure, type OpenedEpochKey } from './epoch-key.js';
 export { membersHash, canonicalMembers, type Member } from './members.js';
 export { sealVault, openVault } from './vault.js';

@@ -72,3 +72,11 @@ export function openIdentity(input: {
   }
   return { ok: true, identity };
 }
+
+/** The key version a `kb1.` bundle names in its header, or undefined when it is not shaped like one; opens nothing. */
+export function keyBundleVersion(bundle: unknown): number | undefined {
+  const bytes = unwrapPrefixed(bundle, KEY_BUNDLE_PREFIX);
+  if (bytes === undefined || bytes.length !== KEY_BUNDLE_BYTES) return undefined;
+  const keyVersion = readU32(bytes, 0);
+  return keyVersion < 1 ? undefined : keyVersion;
+}

@@ -1,4 +1,4 @@
-// The account screen: your signed-in devices (revoke any), change the password, sign out everywhere.
+// The account screen: your signed-in devices (revoke any), change the password, reset your keys, sign out everywhere.
 import { Box, Text } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ParleyError, type ParleyClient, type SessionSummary } from '../../shared/client/index.js';
@@ -7,8 +7,11 @@ import { Prompt } from '../components/Prompt.js';
 import { formatTime, preview } from '../format.js';
 import { useTone } from '../theme.js';
 
-/** The password change asks three things in turn; anything typed at these steps is a secret. */
-type Step = 'command' | 'current' | 'new' | 'again';
+/**
+ * The password change asks three things in turn; anything typed at these steps is a secret. The key reset
+ * asks for a yes, then the password (a secret).
+ */
+type Step = 'command' | 'current' | 'new' | 'again' | 'reset-confirm' | 'reset-password';
 
 interface Props {
   client: ParleyClient;
@@ -26,7 +29,17 @@ const PROMPTS: Record<Exclude<Step, 'command'>, string> = {
   current: 'Current password:',
   new: 'New password:',
   again: 'New password again:',
+  'reset-confirm': 'Type yes to make new keys, or !back to keep them:',
+  'reset-password': 'Your password (to reset your keys):',
 };
+
+/** What a key reset does, in the words shown before the user confirms it (lines that fit 80 columns). */
+export const RESET_EXPLANATION = [
+  'A key reset makes new encryption keys, for a lost device or leaked keys.',
+  'Your contacts will see a warning that your keys changed: ask them to compare',
+  'safety numbers with you again (!verify). Your other devices are signed out.',
+  'Messages from before stay readable on every device you sign in to.',
+];
 
 function explain(error: unknown): string {
   if (!(error instanceof ParleyError)) return 'Something went wrong; try again.';
@@ -110,6 +123,21 @@ export function Account({ client, username, passwordMinLength, columns, rows, on
     });
   };
 
+  const resetKeys = (password: string) => {
+    setStep('command');
+    void run(async () => {
+      try {
+        const version = await client.resetKeys(password);
+        await refresh();
+        return `Your keys are reset (key version ${version}). Ask your contacts to compare safety numbers with you again.`;
+      } catch (error) {
+        if (!(error instanceof ParleyError && error.code === 'AUTH_FAILED')) throw error;
+        setMessage({ text: 'That is not your password; your keys were not reset.', error: true });
+        return null;
+      }
+    });
+  };
+
   const changePassword = () => {
     const { current, next } = flow.current;
     flow.current.current = flow.current.next = '';
@@ -126,6 +154,18 @@ export function Account({ client, username, passwordMinLength, columns, rows, on
     setHelp(false);
     const current = flow.current;
     // Passwords are taken as typed: never parsed as commands, never trimmed, never shown.
+    if (current.step === 'reset-confirm' || current.step === 'reset-password') {
+      if (line === '!back' || (current.step === 'reset-confirm' && line.trim().toLowerCase() !== 'yes')) {
+        setStep('command');
+        return setMessage({ text: 'Your keys were not reset.', error: false });
+      }
+      if (current.step === 'reset-confirm') {
+        setMessage(null);
+        return setStep('reset-password');
+      }
+      if (line.length === 0) return setMessage({ text: 'Type your password, or !back.', error: true });
+      return resetKeys(line);
+    }
     if (current.step !== 'command') {
       if (line === '!back') {
         current.current = current.next = '';
@@ -155,7 +195,7 @@ export function Account({ client, username, passwordMinLength, columns, rows, on
     }
     const parsed = parseLine(line);
     if (parsed.kind === 'empty') return;
-    if (parsed.kind === 'text') return setMessage({ text: 'Type a command: !revoke N, !password, !logout-all, or !back.', error: true });
+    if (parsed.kind === 'text') return setMessage({ text: 'Type a command: !revoke N, !password, !reset-keys, !logout-all, or !back.', error: true });
     switch (parsed.name) {
       case 'exit':
         return onExit();
@@ -172,6 +212,9 @@ export function Account({ client, username, passwordMinLength, columns, rows, on
       case 'password':
         setMessage({ text: 'Change your password (!back to cancel). Your other devices will be signed out.', error: false });
         return setStep('current');
+      case 'reset-keys':
+        setMessage(null);
+        return setStep('reset-confirm');
       case 'logout-all':
         return signOutEverywhere();
       default:
@@ -180,7 +223,7 @@ export function Account({ client, username, passwordMinLength, columns, rows, on
   };
 
   const deviceWidth = Math.min(24, Math.max(6, ...(sessions ?? []).map((s) => (s.device ?? 'unnamed').length)));
-  const helpLines = help ? HELP.account : [];
+  const helpLines = help ? HELP.account : step === 'reset-confirm' ? RESET_EXPLANATION : [];
   const listRows = Math.max(1, rows - 6 - helpLines.length - (message ? 1 : 0));
   const shown = (sessions ?? []).slice(0, listRows);
   return (
@@ -207,7 +250,7 @@ export function Account({ client, username, passwordMinLength, columns, rows, on
       <Text {...tone('muted')} wrap="truncate-end">
         {step === 'command' ? '!revoke N signs a device out · !password · !logout-all signs out everywhere · !back' : PROMPTS[step]}
       </Text>
-      <Prompt secret={step !== 'command'} active={!busy} onSubmit={onSubmit} />
+      <Prompt secret={step !== 'command' && step !== 'reset-confirm'} active={!busy} onSubmit={onSubmit} />
     </Box>
   );
 }

@@ -1,4 +1,4 @@
-// Your account: the signed-in devices (sign any of them out), a new password, and sign out everywhere.
+// Your account: the signed-in devices (sign any of them out), a new password, new encryption keys, and sign out everywhere.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import { ParleyError, type ParleyClient, type SessionSummary } from '../../shared/client/index.js';
 import { formatListTime } from '../lib/time.js';
@@ -28,16 +28,28 @@ function errorText(error: unknown, passwordMinLength: number): string {
   return error.message;
 }
 
+/** What a form's submit came to: a status when it worked, an alert when it did not. */
+function FormResult({ id, result }: { id: string; result: { ok: boolean; text: string } }): ReactElement {
+  return (
+    <p id={id} className={result.ok ? 'form-ok' : 'form-error'} role={result.ok ? 'status' : 'alert'}>
+      {!result.ok && <AlertIcon />}
+      <span>{result.text}</span>
+    </p>
+  );
+}
+
 export function AccountDialog({ client, me, passwordMinLength, now, onClose, onSignOutEverywhere }: AccountDialogProps): ReactElement {
   const dialog = useRef<HTMLDialogElement>(null);
   const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<number | 'everywhere' | 'password' | null>(null);
+  const [busy, setBusy] = useState<number | 'everywhere' | 'password' | 'keys' | null>(null);
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
   const [passwordResult, setPasswordResult] = useState<{ ok: boolean; text: string } | null>(null);
-  const ids = { title: useId(), current: useId(), next: useId(), again: useId(), result: useId() };
+  const [resetPassword, setResetPassword] = useState('');
+  const [resetResult, setResetResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const ids = { title: useId(), current: useId(), next: useId(), again: useId(), result: useId(), reset: useId(), resetResult: useId() };
 
   useEffect(() => {
     const element = dialog.current;
@@ -98,6 +110,26 @@ export function AccountDialog({ client, me, passwordMinLength, now, onClose, onS
       await refresh();
     } catch (error) {
       setPasswordResult({ ok: false, text: errorText(error, passwordMinLength) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const resetKeys = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy !== null) return;
+    if (resetPassword === '') return setResetResult({ ok: false, text: 'Enter your password.' });
+    if (!window.confirm('Make new encryption keys? Your contacts will see that your keys changed, and your other devices will be signed out.')) return;
+    setBusy('keys');
+    setResetResult(null);
+    try {
+      const version = await client.resetKeys(resetPassword);
+      setResetPassword('');
+      setResetResult({ ok: true, text: `Your keys are reset (key version ${version}). Ask your contacts to compare safety numbers with you again.` });
+      await refresh();
+    } catch (error) {
+      const wrong = error instanceof ParleyError && error.code === 'AUTH_FAILED';
+      setResetResult({ ok: false, text: wrong ? 'That is not your password. Your keys were not reset.' : errorText(error, passwordMinLength) });
     } finally {
       setBusy(null);
     }
@@ -170,14 +202,36 @@ export function AccountDialog({ client, me, passwordMinLength, now, onClose, onS
             <input id={ids.again} className="input" type="password" autoComplete="new-password" maxLength={1024} value={again} onChange={(e) => setAgain(e.target.value)} />
           </div>
           <p className="field-hint">Your other devices will be signed out.</p>
-          {passwordResult && (
-            <p id={ids.result} className={passwordResult.ok ? 'form-ok' : 'form-error'} role={passwordResult.ok ? 'status' : 'alert'}>
-              {!passwordResult.ok && <AlertIcon />}
-              <span>{passwordResult.text}</span>
-            </p>
-          )}
+          {passwordResult && <FormResult id={ids.result} result={passwordResult} />}
           <button type="submit" className="btn btn-primary" disabled={busy !== null}>
             Change password
+          </button>
+        </form>
+      </section>
+
+      <section aria-label="Encryption keys">
+        <h3>Encryption keys</h3>
+        <p className="field-hint">
+          If you lost a device or think your keys leaked, make new ones. Your contacts will see a warning that your keys changed: ask them
+          to compare safety numbers with you again. Your other devices will be signed out. Messages from before stay readable.
+        </p>
+        <form onSubmit={(e) => void resetKeys(e)} noValidate aria-describedby={resetResult ? ids.resetResult : undefined}>
+          <input type="text" name="username" autoComplete="username" value={me} readOnly hidden />
+          <div className="field">
+            <label htmlFor={ids.reset}>Your password</label>
+            <input
+              id={ids.reset}
+              className="input"
+              type="password"
+              autoComplete="current-password"
+              maxLength={1024}
+              value={resetPassword}
+              onChange={(e) => setResetPassword(e.target.value)}
+            />
+          </div>
+          {resetResult && <FormResult id={ids.resetResult} result={resetResult} />}
+          <button type="submit" className="btn btn-ghost btn-danger" disabled={busy !== null}>
+            Reset my keys
           </button>
         </form>
       </section>
