@@ -83,7 +83,7 @@ describe.skipIf(!browserAvailable())('known-answer vectors in Chromium', () => {
     const vectors = loadVectorSet();
     const report = await runInPage(`${origin}/`, vectors);
     expect(report.failures).toEqual([]);
-    expect(report.passed).toBe(29);
+    expect(report.passed).toBe(33);
   });
 
   test("without 'wasm-unsafe-eval' in the page's CSP, argon2id cannot run (the web client's CSP must allow it)", async () => {

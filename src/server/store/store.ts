@@ -90,7 +90,7 @@ export interface Store {
    * Stores the new hash and ends the other sessions in one transaction; `alsoInTransaction` (the
    * re-sealed end-to-end keys) commits with them, so a crash can never leave a hash without its keys.
    */
-  changePassword(userId: number, passwordHash: string, keepSessionId: number, alsoInTransaction?: () => void): Promise<number>;
+  changePassword(userId: number, passwordHash: string, keepSessionId: number | 'all', alsoInTransaction?: () => void): Promise<number>;
 
   /** The direct conversation of two users, created on first use. */
   openDirect(userId: number, peerId: number, now: number): Promise<number>;

@@ -1,6 +1,20 @@
 // The client SDK's public surface, shared by the terminal client and the web client.
 export { ParleyClient, type ParleyClientOptions } from './client.js';
-export { EXPLANATIONS, derive, registration, rememberWrapKey, type ClientMessage, type ContactKeys, type MessageFailure } from './e2e.js';
+export {
+  EXPLANATIONS,
+  derive,
+  freshKeys,
+  pinRealm,
+  checkKdfVersion,
+  recordKdfVersion,
+  registration,
+  rememberWrapKey,
+  type ClientMessage,
+  type ContactKeys,
+  type MessageFailure,
+  type PendingUpgrade,
+} from './e2e.js';
+export { checkPasswordStrength, preloadPasswordStrength, requireStrongPassword, MIN_PASSWORD_SCORE, type PasswordStrength } from './strength.js';
 export type { SocketLike, WebSocketConstructor } from './connection.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { memoryStorage, STORAGE_KEYS, type StorageAdapter } from './storage.js';

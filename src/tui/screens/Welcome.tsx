@@ -1,7 +1,7 @@
 // The login pages: choose log in or register, then username and password (twice to register), errors said plainly.
 import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
-import { ParleyError, type ParleyClient } from '../../shared/client/index.js';
+import { checkPasswordStrength, ParleyError, preloadPasswordStrength, type ParleyClient } from '../../shared/client/index.js';
 import { USERNAME_PATTERN } from '../../shared/protocol.js';
 import { BACK_ON_LOGIN, HELP, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
@@ -67,6 +67,7 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
 
   const start = (mode: Mode) => {
     setFlow({ mode, step: 'username', password: '' });
+    if (mode === 'register') preloadPasswordStrength();
     setMessage({ text: mode === 'login' ? 'Log in to your account.' : 'Create an account.', error: false });
   };
   const fail = (text: string, step: Step) => {
@@ -91,6 +92,21 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
     }
   };
 
+  /** Before the password is asked again, and before anything is sent: refuse one that is easy to guess. */
+  const checkStrength = async (password: string) => {
+    setFlow({ busy: true });
+    try {
+      const strength = await checkPasswordStrength(password, [flowRef.current.username]);
+      if (!strength.ok) return fail(`That password is too easy to guess. ${strength.feedback || 'Add a few more uncommon words.'}`, 'password');
+      setFlow({ password, step: 'confirm' });
+      setMessage(null);
+    } catch {
+      fail('The password strength check could not run; try again.', 'password');
+    } finally {
+      setFlow({ busy: false });
+    }
+  };
+
   const onSubmit = (line: string) => {
     const { mode, step, password, busy } = flowRef.current;
     if (busy) return;
@@ -104,11 +120,7 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
           return fail(`A password needs at least ${passwordMinLength} characters; choose a longer one.`, 'password');
         }
         if (line.length === 0) return fail('Type your password.', 'password');
-        if (mode === 'register') {
-          setFlow({ password: line, step: 'confirm' });
-          setMessage(null);
-          return;
-        }
+        if (mode === 'register') return void checkStrength(line);
         return void submitAccount(line);
       }
       if (line !== password) return fail('The two passwords differ; type the password again.', 'password');
