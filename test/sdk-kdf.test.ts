@@ -161,6 +161,10 @@ describe('upgrading a v1 account on login', () => {
     await expect(alice.client.request('online', { type: 'online' })).resolves.toBeDefined();
     expect(alice.client.closeCode).toBeUndefined();
     expect(laptop.getSnapshot().session?.username).toBe('alice');
+    // This device's own session carries on as before: it sends, and bob reads it.
+    laptop.send('bob', 'sent after the upgrade');
+    await waitFor(() => laptop.getSnapshot().outbox.length === 0, { timeoutMs: 10_000 });
+    await waitFor(() => Object.values(bob.getSnapshot().threads).some((t) => t.messages.some((m) => m.body === 'sent after the upgrade')), { timeoutMs: 10_000 });
 
     // The same password logs in through v2 on a new device, and the message sent before the upgrade opens.
     const phone = await sdk(proxy.url);
