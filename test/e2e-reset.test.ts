@@ -30,8 +30,11 @@ async function connect(url: string): Promise<TestClient> {
   return client;
 }
 
+/** Any well-formed realm id: these tests are about what the server stores, not which realm the keys are bound to. */
+const REALM = 'AAAAAAAAAAAAAAAAAAAAAA';
+
 async function keysFor(username: string, password: string, salt: Uint8Array) {
-  const derived = await deriveKeys({ username, password, salt, kdf: KDF_DEFAULT });
+  const derived = await deriveKeys({ username, password, salt, kdf: KDF_DEFAULT, realm: REALM });
   if (!derived.ok) throw new Error(derived.reason);
   return { authKey: toBase64url(derived.authKey), wrapKey: derived.wrapKey };
 }

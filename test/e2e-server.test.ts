@@ -17,6 +17,8 @@ import type { SqliteStore } from '../src/server/store/sqlite.js';
 import { TestClient } from './helpers/client.js';
 import { spawnServer, startServer, type TestServer } from './helpers/server.js';
 
+/** Any well-formed realm id: these tests are about what the server stores, not which realm the keys are bound to. */
+const REALM = 'AAAAAAAAAAAAAAAAAAAAAA';
 let server: TestServer | undefined;
 const clients: TestClient[] = [];
 afterEach(async () => {
@@ -29,7 +31,7 @@ async function registered(url: string, username: string) {
   const client = await TestClient.connect(url);
   clients.push(client);
   const salt = newSalt();
-  const derived = await deriveKeys({ username, password: 'pw-for-tests', salt, kdf: KDF_DEFAULT });
+  const derived = await deriveKeys({ username, password: 'pw-for-tests', salt, kdf: KDF_DEFAULT, realm: REALM });
   if (!derived.ok) throw new Error(derived.reason);
   const identity = generateIdentity();
   const publicIdentity = encodePublicIdentity(identity, username);
@@ -153,7 +155,7 @@ test('changePassword replaces the auth key and bundle; the old auth key no longe
   clients.push(other);
   await other.request('login', { type: 'login', username: 'alice', password: alice.authKey });
   const salt = newSalt();
-  const derived = await deriveKeys({ username: 'alice', password: 'new-password', salt, kdf: KDF_DEFAULT });
+  const derived = await deriveKeys({ username: 'alice', password: 'new-password', salt, kdf: KDF_DEFAULT, realm: REALM });
   if (!derived.ok) throw new Error(derived.reason);
   const keyBundle = sealIdentity({ identity: alice.identity, username: 'alice', wrapKey: derived.wrapKey });
   const change = {
@@ -193,7 +195,7 @@ test('an account with keys takes only auth keys, and a password change only with
   await expect(raw.request('register', registration)).rejects.toMatchObject({ code: 'INVALID_KEYS', message: expect.stringContaining('43-character auth key') });
   expect(await server.server.services.store.findUserByName('bob')).toBeUndefined();
 
-  const derived = await deriveKeys({ username: 'alice', password: 'new-password', salt: newSalt(), kdf: KDF_DEFAULT });
+  const derived = await deriveKeys({ username: 'alice', password: 'new-password', salt: newSalt(), kdf: KDF_DEFAULT, realm: REALM });
   if (!derived.ok) throw new Error(derived.reason);
   const newAuthKey = toBase64url(derived.authKey);
   // No keys re-sealed: refused, and nothing changed (the old auth key still logs in, the bundle is the same).

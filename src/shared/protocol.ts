@@ -46,7 +46,7 @@ export const HelloRequest = request('hello', {
 });
 /** The argon2id parameters a user's keys are derived with (docs/e2e.md); clients refuse weak ones. */
 export const KdfParams = z.strictObject({
-  v: z.literal(1),
+  v: z.union([z.literal(1), z.literal(2)]),
   alg: z.literal('argon2id'),
   m: z.number().int().positive(),
   t: z.number().int().positive(),
@@ -113,6 +113,8 @@ export const ChangePasswordRequest = request('changePassword', {
   salt: Salt.optional(),
   kdf: KdfParams.optional(),
   keyBundle: KeyBundleText.optional(),
+  /** The same password moved from a v1 to a v2 descriptor after a login: other sessions are kept (docs/e2e.md). */
+  upgrade: z.literal(true).optional(),
   /** After an identity reset: every older key version's bundle re-sealed with the new wrap key, oldest first (all of them). */
   oldKeyBundles: z.array(KeyBundleText).max(MAX_KEY_VERSIONS - 1).optional(),
 });
@@ -232,9 +234,12 @@ export const RESULTS = {
     limits: z.object({ maxFrameBytes: z.number(), bodyMaxLength: z.number(), passwordMinLength: z.number() }),
     /** Set when the connection was authenticated during the upgrade (the web client's HttpOnly cookie). */
     session: z.object({ username: Username, sessionId: z.number().int() }).nullable(),
+    /** The server's realm id, bound into v2 key derivation; clients pin it per server address. */
+    realm: z.string().optional(),
   }),
   register: SessionInfo,
-  prelogin: z.object({ salt: z.string(), kdf: KdfParams }),
+  /** `realm` as in the hello reply, for clients that log in without a WebSocket (the web page). */
+  prelogin: z.object({ salt: z.string(), kdf: KdfParams, realm: z.string().optional() }),
   /** With the user's sealed private keys and published identity (absent for accounts from before encryption). */
   login: SessionInfo.extend({ keyBundle: z.string().optional(), publicIdentity: z.string().optional(), oldKeyBundles: z.array(z.string()).optional() }),
   /** `oldKeyBundles`: the private keys of every earlier key version (after identity resets), oldest first. */

@@ -66,16 +66,18 @@ describe('welcome screen', () => {
     await s.line('short');
     await s.see('at least 8 characters');
     await s.line('hunter2hunter2');
+    await s.see('That password is too easy to guess.');
+    await s.line('hunter2 otter violin');
     await s.see('Password again:');
-    await s.line('hunter2hunter3');
+    await s.line('hunter2 otter violet');
     await s.see('The two passwords differ');
-    await s.line('hunter2hunter2');
+    await s.line('hunter2 otter violin');
     await s.see('Password again:');
-    await s.line('hunter2hunter2');
+    await s.line('hunter2 otter violin');
     await s.see('That username is taken; choose another.');
     await s.line('carol');
-    await s.line('hunter2hunter2');
-    await s.line('hunter2hunter2');
+    await s.line('hunter2 otter violin');
+    await s.line('hunter2 otter violin');
     await s.see('carol (you)');
     expect(s.ui.frames.some((f) => f.includes('hunter2'))).toBe(false);
   });
@@ -101,6 +103,13 @@ describe('welcome screen', () => {
     await s.press('login\ralice\rpassword1\r');
     await s.see('alice (you)');
     expect(s.ui.frames.some((f) => f.includes('password1'))).toBe(false);
+  });
+
+  it('registers from one burst too: the confirmation waits for the strength estimate instead of being lost', async () => {
+    const s = await screen(new FakeParley());
+    await s.press('register\rdana\rhunter2 otter violin\rhunter2 otter violin\r');
+    await s.see('dana (you)');
+    expect(s.ui.frames.some((f) => f.includes('hunter2'))).toBe(false);
   });
 });
 

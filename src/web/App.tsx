@@ -1,7 +1,7 @@
 // The root: one SDK client per sign-in, the sign-in screen or the chat, and a splash while connecting.
-import { useCallback, useEffect, useState, useSyncExternalStore, type ReactElement } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type ReactElement } from 'react';
 import { LIMITS } from '../shared/protocol.js';
-import { ParleyClient, ParleyError, STORAGE_KEYS, type ClientState } from '../shared/client/index.js';
+import { ParleyClient, ParleyError, STORAGE_KEYS, type ClientState, type PendingUpgrade } from '../shared/client/index.js';
 import { ChatScreen } from './ChatScreen.js';
 import { AuthScreen, type AuthMode } from './components/AuthScreen.js';
 import { BrandMark } from './components/Icons.js';
@@ -84,11 +84,22 @@ export function App(): ReactElement {
     if (signedIn) setAwaitingSession(false);
   }, [signedIn]);
   const passwordMinLength = state?.limits.passwordMinLength ?? LIMITS.passwordMinLength;
+  /** A v1 account's move to v2 keys, derived at sign-in, sent once the new connection has unlocked the keys. */
+  const pendingUpgrade = useRef<PendingUpgrade | null>(null);
+  const unlocked = state?.keys === 'unlocked' && state.session !== null;
+  useEffect(() => {
+    const pending = pendingUpgrade.current;
+    if (!client || !unlocked || !pending) return;
+    pendingUpgrade.current = null;
+    // Best effort: on failure the account stays on v1 and the next sign-in tries again.
+    client.upgradeKdf(pending).catch(() => undefined);
+  }, [client, unlocked]);
 
   const signIn = useCallback(
     async (mode: AuthMode, username: string, password: string): Promise<string | null> => {
-      const result = await api[mode](username, password, deviceLabel(), sessionStorage);
+      const result = await api[mode](username, password, deviceLabel(), sessionStorage, browserStorage());
       if (!result.ok) return authErrorText(result.error, passwordMinLength);
+      pendingUpgrade.current = (result as { upgrade?: PendingUpgrade }).upgrade ?? null;
       setAwaitingSession(true);
       restart();
       return null;

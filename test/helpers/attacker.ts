@@ -153,8 +153,9 @@ export class Attacker extends KeyHolder {
 
   /** Registers `username` on the real server (directly, not through the proxy) as an ordinary account. */
   static async register(url: string, username: string): Promise<Attacker> {
-    const connection = await TestClient.connect(url);
-    const made = await registration(username, 'attacker-password-1');
+    const connection = await TestClient.connect(url, { hello: false });
+    const { realm } = await connection.request('hello', { type: 'hello', versions: [1] });
+    const made = await registration(username, 'attacker-password-1', realm ?? '');
     await connection.request('register', { type: 'register', username, ...made.credentials });
     return new Attacker(connection, username, made.identity);
   }
@@ -261,7 +262,7 @@ export class Attacker extends KeyHolder {
 export async function holderOf(url: string, username: string, password: string): Promise<KeyHolder> {
   const connection = await TestClient.connect(url);
   const pre = await connection.request('prelogin', { type: 'prelogin', username });
-  const keys = await derive(username, password, fromBase64url(pre.salt)!, pre.kdf);
+  const keys = await derive(username, password, fromBase64url(pre.salt)!, pre.kdf, pre.realm);
   const result = await connection.request('login', { type: 'login', username, password: toBase64url(keys.authKey) });
   const opened = openIdentity({ bundle: result.keyBundle, username, wrapKey: keys.wrapKey });
   if (!opened.ok) throw new Error(`openIdentity: ${opened.reason}`);

@@ -26,18 +26,19 @@ export type E2eTestUser = TestClient & {
 
 /** Connects, says hello and registers with keys (or logs in and opens them when the account exists). */
 export async function e2eUser(url: string, username: string, password = 'correct horse battery', device?: string): Promise<E2eTestUser> {
-  const client = await TestClient.connect(url);
+  const client = await TestClient.connect(url, { hello: false });
+  const { realm } = await client.request('hello', { type: 'hello', versions: [1] });
   let token: string;
   let identity: Identity;
   try {
     // The SDK's own key material (src/shared/client/e2e.ts), sent over the bare protocol.
-    const made = await registration(username, password);
+    const made = await registration(username, password, realm ?? '');
     identity = made.identity;
     token = (await client.request('register', { type: 'register', username, ...made.credentials, ...(device === undefined ? {} : { device }) })).token;
   } catch (error) {
     if (!(error instanceof RequestFailed) || error.code !== 'USERNAME_TAKEN') throw error;
     const pre = await client.request('prelogin', { type: 'prelogin', username });
-    const keys = await derive(username, password, fromBase64url(pre.salt)!, pre.kdf);
+    const keys = await derive(username, password, fromBase64url(pre.salt)!, pre.kdf, pre.realm);
     const result = await client.request('login', {
       type: 'login',
       username,

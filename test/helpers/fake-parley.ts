@@ -1,6 +1,9 @@
 // An in-memory stand-in for the Parley server behind a fake WebSocket class, for SDK and screen unit tests.
 import type { ConversationSummary, Message } from '../../src/shared/protocol.js';
 
+/** A realm id like a real server's (22 base64url characters). */
+const FAKE_REALM = 'fakeRealmfakeRealmfake';
+
 type Frame = { id: number; type: string } & Record<string, unknown>;
 type Handler = (socket: FakeSocket, frame: Frame) => void;
 
@@ -112,7 +115,7 @@ export class FakeParley {
     const str = (key: string) => String(frame[key]);
     switch (frame.type) {
       case 'hello':
-        return ok({ version: 1, server: 'fake', limits: { maxFrameBytes: 65536, bodyMaxLength: 16000, passwordMinLength: 8 }, session: null });
+        return ok({ version: 1, server: 'fake', limits: { maxFrameBytes: 65536, bodyMaxLength: 16000, passwordMinLength: 8 }, session: null, realm: FAKE_REALM });
       case 'register':
         if (this.users.has(str('username'))) return fail('USERNAME_TAKEN');
         if (str('password').length < 8) return fail('WEAK_PASSWORD');
@@ -121,7 +124,7 @@ export class FakeParley {
         return this.#signIn(socket, str('username'), ok);
       case 'prelogin': {
         const keys = this.keys.get(str('username'));
-        return ok({ salt: keys?.salt ?? 'AAAAAAAAAAAAAAAAAAAAAA', kdf: keys?.kdf ?? { v: 1, alg: 'argon2id', m: 19456, t: 2, p: 1 } });
+        return ok({ salt: keys?.salt ?? 'AAAAAAAAAAAAAAAAAAAAAA', kdf: keys?.kdf ?? { v: 2, alg: 'argon2id', m: 65536, t: 3, p: 1 }, realm: FAKE_REALM });
       }
       case 'login': {
         if (this.users.get(str('username')) !== str('password')) return fail('AUTH_FAILED', 'Wrong username or password.');

@@ -1,11 +1,13 @@
 // Writes Parley's known-answer vectors (test/vectors/*.json) from fixed inputs; run once, then the files are frozen.
-// Usage: npx tsx test/vectors/generate.ts [--force]. Without --force it refuses to overwrite frozen files.
+// Usage: npx tsx test/vectors/generate.ts [--force]. Without --force a frozen vector is never rewritten: vectors with
+// new names are added, and one that the code would now compute differently stops the run.
 import fs from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { MAX_PLAINTEXT_BYTES } from '../../src/shared/crypto/envelope.js';
-import { KDF_DEFAULT } from '../../src/shared/crypto/kdf.js';
+import { toBase64url } from '../../src/shared/crypto/bytes.js';
+import { KDF_DEFAULT, KDF_V1 } from '../../src/shared/crypto/kdf.js';
 import {
   computeEnvelope,
   computeEpochKey,
@@ -31,12 +33,22 @@ const alice = user('alice', 1);
 const bob = user('Bob', 2);
 const carol = user('carol', 1);
 
+/** A realm id as a server makes one: 16 bytes in base64url. */
+const realm = (label: string): string => toBase64url(sha512(utf8ToBytes(`parley test vector: ${label}`)).slice(0, 16));
+
 const kdf = [
-  await computeKdf({ name: 'ascii-default-params', username: 'alice', password: 'correct horse battery staple', salt: fixed('alice salt', 16), kdf: KDF_DEFAULT }),
+  // v1 (accounts made before v2): the stored salt is the argon2id salt. The name says "default" from when it was.
+  await computeKdf({ name: 'ascii-default-params', username: 'alice', password: 'correct horse battery staple', salt: fixed('alice salt', 16), kdf: KDF_V1 }),
   // The same password in NFC and NFD: both must give the same keys (RFC 8265 §4.2 normalisation).
-  await computeKdf({ name: 'unicode-nfc', username: 'Bob', password: 'pässwörd 🔑 日本', salt: fixed('Bob salt', 16), kdf: KDF_DEFAULT }),
-  await computeKdf({ name: 'unicode-nfd', username: 'Bob', password: 'pässwörd 🔑 日本'.normalize('NFD'), salt: fixed('Bob salt', 16), kdf: KDF_DEFAULT }),
+  await computeKdf({ name: 'unicode-nfc', username: 'Bob', password: 'pässwörd 🔑 日本', salt: fixed('Bob salt', 16), kdf: KDF_V1 }),
+  await computeKdf({ name: 'unicode-nfd', username: 'Bob', password: 'pässwörd 🔑 日本'.normalize('NFD'), salt: fixed('Bob salt', 16), kdf: KDF_V1 }),
   await computeKdf({ name: 'stronger-params', username: 'alice', password: 'correct horse battery staple', salt: fixed('alice salt', 16), kdf: { v: 1, alg: 'argon2id', m: 32_768, t: 3, p: 2 } }),
+  // v2: the argon2id salt is SHA-256(fields("parley/v2/kdf/salt", realm, username, stored salt)). Same password and
+  // stored salt as ascii-default-params; another realm, or another username, gives other keys.
+  await computeKdf({ name: 'v2-default-params', username: 'alice', password: 'correct horse battery staple', salt: fixed('alice salt', 16), kdf: KDF_DEFAULT, realm: realm('realm one') }),
+  await computeKdf({ name: 'v2-other-realm', username: 'alice', password: 'correct horse battery staple', salt: fixed('alice salt', 16), kdf: KDF_DEFAULT, realm: realm('realm two') }),
+  await computeKdf({ name: 'v2-same-salt-other-user', username: 'Bob', password: 'correct horse battery staple', salt: fixed('alice salt', 16), kdf: KDF_DEFAULT, realm: realm('realm one') }),
+  await computeKdf({ name: 'v2-unicode-nfd', username: 'Bob', password: 'pässwörd 🔑 日本'.normalize('NFD'), salt: fixed('Bob salt', 16), kdf: KDF_DEFAULT, realm: realm('realm one') }),
 ];
 
 const keyBundle = [
@@ -159,11 +171,41 @@ const files: Record<keyof typeof VECTOR_FILES, object> = {
   safetyNumber: { description: 'Per-user 30-digit fingerprints (5200 × SHA-512) and 60-digit safety numbers.', vectors: safetyNumber },
 };
 
+type VectorFile = { vectors: { name: string }[]; rejections?: { name: string }[] };
+
+/** The frozen lists with the new names appended; a frozen vector the code now computes differently is an error. */
+function addNew(frozen: VectorFile, fresh: VectorFile, file: string): { content: VectorFile; added: string[] } {
+  const added: string[] = [];
+  const merge = (old: { name: string }[] = [], now: { name: string }[] = []) => {
+    const out = [...old];
+    for (const v of now) {
+      const kept = old.find((o) => o.name === v.name);
+      if (kept === undefined) {
+        out.push(v);
+        added.push(v.name);
+      } else if (JSON.stringify(kept) !== JSON.stringify(v)) {
+        throw new Error(`${file}: frozen vector "${v.name}" would change; old data must still open (--force only for a new format)`);
+      }
+    }
+    return out;
+  };
+  const content: VectorFile = { ...frozen, vectors: merge(frozen.vectors, fresh.vectors) };
+  if (fresh.rejections) content.rejections = merge(frozen.rejections, fresh.rejections);
+  return { content, added };
+}
+
 const force = process.argv.includes('--force');
 for (const [kind, content] of Object.entries(files)) {
   const url = vectorPath(VECTOR_FILES[kind as keyof typeof VECTOR_FILES]);
   if (fs.existsSync(url) && !force) {
-    console.log(`kept ${url.pathname} (frozen; --force to overwrite)`);
+    const frozen = JSON.parse(fs.readFileSync(url, 'utf8')) as VectorFile;
+    const { content: merged, added } = addNew(frozen, content as VectorFile, url.pathname);
+    if (added.length === 0) {
+      console.log(`kept ${url.pathname} (frozen; --force to overwrite)`);
+      continue;
+    }
+    fs.writeFileSync(url, `${JSON.stringify(merged, null, 2)}\n`);
+    console.log(`added to ${url.pathname}: ${added.join(', ')}`);
     continue;
   }
   fs.writeFileSync(url, `${JSON.stringify(content, null, 2)}\n`);

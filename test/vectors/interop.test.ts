@@ -64,11 +64,21 @@ describe('independent re-derivation of the frozen vectors', () => {
   });
 
   test('kdf: libargon2 argon2id (RFC 9106) then OpenSSL HKDF-SHA256 (RFC 5869)', async () => {
+    expect(v.kdf.filter((k) => k.kdf.v === 2).length).toBeGreaterThanOrEqual(3);
     for (const k of v.kdf) {
+      // v1: the stored salt is the argon2id salt. v2: OpenSSL SHA-256 over fields(label, realm, username, stored salt).
+      let salt = hex(k.salt);
+      if (k.kdf.v === 2) {
+        expect(k.realm, k.name).toMatch(/^[A-Za-z0-9_-]{22}$/);
+        salt = crypto.createHash('sha256').update(fields('parley/v2/kdf/salt', k.realm!, k.username, hex(k.salt))).digest();
+        expect(salt.toString('hex'), k.name).toBe(k.argon2Salt);
+      } else {
+        expect(k.realm, k.name).toBeUndefined();
+      }
       const master = await argon2.hash(Buffer.from(k.password.normalize('NFC')), {
         type: argon2.argon2id,
         raw: true,
-        salt: hex(k.salt),
+        salt,
         memoryCost: k.kdf.m,
         timeCost: k.kdf.t,
         parallelism: k.kdf.p,

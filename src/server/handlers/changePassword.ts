@@ -1,4 +1,4 @@
-// changePassword: check the current password, store a fresh argon2id hash, and end every other session.
+// changePassword: check the current password, store a fresh argon2id hash, and end every other session (not on a KDF upgrade).
 import { parseKdfDescriptor } from '../../shared/crypto/index.js';
 import { ParleyError } from '../../shared/errors.js';
 import { type Handler, sessionOf } from '../context.js';
@@ -24,6 +24,12 @@ export const changePassword: Handler<'changePassword'> = {
       }
       checkAuthKey(request.newPassword, 'newPassword');
     }
+    // A KDF upgrade (v1 → v2, same password, after a login) keeps the other sessions: nothing was compromised,
+    // and signing the user out everywhere for a change they did not ask for would be a surprise. Only that.
+    const upgrade = request.upgrade === true;
+    if (upgrade && (ctx.services.keys.userKeys(session.userId)?.kdf.v !== 1 || parseKdfDescriptor(kdf)?.v !== 2)) {
+      throw new ParleyError('INVALID_KEYS', 'An upgrade moves an account with v1 keys to a v2 descriptor; use a password change otherwise.');
+    }
     // A stolen session must not become a way to guess the password: failures count as failed logins.
     await rateLimits.checkLogin(session.username, ctx.conn.address);
     const user = await store.findUserByName(session.username);
@@ -42,7 +48,11 @@ export const changePassword: Handler<'changePassword'> = {
             }
           }
         : undefined;
-    const endedSessions = await store.changePassword(session.userId, hash, session.sessionId, rewrapKeys);
+    const endedSessions = await store.changePassword(session.userId, hash, upgrade ? 'all' : session.sessionId, rewrapKeys);
+    if (upgrade) {
+      ctx.conn.log.info('key derivation upgraded');
+      return { endedSessions };
+    }
     ctx.conn.log.info({ endedSessions }, 'password changed');
     endSessions(ctx, session, (id) => id !== session.sessionId, 'The password was changed; sign in again.');
     return { endedSessions };

@@ -1,5 +1,6 @@
-// hello: agree on a protocol version and tell the client the server's limits.
+// hello: agree on a protocol version and tell the client the server's limits and realm id.
 import { ParleyError } from '../../shared/errors.js';
+import { realmOf } from '../../shared/crypto/index.js';
 import { LIMITS, PROTOCOL_VERSION, SUPPORTED_VERSIONS } from '../../shared/protocol.js';
 import type { Handler } from '../context.js';
 
@@ -21,6 +22,7 @@ export const hello: Handler<'hello'> = {
         passwordMinLength: LIMITS.passwordMinLength,
       },
       session: session && { username: session.username, sessionId: session.sessionId },
+      realm: realmOf(services.keys.serverSecret()),
     };
   },
 };

@@ -1,5 +1,5 @@
-// prelogin: the salt and argon2id parameters a client derives its keys with; a stable fake for unknown usernames.
-import { fakeSalt, KDF_DEFAULT, toBase64url } from '../../shared/crypto/index.js';
+// prelogin: the salt, argon2id parameters and realm a client derives its keys with; a stable fake for unknown usernames.
+import { fakeSalt, KDF_DEFAULT, realmOf, toBase64url } from '../../shared/crypto/index.js';
 import { USERNAME_PATTERN } from '../../shared/protocol.js';
 import type { Handler } from '../context.js';
 
@@ -9,8 +9,9 @@ export const prelogin: Handler<'prelogin'> = {
     const { store, keys } = services;
     const userId = USERNAME_PATTERN.test(request.username) ? await store.findUserIdByName(request.username) : undefined;
     const mine = userId === undefined ? undefined : keys.userKeys(userId);
-    if (mine) return { salt: mine.salt, kdf: mine.kdf };
-    // The same answer every time, like a real account, so prelogin alone does not tell who has one.
-    return { salt: toBase64url(fakeSalt(keys.serverSecret(), request.username)), kdf: { ...KDF_DEFAULT } };
+    const realm = realmOf(keys.serverSecret());
+    if (mine) return { salt: mine.salt, kdf: mine.kdf, realm };
+    // The same answer every time, shaped like a new (v2) account, so prelogin alone does not tell who has one.
+    return { salt: toBase64url(fakeSalt(keys.serverSecret(), request.username)), kdf: { ...KDF_DEFAULT }, realm };
   },
 };

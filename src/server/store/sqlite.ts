@@ -218,11 +218,11 @@ export class SqliteStore implements Store {
     return this.stmt.deleteOtherSessions.run(userId, keep).changes;
   }
 
-  async changePassword(userId: number, passwordHash: string, keepSessionId: number, alsoInTransaction?: () => void): Promise<number> {
+  async changePassword(userId: number, passwordHash: string, keepSessionId: number | 'all', alsoInTransaction?: () => void): Promise<number> {
     return this.db.transaction(() => {
       this.stmt.setPasswordHash.run(passwordHash, userId);
       alsoInTransaction?.();
-      return this.stmt.deleteOtherSessions.run(userId, keepSessionId).changes;
+      return keepSessionId === 'all' ? 0 : this.stmt.deleteOtherSessions.run(userId, keepSessionId).changes;
     })();
   }
 

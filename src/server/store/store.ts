@@ -94,7 +94,7 @@ export interface Store {
    * Stores the new hash and ends the other sessions in one transaction; `alsoInTransaction` (the
    * re-sealed end-to-end keys) commits with them, so a crash can never leave a hash without its keys.
    */
-  changePassword(userId: number, passwordHash: string, keepSessionId: number, alsoInTransaction?: () => void): Promise<number>;
+  changePassword(userId: number, passwordHash: string, keepSessionId: number | 'all', alsoInTransaction?: () => void): Promise<number>;
   /**
    * An identity reset: runs `inTransaction` (the key store's writes) and ends every other session of the
    * user in one transaction; if either throws, nothing is written. Returns how many sessions ended.

@@ -12,7 +12,23 @@ import {
 } from '../protocol.js';
 import { encodePublicIdentity, fromBase64url, generateIdentity, MAX_PLAINTEXT_BYTES, sealIdentity, toBase64url } from '../crypto/index.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { derive, Keyring, plaintextTooLong, registration, unlockAll, type ClientMessage, type ContactKeys, type SecurityEvent } from './e2e.js';
+import {
+  checkKdfVersion,
+  derive,
+  freshKeys,
+  Keyring,
+  pinRealm,
+  plaintextTooLong,
+  recordKdfVersion,
+  registration,
+  sealOldIdentities,
+  unlockAll,
+  upgradeRequest,
+  type ClientMessage,
+  type ContactKeys,
+  type PendingUpgrade,
+  type SecurityEvent,
+} from './e2e.js';
 import { Connection, type WebSocketConstructor } from './connection.js';
 import { newClientMsgId } from './ids.js';
 import { addNotices, applyConversations, applyMessages, applyPresence, applyRead, replaceMessages, threadOf, upsertConversation } from './merge.js';
@@ -59,6 +75,14 @@ type Timer = ReturnType<typeof setTimeout>;
 
 /** Failures that keys accepted or fetched later can cure. */
 const RETRYABLE: ReadonlySet<string> = new Set(['unaccepted-key', 'unknown-sender-key', 'unknown-epoch']);
+/** `ws://host:port/ws` → `host:port`: one server, whichever path or scheme reaches it. */
+function addressOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
 
 const asParleyError = (error: unknown): ParleyError =>
   error instanceof ParleyError ? error : new ParleyError('INTERNAL', 'Something went wrong in the client.', { cause: error });
@@ -91,6 +115,10 @@ export class ParleyClient {
   #securityId = 0;
   /** Delivered messages that could not be opened for want of keys, by `conversationId:seq`, as the server sent them. */
   readonly #undecrypted = new Map<string, Message>();
+  /** The server's host and port: what realm ids and key derivation versions are remembered by. */
+  readonly #address: string;
+  /** The realm id from the last hello; checked against the pinned one before every use of the password. */
+  #realm: string | undefined;
 
   constructor(options: ParleyClientOptions) {
     this.#options = {
@@ -105,6 +133,7 @@ export class ParleyClient {
       ...options,
     };
     this.#token = this.#options.rememberToken ? this.#options.storage.getItem(STORAGE_KEYS.token) : null;
+    this.#address = addressOf(options.url);
     this.#store = new Store(initialState({ bodyMaxLength: LIMITS.bodyMaxLength, passwordMinLength: LIMITS.passwordMinLength }));
     this.#typing = new TypingIndicators(this.#store, this.#options.typingTtlMs);
     this.#reads = new ReadMarkers(this.#store);
@@ -202,6 +231,12 @@ export class ParleyClient {
         ...s,
         limits: { bodyMaxLength: hello.limits.bodyMaxLength, passwordMinLength: hello.limits.passwordMinLength },
       }));
+      this.#realm = hello.realm;
+      try {
+        this.#checkedRealm(); // pins it the first time; a mismatch is reported when the password is used
+      } catch {
+        // refused at register, login, unlock and password change
+      }
       let session: Session | null = hello.session;
       if (!session && this.#token) {
         try {
@@ -282,12 +317,16 @@ export class ParleyClient {
         throw new ParleyError('WEAK_PASSWORD', `Use ${LIMITS.passwordMinLength} to ${LIMITS.passwordMaxLength} characters.`);
       }
       // The server never sees the password: it gets an auth key derived from it, and keys sealed with another.
-      const made = await registration(username, password);
+      const realm = this.#checkedRealm();
+      const made = await registration(username, password, realm ?? '');
       info = await conn.request('register', { username, ...made.credentials, ...this.#device() });
+      recordKdfVersion(this.#options.storage, this.#address, info.username, made.credentials.kdf!.v);
       keyring = this.#newKeyring(username, made.identity, made.wrapKey);
     } else {
-      const { salt, kdf } = await conn.request('prelogin', { username });
-      const keys = await derive(username, password, fromBase64url(salt) ?? new Uint8Array(), kdf);
+      const pre = await conn.request('prelogin', { username });
+      const realm = this.#checkedRealm(pre.realm);
+      checkKdfVersion(this.#options.storage, this.#address, username, pre.kdf);
+      const keys = await derive(username, password, fromBase64url(pre.salt) ?? new Uint8Array(), pre.kdf, realm);
       const result = await conn.request('login', { username, password: toBase64url(keys.authKey), ...this.#device() });
       info = result;
       try {
@@ -298,6 +337,8 @@ export class ParleyClient {
         await conn.request('logout', {}).catch(() => undefined);
         throw error;
       }
+      this.#keyring = keyring;
+      await this.#afterPassword(conn, result.username, password, pre.kdf.v, keys.authKey, realm);
     }
     this.#keyring = keyring;
     this.#token = info.token;
@@ -360,10 +401,49 @@ export class ParleyClient {
     const conn = this.#requireConnection();
     const session = this.#requireSession();
     const mine = await conn.request('myKeys', {});
-    const keys = await derive(session.username, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf);
+    const realm = this.#checkedRealm();
+    checkKdfVersion(this.#options.storage, this.#address, session.username, mine.kdf);
+    const keys = await derive(session.username, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf, realm);
     const { identity, oldIdentities } = unlockAll(session.username, mine, keys.wrapKey);
     this.#keyring = this.#newKeyring(session.username, identity, keys.wrapKey, oldIdentities);
+    await this.#afterPassword(conn, session.username, password, mine.kdf.v, keys.authKey, realm);
     await this.#authenticated(conn, session);
+  }
+
+  /** The realm ids the server gave (hello, and `also`) checked against the pinned one; undefined if it gave none. */
+  #checkedRealm(also?: string): string | undefined {
+    let realm: string | undefined;
+    for (const given of [this.#realm, also]) if (given !== undefined) realm = pinRealm(this.#options.storage, this.#address, given);
+    return realm;
+  }
+
+  /**
+   * After the password opened the keys: remember which derivation version the account uses here, and move
+   * a v1 account to v2 with the same password. The upgrade is best effort: a failure leaves the account
+   * on v1, and the next login tries again.
+   */
+  async #afterPassword(conn: Connection, username: string, password: string, version: number, authKey: Uint8Array, realm: string | undefined) {
+    recordKdfVersion(this.#options.storage, this.#address, username, version);
+    if (version !== 1 || realm === undefined) return;
+    try {
+      const fresh = await freshKeys(username, password, realm);
+      await this.upgradeKdf({ username, oldAuthKey: toBase64url(authKey), fresh });
+    } catch {
+      // still on v1; nothing the user must act on
+    }
+  }
+
+  /**
+   * Moves the signed-in account from a v1 to a v2 key derivation with the same password (prepared while the
+   * password was at hand, e.g. by the web page's login): the keys are re-sealed, other sessions stay signed in.
+   */
+  async upgradeKdf(pending: PendingUpgrade): Promise<void> {
+    const conn = this.#requireConnection();
+    const keyring = this.#requireKeys();
+    if (keyring.me !== pending.username) throw new ParleyError('INVALID_KEYS', 'That upgrade is for another account.');
+    await conn.request('changePassword', upgradeRequest(pending, keyring.identity, [...keyring.oldIdentities.values()]));
+    recordKdfVersion(this.#options.storage, this.#address, keyring.me, pending.fresh.kdf.v);
+    if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, keyring.me, pending.fresh.wrapKey);
   }
 
   /**
@@ -378,23 +458,22 @@ export class ParleyClient {
       throw new ParleyError('WEAK_PASSWORD', `Use ${LIMITS.passwordMinLength} to ${LIMITS.passwordMaxLength} characters.`);
     }
     const mine = await conn.request('myKeys', {});
-    const old = await derive(keyring.me, oldPassword, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf);
-    const made = await registration(keyring.me, newPassword);
+    const realm = this.#checkedRealm();
+    checkKdfVersion(this.#options.storage, this.#address, keyring.me, mine.kdf);
+    const old = await derive(keyring.me, oldPassword, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf, realm);
+    const made = await freshKeys(keyring.me, newPassword, realm ?? '');
     const keyBundle = sealIdentity({ identity: keyring.identity, username: keyring.me, wrapKey: made.wrapKey });
-    const salt = made.credentials.salt!;
-    const kdf = made.credentials.kdf!;
     // Keys from before identity resets are re-sealed too: the server takes all of them or none.
-    const oldKeyBundles = [...keyring.oldIdentities.values()]
-      .sort((a, b) => a.keyVersion - b.keyVersion)
-      .map((identity) => sealIdentity({ identity, username: keyring.me, wrapKey: made.wrapKey }));
+    const oldKeyBundles = sealOldIdentities(keyring.me, [...keyring.oldIdentities.values()], made.wrapKey);
     const { endedSessions } = await conn.request('changePassword', {
       password: toBase64url(old.authKey),
-      newPassword: made.credentials.password,
-      salt,
-      kdf,
+      newPassword: made.authKey,
+      salt: made.salt,
+      kdf: made.kdf,
       keyBundle,
       ...(oldKeyBundles.length > 0 ? { oldKeyBundles } : {}),
     });
+    recordKdfVersion(this.#options.storage, this.#address, keyring.me, made.kdf.v);
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, keyring.me, made.wrapKey);
     return endedSessions;
   }
@@ -409,7 +488,9 @@ export class ParleyClient {
     const conn = this.#requireConnection();
     const keyring = this.#requireKeys();
     const mine = await conn.request('myKeys', {});
-    const { authKey, wrapKey } = await derive(keyring.me, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf);
+    const realm = this.#checkedRealm();
+    checkKdfVersion(this.#options.storage, this.#address, keyring.me, mine.kdf);
+    const { authKey, wrapKey } = await derive(keyring.me, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf, realm);
     const identity = generateIdentity(keyring.identity.keyVersion + 1);
     const { keyVersion } = await conn.request('resetKeys', {
       password: toBase64url(authKey),

@@ -18,6 +18,7 @@ import {
   openIdentity,
   parsePublicIdentity,
   publicIdentityOf,
+  REALM_PATTERN,
   safetyNumber,
   sealEpochKey,
   sealedEpochKeyHeader,
@@ -27,6 +28,7 @@ import {
   type DecryptFailure,
   type Identity,
   type Member,
+  type KdfFailure,
   type PublicIdentity,
 } from '../crypto/index.js';
 import { ParleyError } from '../errors.js';
@@ -123,32 +125,102 @@ export interface Credentials {
   keyBundle?: string;
 }
 
-export async function derive(username: string, password: string, salt: Uint8Array, kdf: unknown) {
-  const derived = await deriveKeys({ username, password, salt, kdf });
-  if (!derived.ok) {
-    throw new ParleyError(
-      'INVALID_KEYS',
-      derived.reason === 'kdf-rejected'
-        ? 'The server asked for unsafe key derivation parameters; not logging in.'
-        : 'The server sent an unusable salt; not logging in.',
-    );
-  }
+const KDF_REFUSALS: Record<KdfFailure, string> = {
+  'kdf-rejected': 'The server asked for unsafe key derivation parameters; not logging in.',
+  'salt-invalid': 'The server sent an unusable salt; not logging in.',
+  'realm-invalid': 'The server did not say which server it is (no realm id), which these keys need; not logging in.',
+};
+
+export async function derive(username: string, password: string, salt: Uint8Array, kdf: unknown, realm?: string) {
+  const derived = await deriveKeys({ username, password, salt, kdf, realm });
+  if (!derived.ok) throw new ParleyError('INVALID_KEYS', KDF_REFUSALS[derived.reason]);
   return derived;
 }
 
-/** New account: the auth key replaces the password; the identity is sealed with the wrap key. */
-export async function registration(username: string, password: string) {
+/**
+ * Trust on first use for the server's realm id: the first one a server address gives is kept, and a
+ * different one later is refused (a server that changes its realm could be pooling users' salts).
+ */
+export function pinRealm(storage: StorageAdapter, address: string, realm: string | undefined): string {
+  if (realm === undefined || !REALM_PATTERN.test(realm)) {
+    throw new ParleyError('INVALID_KEYS', KDF_REFUSALS['realm-invalid']);
+  }
+  const pinned = storage.getItem(STORAGE_KEYS.realm(address));
+  if (pinned === null) storage.setItem(STORAGE_KEYS.realm(address), realm);
+  else if (pinned !== realm) {
+    throw new ParleyError(
+      'INVALID_KEYS',
+      'This server now says it is a different server than the first time this device connected (its realm id changed). ' +
+        'It may be an impostor; not using your password with it. If the server was really reinstalled, remove it from this device and add it again.',
+    );
+  }
+  return realm;
+}
+
+/** Refuses a descriptor older than one this account already used on this device (a downgrade by the server). */
+export function checkKdfVersion(storage: StorageAdapter, address: string, username: string, kdf: unknown): void {
+  const known = Number(storage.getItem(STORAGE_KEYS.kdfVersion(address, username)) ?? 0);
+  const offered = typeof kdf === 'object' && kdf !== null ? (kdf as { v?: unknown }).v : undefined;
+  if (typeof offered !== 'number' || offered < known) {
+    throw new ParleyError(
+      'INVALID_KEYS',
+      `Your account uses the stronger key derivation (version ${known}) on this device, but the server now asks for an older, weaker one. It may be attacking your password; not logging in.`,
+    );
+  }
+}
+
+export function recordKdfVersion(storage: StorageAdapter, address: string, username: string, version: number): void {
+  const key = STORAGE_KEYS.kdfVersion(address, username);
+  if (Number(storage.getItem(key) ?? 0) < version) storage.setItem(key, String(version));
+}
+
+/** Fresh salt and the default (v2) descriptor: the keys for a new account, a password change or a v1 → v2 upgrade. */
+export async function freshKeys(username: string, password: string, realm: string) {
   const salt = newSalt();
-  const { authKey, wrapKey } = await derive(username, password, salt, KDF_DEFAULT);
+  const { authKey, wrapKey } = await derive(username, password, salt, KDF_DEFAULT, realm);
+  return { salt: toBase64url(salt), kdf: { ...KDF_DEFAULT }, authKey: toBase64url(authKey), wrapKey };
+}
+
+export type FreshKeys = Awaited<ReturnType<typeof freshKeys>>;
+
+/** A v1 → v2 move of one account with the same password, derived while the password was at hand. */
+export interface PendingUpgrade {
+  username: string;
+  /** The v1 auth key, which the server checks as the current password. */
+  oldAuthKey: string;
+  fresh: FreshKeys;
+}
+
+/** Every identity from before identity resets, sealed with `wrapKey`, oldest first (what changePassword must carry). */
+export const sealOldIdentities = (username: string, oldIdentities: readonly Identity[], wrapKey: Uint8Array): string[] =>
+  [...oldIdentities].sort((a, b) => a.keyVersion - b.keyVersion).map((identity) => sealIdentity({ identity, username, wrapKey }));
+
+/** The `changePassword` request of an upgrade: the private keys (every key version's) re-sealed with the v2 wrap key. */
+export const upgradeRequest = (pending: PendingUpgrade, identity: Identity, oldIdentities: readonly Identity[] = []) => {
+  const oldKeyBundles = sealOldIdentities(pending.username, oldIdentities, pending.fresh.wrapKey);
+  return {
+    password: pending.oldAuthKey,
+    newPassword: pending.fresh.authKey,
+    salt: pending.fresh.salt,
+    kdf: pending.fresh.kdf,
+    keyBundle: sealIdentity({ identity, username: pending.username, wrapKey: pending.fresh.wrapKey }),
+    ...(oldKeyBundles.length > 0 ? { oldKeyBundles } : {}),
+    upgrade: true as const,
+  };
+};
+
+/** New account: the auth key replaces the password; the identity is sealed with the wrap key. */
+export async function registration(username: string, password: string, realm: string) {
+  const fresh = await freshKeys(username, password, realm);
   const identity = generateIdentity();
   const credentials: Credentials = {
-    password: toBase64url(authKey),
-    salt: toBase64url(salt),
-    kdf: { ...KDF_DEFAULT },
+    password: fresh.authKey,
+    salt: fresh.salt,
+    kdf: fresh.kdf,
     publicIdentity: encodePublicIdentity(identity, username),
-    keyBundle: sealIdentity({ identity, username, wrapKey }),
+    keyBundle: sealIdentity({ identity, username, wrapKey: fresh.wrapKey }),
   };
-  return { credentials, identity, wrapKey };
+  return { credentials, identity, wrapKey: fresh.wrapKey };
 }
 
 export function unlock(username: string, keyBundle: string, publicIdentity: string, wrapKey: Uint8Array): Identity {

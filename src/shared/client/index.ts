@@ -3,14 +3,20 @@ export { ParleyClient, type ParleyClientOptions } from './client.js';
 export {
   EXPLANATIONS,
   derive,
+  freshKeys,
+  pinRealm,
+  checkKdfVersion,
+  recordKdfVersion,
   registration,
   rememberWrapKey,
   type ClientMessage,
   type ContactKeys,
   type FailureReason,
   type MessageFailure,
+  type PendingUpgrade,
   type SecurityEvent,
 } from './e2e.js';
+export { checkPasswordStrength, preloadPasswordStrength, requireStrongPassword, MIN_PASSWORD_SCORE, type PasswordStrength } from './strength.js';
 export type { SocketLike, WebSocketConstructor } from './connection.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { memoryStorage, STORAGE_KEYS, type StorageAdapter } from './storage.js';

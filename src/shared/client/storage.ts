@@ -19,6 +19,10 @@ export const STORAGE_KEYS = {
   pins: (username: string) => `parley.pins.${username}`,
   /** The members pinned for each conversation when this client first saw it. */
   conversations: (username: string) => `parley.conversations.${username}`,
+  /** The realm id a server (by host and port) gave the first time: a later, different one is refused. */
+  realm: (address: string) => `parley.realm.${address}`,
+  /** The newest key derivation version this account used here: the server cannot make it go back. */
+  kdfVersion: (address: string, username: string) => `parley.kdfVersion.${address}.${username}`,
 } as const;
 
 /** A storage that forgets everything when the process ends (the default, and handy in tests). */

@@ -1,7 +1,19 @@
 // The public API of Parley's end-to-end encryption core, for the client SDK (terminal and web) and the server's prelogin.
 export { fromBase64url, toBase64url } from './bytes.js';
-export { deriveKeys, parseKdfDescriptor, KDF_DEFAULT, KDF_BOUNDS, SALT_BYTES, type DerivedKeys, type KdfDescriptor, type KdfFailure } from './kdf.js';
-export { newSalt, fakeSalt } from './salt.js';
+export {
+  boundSalt,
+  deriveKeys,
+  parseKdfDescriptor,
+  KDF_DEFAULT,
+  KDF_V1,
+  KDF_BOUNDS,
+  REALM_PATTERN,
+  SALT_BYTES,
+  type DerivedKeys,
+  type KdfDescriptor,
+  type KdfFailure,
+} from './kdf.js';
+export { newSalt, fakeSalt, realmOf } from './salt.js';
 export {
   generateIdentity,
   identityFromSecrets,

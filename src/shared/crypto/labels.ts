@@ -9,6 +9,10 @@ export const LABELS = {
   authKey: 'parley/v1/kdf/auth-key',
   wrapKey: 'parley/v1/kdf/wrap-key',
   fakeSalt: 'parley/v1/kdf/fake-salt',
+  /** v2 descriptors: the argon2id salt, bound to the server's realm and the username. */
+  kdfSalt: 'parley/v2/kdf/salt',
+  /** The server's realm id, from its secret. */
+  realm: 'parley/v2/realm',
   keyBundle: 'parley/v1/key-bundle',
   publicIdentity: 'parley/v1/public-identity',
   epochKeyWrap: 'parley/v1/epoch-key/wrap',

@@ -3,7 +3,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { decryptMessage, encryptMessage, encryptMessageV1, type DecryptFailure } from './envelope.js';
 import { openEpochKey, sealEpochKey, sealEpochKeyV1 } from './epoch-key.js';
 import { encodePublicIdentity, identityFromSecrets, parsePublicIdentity, publicIdentityOf, type Identity, type PublicIdentity } from './identity.js';
-import { deriveKeys, type KdfDescriptor } from './kdf.js';
+import { boundSalt, deriveKeys, type KdfDescriptor } from './kdf.js';
 import { openIdentity, sealIdentity } from './key-bundle.js';
 import { membersHash, type Member } from './members.js';
 import { fixedRng } from './random.js';
@@ -23,8 +23,13 @@ export interface KdfVector {
   name: string;
   username: string;
   password: string;
+  /** The salt the server stores and hands out. */
   salt: Hex;
   kdf: KdfDescriptor;
+  /** v2: the server's realm id, bound into the argon2id salt. */
+  realm?: string;
+  /** v2: the salt argon2id is given, SHA-256(fields("parley/v2/kdf/salt", realm, username, salt)). */
+  argon2Salt?: Hex;
   authKey: Hex;
   wrapKey: Hex;
 }
@@ -102,7 +107,7 @@ export interface VectorSet {
 
 export type Inputs<V> = Omit<V, OutputsOf<V>>;
 type OutputsOf<V> = V extends KdfVector
-  ? 'authKey' | 'wrapKey'
+  ? 'authKey' | 'wrapKey' | 'argon2Salt'
   : V extends KeyBundleVector
     ? 'x25519Public' | 'ed25519Public' | 'publicIdentity' | 'bundle'
     : V extends EpochKeyVector
@@ -128,9 +133,10 @@ const publicOf = (p: { username: string; x25519Public: Hex; ed25519Public: Hex }
 });
 
 export async function computeKdf(v: Inputs<KdfVector>): Promise<KdfVector> {
-  const keys = await deriveKeys({ username: v.username, password: v.password, salt: hexToBytes(v.salt), kdf: v.kdf });
+  const keys = await deriveKeys({ username: v.username, password: v.password, salt: hexToBytes(v.salt), kdf: v.kdf, realm: v.realm });
   if (!keys.ok) throw new Error(`kdf vector ${v.name}: ${keys.reason}`);
-  return { ...nameFirst(v), authKey: bytesToHex(keys.authKey), wrapKey: bytesToHex(keys.wrapKey) };
+  const bound = v.realm === undefined ? {} : { argon2Salt: bytesToHex(boundSalt(v.realm, v.username, hexToBytes(v.salt))) };
+  return { ...nameFirst(v), ...bound, authKey: bytesToHex(keys.authKey), wrapKey: bytesToHex(keys.wrapKey) };
 }
 
 export function computeKeyBundle(v: Inputs<KeyBundleVector>): KeyBundleVector {
@@ -198,7 +204,7 @@ export async function checkVectors(vectors: VectorSet): Promise<VectorReport> {
     fields.filter((f) => JSON.stringify(expected[f]) !== JSON.stringify(actual[f])).map((f) => `${String(f)} differs`);
 
   for (const v of vectors.kdf) {
-    await check('kdf', v.name, async () => differs(v, await computeKdf(v), ['authKey', 'wrapKey']));
+    await check('kdf', v.name, async () => differs(v, await computeKdf(v), ['argon2Salt', 'authKey', 'wrapKey']));
   }
   for (const v of vectors.keyBundle) {
     await check('keyBundle', v.name, () => {

@@ -1,7 +1,7 @@
 // The login pages: choose log in or register, then username and password (twice to register), errors said plainly.
 import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
-import { ParleyError, type ParleyClient } from '../../shared/client/index.js';
+import { checkPasswordStrength, ParleyError, preloadPasswordStrength, type ParleyClient, type PasswordStrength } from '../../shared/client/index.js';
 import { USERNAME_PATTERN } from '../../shared/protocol.js';
 import { BACK_ON_LOGIN, HELP, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
@@ -33,6 +33,11 @@ const PROMPTS: Record<Step, string> = {
   password: 'Password:',
   confirm: 'Password again:',
 };
+
+function weakPassword(strength: PasswordStrength | null): string {
+  if (strength === null) return 'The password strength check could not run; try again.';
+  return `That password is too easy to guess. ${strength.feedback || 'Add a few more uncommon words.'}`;
+}
 
 function explain(error: unknown, mode: Mode): { text: string; step: Step } {
   if (!(error instanceof ParleyError)) return { text: 'Something went wrong; try again.', step: 'username' };
@@ -67,6 +72,7 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
 
   const start = (mode: Mode) => {
     setFlow({ mode, step: 'username', password: '' });
+    if (mode === 'register') preloadPasswordStrength();
     setMessage({ text: mode === 'login' ? 'Log in to your account.' : 'Create an account.', error: false });
   };
   const fail = (text: string, step: Step) => {
@@ -78,6 +84,13 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
     const { mode, username } = flowRef.current;
     if (!mode) return;
     setFlow({ busy: true });
+    if (mode === 'register') {
+      const strength = await strengthRef.current;
+      if (!strength?.ok) {
+        setFlow({ busy: false });
+        return fail(weakPassword(strength ?? null), 'password');
+      }
+    }
     setMessage({ text: mode === 'login' ? 'Logging in…' : 'Creating your account…', error: false });
     try {
       if (mode === 'login') await client.login(username, password);
@@ -89,6 +102,22 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
     } finally {
       setFlow({ busy: false });
     }
+  };
+
+  /**
+   * A new password is checked while it is asked again: a weak one is refused as soon as the estimate is in,
+   * and never sent. The confirmation waits for the estimate, so lines typed in a burst are not lost.
+   */
+  const strengthRef = useRef<Promise<PasswordStrength | null> | null>(null);
+  const checkStrength = (password: string) => {
+    const check = checkPasswordStrength(password, [flowRef.current.username]).catch(() => null);
+    strengthRef.current = check;
+    setFlow({ password, step: 'confirm' });
+    setMessage(null);
+    void check.then((strength) => {
+      const { step, busy } = flowRef.current;
+      if (strengthRef.current === check && !strength?.ok && step === 'confirm' && !busy) fail(weakPassword(strength), 'password');
+    });
   };
 
   const onSubmit = (line: string) => {
@@ -104,11 +133,7 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
           return fail(`A password needs at least ${passwordMinLength} characters; choose a longer one.`, 'password');
         }
         if (line.length === 0) return fail('Type your password.', 'password');
-        if (mode === 'register') {
-          setFlow({ password: line, step: 'confirm' });
-          setMessage(null);
-          return;
-        }
+        if (mode === 'register') return checkStrength(line);
         return void submitAccount(line);
       }
       if (line !== password) return fail('The two passwords differ; type the password again.', 'password');

@@ -1,5 +1,6 @@
 // Sign in or create an account: one form, two modes, and errors said in plain words next to the button.
 import { useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
+import { checkPasswordStrength, preloadPasswordStrength } from '../../shared/client/index.js';
 import { AlertIcon, BrandMark } from './Icons.js';
 
 export type AuthMode = 'login' | 'register';
@@ -30,6 +31,8 @@ export function AuthScreen({ passwordMinLength, notice = null, onSubmit }: AuthS
   const switchMode = (next: AuthMode) => {
     setMode(next);
     setError(null);
+    // The strength estimator's dictionaries are a separate download: start it while the user types.
+    if (next === 'register') preloadPasswordStrength();
   };
 
   const fail = (text: string, field: 'username' | 'password' | null) => {
@@ -50,6 +53,15 @@ export function AuthScreen({ passwordMinLength, notice = null, onSubmit }: AuthS
     }
     setBusy(true);
     setError(null);
+    if (registering) {
+      // Checked here, before anything is sent: the server only ever sees a key derived from the password.
+      const strength = await checkPasswordStrength(password, [username]).catch(() => null);
+      if (strength === null || !strength.ok) {
+        setBusy(false);
+        const advice = strength === null ? 'The strength check could not load; reload the page and try again.' : strength.feedback || 'Add a few more uncommon words.';
+        return fail(`That password is too easy to guess. ${advice}`, 'password');
+      }
+    }
     const problem = await onSubmit(mode, username, password);
     setBusy(false);
     if (problem !== null) fail(problem, /password/i.test(problem) && registering ? 'password' : 'username');
@@ -118,7 +130,7 @@ export function AuthScreen({ passwordMinLength, notice = null, onSubmit }: AuthS
             />
             {registering && (
               <span id={ids.passwordHint} className="field-hint">
-                At least {passwordMinLength} characters.
+                At least {passwordMinLength} characters, and hard to guess: a few uncommon words work well.
               </span>
             )}
           </div>
