@@ -231,6 +231,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
         case 'typing':
         case 'epoch':
         case 'keys':
+        case 'vault':
         case 'shutdown':
           otherEvents++;
           break;

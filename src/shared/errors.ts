@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   CONVERSATION_MISMATCH: 'The message was encrypted for another conversation than the one it was sent to (or the server named one with other members); nothing was stored.',
   INVALID_KEYS: 'A key, salt or key parameter is malformed, or does not cover every member.',
   EPOCH_CONFLICT: 'Another member created that key epoch first; fetch it and use it.',
+  VAULT_CONFLICT: 'Another of your devices changed your saved verifications first; read them again and merge.',
   NO_KEYS: 'This account has no end-to-end encryption keys.',
   E2E_REQUIRED: 'This server takes only end-to-end encrypted accounts and messages.',
   RATE_LIMITED: 'Too many requests; retry after the given time.',

@@ -125,6 +125,12 @@ export const ResetKeysRequest = request('resetKeys', {
   publicIdentity: PublicIdentityText,
   keyBundle: KeyBundleText,
 });
+/** The user's vault (their accepted and verified contact keys, sealed by their devices): read it, or write the next version. */
+export const VaultRequest = request('vault', {});
+export const PutVaultRequest = request('putVault', {
+  vault: z.string().max(65_536).refine((v) => v.startsWith('vt1.'), 'Expected a vt1. value.'),
+  version: z.number().int().positive(),
+});
 export const SessionsRequest = request('sessions', {});
 export const RevokeSessionRequest = request('revokeSession', { sessionId: z.number().int().positive() });
 export const LogoutEverywhereRequest = request('logoutEverywhere', {});
@@ -152,6 +158,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
   TypingRequest,
   ChangePasswordRequest,
   ResetKeysRequest,
+  VaultRequest,
+  PutVaultRequest,
   SessionsRequest,
   RevokeSessionRequest,
   LogoutEverywhereRequest,
@@ -245,6 +253,8 @@ export const RESULTS = {
   /** `oldKeyBundles`: the private keys of every earlier key version (after identity resets), oldest first. */
   myKeys: z.object({ publicIdentity: z.string(), keyBundle: z.string(), salt: z.string(), kdf: KdfParams, oldKeyBundles: z.array(z.string()).optional() }),
   identity: z.object({ username: Username, identities: z.array(z.string()) }),
+  vault: z.object({ vault: z.string().nullable(), version: z.number().int().nonnegative() }),
+  putVault: z.object({ version: z.number().int().positive() }),
   epochKeys: z.object({
     epochs: z.array(z.object({ epoch: z.number().int().positive(), creator: Username, sealed: z.string() })),
   }),
@@ -305,9 +315,11 @@ export const EpochEvent = z.object({
 });
 /** A user you share a conversation with has new identity keys (an identity reset): check them, warn. */
 export const KeysEvent = z.object({ type: z.literal('keys'), username: Username, publicIdentity: z.string() });
+/** Another device of yours wrote the vault: read and merge it. */
+export const VaultEvent = z.object({ type: z.literal('vault'), version: z.number().int().positive() });
 export const ShutdownEvent = z.object({ type: z.literal('shutdown'), reason: z.string() });
 
-export const ServerEvent = z.discriminatedUnion('type', [MessageEvent, PresenceEvent, ReadEvent, TypingEvent, EpochEvent, KeysEvent, ShutdownEvent]);
+export const ServerEvent = z.discriminatedUnion('type', [MessageEvent, PresenceEvent, ReadEvent, TypingEvent, EpochEvent, KeysEvent, VaultEvent, ShutdownEvent]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type EventOf<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>;
 

@@ -20,6 +20,7 @@ import { open } from './open.js';
 import { read } from './read.js';
 import { register } from './register.js';
 import { resetKeys } from './reset-keys.js';
+import { putVault, vault } from './vault.js';
 import { resume } from './resume.js';
 import { revokeSession } from './revokeSession.js';
 import { send } from './send.js';
@@ -50,6 +51,8 @@ export const handlers: { [T in RequestType]: Handler<T> } = {
   addEpoch,
   changePassword,
   resetKeys,
+  vault,
+  putVault,
   sessions,
   revokeSession,
   logoutEverywhere,

@@ -54,12 +54,18 @@ export interface KeyStore {
   resetKeys(userId: number, keyVersion: number, publicIdentity: string, keyBundle: string, now: number): boolean;
   /** The users who share a conversation with this one (told of a key reset). */
   contactsOf(userId: number): number[];
+  /** The user's sealed vault and its version (null and 0 before the first write). */
+  vault(userId: number): { vault: string | null; version: number };
+  /** Stores the vault if `version` is the stored version + 1; false when another device wrote first. */
+  putVault(userId: number, vault: string, version: number): boolean;
 }
 
 export class SqliteKeyStore implements KeyStore {
   private readonly stmt;
   private readonly addEpochTx;
   private readonly setUserKeysTx;
+  /** Compare and set: only the version after the stored one (1 for the first) is written. */
+  private readonly putVaultTx;
 
   constructor(private readonly db: Database.Database) {
     this.stmt = {
@@ -85,6 +91,11 @@ export class SqliteKeyStore implements KeyStore {
          JOIN conversation_members peer ON peer.conversation_id = mine.conversation_id
          WHERE mine.user_id = ? AND peer.user_id != ?`,
       ),
+      vault: db.prepare<[number], { vault: string; version: number }>('SELECT vault, version FROM vaults WHERE user_id = ?'),
+      putVault: db.prepare<[number, string, number]>(
+        `INSERT INTO vaults (user_id, vault, version) VALUES (?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET vault = excluded.vault, version = excluded.version`,
+      ),
       epoch: db.prepare<[number], { epoch: number }>('SELECT epoch FROM conversations WHERE id = ?'),
       bumpEpoch: db.prepare<[number, number, number]>('UPDATE conversations SET epoch = ? WHERE id = ? AND epoch = ?'),
       insertEpochKey: db.prepare<[number, number, number, number, number, string, number]>(
@@ -105,6 +116,11 @@ export class SqliteKeyStore implements KeyStore {
         return true;
       },
     );
+    this.putVaultTx = db.transaction((userId: number, vault: string, version: number): boolean => {
+      if (version !== (this.stmt.vault.get(userId)?.version ?? 0) + 1) return false;
+      this.stmt.putVault.run(userId, vault, version);
+      return true;
+    });
     this.setUserKeysTx = db.transaction((userId: number, keys: UserKeys, now: number) => {
       this.stmt.setUser.run(keys.salt, JSON.stringify(keys.kdf), keys.keyBundle, userId);
       this.stmt.insertIdentity.run(userId, 1, keys.publicIdentity, now);
@@ -133,6 +149,15 @@ export class SqliteKeyStore implements KeyStore {
       publicIdentity: current.public_identity,
       oldKeyBundles: this.stmt.oldBundles.all(userId).map((r) => r.key_bundle),
     };
+  }
+
+  vault(userId: number): { vault: string | null; version: number } {
+    const row = this.stmt.vault.get(userId);
+    return row ? { vault: row.vault, version: row.version } : { vault: null, version: 0 };
+  }
+
+  putVault(userId: number, vault: string, version: number): boolean {
+    return this.putVaultTx(userId, vault, version);
   }
 
   identities(userId: number): string[] {

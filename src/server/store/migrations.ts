@@ -184,4 +184,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 8,
+    description: "the user's vault: their devices' accepted and verified contact keys, sealed by the client",
+    // Opaque to the server; `version` grows by one per write so two devices cannot overwrite each other unseen.
+    sql: `
+      CREATE TABLE vaults (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id),
+        vault TEXT NOT NULL,
+        version INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -113,6 +113,9 @@ export class ParleyClient {
   readonly #reads: ReadMarkers;
   #noticeId = 0;
   #securityId = 0;
+  #vaultSyncing = false;
+  /** The pins changed since the vault was last read. */
+  #vaultDirty = false;
   /** Delivered messages that could not be opened for want of keys, by `conversationId:seq`, as the server sent them. */
   readonly #undecrypted = new Map<string, Message>();
   /** The server's host and port: what realm ids and key derivation versions are remembered by. */
@@ -359,7 +362,55 @@ export class ParleyClient {
       (event) => this.#addSecurityEvent(event),
       this.#options.now,
       oldIdentities,
+      () => this.#vaultChanged(),
     );
+  }
+
+  /** The pins changed on this device: write them to the vault (once the session is caught up). */
+  #vaultChanged(): void {
+    this.#vaultDirty = true;
+    if (this.#ready) void this.#syncVault(this.#ready);
+  }
+
+  /**
+   * Reads the vault, merges what the user's other devices pinned, and writes the merge back when this device
+   * knows something the vault lacks. One at a time; a conflict (another device wrote meanwhile) starts over.
+   * A vault that does not open (not the user's, or a key version the user no longer has) is replaced.
+   */
+  async #syncVault(conn: Connection): Promise<void> {
+    if (this.#vaultSyncing) return;
+    this.#vaultSyncing = true;
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const keyring = this.#keyring;
+        if (!keyring || !conn.isOpen) return;
+        this.#vaultDirty = false;
+        const stored = await conn.request('vault', {});
+        let remote: string | undefined;
+        if (stored.vault !== null) {
+          const opened = keyring.openVault(stored.vault);
+          if (opened !== undefined) {
+            keyring.mergeVault(opened);
+            remote = opened;
+          }
+        }
+        const mine = keyring.vaultText();
+        if (mine === remote || (stored.vault === null && mine === keyring.emptyVaultText())) {
+          if (!this.#vaultDirty) return;
+          continue;
+        }
+        try {
+          await conn.request('putVault', { vault: keyring.sealVault(mine), version: stored.version + 1 });
+          if (!this.#vaultDirty) return;
+        } catch (error) {
+          if (!(error instanceof ParleyError && error.code === 'VAULT_CONFLICT')) throw error;
+        }
+      }
+    } catch {
+      // offline or refused: the next change, login or vault event tries again
+    } finally {
+      this.#vaultSyncing = false;
+    }
   }
 
   #addSecurityEvent(event: Omit<SecurityEvent, 'id'>): void {
@@ -619,6 +670,8 @@ export class ParleyClient {
     if (conn !== this.#conn) throw new ParleyError('DISCONNECTED');
     this.#ready = conn;
     this.#pump.kick();
+    // The verifications made on the user's other devices, and this one's, meet in the vault.
+    void this.#syncVault(conn);
   }
 
   /** Conversation summaries with their last message decrypted. */
@@ -726,6 +779,11 @@ export class ParleyClient {
         const keyring = this.#keyring;
         const conn = this.#conn;
         if (keyring && conn && event.username !== keyring.me) void keyring.fetchIdentities(conn, event.username).catch(() => undefined);
+        return;
+      }
+      case 'vault': {
+        // Another device of this user changed the verifications: merge them here.
+        if (this.#ready) void this.#syncVault(this.#ready);
         return;
       }
       case 'shutdown':

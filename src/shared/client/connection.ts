@@ -158,6 +158,7 @@ export class Connection {
       case 'typing':
       case 'epoch':
       case 'keys':
+      case 'vault':
       case 'shutdown':
         this.#handlers.onEvent(frame);
         return;

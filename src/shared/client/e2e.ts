@@ -14,6 +14,7 @@ import {
   membersHash,
   newEpochKey,
   newSalt,
+  openVault,
   openEpochKey,
   openIdentity,
   parsePublicIdentity,
@@ -23,6 +24,7 @@ import {
   sealEpochKey,
   sealedEpochKeyHeader,
   sealIdentity,
+  sealVault,
   toBase64url,
   type ContactRecord,
   type DecryptFailure,
@@ -268,7 +270,34 @@ interface ContactPin {
   /** keyVersion → hex of X25519 public ‖ Ed25519 public. */
   keys: Record<string, string>;
   verified: boolean;
+  /** When this record last changed (ms), on whichever of the user's devices: the newer one wins a merge. */
+  at?: number;
 }
+
+/** What the vault holds: the user's pins, per contact. */
+interface VaultContent {
+  v: 1;
+  contacts: Record<string, ContactPin>;
+}
+
+/** One serialisation per content (keys sorted), so two devices holding the same pins write the same text. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+
+const isPin = (value: unknown): value is ContactPin => {
+  const pin = value as ContactPin;
+  return (
+    typeof pin === 'object' &&
+    pin !== null &&
+    typeof pin.verified === 'boolean' &&
+    (pin.at === undefined || typeof pin.at === 'number') &&
+    typeof pin.keys === 'object' &&
+    pin.keys !== null &&
+    Object.entries(pin.keys).every(([version, hex]) => /^[1-9][0-9]{0,9}$/.test(version) && typeof hex === 'string' && /^[0-9a-f]{128}$/.test(hex))
+  );
+};
 
 /** One epoch key this client opened, with (ek2) the member set it was sealed to. */
 interface EpochEntry {
@@ -324,6 +353,8 @@ export class Keyring {
   readonly #reported = new Set<string>();
   readonly #onContacts: (contacts: Record<string, ContactKeys>) => void;
   readonly #onSecurity: (event: Omit<SecurityEvent, 'id'>) => void;
+  /** Told when the pins change here (the client syncs them to the user's other devices). */
+  readonly #onPins: () => void;
   readonly #status: Record<string, ContactKeys> = {};
   readonly #now: () => number;
 
@@ -335,7 +366,9 @@ export class Keyring {
     onSecurity: (event: Omit<SecurityEvent, 'id'>) => void = () => {},
     now: () => number = Date.now,
     oldIdentities: readonly Identity[] = [],
+    onPins: () => void = () => {},
   ) {
+    this.#onPins = onPins;
     this.me = me;
     this.identity = identity;
     this.oldIdentities = new Map(oldIdentities.map((i) => [i.keyVersion, i]));
@@ -366,6 +399,66 @@ export class Keyring {
 
   #savePins(): void {
     this.#storage.setItem(pinsKey(this.me), JSON.stringify(this.#pins));
+    this.#onPins();
+  }
+
+  /** The vault text of a device that pinned nothing. */
+  emptyVaultText(): string {
+    return canonicalJson({ v: 1, contacts: {} });
+  }
+
+  /** Seals the vault text for the server with the current identity. */
+  sealVault(text: string): string {
+    return sealVault({ text, username: this.me, identity: this.identity });
+  }
+
+  /** Opens a vault sealed by one of the user's devices (with the key version it names); undefined if it does not open. */
+  openVault(sealed: string): string | undefined {
+    for (const identity of [this.identity, ...this.oldIdentities.values()]) {
+      const opened = openVault({ sealed, username: this.me, identity });
+      if (opened.ok) return opened.text;
+    }
+    return undefined;
+  }
+
+  /** The pins as the vault's text (the user's other devices merge it). */
+  vaultText(): string {
+    const content: VaultContent = { v: 1, contacts: this.#pins };
+    return canonicalJson(content);
+  }
+
+  /**
+   * Merges what another device of the user pinned: every key version either accepted is kept (a version pinned
+   * with other keys on both takes the newer record's), and per contact the newer record's verified flag wins.
+   * Contacts already checked this session are checked again against the merged pins. Malformed text changes
+   * nothing. Returns whether the local pins changed.
+   */
+  mergeVault(text: string): boolean {
+    let content: VaultContent;
+    try {
+      content = JSON.parse(text) as VaultContent;
+    } catch {
+      return false;
+    }
+    if (content?.v !== 1 || typeof content.contacts !== 'object' || content.contacts === null) return false;
+    let changed = false;
+    for (const [username, remote] of Object.entries(content.contacts)) {
+      if (username === this.me || !isPin(remote)) continue;
+      const local = this.#pins[username];
+      const remoteNewer = (remote.at ?? 0) > (local?.at ?? 0);
+      const keys = remoteNewer ? { ...local?.keys, ...remote.keys } : { ...remote.keys, ...local?.keys };
+      const merged: ContactPin = { keys, verified: remoteNewer ? remote.verified : (local?.verified ?? false), at: Math.max(remote.at ?? 0, local?.at ?? 0) };
+      if (canonicalJson(merged) === canonicalJson(local)) continue;
+      this.#pins[username] = merged;
+      changed = true;
+      const listed = this.#listed.get(username);
+      if (listed) this.#recheck(username, listed);
+    }
+    if (changed) {
+      this.#storage.setItem(pinsKey(this.me), JSON.stringify(this.#pins));
+      this.#onContacts(this.contactStatus());
+    }
+    return changed;
   }
 
   /** The identity of mine that a key version names: the current one, or one from before an identity reset. */
@@ -426,7 +519,8 @@ export class Keyring {
     this.#listed.set(username, listed);
     let pin = this.#pins[username] ?? this.#migrate(username, listed);
     if (!pin && consistent) {
-      pin = { keys: Object.fromEntries(listed.map((p) => [String(p.keyVersion), keysHex(p)])), verified: false };
+      // First use is not a decision of the user's: any device's explicit accept or verify (a later `at`) wins a merge.
+      pin = { keys: Object.fromEntries(listed.map((p) => [String(p.keyVersion), keysHex(p)])), verified: false, at: 0 };
       this.#pins[username] = pin;
       this.#savePins();
       this.#status[username] = { status: 'new', verified: false, wasVerified: false };
@@ -435,14 +529,20 @@ export class Keyring {
         this.#pins[username] = pin;
         this.#savePins();
       }
-      const keys = pin?.keys;
-      const accepted = keys !== undefined && consistent && listed.every((p) => keys[String(p.keyVersion)] === keysHex(p));
-      this.#status[username] = accepted
-        ? { status: 'same', verified: pin!.verified, wasVerified: false }
-        : { status: 'changed', verified: false, wasVerified: pin?.verified ?? false };
+      this.#recheck(username, consistent ? listed : undefined);
     }
     this.#onContacts(this.contactStatus());
     return listed;
+  }
+
+  /** The contact's status from the pins and what the server listed (undefined: a list that was not consistent). */
+  #recheck(username: string, listed: readonly PublicIdentity[] | undefined): void {
+    const pin = this.#pins[username];
+    const keys = pin?.keys;
+    const accepted = keys !== undefined && listed !== undefined && listed.every((p) => keys[String(p.keyVersion)] === keysHex(p));
+    this.#status[username] = accepted
+      ? { status: 'same', verified: pin!.verified, wasVerified: false }
+      : { status: 'changed', verified: false, wasVerified: pin?.verified ?? false };
   }
 
   async #known(conn: Connection, username: string): Promise<void> {
@@ -469,7 +569,7 @@ export class Keyring {
     if (comparedDigits !== undefined && formatDigits(safetyNumber(publicIdentityOf(this.identity, this.me), current)) !== comparedDigits) {
       throw new ParleyError('KEYS_CHANGED', `${username}'s keys changed since that safety number was shown: compare the new one.`);
     }
-    this.#pins[username] = { keys: Object.fromEntries(listed.map((p) => [String(p.keyVersion), keysHex(p)])), verified };
+    this.#pins[username] = { keys: Object.fromEntries(listed.map((p) => [String(p.keyVersion), keysHex(p)])), verified, at: this.#now() };
     this.#savePins();
     this.#status[username] = { status: 'same', verified, wasVerified: false };
     this.#onContacts(this.contactStatus());

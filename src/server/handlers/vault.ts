@@ -1,0 +1,25 @@
+// vault and putVault: the user's own sealed record of accepted and verified contact keys, shared by their devices.
+import { ParleyError } from '../../shared/errors.js';
+import { type Handler, sessionOf } from '../context.js';
+
+export const vault: Handler<'vault'> = {
+  needsSession: true,
+  async handle(_request, ctx) {
+    return ctx.services.keys.vault(sessionOf(ctx).userId);
+  },
+};
+
+export const putVault: Handler<'putVault'> = {
+  needsSession: true,
+  async handle(request, ctx) {
+    const session = sessionOf(ctx);
+    const { keys, hub } = ctx.services;
+    if (keys.currentKeyVersion(session.userId) === undefined) throw new ParleyError('NO_KEYS', 'This account has no end-to-end encryption keys.');
+    if (!keys.putVault(session.userId, request.vault, request.version)) {
+      throw new ParleyError('VAULT_CONFLICT', 'Another of your devices changed your saved verifications first: read them again and merge.');
+    }
+    // The user's other devices read and merge it; this one already has it.
+    ctx.afterReply(() => hub.sendToUser(session.userId, JSON.stringify({ type: 'vault', version: request.version }), ctx.conn.client ?? undefined));
+    return { version: request.version };
+  },
+};
