@@ -170,9 +170,12 @@ describe('end-to-end encryption, SDK and real server', () => {
     // A device that remembered bob the way older clients did (one fingerprint) sees the change too.
     const fingerprintOfBob = rememberContact(realBob.identity, true);
     const legacy = { 'parley.contacts.alice': JSON.stringify({ bob: fingerprintOfBob }) };
+    db(s).prepare('DELETE FROM vaults').run();
     const alice3 = await loggedIn(s.url, 'alice', PASSWORD, { storage: memoryStorage(legacy) });
     const legacyItems = await thread(alice3, 'bob');
     expect(alice3.getSnapshot().contacts.bob).toMatchObject({ status: 'changed', wasVerified: true });
+    // Its migrated record names no key version (the server withheld the vault the first device wrote), so bob's
+    // message is not shown as text: never verified with the keys the server hands out now.
     expect(legacyItems.map((i) => i.body)).not.toContain('hi alice');
     expect(legacyItems.find((i) => i.from === 'bob')?.failure?.reason).toBe('unaccepted-key');
     // The number alice compared no longer matches bob's keys: confirming it must not verify the new ones.

@@ -14,6 +14,7 @@ import {
   computeKdf,
   computeKeyBundle,
   computeSafetyNumber,
+  computeVault,
   type EnvelopeRejectionVector,
   type EnvelopeVector,
   type UserSecrets,
@@ -163,12 +164,18 @@ const safetyNumber = [
   computeSafetyNumber({ name: 'Bob-alice', a: pub(kbBob), b: pub(kbAlice) }),
 ];
 
+const vault = [
+  computeVault({ name: 'alice-v1', user: alice, text: JSON.stringify({ v: 1, contacts: { Bob: { keys: {}, verified: true, at: 1 } } }), nonce: fixed('alice vault nonce', 24) }),
+  computeVault({ name: 'Bob-v2-empty', user: bob, text: '{"contacts":{},"v":1}', nonce: fixed('Bob vault nonce', 24) }),
+];
+
 const files: Record<keyof typeof VECTOR_FILES, object> = {
   kdf: { description: 'deriveKeys: argon2id (RFC 9106) then HKDF-SHA256 (RFC 5869) to authKey and wrapKey. Hex bytes.', vectors: kdf },
   keyBundle: { description: 'Identity key pairs (RFC 7748, RFC 8032), pub1. public identities and kb1. sealed private keys (XChaCha20-Poly1305).', vectors: keyBundle },
   epochKey: { description: 'ek1. and ek2. epoch keys sealed to a member (X25519 + HKDF-SHA256 + XChaCha20-Poly1305) and signed by the creator (Ed25519); ek2 names and binds the member set.', vectors: epochKey },
   envelope: { description: 'p1. and p2. message envelopes (p2 binds the epoch member set hash); rejections must fail with the given reason.', vectors: envelope, rejections },
   safetyNumber: { description: 'Per-user 30-digit fingerprints (5200 × SHA-512) and 60-digit safety numbers.', vectors: safetyNumber },
+  vault: { description: 'vt1. vaults: the user\'s pins sealed (XChaCha20-Poly1305) under HKDF-SHA256 of their private keys.', vectors: vault },
 };
 
 type VectorFile = { vectors: { name: string }[]; rejections?: { name: string }[] };

@@ -187,6 +187,19 @@ describe('independent re-derivation of the frozen vectors', () => {
     }
   });
 
+  test('vault: OpenSSL HKDF over the private keys and XChaCha20-Poly1305', () => {
+    expect(v.vault.length).toBeGreaterThan(0);
+    for (const t of v.vault) {
+      const b = b64(t.sealed, 'vt1.');
+      expect(b.readUInt32BE(0)).toBe(t.user.keyVersion);
+      const nonce = b.subarray(4, 28);
+      expect(nonce.toString('hex')).toBe(t.nonce);
+      const key = hkdf(Buffer.concat([hex(t.user.x25519Secret), hex(t.user.ed25519Seed)]), fields('parley/v2/vault/key'));
+      const aad = fields('parley/v2/vault/aad', t.user.username, u32(t.user.keyVersion));
+      expect(xchachaOpen(key, nonce, aad, b.subarray(28)).toString('utf8')).toBe(t.text);
+    }
+  });
+
   test('safety numbers: 5200 iterations of OpenSSL SHA-512', () => {
     const fp = (p: { username: string; x25519Public: string; ed25519Public: string }) => {
       const keys = Buffer.concat([hex(p.x25519Public), hex(p.ed25519Public)]);

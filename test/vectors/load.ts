@@ -8,6 +8,7 @@ export const VECTOR_FILES = {
   epochKey: 'epoch-key.json',
   envelope: 'envelope.json',
   safetyNumber: 'safety-number.json',
+  vault: 'vault.json',
 } as const;
 
 export const vectorPath = (file: string): URL => new URL(`./${file}`, import.meta.url);
@@ -24,5 +25,6 @@ export function loadVectorSet(): VectorSet {
     envelope: envelope.vectors,
     envelopeRejection: envelope.rejections ?? [],
     safetyNumber: read(VECTOR_FILES.safetyNumber).vectors,
+    vault: read(VECTOR_FILES.vault).vectors,
   } as VectorSet;
 }

@@ -8,8 +8,9 @@ import { openIdentity, sealIdentity } from './key-bundle.js';
 import { membersHash, type Member } from './members.js';
 import { fixedRng } from './random.js';
 import { fingerprint, safetyNumber } from './safety-number.js';
+import { openVault, sealVault } from './vault.js';
 
-/** Bytes are hex in vector files; Parley's own string formats (pub1., kb1., ek1./ek2., p1./p2.) appear as they are. */
+/** Bytes are hex in vector files; Parley's own string formats (pub1., kb1., ek1./ek2., p1./p2., vt1.) appear as they are. */
 type Hex = string;
 
 export interface UserSecrets {
@@ -87,6 +88,15 @@ export interface EnvelopeRejectionVector {
   reason: DecryptFailure;
 }
 
+export interface VaultVector {
+  name: string;
+  user: UserSecrets;
+  text: string;
+  /** The random nonce sealVault draws. */
+  nonce: Hex;
+  sealed: string;
+}
+
 export interface SafetyNumberVector {
   name: string;
   a: { username: string; x25519Public: Hex; ed25519Public: Hex };
@@ -103,6 +113,7 @@ export interface VectorSet {
   envelope: EnvelopeVector[];
   envelopeRejection: EnvelopeRejectionVector[];
   safetyNumber: SafetyNumberVector[];
+  vault: VaultVector[];
 }
 
 export type Inputs<V> = Omit<V, OutputsOf<V>>;
@@ -116,7 +127,9 @@ type OutputsOf<V> = V extends KdfVector
         ? 'body'
         : V extends SafetyNumberVector
           ? 'fingerprintA' | 'fingerprintB' | 'safetyNumber'
-          : never;
+          : V extends VaultVector
+            ? 'sealed'
+            : never;
 
 /** Puts `name` first so the frozen JSON files read name-first. */
 function nameFirst<T extends { name: string }>(v: T): T {
@@ -171,6 +184,11 @@ export function computeSafetyNumber(v: Inputs<SafetyNumberVector>): SafetyNumber
   const a = publicOf(v.a);
   const b = publicOf(v.b);
   return { ...nameFirst(v), fingerprintA: fingerprint(a), fingerprintB: fingerprint(b), safetyNumber: safetyNumber(a, b) };
+}
+
+export function computeVault(v: Inputs<VaultVector>): VaultVector {
+  const rng = fixedRng([hexToBytes(v.nonce)]);
+  return { ...nameFirst(v), sealed: sealVault({ text: v.text, username: v.user.username, identity: identityOf(v.user) }, rng) };
 }
 
 export interface VectorReport {
@@ -267,6 +285,15 @@ export async function checkVectors(vectors: VectorSet): Promise<VectorReport> {
   }
   for (const v of vectors.safetyNumber) {
     await check('safetyNumber', v.name, () => differs(v, computeSafetyNumber(v), ['fingerprintA', 'fingerprintB', 'safetyNumber']));
+  }
+  for (const v of vectors.vault) {
+    await check('vault', v.name, () => {
+      const problems = differs(v, computeVault(v), ['sealed']);
+      const opened = openVault({ sealed: v.sealed, username: v.user.username, identity: identityOf(v.user) });
+      if (!opened.ok) return [...problems, `vault does not open: ${opened.reason}`];
+      if (opened.text !== v.text) problems.push('vault opens to other text');
+      return problems;
+    });
   }
   return report;
 }
