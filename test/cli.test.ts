@@ -48,9 +48,28 @@ test('--help lists every option', () => {
   }
 });
 
-test('a busy port is one plain sentence and a non-zero exit', async () => {
+test('a busy port is one plain sentence and a non-zero exit; nothing is created, nothing says it stopped', async () => {
   const server = await start();
-  expectPlainFailure(parley('server', '--host', '127.0.0.1', '--port', String(server.port), '--data', tempDir()), /Port \d+ is already in use/);
+  const data = path.join(tempDir(), 'never-made');
+  const result = parley('server', '--host', '127.0.0.1', '--port', String(server.port), '--data', data);
+  expectPlainFailure(result, /Port \d+ is already in use/);
+  expect(fs.existsSync(data)).toBe(false);
+  expect(result.stdout + result.stderr).not.toMatch(/server stopped/);
+});
+
+test('the data folder is private to the server: folder 0700, database files and backups 0600', async () => {
+  const dataDir = path.join(tempDir(), 'data');
+  fs.mkdirSync(dataDir, { mode: 0o755 });
+  fs.writeFileSync(path.join(dataDir, 'left-from-before.txt'), 'x', { mode: 0o644 });
+  const server = await start({ dataDir });
+  const mode = (file: string) => fs.statSync(file).mode & 0o777;
+  expect(mode(dataDir)).toBe(0o700);
+  expect(mode(path.join(dataDir, 'left-from-before.txt'))).toBe(0o600);
+  for (const name of fs.readdirSync(dataDir)) expect(mode(path.join(dataDir, name)), name).toBe(0o600);
+  const backup = path.join(tempDir(), 'copy.db');
+  expect(parley('backup', backup, '--data', dataDir).status).toBe(0);
+  expect(mode(backup)).toBe(0o600);
+  expect(server.port).toBeGreaterThan(0);
 });
 
 test('an unwritable data folder is one plain sentence', () => {

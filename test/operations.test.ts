@@ -29,13 +29,13 @@ const requireOpenssl = () => {
   return false;
 };
 
-function httpsGet(url: string, ca?: string): Promise<{ status: number; body: string }> {
+function httpsGet(url: string, ca?: string): Promise<{ status: number; body: string; headers?: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     https
       .get(url, { ca }, (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
       })
       .on('error', reject);
   });
@@ -49,7 +49,12 @@ test('--tls-cert/--tls-key: HTTPS and WSS on the same port, verified against the
   expect(spawned.output()).toContain(`Web client:       https://127.0.0.1:${port}/`);
   expect(spawned.output()).toContain(`parley connect wss://127.0.0.1:${port}`);
 
-  expect(await httpsGet(`https://127.0.0.1:${port}/healthz`, tls.cert)).toEqual({ status: 200, body: 'ok\n' });
+  expect(await httpsGet(`https://127.0.0.1:${port}/healthz`, tls.cert)).toMatchObject({ status: 200, body: 'ok\n' });
+  // Over TLS, browsers are told to refuse plain HTTP to this host from now on (the page and the API alike).
+  for (const route of ['/', '/api/login']) {
+    const reply = await httpsGet(`https://127.0.0.1:${port}${route}`, tls.cert);
+    expect(reply.headers?.['strict-transport-security'], route).toBe('max-age=31536000');
+  }
 
   const wss = `wss://127.0.0.1:${port}/ws`;
   const alice = await TestClient.connect(wss, { ca: tls.cert });

@@ -1,5 +1,6 @@
 // `parley server`: read options and PARLEY_* variables, start the server, print the banner, stop cleanly.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
@@ -56,14 +57,46 @@ function parseLogLevel(value: string): string {
   return value;
 }
 
-/** Fails with a plain sentence when the data folder cannot hold the database. */
+/**
+ * Only the server's own OS user may read what it writes (the database, its WAL, backups): files 0600,
+ * folders 0700. The data folder and the files already in it are tightened too (data from older versions).
+ */
+function privateFiles(): void {
+  process.umask(0o077);
+}
+
+/** Fails with a plain sentence when the data folder cannot hold the database; makes it private (0700, files 0600). */
 function checkDataDir(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.accessSync(dir, fs.constants.W_OK);
+    fs.chmodSync(dir, 0o700);
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isFile()) fs.chmodSync(path.join(dir, entry.name), 0o600);
+    }
   } catch {
     throw new Error(`The data folder ${dir} cannot be created or written to; choose another with --data.`);
   }
+}
+
+/** Says plainly that the port is taken before anything is created on disk (the data folder stays as it was). */
+async function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw listenError(error, host, port);
+  });
+}
+
+/** A failure to listen, in words, or the error itself. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') return new Error(`Port ${port} is already in use; stop the other program or choose another with --port.`);
+  if (error.code === 'EACCES') return new Error(`Port ${port} needs more privileges; choose a port above 1024 with --port.`);
+  if (error.code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine; check --host.`);
+  return error;
 }
 
 function banner(config: ServerConfig, port: number): string {
@@ -80,6 +113,8 @@ function banner(config: ServerConfig, port: number): string {
 
 async function runServer(flags: ServerFlags): Promise<void> {
   const dataDir = path.resolve(flags.data);
+  privateFiles();
+  await checkPortFree(flags.host, flags.port);
   checkDataDir(dataDir);
   const faults = parseFaults(process.env[FAULTS_VARIABLE], process.env.NODE_ENV);
   const config = defaultConfig({
@@ -108,11 +143,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
     console.log(banner(config, address.port));
   } catch (error) {
     await server.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`Port ${flags.port} is already in use; stop the other program or choose another with --port.`);
-    if (code === 'EACCES') throw new Error(`Port ${flags.port} needs more privileges; choose a port above 1024 with --port.`);
-    if (code === 'EADDRNOTAVAIL') throw new Error(`${flags.host} is not an address of this machine; check --host.`);
-    throw error;
+    throw listenError(error as NodeJS.ErrnoException, flags.host, flags.port);
   }
   let stopping = false;
   const stop = (signal: string) => {
@@ -167,6 +198,7 @@ export function addBackupCommand(program: Command): void {
     .argument('<file>', 'where to write the copy (must not exist yet)')
     .addOption(new Option('-d, --data <dir>', 'folder of the server\'s database').env('PARLEY_DATA').default('data'))
     .action((file: string, flags: { data: string }) => {
+      privateFiles();
       const source = databaseFile({ dataDir: path.resolve(flags.data) });
       const result = backupDatabase(source, path.resolve(file));
       const kib = Math.ceil(result.bytes / 1024);

@@ -221,7 +221,8 @@ export function createServer(options: ServerOptions): ParleyServer {
         server.closeAllConnections();
         wss.close();
         await store.close();
-        log.info('server stopped');
+        // A server that never listened (port in use) did not start, so it does not say it stopped.
+        if (ready) log.info('server stopped');
       })()),
   };
 }

@@ -8,7 +8,7 @@ import { sessionByToken } from '../handlers/session.js';
 import { clientAddress } from './address.js';
 import { HttpError, readJsonBody } from './body.js';
 import { clearedSessionCookie, isSecure, readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
-import { COMMON_HEADERS } from './headers.js';
+import { commonHeaders } from './headers.js';
 import { originAllowed } from './origin.js';
 import type { HttpHandler } from './routes.js';
 
@@ -157,7 +157,7 @@ function handlerContext(services: Services, conn: ConnectionView): { context: Ha
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   res.writeHead(status, {
-    ...COMMON_HEADERS,
+    ...commonHeaders(res.req),
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     ...headers,

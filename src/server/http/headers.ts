@@ -35,10 +35,19 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
+/**
+ * Sent with every static file and API reply: the common headers and, over TLS, HSTS (browsers then refuse
+ * plain HTTP to this host for a year, so a network attacker cannot strip TLS from a later visit).
+ */
+export function commonHeaders(req: IncomingMessage): Record<string, string> {
+  const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
+  return tls ? { ...COMMON_HEADERS, 'strict-transport-security': 'max-age=31536000' } : { ...COMMON_HEADERS };
+}
+
 /** Sent with the HTML page itself. */
 export function pageHeaders(req: IncomingMessage): Record<string, string> {
   return {
-    ...COMMON_HEADERS,
+    ...commonHeaders(req),
     'content-security-policy': contentSecurityPolicy(req),
     'x-frame-options': 'DENY',
     'cross-origin-opener-policy': 'same-origin',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { HttpHandler } from './routes.js';
-import { COMMON_HEADERS, pageHeaders } from './headers.js';
+import { commonHeaders, pageHeaders } from './headers.js';
 
 /** dist/web at the package root; three levels up holds for both src/server/http and dist/server/http. */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
@@ -66,7 +66,7 @@ export function staticFiles(options: { root?: string } = {}): HttpHandler {
     const ext = path.extname(found.file).toLowerCase();
     const compressible = COMPRESSIBLE.has(ext) && found.size > 1024;
     const headers: Record<string, string> = {
-      ...(isPage ? pageHeaders(req) : COMMON_HEADERS),
+      ...(isPage ? pageHeaders(req) : commonHeaders(req)),
       'content-type': TYPES[ext] ?? 'application/octet-stream',
       'cache-control': cache,
       etag: found.etag,
