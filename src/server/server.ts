@@ -69,6 +69,8 @@ export function createServer(options: ServerOptions): ParleyServer {
   const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability, faults: config.faults });
   const keys = options.keys ?? (store instanceof SqliteStore ? new SqliteKeyStore(store.db) : undefined);
   if (!keys) throw new Error('createServer: a key store is required with a store other than SQLite');
+  // Set now if this database has none (new, or a restored backup), before any client can ask.
+  log.info({ generation: keys.generation() }, 'database generation');
   const metrics = new Metrics(() => connections.size);
   const services: Services = {
     config,

@@ -244,6 +244,8 @@ export const RESULTS = {
     session: z.object({ username: Username, sessionId: z.number().int() }).nullable(),
     /** The server's realm id, bound into v2 key derivation; clients pin it per server address. */
     realm: z.string().optional(),
+    /** The database's generation: it changes when a backup is restored (then resync from scratch). */
+    generation: z.string().optional(),
   }),
   register: SessionInfo,
   /** `realm` as in the hello reply, for clients that log in without a WebSocket (the web page). */

@@ -23,6 +23,7 @@ export const hello: Handler<'hello'> = {
       },
       session: session && { username: session.username, sessionId: session.sessionId },
       realm: realmOf(services.keys.serverSecret()),
+      generation: services.keys.generation(),
     };
   },
 };

@@ -30,10 +30,12 @@ export function backupDatabase(source: string, target: string): BackupResult {
   } finally {
     db.close();
   }
-  const copy = new Database(partial, { readonly: true });
+  const copy = new Database(partial);
   let users: number;
   let messages: number;
   try {
+    // Whoever starts a server on this copy starts a new generation: clients then resync from scratch.
+    copy.prepare('UPDATE generation SET value = NULL').run();
     const check = copy.pragma('integrity_check', { simple: true });
     if (check !== 'ok') throw new Error(`the copy failed its integrity check (${String(check)})`);
     users = (copy.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;

@@ -1,4 +1,5 @@
 // Storage for end-to-end encryption: salts, sealed key bundles, public identities and sealed epoch keys (all opaque to the server).
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { keyBundleVersion } from '../../shared/crypto/index.js';
 import type { KdfParams } from '../../shared/protocol.js';
@@ -54,6 +55,11 @@ export interface KeyStore {
   resetKeys(userId: number, keyVersion: number, publicIdentity: string, keyBundle: string, now: number): boolean;
   /** The users who share a conversation with this one (told of a key reset). */
   contactsOf(userId: number): number[];
+  /**
+   * The database's generation: a random id set when the server first opens the database, and again when it
+   * opens a restored backup (clients that see it change resync from scratch: cursors and seqs went back).
+   */
+  generation(): string;
   /** The user's sealed vault and its version (null and 0 before the first write). */
   vault(userId: number): { vault: string | null; version: number };
   /** Stores the vault if `version` is the stored version + 1; false when another device wrote first. */
@@ -62,6 +68,7 @@ export interface KeyStore {
 
 export class SqliteKeyStore implements KeyStore {
   private readonly stmt;
+  #generation: string | undefined;
   private readonly addEpochTx;
   private readonly setUserKeysTx;
   /** Compare and set: only the version after the stored one (1 for the first) is written. */
@@ -149,6 +156,14 @@ export class SqliteKeyStore implements KeyStore {
       publicIdentity: current.public_identity,
       oldKeyBundles: this.stmt.oldBundles.all(userId).map((r) => r.key_bundle),
     };
+  }
+
+  generation(): string {
+    if (this.#generation === undefined) {
+      this.db.prepare('UPDATE generation SET value = ? WHERE id = 1 AND value IS NULL').run(randomBytes(16).toString('hex'));
+      this.#generation = (this.db.prepare('SELECT value FROM generation WHERE id = 1').get() as { value: string }).value;
+    }
+    return this.#generation;
   }
 
   vault(userId: number): { vault: string | null; version: number } {

@@ -196,4 +196,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 9,
+    description: "the database's generation: a new one whenever a backup is restored, so clients resync",
+    // NULL means "not set yet": the server sets a random value when it opens the database. `parley backup`
+    // writes NULL into its copy, so every start from a restored backup begins a new generation.
+    sql: `
+      CREATE TABLE generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        value TEXT
+      ) STRICT;
+      INSERT INTO generation (id, value) VALUES (1, NULL);
+    `,
+  },
 ];

@@ -114,6 +114,8 @@ export class ParleyClient {
   #noticeId = 0;
   #securityId = 0;
   #vaultSyncing = false;
+  /** The server database's generation, from hello. */
+  #generation: string | undefined;
   /** The pins changed since the vault was last read. */
   #vaultDirty = false;
   /** Delivered messages that could not be opened for want of keys, by `conversationId:seq`, as the server sent them. */
@@ -235,6 +237,7 @@ export class ParleyClient {
         limits: { bodyMaxLength: hello.limits.bodyMaxLength, passwordMinLength: hello.limits.passwordMinLength },
       }));
       this.#realm = hello.realm;
+      if (hello.generation !== undefined) this.#checkGeneration(hello.generation);
       try {
         this.#checkedRealm(); // pins it the first time; a mismatch is reported when the password is used
       } catch {
@@ -363,7 +366,24 @@ export class ParleyClient {
       this.#options.now,
       oldIdentities,
       () => this.#vaultChanged(),
+      this.#generation,
     );
+  }
+
+  /**
+   * A server whose database was restored from a backup has a new generation: its message ids and seqs went
+   * back, so everything known of conversations is dropped and fetched again from scratch (the outbox stays).
+   */
+  #checkGeneration(generation: string): void {
+    const key = STORAGE_KEYS.generation(this.#address);
+    const known = this.#options.storage.getItem(key);
+    this.#generation = generation;
+    this.#options.storage.setItem(key, generation);
+    if (known === null || known === generation) return;
+    this.#resetUserData();
+    this.#envelopes.clear();
+    this.#keyring?.serverRestored(generation);
+    this.#store.update((s) => ({ ...s, serverRestored: true }));
   }
 
   /** The pins changed on this device: write them to the vault (once the session is caught up). */

@@ -346,7 +346,9 @@ export class Keyring {
   /** What the server listed last, checked and parsed: pinned or not. */
   readonly #listed = new Map<string, PublicIdentity[]>();
   /** Conversation id → the usernames pinned as its members (persisted). */
-  readonly #members: Record<string, string[]>;
+  #members: Record<string, string[]>;
+  /** The server database's generation the member pins belong to (conversation ids restart after a restore). */
+  #generation: string | undefined;
   readonly #epochs = new Map<number, Map<number, EpochEntry>>();
   /** The highest epoch the server listed for a conversation, opened or not (a new one must go above it). */
   readonly #maxEpoch = new Map<number, number>();
@@ -367,6 +369,7 @@ export class Keyring {
     now: () => number = Date.now,
     oldIdentities: readonly Identity[] = [],
     onPins: () => void = () => {},
+    generation?: string,
   ) {
     this.#onPins = onPins;
     this.me = me;
@@ -377,7 +380,11 @@ export class Keyring {
     this.#onSecurity = onSecurity;
     this.#now = now;
     this.#pins = readJson<Record<string, ContactPin>>(storage, pinsKey(me), {});
-    this.#members = readJson<Record<string, string[]>>(storage, conversationsKey(me), {});
+    const stored = readJson<{ generation?: string; members?: Record<string, string[]> } & Record<string, unknown>>(storage, conversationsKey(me), {});
+    // Older clients stored the map alone; pins of another generation (before a restore) name other conversations.
+    const members = stored.members ?? (stored as unknown as Record<string, string[]>);
+    this.#generation = generation;
+    this.#members = stored.members !== undefined && stored.generation !== generation ? {} : members;
   }
 
   static rememberWrapKey(storage: StorageAdapter, me: string, wrapKey: Uint8Array): void {
@@ -575,6 +582,24 @@ export class Keyring {
     this.#onContacts(this.contactStatus());
   }
 
+  #saveMembers(): void {
+    this.#storage.setItem(conversationsKey(this.me), JSON.stringify({ generation: this.#generation, members: this.#members }));
+  }
+
+  /**
+   * The server's database was restored from a backup (its generation changed): conversation ids and epochs
+   * known here may now name other conversations, so the member pins and epoch keys start over. Contacts'
+   * key pins stay: they do not depend on the server's database.
+   */
+  serverRestored(generation: string): void {
+    this.#generation = generation;
+    this.#members = {};
+    this.#epochs.clear();
+    this.#maxEpoch.clear();
+    this.#reported.clear();
+    this.#saveMembers();
+  }
+
   /** The usernames pinned as a conversation's members, if this client has seen it. */
   membersOf(conversationId: number): readonly string[] | undefined {
     return this.#members[String(conversationId)];
@@ -589,7 +614,7 @@ export class Keyring {
     const pinned = this.#members[String(conversationId)];
     if (pinned) return pinned.length === members.length && pinned.every((m, i) => m === members[i]);
     this.#members[String(conversationId)] = members;
-    this.#storage.setItem(conversationsKey(this.me), JSON.stringify(this.#members));
+    this.#saveMembers();
     return true;
   }
 

@@ -70,6 +70,8 @@ export interface ClientState {
   keys: 'none' | 'locked' | 'unlocked';
   /** Contacts whose keys this client checked: new (trust on first use), same (maybe verified), changed (warn). */
   contacts: Readonly<Record<string, ContactKeys>>;
+  /** Set when the server's database was restored from a backup since this client last saw it: recent messages may be gone. */
+  serverRestored: boolean;
 }
 
 export const initialState = (limits: ClientState['limits']): ClientState => ({
@@ -86,6 +88,7 @@ export const initialState = (limits: ClientState['limits']): ClientState => ({
   limits,
   keys: 'none',
   contacts: {},
+  serverRestored: false,
 });
 
 /** How an own message is doing; null for messages from the peer. */

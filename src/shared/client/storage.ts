@@ -17,6 +17,8 @@ export const STORAGE_KEYS = {
   contacts: (username: string) => `parley.contacts.${username}`,
   /** Every contact key version this user accepted, by username and key version, and whether the newest was verified. */
   pins: (username: string) => `parley.pins.${username}`,
+  /** The server database's generation last seen at this address (it changes when a backup is restored). */
+  generation: (address: string) => `parley.generation.${address}`,
   /** The members pinned for each conversation when this client first saw it. */
   conversations: (username: string) => `parley.conversations.${username}`,
   /** The realm id a server (by host and port) gave the first time: a later, different one is refused. */
