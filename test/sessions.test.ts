@@ -198,3 +198,19 @@ test('the hourly sweep ends idle sessions nobody tries to use, and 0 days keeps 
   expect(await store.deleteIdleSessions(1)).toBe(1);
   db.close();
 });
+
+test('with the disk full, a reconnecting client still resumes and reads: recording its last use is best effort', async () => {
+  server = await startServer();
+  const phone = await device('alice', 'phone');
+  await phone.request('send', { type: 'send', to: 'alice', clientMsgId: 'before-full', body: 'note to self' });
+  const db = (server.server.services.store as unknown as { db: Database.Database }).db;
+  // What SQLite answers when a write finds no space, for every update of a session (the write resume makes).
+  db.exec("CREATE TRIGGER disk_full BEFORE UPDATE ON sessions BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END");
+  const again = await TestClient.connect(server.url);
+  clients.push(again);
+  await expect(again.request('resume', { type: 'resume', token: phone.token })).resolves.toMatchObject({ username: 'alice' });
+  const { messages } = await again.request('sync', { type: 'sync', after: 0 });
+  expect(messages.map((m) => m.body)).toEqual(['note to self']);
+  expect(server.logs.some((line) => /could not record when the session was last used/.test(line))).toBe(true);
+  db.exec('DROP TRIGGER disk_full');
+});

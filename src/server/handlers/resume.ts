@@ -9,7 +9,10 @@ export const resume: Handler<'resume'> = {
     if (conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
     const session = await sessionByToken(services, request.token);
     if (!session) throw new ParleyError('SESSION_INVALID', 'Your session has ended (logged out, revoked, or unused for too long). Log in again.');
-    await services.store.touchSession(session.id, services.now(), conn.address);
+    // Best effort: a full disk must not keep a reconnecting client from reading (it only ages the session sooner).
+    await services.store.touchSession(session.id, services.now(), conn.address).catch((error: unknown) => {
+      conn.log.warn({ err: { message: (error as Error).message }, sessionId: session.id }, 'could not record when the session was last used');
+    });
     conn.authenticate({ userId: session.userId, username: session.username, sessionId: session.id });
     return { username: session.username, sessionId: session.id };
   },
