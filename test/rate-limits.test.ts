@@ -1,5 +1,6 @@
 // Rate limits: failed logins per account and per address, registrations per address, messages per user, --trust-proxy.
-import { afterEach, expect, test } from 'vitest';
+import argon2 from 'argon2';
+import { afterEach, expect, test, vi } from 'vitest';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../src/server/limits/rate-limits.js';
 import { RequestFailed, TestClient, userClient } from './helpers/client.js';
 import { spawnServer, type SpawnedServer, startServer, type TestServer } from './helpers/server.js';
@@ -10,6 +11,7 @@ let spawned: SpawnedServer | undefined;
 const clients: TestClient[] = [];
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const client of clients.splice(0)) client.close();
   await server?.close();
   server = undefined;
@@ -163,4 +165,149 @@ test('rate limits are flags and PARLEY_* variables of `parley server`', async ()
   await expect(second.request('register', { type: 'register', username: 'bob', password: PASSWORD })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
   expect(code(await login(spawned.url, 'alice', 'wrong password'))).toBe('AUTH_FAILED');
   expect(code(await login(spawned.url, 'alice', PASSWORD))).toBe('RATE_LIMITED');
+});
+
+/**
+ * Watches the real argon2 (spied, not replaced): which passwords reached a verification, how many hashes were
+ * made, and the most runs at once. The server runs in this process, so it calls the same module.
+ */
+function watchArgon2() {
+  const seen = { verified: [] as string[], hashes: 0, running: { verify: 0, hash: 0 }, peak: { verify: 0, hash: 0 } };
+  const track = async <T>(kind: 'verify' | 'hash', run: () => Promise<T>): Promise<T> => {
+    seen.peak[kind] = Math.max(seen.peak[kind], ++seen.running[kind]);
+    try {
+      return await run();
+    } finally {
+      seen.running[kind]--;
+    }
+  };
+  const { verify, hash } = argon2;
+  vi.spyOn(argon2, 'verify').mockImplementation((digest, password, options) => {
+    seen.verified.push(String(password));
+    return track('verify', () => verify(digest, password, options));
+  });
+  vi.spyOn(argon2, 'hash').mockImplementation(((password: string, options: Parameters<typeof hash>[1]) => {
+    seen.hashes++;
+    return track('hash', () => hash(password, options));
+  }) as typeof hash);
+  return seen;
+}
+
+/** Sends every request at once, `perSocket` frames on each of several sockets, and collects the answers in sending order. */
+async function burst(url: string, bodies: { type: 'login' | 'register' | 'prelogin'; username: string; password?: string }[], perSocket: number, from?: string): Promise<(RequestFailed | 'ok')[]> {
+  const sockets = await Promise.all(Array.from({ length: Math.ceil(bodies.length / perSocket) }, () => connect(url, from)));
+  return Promise.all(
+    bodies.map((body, i) =>
+      sockets[Math.floor(i / perSocket)]!.request(body.type, body as never).then(
+        () => 'ok' as const,
+        (error: unknown) => {
+          if (error instanceof RequestFailed) return error;
+          throw error;
+        },
+      ),
+    ),
+  );
+}
+
+const tally = (results: (RequestFailed | 'ok')[]) => {
+  const counts: Record<string, number> = {};
+  for (const result of results) counts[code(result)] = (counts[code(result)] ?? 0) + 1;
+  return counts;
+};
+
+test('60 wrong logins sent at once for one account: only the limit (10) reach argon2, one at a time', async () => {
+  const { url } = await start();
+  (await userClient(url, 'alice', PASSWORD)).close();
+  const argon = watchArgon2();
+  const results = await burst(url, Array.from({ length: 60 }, (_, i) => ({ type: 'login', username: 'alice', password: `wrong ${i}` })), 10);
+  expect(tally(results)).toEqual({ AUTH_FAILED: 10, RATE_LIMITED: 50 });
+  expect(argon.verified).toHaveLength(10);
+  expect(argon.peak.verify).toBe(1);
+});
+
+test('80 usernames tried at once from one address: only the address limit (30) reach argon2', async () => {
+  const { url } = await start();
+  const argon = watchArgon2();
+  const results = await burst(url, Array.from({ length: 80 }, (_, i) => ({ type: 'login', username: `user${i}`, password: 'wrong password' })), 20);
+  expect(tally(results)).toEqual({ AUTH_FAILED: 30, RATE_LIMITED: 50 });
+  expect(argon.verified).toHaveLength(30);
+  expect(argon.peak.verify).toBe(1);
+});
+
+test('the right password at position 250 of 300 guesses sent at once does not get in', async () => {
+  const { url } = await start();
+  (await userClient(url, 'alice', PASSWORD)).close();
+  const argon = watchArgon2();
+  const guesses = Array.from({ length: 300 }, (_, i) => ({ type: 'login' as const, username: 'alice', password: i === 249 ? PASSWORD : `guess ${i}` }));
+  const results = await burst(url, guesses, 30);
+  expect(code(results[249]!)).toBe('RATE_LIMITED');
+  expect(tally(results)).toEqual({ AUTH_FAILED: 10, RATE_LIMITED: 290 });
+  expect(argon.verified).not.toContain(PASSWORD);
+});
+
+test('80 registrations sent at once from one address: only the limit (10) are hashed, one at a time', async () => {
+  // One registration per socket (a registered connection is logged in), so 80 sockets from one address.
+  server = await startServer({ config: { rateLimits: DEFAULT_RATE_LIMITS, maxConnectionsPerAddress: 0 } });
+  const argon = watchArgon2();
+  const results = await burst(server.url, Array.from({ length: 80 }, (_, i) => ({ type: 'register', username: `new${i}`, password: PASSWORD })), 1);
+  expect(tally(results)).toEqual({ ok: 10, RATE_LIMITED: 70 });
+  expect(argon.hashes).toBe(10);
+  expect(argon.peak.hash).toBe(1);
+});
+
+test('wrong current passwords in changePassword sent at once: only the account limit reach argon2', async () => {
+  const { url } = await start();
+  const alice = await userClient(url, 'alice', PASSWORD);
+  clients.push(alice);
+  const argon = watchArgon2();
+  const results = await Promise.all(
+    Array.from({ length: 30 }, (_, i) =>
+      alice.request('changePassword', { type: 'changePassword', password: `wrong ${i}`, newPassword: 'a new password' }).then(
+        () => 'ok' as const,
+        (error: RequestFailed) => error,
+      ),
+    ),
+  );
+  expect(tally(results)).toEqual({ AUTH_FAILED: 10, RATE_LIMITED: 20 });
+  expect(argon.verified).toHaveLength(10);
+});
+
+test("a flood of logins from one address does not hold back another user's login: at most the hash slots run ahead of it", async () => {
+  const { url } = await start({}, true);
+  (await userClient(url, 'bob', PASSWORD)).close();
+  const argon = watchArgon2();
+  const flood = burst(url, Array.from({ length: 200 }, (_, i) => ({ type: 'login', username: `user${i}`, password: 'flood password' })), 200, '203.0.113.1');
+  // Bob's login goes out once the flood's frames have all reached the server.
+  await vi.waitFor(() => expect(argon.verified.length).toBeGreaterThan(0));
+  expect(code(await login(url, 'bob', PASSWORD, '203.0.113.2'))).toBe('ok');
+  const ahead = argon.verified.indexOf(PASSWORD);
+  // Verifications that started before bob's: the flood runs one at a time per address, so bob waits for at most the 4 slots.
+  expect(ahead).toBeLessThanOrEqual(4);
+  expect(tally(await flood)).toEqual({ AUTH_FAILED: 30, RATE_LIMITED: 170 });
+});
+
+test('with rate limits off, the hash queue is still bounded: past it SERVER_BUSY with a retry-after in words', async () => {
+  server = await startServer({ config: { rateLimits: false } });
+  const argon = watchArgon2();
+  const results = await burst(server.url, Array.from({ length: 200 }, (_, i) => ({ type: 'login', username: `user${i}`, password: 'flood password' })), 200);
+  const counts = tally(results);
+  expect(counts.SERVER_BUSY).toBeGreaterThan(0);
+  // At most 4 running and 64 waiting at any moment; the rest were refused without hashing.
+  expect(argon.verified.length).toBe(counts.AUTH_FAILED);
+  expect(argon.peak.verify).toBeLessThanOrEqual(4);
+  const busy = results.find((r) => code(r) === 'SERVER_BUSY') as RequestFailed;
+  expect(busy.reply.retryAfterMs).toBeGreaterThan(0);
+  expect(busy.reply.message).toMatch(/The server is busy checking other people's passwords\. Try again in \d+ second\(s\)\./);
+});
+
+test('prelogin is limited per address (60 a minute by default); another address is not held back', async () => {
+  const { url } = await start({}, true);
+  const results = await burst(url, Array.from({ length: 61 }, (_, i) => ({ type: 'prelogin', username: `user${i}` })), 61, '203.0.113.1');
+  expect(tally(results)).toEqual({ ok: 60, RATE_LIMITED: 1 });
+  const limited = results[60] as RequestFailed;
+  expect(limited.reply.retryAfterMs).toBeGreaterThan(0);
+  expect(limited.reply.retryAfterMs).toBeLessThanOrEqual(60_000);
+  expect(limited.reply.message).toMatch(/Too many sign-in lookups from your address/);
+  const other = await connect(url, '203.0.113.2');
+  await expect(other.request('prelogin', { type: 'prelogin', username: 'user0' })).resolves.toHaveProperty('salt');
 });

@@ -41,6 +41,8 @@ export interface ServerConfig {
   slowConsumerBytes: number;
   /** argon2id hashes running at once (each takes ~19 MiB); more logins wait their turn. */
   maxConcurrentHashes: number;
+  /** argon2id hashes that may wait for a turn; past it, SERVER_BUSY with a retry-after. */
+  maxQueuedHashes: number;
   /** Test-only fault switches (PARLEY_TEST_FAULTS); always empty outside tests. */
   faults: readonly Fault[];
   /** Browser origins besides the server's own that may open a WebSocket or call /api (e.g. a proxy's public URL). */
@@ -70,6 +72,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     allowUnencrypted: false,
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,
+    maxQueuedHashes: 64,
     faults: [],
     allowedOrigins: [],
     ...overrides,

@@ -20,6 +20,7 @@ export interface OpsFlags {
   loginFailuresPerAccount: number;
   loginFailuresPerAddress: number;
   registrationsPerHour: number;
+  preloginsPerMinute: number;
   messageRate: number;
   messageBurst: number;
   tlsCert?: string;
@@ -60,6 +61,7 @@ export function addOpsOptions(command: Command): Command {
   option('--login-failures-per-account <n>', 'failed logins per username in 15 minutes before RATE_LIMITED (0: off)', 'PARLEY_LOGIN_FAILURES_PER_ACCOUNT', count, r.loginFailuresPerAccount);
   option('--login-failures-per-address <n>', 'failed logins per address in 15 minutes before RATE_LIMITED (0: off)', 'PARLEY_LOGIN_FAILURES_PER_ADDRESS', count, r.loginFailuresPerAddress);
   option('--registrations-per-hour <n>', 'new accounts per address and hour (0: off)', 'PARLEY_REGISTRATIONS_PER_HOUR', count, r.registrationsPerHour);
+  option('--prelogins-per-minute <n>', 'prelogin requests (salt lookups) per address and minute (0: off)', 'PARLEY_PRELOGINS_PER_MINUTE', count, r.preloginsPerMinute);
   option('--message-rate <n>', 'messages per user and second, sustained (0: no message limit)', 'PARLEY_MESSAGE_RATE', count, r.messagesPerSecond);
   option('--message-burst <n>', 'extra messages per user and minute for bursts', 'PARLEY_MESSAGE_BURST', count, r.messageBurstPerMinute);
   command.addOption(new Option('--tls-cert <file>', 'certificate chain (PEM): serve HTTPS and WSS on the port').env('PARLEY_TLS_CERT'));
@@ -113,6 +115,7 @@ export function opsConfig(flags: OpsFlags): Partial<ServerConfig> {
       loginFailuresPerAccount: flags.loginFailuresPerAccount,
       loginFailuresPerAddress: flags.loginFailuresPerAddress,
       registrationsPerHour: flags.registrationsPerHour,
+      preloginsPerMinute: flags.preloginsPerMinute,
       messagesPerSecond: flags.messageRate,
       messageBurstPerMinute: flags.messageBurst,
     },

@@ -78,7 +78,7 @@ export function createServer(options: ServerOptions): ParleyServer {
     keys,
     log,
     hub: new Hub(),
-    passwords: new Passwords(config.maxConcurrentHashes),
+    passwords: new Passwords(config.maxConcurrentHashes, config.maxQueuedHashes),
     committer: new Committer(
       store,
       (error) => log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'reply after commit failed'),

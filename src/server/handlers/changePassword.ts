@@ -1,15 +1,33 @@
 // changePassword: check the current password, store a fresh argon2id hash, and end every other session (not on a KDF upgrade).
 import { parseKdfDescriptor } from '../../shared/crypto/index.js';
 import { ParleyError } from '../../shared/errors.js';
-import { type Handler, sessionOf } from '../context.js';
+import { type Handler, type HandlerContext, type Session, sessionOf } from '../context.js';
 import { endSessions } from './endSessions.js';
 import { checkAuthKey, checkPassword } from './register.js';
+
+/**
+ * Checks the signed-in user's current password (changePassword, resetKeys): a stolen session must not become a
+ * way to guess it, so the check spends the account's and the address's failed-login points like a login does.
+ */
+export async function checkCurrentPassword(ctx: HandlerContext, session: Session, password: string): Promise<boolean> {
+  const { store, passwords, rateLimits } = ctx.services;
+  const right = await rateLimits.passwordCheck(
+    session.username,
+    ctx.conn.address,
+    async () => {
+      const found = await store.findUserByName(session.username);
+      return found && (await passwords.verify(found.passwordHash, password)) ? true : undefined;
+    },
+    'refund',
+  );
+  return right === true;
+}
 
 export const changePassword: Handler<'changePassword'> = {
   needsSession: true,
   async handle(request, ctx) {
     const session = sessionOf(ctx);
-    const { store, passwords, rateLimits } = ctx.services;
+    const { store, passwords } = ctx.services;
     checkPassword(request.newPassword);
     // End-to-end encryption: the keys re-sealed with the new password travel with it (history stays readable).
     const { salt, kdf, keyBundle } = request;
@@ -30,13 +48,7 @@ export const changePassword: Handler<'changePassword'> = {
     if (upgrade && (ctx.services.keys.userKeys(session.userId)?.kdf.v !== 1 || parseKdfDescriptor(kdf)?.v !== 2)) {
       throw new ParleyError('INVALID_KEYS', 'An upgrade moves an account with v1 keys to a v2 descriptor; use a password change otherwise.');
     }
-    // A stolen session must not become a way to guess the password: failures count as failed logins.
-    await rateLimits.checkLogin(session.username, ctx.conn.address);
-    const user = await store.findUserByName(session.username);
-    if (!user || !(await passwords.verify(user.passwordHash, request.password))) {
-      await rateLimits.loginFailed(session.username, ctx.conn.address);
-      throw new ParleyError('AUTH_FAILED', 'The current password is wrong.');
-    }
+    if (!(await checkCurrentPassword(ctx, session, request.password))) throw new ParleyError('AUTH_FAILED', 'The current password is wrong.');
     const hash = await passwords.hash(request.newPassword);
     // The new hash and the re-sealed keys commit together: a crash between them would lock the user out of their history.
     const rewrapKeys =

@@ -9,19 +9,28 @@ export const login: Handler<'login'> = {
   async handle(request, ctx) {
     if (ctx.conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
     const { store, passwords, rateLimits, metrics } = ctx.services;
-    await rateLimits.checkLogin(request.username, ctx.conn.address).catch((error: unknown) => {
-      metrics.login('rate_limited');
-      throw error;
-    });
-    const user = USERNAME_PATTERN.test(request.username) ? await store.findUserByName(request.username) : undefined;
-    // The same error, and the same hashing time, whether the username exists or the password is wrong.
-    if (!(await passwords.verify(user?.passwordHash, request.password)) || !user) {
+    // The point is taken before argon2 runs and the check waits its turn (one per account and per address), so a
+    // burst of guesses sent at once is held to the limit like guesses sent one by one.
+    const user = await rateLimits
+      .passwordCheck(
+        request.username,
+        ctx.conn.address,
+        async () => {
+          const found = USERNAME_PATTERN.test(request.username) ? await store.findUserByName(request.username) : undefined;
+          // The same error, and the same hashing time, whether the username exists or the password is wrong.
+          return (await passwords.verify(found?.passwordHash, request.password)) ? found : undefined;
+        },
+        'clear',
+      )
+      .catch((error: unknown) => {
+        if (error instanceof ParleyError && error.code === 'RATE_LIMITED') metrics.login('rate_limited');
+        throw error;
+      });
+    if (!user) {
       ctx.conn.log.info('login failed');
-      await rateLimits.loginFailed(request.username, ctx.conn.address);
       metrics.login('failed');
       throw new ParleyError('AUTH_FAILED', 'Wrong username or password.');
     }
-    await rateLimits.loginSucceeded(request.username);
     metrics.login('ok');
     const info = await startSession(ctx, user, request.device);
     const keys = ctx.services.keys.userKeys(user.id);

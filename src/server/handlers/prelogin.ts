@@ -5,8 +5,10 @@ import type { Handler } from '../context.js';
 
 export const prelogin: Handler<'prelogin'> = {
   needsSession: false,
-  async handle(request, { services }) {
-    const { store, keys } = services;
+  async handle(request, { services, conn }) {
+    const { store, keys, rateLimits } = services;
+    // Per address: each answer is cheap, but without a limit one address could walk through usernames at full speed.
+    await rateLimits.prelogin(conn.address);
     const userId = USERNAME_PATTERN.test(request.username) ? await store.findUserIdByName(request.username) : undefined;
     const mine = userId === undefined ? undefined : keys.userKeys(userId);
     const realm = realmOf(keys.serverSecret());

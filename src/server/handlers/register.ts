@@ -52,19 +52,16 @@ export const register: Handler<'register'> = {
       throw new ParleyError('E2E_REQUIRED', 'This server requires end-to-end encryption: register with a Parley client, which makes your keys.');
     }
     const { store, passwords, log, rateLimits } = ctx.services;
-    const refund = await rateLimits.register(ctx.conn.address);
-    let user;
-    try {
+    // Counted before the hash, one registration at a time per address; one that creates nothing is not counted.
+    const user = await rateLimits.register(ctx.conn.address, async () => {
       if (await store.findUserIdByName(request.username)) {
         throw new ParleyError('USERNAME_TAKEN', 'That username is taken. Choose another.');
       }
       const hash = await passwords.hash(request.password);
-      user = await store.createUser(request.username, hash, ctx.services.now());
-      if (keys) ctx.services.keys.setUserKeys(user.id, keys, ctx.services.now());
-    } catch (error) {
-      await refund();
-      throw error;
-    }
+      const created = await store.createUser(request.username, hash, ctx.services.now());
+      if (keys) ctx.services.keys.setUserKeys(created.id, keys, ctx.services.now());
+      return created;
+    });
     log.info({ userId: user.id }, 'account registered');
     return startSession(ctx, user, request.device);
   },

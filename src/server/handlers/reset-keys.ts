@@ -3,13 +3,14 @@ import { keyBundleVersion, parsePublicIdentity } from '../../shared/crypto/index
 import { ParleyError } from '../../shared/errors.js';
 import { MAX_KEY_VERSIONS } from '../../shared/protocol.js';
 import { type Handler, sessionOf } from '../context.js';
+import { checkCurrentPassword } from './changePassword.js';
 import { endSessions } from './endSessions.js';
 
 export const resetKeys: Handler<'resetKeys'> = {
   needsSession: true,
   async handle(request, ctx) {
     const session = sessionOf(ctx);
-    const { store, passwords, rateLimits, keys, hub, now } = ctx.services;
+    const { store, keys, hub, now } = ctx.services;
     const current = keys.currentKeyVersion(session.userId);
     if (current === undefined) throw new ParleyError('NO_KEYS', 'This account was made before end-to-end encryption and has no keys to reset.');
     const parsed = parsePublicIdentity(request.publicIdentity, session.username);
@@ -21,12 +22,7 @@ export const resetKeys: Handler<'resetKeys'> = {
       throw new ParleyError('INVALID_KEYS', `The key bundle is malformed or not sealed for key version ${keyVersion}.`);
     }
     // As for changePassword: a stolen session must not become a way to guess the password.
-    await rateLimits.checkLogin(session.username, ctx.conn.address);
-    const user = await store.findUserByName(session.username);
-    if (!user || !(await passwords.verify(user.passwordHash, request.password))) {
-      await rateLimits.loginFailed(session.username, ctx.conn.address);
-      throw new ParleyError('AUTH_FAILED', 'The password is wrong.');
-    }
+    if (!(await checkCurrentPassword(ctx, session, request.password))) throw new ParleyError('AUTH_FAILED', 'The password is wrong.');
     // The new identity, the kept old bundle and the end of the other sessions commit together or not at all.
     const endedSessions = await store.resetKeys(session.userId, session.sessionId, () => {
       if (!keys.resetKeys(session.userId, keyVersion, request.publicIdentity, request.keyBundle, now())) {

@@ -1,7 +1,8 @@
-// Rate limits for failed logins, registrations and messages, on rate-limiter-flexible so the counters can move to Redis.
+// Rate limits for failed logins, registrations, prelogins and messages, on rate-limiter-flexible so the counters can move to Redis.
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ParleyError } from '../../shared/errors.js';
 import { addressKey } from '../http/address.js';
+import { OneAtATime } from './one-at-a-time.js';
 
 export interface RateLimitConfig {
   /** Failed logins one username may have within `loginWindowMs` before logins to it are refused; 0 = off. */
@@ -11,6 +12,8 @@ export interface RateLimitConfig {
   loginWindowMs: number;
   /** Accounts one address may create per hour; 0 = off. */
   registrationsPerHour: number;
+  /** `prelogin` requests one address may make per minute; 0 = off. */
+  preloginsPerMinute: number;
   /** Messages a user may send per second, sustained; 0 = off. */
   messagesPerSecond: number;
   /** Extra messages a user may send per minute on top of the sustained rate (a pasted block of lines). */
@@ -22,6 +25,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   loginFailuresPerAddress: 30,
   loginWindowMs: 15 * 60_000,
   registrationsPerHour: 10,
+  preloginsPerMinute: 60,
   messagesPerSecond: 5,
   messageBurstPerMinute: 30,
 };
@@ -50,24 +54,36 @@ function limited(error: unknown, message: (retryAfterMs: number) => string): nev
   throw error;
 }
 
+/** Password checks one account or address may have waiting behind its running one; past it, SERVER_BUSY. */
+export const MAX_WAITING_CHECKS = 32;
+
+const tooManyFailures = (ms: number) => `Too many failed logins. Try again in ${minutes(ms)} minute(s).`;
+
 export class RateLimits {
   private readonly account: RateLimiterAbstract | null;
   private readonly address: RateLimiterAbstract | null;
   private readonly registrations: RateLimiterAbstract | null;
+  private readonly prelogins: RateLimiterAbstract | null;
   private readonly messages: Limiter | null;
-  private readonly accountPoints: number;
-  private readonly addressPoints: number;
+  /** One password check at a time per account and per address (keys `account:`, `address:`, `register:`). */
+  readonly checks = new OneAtATime(MAX_WAITING_CHECKS);
   /** One promise chain per user, so a user's sends leave the limiter in the order they arrived. */
   private readonly messageQueues = new Map<number, Promise<unknown>>();
 
   constructor(config: RateLimitConfig | false, factory: LimiterFactory = memoryLimiters) {
-    const c = config || { ...DEFAULT_RATE_LIMITS, loginFailuresPerAccount: 0, loginFailuresPerAddress: 0, registrationsPerHour: 0, messagesPerSecond: 0 };
+    const c = config || {
+      ...DEFAULT_RATE_LIMITS,
+      loginFailuresPerAccount: 0,
+      loginFailuresPerAddress: 0,
+      registrationsPerHour: 0,
+      preloginsPerMinute: 0,
+      messagesPerSecond: 0,
+    };
     const window = Math.ceil(c.loginWindowMs / 1000);
-    this.accountPoints = c.loginFailuresPerAccount;
-    this.addressPoints = c.loginFailuresPerAddress;
     this.account = c.loginFailuresPerAccount > 0 ? factory({ keyPrefix: 'login-account', points: c.loginFailuresPerAccount, duration: window }) : null;
     this.address = c.loginFailuresPerAddress > 0 ? factory({ keyPrefix: 'login-address', points: c.loginFailuresPerAddress, duration: window }) : null;
     this.registrations = c.registrationsPerHour > 0 ? factory({ keyPrefix: 'register', points: c.registrationsPerHour, duration: 3600 }) : null;
+    this.prelogins = c.preloginsPerMinute > 0 ? factory({ keyPrefix: 'prelogin', points: c.preloginsPerMinute, duration: 60 }) : null;
     if (c.messagesPerSecond > 0) {
       const sustained = factory({ keyPrefix: 'messages', points: c.messagesPerSecond, duration: 1 });
       this.messages =
@@ -80,48 +96,63 @@ export class RateLimits {
   }
 
   /**
-   * Refuses a login while the account or the address has used up its failures. The same words either
-   * way, and the account counter runs for names that do not exist too, so nothing tells them apart.
+   * One password check (login, changePassword, resetKeys) under the failed-login limits. A point is taken
+   * from the account's and the address's budgets before the check, so a burst sent at once cannot all reach
+   * argon2 before the first failure is counted; the check then waits for the account's and the address's
+   * previous one to finish. `check` answers undefined for a wrong password: the points stay taken. On
+   * success they come back (`clear` also forgets the account's earlier failures: a person who mistyped a
+   * few times is not held back later); when the check itself fails (SERVER_BUSY, a store error) too.
+   * The same words whether the account exists or not, and the account counter runs for unknown names too.
    */
-  async checkLogin(username: string, address: string | null): Promise<void> {
-    const [byAccount, byAddress] = await Promise.all([
-      this.account?.get(username),
-      this.address?.get(addressKey(address)),
-    ]);
-    const waits = [
-      byAccount && byAccount.consumedPoints >= this.accountPoints ? byAccount.msBeforeNext : 0,
-      byAddress && byAddress.consumedPoints >= this.addressPoints ? byAddress.msBeforeNext : 0,
-    ];
-    const retryAfterMs = Math.ceil(Math.max(...waits));
-    if (retryAfterMs > 0) {
-      throw new ParleyError('RATE_LIMITED', `Too many failed logins. Try again in ${minutes(retryAfterMs)} minute(s).`, { retryAfterMs });
-    }
-  }
-
-  async loginFailed(username: string, address: string | null): Promise<void> {
-    // Reaching the limit here is expected: this attempt still gets AUTH_FAILED, the next one RATE_LIMITED.
-    const ignoreLimit = (error: unknown) => {
-      if (!(error instanceof RateLimiterRes)) throw error;
+  async passwordCheck<T>(username: string, address: string | null, check: () => Promise<T | undefined>, success: 'clear' | 'refund'): Promise<T | undefined> {
+    const where = addressKey(address);
+    const { account, address: byAddress } = this;
+    await account?.consume(username).catch((error: unknown) => limited(error, tooManyFailures));
+    await byAddress?.consume(where).catch(async (error: unknown) => {
+      await account?.reward(username, 1);
+      limited(error, tooManyFailures);
+    });
+    const giveBack = async () => {
+      await Promise.all([account?.reward(username, 1), byAddress?.reward(where, 1)]);
     };
-    await Promise.all([this.account?.consume(username).catch(ignoreLimit), this.address?.consume(addressKey(address)).catch(ignoreLimit)]);
+    const keys = [...(account ? [`account:${username}`] : []), ...(byAddress ? [`address:${where}`] : [])];
+    let result: T | undefined;
+    try {
+      result = keys.length > 0 ? await this.checks.run(keys, check) : await check();
+    } catch (error) {
+      await giveBack();
+      throw error;
+    }
+    if (result === undefined) return undefined;
+    if (success === 'clear') await Promise.all([account?.delete(username), byAddress?.reward(where, 1)]);
+    else await giveBack();
+    return result;
   }
 
-  /** A correct password clears the account's failures (a person who mistyped a few times is not held back later). */
-  async loginSucceeded(username: string): Promise<void> {
-    await this.account?.delete(username);
-  }
-
-  /** Counts a registration from this address; the returned refund is for attempts that created nothing. */
-  async register(address: string | null): Promise<() => Promise<void>> {
+  /**
+   * Counts a registration from this address before `create` runs (one at a time per address); an attempt
+   * that throws (name taken, server busy) created nothing and gets its point back.
+   */
+  async register<T>(address: string | null, create: () => Promise<T>): Promise<T> {
     const key = addressKey(address);
     const registrations = this.registrations;
-    if (!registrations) return async () => undefined;
+    if (!registrations) return create();
     await registrations.consume(key).catch((error: unknown) =>
       limited(error, (ms) => `Too many new accounts from your address. Try again in ${minutes(ms)} minute(s).`),
     );
-    return async () => {
+    try {
+      return await this.checks.run([`register:${key}`], create);
+    } catch (error) {
       await registrations.reward(key, 1);
-    };
+      throw error;
+    }
+  }
+
+  /** Counts a prelogin: cheap for the server, but it would let one address walk through usernames at full speed. */
+  async prelogin(address: string | null): Promise<void> {
+    await this.prelogins
+      ?.consume(addressKey(address))
+      .catch((error: unknown) => limited(error, (ms) => `Too many sign-in lookups from your address. Try again in ${Math.ceil(ms / 1000)} second(s).`));
   }
 
   /**
