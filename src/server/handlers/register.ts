@@ -4,7 +4,7 @@ import { parseKdfDescriptor, parsePublicIdentity } from '../../shared/crypto/ind
 import { LIMITS, type RequestOf } from '../../shared/protocol.js';
 import type { UserKeys } from '../store/keys.js';
 import type { Handler } from '../context.js';
-import { startSession } from './session.js';
+import { newSession, signIn } from './session.js';
 
 /**
  * The auth key a Parley client derives from the password and sends in its place (32 bytes, base64url
@@ -53,19 +53,22 @@ export const register: Handler<'register'> = {
     }
     const { store, passwords, log, rateLimits } = ctx.services;
     const refund = await rateLimits.register(ctx.conn.address);
-    let user;
+    const { token, session: firstSession } = newSession(ctx, request.device);
+    let user, session;
     try {
       if (await store.findUserIdByName(request.username)) {
         throw new ParleyError('USERNAME_TAKEN', 'That username is taken. Choose another.');
       }
       const hash = await passwords.hash(request.password);
-      user = await store.createUser(request.username, hash, ctx.services.now());
-      if (keys) ctx.services.keys.setUserKeys(user.id, keys, ctx.services.now());
+      // The account, its keys and its first session commit together: a failure leaves nothing, so a retry can succeed.
+      const now = ctx.services.now();
+      const setKeys = keys && ((userId: number) => ctx.services.keys.setUserKeys(userId, keys, now));
+      ({ user, session } = await store.register({ username: request.username, passwordHash: hash, now, session: firstSession }, setKeys));
     } catch (error) {
       await refund();
       throw error;
     }
     log.info({ userId: user.id }, 'account registered');
-    return startSession(ctx, user, request.device);
+    return signIn(ctx, user, session.id, token);
   },
 };

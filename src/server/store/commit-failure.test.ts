@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp.js';
+import { SqliteKeyStore } from './keys.js';
 import { SqliteStore } from './sqlite.js';
 
 let store: SqliteStore;
@@ -75,4 +76,23 @@ test('a send whose commit failed leaves no seq taken and no conversation cached'
     ['e2', 1],
   ]);
   expect(sharedPlaces()).toEqual([]);
+});
+
+test('a registration whose commit failed leaves no account, cached or stored, and the same one then succeeds', async () => {
+  open();
+  const keys = new SqliteKeyStore(store.db);
+  const account = { username: 'alice', passwordHash: 'hash', now: 1, session: { tokenHash: Buffer.alloc(32, 1), device: null, address: null } };
+  const withKeys = (userId: number) =>
+    keys.setUserKeys(userId, { salt: 's', kdf: { v: 2 } as never, keyBundle: 'kb.v1', publicIdentity: 'pub.v1' }, 1);
+  const cleared = failCommitsInserting('sessions');
+  await expect(store.register(account, withKeys)).rejects.toThrow(COMMIT_FAILED);
+  cleared();
+  expect(await store.findUserIdByName('alice')).toBeUndefined();
+  const rows = (table: string) => store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get();
+  expect([rows('users'), rows('identities'), rows('sessions')]).toEqual([{ n: 0 }, { n: 0 }, { n: 0 }]);
+
+  const { user, session } = await store.register(account, withKeys);
+  expect(session.userId).toBe(user.id);
+  expect(await store.findUserIdByName('alice')).toBe(user.id);
+  expect(keys.userKeys(user.id)).toMatchObject({ keyBundle: 'kb.v1', publicIdentity: 'pub.v1' });
 });

@@ -10,7 +10,7 @@ import { Checkpointer } from './checkpointer.js';
 import { SpanReader, spanOf, SYNC_SPANS } from './spans.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { prepareStatements, type MessageRow, type Statements, type SummaryRow } from './statements.js';
-import type { AppendResult, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
+import type { AppendResult, NewAccount, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
 
 /**
  * `normal`: in WAL mode a commit is in the OS's hands before the ack, so it survives a crash of the
@@ -166,6 +166,17 @@ export class SqliteStore implements Store {
     return user;
   }
 
+  async register(account: NewAccount, inTransaction?: (userId: number) => void): Promise<{ user: UserRow; session: SessionRow }> {
+    return this.committed((staged) =>
+      this.db.transaction(() => {
+        const user = this.insertUser(account.username, account.passwordHash, account.now);
+        staged.userIds.set(user.username, user.id);
+        inTransaction?.(user.id);
+        return { user, session: this.insertSession({ ...account.session, userId: user.id, now: account.now }) };
+      })(),
+    );
+  }
+
   private insertUser(username: string, passwordHash: string, now: number): UserRow {
     try {
       const info = this.stmt.insertUser.run(username, passwordHash, now);
@@ -198,6 +209,10 @@ export class SqliteStore implements Store {
   }
 
   async createSession(s: NewSession): Promise<SessionRow> {
+    return this.insertSession(s);
+  }
+
+  private insertSession(s: NewSession): SessionRow {
     const info = this.stmt.insertSession.run(s.userId, s.tokenHash, s.device, s.address, s.now, s.now);
     const row = this.stmt.sessionByToken.get(s.tokenHash);
     if (!row) throw new Error('session vanished after insert');
