@@ -62,8 +62,9 @@ test('a send whose commit failed leaves no seq taken and no conversation cached'
   const [c, d, e] = await users('c', 'd', 'e', 'f');
   await store.appendMessages([send(c!, 'c', 'd', 'c1')]);
   const cleared = failCommitsInserting('messages');
-  // One batch: a message in the existing conversation and the first of a new one (e to f).
-  await expect(store.appendMessages([send(c!, 'c', 'd', 'c2'), send(e!, 'e', 'f', 'e1')])).rejects.toThrow(COMMIT_FAILED);
+  // One batch: two messages in the existing conversation and the first of a new one (e to f).
+  const failing = [send(c!, 'c', 'd', 'c2'), send(c!, 'c', 'd', 'c2b'), send(e!, 'e', 'f', 'e1')];
+  await expect(store.appendMessages(failing)).rejects.toThrow(COMMIT_FAILED);
   cleared();
 
   const [c3] = await store.appendMessages([send(c!, 'c', 'd', 'c3')]);

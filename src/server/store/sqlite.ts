@@ -76,20 +76,24 @@ interface ConversationHead {
 
 /**
  * The cache writes of the open transaction. Rows it created do not exist until it commits, so nothing
- * cached may name them before: the writes are published once the transaction has committed, and
+ * cached may name them before: new entries are published once the transaction has committed, and
  * dropped with it when it fails (after a failed COMMIT, the next conversation or account reuses the
- * rolled-back rowid).
+ * rolled-back rowid). Cached heads are advanced in place, the send path's one write per message, and
+ * put back from `before` when the transaction fails: cheaper than a copy per head (bench/store-micro.ts).
  */
 interface Staged {
   readonly userIds: Map<string, number>;
   readonly directIds: Map<string, number>;
-  /** Copies of the heads the transaction advanced or created, by conversation id. */
+  /** Heads not cached before the transaction (new conversations, or first used since start), by conversation id. */
   readonly heads: Map<number, ConversationHead>;
   /** Sender id → recipient id → conversation id, for routes first used in the transaction. */
   readonly routes: Map<number, Map<number, number>>;
+  /** The cached heads the transaction advanced, in order, and each one's lastSeq and lastId before. */
+  readonly advanced: ConversationHead[];
+  readonly before: number[];
 }
 
-const nothingStaged = (): Staged => ({ userIds: new Map(), directIds: new Map(), heads: new Map(), routes: new Map() });
+const nothingStaged = (): Staged => ({ userIds: new Map(), directIds: new Map(), heads: new Map(), routes: new Map(), advanced: [], before: [] });
 
 export class SqliteStore implements Store {
   readonly file: string;
@@ -360,19 +364,21 @@ export class SqliteStore implements Store {
    */
   private committed<T>(transaction: (staged: Staged) => T): T {
     const staged = nothingStaged();
-    const result = transaction(staged);
+    let result: T;
+    try {
+      result = transaction(staged);
+    } catch (error) {
+      // Newest first, so a head advanced several times gets its value from before the transaction.
+      for (let i = staged.advanced.length - 1; i >= 0; i--) {
+        const head = staged.advanced[i]!;
+        head.lastSeq = staged.before[2 * i]!;
+        head.lastId = staged.before[2 * i + 1]!;
+      }
+      throw error;
+    }
     for (const [username, id] of staged.userIds) this.userIds.set(username, id);
     for (const [key, id] of staged.directIds) this.directIds.set(key, id);
-    for (const head of staged.heads.values()) {
-      // Routes hold the cached head itself, so it is updated in place.
-      const live = this.heads.get(head.id);
-      if (live) {
-        live.lastSeq = head.lastSeq;
-        live.lastId = head.lastId;
-      } else {
-        this.heads.set(head.id, head);
-      }
-    }
+    for (const head of staged.heads.values()) this.heads.set(head.id, head);
     for (const [senderId, recipients] of staged.routes) {
       let routes = this.routes.get(senderId);
       if (!routes) this.routes.set(senderId, (routes = new Map()));
@@ -394,15 +400,12 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * The head of a conversation as the open transaction sees it: a copy, advanced by its messages and
-   * published when it commits. Every write goes through it, so a head read here holds committed rows only.
+   * The head of a conversation inside a transaction: the cached one, or one staged until the commit. Every
+   * write goes through it, so a head read here from the database holds committed rows only.
    */
   private stagedHead(staged: Staged, conversationId: number): ConversationHead {
-    let head = staged.heads.get(conversationId);
-    if (!head) {
-      const live = this.heads.get(conversationId) ?? this.readHead(conversationId);
-      staged.heads.set(conversationId, (head = { id: conversationId, lastSeq: live.lastSeq, lastId: live.lastId }));
-    }
+    let head = this.heads.get(conversationId) ?? staged.heads.get(conversationId);
+    if (!head) staged.heads.set(conversationId, (head = this.readHead(conversationId)));
     return head;
   }
 
@@ -410,8 +413,7 @@ export class SqliteStore implements Store {
     const recipientId = this.userIdByName(m.to);
     // Accounts are never deleted, so a resend's recipient exists too: an unknown one is never a resend.
     if (recipientId === undefined) return { message: null };
-    const route = this.routes.get(m.senderId)?.get(recipientId);
-    const head = route ? this.stagedHead(staged, route.id) : this.newRoute(staged, m, recipientId);
+    const head = this.routes.get(m.senderId)?.get(recipientId) ?? this.newRoute(staged, m, recipientId);
     // No head: a resend that must not create a conversation, answered already.
     if (!('lastSeq' in head)) return head;
     if (m.conversationId !== undefined && m.conversationId !== head.id) return { message: null, misdirected: true };
@@ -420,6 +422,8 @@ export class SqliteStore implements Store {
     // Refused by the dedupe key: a resend. The original keeps its seq and cursor, and this one takes no seq.
     if (info.changes === 0) return this.resendOf(this.stmt.duplicateId.get(m.senderId, m.clientMsgId)!.id);
     const cursor = Number(info.lastInsertRowid);
+    staged.advanced.push(head);
+    staged.before.push(head.lastSeq, head.lastId);
     head.lastSeq = seq;
     head.lastId = cursor;
     const message: Message = {
