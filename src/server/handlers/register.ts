@@ -4,7 +4,7 @@ import { parseKdfDescriptor, parsePublicIdentity } from '../../shared/crypto/ind
 import { LIMITS, type RequestOf } from '../../shared/protocol.js';
 import type { UserKeys } from '../store/keys.js';
 import type { Handler } from '../context.js';
-import { startSession } from './session.js';
+import { newSession, signIn } from './session.js';
 
 /**
  * The auth key a Parley client derives from the password and sends in its place (32 bytes, base64url
@@ -52,17 +52,19 @@ export const register: Handler<'register'> = {
       throw new ParleyError('E2E_REQUIRED', 'This server requires end-to-end encryption: register with a Parley client, which makes your keys.');
     }
     const { store, passwords, log, rateLimits } = ctx.services;
+    const { token, session: firstSession } = newSession(ctx, request.device);
     // Counted before the hash, one registration at a time per address; one that creates nothing is not counted.
-    const user = await rateLimits.register(ctx.conn.address, async () => {
+    const { user, session } = await rateLimits.register(ctx.conn.address, async () => {
       if (await store.findUserIdByName(request.username)) {
         throw new ParleyError('USERNAME_TAKEN', 'That username is taken. Choose another.');
       }
       const hash = await passwords.hash(request.password);
-      const created = await store.createUser(request.username, hash, ctx.services.now());
-      if (keys) ctx.services.keys.setUserKeys(created.id, keys, ctx.services.now());
-      return created;
+      // The account, its keys and its first session commit together: a failure leaves nothing, so a retry can succeed.
+      const now = ctx.services.now();
+      const setKeys = keys && ((userId: number) => ctx.services.keys.setUserKeys(userId, keys, now));
+      return store.register({ username: request.username, passwordHash: hash, now, session: firstSession }, setKeys);
     });
     log.info({ userId: user.id }, 'account registered');
-    return startSession(ctx, user, request.device);
+    return signIn(ctx, user, session.id, token);
   },
 };

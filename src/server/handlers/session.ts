@@ -2,7 +2,7 @@
 import type { SessionInfo } from '../../shared/protocol.js';
 import type { HandlerContext, Services } from '../context.js';
 import { hashSessionToken, newSessionToken } from '../passwords.js';
-import type { SessionRow, UserRow } from '../store/store.js';
+import type { NewAccount, SessionRow, UserRow } from '../store/store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -28,14 +28,19 @@ export async function sessionByToken(services: Services, token: string): Promise
 }
 
 export async function startSession(ctx: HandlerContext, user: UserRow, device: string | undefined): Promise<SessionInfo> {
+  const { token, session } = newSession(ctx, device);
+  const row = await ctx.services.store.createSession({ ...session, userId: user.id, now: ctx.services.now() });
+  return signIn(ctx, user, row.id, token);
+}
+
+/** A fresh token and the session it opens, not stored yet: register stores it with the account. */
+export function newSession(ctx: HandlerContext, device: string | undefined): { token: string; session: NewAccount['session'] } {
   const { token, hash } = newSessionToken();
-  const session = await ctx.services.store.createSession({
-    userId: user.id,
-    tokenHash: hash,
-    device: device ?? null,
-    address: ctx.conn.address,
-    now: ctx.services.now(),
-  });
-  ctx.conn.authenticate({ userId: user.id, username: user.username, sessionId: session.id });
-  return { token, username: user.username, sessionId: session.id };
+  return { token, session: { tokenHash: hash, device: device ?? null, address: ctx.conn.address } };
+}
+
+/** Logs the connection in with a session that is stored (committed) already. */
+export function signIn(ctx: HandlerContext, user: UserRow, sessionId: number, token: string): SessionInfo {
+  ctx.conn.authenticate({ userId: user.id, username: user.username, sessionId });
+  return { token, username: user.username, sessionId };
 }

@@ -10,7 +10,7 @@ import { Checkpointer } from './checkpointer.js';
 import { SpanReader, spanOf, SYNC_SPANS } from './spans.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { prepareStatements, type MessageRow, type Statements, type SummaryRow } from './statements.js';
-import type { AppendResult, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
+import type { AppendResult, NewAccount, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
 
 /**
  * `normal`: in WAL mode a commit is in the OS's hands before the ack, so it survives a crash of the
@@ -73,6 +73,27 @@ interface ConversationHead {
   lastSeq: number;
   lastId: number;
 }
+
+/**
+ * The cache writes of the open transaction. Rows it created do not exist until it commits, so nothing
+ * cached may name them before: new entries are published once the transaction has committed, and
+ * dropped with it when it fails (after a failed COMMIT, the next conversation or account reuses the
+ * rolled-back rowid). Cached heads are advanced in place, the send path's one write per message, and
+ * put back from `before` when the transaction fails: cheaper than a copy per head (bench/store-micro.ts).
+ */
+interface Staged {
+  readonly userIds: Map<string, number>;
+  readonly directIds: Map<string, number>;
+  /** Heads not cached before the transaction (new conversations, or first used since start), by conversation id. */
+  readonly heads: Map<number, ConversationHead>;
+  /** Sender id → recipient id → conversation id, for routes first used in the transaction. */
+  readonly routes: Map<number, Map<number, number>>;
+  /** The cached heads the transaction advanced, in order, and each one's lastSeq and lastId before. */
+  readonly advanced: ConversationHead[];
+  readonly before: number[];
+}
+
+const nothingStaged = (): Staged => ({ userIds: new Map(), directIds: new Map(), heads: new Map(), routes: new Map(), advanced: [], before: [] });
 
 export class SqliteStore implements Store {
   readonly file: string;
@@ -138,17 +159,32 @@ export class SqliteStore implements Store {
 
     this.stmt = prepareStatements(this.db, { dedupeKey: !this.skipDedupe });
     this.spans = new SpanReader(this.stmt);
-    this.appendTx = this.db.transaction((batch: readonly NewMessage[]): AppendResult[] =>
-      batch.map((m) => this.appendOne(m)),
+    this.appendTx = this.db.transaction((batch: readonly NewMessage[], staged: Staged): AppendResult[] =>
+      batch.map((m) => this.appendOne(staged, m)),
     );
   }
 
   async createUser(username: string, passwordHash: string, now: number): Promise<UserRow> {
+    const user = this.insertUser(username, passwordHash, now);
+    this.userIds.set(username, user.id);
+    return user;
+  }
+
+  async register(account: NewAccount, inTransaction?: (userId: number) => void): Promise<{ user: UserRow; session: SessionRow }> {
+    return this.committed((staged) =>
+      this.db.transaction(() => {
+        const user = this.insertUser(account.username, account.passwordHash, account.now);
+        staged.userIds.set(user.username, user.id);
+        inTransaction?.(user.id);
+        return { user, session: this.insertSession({ ...account.session, userId: user.id, now: account.now }) };
+      })(),
+    );
+  }
+
+  private insertUser(username: string, passwordHash: string, now: number): UserRow {
     try {
       const info = this.stmt.insertUser.run(username, passwordHash, now);
-      const id = Number(info.lastInsertRowid);
-      this.userIds.set(username, id);
-      return { id, username, passwordHash, createdAt: now };
+      return { id: Number(info.lastInsertRowid), username, passwordHash, createdAt: now };
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new ParleyError('USERNAME_TAKEN', 'That username is taken. Choose another.');
@@ -177,6 +213,10 @@ export class SqliteStore implements Store {
   }
 
   async createSession(s: NewSession): Promise<SessionRow> {
+    return this.insertSession(s);
+  }
+
+  private insertSession(s: NewSession): SessionRow {
     const info = this.stmt.insertSession.run(s.userId, s.tokenHash, s.device, s.address, s.now, s.now);
     const row = this.stmt.sessionByToken.get(s.tokenHash);
     if (!row) throw new Error('session vanished after insert');
@@ -234,26 +274,19 @@ export class SqliteStore implements Store {
   }
 
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {
-    return this.db.transaction(() => this.directId(userId, peerId, now))();
+    return this.committed((staged) => this.db.transaction(() => this.directId(staged, userId, peerId, now))());
   }
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
-    try {
-      const results = this.lateCommit ? this.lateCommit.run(() => this.appendTx(batch)) : this.appendTx(batch);
-      if (this.finishCheckpoint) {
-        this.finishCheckpoint = false;
-        // Only the frames written since the worker's checkpoint are left to copy, so this is short.
-        this.db.pragma('wal_checkpoint(PASSIVE)');
-      }
-      return results;
-    } catch (error) {
-      // The transaction rolled back: conversations it created in the caches no longer exist.
-      this.directIds.clear();
-      this.members.clear();
-      this.heads.clear();
-      this.routes.clear();
-      throw error;
+    const results = this.committed((staged) =>
+      this.lateCommit ? this.lateCommit.run(() => this.appendTx(batch, staged)) : this.appendTx(batch, staged),
+    );
+    if (this.finishCheckpoint) {
+      this.finishCheckpoint = false;
+      // Only the frames written since the worker's checkpoint are left to copy, so this is short.
+      this.db.pragma('wal_checkpoint(PASSIVE)');
     }
+    return results;
   }
 
   /**
@@ -325,20 +358,62 @@ export class SqliteStore implements Store {
     return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
   }
 
+  /**
+   * Runs `transaction` (which must commit or throw) and publishes the cache writes it staged only once it
+   * has returned: when it throws, nothing cached has changed.
+   */
+  private committed<T>(transaction: (staged: Staged) => T): T {
+    const staged = nothingStaged();
+    let result: T;
+    try {
+      result = transaction(staged);
+    } catch (error) {
+      // Newest first, so a head advanced several times gets its value from before the transaction.
+      for (let i = staged.advanced.length - 1; i >= 0; i--) {
+        const head = staged.advanced[i]!;
+        head.lastSeq = staged.before[2 * i]!;
+        head.lastId = staged.before[2 * i + 1]!;
+      }
+      throw error;
+    }
+    for (const [username, id] of staged.userIds) this.userIds.set(username, id);
+    for (const [key, id] of staged.directIds) this.directIds.set(key, id);
+    for (const head of staged.heads.values()) this.heads.set(head.id, head);
+    for (const [senderId, recipients] of staged.routes) {
+      let routes = this.routes.get(senderId);
+      if (!routes) this.routes.set(senderId, (routes = new Map()));
+      for (const [recipientId, conversationId] of recipients) routes.set(recipientId, this.headOf(conversationId));
+    }
+    return result;
+  }
+
+  /** The committed head of a conversation; outside transactions only (inside, `stagedHead`). */
   private headOf(conversationId: number): ConversationHead {
     let head = this.heads.get(conversationId);
-    if (!head) {
-      const newest = this.spans.newest(conversationId);
-      this.heads.set(conversationId, (head = { id: conversationId, lastSeq: newest?.seq ?? 0, lastId: newest?.id ?? 0 }));
-    }
+    if (!head) this.heads.set(conversationId, (head = this.readHead(conversationId)));
     return head;
   }
 
-  private appendOne(m: NewMessage): AppendResult {
+  private readHead(conversationId: number): ConversationHead {
+    const newest = this.spans.newest(conversationId);
+    return { id: conversationId, lastSeq: newest?.seq ?? 0, lastId: newest?.id ?? 0 };
+  }
+
+  /**
+   * The head of a conversation inside a transaction: the cached one, or one staged until the commit. Every
+   * write goes through it, so a head read here from the database holds committed rows only.
+   */
+  private stagedHead(staged: Staged, conversationId: number): ConversationHead {
+    let head = this.heads.get(conversationId) ?? staged.heads.get(conversationId);
+    if (!head) staged.heads.set(conversationId, (head = this.readHead(conversationId)));
+    return head;
+  }
+
+  private appendOne(staged: Staged, m: NewMessage): AppendResult {
     const recipientId = this.userIdByName(m.to);
     // Accounts are never deleted, so a resend's recipient exists too: an unknown one is never a resend.
     if (recipientId === undefined) return { message: null };
-    const head = this.routes.get(m.senderId)?.get(recipientId) ?? this.newRoute(m, recipientId);
+    const head = this.routes.get(m.senderId)?.get(recipientId) ?? this.newRoute(staged, m, recipientId);
     // No head: a resend that must not create a conversation, answered already.
     if (!('lastSeq' in head)) return head;
     if (m.conversationId !== undefined && m.conversationId !== head.id) return { message: null, misdirected: true };
@@ -347,6 +422,8 @@ export class SqliteStore implements Store {
     // Refused by the dedupe key: a resend. The original keeps its seq and cursor, and this one takes no seq.
     if (info.changes === 0) return this.resendOf(this.stmt.duplicateId.get(m.senderId, m.clientMsgId)!.id);
     const cursor = Number(info.lastInsertRowid);
+    staged.advanced.push(head);
+    staged.before.push(head.lastSeq, head.lastId);
     head.lastSeq = seq;
     head.lastId = cursor;
     const message: Message = {
@@ -363,28 +440,27 @@ export class SqliteStore implements Store {
   }
 
   /** The conversation head of a sender's first message to this recipient since start, or the answer to a resend. */
-  private newRoute(m: NewMessage, recipientId: number): ConversationHead | AppendResult {
-    let conversationId = this.existingDirectId(m.senderId, recipientId);
+  private newRoute(staged: Staged, m: NewMessage, recipientId: number): ConversationHead | AppendResult {
+    let conversationId = this.existingDirectId(staged, m.senderId, recipientId);
     if (conversationId === undefined) {
       // The first message between these two, or a resend whose clientMsgId went to someone else before: only
       // the former may create the conversation (the rare path, so the lookup costs nothing per message).
       const earlier = this.skipDedupe ? undefined : this.stmt.duplicateId.get(m.senderId, m.clientMsgId);
       if (earlier) return this.resendOf(earlier.id);
-      conversationId = this.directId(m.senderId, recipientId, m.ts);
+      conversationId = this.directId(staged, m.senderId, recipientId, m.ts);
     }
-    const head = this.headOf(conversationId);
-    let routes = this.routes.get(m.senderId);
-    if (!routes) this.routes.set(m.senderId, (routes = new Map()));
-    routes.set(recipientId, head);
-    return head;
+    let routes = staged.routes.get(m.senderId);
+    if (!routes) staged.routes.set(m.senderId, (routes = new Map()));
+    routes.set(recipientId, conversationId);
+    return this.stagedHead(staged, conversationId);
   }
 
   /** The direct conversation of two users, if it exists; with `now`, created when it does not. */
-  private existingDirectId(a: number, b: number, now?: number): number | undefined {
+  private existingDirectId(staged: Staged, a: number, b: number, now?: number): number | undefined {
     const lo = Math.min(a, b);
     const hi = Math.max(a, b);
     const key = `${lo}:${hi}`;
-    const cached = this.directIds.get(key);
+    const cached = this.directIds.get(key) ?? staged.directIds.get(key);
     if (cached !== undefined) return cached;
     let id = this.stmt.directByPair.get(lo, hi)?.id;
     if (id === undefined) {
@@ -393,15 +469,15 @@ export class SqliteStore implements Store {
       this.stmt.insertMember.run(id, lo);
       if (hi !== lo) this.stmt.insertMember.run(id, hi);
       // A new conversation has no messages: its head is known, and looking for one would probe every span.
-      this.heads.set(id, { id, lastSeq: 0, lastId: 0 });
+      staged.heads.set(id, { id, lastSeq: 0, lastId: 0 });
     }
-    this.directIds.set(key, id);
+    staged.directIds.set(key, id);
     return id;
   }
 
   /** Must run inside a transaction: creates the conversation and its members on first use. */
-  private directId(a: number, b: number, now: number): number {
-    return this.existingDirectId(a, b, now)!;
+  private directId(staged: Staged, a: number, b: number, now: number): number {
+    return this.existingDirectId(staged, a, b, now)!;
   }
 
   private membersOf(conversationId: number): number[] {

@@ -49,6 +49,14 @@ export interface NewMessage {
   conversationId?: number;
 }
 
+/** A registration: the account and its first session, stored together. */
+export interface NewAccount {
+  username: string;
+  passwordHash: string;
+  now: number;
+  session: Omit<NewSession, 'userId' | 'now'>;
+}
+
 export type AppendResult =
   | {
       message: Message;
@@ -74,6 +82,11 @@ export interface ReadResult {
  */
 export interface Store {
   createUser(username: string, passwordHash: string, now: number): Promise<UserRow>;
+  /**
+   * The account, `inTransaction(userId)` (its end-to-end keys) and its first session in one transaction:
+   * if any step fails, nothing of the account exists and a retry can succeed. USERNAME_TAKEN when taken.
+   */
+  register(account: NewAccount, inTransaction?: (userId: number) => void): Promise<{ user: UserRow; session: SessionRow }>;
   findUserByName(username: string): Promise<UserRow | undefined>;
   findUserIdByName(username: string): Promise<number | undefined>;
 
