@@ -35,11 +35,15 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   private logger: Logger | null = null;
   /** Frames sent during this turn, written together at its end (OutputBatcher); null when none. */
   private output: string[] | null = null;
-  /** The length of those frames (characters: bytes are counted when they are encoded, at the flush). */
-  private outputChars = 0;
+  /**
+   * What the transport held when the turn's first frame was queued plus the length of the turn's frames
+   * (characters: bytes are counted when they are encoded, at the flush). The transport's share cannot
+   * change before the flush, the turn's only write, so it is read once per turn, not once per frame.
+   */
+  private unsent = 0;
   /** Large reads waiting for the running one; null when none runs. */
   private reads: ClientFrame[] | null = null;
-  /** Frames received since the request rate was last counted (once per read of the socket, not per frame). */
+  /** Frames received since the request rate was last counted (it counts in steps: RequestLimits.framesPerCount). */
   private uncountedFrames = 0;
   private readonly rateKey = String(nextRateKey++);
   private helloTimer: NodeJS.Timeout | null;
@@ -79,7 +83,7 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
 
   /** Output not yet taken by the kernel: this turn's frames and what the transport still holds. */
   get outputBytes(): number {
-    return this.outputChars + this.transport.writableLength;
+    return this.output === null ? this.transport.writableLength : this.unsent;
   }
 
   get log(): Logger {
@@ -108,7 +112,8 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
    */
   send(frame: string): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    if (this.outputChars + this.transport.writableLength > this.services.config.slowConsumerBytes) {
+    if (this.output === null) this.unsent = this.transport.writableLength;
+    if (this.unsent > this.services.config.slowConsumerBytes) {
       this.cutOff();
       return;
     }
@@ -117,14 +122,14 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
       this.services.output.hold(this);
     }
     this.output.push(frame);
-    this.outputChars += frame.length;
+    this.unsent += frame.length;
   }
 
   /** Closes with 4000 behind the unread output, drops this turn's frames, and terminates after a grace. */
   private cutOff(): void {
-    this.log.warn({ queued: this.outputChars, buffered: this.transport.writableLength }, 'slow consumer disconnected');
+    this.log.warn({ unsent: this.outputBytes, buffered: this.transport.writableLength }, 'slow consumer disconnected');
     this.output = null;
-    this.outputChars = 0;
+    this.unsent = 0;
     this.reads = null;
     this.socket.close(CLOSE_CODES.slowConsumer, 'Too far behind; reconnect and sync.');
     setTimeout(() => this.socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
@@ -137,7 +142,7 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   flushOutput(): void {
     const frames = this.output;
     this.output = null;
-    this.outputChars = 0;
+    this.unsent = 0;
     if (frames === null || this.socket.readyState !== WebSocket.OPEN) return;
     this.transport.write(encodeTextFrames(frames));
     this.services.metrics.outputQueued(this.transport.writableLength);
@@ -188,7 +193,7 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   private receive(data: WebSocket.RawData, isBinary: boolean): void {
     // ws goes on parsing what arrived after a close; none of it is answered.
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    if (this.uncountedFrames++ === 0 && this.services.requestLimits.countsFrames) queueMicrotask(this.countFrames);
+    if (++this.uncountedFrames === this.services.requestLimits.framesPerCount) this.countFrames();
     if (isBinary) {
       this.replyError(null, new ParleyError('INVALID_FRAME', 'Frames must be text (JSON), not binary.'));
       return;
@@ -202,21 +207,19 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   }
 
   /**
-   * Counts the frames of one read of the socket (ws emits them all before any microtask runs), so the
-   * request rate costs one limiter call per read. Frames are answered meanwhile; past the rate the
-   * connection is closed and what it still sends or waits for is not answered.
+   * Counts a step of frames. Frames are answered while the limiter decides (the rest of this read of the
+   * socket at most); past the rate the connection is closed and what it still sends or waits for is not answered.
    */
-  private readonly countFrames = (): void => {
-    const count = this.uncountedFrames;
+  private countFrames(): void {
     this.uncountedFrames = 0;
-    this.services.requestLimits.frameCount(this.rateKey, count).catch((error: unknown) => {
+    this.services.requestLimits.frameCount(this.rateKey).catch((error: unknown) => {
       if (this.socket.readyState !== WebSocket.OPEN) return;
       this.log.warn('too many requests; closing the connection');
       this.replyError(null, error);
       this.reads = null;
       this.close(CLOSE_CODES.policyViolation, 'Too many requests.');
     });
-  };
+  }
 
   /** Runs the handler synchronously up to its first await, so sends keep their arrival order. */
   private dispatch(frame: ClientFrame): void {
