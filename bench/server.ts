@@ -99,7 +99,9 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
     // A load test measures the relay, not the abuse limits: its users register from one address and send flat out.
     // All of them connect from 127.0.0.1, so the per-address connection limit is off too.
     // Its accounts have no end-to-end keys and its bodies are random text (the server cannot tell either way).
-    '--registrations-per-hour', '0', '--message-rate', '0', '--max-connections-per-address', '0', '--allow-unencrypted', ...options.extraArgs];
+    // Frames per connection are still counted (that is on the send path) under a rate no run reaches.
+    '--registrations-per-hour', '0', '--message-rate', '0', '--max-connections-per-address', '0', '--allow-unencrypted',
+    '--requests-per-second', '1000000', ...options.extraArgs];
   const serverArgs = bare ? [join(REPO_ROOT, 'bench/bare-server.ts'), String(port), dataDir] : parleyArgs;
   const [command, args] =
     options.core === null

@@ -1,4 +1,4 @@
-// One test per limit: frame size, message length, connections per address, headers timeout, ping/pong, slow consumer.
+// One test per limit: frame size, message length, connections per address, headers timeout, ping/pong, hello, slow consumer.
 import net from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, expect, test } from 'vitest';
@@ -115,6 +115,19 @@ test('ping/pong: a socket that stops answering pings is dropped; one that answer
   expect(server!.logs.some((line) => line.includes('no pong since the last ping'))).toBe(true);
 });
 
+test('a socket that never says hello is closed with 1008 after the hello timeout; one that does stays', async () => {
+  const { url } = await start({ helloTimeoutMs: 300 });
+  const silent = await TestClient.connect(url, { hello: false });
+  const polite = await TestClient.connect(url);
+  sockets.push(silent, polite);
+  expect(await silent.waitClosed(10_000)).toBe(1008);
+  expect(server!.logs.some((line) => line.includes('no hello in time'))).toBe(true);
+  // Well past the timeout, the connection that said hello still answers.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  await expect(polite.request('online', { type: 'online' })).rejects.toMatchObject({ code: 'NOT_AUTHENTICATED' });
+  expect(polite.closeCode).toBeUndefined();
+});
+
 test('slow consumer: a client that stops reading is disconnected past the threshold and resumes from its cursor without loss', async () => {
   const { url } = await start({ slowConsumerBytes: 64 * 1024 });
   const sender = await userClient(url, 'sender');
@@ -145,7 +158,8 @@ test('slow consumer: a client that stops reading is disconnected past the thresh
   while (!dropped() && sent.length < 3_000) await send(50);
   expect(dropped()).toBe(true);
   raw.resume();
-  await reader.waitClosed(10_000);
+  // Its close frame waited behind what it had not read: once it reads again it sees 4000, not 1006.
+  expect(await reader.waitClosed(10_000)).toBe(4000);
 
   // Back online: sync from the cursor fills in everything, once.
   const again = await TestClient.connect(url);

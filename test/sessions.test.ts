@@ -94,6 +94,21 @@ test('revoking your own session logs this connection out, like logout', async ()
   expect(await resumeFails(laptop.token)).toBe('SESSION_INVALID');
 });
 
+test('logout closes the other live sockets of the same session with 4001; other sessions stay', async () => {
+  server = await startServer();
+  const tab = await device('alice', 'browser');
+  // A second tab of the same browser: the same session, its own socket.
+  const otherTab = await TestClient.connect(server.url);
+  clients.push(otherTab);
+  await otherTab.request('resume', { type: 'resume', token: tab.token });
+  const phone = await device('alice', 'phone');
+  await tab.request('logout', { type: 'logout' });
+  expect(await otherTab.waitClosed()).toBe(4001);
+  await expect(tab.request('online', { type: 'online' })).rejects.toMatchObject({ code: 'NOT_AUTHENTICATED' });
+  expect(await phone.request('online', { type: 'online' })).toEqual({ users: ['alice'] });
+  expect(phone.closeCode).toBeUndefined();
+});
+
 test('sign out everywhere ends every session: other devices get 4001, this one is logged out', async () => {
   server = await startServer();
   const laptop = await device('alice', 'laptop');

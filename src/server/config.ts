@@ -30,6 +30,8 @@ export interface ServerConfig {
   metrics: MetricsAccess;
   /** Interval of WebSocket pings; a socket that missed the previous pong is dropped. */
   heartbeatMs: number;
+  /** A connection that has not sent `hello` this long after opening is closed with 1008. */
+  helloTimeoutMs: number;
   /**
    * Accept accounts without end-to-end keys and message bodies that are not `p1.` envelopes (load tests,
    * protocol tooling). Off by default: the server then stores and relays nothing it could read.
@@ -68,6 +70,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     tls: null,
     metrics: 'local',
     heartbeatMs: 30_000,
+    helloTimeoutMs: 10_000,
     sessionIdleDays: 90,
     allowUnencrypted: false,
     slowConsumerBytes: 4 * 1024 * 1024,

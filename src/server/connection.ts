@@ -10,9 +10,22 @@ import type { HubClient } from './hub.js';
 import { encodeTextFrames, type OutputTarget } from './output.js';
 import { parseClientFrame } from './parse.js';
 
+/** Reads whose replies can be megabytes: one runs at a time per connection, and only while its output is under budget. */
+const LARGE_READS: ReadonlySet<string> = new Set(['sync', 'history', 'conversations']);
+/** Large reads a connection may have waiting behind the running one; more get RATE_LIMITED. */
+const MAX_WAITING_READS = 32;
+/**
+ * How long a large read waits for the connection's output to drain under budget before the connection is
+ * cut off as a slow consumer; and how long a cut-off consumer has to read up to its close frame (which
+ * waits behind the output it has not read) and see 4000 before it is dropped (ws alone would wait 30 s).
+ */
+const SLOW_CONSUMER_GRACE_MS = 5_000;
+
+let nextRateKey = 1;
+
 export class Connection implements ConnectionView, HubClient, OutputTarget {
   session: Session | null = null;
-  version: number | null = null;
+  private agreedVersion: number | null = null;
   /** Cleared at each heartbeat, set by each pong; a socket still clear at the next heartbeat is dead. */
   alive = true;
   private closing: { code: number; reason: string } | null = null;
@@ -22,6 +35,18 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   private logger: Logger | null = null;
   /** Frames sent during this turn, written together at its end (OutputBatcher); null when none. */
   private output: string[] | null = null;
+  /**
+   * What the transport held when the turn's first frame was queued plus the length of the turn's frames
+   * (characters: bytes are counted when they are encoded, at the flush). The transport's share cannot
+   * change before the flush, the turn's only write, so it is read once per turn, not once per frame.
+   */
+  private unsent = 0;
+  /** Large reads waiting for the running one; null when none runs. */
+  private reads: ClientFrame[] | null = null;
+  /** Frames received since the request rate was last counted (it counts in steps: RequestLimits.framesPerCount). */
+  private uncountedFrames = 0;
+  private readonly rateKey = String(nextRateKey++);
+  private helloTimer: NodeJS.Timeout | null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -36,6 +61,29 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.onClose());
     socket.on('error', (error) => this.log.debug({ err: { message: error.message } }, 'socket error'));
+    this.helloTimer = setTimeout(() => {
+      this.log.info('no hello in time; closing the connection');
+      this.close(CLOSE_CODES.policyViolation, 'No hello in time.');
+    }, services.config.helloTimeoutMs);
+    this.helloTimer.unref();
+  }
+
+  get version(): number | null {
+    return this.agreedVersion;
+  }
+
+  /** Set by `hello`, which ends the wait for it. */
+  set version(version: number | null) {
+    this.agreedVersion = version;
+    if (version !== null && this.helloTimer) {
+      clearTimeout(this.helloTimer);
+      this.helloTimer = null;
+    }
+  }
+
+  /** Output not yet taken by the kernel: this turn's frames and what the transport still holds. */
+  get outputBytes(): number {
+    return this.output === null ? this.transport.writableLength : this.unsent;
   }
 
   get log(): Logger {
@@ -58,13 +106,15 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     return this.session ? this : null;
   }
 
-  /** Hands a serialized frame to the socket, or drops a consumer that stopped reading. */
+  /**
+   * Queues a serialized frame for the end of the turn, or drops a consumer that stopped reading: the
+   * frames already queued in this turn count, so a burst of replies cannot pass the budget unseen.
+   */
   send(frame: string): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    if (this.socket.bufferedAmount > this.services.config.slowConsumerBytes) {
-      this.log.warn({ buffered: this.socket.bufferedAmount }, 'slow consumer disconnected');
-      this.socket.close(CLOSE_CODES.slowConsumer, 'Too far behind; reconnect and sync.');
-      this.socket.terminate();
+    if (this.output === null) this.unsent = this.transport.writableLength;
+    if (this.unsent > this.services.config.slowConsumerBytes) {
+      this.cutOff();
       return;
     }
     if (this.output === null) {
@@ -72,6 +122,17 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
       this.services.output.hold(this);
     }
     this.output.push(frame);
+    this.unsent += frame.length;
+  }
+
+  /** Closes with 4000 behind the unread output, drops this turn's frames, and terminates after a grace. */
+  private cutOff(): void {
+    this.log.warn({ unsent: this.outputBytes, buffered: this.transport.writableLength }, 'slow consumer disconnected');
+    this.output = null;
+    this.unsent = 0;
+    this.reads = null;
+    this.socket.close(CLOSE_CODES.slowConsumer, 'Too far behind; reconnect and sync.');
+    setTimeout(() => this.socket.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
   }
 
   /**
@@ -81,8 +142,10 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   flushOutput(): void {
     const frames = this.output;
     this.output = null;
+    this.unsent = 0;
     if (frames === null || this.socket.readyState !== WebSocket.OPEN) return;
     this.transport.write(encodeTextFrames(frames));
+    this.services.metrics.outputQueued(this.transport.writableLength);
   }
 
   authenticate(session: Session): void {
@@ -128,6 +191,9 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   }
 
   private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    // ws goes on parsing what arrived after a close; none of it is answered.
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (++this.uncountedFrames === this.services.requestLimits.framesPerCount) this.countFrames();
     if (isBinary) {
       this.replyError(null, new ParleyError('INVALID_FRAME', 'Frames must be text (JSON), not binary.'));
       return;
@@ -140,10 +206,25 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     this.dispatch(parsed.frame);
   }
 
+  /**
+   * Counts a step of frames. Frames are answered while the limiter decides (the rest of this read of the
+   * socket at most); past the rate the connection is closed and what it still sends or waits for is not answered.
+   */
+  private countFrames(): void {
+    this.uncountedFrames = 0;
+    this.services.requestLimits.frameCount(this.rateKey).catch((error: unknown) => {
+      if (this.socket.readyState !== WebSocket.OPEN) return;
+      this.log.warn('too many requests; closing the connection');
+      this.replyError(null, error);
+      this.reads = null;
+      this.close(CLOSE_CODES.policyViolation, 'Too many requests.');
+    });
+  }
+
   /** Runs the handler synchronously up to its first await, so sends keep their arrival order. */
   private dispatch(frame: ClientFrame): void {
     const handler = handlers[frame.type];
-    if (this.version === null && frame.type !== 'hello') {
+    if (this.agreedVersion === null && frame.type !== 'hello') {
       this.replyError(frame.id, new ParleyError('HELLO_REQUIRED', 'Send hello first to agree on a protocol version.'));
       return;
     }
@@ -151,6 +232,69 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
       this.replyError(frame.id, new ParleyError('NOT_AUTHENTICATED', 'Log in first.'));
       return;
     }
+    if (LARGE_READS.has(frame.type)) {
+      this.queueRead(frame);
+      return;
+    }
+    void this.run(frame);
+  }
+
+  /** Large reads run one after another, each only while the output is under budget (the slow consumer's). */
+  private queueRead(frame: ClientFrame): void {
+    if (this.reads === null) {
+      this.reads = [];
+      this.runRead(frame);
+    } else if (this.reads.length < MAX_WAITING_READS) {
+      this.reads.push(frame);
+    } else {
+      this.replyError(frame.id, new ParleyError('RATE_LIMITED', 'Too many reads waiting on this connection; wait for their replies.', { retryAfterMs: 1_000 }));
+    }
+  }
+
+  private runRead(frame: ClientFrame): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.outputBytes > this.services.config.slowConsumerBytes) {
+      this.holdRead(frame);
+      return;
+    }
+    const done = this.run(frame);
+    if (done) void done.then(this.nextRead);
+    else this.nextRead();
+  }
+
+  /**
+   * Runs the read once the output is back under budget: this turn's frames are written at its end, then
+   * the transport says 'drain' when the kernel has taken all of them. A client that does not read within
+   * the grace is cut off.
+   */
+  private holdRead(frame: ClientFrame): void {
+    const budget = this.services.config.slowConsumerBytes;
+    const retry = (): void => {
+      clearTimeout(timer);
+      this.transport.off('drain', retry);
+      this.runRead(frame);
+    };
+    const timer = setTimeout(() => {
+      this.transport.off('drain', retry);
+      if (this.socket.readyState === WebSocket.OPEN) this.cutOff();
+    }, SLOW_CONSUMER_GRACE_MS);
+    timer.unref();
+    setImmediate(() => {
+      if (this.socket.readyState !== WebSocket.OPEN) clearTimeout(timer);
+      else if (this.outputBytes <= budget) retry();
+      else this.transport.once('drain', retry);
+    });
+  }
+
+  private readonly nextRead = (): void => {
+    const next = this.reads?.shift();
+    if (next) this.runRead(next);
+    else this.reads = null;
+  };
+
+  /** Returns the request's promise when its handler is asynchronous. */
+  private run(frame: ClientFrame): Promise<void> | undefined {
+    const handler = handlers[frame.type];
     const request = new RequestScope(this.services, this, frame);
     // The table's type ties each frame to its handler; TypeScript cannot see through the union here.
     const now = handler.handleNow as ((request: ClientFrame, ctx: HandlerContext, reply: Reply<RequestType>) => void) | undefined;
@@ -160,9 +304,9 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
       } catch (error) {
         request.fail(error);
       }
-      return;
+      return undefined;
     }
-    (handler.handle as (request: ClientFrame, ctx: HandlerContext) => Promise<unknown>)(frame, request).then(
+    return (handler.handle as (request: ClientFrame, ctx: HandlerContext) => Promise<unknown>)(frame, request).then(
       (result) => request.ok(result),
       (error: unknown) => request.fail(error),
     );
@@ -194,6 +338,8 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.reads = null;
+    if (this.helloTimer) clearTimeout(this.helloTimer);
     this.unauthenticate();
     if (this.parentLog.isLevelEnabled('debug')) this.log.debug('connection closed');
     for (const listener of this.closeListeners) listener();

@@ -7,6 +7,7 @@ import type { ServerConfig } from './config.js';
 import type { Hub, HubClient } from './hub.js';
 import type { OutputBatcher } from './output.js';
 import type { RateLimits } from './limits/rate-limits.js';
+import type { RequestLimits } from './limits/request-limits.js';
 import type { Metrics } from './metrics.js';
 import type { Passwords } from './passwords.js';
 import type { KeyStore } from './store/keys.js';
@@ -23,6 +24,8 @@ export interface Services {
   /** Corks sockets for the rest of a turn, so a group commit's acks and pushes leave in one write per socket. */
   output: OutputBatcher;
   rateLimits: RateLimits;
+  /** Frames per connection, typing hints and key epochs per user. */
+  requestLimits: RequestLimits;
   metrics: Metrics;
   log: Logger;
   now(): number;

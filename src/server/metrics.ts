@@ -19,6 +19,8 @@ export class Metrics {
    */
   private storedUncollected = 0;
   private pushedUncollected = 0;
+  /** The most output one connection held unsent after a write, in bytes, since the last scrape. */
+  outputPeakBytes = 0;
 
   /** @param connections reads the number of open WebSocket connections when Prometheus scrapes. */
   constructor(connections: () => number) {
@@ -31,6 +33,15 @@ export class Metrics {
       registers,
       collect() {
         this.set(connections());
+      },
+    });
+    const peak = new Gauge({
+      name: 'parley_output_peak_bytes',
+      help: 'The most output one connection held unsent (not yet taken by the kernel) since the last scrape.',
+      registers,
+      collect: () => {
+        peak.set(this.outputPeakBytes);
+        this.outputPeakBytes = 0;
       },
     });
     this.logins = new Counter({ name: 'parley_logins_total', help: 'Password logins by result.', labelNames: ['result'], registers });
@@ -80,6 +91,11 @@ export class Metrics {
   committed(messages: number, seconds: number): void {
     this.commitSize.observe(messages);
     this.commitTime.observe(seconds);
+  }
+
+  /** After each write of a connection's output: what it still holds unsent. */
+  outputQueued(bytes: number): void {
+    if (bytes > this.outputPeakBytes) this.outputPeakBytes = bytes;
   }
 
   login(result: LoginResult): void {

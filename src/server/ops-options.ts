@@ -13,6 +13,7 @@ export interface OpsFlags {
   maxConnectionsPerAddress: number;
   headersTimeoutMs: number;
   heartbeatMs: number;
+  helloTimeoutMs: number;
   sessionIdleDays: number;
   allowUnencrypted?: boolean;
   slowConsumerBytes: number;
@@ -23,6 +24,9 @@ export interface OpsFlags {
   preloginsPerMinute: number;
   messageRate: number;
   messageBurst: number;
+  requestsPerSecond: number;
+  typingPerMinute: number;
+  epochsPerHour: number;
   tlsCert?: string;
   tlsKey?: string;
   metrics: MetricsAccess;
@@ -49,6 +53,7 @@ export function addOpsOptions(command: Command): Command {
   option('--max-connections-per-address <n>', 'WebSocket connections one address may hold (0: no limit)', 'PARLEY_MAX_CONNECTIONS_PER_ADDRESS', integer(0, 1_000_000, 'A connection count'), d.maxConnectionsPerAddress);
   option('--headers-timeout-ms <ms>', 'time a client has to send its request headers', 'PARLEY_HEADERS_TIMEOUT_MS', integer(100, 600_000, 'A timeout'), d.headersTimeoutMs);
   option('--heartbeat-ms <ms>', 'ping interval; a socket that misses a pong is dropped at the next one', 'PARLEY_HEARTBEAT_MS', integer(50, 3_600_000, 'An interval'), d.heartbeatMs);
+  option('--hello-timeout-ms <ms>', 'time a new connection has to send hello before it is closed with 1008', 'PARLEY_HELLO_TIMEOUT_MS', integer(100, 600_000, 'A timeout'), d.helloTimeoutMs);
   option('--session-idle-days <days>', 'a session unused this long ends: log in again (0: sessions last until logout)', 'PARLEY_SESSION_IDLE_DAYS', integer(0, 36_500, 'A number of days'), d.sessionIdleDays);
   command.addOption(
     new Option('--allow-unencrypted', 'also accept accounts without end-to-end keys and unencrypted messages, which the server can read (load tests, tooling)').env(
@@ -64,6 +69,9 @@ export function addOpsOptions(command: Command): Command {
   option('--prelogins-per-minute <n>', 'prelogin requests (salt lookups) per address and minute (0: off)', 'PARLEY_PRELOGINS_PER_MINUTE', count, r.preloginsPerMinute);
   option('--message-rate <n>', 'messages per user and second, sustained (0: no message limit)', 'PARLEY_MESSAGE_RATE', count, r.messagesPerSecond);
   option('--message-burst <n>', 'extra messages per user and minute for bursts', 'PARLEY_MESSAGE_BURST', count, r.messageBurstPerMinute);
+  option('--requests-per-second <n>', 'frames one connection may send per second; past it the connection is closed (0: off)', 'PARLEY_REQUESTS_PER_SECOND', count, r.requestsPerSecond);
+  option('--typing-per-minute <n>', 'typing hints per user and minute (0: off)', 'PARLEY_TYPING_PER_MINUTE', count, r.typingPerMinute);
+  option('--epochs-per-hour <n>', 'conversation keys (addEpoch) per user and hour (0: off)', 'PARLEY_EPOCHS_PER_HOUR', count, r.epochsPerHour);
   command.addOption(new Option('--tls-cert <file>', 'certificate chain (PEM): serve HTTPS and WSS on the port').env('PARLEY_TLS_CERT'));
   command.addOption(new Option('--tls-key <file>', 'private key (PEM) of --tls-cert').env('PARLEY_TLS_KEY'));
   command.addOption(
@@ -104,6 +112,7 @@ export function opsConfig(flags: OpsFlags): Partial<ServerConfig> {
     maxConnectionsPerAddress: flags.maxConnectionsPerAddress,
     headersTimeoutMs: flags.headersTimeoutMs,
     heartbeatMs: flags.heartbeatMs,
+    helloTimeoutMs: flags.helloTimeoutMs,
     sessionIdleDays: flags.sessionIdleDays,
     // A plain flag: commander gives true for the flag and for any value of its variable.
     allowUnencrypted: flags.allowUnencrypted === true,
@@ -118,6 +127,9 @@ export function opsConfig(flags: OpsFlags): Partial<ServerConfig> {
       preloginsPerMinute: flags.preloginsPerMinute,
       messagesPerSecond: flags.messageRate,
       messageBurstPerMinute: flags.messageBurst,
+      requestsPerSecond: flags.requestsPerSecond,
+      typingPerMinute: flags.typingPerMinute,
+      epochsPerHour: flags.epochsPerHour,
     },
   };
 }

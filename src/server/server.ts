@@ -17,6 +17,7 @@ import { webRoutes } from './http/web.js';
 import { Hub } from './hub.js';
 import { AddressSlots } from './limits/address-slots.js';
 import { type LimiterFactory, RateLimits } from './limits/rate-limits.js';
+import { NO_REQUEST_LIMITS, RequestLimits } from './limits/request-limits.js';
 import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { OutputBatcher } from './output.js';
@@ -86,6 +87,7 @@ export function createServer(options: ServerOptions): ParleyServer {
     ),
     output: new OutputBatcher(),
     rateLimits: new RateLimits(config.rateLimits, options.limiterFactory),
+    requestLimits: new RequestLimits(config.rateLimits || NO_REQUEST_LIMITS, options.limiterFactory),
     metrics,
     now: options.now ?? Date.now,
   };

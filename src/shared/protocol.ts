@@ -332,6 +332,8 @@ export type ServerFrame = z.infer<typeof ServerFrame>;
 export const CLOSE_CODES = {
   normal: 1000,
   goingAway: 1001,
+  /** No `hello` in time, or too many requests on one connection. */
+  policyViolation: 1008,
   tooBig: 1009,
   /** The client's send buffer passed the slow-consumer threshold; resume from the cursor. */
   slowConsumer: 4000,

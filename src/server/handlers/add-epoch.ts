@@ -9,6 +9,7 @@ export const addEpoch: Handler<'addEpoch'> = {
   async handle(request, ctx) {
     const session = sessionOf(ctx);
     const { store, keys, hub, now } = ctx.services;
+    await ctx.services.requestLimits.addEpoch(session.userId);
     const peers = await store.peersOf(session.userId, request.conversationId);
     if (!peers) throw new ParleyError('CONVERSATION_NOT_FOUND', 'That conversation does not exist or you are not in it.');
     const members = [session.userId, ...peers];

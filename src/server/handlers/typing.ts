@@ -6,6 +6,7 @@ export const typing: Handler<'typing'> = {
   needsSession: true,
   async handle(request, ctx) {
     const session = sessionOf(ctx);
+    await ctx.services.requestLimits.typing(session.userId);
     const peers = await requirePeers(ctx.services.store, session.userId, request.conversationId);
     const frame = JSON.stringify({ type: 'typing', conversationId: request.conversationId, username: session.username });
     ctx.afterReply(() => {

@@ -3,8 +3,10 @@ import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes, type RateLimiterA
 import { ParleyError } from '../../shared/errors.js';
 import { addressKey } from '../http/address.js';
 import { OneAtATime } from './one-at-a-time.js';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimitConfig } from './request-limits.js';
 
-export interface RateLimitConfig {
+/** With the request limits (request-limits.ts), so `rateLimits: false` switches every limit off. */
+export interface RateLimitConfig extends RequestLimitConfig {
   /** Failed logins one username may have within `loginWindowMs` before logins to it are refused; 0 = off. */
   loginFailuresPerAccount: number;
   /** Failed logins one address (IPv6: its /64) may have within `loginWindowMs`; 0 = off. */
@@ -28,6 +30,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   preloginsPerMinute: 60,
   messagesPerSecond: 5,
   messageBurstPerMinute: 30,
+  ...DEFAULT_REQUEST_LIMITS,
 };
 
 /**
