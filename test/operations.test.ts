@@ -141,7 +141,7 @@ test('/metrics is for this machine only by default: a client through a trusted p
 
 test('`parley backup` under load: the copy opens, is consistent, and holds every message acked before it began', async () => {
   const dataDir = tempDir('parley-backup-');
-  spawned = await spawnServer({ dataDir, bundled: true, args: ['--message-rate', '0', '--allow-unencrypted'] });
+  spawned = await spawnServer({ dataDir, bundled: true, args: ['--message-rate', '0', '--requests-per-second', '0', '--allow-unencrypted'] });
   const names = ['ann', 'ben', 'cat', 'dan'];
   const tokens: string[] = [];
   for (const name of names) {
