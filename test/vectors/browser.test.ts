@@ -86,7 +86,7 @@ describe.skipIf(!browserAvailable())('known-answer vectors in Chromium', () => {
     expect(report.passed).toBe(43);
   });
 
-  test('one derivation at the default (v2) parameters takes seconds at most in Chromium, so a login never hangs', async () => {
+  test('one derivation at the default (v2) parameters runs in Chromium, and its time is printed for the notes', async () => {
     const all = loadVectorSet();
     const v2 = all.kdf.find((k) => k.name === 'v2-default-params')!;
     const none: VectorSet = { kdf: [], keyBundle: [], epochKey: [], envelope: [], envelopeRejection: [], safetyNumber: [], vault: [] };
