@@ -471,14 +471,23 @@ export class ParleyClient {
   async unlock(password: string): Promise<void> {
     const conn = this.#requireConnection();
     const session = this.#requireSession();
-    const mine = await conn.request('myKeys', {});
-    const realm = this.#checkedRealm();
-    checkKdfVersion(this.#options.storage, this.#address, session.username, mine.kdf);
-    const keys = await derive(session.username, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf, realm);
+    const { mine, realm, keys } = await this.#keysFromPassword(conn, session.username, password);
     const { identity, oldIdentities } = unlockAll(session.username, mine, keys.wrapKey);
     this.#keyring = this.#newKeyring(session.username, identity, keys.wrapKey, oldIdentities);
     await this.#afterPassword(conn, session.username, password, mine.kdf.v, keys.authKey, realm);
     await this.#authenticated(conn, session);
+  }
+
+  /**
+   * The signed-in user's keys from their password, with the salt and parameters `myKeys` gives, checked
+   * against the pinned realm and the newest derivation version this device saw for the account.
+   */
+  async #keysFromPassword(conn: Connection, username: string, password: string) {
+    const mine = await conn.request('myKeys', {});
+    const realm = this.#checkedRealm();
+    checkKdfVersion(this.#options.storage, this.#address, username, mine.kdf);
+    const keys = await derive(username, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf, realm);
+    return { mine, realm, keys };
   }
 
   /** The realm ids the server gave (hello, and `also`) checked against the pinned one; undefined if it gave none. */
@@ -528,10 +537,7 @@ export class ParleyClient {
     if (newPassword.length < LIMITS.passwordMinLength || newPassword.length > LIMITS.passwordMaxLength) {
       throw new ParleyError('WEAK_PASSWORD', `Use ${LIMITS.passwordMinLength} to ${LIMITS.passwordMaxLength} characters.`);
     }
-    const mine = await conn.request('myKeys', {});
-    const realm = this.#checkedRealm();
-    checkKdfVersion(this.#options.storage, this.#address, keyring.me, mine.kdf);
-    const old = await derive(keyring.me, oldPassword, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf, realm);
+    const { realm, keys: old } = await this.#keysFromPassword(conn, keyring.me, oldPassword);
     const made = await freshKeys(keyring.me, newPassword, realm ?? '');
     const keyBundle = sealIdentity({ identity: keyring.identity, username: keyring.me, wrapKey: made.wrapKey });
     // Keys from before identity resets are re-sealed too: the server takes all of them or none.
@@ -558,10 +564,9 @@ export class ParleyClient {
   async resetKeys(password: string): Promise<number> {
     const conn = this.#requireConnection();
     const keyring = this.#requireKeys();
-    const mine = await conn.request('myKeys', {});
-    const realm = this.#checkedRealm();
-    checkKdfVersion(this.#options.storage, this.#address, keyring.me, mine.kdf);
-    const { authKey, wrapKey } = await derive(keyring.me, password, fromBase64url(mine.salt) ?? new Uint8Array(), mine.kdf, realm);
+    const {
+      keys: { authKey, wrapKey },
+    } = await this.#keysFromPassword(conn, keyring.me, password);
     const identity = generateIdentity(keyring.identity.keyVersion + 1);
     const { keyVersion } = await conn.request('resetKeys', {
       password: toBase64url(authKey),
