@@ -41,13 +41,10 @@ export function isEnvelopeShaped(body: string): boolean {
 }
 
 /**
- * The conversation id an envelope's header names (its first 8 bytes; 12 base64url characters after the
- * prefix), so the server can refuse an envelope sent to another conversation than it was made for.
+ * The conversation id an envelope's header names, so the server can refuse an envelope sent to another
+ * conversation than it was made for.
  */
-export function envelopeConversationId(body: string): number | undefined {
-  const header = fromBase64url(body.slice(ENVELOPE_PREFIX.length, ENVELOPE_PREFIX.length + 12));
-  return header === undefined || header.length !== 9 ? undefined : readU64(header, 0);
-}
+export const envelopeConversationId = (body: string): number | undefined => envelopeHeader(body)?.conversationId;
 
 /** The unauthenticated header of an envelope of either version (what it claims until it is verified). */
 export function envelopeHeader(body: string): { conversationId: number; epoch: number; senderKeyVersion: number } | undefined {

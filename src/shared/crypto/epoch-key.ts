@@ -147,24 +147,11 @@ export function openEpochKey(input: {
   keys: KeyDirectory;
 }): Outcome<OpenedEpochKey, EpochKeyFailure> {
   try {
-    const v2 = typeof input.sealed === 'string' && input.sealed.startsWith(SEALED_EPOCH_KEY_PREFIX);
-    const bytes = unwrapPrefixed(input.sealed, v2 ? SEALED_EPOCH_KEY_PREFIX : SEALED_EPOCH_KEY_PREFIX_V1);
-    if (bytes === undefined || bytes.length < SEALED_BYTES_V1) return fail('malformed');
-    const h = bytes.subarray(0, HEADER_BYTES);
-    let members: Member[] | undefined;
-    let at = HEADER_BYTES;
-    if (v2) {
-      const decoded = decodeMembers(bytes, HEADER_BYTES);
-      if (decoded === undefined) return fail('malformed');
-      members = decoded.members;
-      at = decoded.end;
-    }
-    if (bytes.length !== at + TAIL_BYTES) return fail('malformed');
-    const conversationId = readU64(h, 0);
-    if (conversationId !== input.conversationId) return fail('wrong-conversation');
-    if (readU32(h, 8) !== input.epoch) return fail('wrong-epoch');
-    const recipientKeyVersion = readU32(h, 12);
-    const creatorKeyVersion = readU32(h, 16);
+    const copy = readSealed(input.sealed);
+    if (copy === undefined) return fail('malformed');
+    const { bytes, members, at, recipientKeyVersion, creatorKeyVersion } = copy;
+    if (copy.conversationId !== input.conversationId) return fail('wrong-conversation');
+    if (copy.epoch !== input.epoch) return fail('wrong-epoch');
     if (recipientKeyVersion !== input.me.keyVersion) return fail('wrong-recipient-key');
     if (members !== undefined) {
       if (!sameUsernames(members, input.members)) return fail('wrong-members');
@@ -196,23 +183,30 @@ export function openEpochKey(input: {
   }
 }
 
+/** A sealed copy's bytes and what its header and (ek2) member list say; undefined when it is not a well-formed ek1 or ek2 copy. */
+function readSealed(sealed: unknown) {
+  const v2 = typeof sealed === 'string' && sealed.startsWith(SEALED_EPOCH_KEY_PREFIX);
+  const bytes = unwrapPrefixed(sealed, v2 ? SEALED_EPOCH_KEY_PREFIX : SEALED_EPOCH_KEY_PREFIX_V1);
+  if (bytes === undefined || bytes.length < SEALED_BYTES_V1) return undefined;
+  let at = HEADER_BYTES;
+  let members: Member[] | undefined;
+  if (v2) {
+    const decoded = decodeMembers(bytes, HEADER_BYTES);
+    if (decoded === undefined) return undefined;
+    ({ members, end: at } = decoded);
+  }
+  if (bytes.length !== at + TAIL_BYTES) return undefined;
+  // Undefined past 2^53: no conversation has such an id.
+  return { bytes, at, members, conversationId: readU64(bytes, 0), epoch: readU32(bytes, 8), recipientKeyVersion: readU32(bytes, 12), creatorKeyVersion: readU32(bytes, 16) };
+}
+
 /**
  * What the server may check of a sealed copy without any key: its format, and the conversation, epoch and
  * recipient key version its header names. Undefined when it is not a well-formed ek1 or ek2 copy.
  */
 export function sealedEpochKeyHeader(sealed: string): { conversationId: number; epoch: number; recipientKeyVersion: number; members?: Member[] } | undefined {
-  const v2 = sealed.startsWith(SEALED_EPOCH_KEY_PREFIX);
-  const bytes = unwrapPrefixed(sealed, v2 ? SEALED_EPOCH_KEY_PREFIX : SEALED_EPOCH_KEY_PREFIX_V1);
-  if (bytes === undefined || bytes.length < SEALED_BYTES_V1) return undefined;
-  let end = HEADER_BYTES;
-  let members: Member[] | undefined;
-  if (v2) {
-    const decoded = decodeMembers(bytes, HEADER_BYTES);
-    if (decoded === undefined) return undefined;
-    ({ members, end } = decoded);
-  }
-  if (bytes.length !== end + TAIL_BYTES) return undefined;
-  const conversationId = readU64(bytes, 0);
-  if (conversationId === undefined) return undefined;
-  return { conversationId, epoch: readU32(bytes, 8), recipientKeyVersion: readU32(bytes, 12), ...(members === undefined ? {} : { members }) };
+  const copy = readSealed(sealed);
+  if (copy?.conversationId === undefined) return undefined;
+  const { conversationId, epoch, recipientKeyVersion, members } = copy;
+  return { conversationId, epoch, recipientKeyVersion, ...(members === undefined ? {} : { members }) };
 }
