@@ -209,4 +209,23 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO generation (id, value) VALUES (1, NULL);
     `,
   },
+  {
+    version: 10,
+    description: "each message names its conversation's previous message, and no two messages may name the same one",
+    // The guard the database keeps over message places (conversation, seq). The store gives seqs from a cached
+    // head; were that head ever stale (a failed commit once left one so), two messages would take one place.
+    // A unique (conversation_id, seq) index would stop it, but every group commit then writes a page per
+    // conversation it touches, anywhere in that index (+25 % CPU per message, bench/RESULTS.md). prev_id is
+    // the cursor of the conversation's previous message (minus the conversation's id for its first), so the
+    // entries of this index are recent cursors and a commit writes near the index's end: two appends from
+    // one head name the same predecessor, and the second fails its commit. Existing rows are chained in seq
+    // order, so a database that already holds a duplicate place still gets distinct predecessors.
+    sql: `
+      ALTER TABLE messages ADD COLUMN prev_id INTEGER NOT NULL DEFAULT 0;
+      UPDATE messages SET prev_id = chain.prev
+        FROM (SELECT id, coalesce(lag(id) OVER (PARTITION BY conversation_id ORDER BY seq, id), -conversation_id) AS prev FROM messages) AS chain
+        WHERE messages.id = chain.id;
+      CREATE UNIQUE INDEX messages_by_predecessor ON messages (prev_id);
+    `,
+  },
 ];

@@ -45,20 +45,21 @@ test('across many spans, sync, history and the conversation list match a plain f
         const ids: number[] = [];
         for (const name of NAMES) ids.push((await store.createUser(name, 'hash', 1)).id);
         // Written directly, with gaps in the ids, as a server that ran for a long time would have them.
-        const conversations = new Map<string, { id: number; seq: number }>();
+        const conversations = new Map<string, { id: number; seq: number; lastId: number }>();
         const all: Message[] = [];
         const messageIds = [...new Set(sends.map((s) => s.span * SPAN + s.offset + 1))].sort((a, b) => a - b);
         let id = 0;
         for (const [i, s] of sends.slice(0, messageIds.length).entries()) {
           const key = [s.from, s.to].sort().join('-');
           let c = conversations.get(key);
-          if (!c) conversations.set(key, (c = { id: await store.openDirect(ids[s.from]!, ids[s.to]!, 1), seq: 0 }));
+          if (!c) conversations.set(key, (c = { id: await store.openDirect(ids[s.from]!, ids[s.to]!, 1), seq: 0, lastId: 0 }));
           id = messageIds[i]!;
           c.seq++;
           const m: Message = { cursor: id, conversationId: c.id, seq: c.seq, from: NAMES[s.from]!, to: NAMES[s.to]!, clientMsgId: `m${i}`, body: `b${i}`, ts: i };
           store.db
-            .prepare('INSERT INTO messages (id, conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-            .run(m.cursor, m.conversationId, m.seq, ids[s.from], ids[s.to], m.clientMsgId, m.body, m.ts);
+            .prepare('INSERT INTO messages (id, conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at, prev_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+            .run(m.cursor, m.conversationId, m.seq, ids[s.from], ids[s.to], m.clientMsgId, m.body, m.ts, c.lastId || -c.id);
+          c.lastId = id;
           all.push(m);
         }
         for (const [n, mark] of readMarks.entries()) store.db.prepare('UPDATE conversation_members SET read_seq = ? WHERE user_id = ?').run(mark, ids[n]);

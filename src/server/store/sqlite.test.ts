@@ -70,7 +70,7 @@ test('migration 5 keeps every message and its cursor; the dedupe key is led by t
   ]);
   const indexes = store.db.pragma('index_list(messages)') as { name: string; unique: number }[];
   const keys = indexes.map((i) => (store.db.pragma(`index_xinfo(${i.name})`) as { name: string | null; key: number }[]).filter((c) => c.key).map((c) => c.name ?? 'expr'));
-  expect(Object.fromEntries(indexes.map((i, n) => [keys[n]!.join(','), i.unique]))).toEqual({ 'client_msg_id,sender_id': 1, 'expr,conversation_id,seq,sender_id': 0 });
+  expect(Object.fromEntries(indexes.map((i, n) => [keys[n]!.join(','), i.unique]))).toEqual({ 'client_msg_id,sender_id': 1, 'expr,conversation_id,seq,sender_id': 0, prev_id: 1 });
   // A resend from either sender is still recognised; a new id gets the next seq and cursor.
   const [resent, fresh] = await store.appendMessages([
     { senderId: 2, from: 'bob', to: 'alice', clientMsgId: 'same-id', body: 'two again', ts: 12 },
@@ -91,14 +91,16 @@ test('migration 6 drops only the foreign keys of messages, in place: the file st
   old.close();
 
   // Up to migration 6 only: later steps add tables (and indexes) of their own.
-  const store = new SqliteStore({ file, migrations: MIGRATIONS.slice(0, 6) });
-  expect(store.db.pragma('user_version', { simple: true })).toBe(6);
-  expect(foreignKeys(store.db, 'messages')).toEqual([]);
-  expect(tables.map((t) => foreignKeys(store.db, t))).toEqual(othersBefore);
-  expect(store.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name").all()).toEqual(indexesBefore);
-  expect(store.db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+  const migrated = new Database(file);
+  expect(migrate(migrated, MIGRATIONS.slice(0, 6))).toBe(6);
+  expect(foreignKeys(migrated, 'messages')).toEqual([]);
+  expect(tables.map((t) => foreignKeys(migrated, t))).toEqual(othersBefore);
+  expect(migrated.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name").all()).toEqual(indexesBefore);
+  expect(migrated.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
   // Defensive mode is back on: the schema cannot be edited through SQL any more.
-  expect(() => store.db.prepare("UPDATE sqlite_schema SET sql = sql WHERE name = 'messages'").run()).toThrow(/may not be modified/);
+  expect(() => migrated.prepare("UPDATE sqlite_schema SET sql = sql WHERE name = 'messages'").run()).toThrow(/may not be modified/);
+  migrated.close();
+  const store = new SqliteStore({ file });
   expect((await store.history(7, undefined, 10)).map((m) => [m.cursor, m.body])).toEqual([[40, 'one']]);
   const [next] = await store.appendMessages([{ senderId: 1, from: 'alice', to: 'bob', clientMsgId: 'b', body: 'two', ts: 11 }]);
   expect(next!.message).toMatchObject({ cursor: 41, seq: 2 });

@@ -95,6 +95,10 @@ interface Staged {
 
 const nothingStaged = (): Staged => ({ userIds: new Map(), directIds: new Map(), heads: new Map(), routes: new Map(), advanced: [], before: [] });
 
+/** Whether SQLite refused a message because another one already follows the same predecessor (migration 10). */
+const isPlaceTaken = (error: unknown): boolean =>
+  (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && String((error as Error).message).includes('messages.prev_id');
+
 export class SqliteStore implements Store {
   readonly file: string;
   readonly db: Database.Database;
@@ -374,6 +378,9 @@ export class SqliteStore implements Store {
         head.lastSeq = staged.before[2 * i]!;
         head.lastId = staged.before[2 * i + 1]!;
       }
+      // The place guard refused a message (migration 10): a cached head was behind the database. Every head is
+      // read again on its next use, so the client's retry takes the next free place.
+      if (isPlaceTaken(error)) this.forgetHeads();
       throw error;
     }
     for (const [username, id] of staged.userIds) this.userIds.set(username, id);
@@ -385,6 +392,11 @@ export class SqliteStore implements Store {
       for (const [recipientId, conversationId] of recipients) routes.set(recipientId, this.headOf(conversationId));
     }
     return result;
+  }
+
+  private forgetHeads(): void {
+    this.heads.clear();
+    this.routes.clear();
   }
 
   /** The committed head of a conversation; outside transactions only (inside, `stagedHead`). */
@@ -418,7 +430,9 @@ export class SqliteStore implements Store {
     if (!('lastSeq' in head)) return head;
     if (m.conversationId !== undefined && m.conversationId !== head.id) return { message: null, misdirected: true };
     const seq = head.lastSeq + 1;
-    const info = this.stmt.insertMessage.run(head.id, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts);
+    // The place guard (migration 10): the previous message's cursor, or minus the conversation's id for the first.
+    const prevId = head.lastId === 0 ? -head.id : head.lastId;
+    const info = this.stmt.insertMessage.run(head.id, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts, prevId);
     // Refused by the dedupe key: a resend. The original keeps its seq and cursor, and this one takes no seq.
     if (info.changes === 0) return this.resendOf(this.stmt.duplicateId.get(m.senderId, m.clientMsgId)!.id);
     const cursor = Number(info.lastInsertRowid);

@@ -95,9 +95,9 @@ export function prepareStatements(db: Database.Database, { dedupeKey }: { dedupe
     newestId: db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages'),
     // A resend (same sender and clientMsgId) inserts nothing (changes = 0): one index probe, not a lookup and an
     // insert. Without the dedupe key (the skip-dedupe fault) the clause would name no constraint, so it is left out.
-    insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
-      `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)${dedupeKey ? ' ON CONFLICT (client_msg_id, sender_id) DO NOTHING' : ''}`,
+    insertMessage: db.prepare<[number, number, number, number, string, string, number, number]>(
+      `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at, prev_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)${dedupeKey ? ' ON CONFLICT (client_msg_id, sender_id) DO NOTHING' : ''}`,
     ),
     conversationsOf: db.prepare<[number], { conversation_id: number }>(
       'SELECT conversation_id FROM conversation_members WHERE user_id = ?',
