@@ -24,6 +24,16 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The terminal client draws text only through its own Text, which removes control characters (safe-text.ts).
+    files: ['src/tui/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'ink', importNames: ['Text'], message: 'Use src/tui/components/Text.tsx: it cleans control characters out of every string.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -1,9 +1,11 @@
 // The terminal client's root: picks the screen from the SDK's state, and owns leaving (!exit, Ctrl-C).
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, useApp, useStdin } from 'ink';
+import { Text } from './components/Text.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { ParleyClient } from '../shared/client/index.js';
 import { Header } from './components/Header.js';
 import { LineEditorContext } from './components/Prompt.js';
+import { parseKeys, type KeyPress } from './keys.js';
 import { LineEditor } from './lineEditor.js';
 import { Account } from './screens/Account.js';
 import { Chat } from './screens/Chat.js';
@@ -46,9 +48,9 @@ export function App({ client, label, onExit, exitRef }: Props) {
   if (exitRef) exitRef.current = exit;
 
   const editor = useMemo(() => new LineEditor(), []);
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') exit();
-    else editor.key(input, key);
+  useKeys((key) => {
+    if (key.kind === 'ctrl' && key.letter === 'c') exit();
+    else editor.press(key);
   });
 
   // A session that disappears without !back (ended elsewhere, or the server forgot it) lands on the login pages.
@@ -134,4 +136,26 @@ export function App({ client, label, onExit, exitRef }: Props) {
       </Box>
     </LineEditorContext.Provider>
   );
+}
+
+/**
+ * Every key typed, through our own parser (keys.ts) rather than Ink's `useInput`, whose parser threw on
+ * sequences it does not know. Ink still reads stdin and splits it into escape sequences and text runs:
+ * its input events (the emitter its own `useInput` listens to) are the one subscription here.
+ */
+function useKeys(onKey: (key: KeyPress) => void): void {
+  const { setRawMode, internal_eventEmitter: events } = useStdin();
+  const handler = useRef(onKey);
+  handler.current = onKey;
+  useEffect(() => {
+    setRawMode(true);
+    return () => setRawMode(false);
+  }, [setRawMode]);
+  useEffect(() => {
+    const onInput = (input: string) => {
+      for (const key of parseKeys(input)) handler.current(key);
+    };
+    events.on('input', onInput);
+    return () => void events.off('input', onInput);
+  }, [events]);
 }

@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { parseLine } from './commands.js';
 import { formatTime, rowsFor, statusMark } from './format.js';
+import { parseKeys } from './keys.js';
 import { LineEditor } from './lineEditor.js';
 import { fileStorage, parleyHome, profileFile } from './profile.js';
 import { TargetError, parseTarget } from './target.js';
@@ -82,20 +82,21 @@ describe('parseLine', () => {
 });
 
 describe('LineEditor', () => {
-  const key = (k: Partial<Key> = {}): Key => ({ ...({} as Key), ...k });
+  /** What the terminal sends, as Ink hands it over: one input event. */
+  const type = (editor: LineEditor, input: string) => parseKeys(input).forEach((k) => editor.press(k));
 
   it('edits and submits keys that arrive faster than any render', () => {
     const editor = new LineEditor();
     const submitted: string[] = [];
     editor.target = { active: true, onSubmit: (l) => submitted.push(l) };
-    for (const ch of 'helo') editor.key(ch, key());
-    editor.key('', key({ leftArrow: true }));
-    editor.key('l', key());
-    editor.key('', key({ return: true }));
-    editor.key('a\rbc', key());
-    editor.key('', key({ backspace: true }));
-    editor.key('', key({ return: true }));
-    editor.key('typed while busy\r', key());
+    for (const ch of 'helo') type(editor, ch);
+    type(editor, '\u001b[D');
+    type(editor, 'l');
+    type(editor, '\r');
+    type(editor, 'a\rbc');
+    type(editor, '\u007f');
+    type(editor, '\r');
+    type(editor, 'typed while busy\r');
     expect(submitted).toEqual(['hello', 'a', 'b', 'typed while busy']);
   });
 
@@ -103,11 +104,11 @@ describe('LineEditor', () => {
     const editor = new LineEditor();
     const submitted: string[] = [];
     editor.target = { active: false, onSubmit: (l) => submitted.push(l) };
-    editor.key('abc', key());
-    editor.key('', key({ return: true }));
+    type(editor, 'abc');
+    type(editor, '\r');
     expect(submitted).toEqual([]);
     expect(editor.value).toBe('abc');
-    editor.key('u', key({ ctrl: true }));
+    type(editor, '\u0015');
     expect(editor.value).toBe('');
   });
 });

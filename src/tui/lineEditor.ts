@@ -1,5 +1,5 @@
 // The one input line of the app: its text lives here, outside React, so no keystroke waits for a render.
-import type { Key } from 'ink';
+import type { KeyPress } from './keys.js';
 
 export interface LineTarget {
   /** While false, typing still works but Enter is held back (a request is in flight). */
@@ -39,38 +39,76 @@ export class LineEditor {
     if (changed) this.target?.onChange?.(value);
   }
 
-  /** Applies one key as Ink reports it. */
-  key(input: string, key: Key): void {
+  /** Applies one key (src/tui/keys.ts). */
+  press(key: KeyPress): void {
     const { value, cursor } = this;
-    if (key.return) {
-      if (!this.target?.active) return;
-      this.#set('', 0);
-      this.target.onSubmit(value);
-      return;
+    switch (key.kind) {
+      case 'enter':
+        if (!this.target?.active) return;
+        this.#set('', 0);
+        return this.target.onSubmit(value);
+      case 'text':
+        return this.#set(value.slice(0, cursor) + key.text + value.slice(cursor), cursor + key.text.length);
+      case 'backspace':
+        return this.#set(value.slice(0, Math.max(cursor - 1, 0)) + value.slice(cursor), cursor - 1);
+      case 'delete':
+        return this.#set(value.slice(0, cursor) + value.slice(cursor + 1), cursor);
+      case 'left':
+        return this.#set(value, cursor - 1);
+      case 'right':
+        return this.#set(value, cursor + 1);
+      case 'home':
+        return this.#set(value, 0);
+      case 'end':
+        return this.#set(value, value.length);
+      case 'wordLeft':
+        return this.#set(value, wordStartBefore(value, cursor));
+      case 'wordRight':
+        return this.#set(value, wordEndAfter(value, cursor));
+      case 'deleteWordBack': {
+        const start = wordStartBefore(value, cursor);
+        return this.#set(value.slice(0, start) + value.slice(cursor), start);
+      }
+      case 'pageUp':
+      case 'pageDown':
+        return this.target?.onPage?.(key.kind === 'pageUp' ? 'up' : 'down');
+      case 'ctrl':
+        return this.#ctrl(key.letter);
+      case 'tab':
+      case 'escape':
+      case 'up':
+      case 'down':
+        // Nothing to do in a one-line editor.
+        return;
     }
-    if (key.backspace || key.delete) {
-      if (cursor > 0) this.#set(value.slice(0, cursor - 1) + value.slice(cursor), cursor - 1);
-      return;
-    }
-    if (key.leftArrow) return this.#set(value, cursor - 1);
-    if (key.rightArrow) return this.#set(value, cursor + 1);
-    if (key.home) return this.#set(value, 0);
-    if (key.end) return this.#set(value, value.length);
-    if (key.ctrl) {
-      if (input === 'a') this.#set(value, 0);
-      else if (input === 'e') this.#set(value, value.length);
-      else if (input === 'u') this.#set(value.slice(cursor), 0);
-      else if (input === 'k') this.#set(value.slice(0, cursor), cursor);
-      return;
-    }
-    if (key.pageUp || key.pageDown) return this.target?.onPage?.(key.pageUp ? 'up' : 'down');
-    if (key.meta || key.tab || key.escape || key.upArrow || key.downArrow) return;
-    // Keys typed while the app was busy arrive as one chunk ("hello\r"): each line break is an Enter,
-    // so a pasted block of lines becomes one message per line, as in other terminal chat programs.
-    const lines = input.split(/\r\n|\r|\n/);
-    lines.forEach((text, index) => {
-      if (index > 0) this.key('', { ...key, return: true });
-      if (text) this.#set(this.value.slice(0, this.cursor) + text + this.value.slice(this.cursor), this.cursor + text.length);
-    });
   }
+
+  /** readline's line keys: Ctrl-A/E start and end, Ctrl-U/K cut before and after the cursor, Ctrl-W the word before. */
+  #ctrl(letter: string): void {
+    const { value, cursor } = this;
+    if (letter === 'a') this.#set(value, 0);
+    else if (letter === 'e') this.#set(value, value.length);
+    else if (letter === 'u') this.#set(value.slice(cursor), 0);
+    else if (letter === 'k') this.#set(value.slice(0, cursor), cursor);
+    else if (letter === 'w') this.press({ kind: 'deleteWordBack' });
+    else if (letter === 'b') this.#set(value, cursor - 1);
+    else if (letter === 'f') this.#set(value, cursor + 1);
+    else if (letter === 'd') this.press({ kind: 'delete' });
+  }
+}
+
+/** Where the word before `cursor` starts (spaces before it are skipped first). */
+function wordStartBefore(value: string, cursor: number): number {
+  let i = cursor;
+  while (i > 0 && value[i - 1] === ' ') i--;
+  while (i > 0 && value[i - 1] !== ' ') i--;
+  return i;
+}
+
+/** Where the word after `cursor` ends. */
+function wordEndAfter(value: string, cursor: number): number {
+  let i = cursor;
+  while (i < value.length && value[i] === ' ') i++;
+  while (i < value.length && value[i] !== ' ') i++;
+  return i;
 }

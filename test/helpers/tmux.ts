@@ -50,6 +50,26 @@ export class Terminal {
     this.tmux('send-keys', '-t', this.target, ...keys);
   }
 
+  /** Sends raw bytes to the program in one write (tmux send-keys -H): control keys, escape sequences. */
+  bytes(data: string): void {
+    this.tmux('send-keys', '-t', this.target, '-H', ...[...Buffer.from(data, 'utf8')].map((b) => b.toString(16).padStart(2, '0')));
+  }
+
+  /** The pane's title, as the program's escape sequences may have set it. */
+  title(): string {
+    return this.tmux('display-message', '-p', '-t', this.target, '#{pane_title}').trim();
+  }
+
+  /** tmux's paste buffers: a program's OSC 52 clipboard writes land here once `set-clipboard` is on. */
+  buffers(): string {
+    return this.tmux('list-buffers');
+  }
+
+  /** Sets a tmux server option (for example `set-clipboard on`). */
+  option(name: string, value: string): void {
+    this.tmux('set-option', '-s', name, value);
+  }
+
   /** Types a line and presses Enter. */
   line(text: string): void {
     this.type(text);

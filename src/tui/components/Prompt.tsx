@@ -1,5 +1,6 @@
 // The input line at the bottom of every screen: plain text with a cursor, or a secret that shows nothing.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import { createContext, useContext, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { LineEditor, type LineTarget } from '../lineEditor.js';
 

@@ -1,5 +1,6 @@
 // The account screen: your signed-in devices (revoke any), change the password, reset your keys, sign out everywhere.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../components/Text.js';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ParleyError, type ParleyClient, type SessionSummary } from '../../shared/client/index.js';
 import { HELP, parseLine, unknownCommand } from '../commands.js';

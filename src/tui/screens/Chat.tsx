@@ -1,10 +1,12 @@
 // The chat screen: the conversation above, the input line below, live updates that never disturb typing.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../components/Text.js';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient, type ThreadItem } from '../../shared/client/index.js';
 import { HELP, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
 import { formatTime, rowsFor, statusMark } from '../format.js';
+import { cleanText } from '../safe-text.js';
 import { useTone } from '../theme.js';
 
 interface Props {
@@ -22,12 +24,22 @@ const lineOf = (item: ThreadItem) => {
   const mark = item.mine ? statusMark(item.status, item.error) : '';
   // A message that failed to decrypt or verify shows why, never any text.
   const body = item.failure ? `⚠ ${item.failure.explanation} (${item.failure.reason})` : item.warning ? `${item.body}  ⚠ ${item.warning}` : item.body;
-  return { time: formatTime(item.ts), name: item.from, body, mark };
+  return { time: formatTime(item.ts), name: cleanText(item.from), lines: bodyLines(body), mark };
 };
 
-const textOf = (item: ThreadItem) => {
+/**
+ * A message's own line breaks, each continued line marked: the body sits in a column right of the time and
+ * name, so neither a line break nor a long line that wraps can start a row that reads as `HH:MM name:`.
+ */
+const bodyLines = (body: string): string[] => cleanText(body).split('\n').map((line, i) => (i === 0 ? line : `${CONTINUED}${line}`));
+const CONTINUED = '↳ ';
+
+/** Rows an item takes: its body column is as wide as the screen less the time and name in front of it. */
+const rowsOf = (item: ThreadItem, columns: number) => {
   const l = lineOf(item);
-  return `${l.time} ${l.name}: ${l.body}${l.mark ? ` ${l.mark}` : ''}`;
+  const head = `${l.time} ${l.name}: `.length;
+  const text = l.lines.join('\n') + (l.mark ? ` ${l.mark}` : '');
+  return rowsFor(text, Math.max(columns - head, 8));
 };
 
 /** The slice of items that fits `budget` rows and ends `fromEnd` items before the newest. */
@@ -36,7 +48,7 @@ function visibleSlice(items: readonly ThreadItem[], fromEnd: number, budget: num
   let start = end;
   let used = 0;
   while (start > 0) {
-    const need = rowsFor(textOf(items[start - 1]!), columns);
+    const need = rowsOf(items[start - 1]!, columns);
     if (used + need > budget && start < end) break;
     used += need;
     start -= 1;
@@ -50,7 +62,7 @@ function visibleSliceFromStart(items: readonly ThreadItem[], budget: number, col
   let used = 0;
   let count = 0;
   for (const item of items) {
-    used += rowsFor(textOf(item), columns);
+    used += rowsOf(item, columns);
     if (used > budget && count > 0) break;
     count += 1;
   }
@@ -220,11 +232,16 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
         {visible.map((item) => {
           const l = lineOf(item);
           return (
-            <Text key={item.key} wrap="wrap">
-              <Text {...tone('muted')}>{l.time} </Text>
-              <Text bold={item.mine}>{l.name}:</Text> {item.failure ? <Text {...tone('error')}>{l.body}</Text> : l.body}
-              {l.mark ? <Text {...tone(item.status === 'failed' ? 'error' : 'muted')}> {l.mark}</Text> : null}
-            </Text>
+            <Box key={item.key}>
+              <Box flexShrink={0}>
+                <Text {...tone('muted')}>{l.time} </Text>
+                <Text bold={item.mine}>{l.name}: </Text>
+              </Box>
+              <Text wrap="wrap">
+                {item.failure ? <Text {...tone('error')}>{l.lines.join('\n')}</Text> : l.lines.join('\n')}
+                {l.mark ? <Text {...tone(item.status === 'failed' ? 'error' : 'muted')}> {l.mark}</Text> : null}
+              </Text>
+            </Box>
           );
         })}
       </Box>

@@ -1,5 +1,6 @@
 // The menu: who is online (you marked), your conversations newest first with unread counts, and "type a username".
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../components/Text.js';
 import { useEffect, useState } from 'react';
 import { ParleyError, previewText, type ClientState, type ParleyClient } from '../../shared/client/index.js';
 import { HELP, parseLine, unknownCommand } from '../commands.js';

@@ -1,5 +1,6 @@
 // The unlock page: signed in by the stored token, but the keys are locked, so the password is asked once.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../components/Text.js';
 import { useState } from 'react';
 import { ParleyError, type ParleyClient } from '../../shared/client/index.js';
 import { parseLine } from '../commands.js';

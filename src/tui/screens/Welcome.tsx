@@ -1,5 +1,6 @@
 // The login pages: choose log in or register, then username and password (twice to register), errors said plainly.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from '../components/Text.js';
 import { useRef, useState } from 'react';
 import { checkPasswordStrength, ParleyError, preloadPasswordStrength, type ParleyClient, type PasswordStrength } from '../../shared/client/index.js';
 import { USERNAME_PATTERN } from '../../shared/protocol.js';

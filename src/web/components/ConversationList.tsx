@@ -57,7 +57,15 @@ export function ConversationList(props: ConversationListProps): ReactElement {
                     <span className="conv-preview conv-preview-typing">typing…</span>
                   ) : (
                     <span className="conv-preview">
-                      {last ? `${last.from === me ? 'You: ' : ''}${oneLine(previewText(last))}` : 'No messages yet'}
+                      {last ? (
+                        <>
+                          {last.from === me ? 'You: ' : ''}
+                          {/* The text isolated: right-to-left text or a stray override cannot reorder "You:" around it. */}
+                          <bdi>{oneLine(previewText(last))}</bdi>
+                        </>
+                      ) : (
+                        'No messages yet'
+                      )}
                     </span>
                   )}
                   {unread && (

@@ -45,7 +45,7 @@ export const MessageBubble = memo(function MessageBubble({ item, first, onDiscar
             ⚠ This message cannot be shown: {item.failure.explanation}.
           </span>
         ) : (
-          <span className="bubble-text">
+          <span className="bubble-text" dir="auto">
             <LinkifiedText text={item.body} />
           </span>
         )}
