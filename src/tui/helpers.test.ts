@@ -88,7 +88,7 @@ describe('LineEditor', () => {
   it('edits and submits keys that arrive faster than any render', () => {
     const editor = new LineEditor();
     const submitted: string[] = [];
-    editor.target = { active: true, onSubmit: (l) => submitted.push(l) };
+    editor.target = { active: true, onSubmit: (l) => void submitted.push(l) };
     for (const ch of 'helo') type(editor, ch);
     type(editor, '\u001b[D');
     type(editor, 'l');
@@ -103,7 +103,7 @@ describe('LineEditor', () => {
   it('holds Enter while the screen is busy but keeps the typing', () => {
     const editor = new LineEditor();
     const submitted: string[] = [];
-    editor.target = { active: false, onSubmit: (l) => submitted.push(l) };
+    editor.target = { active: false, onSubmit: (l) => void submitted.push(l) };
     type(editor, 'abc');
     type(editor, '\r');
     expect(submitted).toEqual([]);

@@ -9,7 +9,7 @@ import { ANY_CONTROL } from './safe-text.js';
 const editorWith = (value: string) => {
   const editor = new LineEditor();
   const submitted: string[] = [];
-  editor.target = { active: true, onSubmit: (line) => submitted.push(line) };
+  editor.target = { active: true, onSubmit: (line) => void submitted.push(line) };
   const type = (input: string) => parseKeys(input).forEach((key) => editor.press(key));
   type(value);
   return { editor, submitted, type };
@@ -77,5 +77,16 @@ describe('LineEditor with parsed keys', () => {
         expect(editor.value).not.toMatch(ANY_CONTROL);
       }),
     );
+  });
+});
+
+describe('LineEditor and a refused line', () => {
+  it('gives a refused line back, so a message too long to send is not lost', () => {
+    const editor = new LineEditor();
+    editor.target = { active: true, onSubmit: (line) => line.length < 5 };
+    parseKeys('far too long\r').forEach((key) => editor.press(key));
+    expect(editor.value).toBe('far too long');
+    parseKeys('\u0015ok\r').forEach((key) => editor.press(key));
+    expect(editor.value).toBe('');
   });
 });

@@ -4,7 +4,8 @@ import type { KeyPress } from './keys.js';
 export interface LineTarget {
   /** While false, typing still works but Enter is held back (a request is in flight). */
   active: boolean;
-  onSubmit(line: string): void;
+  /** Returning false gives the line back to the editor (it was refused). */
+  onSubmit(line: string): void | boolean;
   onChange?(line: string): void;
   /** PageUp and PageDown, for screens that scroll. */
   onPage?(direction: 'up' | 'down'): void;
@@ -46,7 +47,9 @@ export class LineEditor {
       case 'enter':
         if (!this.target?.active) return;
         this.#set('', 0);
-        return this.target.onSubmit(value);
+        // A screen that refuses the line (too long to send) gets it back, unless typing already began anew.
+        if (this.target.onSubmit(value) === false && this.value === '') this.#set(value, value.length);
+        return;
       case 'text':
         return this.#set(value.slice(0, cursor) + key.text + value.slice(cursor), cursor + key.text.length);
       case 'backspace':

@@ -105,12 +105,14 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
   );
 
   const send = useCallback(
-    (body: string) => {
-      if (!active) return;
+    (body: string): string | null => {
+      if (!active) return 'Choose a conversation first.';
       try {
         client.send(active.peer, body);
-      } catch {
-        // the composer already refuses empty and over-long text, the only reasons send() throws
+        return null;
+      } catch (error) {
+        // Shown under the composer, which keeps the draft.
+        return error instanceof ParleyError ? error.message : 'The message could not be queued; try again.';
       }
     },
     [client, active],

@@ -10,7 +10,7 @@ import {
   type ServerEvent,
   type SessionSummary,
 } from '../protocol.js';
-import { encodePublicIdentity, fromBase64url, generateIdentity, MAX_PLAINTEXT_BYTES, sealIdentity, toBase64url } from '../crypto/index.js';
+import { encodePublicIdentity, fromBase64url, generateIdentity, sealIdentity, toBase64url } from '../crypto/index.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import {
   checkKdfVersion,
@@ -18,7 +18,8 @@ import {
   freshKeys,
   Keyring,
   pinRealm,
-  plaintextTooLong,
+  messageSize,
+  tooLongText,
   recordKdfVersion,
   registration,
   sealOldIdentities,
@@ -938,9 +939,8 @@ export class ParleyClient {
     const session = this.#requireSession();
     if (body.length === 0) throw new ParleyError('INVALID_FRAME', 'A message cannot be empty.');
     // The envelope must fit the server's body limit: count UTF-8 bytes of the text, not characters.
-    if (plaintextTooLong(body, MAX_PLAINTEXT_BYTES)) {
-      throw new ParleyError('MESSAGE_TOO_LONG', `A message can be at most ${MAX_PLAINTEXT_BYTES} bytes of text.`);
-    }
+    const size = messageSize(body, this.#state.limits.bodyMaxLength);
+    if (!size.fits) throw new ParleyError('MESSAGE_TOO_LONG', tooLongText(size));
     const entry: OutboxEntry = { clientMsgId: newClientMsgId(), to, body, createdAt: this.#options.now(), status: 'sending' };
     this.#setOutbox([...this.#state.outbox, entry], session.username);
     this.#pump.kick();

@@ -1,6 +1,7 @@
 // The client's end-to-end keys: derive and unlock, contacts' checked identities, conversation keys, encrypt and decrypt.
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import {
+  BODY_MAX_LENGTH,
   decryptMessage,
   deriveKeys,
   encodePublicIdentity,
@@ -11,6 +12,7 @@ import {
   fromBase64url,
   generateIdentity,
   KDF_DEFAULT,
+  maxPlaintextBytes,
   membersHash,
   newEpochKey,
   newSalt,
@@ -821,4 +823,18 @@ export class Keyring {
   }
 }
 
-export const plaintextTooLong = (text: string, limit: number): boolean => utf8Length(text) > limit;
+/**
+ * How much of the server's message limit a text takes once encrypted: its UTF-8 bytes, and the most an
+ * envelope can carry within the server's `body` limit (from hello: a server may announce less than the
+ * protocol's 16,000 characters). The composer and `send` both count this, so they cannot disagree.
+ */
+export function messageSize(text: string, bodyMaxLength: number): { bytes: number; maxBytes: number; fits: boolean } {
+  const bytes = utf8Length(text);
+  const maxBytes = maxPlaintextBytes(Math.min(bodyMaxLength, BODY_MAX_LENGTH));
+  return { bytes, maxBytes, fits: bytes <= maxBytes };
+}
+
+/** The sentence for a text that does not fit, in the user's terms (characters outside ASCII take 2 to 4 bytes). */
+export const tooLongText = (size: { bytes: number; maxBytes: number }): string =>
+  `This message is too long to send: ${size.bytes.toLocaleString('en-US')} bytes of text, and at most ${size.maxBytes.toLocaleString('en-US')} fit ` +
+  '(letters with accents, other scripts and emoji take 2 to 4 bytes each). Shorten it or send it in parts.';

@@ -4,6 +4,8 @@ export {
   EXPLANATIONS,
   derive,
   freshKeys,
+  messageSize,
+  tooLongText,
   pinRealm,
   checkKdfVersion,
   recordKdfVersion,

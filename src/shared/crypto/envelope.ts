@@ -24,8 +24,11 @@ const CONTENT_TEXT = 0x01;
 export const BODY_MAX_LENGTH = 16_000;
 /** Bytes an envelope adds to the UTF-8 text before base64url: header 16, nonce 24, signature 64, content type 1, tag 16. */
 export const ENVELOPE_OVERHEAD_BYTES = HEADER_BYTES + NONCE_BYTES + SIGNATURE_BYTES + 1 + TAG_BYTES;
-/** The longest text (in UTF-8 bytes) whose envelope fits in `body`: 11,876 (both formats have the same prefix length and overhead). */
-export const MAX_PLAINTEXT_BYTES = Math.floor(((BODY_MAX_LENGTH - ENVELOPE_PREFIX.length) * 3) / 4) - ENVELOPE_OVERHEAD_BYTES;
+/** The longest text (in UTF-8 bytes) whose envelope fits in a `body` of `bodyMaxLength` characters (both formats have the same prefix length and overhead). */
+export const maxPlaintextBytes = (bodyMaxLength: number): number =>
+  Math.max(0, Math.floor(((bodyMaxLength - ENVELOPE_PREFIX.length) * 3) / 4) - ENVELOPE_OVERHEAD_BYTES);
+/** The longest text whose envelope fits the protocol's largest `body`: 11,876 bytes of UTF-8. */
+export const MAX_PLAINTEXT_BYTES = maxPlaintextBytes(BODY_MAX_LENGTH);
 
 /** Base64url characters of the shortest envelope (an empty text): ceil(121 × 4 / 3). */
 const MIN_ENVELOPE_CHARS = Math.ceil((ENVELOPE_OVERHEAD_BYTES * 4) / 3);

@@ -36,6 +36,8 @@ export {
   envelopeConversationId,
   envelopeHeader,
   MAX_PLAINTEXT_BYTES,
+  maxPlaintextBytes,
+  BODY_MAX_LENGTH,
   ENVELOPE_OVERHEAD_BYTES,
   type MessageContext,
   type DecryptFailure,

@@ -10,7 +10,7 @@ interface Props {
   label?: string;
   secret?: boolean;
   active?: boolean;
-  onSubmit(line: string): void;
+  onSubmit(line: string): void | boolean;
   onChange?(line: string): void;
   onPage?(direction: 'up' | 'down'): void;
 }

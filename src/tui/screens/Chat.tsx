@@ -142,17 +142,20 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   };
   const newer = () => setFromEnd(Math.max(0, scrolled - step));
 
-  const send = (text: string) => {
+  /** Queues the text; false when it was refused, so the input line keeps it. */
+  const send = (text: string): boolean => {
     try {
       client.send(peer, text);
       setFromEnd(0);
       setMessage(null);
+      return true;
     } catch (error) {
       setMessage({ text: error instanceof ParleyError ? error.message : 'The message could not be queued.', error: true });
+      return false;
     }
   };
 
-  const onSubmit = (line: string) => {
+  const onSubmit = (line: string): boolean | void => {
     setHelp(false);
     if (notice) client.dismissNotice(notice.id);
     const parsed = parseLine(line);

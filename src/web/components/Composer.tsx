@@ -1,26 +1,33 @@
 // The message box: Enter sends, Shift+Enter adds a line, it grows with the text, and it tells the peer we type.
-import { useEffect, useId, useLayoutEffect, useRef, type ReactElement } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactElement } from 'react';
+import { messageSize, tooLongText } from '../../shared/client/index.js';
 import { SendIcon } from './Icons.js';
 
 interface ComposerProps {
   peer: string;
   draft: string;
-  maxLength: number;
+  /** The server's `body` limit from hello; the text's limit is what an encrypted envelope of that size can carry. */
+  bodyMaxLength: number;
   onDraftChange(draft: string): void;
-  onSend(body: string): void;
+  /** Queues the message; returns why it was refused (the draft stays), or null once it is queued. */
+  onSend(body: string): string | null;
   onTyping(): void;
 }
 
 /** How often, at most, a "typing" notice goes out while the user keeps typing. */
 const TYPING_EVERY_MS = 3000;
 
-export function Composer({ peer, draft, maxLength, onDraftChange, onSend, onTyping }: ComposerProps): ReactElement {
+export function Composer({ peer, draft, bodyMaxLength, onDraftChange, onSend, onTyping }: ComposerProps): ReactElement {
   const box = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
   const hintId = useId();
+  const [refusal, setRefusal] = useState<string | null>(null);
   const body = draft.trim();
-  const tooLong = draft.length > maxLength;
+  // Counted as send() counts it: UTF-8 bytes of the text that gets encrypted.
+  const size = useMemo(() => messageSize(body, bodyMaxLength), [body, bodyMaxLength]);
+  const tooLong = !size.fits;
   const canSend = body !== '' && !tooLong;
+  const problem = tooLong ? tooLongText(size) : refusal;
 
   // Grow with the text up to the CSS max-height, then scroll inside.
   useLayoutEffect(() => {
@@ -36,7 +43,10 @@ export function Composer({ peer, draft, maxLength, onDraftChange, onSend, onTypi
 
   const send = () => {
     if (!canSend) return;
-    onSend(body);
+    // The draft is cleared only once the message is queued; a refusal is shown and the text stays.
+    const refused = onSend(body);
+    setRefusal(refused);
+    if (refused !== null) return;
     onDraftChange('');
     lastTyping.current = 0;
   };
@@ -62,8 +72,9 @@ export function Composer({ peer, draft, maxLength, onDraftChange, onSend, onTypi
             placeholder={`Message ${peer}`}
             value={draft}
             aria-describedby={hintId}
-            aria-invalid={tooLong}
+            aria-invalid={problem !== null}
             onChange={(e) => {
+              setRefusal(null);
               onDraftChange(e.target.value);
               const now = Date.now();
               if (e.target.value.trim() !== '' && now - lastTyping.current > TYPING_EVERY_MS) {
@@ -84,9 +95,9 @@ export function Composer({ peer, draft, maxLength, onDraftChange, onSend, onTypi
         </button>
       </div>
       <p className="composer-hint" id={hintId}>
-        {tooLong ? (
-          <span className="composer-counter">
-            {draft.length.toLocaleString()} / {maxLength.toLocaleString()} characters — shorten the message to send it.
+        {problem !== null ? (
+          <span className="composer-counter" role="alert">
+            {problem}
           </span>
         ) : (
           <>

@@ -30,7 +30,7 @@ interface ConversationPaneProps {
   onLoadOlder(): void;
   onDiscard(clientMsgId: string): void;
   onDraftChange(draft: string): void;
-  onSend(body: string): void;
+  onSend(body: string): string | null;
   onTyping(): void;
 }
 
@@ -102,7 +102,7 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
       <Composer
         peer={peer}
         draft={props.draft}
-        maxLength={props.bodyMaxLength}
+        bodyMaxLength={props.bodyMaxLength}
         onDraftChange={props.onDraftChange}
         onSend={props.onSend}
         onTyping={props.onTyping}
