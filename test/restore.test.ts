@@ -55,7 +55,7 @@ test('after a restore, new messages reach clients that had seen later ones, and 
   await sent(alice, 'bob', 'three (lost)');
   await sent(bob, 'alice', 'four (lost)');
   expect(await texts(alice, 'bob')).toEqual(['one', 'two', 'three (lost)', 'four (lost)']);
-  const generation = first.server.services.keys.generation();
+  const generation = await first.server.services.store.generation();
 
   // The operator restores the backup: stop, put the copy in place, start again on the same port.
   servers.splice(servers.indexOf(first), 1);
@@ -63,7 +63,7 @@ test('after a restore, new messages reach clients that had seen later ones, and 
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${databaseFile({ dataDir })}${suffix}`, { force: true });
   fs.copyFileSync(backup, databaseFile({ dataDir }));
   const restored = await start(dataDir, port);
-  expect(restored.server.services.keys.generation()).not.toBe(generation);
+  expect(await restored.server.services.store.generation()).not.toBe(generation);
 
   await waitFor(() => alice.getSnapshot().serverRestored && alice.getSnapshot().connection.status === 'online', { timeoutMs: 10_000, what: 'alice resynced' });
   await waitFor(() => bob.getSnapshot().connection.status === 'online', { timeoutMs: 10_000, what: 'bob back' });
@@ -80,13 +80,13 @@ test('starting from the same backup twice gives two generations; a restart of a 
   const dataDir = tempDir();
   const port = await freePort();
   const live = await start(dataDir, port);
-  const generation = live.server.services.keys.generation();
+  const generation = await live.server.services.store.generation();
   const backup = path.join(tempDir(), 'backup.db');
   backupDatabase(databaseFile({ dataDir }), backup);
   servers.splice(servers.indexOf(live), 1);
   await live.close();
   const again = await start(dataDir, port);
-  expect(again.server.services.keys.generation()).toBe(generation);
+  expect(await again.server.services.store.generation()).toBe(generation);
   servers.splice(servers.indexOf(again), 1);
   await again.close();
   const seen = new Set([generation]);
@@ -94,7 +94,7 @@ test('starting from the same backup twice gives two generations; a restart of a 
     const dir = tempDir();
     fs.copyFileSync(backup, databaseFile({ dataDir: dir }));
     const s = await start(dir, await freePort());
-    seen.add(s.server.services.keys.generation());
+    seen.add(await s.server.services.store.generation());
   }
   expect(seen.size).toBe(3);
 });

@@ -10,14 +10,12 @@ import type { RateLimits } from './limits/rate-limits.js';
 import type { RequestLimits } from './limits/request-limits.js';
 import type { Metrics } from './metrics.js';
 import type { Passwords } from './passwords.js';
-import type { KeyStore } from './store/keys.js';
 import type { Store } from './store/store.js';
 
 export interface Services {
   config: ServerConfig;
+  /** The log of record, end-to-end key material (opaque ciphertext and public keys) included. */
   store: Store;
-  /** End-to-end encryption material (opaque ciphertext and public keys). */
-  keys: KeyStore;
   hub: Hub;
   passwords: Passwords;
   committer: Committer;

@@ -24,7 +24,6 @@ import { OutputBatcher } from './output.js';
 import { Passwords } from './passwords.js';
 import { idleCutoff } from './handlers/session.js';
 import { Heartbeat } from './heartbeat.js';
-import { SqliteKeyStore, type KeyStore } from './store/keys.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
@@ -33,8 +32,6 @@ export interface ServerOptions {
   log: Logger;
   /** Defaults to the SQLite file in the data folder. */
   store?: Store;
-  /** Defaults to the SQLite store's own database; required with another store. */
-  keys?: KeyStore;
   /** Extra HTTP routes tried before the built-in ones (the web client's static files and API). */
   routes?: HttpHandler[];
   /** Where rate-limit counters live; in this process by default (a Redis-backed factory shares them between nodes). */
@@ -68,15 +65,10 @@ function httpTimeouts(headersTimeout: number): http.ServerOptions {
 export function createServer(options: ServerOptions): ParleyServer {
   const { config, log } = options;
   const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability, faults: config.faults });
-  const keys = options.keys ?? (store instanceof SqliteStore ? new SqliteKeyStore(store.db) : undefined);
-  if (!keys) throw new Error('createServer: a key store is required with a store other than SQLite');
-  // Set now if this database has none (new, or a restored backup), before any client can ask.
-  log.info({ generation: keys.generation() }, 'database generation');
   const metrics = new Metrics(() => connections.size);
   const services: Services = {
     config,
     store,
-    keys,
     log,
     hub: new Hub(),
     passwords: new Passwords(config.maxConcurrentHashes, config.maxQueuedHashes),
@@ -187,15 +179,18 @@ export function createServer(options: ServerOptions): ParleyServer {
   return {
     http: server,
     services,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      // Set now if this database has none (new, or a restored backup), before any client can ask.
+      log.info({ generation: await store.generation() }, 'database generation');
+      return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           ready = true;
           resolve(server.address() as AddressInfo);
         });
-      }),
+      });
+    },
     close: (reason = 'The server is shutting down.') =>
       (closing ??= (async () => {
         heartbeat.stop();

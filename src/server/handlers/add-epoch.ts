@@ -1,14 +1,14 @@
 // addEpoch: store a new conversation key sealed to every member, atomically, and hand each member their copy.
 import { ParleyError } from '../../shared/errors.js';
 import { type Handler, sessionOf } from '../context.js';
-import type { SealedFor } from '../store/keys.js';
+import type { SealedFor } from '../store/store.js';
 import { sealedEpochKeyHeader } from '../../shared/crypto/epoch-key.js';
 
 export const addEpoch: Handler<'addEpoch'> = {
   needsSession: true,
   async handle(request, ctx) {
     const session = sessionOf(ctx);
-    const { store, keys, hub, now } = ctx.services;
+    const { store, hub, now } = ctx.services;
     await ctx.services.requestLimits.addEpoch(session.userId);
     const peers = await store.peersOf(session.userId, request.conversationId);
     if (!peers) throw new ParleyError('CONVERSATION_NOT_FOUND', 'That conversation does not exist or you are not in it.');
@@ -19,7 +19,7 @@ export const addEpoch: Handler<'addEpoch'> = {
     const current = new Map<string, number>();
     for (const key of request.keys) {
       const id = await store.findUserIdByName(key.recipient);
-      const version = id === undefined ? undefined : keys.currentKeyVersion(id);
+      const version = id === undefined ? undefined : await store.currentKeyVersion(id);
       if (id === undefined || version === undefined || !members.includes(id) || seen.has(id)) {
         throw new ParleyError('INVALID_KEYS', 'Each member needs exactly one sealed copy of the key.');
       }
@@ -44,7 +44,7 @@ export const addEpoch: Handler<'addEpoch'> = {
         throw new ParleyError('INVALID_KEYS', `The sealed key for ${key.recipient} is malformed or names another conversation, epoch, key version or member set.`);
       }
     }
-    if (!keys.addEpoch(request.conversationId, request.epoch, session.userId, copies, now())) {
+    if (!(await store.addEpoch(request.conversationId, request.epoch, session.userId, copies, now()))) {
       throw new ParleyError('EPOCH_CONFLICT', 'Another member added this key epoch first; fetch it with epochKeys.');
     }
     ctx.afterReply(() => {

@@ -36,7 +36,8 @@ export const changePassword: Handler<'changePassword'> = {
       throw new ParleyError('INVALID_KEYS', 'salt, kdf and keyBundle go together, with safe parameters.');
     }
     // Without its keys re-sealed under the new password, an account with keys could never open them again.
-    if (ctx.services.keys.userKeys(session.userId)) {
+    const stored = await store.userKeys(session.userId);
+    if (stored) {
       if (!rewrap) {
         throw new ParleyError('INVALID_KEYS', 'This account has end-to-end keys: send them sealed with the new password (salt, kdf and keyBundle), or its history would become unreadable.');
       }
@@ -45,22 +46,18 @@ export const changePassword: Handler<'changePassword'> = {
     // A KDF upgrade (v1 → v2, same password, after a login) keeps the other sessions: nothing was compromised,
     // and signing the user out everywhere for a change they did not ask for would be a surprise. Only that.
     const upgrade = request.upgrade === true;
-    if (upgrade && (ctx.services.keys.userKeys(session.userId)?.kdf.v !== 1 || parseKdfDescriptor(kdf)?.v !== 2)) {
+    if (upgrade && (stored?.kdf.v !== 1 || parseKdfDescriptor(kdf)?.v !== 2)) {
       throw new ParleyError('INVALID_KEYS', 'An upgrade moves an account with v1 keys to a v2 descriptor; use a password change otherwise.');
     }
     if (!(await checkCurrentPassword(ctx, session, request.password))) throw new ParleyError('AUTH_FAILED', 'The current password is wrong.');
     const hash = await passwords.hash(request.newPassword);
     // The new hash and the re-sealed keys commit together: a crash between them would lock the user out of their history.
-    const rewrapKeys =
-      rewrap && salt !== undefined && kdf !== undefined && keyBundle !== undefined
-        ? () => {
-            // Every key version's bundle, or none: one left sealed with the old password would be lost.
-            if (!ctx.services.keys.rewrap(session.userId, salt, kdf, keyBundle, request.oldKeyBundles)) {
-              throw new ParleyError('INVALID_KEYS', 'Send the keys of every key version re-sealed with the new password (keyBundle and oldKeyBundles, oldest first).');
-            }
-          }
-        : undefined;
-    const endedSessions = await store.changePassword(session.userId, hash, upgrade ? 'all' : session.sessionId, rewrapKeys);
+    const keys = rewrap && salt !== undefined && kdf !== undefined && keyBundle !== undefined ? { salt, kdf, keyBundle, oldKeyBundles: request.oldKeyBundles } : undefined;
+    const endedSessions = await store.changePassword({ userId: session.userId, passwordHash: hash, keepSessionId: upgrade ? 'all' : session.sessionId, keys });
+    // Every key version's bundle, or none: one left sealed with the old password would be lost.
+    if (endedSessions === 'stale-keys') {
+      throw new ParleyError('INVALID_KEYS', 'Send the keys of every key version re-sealed with the new password (keyBundle and oldKeyBundles, oldest first).');
+    }
     if (upgrade) {
       ctx.conn.log.info('key derivation upgraded');
       return { endedSessions };

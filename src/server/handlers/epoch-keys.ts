@@ -6,10 +6,10 @@ export const epochKeys: Handler<'epochKeys'> = {
   needsSession: true,
   async handle(request, ctx) {
     const { userId } = sessionOf(ctx);
-    const { store, keys } = ctx.services;
+    const { store } = ctx.services;
     if (!(await store.peersOf(userId, request.conversationId))) {
       throw new ParleyError('CONVERSATION_NOT_FOUND', 'That conversation does not exist or you are not in it.');
     }
-    return { epochs: keys.epochKeys(userId, request.conversationId) };
+    return { epochs: await store.epochKeys(userId, request.conversationId) };
   },
 };

@@ -22,8 +22,8 @@ export const hello: Handler<'hello'> = {
         passwordMinLength: LIMITS.passwordMinLength,
       },
       session: session && { username: session.username, sessionId: session.sessionId },
-      realm: realmOf(services.keys.serverSecret()),
-      generation: services.keys.generation(),
+      realm: realmOf(await services.store.serverSecret()),
+      generation: await services.store.generation(),
     };
   },
 };

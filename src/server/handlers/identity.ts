@@ -6,6 +6,6 @@ export const identity: Handler<'identity'> = {
   needsSession: true,
   async handle(request, { services }) {
     const userId = await requireUserId(services.store, request.username);
-    return { username: request.username, identities: services.keys.identities(userId) };
+    return { username: request.username, identities: await services.store.identities(userId) };
   },
 };

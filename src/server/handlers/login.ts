@@ -33,7 +33,7 @@ export const login: Handler<'login'> = {
     }
     metrics.login('ok');
     const info = await startSession(ctx, user, request.device);
-    const keys = ctx.services.keys.userKeys(user.id);
+    const keys = await store.userKeys(user.id);
     return keys ? { ...info, keyBundle: keys.keyBundle, publicIdentity: keys.publicIdentity, oldKeyBundles: keys.oldKeyBundles } : info;
   },
 };

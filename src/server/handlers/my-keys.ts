@@ -5,7 +5,7 @@ import { type Handler, sessionOf } from '../context.js';
 export const myKeys: Handler<'myKeys'> = {
   needsSession: true,
   async handle(_request, ctx) {
-    const mine = ctx.services.keys.userKeys(sessionOf(ctx).userId);
+    const mine = await ctx.services.store.userKeys(sessionOf(ctx).userId);
     if (!mine) throw new ParleyError('NO_KEYS', 'This account was made before end-to-end encryption and has no keys.');
     return mine;
   },

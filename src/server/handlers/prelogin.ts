@@ -6,14 +6,15 @@ import type { Handler } from '../context.js';
 export const prelogin: Handler<'prelogin'> = {
   needsSession: false,
   async handle(request, { services, conn }) {
-    const { store, keys, rateLimits } = services;
+    const { store, rateLimits } = services;
     // Per address: each answer is cheap, but without a limit one address could walk through usernames at full speed.
     await rateLimits.prelogin(conn.address);
     const userId = USERNAME_PATTERN.test(request.username) ? await store.findUserIdByName(request.username) : undefined;
-    const mine = userId === undefined ? undefined : keys.userKeys(userId);
-    const realm = realmOf(keys.serverSecret());
+    const mine = userId === undefined ? undefined : await store.userKeys(userId);
+    const secret = await store.serverSecret();
+    const realm = realmOf(secret);
     if (mine) return { salt: mine.salt, kdf: mine.kdf, realm };
     // The same answer every time, shaped like a new (v2) account, so prelogin alone does not tell who has one.
-    return { salt: toBase64url(fakeSalt(keys.serverSecret(), request.username)), kdf: { ...KDF_DEFAULT }, realm };
+    return { salt: toBase64url(fakeSalt(secret, request.username)), kdf: { ...KDF_DEFAULT }, realm };
   },
 };

@@ -2,7 +2,7 @@
 import { ParleyError } from '../../shared/errors.js';
 import { parseKdfDescriptor, parsePublicIdentity } from '../../shared/crypto/index.js';
 import { LIMITS, type RequestOf } from '../../shared/protocol.js';
-import type { UserKeys } from '../store/keys.js';
+import type { UserKeys } from '../store/store.js';
 import type { Handler } from '../context.js';
 import { newSession, signIn } from './session.js';
 
@@ -60,9 +60,7 @@ export const register: Handler<'register'> = {
       }
       const hash = await passwords.hash(request.password);
       // The account, its keys and its first session commit together: a failure leaves nothing, so a retry can succeed.
-      const now = ctx.services.now();
-      const setKeys = keys && ((userId: number) => ctx.services.keys.setUserKeys(userId, keys, now));
-      return store.register({ username: request.username, passwordHash: hash, now, session: firstSession }, setKeys);
+      return store.register({ username: request.username, passwordHash: hash, now: ctx.services.now(), keys, session: firstSession });
     });
     log.info({ userId: user.id }, 'account registered');
     return signIn(ctx, user, session.id, token);

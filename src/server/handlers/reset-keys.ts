@@ -10,8 +10,8 @@ export const resetKeys: Handler<'resetKeys'> = {
   needsSession: true,
   async handle(request, ctx) {
     const session = sessionOf(ctx);
-    const { store, keys, hub, now } = ctx.services;
-    const current = keys.currentKeyVersion(session.userId);
+    const { store, hub, now } = ctx.services;
+    const current = await store.currentKeyVersion(session.userId);
     if (current === undefined) throw new ParleyError('NO_KEYS', 'This account was made before end-to-end encryption and has no keys to reset.');
     const parsed = parsePublicIdentity(request.publicIdentity, session.username);
     if (!parsed.ok) throw new ParleyError('INVALID_KEYS', 'The new public identity is malformed or not signed for this username.');
@@ -24,15 +24,13 @@ export const resetKeys: Handler<'resetKeys'> = {
     // As for changePassword: a stolen session must not become a way to guess the password.
     if (!(await checkCurrentPassword(ctx, session, request.password))) throw new ParleyError('AUTH_FAILED', 'The password is wrong.');
     // The new identity, the kept old bundle and the end of the other sessions commit together or not at all.
-    const endedSessions = await store.resetKeys(session.userId, session.sessionId, () => {
-      if (!keys.resetKeys(session.userId, keyVersion, request.publicIdentity, request.keyBundle, now())) {
-        throw new ParleyError('INVALID_KEYS', 'Your keys were reset meanwhile from another device; sign in again.');
-      }
-    });
+    const reset = { userId: session.userId, keepSessionId: session.sessionId, keyVersion, publicIdentity: request.publicIdentity, keyBundle: request.keyBundle, now: now() };
+    const endedSessions = await store.resetKeys(reset);
+    if (endedSessions === 'stale-keys') throw new ParleyError('INVALID_KEYS', 'Your keys were reset meanwhile from another device; sign in again.');
     ctx.conn.log.info({ keyVersion, endedSessions }, 'identity keys reset');
     // The other sessions hold the old keys only: they must sign in again to get the new ones.
     endSessions(ctx, session, (id) => id !== session.sessionId, 'Your keys were reset; sign in again.');
-    const contacts = keys.contactsOf(session.userId);
+    const contacts = await store.contactsOf(session.userId);
     ctx.afterReply(() => {
       const frame = JSON.stringify({ type: 'keys', username: session.username, publicIdentity: request.publicIdentity });
       for (const id of contacts) hub.sendToUser(id, frame);

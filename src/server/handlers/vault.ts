@@ -5,7 +5,7 @@ import { type Handler, sessionOf } from '../context.js';
 export const vault: Handler<'vault'> = {
   needsSession: true,
   async handle(_request, ctx) {
-    return ctx.services.keys.vault(sessionOf(ctx).userId);
+    return ctx.services.store.vault(sessionOf(ctx).userId);
   },
 };
 
@@ -13,9 +13,9 @@ export const putVault: Handler<'putVault'> = {
   needsSession: true,
   async handle(request, ctx) {
     const session = sessionOf(ctx);
-    const { keys, hub } = ctx.services;
-    if (keys.currentKeyVersion(session.userId) === undefined) throw new ParleyError('NO_KEYS', 'This account has no end-to-end encryption keys.');
-    if (!keys.putVault(session.userId, request.vault, request.version)) {
+    const { store, hub } = ctx.services;
+    if ((await store.currentKeyVersion(session.userId)) === undefined) throw new ParleyError('NO_KEYS', 'This account has no end-to-end encryption keys.');
+    if (!(await store.putVault(session.userId, request.vault, request.version))) {
       throw new ParleyError('VAULT_CONFLICT', 'Another of your devices changed your saved verifications first: read them again and merge.');
     }
     // The user's other devices read and merge it; this one already has it.

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp.js';
-import { SqliteKeyStore } from './keys.js';
+import { encodePublicIdentity, generateIdentity, sealIdentity } from '../../shared/crypto/index.js';
 import { SqliteStore } from './sqlite.js';
 
 let store: SqliteStore;
@@ -13,14 +13,15 @@ afterEach(async () => {
 const open = () => (store = new SqliteStore({ file: path.join(tempDir('parley-commit-'), 'parley.db'), checkpointInWorker: false }));
 
 /**
- * Makes the COMMIT of every transaction that inserts into `table` fail, as a full disk does, until the
- * returned function is called: the trigger leaves a reference to no user, which SQLite checks only at
- * COMMIT (a deferred foreign key), so every statement of the transaction succeeds and the commit does not.
+ * Makes the COMMIT of every transaction that inserts into `table` (or deletes from it) fail, as a full disk
+ * does, until the returned function is called: the trigger leaves a reference to no user, which SQLite
+ * checks only at COMMIT (a deferred foreign key), so every statement of the transaction succeeds and the
+ * commit does not.
  */
-function failCommitsInserting(table: string): () => void {
+function failCommitsInserting(table: string, event: 'INSERT' | 'DELETE' = 'INSERT'): () => void {
   store.db.exec(`
     CREATE TABLE dangling (user_id INTEGER REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED);
-    CREATE TRIGGER fail_commit AFTER INSERT ON ${table} BEGIN INSERT INTO dangling VALUES (-1); END;`);
+    CREATE TRIGGER fail_commit AFTER ${event} ON ${table} BEGIN INSERT INTO dangling VALUES (-1); END;`);
   return () => store.db.exec('DROP TRIGGER fail_commit; DROP TABLE dangling;');
 }
 
@@ -81,19 +82,107 @@ test('a send whose commit failed leaves no seq taken and no conversation cached'
 
 test('a registration whose commit failed leaves no account, cached or stored, and the same one then succeeds', async () => {
   open();
-  const keys = new SqliteKeyStore(store.db);
-  const account = { username: 'alice', passwordHash: 'hash', now: 1, session: { tokenHash: Buffer.alloc(32, 1), device: null, address: null } };
-  const withKeys = (userId: number) =>
-    keys.setUserKeys(userId, { salt: 's', kdf: { v: 2 } as never, keyBundle: 'kb.v1', publicIdentity: 'pub.v1' }, 1);
+  const keys = { salt: 's', kdf: { v: 2 } as never, keyBundle: 'kb.v1', publicIdentity: 'pub.v1' };
+  const account = { username: 'alice', passwordHash: 'hash', now: 1, keys, session: { tokenHash: Buffer.alloc(32, 1), device: null, address: null } };
   const cleared = failCommitsInserting('sessions');
-  await expect(store.register(account, withKeys)).rejects.toThrow(COMMIT_FAILED);
+  await expect(store.register(account)).rejects.toThrow(COMMIT_FAILED);
   cleared();
   expect(await store.findUserIdByName('alice')).toBeUndefined();
   const rows = (table: string) => store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get();
   expect([rows('users'), rows('identities'), rows('sessions')]).toEqual([{ n: 0 }, { n: 0 }, { n: 0 }]);
 
-  const { user, session } = await store.register(account, withKeys);
+  const { user, session } = await store.register(account);
   expect(session.userId).toBe(user.id);
   expect(await store.findUserIdByName('alice')).toBe(user.id);
-  expect(keys.userKeys(user.id)).toMatchObject({ keyBundle: 'kb.v1', publicIdentity: 'pub.v1' });
+  expect(await store.userKeys(user.id)).toMatchObject({ keyBundle: 'kb.v1', publicIdentity: 'pub.v1' });
+});
+
+/** Key version `keyVersion` of alice's identity: its public half and its private keys sealed with `wrapKey`. */
+function aliceKeys(keyVersion: number, wrapKey = new Uint8Array(32).fill(keyVersion)) {
+  const identity = generateIdentity(keyVersion);
+  return { publicIdentity: encodePublicIdentity(identity, 'alice'), keyBundle: sealIdentity({ identity, username: 'alice', wrapKey }) };
+}
+
+/** alice with end-to-end keys, reset once (so one old bundle), signed in on two devices; returns her id and the first session's. */
+async function aliceOnTwoDevices(): Promise<{ userId: number; sessionId: number }> {
+  const session = (n: number) => ({ tokenHash: Buffer.alloc(32, n), device: null, address: null });
+  const { user } = await store.register({
+    username: 'alice',
+    passwordHash: 'old-hash',
+    now: 1,
+    keys: { salt: 'old-salt', kdf: { v: 2 } as never, ...aliceKeys(1) },
+    session: session(1),
+  });
+  await store.createSession({ ...session(2), userId: user.id, now: 1 });
+  expect(await store.resetKeys({ userId: user.id, keepSessionId: 0, keyVersion: 2, now: 1, ...aliceKeys(2) })).toBe(2);
+  await store.createSession({ ...session(3), userId: user.id, now: 1 });
+  return { userId: user.id, sessionId: (await store.createSession({ ...session(4), userId: user.id, now: 1 })).id };
+}
+
+/** Everything a password change or an identity reset may write for the user. */
+const accountOf = async (userId: number) => ({
+  passwordHash: (await store.findUserByName('alice'))?.passwordHash,
+  keys: await store.userKeys(userId),
+  identities: await store.identities(userId),
+  sessions: (await store.listSessions(userId)).map((s) => s.id),
+});
+
+test('a password change whose commit failed keeps the old hash, the keys sealed with it and every session', async () => {
+  open();
+  const { userId, sessionId } = await aliceOnTwoDevices();
+  const before = await accountOf(userId);
+  // Both versions re-sealed with the new password's wrap key, as the client sends them.
+  const newWrapKey = new Uint8Array(32).fill(9);
+  const keys = { salt: 'new-salt', kdf: { v: 2 } as never, keyBundle: aliceKeys(2, newWrapKey).keyBundle, oldKeyBundles: [aliceKeys(1, newWrapKey).keyBundle] };
+  const change = { userId, passwordHash: 'new-hash', keepSessionId: sessionId, keys };
+  // Ending the other sessions is the last write: everything before it succeeded when the commit fails.
+  const cleared = failCommitsInserting('sessions', 'DELETE');
+  await expect(store.changePassword(change)).rejects.toThrow(COMMIT_FAILED);
+  cleared();
+  expect(await accountOf(userId)).toEqual(before);
+
+  expect(await store.changePassword(change)).toBe(1);
+  expect(await accountOf(userId)).toEqual({
+    passwordHash: 'new-hash',
+    keys: { ...before.keys, salt: 'new-salt', keyBundle: keys.keyBundle, oldKeyBundles: keys.oldKeyBundles },
+    identities: before.identities,
+    sessions: [sessionId],
+  });
+});
+
+test('an identity reset whose commit failed keeps the old identity, its bundle and every session', async () => {
+  open();
+  const { userId, sessionId } = await aliceOnTwoDevices();
+  const before = await accountOf(userId);
+  const next = aliceKeys(3);
+  const reset = { userId, keepSessionId: sessionId, keyVersion: 3, now: 2, ...next };
+  const cleared = failCommitsInserting('sessions', 'DELETE');
+  await expect(store.resetKeys(reset)).rejects.toThrow(COMMIT_FAILED);
+  cleared();
+  expect(await accountOf(userId)).toEqual(before);
+
+  expect(await store.resetKeys(reset)).toBe(1);
+  expect(await store.currentKeyVersion(userId)).toBe(3);
+  expect(await accountOf(userId)).toMatchObject({
+    keys: { keyBundle: next.keyBundle, publicIdentity: next.publicIdentity, oldKeyBundles: [...before.keys!.oldKeyBundles, before.keys!.keyBundle] },
+    identities: [...before.identities, next.publicIdentity],
+    sessions: [sessionId],
+  });
+});
+
+test('a new key epoch whose commit failed leaves the epoch where it was, with no copies; the same epoch then succeeds', async () => {
+  open();
+  const [c, d] = await users('c', 'd');
+  const conversationId = await store.openDirect(c!, d!, 1);
+  const copies = [c!, d!].map((recipientId) => ({ recipientId, recipientKeyVersion: 1, sealed: `ek2.for-${recipientId}` }));
+  const epochOf = () => store.db.prepare('SELECT epoch FROM conversations WHERE id = ?').get(conversationId);
+  const cleared = failCommitsInserting('epoch_keys');
+  await expect(store.addEpoch(conversationId, 1, c!, copies, 2)).rejects.toThrow(COMMIT_FAILED);
+  cleared();
+  expect(epochOf()).toEqual({ epoch: 0 });
+  expect(await store.epochKeys(d!, conversationId)).toEqual([]);
+
+  expect(await store.addEpoch(conversationId, 1, c!, copies, 2)).toBe(true);
+  expect(epochOf()).toEqual({ epoch: 1 });
+  expect(await store.epochKeys(d!, conversationId)).toEqual([{ epoch: 1, creator: 'c', sealed: `ek2.for-${d}` }]);
 });

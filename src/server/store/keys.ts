@@ -1,76 +1,17 @@
-// Storage for end-to-end encryption: salts, sealed key bundles, public identities and sealed epoch keys (all opaque to the server).
+// The SQLite store's tables for end-to-end encryption: salts, sealed key bundles, public identities, sealed epoch keys
+// and vaults (all opaque to the server). Internal to SqliteStore, which answers the Store interface's key methods with
+// it and runs the compound writes (register, changePassword, resetKeys) in its own transactions.
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { keyBundleVersion } from '../../shared/crypto/index.js';
 import type { KdfParams } from '../../shared/protocol.js';
+import type { EpochKeyRow, RewrappedKeys, SealedFor, StoredKeys, UserKeys } from './store.js';
 
-export interface UserKeys {
-  salt: string;
-  kdf: KdfParams;
-  keyBundle: string;
-  publicIdentity: string;
-}
-
-/** What login and myKeys hand back: the current keys and, after identity resets, every earlier version's bundle. */
-export interface StoredKeys extends UserKeys {
-  /** Oldest key version first; sealed with the same wrap key as `keyBundle`. */
-  oldKeyBundles: string[];
-}
-
-export interface SealedFor {
-  recipientId: number;
-  recipientKeyVersion: number;
-  sealed: string;
-}
-
-export interface EpochKeyRow {
-  epoch: number;
-  creator: string;
-  sealed: string;
-}
-
-/** What the handlers need; the SQLite implementation shares the store's database file. */
-export interface KeyStore {
-  serverSecret(): Uint8Array;
-  setUserKeys(userId: number, keys: UserKeys, now: number): void;
-  userKeys(userId: number): StoredKeys | undefined;
-  /** Every public identity of the user, oldest key version first. */
-  identities(userId: number): string[];
-  currentKeyVersion(userId: number): number | undefined;
-  epochOf(conversationId: number): number;
-  /** The caller's sealed copies, for every epoch and any of their key versions. */
-  epochKeys(recipientId: number, conversationId: number): EpochKeyRow[];
-  /** Stores every copy if `epoch` is the conversation's epoch + 1; false when another member got there first. */
-  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): boolean;
-  /**
-   * After a password change: the new salt and descriptor, and the private keys sealed with the new wrap key,
-   * the current version's and every older one's (oldest first). False, writing nothing, unless the bundles
-   * name exactly the versions the account has: none may stay sealed with the old password.
-   */
-  rewrap(userId: number, salt: string, kdf: KdfParams, keyBundle: string, oldKeyBundles?: readonly string[]): boolean;
-  /**
-   * Identity reset, inside the caller's transaction: the current bundle joins the old ones, and `publicIdentity`
-   * and `keyBundle` become key version `keyVersion`. False, writing nothing, unless that is the current version + 1.
-   */
-  resetKeys(userId: number, keyVersion: number, publicIdentity: string, keyBundle: string, now: number): boolean;
-  /** The users who share a conversation with this one (told of a key reset). */
-  contactsOf(userId: number): number[];
-  /**
-   * The database's generation: a random id set when the server first opens the database, and again when it
-   * opens a restored backup (clients that see it change resync from scratch: cursors and seqs went back).
-   */
-  generation(): string;
-  /** The user's sealed vault and its version (null and 0 before the first write). */
-  vault(userId: number): { vault: string | null; version: number };
-  /** Stores the vault if `version` is the stored version + 1; false when another device wrote first. */
-  putVault(userId: number, vault: string, version: number): boolean;
-}
-
-export class SqliteKeyStore implements KeyStore {
+/** Synchronous, on the store's connection: each method either runs alone or inside the caller's transaction. */
+export class SqliteKeys {
   private readonly stmt;
   #generation: string | undefined;
   private readonly addEpochTx;
-  private readonly setUserKeysTx;
   /** Compare and set: only the version after the stored one (1 for the first) is written. */
   private readonly putVaultTx;
 
@@ -103,7 +44,6 @@ export class SqliteKeyStore implements KeyStore {
         `INSERT INTO vaults (user_id, vault, version) VALUES (?, ?, ?)
          ON CONFLICT (user_id) DO UPDATE SET vault = excluded.vault, version = excluded.version`,
       ),
-      epoch: db.prepare<[number], { epoch: number }>('SELECT epoch FROM conversations WHERE id = ?'),
       bumpEpoch: db.prepare<[number, number, number]>('UPDATE conversations SET epoch = ? WHERE id = ? AND epoch = ?'),
       insertEpochKey: db.prepare<[number, number, number, number, number, string, number]>(
         `INSERT INTO epoch_keys (conversation_id, epoch, recipient_id, recipient_key_version, creator_id, sealed, created_at)
@@ -128,10 +68,6 @@ export class SqliteKeyStore implements KeyStore {
       this.stmt.putVault.run(userId, vault, version);
       return true;
     });
-    this.setUserKeysTx = db.transaction((userId: number, keys: UserKeys, now: number) => {
-      this.stmt.setUser.run(keys.salt, JSON.stringify(keys.kdf), keys.keyBundle, userId);
-      this.stmt.insertIdentity.run(userId, 1, keys.publicIdentity, now);
-    });
   }
 
   serverSecret(): Uint8Array {
@@ -140,8 +76,10 @@ export class SqliteKeyStore implements KeyStore {
     return new Uint8Array(row.secret);
   }
 
+  /** A new account's keys (key version 1), inside the registration's transaction. */
   setUserKeys(userId: number, keys: UserKeys, now: number): void {
-    this.setUserKeysTx(userId, keys, now);
+    this.stmt.setUser.run(keys.salt, JSON.stringify(keys.kdf), keys.keyBundle, userId);
+    this.stmt.insertIdentity.run(userId, 1, keys.publicIdentity, now);
   }
 
   userKeys(userId: number): StoredKeys | undefined {
@@ -183,10 +121,6 @@ export class SqliteKeyStore implements KeyStore {
     return this.stmt.identities.all(userId).at(-1)?.key_version;
   }
 
-  epochOf(conversationId: number): number {
-    return this.stmt.epoch.get(conversationId)?.epoch ?? 0;
-  }
-
   epochKeys(recipientId: number, conversationId: number): EpochKeyRow[] {
     return this.stmt.epochKeys.all(recipientId, conversationId);
   }
@@ -195,16 +129,26 @@ export class SqliteKeyStore implements KeyStore {
     return this.addEpochTx(conversationId, epoch, creatorId, copies, now);
   }
 
-  rewrap(userId: number, salt: string, kdf: KdfParams, keyBundle: string, oldKeyBundles: readonly string[] = []): boolean {
+  /**
+   * After a password change, inside its transaction: the new salt and descriptor, and the private keys sealed with
+   * the new wrap key. False, writing nothing, unless the bundles name exactly the versions the account has.
+   */
+  rewrap(userId: number, { salt, kdf, keyBundle, oldKeyBundles = [] }: RewrappedKeys): boolean {
     const stored = this.stmt.oldBundles.all(userId).map((r) => r.key_version);
     const sent = oldKeyBundles.map(keyBundleVersion);
-    if (keyBundleVersion(keyBundle) !== this.currentKeyVersion(userId)) return false;
+    // An account without keys has nothing to re-seal (and a malformed bundle has no version to match).
+    const current = this.currentKeyVersion(userId);
+    if (current === undefined || keyBundleVersion(keyBundle) !== current) return false;
     if (sent.length !== stored.length || sent.some((v, i) => v !== stored[i])) return false;
     this.stmt.setUser.run(salt, JSON.stringify(kdf), keyBundle, userId);
     for (const [i, bundle] of oldKeyBundles.entries()) this.stmt.setOldBundle.run(bundle, userId, stored[i]!);
     return true;
   }
 
+  /**
+   * Identity reset, inside the caller's transaction: the current bundle joins the old ones, and `publicIdentity`
+   * and `keyBundle` become key version `keyVersion`. False, writing nothing, unless that is the current version + 1.
+   */
   resetKeys(userId: number, keyVersion: number, publicIdentity: string, keyBundle: string, now: number): boolean {
     const current = this.currentKeyVersion(userId);
     if (current === undefined || keyVersion !== current + 1) return false;

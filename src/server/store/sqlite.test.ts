@@ -7,7 +7,6 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import type { Message } from '../../shared/protocol.js';
 import { MIGRATIONS } from './migrations.js';
-import { SqliteKeyStore } from './keys.js';
 import { migrate, SqliteStore } from './sqlite.js';
 
 const tempFile = () => path.join(tempDir('parley-store-'), 'parley.db');
@@ -118,13 +117,13 @@ test('migration 7 keeps accounts with keys as they were, with no old bundles; a 
     INSERT INTO identities (user_id, key_version, public_identity, created_at) VALUES (1, 1, 'pub1.v1', 1);`);
   old.close();
   const store = new SqliteStore({ file });
-  const keys = new SqliteKeyStore(store.db);
-  expect(keys.userKeys(1)).toMatchObject({ keyBundle: 'kb1.v1', publicIdentity: 'pub1.v1', oldKeyBundles: [] });
-  expect(keys.resetKeys(1, 3, 'pub1.v3', 'kb1.v3', 2)).toBe(false);
-  expect(keys.resetKeys(1, 2, 'pub1.v2', 'kb1.v2', 2)).toBe(true);
-  expect(keys.userKeys(1)).toMatchObject({ keyBundle: 'kb1.v2', publicIdentity: 'pub1.v2', oldKeyBundles: ['kb1.v1'] });
-  expect(keys.identities(1)).toEqual(['pub1.v1', 'pub1.v2']);
-  expect(keys.contactsOf(1)).toEqual([2]);
+  const reset = (keyVersion: number) => ({ userId: 1, keepSessionId: 0, keyVersion, publicIdentity: `pub1.v${keyVersion}`, keyBundle: `kb1.v${keyVersion}`, now: 2 });
+  expect(await store.userKeys(1)).toMatchObject({ keyBundle: 'kb1.v1', publicIdentity: 'pub1.v1', oldKeyBundles: [] });
+  expect(await store.resetKeys(reset(3))).toBe('stale-keys');
+  expect(await store.resetKeys(reset(2))).toBe(0);
+  expect(await store.userKeys(1)).toMatchObject({ keyBundle: 'kb1.v2', publicIdentity: 'pub1.v2', oldKeyBundles: ['kb1.v1'] });
+  expect(await store.identities(1)).toEqual(['pub1.v1', 'pub1.v2']);
+  expect(await store.contactsOf(1)).toEqual([2]);
   await store.close();
 });
 
@@ -141,13 +140,11 @@ test('WAL mode, with synchronous NORMAL by default and FULL on request', async (
 test('a password change and what commits with it are one transaction: a failure keeps the old hash', async () => {
   const store = new SqliteStore({ file: tempFile() });
   const user = await store.createUser('alice', 'old-hash', 1);
-  await expect(
-    store.changePassword(user.id, 'new-hash', 0, () => {
-      throw new Error('re-sealed keys could not be stored');
-    }),
-  ).rejects.toThrow('re-sealed keys');
+  // Keys for an account that has none: refused inside the transaction, which then writes nothing.
+  const keys = { salt: 's', kdf: { v: 2 } as never, keyBundle: 'kb1.not-a-bundle' };
+  await expect(store.changePassword({ userId: user.id, passwordHash: 'new-hash', keepSessionId: 0, keys })).resolves.toBe('stale-keys');
   expect((await store.findUserByName('alice'))?.passwordHash).toBe('old-hash');
-  await store.changePassword(user.id, 'new-hash', 0);
+  await store.changePassword({ userId: user.id, passwordHash: 'new-hash', keepSessionId: 0 });
   expect((await store.findUserByName('alice'))?.passwordHash).toBe('new-hash');
   await store.close();
 });

@@ -9,8 +9,25 @@ import { LateCommit, withoutDedupeKey } from './faults.js';
 import { Checkpointer } from './checkpointer.js';
 import { SpanReader, spanOf, SYNC_SPANS } from './spans.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { SqliteKeys } from './keys.js';
 import { prepareStatements, type MessageRow, type Statements, type SummaryRow } from './statements.js';
-import type { AppendResult, NewAccount, NewMessage, NewSession, ReadResult, SessionListing, SessionRow, Store, UserRow } from './store.js';
+import type {
+  AppendResult,
+  EpochKeyRow,
+  KeyReset,
+  NewAccount,
+  NewMessage,
+  NewSession,
+  PasswordChange,
+  ReadResult,
+  SealedFor,
+  SessionListing,
+  SessionRow,
+  StaleKeys,
+  Store,
+  StoredKeys,
+  UserRow,
+} from './store.js';
 
 /**
  * `normal`: in WAL mode a commit is in the OS's hands before the ack, so it survives a crash of the
@@ -119,6 +136,8 @@ export class SqliteStore implements Store {
    */
   private readonly routes = new Map<number, Map<number, ConversationHead>>();
   private readonly stmt: Statements;
+  /** The end-to-end key tables, on this connection, so key writes share a transaction with the rest. */
+  #keys: SqliteKeys | undefined;
   private readonly spans: SpanReader;
   private readonly appendTx;
   private readonly checkpointer: Checkpointer | null = null;
@@ -168,18 +187,23 @@ export class SqliteStore implements Store {
     );
   }
 
+  /** Prepared on first use: a store opened at an older schema (the migration tests) has no key tables. */
+  private get keys(): SqliteKeys {
+    return (this.#keys ??= new SqliteKeys(this.db));
+  }
+
   async createUser(username: string, passwordHash: string, now: number): Promise<UserRow> {
     const user = this.insertUser(username, passwordHash, now);
     this.userIds.set(username, user.id);
     return user;
   }
 
-  async register(account: NewAccount, inTransaction?: (userId: number) => void): Promise<{ user: UserRow; session: SessionRow }> {
+  async register(account: NewAccount): Promise<{ user: UserRow; session: SessionRow }> {
     return this.committed((staged) =>
       this.db.transaction(() => {
         const user = this.insertUser(account.username, account.passwordHash, account.now);
         staged.userIds.set(user.username, user.id);
-        inTransaction?.(user.id);
+        if (account.keys) this.keys.setUserKeys(user.id, account.keys, account.now);
         return { user, session: this.insertSession({ ...account.session, userId: user.id, now: account.now }) };
       })(),
     );
@@ -262,19 +286,60 @@ export class SqliteStore implements Store {
     return this.stmt.deleteOtherSessions.run(userId, keep).changes;
   }
 
-  async changePassword(userId: number, passwordHash: string, keepSessionId: number | 'all', alsoInTransaction?: () => void): Promise<number> {
-    return this.db.transaction(() => {
+  async changePassword({ userId, passwordHash, keepSessionId, keys }: PasswordChange): Promise<number | StaleKeys> {
+    return this.db.transaction((): number | StaleKeys => {
+      // Checked before anything is written, so a refusal commits an empty transaction.
+      if (keys && !this.keys.rewrap(userId, keys)) return 'stale-keys';
       this.stmt.setPasswordHash.run(passwordHash, userId);
-      alsoInTransaction?.();
       return keepSessionId === 'all' ? 0 : this.stmt.deleteOtherSessions.run(userId, keepSessionId).changes;
     })();
   }
 
-  async resetKeys(userId: number, keepSessionId: number, inTransaction: () => void): Promise<number> {
-    return this.db.transaction(() => {
-      inTransaction();
-      return this.stmt.deleteOtherSessions.run(userId, keepSessionId).changes;
+  async resetKeys(reset: KeyReset): Promise<number | StaleKeys> {
+    return this.db.transaction((): number | StaleKeys => {
+      if (!this.keys.resetKeys(reset.userId, reset.keyVersion, reset.publicIdentity, reset.keyBundle, reset.now)) return 'stale-keys';
+      return this.stmt.deleteOtherSessions.run(reset.userId, reset.keepSessionId).changes;
     })();
+  }
+
+  async serverSecret(): Promise<Uint8Array> {
+    return this.keys.serverSecret();
+  }
+
+  async generation(): Promise<string> {
+    return this.keys.generation();
+  }
+
+  async userKeys(userId: number): Promise<StoredKeys | undefined> {
+    return this.keys.userKeys(userId);
+  }
+
+  async identities(userId: number): Promise<string[]> {
+    return this.keys.identities(userId);
+  }
+
+  async currentKeyVersion(userId: number): Promise<number | undefined> {
+    return this.keys.currentKeyVersion(userId);
+  }
+
+  async contactsOf(userId: number): Promise<number[]> {
+    return this.keys.contactsOf(userId);
+  }
+
+  async epochKeys(recipientId: number, conversationId: number): Promise<EpochKeyRow[]> {
+    return this.keys.epochKeys(recipientId, conversationId);
+  }
+
+  async addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<boolean> {
+    return this.keys.addEpoch(conversationId, epoch, creatorId, copies, now);
+  }
+
+  async vault(userId: number): Promise<{ vault: string | null; version: number }> {
+    return this.keys.vault(userId);
+  }
+
+  async putVault(userId: number, vault: string, version: number): Promise<boolean> {
+    return this.keys.putVault(userId, vault, version);
   }
 
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {

@@ -1,5 +1,16 @@
 // The storage seam: everything the handlers need from the log of record, with no SQL in sight.
-import type { ConversationSummary, Message } from '../../shared/protocol.js';
+//
+// One interface, one transaction per operation. Every method that writes is one transaction of its own: an
+// operation that writes several things (register, changePassword, resetKeys, addEpoch, putVault,
+// appendMessages) is one compound method that checks and writes inside it, and either commits all of it or
+// nothing. There is deliberately no `transaction(async (tx) => …)` that handlers fill in: SQLite (through the
+// synchronous better-sqlite3, on one connection) cannot keep a transaction open across an await without
+// making every other writer, the send path's group commits included, wait for it; and PostgreSQL would hold
+// a pooled client for as long as the handler awaits (argon2, the network). A compound method keeps each
+// transaction short and free of handler code: SQLite runs it synchronously, PostgreSQL as BEGIN … COMMIT on
+// one pooled client. A check that must hold when the write commits (a key version, a vault version) is made
+// inside the method, and a refusal is an answer (false, 'stale-keys'), not a half-written change.
+import type { ConversationSummary, KdfParams, Message } from '../../shared/protocol.js';
 
 export interface UserRow {
   id: number;
@@ -49,13 +60,73 @@ export interface NewMessage {
   conversationId?: number;
 }
 
-/** A registration: the account and its first session, stored together. */
+/** A user's end-to-end key material as registration stores it (opaque to the server). */
+export interface UserKeys {
+  salt: string;
+  kdf: KdfParams;
+  keyBundle: string;
+  publicIdentity: string;
+}
+
+/** What login and myKeys hand back: the current keys and, after identity resets, every earlier version's bundle. */
+export interface StoredKeys extends UserKeys {
+  /** Oldest key version first; sealed with the same wrap key as `keyBundle`. */
+  oldKeyBundles: string[];
+}
+
+export interface SealedFor {
+  recipientId: number;
+  recipientKeyVersion: number;
+  sealed: string;
+}
+
+export interface EpochKeyRow {
+  epoch: number;
+  creator: string;
+  sealed: string;
+}
+
+/** A registration: the account, its end-to-end keys (absent for a client from before encryption) and its first session, stored together. */
 export interface NewAccount {
   username: string;
   passwordHash: string;
   now: number;
+  keys?: UserKeys;
   session: Omit<NewSession, 'userId' | 'now'>;
 }
+
+/** The private keys re-sealed with the new password's wrap key: the current version's and every older one's (oldest first). */
+export interface RewrappedKeys {
+  salt: string;
+  kdf: KdfParams;
+  keyBundle: string;
+  oldKeyBundles?: readonly string[];
+}
+
+export interface PasswordChange {
+  userId: number;
+  passwordHash: string;
+  /** The session that stays signed in, or 'all' to keep every session (a KDF upgrade). */
+  keepSessionId: number | 'all';
+  /** Required for an account with end-to-end keys: the password change and its keys commit together. */
+  keys?: RewrappedKeys;
+}
+
+/** An identity reset: `publicIdentity` and `keyBundle` become key version `keyVersion`. */
+export interface KeyReset {
+  userId: number;
+  keepSessionId: number;
+  keyVersion: number;
+  publicIdentity: string;
+  keyBundle: string;
+  now: number;
+}
+
+/**
+ * The answer of a key write whose key versions no longer match the account's (another device reset or
+ * re-sealed them meanwhile, or the client sent the wrong set): nothing was written.
+ */
+export type StaleKeys = 'stale-keys';
 
 export type AppendResult =
   | {
@@ -77,16 +148,16 @@ export interface ReadResult {
 }
 
 /**
- * Implementations: SQLite (embedded, the default) and, later, PostgreSQL. Methods may answer
- * synchronously or with a promise; callers always await them.
+ * Implementations: SQLite (embedded, the default) and, later, PostgreSQL. Every method answers with a
+ * promise, and each one that writes is one transaction (see the top of this file).
  */
 export interface Store {
   createUser(username: string, passwordHash: string, now: number): Promise<UserRow>;
   /**
-   * The account, `inTransaction(userId)` (its end-to-end keys) and its first session in one transaction:
-   * if any step fails, nothing of the account exists and a retry can succeed. USERNAME_TAKEN when taken.
+   * The account, its keys (if any) and its first session in one transaction: if any step fails, nothing of
+   * the account exists and a retry can succeed. USERNAME_TAKEN when taken.
    */
-  register(account: NewAccount, inTransaction?: (userId: number) => void): Promise<{ user: UserRow; session: SessionRow }>;
+  register(account: NewAccount): Promise<{ user: UserRow; session: SessionRow }>;
   findUserByName(username: string): Promise<UserRow | undefined>;
   findUserIdByName(username: string): Promise<number | undefined>;
 
@@ -102,17 +173,40 @@ export interface Store {
   deleteUserSession(userId: number, sessionId: number): Promise<boolean>;
   /** Ends every session of the user except `keep` (if given); returns how many ended. */
   deleteUserSessions(userId: number, keep?: number): Promise<number>;
-  /** Stores a new password hash and ends every other session, in one transaction; returns how many ended. */
   /**
-   * Stores the new hash and ends the other sessions in one transaction; `alsoInTransaction` (the
-   * re-sealed end-to-end keys) commits with them, so a crash can never leave a hash without its keys.
+   * The new hash, the re-sealed keys and the end of the other sessions, in one transaction: a crash can never
+   * leave a hash without its keys. Returns how many sessions ended, or 'stale-keys' (nothing written) unless
+   * the bundles name exactly the versions the account has: none may stay sealed with the old password.
    */
-  changePassword(userId: number, passwordHash: string, keepSessionId: number | 'all', alsoInTransaction?: () => void): Promise<number>;
+  changePassword(change: PasswordChange): Promise<number | StaleKeys>;
   /**
-   * An identity reset: runs `inTransaction` (the key store's writes) and ends every other session of the
-   * user in one transaction; if either throws, nothing is written. Returns how many sessions ended.
+   * An identity reset in one transaction: the current bundle joins the old ones, the new identity is stored
+   * and every other session ends. Returns how many ended, or 'stale-keys' (nothing written) unless
+   * `keyVersion` is the current version + 1.
    */
-  resetKeys(userId: number, keepSessionId: number, inTransaction: () => void): Promise<number>;
+  resetKeys(reset: KeyReset): Promise<number | StaleKeys>;
+
+  /** The secret the realm id and prelogin's stand-in salts derive from; made with the database. */
+  serverSecret(): Promise<Uint8Array>;
+  /**
+   * The database's generation: a random id set when the server first opens the database, and again when it
+   * opens a restored backup (clients that see it change resync from scratch: cursors and seqs went back).
+   */
+  generation(): Promise<string>;
+  userKeys(userId: number): Promise<StoredKeys | undefined>;
+  /** Every public identity of the user, oldest key version first. */
+  identities(userId: number): Promise<string[]>;
+  currentKeyVersion(userId: number): Promise<number | undefined>;
+  /** The users who share a conversation with this one (told of a key reset). */
+  contactsOf(userId: number): Promise<number[]>;
+  /** The caller's sealed copies, for every epoch and any of their key versions. */
+  epochKeys(recipientId: number, conversationId: number): Promise<EpochKeyRow[]>;
+  /** Stores every copy, in one transaction, if `epoch` is the conversation's epoch + 1; false when another member got there first. */
+  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<boolean>;
+  /** The user's sealed vault and its version (null and 0 before the first write). */
+  vault(userId: number): Promise<{ vault: string | null; version: number }>;
+  /** Stores the vault if `version` is the stored version + 1; false when another device wrote first. */
+  putVault(userId: number, vault: string, version: number): Promise<boolean>;
 
   /** The direct conversation of two users, created on first use. */
   openDirect(userId: number, peerId: number, now: number): Promise<number>;
