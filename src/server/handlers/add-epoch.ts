@@ -44,9 +44,9 @@ export const addEpoch: Handler<'addEpoch'> = {
         throw new ParleyError('INVALID_KEYS', `The sealed key for ${key.recipient} is malformed or names another conversation, epoch, key version or member set.`);
       }
     }
-    if (!(await store.addEpoch(request.conversationId, request.epoch, session.userId, copies, now()))) {
-      throw new ParleyError('EPOCH_CONFLICT', 'Another member added this key epoch first; fetch it with epochKeys.');
-    }
+    const added = await store.addEpoch(request.conversationId, request.epoch, session.userId, copies, now());
+    if (added === 'conflict') throw new ParleyError('EPOCH_CONFLICT', 'Another member added this key epoch first; fetch it with epochKeys.');
+    if (added === 'stale-keys') throw new ParleyError('INVALID_KEYS', 'A member reset their keys just now; fetch their identity and seal the key again.');
     ctx.afterReply(() => {
       for (const [i, copy] of copies.entries()) {
         const frame = JSON.stringify({

@@ -170,9 +170,15 @@ test('an identity reset whose commit failed keeps the old identity, its bundle a
   });
 });
 
+/** Public identities at key version 1, as accounts registered with keys have. */
+const keyVersionOne = (...userIds: number[]) => {
+  for (const id of userIds) store.db.prepare("INSERT INTO identities (user_id, key_version, public_identity, created_at) VALUES (?, 1, 'id1', 1)").run(id);
+};
+
 test('a new key epoch whose commit failed leaves the epoch where it was, with no copies; the same epoch then succeeds', async () => {
   open();
   const [c, d] = await users('c', 'd');
+  keyVersionOne(c!, d!);
   const conversationId = await store.openDirect(c!, d!, 1);
   const copies = [c!, d!].map((recipientId) => ({ recipientId, recipientKeyVersion: 1, sealed: `ek2.for-${recipientId}` }));
   const epochOf = () => store.db.prepare('SELECT epoch FROM conversations WHERE id = ?').get(conversationId);
@@ -182,7 +188,20 @@ test('a new key epoch whose commit failed leaves the epoch where it was, with no
   expect(epochOf()).toEqual({ epoch: 0 });
   expect(await store.epochKeys(d!, conversationId)).toEqual([]);
 
-  expect(await store.addEpoch(conversationId, 1, c!, copies, 2)).toBe(true);
+  expect(await store.addEpoch(conversationId, 1, c!, copies, 2)).toBe('added');
   expect(epochOf()).toEqual({ epoch: 1 });
   expect(await store.epochKeys(d!, conversationId)).toEqual([{ epoch: 1, creator: 'c', sealed: `ek2.for-${d}` }]);
+});
+
+test('a key epoch sealed to a key version that a reset retired meanwhile stores nothing', async () => {
+  open();
+  const [c, d] = await users('c', 'd');
+  keyVersionOne(c!, d!);
+  const conversationId = await store.openDirect(c!, d!, 1);
+  const copies = [c!, d!].map((recipientId) => ({ recipientId, recipientKeyVersion: 1, sealed: `ek2.for-${recipientId}` }));
+  // d resets between the handler's look at the key versions and the write.
+  store.db.prepare("INSERT INTO identities (user_id, key_version, public_identity, created_at) VALUES (?, 2, 'id2', 1)").run(d);
+  expect(await store.addEpoch(conversationId, 1, c!, copies, 2)).toBe('stale-keys');
+  expect(store.db.prepare('SELECT epoch FROM conversations WHERE id = ?').get(conversationId)).toEqual({ epoch: 0 });
+  expect(await store.epochKeys(d!, conversationId)).toEqual([]);
 });

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { keyBundleVersion } from '../../shared/crypto/index.js';
 import type { KdfParams } from '../../shared/protocol.js';
-import type { EpochKeyRow, RewrappedKeys, SealedFor, StoredKeys, UserKeys } from './store.js';
+import type { EpochKeyRow, EpochResult, RewrappedKeys, SealedFor, StoredKeys, UserKeys } from './store.js';
 
 /** Synchronous, on the store's connection: each method either runs alone or inside the caller's transaction. */
 export class SqliteKeys {
@@ -55,12 +55,14 @@ export class SqliteKeys {
       ),
     };
     this.addEpochTx = db.transaction(
-      (conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): boolean => {
-        if (this.stmt.bumpEpoch.run(epoch, conversationId, epoch - 1).changes === 0) return false;
+      (conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): EpochResult => {
+        // The handler checked the versions before this transaction; a reset since would leave a copy for a retired key.
+        if (copies.some((c) => this.currentKeyVersion(c.recipientId) !== c.recipientKeyVersion)) return 'stale-keys';
+        if (this.stmt.bumpEpoch.run(epoch, conversationId, epoch - 1).changes === 0) return 'conflict';
         for (const c of copies) {
           this.stmt.insertEpochKey.run(conversationId, epoch, c.recipientId, c.recipientKeyVersion, creatorId, c.sealed, now);
         }
-        return true;
+        return 'added';
       },
     );
     this.putVaultTx = db.transaction((userId: number, vault: string, version: number): boolean => {
@@ -125,7 +127,7 @@ export class SqliteKeys {
     return this.stmt.epochKeys.all(recipientId, conversationId);
   }
 
-  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): boolean {
+  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): EpochResult {
     return this.addEpochTx(conversationId, epoch, creatorId, copies, now);
   }
 

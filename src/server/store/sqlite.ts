@@ -20,6 +20,7 @@ import type {
   NewSession,
   PasswordChange,
   ReadResult,
+  EpochResult,
   SealedFor,
   SessionListing,
   SessionRow,
@@ -330,7 +331,7 @@ export class SqliteStore implements Store {
     return this.keys.epochKeys(recipientId, conversationId);
   }
 
-  async addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<boolean> {
+  async addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<EpochResult> {
     return this.keys.addEpoch(conversationId, epoch, creatorId, copies, now);
   }
 

@@ -74,6 +74,9 @@ export interface StoredKeys extends UserKeys {
   oldKeyBundles: string[];
 }
 
+/** What `addEpoch` did. */
+export type EpochResult = 'added' | 'conflict' | 'stale-keys';
+
 export interface SealedFor {
   recipientId: number;
   recipientKeyVersion: number;
@@ -201,8 +204,12 @@ export interface Store {
   contactsOf(userId: number): Promise<number[]>;
   /** The caller's sealed copies, for every epoch and any of their key versions. */
   epochKeys(recipientId: number, conversationId: number): Promise<EpochKeyRow[]>;
-  /** Stores every copy, in one transaction, if `epoch` is the conversation's epoch + 1; false when another member got there first. */
-  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<boolean>;
+  /**
+   * Stores every copy, in one transaction, if `epoch` is the conversation's epoch + 1 ('conflict' when another
+   * member got there first) and every copy names its recipient's current key version ('stale-keys' when one was
+   * reset since the caller looked): nothing is stored unless 'added'.
+   */
+  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<EpochResult>;
   /** The user's sealed vault and its version (null and 0 before the first write). */
   vault(userId: number): Promise<{ vault: string | null; version: number }>;
   /** Stores the vault if `version` is the stored version + 1; false when another device wrote first. */
