@@ -1,12 +1,11 @@
 // The web client in real Chromium against a real server: live chat, offline delivery, unread and seen marks.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { e2eUser as userClient } from './helpers/e2e-user.js';
-import { startServer, type TestServer } from './helpers/server.js';
 import {
   authError,
   composer,
   browserAvailable,
-  browserSuite,
+  browserAndServerSuite,
   bubble,
   conversationItem,
   messageTexts,
@@ -20,22 +19,13 @@ import {
 } from './helpers/web.js';
 
 describe.skipIf(!browserAvailable())('web client: chatting in the browser', () => {
-  let server: TestServer;
-  const suite = browserSuite();
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const suite = browserAndServerSuite();
 
   test('two people register and talk live: unread badge, seen mark, typing, links, no HTML', async () => {
     const alice = await newUserPage(suite.browser);
     const bob = await newUserPage(suite.browser, { colorScheme: 'dark' });
-    await register(alice.page, server.httpUrl, 'alice');
-    await register(bob.page, server.httpUrl, 'bob');
+    await register(alice.page, suite.server.httpUrl, 'alice');
+    await register(bob.page, suite.server.httpUrl, 'bob');
 
     await openConversation(alice.page, 'bob');
     await sendMessage(alice.page, 'bob', 'Hello Bob! <b>not bold</b> <img src=x onerror=alert(1)>');
@@ -84,17 +74,17 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
 
   test('a message to someone offline is waiting for them when they sign in', async () => {
     // Dave has an account but no browser open.
-    const dave = await userClient(server.url, 'dave');
+    const dave = await userClient(suite.server.url, 'dave');
     dave.close();
     const carol = await newUserPage(suite.browser);
-    await register(carol.page, server.httpUrl, 'carol');
+    await register(carol.page, suite.server.httpUrl, 'carol');
     await openConversation(carol.page, 'dave');
     await expect.poll(() => carol.page.locator('.pane-status').textContent()).toBe('Offline');
     await sendMessage(carol.page, 'dave', 'Are you around tomorrow?');
     await expect.poll(() => bubble(carol.page, 'Are you around tomorrow?').getAttribute('data-status')).toBe('sent');
 
     const daveWeb = await newUserPage(suite.browser);
-    await signIn(daveWeb.page, server.httpUrl, 'dave');
+    await signIn(daveWeb.page, suite.server.httpUrl, 'dave');
     const item = conversationItem(daveWeb.page, 'carol');
     await expect.poll(() => item.locator('.badge').textContent()).toBe('1');
     await expect.poll(() => item.locator('.conv-preview').textContent()).toBe('Are you around tomorrow?');
@@ -109,10 +99,10 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
 
   test('sign-in mistakes and unknown usernames are said plainly', async () => {
     const erin = await newUserPage(suite.browser);
-    await erin.page.goto(`${server.httpUrl}/`);
+    await erin.page.goto(`${suite.server.httpUrl}/`);
     await screenshot(erin.page, 'sign-in-light');
     expect(await authError(erin.page, 'Create account', 'erin', 'short')).toMatch(/too short.*8 characters/);
-    await register(erin.page, server.httpUrl, 'erin');
+    await register(erin.page, suite.server.httpUrl, 'erin');
 
     // Usernames are case sensitive, for finding people too.
     const search = erin.page.getByLabel('Find or start a conversation by username');
@@ -124,7 +114,7 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
     await expect.poll(() => erin.page.locator('.search-message').textContent()).toContain('No such user: “nobody-here”');
 
     const other = await newUserPage(suite.browser, { colorScheme: 'dark' });
-    await other.page.goto(`${server.httpUrl}/`);
+    await other.page.goto(`${suite.server.httpUrl}/`);
     expect(await authError(other.page, 'Create account', 'erin', PASSWORD)).toMatch(/username is taken/);
     expect(await authError(other.page, 'Sign in', 'erin', 'wrong password')).toMatch(/Wrong username or password/);
     expect(await authError(other.page, 'Sign in', 'ERIN', PASSWORD)).toMatch(/Wrong username or password/);
@@ -134,8 +124,8 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
   });
 
   test('history loads older pages as the reader scrolls up', async () => {
-    const gina = await userClient(server.url, 'gina');
-    const hank = await userClient(server.url, 'hank');
+    const gina = await userClient(suite.server.url, 'gina');
+    const hank = await userClient(suite.server.url, 'hank');
     const total = 130;
     for (let i = 1; i <= total; i++) {
       const from = i % 3 === 0 ? hank : gina;
@@ -145,7 +135,7 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
     hank.close();
 
     const web = await newUserPage(suite.browser);
-    await signIn(web.page, server.httpUrl, 'gina');
+    await signIn(web.page, suite.server.httpUrl, 'gina');
     await conversationItem(web.page, 'hank').click();
     await expect.poll(async () => (await messageTexts(web.page)).at(-1)).toBe(`message number ${total}`);
     expect((await messageTexts(web.page)).length).toBeLessThan(total);
@@ -169,7 +159,7 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
 
     // Far up in the history, a new message does not yank the view down; a button offers to jump.
     await web.page.getByRole('button', { name: 'Jump to the latest message' }).waitFor();
-    const hankAgain = await userClient(server.url, 'hank');
+    const hankAgain = await userClient(suite.server.url, 'hank');
     await hankAgain.sendText('gina', 'one more thing', 'late-1');
     hankAgain.close();
     await web.page.getByRole('button', { name: 'New messages: jump to the latest' }).click();

@@ -1,28 +1,18 @@
 // Issue 14: the web composer counts what send() counts. A text of 11,877+ UTF-8 bytes but under 16,000
 // characters was refused by the SDK, the error swallowed and the draft cleared; now it is refused in words
 // and kept, and the longest text that fits is sent and arrives whole.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { MAX_PLAINTEXT_BYTES } from '../src/shared/crypto/index.js';
-import { startServer, type TestServer } from './helpers/server.js';
-import { browserAvailable, browserSuite, composer, messageTexts, newUserPage, openConversation, register, screenshot } from './helpers/web.js';
+import { browserAvailable, browserAndServerSuite, composer, messageTexts, newUserPage, openConversation, register, screenshot } from './helpers/web.js';
 
 describe.skipIf(!browserAvailable())('web client: the message length limit', () => {
-  let server: TestServer;
-  const suite = browserSuite();
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const suite = browserAndServerSuite();
 
   test('a text too long once encrypted is refused in words and kept; the longest that fits is sent whole', async () => {
     const alice = await newUserPage(suite.browser);
     const bob = await newUserPage(suite.browser);
-    await register(alice.page, server.httpUrl, 'alice');
-    await register(bob.page, server.httpUrl, 'bob');
+    await register(alice.page, suite.server.httpUrl, 'alice');
+    await register(bob.page, suite.server.httpUrl, 'bob');
     await openConversation(alice.page, 'bob');
 
     // 'é' is two bytes: 6,000 characters (far under 16,000) are 12,000 bytes, past the 11,876 that fit.

@@ -1,13 +1,12 @@
 // The web client's end-to-end encryption panel in real Chromium: one safety number on both sides, "mark verified"
 // surviving a reload, and a loud warning (with no forged text shown) when the server hands out other keys for a contact.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { SqliteStore } from '../src/server/store/sqlite.js';
 import { encodePublicIdentity, generateIdentity } from '../src/shared/crypto/index.js';
-import { startServer, type TestServer } from './helpers/server.js';
 import {
   browserAvailable,
-  browserSuite,
+  browserAndServerSuite,
   bubble,
   messageTexts,
   newUserPage,
@@ -31,22 +30,13 @@ async function openKeys(page: Page): Promise<string> {
 }
 
 describe.skipIf(!browserAvailable())('web client: verifying end-to-end keys', () => {
-  let server: TestServer;
-  const suite = browserSuite();
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const suite = browserAndServerSuite();
 
   test('both sides see one safety number; verified survives a reload; swapped keys bring a loud warning and no forged text', async () => {
     const alice = await newUserPage(suite.browser);
     const bob = await newUserPage(suite.browser);
-    await register(alice.page, server.httpUrl, 'alice');
-    await register(bob.page, server.httpUrl, 'bob');
+    await register(alice.page, suite.server.httpUrl, 'alice');
+    await register(bob.page, suite.server.httpUrl, 'bob');
 
     await openConversation(alice.page, 'bob');
     await sendMessage(alice.page, 'bob', 'hi bob');
@@ -81,7 +71,7 @@ describe.skipIf(!browserAvailable())('web client: verifying end-to-end keys', ()
     await expect.poll(() => keysWarning(alice.page).count()).toBe(0);
 
     // 3. The server starts handing out another public identity for bob (one it could hold the private key of).
-    const db = (server.server.services.store as SqliteStore).db;
+    const db = (suite.server.server.services.store as SqliteStore).db;
     const bobId = (db.prepare("SELECT id FROM users WHERE username = 'bob'").get() as { id: number }).id;
     db.prepare('UPDATE identities SET public_identity = ? WHERE user_id = ?').run(encodePublicIdentity(generateIdentity(), 'bob'), bobId);
 
@@ -109,9 +99,9 @@ describe.skipIf(!browserAvailable())('web client: verifying end-to-end keys', ()
 
   test("the panel is the open conversation's: another contact never shows this one's number, and keys that changed after it was shown are not verified", async () => {
     const [alice, bob, carol] = [await newUserPage(suite.browser), await newUserPage(suite.browser), await newUserPage(suite.browser)];
-    await register(alice.page, server.httpUrl, 'alice2');
-    await register(bob.page, server.httpUrl, 'bob2');
-    await register(carol.page, server.httpUrl, 'carol2');
+    await register(alice.page, suite.server.httpUrl, 'alice2');
+    await register(bob.page, suite.server.httpUrl, 'bob2');
+    await register(carol.page, suite.server.httpUrl, 'carol2');
     for (const peer of ['bob2', 'carol2']) {
       await openConversation(alice.page, peer);
       await sendMessage(alice.page, peer, `hi ${peer}`);
@@ -130,7 +120,7 @@ describe.skipIf(!browserAvailable())('web client: verifying end-to-end keys', ()
     expect(await openKeys(carol.page)).toBe(withCarol);
 
     // While alice compares, the server starts handing out other keys for carol: "Mark verified" must not verify them.
-    const db = (server.server.services.store as SqliteStore).db;
+    const db = (suite.server.server.services.store as SqliteStore).db;
     const carolId = (db.prepare("SELECT id FROM users WHERE username = 'carol2'").get() as { id: number }).id;
     db.prepare('UPDATE identities SET public_identity = ? WHERE user_id = ?').run(encodePublicIdentity(generateIdentity(), 'carol2'), carolId);
     await alice.page.getByRole('button', { name: 'Mark verified', exact: true }).click();

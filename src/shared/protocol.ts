@@ -105,7 +105,8 @@ export const HistoryRequest = request('history', {
   limit: z.number().int().min(1).max(LIMITS.historyMaxLimit).optional(),
 });
 export const ReadRequest = request('read', { conversationId: ConversationId, seq: Seq });
-export const TypingRequest = request('typing', { conversationId: ConversationId });
+/** `active: false` says the user stopped (cleared the draft); without it, the user is typing. */
+export const TypingRequest = request('typing', { conversationId: ConversationId, active: z.boolean().optional() });
 export const ChangePasswordRequest = request('changePassword', {
   password: Password,
   newPassword: Password,
@@ -306,7 +307,7 @@ export const ReadEvent = z.object({
   username: Username,
   seq: Seq,
 });
-export const TypingEvent = z.object({ type: z.literal('typing'), conversationId: ConversationId, username: Username });
+export const TypingEvent = z.object({ type: z.literal('typing'), conversationId: ConversationId, username: Username, active: z.boolean().optional() });
 export const EpochEvent = z.object({
   type: z.literal('epoch'),
   conversationId: ConversationId,

@@ -4,7 +4,8 @@ import { LIMITS } from '../shared/protocol.js';
 import { ParleyClient, ParleyError, STORAGE_KEYS, type ClientState, type PendingUpgrade } from '../shared/client/index.js';
 import { ChatScreen } from './ChatScreen.js';
 import { AuthScreen, type AuthMode } from './components/AuthScreen.js';
-import { BrandMark } from './components/Icons.js';
+import { AlertIcon, BrandMark } from './components/Icons.js';
+import { PasswordField } from './components/PasswordField.js';
 import { api } from './lib/api.js';
 import { authErrorText } from './lib/messages.js';
 import { browserStorage } from './lib/storage.js';
@@ -186,19 +187,36 @@ function UnlockScreen({ client, me, onSignOut }: { client: ParleyClient; me: str
   };
   return (
     <main className="auth">
-      <form className="auth-card" onSubmit={(e) => void submit(e)} aria-label="Unlock your messages">
-        <h1>Unlock your messages</h1>
-        <p>Signed in as {me}. Messages are end-to-end encrypted: enter your password to unlock your keys on this tab.</p>
-        <label htmlFor="unlock-password">Password</label>
-        <input id="unlock-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        {error ? <p role="alert">{error}</p> : null}
-        <button type="submit" disabled={busy || password === ''}>
-          {busy ? 'Unlocking…' : 'Unlock'}
-        </button>
-        <button type="button" onClick={onSignOut}>
-          Sign out
-        </button>
-      </form>
+      <div className="auth-card">
+        <div className="brand">
+          <BrandMark />
+          <span>Parley</span>
+        </div>
+        <h1 className="auth-title">Unlock your messages</h1>
+        <p className="auth-subtitle">
+          Signed in as <strong>{me}</strong>. Your messages are end-to-end encrypted: your password unlocks your keys in this
+          tab. It is not sent to the server.
+        </p>
+        <form onSubmit={(e) => void submit(e)} noValidate aria-label="Unlock your messages">
+          <PasswordField id="unlock-password" label="Password" autoComplete="current-password" value={password} onChange={setPassword} invalid={error !== null} autoFocus />
+          {error ? (
+            <p className="form-error" role="alert">
+              <AlertIcon />
+              <span>{error}</span>
+            </p>
+          ) : null}
+          <button type="submit" className="btn btn-primary auth-submit" disabled={busy || password === ''}>
+            {busy ? <span className="spinner" aria-hidden="true" /> : null}
+            {busy ? 'Unlocking…' : 'Unlock'}
+          </button>
+        </form>
+        <p className="auth-footer">
+          Not you?{' '}
+          <button type="button" className="link-button" onClick={onSignOut}>
+            Sign out
+          </button>
+        </p>
+      </div>
     </main>
   );
 }

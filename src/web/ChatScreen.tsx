@@ -130,7 +130,9 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
         Skip to conversation
       </a>
       <ConnectionBanner status={status} pending={pending} />
-      <div className="app-body" data-view={active ? 'conversation' : 'list'}>
+      {/* One main landmark at every width: on a phone the list and the conversation take turns inside it. */}
+      <main className="app-body" data-view={active ? 'conversation' : 'list'}>
+        <h1 className="visually-hidden">Parley</h1>
         <Sidebar
           me={me}
           status={status}
@@ -173,12 +175,12 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
             onDiscard={discard}
             onDraftChange={setDraft}
             onSend={send}
-            onTyping={() => client.typing(active.id)}
+            onTyping={(typing) => client.typing(active.id, typing)}
           />
         ) : (
           <EmptyPane />
         )}
-      </div>
+      </main>
       {accountOpen && (
         <AccountDialog
           client={client}

@@ -1,10 +1,11 @@
 // Browser-test kit: a fresh web build when the sources changed, Debian's Chromium, and user-level actions.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { ROOT } from './server.js';
+import { ROOT, startServer, type TestServer } from './server.js';
 
 /** Debian's Chromium by default; PARLEY_CHROMIUM points at another build. */
 export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
@@ -233,4 +234,40 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   // Caret blink and typing dots would make every run's picture differ for no reason.
   await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
   return file;
+}
+
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's accessibility violations on the page as it is now: rule id, and the elements that break it. */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+  if (!(await page.evaluate("'axe' in window"))) await page.evaluate(fs.readFileSync(AXE_SCRIPT, 'utf8'));
+  const violations = await page.evaluate<string[]>(
+    `axe.run(document).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => JSON.stringify(n.target)).join(', ')))`,
+  );
+  return violations;
+}
+
+/**
+ * A browser suite (browserSuite) with one in-process server for the whole file, started before the first
+ * test and closed after the last: what most browser test files need.
+ */
+export function browserAndServerSuite(): { readonly browser: Browser; readonly server: TestServer } {
+  const suite = browserSuite();
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return {
+    get browser(): Browser {
+      return suite.browser;
+    },
+    get server(): TestServer {
+      if (!server) throw new Error("the server starts in the suite's beforeAll");
+      return server;
+    },
+  };
 }

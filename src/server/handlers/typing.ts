@@ -8,7 +8,8 @@ export const typing: Handler<'typing'> = {
     const session = sessionOf(ctx);
     await ctx.services.requestLimits.typing(session.userId);
     const peers = await requirePeers(ctx.services.store, session.userId, request.conversationId);
-    const frame = JSON.stringify({ type: 'typing', conversationId: request.conversationId, username: session.username });
+    const stopped = request.active === false ? { active: false } : {};
+    const frame = JSON.stringify({ type: 'typing', conversationId: request.conversationId, username: session.username, ...stopped });
     ctx.afterReply(() => {
       for (const peer of peers) ctx.services.hub.sendToUser(peer, frame);
     });

@@ -791,7 +791,10 @@ export class ParleyClient {
         if (me) this.#store.update((s) => applyRead(s, event.conversationId, event.username, event.seq, me));
         return;
       case 'typing':
-        if (me && event.username !== me) this.#typing.started(event.conversationId, event.username);
+        if (me && event.username !== me) {
+          if (event.active === false) this.#typing.stopped(event.conversationId, event.username);
+          else this.#typing.started(event.conversationId, event.username);
+        }
         return;
       case 'epoch': {
         const keyring = this.#keyring;
@@ -917,12 +920,21 @@ export class ParleyClient {
     await this.#reads.mark(this.#conn, conversationId, target, me);
   }
 
-  /** Tells the peer the user is typing; throttled, and silently skipped while offline. */
-  typing(conversationId: number): void {
+  /**
+   * Tells the peer the user is typing (throttled), or with `active` false that they stopped (the draft was
+   * cleared; sent only when a typing notice may still be showing). Silently skipped while offline.
+   */
+  typing(conversationId: number, active = true): void {
     const conn = this.#ready;
     if (!conn?.isOpen) return;
     const now = this.#options.now();
     const last = this.#typingSentAt.get(conversationId);
+    if (!active) {
+      if (last === undefined || now - last >= this.#options.typingTtlMs) return;
+      this.#typingSentAt.delete(conversationId);
+      conn.request('typing', { conversationId, active: false }).catch(() => undefined);
+      return;
+    }
     if (last !== undefined && now - last < this.#options.typingThrottleMs) return;
     this.#typingSentAt.set(conversationId, now);
     conn.request('typing', { conversationId }).catch(() => undefined);
@@ -942,6 +954,9 @@ export class ParleyClient {
     const size = messageSize(body, this.#state.limits.bodyMaxLength);
     if (!size.fits) throw new ParleyError('MESSAGE_TOO_LONG', tooLongText(size));
     const entry: OutboxEntry = { clientMsgId: newClientMsgId(), to, body, createdAt: this.#options.now(), status: 'sending' };
+    // The message ends the peer's typing notice, so the next keystroke must be able to start one at once.
+    const conversation = this.#state.conversations.find((c) => c.peer === to);
+    if (conversation) this.#typingSentAt.delete(conversation.id);
     this.#setOutbox([...this.#state.outbox, entry], session.username);
     this.#pump.kick();
     return entry;

@@ -260,7 +260,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
       {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
       <Prompt
         onSubmit={onSubmit}
-        onChange={(value) => value && !value.startsWith('!') && client.typing(conversationId)}
+        onChange={(value) => client.typing(conversationId, value !== '' && !value.startsWith('!'))}
         onPage={(direction) => (direction === 'up' ? void older() : newer())}
       />
     </Box>

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type R
 import { ParleyError, type ParleyClient, type SessionSummary } from '../../shared/client/index.js';
 import { formatListTime } from '../lib/time.js';
 import { AlertIcon, CloseIcon } from './Icons.js';
+import { PasswordField } from './PasswordField.js';
 
 interface AccountDialogProps {
   client: ParleyClient;
@@ -189,18 +190,9 @@ export function AccountDialog({ client, me, passwordMinLength, now, onClose, onS
         <h3>Change password</h3>
         <form onSubmit={(e) => void changePassword(e)} noValidate aria-describedby={passwordResult ? ids.result : undefined}>
           <input type="text" name="username" autoComplete="username" value={me} readOnly hidden />
-          <div className="field">
-            <label htmlFor={ids.current}>Current password</label>
-            <input id={ids.current} className="input" type="password" autoComplete="current-password" maxLength={1024} value={current} onChange={(e) => setCurrent(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.next}>New password</label>
-            <input id={ids.next} className="input" type="password" autoComplete="new-password" maxLength={1024} value={next} onChange={(e) => setNext(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.again}>New password again</label>
-            <input id={ids.again} className="input" type="password" autoComplete="new-password" maxLength={1024} value={again} onChange={(e) => setAgain(e.target.value)} />
-          </div>
+          <PasswordField id={ids.current} label="Current password" autoComplete="current-password" value={current} onChange={setCurrent} />
+          <PasswordField id={ids.next} label="New password" autoComplete="new-password" value={next} onChange={setNext} />
+          <PasswordField id={ids.again} label="New password again" autoComplete="new-password" value={again} onChange={setAgain} />
           <p className="field-hint">Your other devices will be signed out.</p>
           {passwordResult && <FormResult id={ids.result} result={passwordResult} />}
           <button type="submit" className="btn btn-primary" disabled={busy !== null}>
@@ -217,18 +209,7 @@ export function AccountDialog({ client, me, passwordMinLength, now, onClose, onS
         </p>
         <form onSubmit={(e) => void resetKeys(e)} noValidate aria-describedby={resetResult ? ids.resetResult : undefined}>
           <input type="text" name="username" autoComplete="username" value={me} readOnly hidden />
-          <div className="field">
-            <label htmlFor={ids.reset}>Your password</label>
-            <input
-              id={ids.reset}
-              className="input"
-              type="password"
-              autoComplete="current-password"
-              maxLength={1024}
-              value={resetPassword}
-              onChange={(e) => setResetPassword(e.target.value)}
-            />
-          </div>
+          <PasswordField id={ids.reset} label="Your password" autoComplete="current-password" value={resetPassword} onChange={setResetPassword} />
           {resetResult && <FormResult id={ids.resetResult} result={resetResult} />}
           <button type="submit" className="btn btn-ghost btn-danger" disabled={busy !== null}>
             Reset my keys

@@ -11,15 +11,12 @@ interface ComposerProps {
   onDraftChange(draft: string): void;
   /** Queues the message; returns why it was refused (the draft stays), or null once it is queued. */
   onSend(body: string): string | null;
-  onTyping(): void;
+  /** The user typed (true) or emptied the box (false); the SDK throttles and sends the notices. */
+  onTyping(active: boolean): void;
 }
-
-/** How often, at most, a "typing" notice goes out while the user keeps typing. */
-const TYPING_EVERY_MS = 3000;
 
 export function Composer({ peer, draft, bodyMaxLength, onDraftChange, onSend, onTyping }: ComposerProps): ReactElement {
   const box = useRef<HTMLTextAreaElement>(null);
-  const lastTyping = useRef(0);
   const hintId = useId();
   const [refusal, setRefusal] = useState<string | null>(null);
   const body = draft.trim();
@@ -48,7 +45,6 @@ export function Composer({ peer, draft, bodyMaxLength, onDraftChange, onSend, on
     setRefusal(refused);
     if (refused !== null) return;
     onDraftChange('');
-    lastTyping.current = 0;
   };
 
   return (
@@ -76,11 +72,7 @@ export function Composer({ peer, draft, bodyMaxLength, onDraftChange, onSend, on
             onChange={(e) => {
               setRefusal(null);
               onDraftChange(e.target.value);
-              const now = Date.now();
-              if (e.target.value.trim() !== '' && now - lastTyping.current > TYPING_EVERY_MS) {
-                lastTyping.current = now;
-                onTyping();
-              }
+              onTyping(e.target.value.trim() !== '');
             }}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {

@@ -24,13 +24,8 @@ export function ConversationList(props: ConversationListProps): ReactElement {
         const unread = c.unread > 0;
         const isOnline = online.has(c.peer);
         const typing = typingIn.has(c.id);
-        const label = [
-          c.peer,
-          isOnline ? 'online' : null,
-          unread ? `${c.unread} unread` : null,
-        ]
-          .filter(Boolean)
-          .join(', ');
+        // Said after the name, not as an aria-label: the button's name then starts with what it shows.
+        const status = [isOnline ? 'online' : null, unread ? `${c.unread} unread` : null].filter(Boolean).join(', ');
         return (
           <li key={c.id}>
             <button
@@ -39,13 +34,13 @@ export function ConversationList(props: ConversationListProps): ReactElement {
               aria-current={c.id === activeId}
               data-unread={unread}
               data-peer={c.peer}
-              aria-label={label}
               onClick={() => onSelect(c.id)}
             >
               <Avatar username={c.peer} online={isOnline} size={44} />
               <span className="conv-main">
                 <span className="conv-top">
                   <span className="conv-name">{c.peer}</span>
+                  {status && <span className="visually-hidden">, {status}</span>}
                   {last && (
                     <time className="conv-time" dateTime={new Date(last.ts).toISOString()}>
                       {formatListTime(last.ts, now)}

@@ -31,7 +31,7 @@ interface ConversationPaneProps {
   onDiscard(clientMsgId: string): void;
   onDraftChange(draft: string): void;
   onSend(body: string): string | null;
-  onTyping(): void;
+  onTyping(active: boolean): void;
 }
 
 /** How many of a conversation's encryption events stay on screen (the newest; refusals are never hidden). */
@@ -57,14 +57,14 @@ function SecurityNotes({ notes }: { notes: readonly SecurityNote[] }): ReactElem
 export function ConversationPane(props: ConversationPaneProps): ReactElement {
   const { peer, peerOnline, peerTyping } = props;
   return (
-    <main className="pane" id="conversation" tabIndex={-1} aria-label={`Conversation with ${peer}`}>
+    <section className="pane" id="conversation" tabIndex={-1} aria-label={`Conversation with ${peer}`}>
       <header className="pane-header">
         <button type="button" className="icon-btn pane-back" onClick={props.onBack} aria-label="Back to conversations">
           <BackIcon />
         </button>
         <Avatar username={peer} online={peerOnline} size={40} />
         <div className="pane-title">
-          <h1 className="pane-name">{peer}</h1>
+          <h2 className="pane-name">{peer}</h2>
           <span className="pane-status" data-typing={peerTyping}>
             {!props.connected ? 'Waiting for the connection…' : peerTyping ? 'typing…' : peerOnline ? 'Online' : 'Offline'}
           </span>
@@ -107,20 +107,20 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
         onSend={props.onSend}
         onTyping={props.onTyping}
       />
-    </main>
+    </section>
   );
 }
 
 export function EmptyPane(): ReactElement {
   return (
-    <main className="pane" id="conversation" tabIndex={-1} aria-label="No conversation open">
+    <section className="pane" id="conversation" tabIndex={-1} aria-label="No conversation open">
       <div className="pane-empty">
         <div className="pane-empty-art">
           <ChatIcon />
         </div>
-        <h1>Pick up a conversation</h1>
+        <h2>Pick up a conversation</h2>
         <p>Choose one on the left, or search for a username to start a new one.</p>
       </div>
-    </main>
+    </section>
   );
 }

@@ -26,7 +26,7 @@ export function OnlineList({ me, online, onOpen }: OnlineListProps): ReactElemen
               type="button"
               className="person"
               onClick={() => onOpen(name)}
-              aria-label={`Chat with ${name}`}
+              title={`Chat with ${name}`}
               data-person={name}
             >
               <Avatar username={name} online size={30} />

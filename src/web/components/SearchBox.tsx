@@ -1,5 +1,5 @@
 // Find someone by exact username and open a conversation with them; also filters the list while typing.
-import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import { SearchIcon } from './Icons.js';
 
 interface SearchBoxProps {
@@ -15,6 +15,12 @@ export function SearchBox({ query, onQueryChange, onOpen }: SearchBoxProps): Rea
   const inputId = useId();
   const messageId = useId();
   const name = query.trim();
+  const input = useRef<HTMLInputElement>(null);
+
+  // Right after sign-in this is where a person starts: focus it, unless a touch keyboard would pop up for it.
+  useEffect(() => {
+    if (window.matchMedia('(pointer: fine)').matches && document.activeElement === document.body) input.current?.focus();
+  }, []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -33,6 +39,7 @@ export function SearchBox({ query, onQueryChange, onOpen }: SearchBoxProps): Rea
       </label>
       <SearchIcon />
       <input
+        ref={input}
         id={inputId}
         className="input"
         type="search"
