@@ -1,6 +1,7 @@
 // Browser sessions: the cookie survives reloads, sign-out ends it everywhere, a server restart loses nothing.
 import { describe, expect, test } from 'vitest';
 import { TestClient } from './helpers/client.js';
+import { e2eUser } from './helpers/e2e-user.js';
 import { spawnServer, startServer, type SpawnedServer, type TestServer } from './helpers/server.js';
 import {
   authError,
@@ -16,6 +17,7 @@ import {
   screenshot,
   sendMessage,
   signedInAs,
+  signIn,
 } from './helpers/web.js';
 
 describe.skipIf(!browserAvailable())('web client: sessions', () => {
@@ -120,5 +122,26 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
     await signedInAs(lee.page, 'lee');
     await conversationItem(lee.page, 'kim').click();
     await expect.poll(() => messageTexts(lee.page)).toEqual(expected);
+  });
+
+  test('a device signed out from another one says so on the sign-in screen, until the next sign-in', async () => {
+    server = await startServer();
+    const { page } = await newUserPage(suite.browser);
+    await register(page, server.httpUrl, 'ria');
+    const phone = await e2eUser(server.url, 'ria', PASSWORD, 'phone');
+    try {
+      const { sessions } = await phone.request('sessions', { type: 'sessions' });
+      const web = sessions.find((s) => !s.current)!;
+      await phone.request('revokeSession', { type: 'revokeSession', sessionId: web.sessionId });
+      await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
+      await page.getByText('This device was signed out from another one.').waitFor();
+      await screenshot(page, 'signed-out-elsewhere');
+
+      // Signing in again clears the notice.
+      await signIn(page, server.httpUrl, 'ria');
+      expect(await page.getByText('This device was signed out from another one.').count()).toBe(0);
+    } finally {
+      phone.close();
+    }
   });
 });

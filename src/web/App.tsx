@@ -150,9 +150,10 @@ export function App(): ReactElement {
   }
   if (state.session === null) {
     // The server accepted the password, yet the new connection came without a session: the cookie was refused.
+    // Or the server ended the session (signed out from another device, a password change): say why.
     const notice = awaitingSession
       ? 'You were signed in, but this browser did not keep the sign-in cookie. Allow cookies for this site, then sign in again.'
-      : null;
+      : state.endedReason;
     return <AuthScreen passwordMinLength={passwordMinLength} notice={notice} onSubmit={signIn} />;
   }
   if (state.keys === 'locked') return <UnlockScreen client={client} me={state.session.username} onSignOut={() => void signOut()} />;

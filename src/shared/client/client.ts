@@ -1,6 +1,7 @@
 // The Parley client: one connection with reconnect and resume, the outbox, and the snapshot UIs render.
 import { ParleyError } from '../errors.js';
 import {
+  CLOSE_CODES,
   LIMITS,
   SUPPORTED_VERSIONS,
   type ConversationSummary,
@@ -221,8 +222,8 @@ export class ParleyClient {
           onEvent: (event) => {
             if (conn === this.#conn) this.#onEvent(event);
           },
-          onClose: (code) => {
-            if (conn) this.#onClose(conn, code);
+          onClose: (code, reason) => {
+            if (conn) this.#onClose(conn, code, reason);
           },
         },
         { timeoutMs: this.#options.connectTimeoutMs, requestTimeoutMs: this.#options.requestTimeoutMs },
@@ -268,14 +269,19 @@ export class ParleyClient {
     }
   }
 
-  #onClose(conn: Connection, code: number): void {
+  #onClose(conn: Connection, code: number, reason: string): void {
     if (conn !== this.#conn) return;
     const wasOnline = this.#state.connection.status === 'online';
     this.#conn = null;
     this.#ready = null;
     if (this.#exiting) return;
-    // 4001: the session was ended elsewhere (logout everywhere); the token is dead.
-    if (code === 4001) this.#forgetToken();
+    // 4001: the session was ended elsewhere (signed out from another device, password changed); the token
+    // is dead. The server's sentence says which, for the sign-in screen.
+    if (code === CLOSE_CODES.sessionEnded) {
+      this.#forgetToken();
+      const said = reason.trim().slice(0, 200);
+      this.#store.update((s) => ({ ...s, endedReason: said === '' ? 'Your session was ended on another device; sign in again.' : said }));
+    }
     // During a handshake the attempt itself fails and schedules the retry.
     if (wasOnline) this.#scheduleReconnect();
   }
@@ -672,9 +678,9 @@ export class ParleyClient {
     if (previous?.username !== session.username) {
       this.#resetUserData();
       const outbox = loadOutbox(this.#options.storage, session.username);
-      this.#store.update((s) => ({ ...s, session, outbox, keys: 'unlocked' }));
+      this.#store.update((s) => ({ ...s, session, outbox, keys: 'unlocked', endedReason: null }));
     } else {
-      this.#store.update((s) => ({ ...s, session, keys: 'unlocked' }));
+      this.#store.update((s) => ({ ...s, session, keys: 'unlocked', endedReason: null }));
     }
     let fetchedConversations = false;
     if (this.#cursor === null) {

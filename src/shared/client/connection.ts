@@ -22,7 +22,8 @@ export type WebSocketConstructor = new (url: string) => object;
 export interface ConnectionHandlers {
   onEvent(event: ServerEvent): void;
   /** Called once, when the socket closes for any reason after it opened. */
-  onClose(code: number): void;
+  /** How the connection closed: the code, and the server's reason sentence (empty when it gave none). */
+  onClose(code: number, reason: string): void;
 }
 
 const OPEN = 1;
@@ -40,7 +41,7 @@ export class Connection {
     this.#handlers = handlers;
     this.#requestTimeoutMs = requestTimeoutMs;
     socket.onmessage = (event) => this.#receive(event.data);
-    socket.onclose = (event) => this.#closedBy(event.code);
+    socket.onclose = (event) => this.#closedBy(event.code, event.reason);
     socket.onerror = () => undefined; // onclose always follows and does the work
   }
 
@@ -118,7 +119,7 @@ export class Connection {
     this.#closedBy(code);
   }
 
-  #closedBy(code: number): void {
+  #closedBy(code: number, reason = ''): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#socket.onmessage = this.#socket.onclose = null;
@@ -127,7 +128,7 @@ export class Connection {
       this.#pending.delete(id);
       pending.reject(new ParleyError('DISCONNECTED'));
     }
-    this.#handlers.onClose(code);
+    this.#handlers.onClose(code, reason);
   }
 
   #receive(data: unknown): void {

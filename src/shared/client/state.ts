@@ -48,6 +48,8 @@ export interface Notice {
 export interface ClientState {
   connection: ConnectionState;
   session: Session | null;
+  /** Why the last session ended when the server ended it (another device signed this one out, a password change), in words; null otherwise. */
+  endedReason: string | null;
   /** Online usernames, sorted; includes the user. */
   online: readonly string[];
   /** Newest activity first. */
@@ -77,6 +79,7 @@ export interface ClientState {
 export const initialState = (limits: ClientState['limits']): ClientState => ({
   connection: { status: 'connecting' },
   session: null,
+  endedReason: null,
   online: [],
   conversations: [],
   threads: {},
