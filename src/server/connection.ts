@@ -47,6 +47,8 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   private uncountedFrames = 0;
   private readonly rateKey = String(nextRateKey++);
   private helloTimer: NodeJS.Timeout | null;
+  /** The connection's own log fields (id, address), without a user: what its lines carry while logged out. */
+  private readonly baseBindings: Record<string, unknown>;
 
   constructor(
     private readonly socket: WebSocket,
@@ -57,6 +59,7 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     /** The TCP (or TLS) socket under the WebSocket: a turn's frames are written to it in one buffer. */
     private readonly transport: Socket,
   ) {
+    this.baseBindings = bindings;
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.onClose());
@@ -162,6 +165,9 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     const { hub, store, now } = this.services;
     if (hub.remove(this)) hub.broadcast(JSON.stringify({ type: 'presence', username: session.username, online: false }));
     this.session = null;
+    // Lines logged after a logout (a failed login next) must not name the user who left.
+    this.bindings = this.baseBindings;
+    this.logger = null;
     // "Last seen" in the session list: the moment its connection went away (a no-op once the session is deleted).
     store.touchSession(session.sessionId, now(), null).catch(() => undefined);
   }
