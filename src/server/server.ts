@@ -11,6 +11,7 @@ import { Connection } from './connection.js';
 import type { Services } from './context.js';
 import { addressKey, clientAddress } from './http/address.js';
 import { metricsRoute } from './http/metricsRoute.js';
+import { hostAllowList, misdirected } from './http/host.js';
 import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
 import { authorizeUpgrade } from './http/upgrade.js';
 import { webRoutes } from './http/web.js';
@@ -110,7 +111,13 @@ export function createServer(options: ServerOptions): ParleyServer {
     coreRoutes({ isReady }),
   ];
   const slots = new AddressSlots(config.maxConnectionsPerAddress);
+  // Checked before any route, for HTTP and WebSocket upgrades alike (DNS rebinding, http/host.ts).
+  const hostAllowed = hostAllowList(config);
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!hostAllowed(req.headers.host)) {
+      misdirected(res);
+      return;
+    }
     if (!routes.some((route) => route(req, res))) notFound(res);
   };
   // HTTPS and WSS on the same port when a certificate is configured; the rest of the server cannot tell.
@@ -121,6 +128,10 @@ export function createServer(options: ServerOptions): ParleyServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!hostAllowed(req.headers.host)) {
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     if (pathname !== '/ws' || closing) {
       socket.end(`HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
