@@ -80,6 +80,7 @@ export function App({ client, label, onExit, exitRef }: Props) {
         client={client}
         passwordMinLength={state.limits.passwordMinLength}
         greeting={greeting}
+        notice={state.signInNotice}
         onExit={exit}
       />
     );
