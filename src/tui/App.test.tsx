@@ -194,6 +194,24 @@ describe('menu and chat', () => {
     await s.see('bob: line 40');
   });
 
+  it('says once, under the header, that the server was restored from a backup; gone at the next screen', async () => {
+    const server = new FakeParley();
+    server.generation = 'before';
+    await registered(server, 'bob');
+    const alice = await registered(server, 'alice');
+    const s = await screen(server, alice);
+    await s.see('alice (you)');
+    expect(s.frame()).not.toContain('restored from a backup');
+    server.generation = 'after the restore';
+    server.dropAll();
+    await s.see('The server was restored from a backup; messages were re-synced');
+    expect(s.frame().split('\n')[1]).toContain('restored from a backup');
+    await s.line('bob');
+    await s.see('Chat with bob');
+    await waitFor(() => !s.frame().includes('restored from a backup'), { what: 'the notice gone' });
+    expect(alice.getSnapshot().serverRestored).toBe(false);
+  });
+
   it('says reconnecting while the server is away and sends what was typed once it is back', async () => {
     const server = new FakeParley();
     await registered(server, 'bob');

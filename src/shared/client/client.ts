@@ -938,6 +938,11 @@ export class ParleyClient {
     this.#store.update((s) => ({ ...s, notices: s.notices.filter((n) => n.id !== id) }));
   }
 
+  /** The user has seen that the server was restored from a backup: `serverRestored` goes back to false. */
+  dismissServerRestored(): void {
+    if (this.#state.serverRestored) this.#store.update((s) => ({ ...s, serverRestored: false }));
+  }
+
   /** Marks the conversation read up to `seq` (default: its last message). Works offline; sent again after a reconnect. */
   async markRead(conversationId: number, seq?: number): Promise<void> {
     const me = this.#requireSession().username;
