@@ -64,6 +64,10 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.onClose());
     socket.on('error', (error) => this.log.debug({ err: { message: error.message } }, 'socket error'));
+    // ws ends the TCP side once both close frames have passed (or the peer ended), then waits for the peer's
+    // FIN. A peer that keeps its side open (or is too busy to close it) would hold the descriptor for the
+    // whole close timeout: with the handshake done and our bytes handed to the kernel, let it go now.
+    transport.once('finish', () => transport.destroy());
     this.helloTimer = setTimeout(() => {
       this.log.info('no hello in time; closing the connection');
       this.close(CLOSE_CODES.policyViolation, 'No hello in time.');
