@@ -12,7 +12,8 @@ import type { Services } from './context.js';
 import { addressKey, clientAddress } from './http/address.js';
 import { metricsRoute } from './http/metricsRoute.js';
 import { hostAllowList, misdirected } from './http/host.js';
-import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
+import { coreRoutes, type HttpHandler, notFound, overLimit } from './http/routes.js';
+import { FdGuard } from './fd-limit.js';
 import { authorizeUpgrade } from './http/upgrade.js';
 import { webRoutes } from './http/web.js';
 import { Hub } from './hub.js';
@@ -110,14 +111,21 @@ export function createServer(options: ServerOptions): ParleyServer {
     ...(options.routes ?? []),
     metricsRoute(services.metrics, config.metrics, config.trustProxy),
     ...webRoutes({ services, endSession }),
-    coreRoutes({ isReady }),
+    coreRoutes({ isReady, pressure: () => fdGuard.pressure() }),
   ];
   const slots = new AddressSlots(config.maxConnectionsPerAddress);
+  // Counted from here: the database's files are open, the listening socket comes next.
+  const fdGuard = new FdGuard(log);
   // Checked before any route, for HTTP and WebSocket upgrades alike (DNS rebinding, http/host.ts).
   const hostAllowed = hostAllowList(config);
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!hostAllowed(req.headers.host)) {
       misdirected(res);
+      return;
+    }
+    // Past the open-file reserve only /healthz is answered as such (503 with the reason); the rest hear why not.
+    if (fdGuard.refuses(req.socket) && new URL(req.url ?? '/', 'http://localhost').pathname !== '/healthz') {
+      overLimit(res);
       return;
     }
     if (!routes.some((route) => route(req, res))) notFound(res);
@@ -136,10 +144,21 @@ export function createServer(options: ServerOptions): ParleyServer {
     closeTimeout: CLOSE_TIMEOUT_MS,
   };
   const wss = new WebSocketServer(wsOptions);
+  server.on('connection', fdGuard.accept);
+  server.on('secureConnection', fdGuard.acceptTls);
+  // After listen, the server's only errors are failed accepts: logged (once per interval at the file limit), never fatal.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (!ready || fdGuard.acceptError(error)) return;
+    log.error({ err: { message: error.message, code: error.code } }, 'server socket error');
+  });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!hostAllowed(req.headers.host)) {
       socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (fdGuard.refuses(socket as Socket)) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 10\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
