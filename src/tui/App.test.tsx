@@ -96,6 +96,21 @@ describe('welcome screen', () => {
     await s.see('alice (you)');
   });
 
+  it('says the server is busy while the SDK retries a refused login, then signs in', async () => {
+    const server = new FakeParley();
+    await registered(server, 'alice');
+    server.intercept.set('login', (socket, frame) => {
+      server.intercept.delete('login');
+      socket.push({ type: 'error', id: frame.id, code: 'SERVER_BUSY', message: 'busy', retryAfterMs: 100 });
+    });
+    const s = await screen(server);
+    await s.line('login');
+    await s.line('alice');
+    await s.line('password1');
+    await s.see('The server is busy; trying again…');
+    await s.see('alice (you)', 5_000);
+  });
+
   it('keeps each line for the step it was typed for, even when all arrive in one burst', async () => {
     const server = new FakeParley();
     await registered(server, 'alice');
