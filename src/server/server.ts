@@ -136,7 +136,7 @@ export function createServer(options: ServerOptions): ParleyServer {
     : http.createServer(httpTimeouts(config.headersTimeoutMs), handle);
 
   // A peer that does not answer our close frame is dropped after CLOSE_TIMEOUT_MS, not ws's 30 s, so its descriptor
-  // comes back soon (ws 8.19+ takes closeTimeout; @types/ws does not list it yet).
+  // comes back soon (the ws we run takes closeTimeout; @types/ws does not list it yet).
   const wsOptions: WsServerOptions & { closeTimeout: number } = {
     noServer: true,
     maxPayload: config.maxFrameBytes,
