@@ -20,6 +20,7 @@ interface ServerFlags extends OpsFlags {
   durability: 'normal' | 'full';
   logLevel: string;
   allowedOrigin: string[];
+  publicUrl?: string;
 }
 
 export function parsePort(value: string): number {
@@ -30,19 +31,19 @@ export function parsePort(value: string): number {
   return port;
 }
 
+/** A bare http(s) origin (scheme, host, optional port), normalised; anything else is a usage error. */
+function parseOrigin(item: string): string {
+  const origin = normalizeOrigin(item);
+  if (origin === null || !/^[a-z]+:\/\/[^/?#@]+\/?$/i.test(item)) {
+    throw new InvalidArgumentError('An origin is a scheme, host and optional port, e.g. https://chat.example.org');
+  }
+  return origin;
+}
+
 /** Collects repeated --allowed-origin flags (or a comma-separated variable), each a bare http(s) origin. */
 function collectOrigins(value: string, previous: string[]): string[] {
   const origins = value.split(',').map((item) => item.trim()).filter(Boolean);
-  return [
-    ...previous,
-    ...origins.map((item) => {
-      const origin = normalizeOrigin(item);
-      if (origin === null || !/^[a-z]+:\/\/[^/?#@]+\/?$/i.test(item)) {
-        throw new InvalidArgumentError('An origin is a scheme, host and optional port, e.g. https://chat.example.org');
-      }
-      return origin;
-    }),
-  ];
+  return [...previous, ...origins.map(parseOrigin)];
 }
 
 function parseDurability(value: string): 'normal' | 'full' {
@@ -107,6 +108,7 @@ function banner(config: ServerConfig, port: number): string {
     lines.push(`  Terminal client:  parley connect ${config.tls ? `wss://${host}:${port}` : `${host} ${port}`}`);
     lines.push(`  Web client:       ${config.tls ? 'https' : 'http'}://${host}:${port}/`);
   }
+  if (config.publicUrl !== null) lines.push(`  Public address:   ${config.publicUrl}/`);
   lines.push(`  Data folder:      ${config.dataDir}`, '', 'Press Ctrl-C to stop.');
   return lines.join('\n');
 }
@@ -122,7 +124,9 @@ async function runServer(flags: ServerFlags): Promise<void> {
     port: flags.port,
     dataDir,
     durability: flags.durability,
-    allowedOrigins: flags.allowedOrigin,
+    // Pages served at the public URL (through the proxy) may use the server too.
+    allowedOrigins: flags.publicUrl === undefined ? flags.allowedOrigin : [...flags.allowedOrigin, flags.publicUrl],
+    publicUrl: flags.publicUrl ?? null,
     faults,
     ...opsConfig(flags),
   });
@@ -186,6 +190,11 @@ export function addServerCommand(program: Command): void {
         .env('PARLEY_ALLOWED_ORIGINS')
         .argParser(collectOrigins)
         .default([]),
+    )
+    .addOption(
+      new Option('--public-url <url>', 'the address people use when the server has a DNS name or sits behind a reverse proxy, e.g. https://chat.example.org')
+        .env('PARLEY_PUBLIC_URL')
+        .argParser(parseOrigin),
     );
   addOpsOptions(command).action(runServer);
 }

@@ -49,6 +49,11 @@ export interface ServerConfig {
   faults: readonly Fault[];
   /** Browser origins besides the server's own that may open a WebSocket or call /api (e.g. a proxy's public URL). */
   allowedOrigins: string[];
+  /**
+   * The origin people use to reach the server when it has a DNS name or sits behind a reverse proxy
+   * (e.g. https://chat.example.org): its name is answered to besides IP addresses and localhost.
+   */
+  publicUrl: string | null;
   /** Folder of the built web client; dist/web of the package when unset. */
   webDir?: string;
 }
@@ -78,6 +83,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     maxQueuedHashes: 64,
     faults: [],
     allowedOrigins: [],
+    publicUrl: null,
     ...overrides,
   };
 }

@@ -47,6 +47,8 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   private uncountedFrames = 0;
   private readonly rateKey = String(nextRateKey++);
   private helloTimer: NodeJS.Timeout | null;
+  /** The connection's own log fields (id, address), without a user: what its lines carry while logged out. */
+  private readonly baseBindings: Record<string, unknown>;
 
   constructor(
     private readonly socket: WebSocket,
@@ -57,10 +59,15 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     /** The TCP (or TLS) socket under the WebSocket: a turn's frames are written to it in one buffer. */
     private readonly transport: Socket,
   ) {
+    this.baseBindings = bindings;
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.onClose());
     socket.on('error', (error) => this.log.debug({ err: { message: error.message } }, 'socket error'));
+    // ws ends the TCP side once both close frames have passed (or the peer ended), then waits for the peer's
+    // FIN. A peer that keeps its side open (or is too busy to close it) would hold the descriptor for the
+    // whole close timeout: with the handshake done and our bytes handed to the kernel, let it go now.
+    transport.once('finish', () => transport.destroy());
     this.helloTimer = setTimeout(() => {
       this.log.info('no hello in time; closing the connection');
       this.close(CLOSE_CODES.policyViolation, 'No hello in time.');
@@ -162,6 +169,9 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     const { hub, store, now } = this.services;
     if (hub.remove(this)) hub.broadcast(JSON.stringify({ type: 'presence', username: session.username, online: false }));
     this.session = null;
+    // Lines logged after a logout (a failed login next) must not name the user who left.
+    this.bindings = this.baseBindings;
+    this.logger = null;
     // "Last seen" in the session list: the moment its connection went away (a no-op once the session is deleted).
     store.touchSession(session.sessionId, now(), null).catch(() => undefined);
   }

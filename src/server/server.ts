@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type ServerOptions as WsServerOptions, WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol.js';
 import { Committer } from './committer.js';
 import { type ServerConfig, databaseFile } from './config.js';
@@ -11,7 +11,9 @@ import { Connection } from './connection.js';
 import type { Services } from './context.js';
 import { addressKey, clientAddress } from './http/address.js';
 import { metricsRoute } from './http/metricsRoute.js';
-import { coreRoutes, type HttpHandler, notFound } from './http/routes.js';
+import { hostAllowList, misdirected } from './http/host.js';
+import { coreRoutes, type HttpHandler, notFound, overLimit } from './http/routes.js';
+import { FdGuard } from './fd-limit.js';
 import { authorizeUpgrade } from './http/upgrade.js';
 import { webRoutes } from './http/web.js';
 import { Hub } from './hub.js';
@@ -49,6 +51,8 @@ export interface ParleyServer {
 }
 
 const SHUTDOWN_GRACE_MS = 2_000;
+/** How long a closing WebSocket waits for the peer's close frame before its socket is destroyed. */
+const CLOSE_TIMEOUT_MS = 5_000;
 
 /**
  * Node checks headersTimeout only every connectionsCheckingInterval (30 s by default), so a slowloris
@@ -99,10 +103,23 @@ export function createServer(options: ServerOptions): ParleyServer {
     ...(options.routes ?? []),
     metricsRoute(services.metrics, config.metrics, config.trustProxy),
     ...webRoutes({ services, endSession }),
-    coreRoutes({ isReady }),
+    coreRoutes({ isReady, pressure: () => fdGuard.pressure() }),
   ];
   const slots = new AddressSlots(config.maxConnectionsPerAddress);
+  // Counted from here: the database's files are open, the listening socket comes next.
+  const fdGuard = new FdGuard(log);
+  // Checked before any route, for HTTP and WebSocket upgrades alike (DNS rebinding, http/host.ts).
+  const hostAllowed = hostAllowList(config);
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!hostAllowed(req.headers.host)) {
+      misdirected(res);
+      return;
+    }
+    // Past the open-file reserve only /healthz is answered as such (503 with the reason); the rest hear why not.
+    if (fdGuard.refuses(req.socket) && new URL(req.url ?? '/', 'http://localhost').pathname !== '/healthz') {
+      overLimit(res);
+      return;
+    }
     if (!routes.some((route) => route(req, res))) notFound(res);
   };
   // HTTPS and WSS on the same port when a certificate is configured; the rest of the server cannot tell.
@@ -110,9 +127,32 @@ export function createServer(options: ServerOptions): ParleyServer {
     ? https.createServer({ ...httpTimeouts(config.headersTimeoutMs), cert: config.tls.cert, key: config.tls.key }, handle)
     : http.createServer(httpTimeouts(config.headersTimeoutMs), handle);
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false });
+  // A peer that does not answer our close frame is dropped after CLOSE_TIMEOUT_MS, not ws's 30 s, so its descriptor
+  // comes back soon (the ws we run takes closeTimeout; @types/ws does not list it yet).
+  const wsOptions: WsServerOptions & { closeTimeout: number } = {
+    noServer: true,
+    maxPayload: config.maxFrameBytes,
+    perMessageDeflate: false,
+    closeTimeout: CLOSE_TIMEOUT_MS,
+  };
+  const wss = new WebSocketServer(wsOptions);
+  server.on('connection', fdGuard.accept);
+  server.on('secureConnection', fdGuard.acceptTls);
+  // After listen, the server's only errors are failed accepts: logged (once per interval at the file limit), never fatal.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (!ready || fdGuard.acceptError(error)) return;
+    log.error({ err: { message: error.message, code: error.code } }, 'server socket error');
+  });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!hostAllowed(req.headers.host)) {
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (fdGuard.refuses(socket as Socket)) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 10\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     if (pathname !== '/ws' || closing) {
       socket.end(`HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);

@@ -96,6 +96,21 @@ describe('welcome screen', () => {
     await s.see('alice (you)');
   });
 
+  it('says the server is busy while the SDK retries a refused login, then signs in', async () => {
+    const server = new FakeParley();
+    await registered(server, 'alice');
+    server.intercept.set('login', (socket, frame) => {
+      server.intercept.delete('login');
+      socket.push({ type: 'error', id: frame.id, code: 'SERVER_BUSY', message: 'busy', retryAfterMs: 100 });
+    });
+    const s = await screen(server);
+    await s.line('login');
+    await s.line('alice');
+    await s.line('password1');
+    await s.see('The server is busy; trying again…');
+    await s.see('alice (you)', 5_000);
+  });
+
   it('keeps each line for the step it was typed for, even when all arrive in one burst', async () => {
     const server = new FakeParley();
     await registered(server, 'alice');
@@ -192,6 +207,24 @@ describe('menu and chat', () => {
     await s.press('\u001B[6~');
     await s.press('\u001B[6~');
     await s.see('bob: line 40');
+  });
+
+  it('says once, under the header, that the server was restored from a backup; gone at the next screen', async () => {
+    const server = new FakeParley();
+    server.generation = 'before';
+    await registered(server, 'bob');
+    const alice = await registered(server, 'alice');
+    const s = await screen(server, alice);
+    await s.see('alice (you)');
+    expect(s.frame()).not.toContain('restored from a backup');
+    server.generation = 'after the restore';
+    server.dropAll();
+    await s.see('The server was restored from a backup; messages were re-synced');
+    expect(s.frame().split('\n')[1]).toContain('restored from a backup');
+    await s.line('bob');
+    await s.see('Chat with bob');
+    await waitFor(() => !s.frame().includes('restored from a backup'), { what: 'the notice gone' });
+    expect(alice.getSnapshot().serverRestored).toBe(false);
   });
 
   it('says reconnecting while the server is away and sends what was typed once it is back', async () => {

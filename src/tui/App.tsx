@@ -66,13 +66,22 @@ export function App({ client, label, onExit, exitRef }: Props) {
     hadSession.current = false;
   }, [signedIn]);
 
+  // The restore notice stays until the user moves to another screen: by then it has been seen.
+  const restored = state.serverRestored;
+  const shownOn = useRef<Screen | null>(null);
+  useEffect(() => {
+    if (!restored) shownOn.current = null;
+    else if (shownOn.current === null) shownOn.current = screen;
+    else if (shownOn.current !== screen) client.dismissServerRestored();
+  }, [client, restored, screen]);
+
   const back = useCallback(() => {
     setGreeting('You have logged out.');
     void client.logout().catch(() => undefined);
   }, [client]);
 
   // One row is left free: Ink repaints the whole terminal when its output fills every row.
-  const bodyRows = Math.max(rows - 2, 5);
+  const bodyRows = Math.max(rows - 2 - (restored ? 1 : 0), 5);
   let body;
   if (leaving) {
     body = <Text>Goodbye.</Text>;
@@ -82,6 +91,7 @@ export function App({ client, label, onExit, exitRef }: Props) {
         client={client}
         passwordMinLength={state.limits.passwordMinLength}
         greeting={greeting}
+        notice={state.signInNotice}
         onExit={exit}
       />
     );
@@ -131,7 +141,7 @@ export function App({ client, label, onExit, exitRef }: Props) {
   return (
     <LineEditorContext.Provider value={editor}>
       <Box flexDirection="column" width={columns} height={leaving ? undefined : rows - 1}>
-        <Header label={label} username={state.session?.username ?? null} connection={state.connection} />
+        <Header label={label} username={state.session?.username ?? null} connection={state.connection} restored={restored} />
         {body}
       </Box>
     </LineEditorContext.Provider>

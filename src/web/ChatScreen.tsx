@@ -4,6 +4,7 @@ import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClien
 import { AccountDialog } from './components/AccountDialog.js';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
 import { ConversationPane, EmptyPane } from './components/ConversationPane.js';
+import { RestoredBanner } from './components/RestoredBanner.js';
 import { Sidebar } from './components/Sidebar.js';
 import { useDocumentTitle } from './hooks/useDocumentTitle.js';
 import { useMessageNotifications } from './hooks/useMessageNotifications.js';
@@ -130,6 +131,7 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
         Skip to conversation
       </a>
       <ConnectionBanner status={status} pending={pending} />
+      <RestoredBanner shown={state.serverRestored} onDismiss={() => client.dismissServerRestored()} />
       {/* One main landmark at every width: on a phone the list and the conversation take turns inside it. */}
       <main className="app-body" data-view={active ? 'conversation' : 'list'}>
         <h1 className="visually-hidden">Parley</h1>

@@ -95,6 +95,9 @@ export class FakeParley {
   }
 
   /** Closes every socket as a crash would (code 1006). */
+  /** The database generation hello reports; change it and drop the sockets to play a restore from a backup. */
+  generation: string | undefined;
+
   dropAll(): void {
     for (const socket of [...this.sockets]) socket.close(1006);
   }
@@ -115,7 +118,7 @@ export class FakeParley {
     const str = (key: string) => String(frame[key]);
     switch (frame.type) {
       case 'hello':
-        return ok({ version: 1, server: 'fake', limits: { maxFrameBytes: 65536, bodyMaxLength: 16000, passwordMinLength: 8 }, session: null, realm: FAKE_REALM });
+        return ok({ version: 1, server: 'fake', limits: { maxFrameBytes: 65536, bodyMaxLength: 16000, passwordMinLength: 8 }, session: null, realm: FAKE_REALM, ...(this.generation === undefined ? {} : { generation: this.generation }) });
       case 'register':
         if (this.users.has(str('username'))) return fail('USERNAME_TAKEN');
         if (str('password').length < 8) return fail('WEAK_PASSWORD');

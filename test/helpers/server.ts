@@ -86,6 +86,8 @@ export async function spawnServer(
     env?: Record<string, string>;
     /** Run the CLI bundled by esbuild instead of through tsx: starts twice as fast, for tests that restart a lot. */
     bundled?: boolean;
+    /** Start the process with this limit on open files (through prlimit), for tests at the descriptor limit. */
+    fileLimit?: number;
   } = {},
 ): Promise<SpawnedServer> {
   const dataDir = options.dataDir ?? tempDir();
@@ -94,7 +96,9 @@ export async function spawnServer(
   const entry = [...NODE_MEMORY_FLAGS, ...(options.bundled ? [await bundledCli(ROOT)] : ['--import', 'tsx', path.join(ROOT, 'src/cli.ts')])];
   const args = [...entry, 'server', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...(options.args ?? [])];
   const env = { ...process.env, GLIBC_TUNABLES: ALLOCATOR_TUNABLE, ...options.env };
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // prlimit execs node in its own process, so the child's pid is the server's.
+  const [command, ...prefix] = options.fileLimit ? ['prlimit', `--nofile=${options.fileLimit}:${options.fileLimit}`, process.execPath] : [process.execPath];
+  const child = spawn(command!, [...prefix, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface HttpContext {
   isReady(): boolean;
+  /** Why the server cannot take connections though it runs (the open-file limit), or null. */
+  pressure(): string | null;
 }
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -11,13 +13,19 @@ export function coreRoutes(ctx: HttpContext): HttpHandler {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
-      const ready = ctx.isReady();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(ready ? 'ok\n' : 'starting\n');
+      const problem = ctx.isReady() ? ctx.pressure() : 'starting';
+      res.writeHead(problem === null ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(`${problem ?? 'ok'}\n`);
       return true;
     }
     return false;
   };
+}
+
+/** The reply on a connection accepted past the open-file reserve: one sentence, then the socket closes. */
+export function overLimit(res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '10', connection: 'close' });
+  res.end('The server has too many connections open right now; try again shortly.\n');
 }
 
 export function notFound(res: ServerResponse): void {

@@ -64,6 +64,8 @@ export interface ParleyClientOptions {
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
   backoff?: BackoffOptions;
+  /** How many times a sign-in (register, login, resume) refused with SERVER_BUSY is sent again before the error is shown; 4 by default. */
+  busyRetries?: number;
   /** How long a typing indicator lasts without a fresh typing event. */
   typingTtlMs?: number;
   /** At most one typing request per conversation in this interval. */
@@ -85,6 +87,11 @@ function addressOf(url: string): string {
     return url;
   }
 }
+
+/** The wait before resending a sign-in the server was too busy for: a second, doubling to 8 s, jittered, never under its retry-after. */
+const BUSY_BACKOFF = { baseMs: 1_000, capMs: 8_000 } as const;
+export const BUSY_NOTICE = 'The server is busy; trying again…';
+const BUSY_FINAL = 'The server is too busy to sign you in right now; try again in a minute.';
 
 const asParleyError = (error: unknown): ParleyError =>
   error instanceof ParleyError ? error : new ParleyError('INTERNAL', 'Something went wrong in the client.', { cause: error });
@@ -136,6 +143,7 @@ export class ParleyClient {
       typingTtlMs: 5_000,
       typingThrottleMs: 3_000,
       historyPageSize: 50,
+      busyRetries: 4,
       now: Date.now,
       ...options,
     };
@@ -248,7 +256,8 @@ export class ParleyClient {
       let session: Session | null = hello.session;
       if (!session && this.#token) {
         try {
-          session = await conn.request('resume', { token: this.#token, ...this.#device() });
+          const [open, token] = [conn, this.#token];
+          session = await this.#whileBusy(() => open.request('resume', { token, ...this.#device() }));
         } catch (error) {
           if (!(error instanceof ParleyError && error.code === 'SESSION_INVALID')) throw error;
           this.#forgetToken();
@@ -332,7 +341,7 @@ export class ParleyClient {
       // The server never sees the password: it gets an auth key derived from it, and keys sealed with another.
       const realm = this.#checkedRealm();
       const made = await registration(username, password, realm ?? '');
-      info = await conn.request('register', { username, ...made.credentials, ...this.#device() });
+      info = await this.#whileBusy(() => conn.request('register', { username, ...made.credentials, ...this.#device() }));
       recordKdfVersion(this.#options.storage, this.#address, info.username, made.credentials.kdf!.v);
       keyring = this.#newKeyring(username, made.identity, made.wrapKey);
     } else {
@@ -340,7 +349,7 @@ export class ParleyClient {
       const realm = this.#checkedRealm(pre.realm);
       checkKdfVersion(this.#options.storage, this.#address, username, pre.kdf);
       const keys = await derive(username, password, fromBase64url(pre.salt) ?? new Uint8Array(), pre.kdf, realm);
-      const result = await conn.request('login', { username, password: toBase64url(keys.authKey), ...this.#device() });
+      const result = await this.#whileBusy(() => conn.request('login', { username, password: toBase64url(keys.authKey), ...this.#device() }));
       info = result;
       try {
         if (!result.keyBundle || !result.publicIdentity) throw new ParleyError('NO_KEYS', 'This account has no end-to-end encryption keys.');
@@ -360,6 +369,28 @@ export class ParleyClient {
     // A drop during the catch-up is repaired by the reconnect, which resumes with the token.
     await this.#authenticated(conn, session).catch(() => undefined);
     return session;
+  }
+
+  /**
+   * Sends a sign-in again while the server says it is too busy hashing passwords (its queue is bounded),
+   * with jittered backoff so refused clients do not return together; `signInNotice` tells the user meanwhile.
+   */
+  async #whileBusy<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await request();
+        } catch (error) {
+          if (!(error instanceof ParleyError && error.code === 'SERVER_BUSY')) throw error;
+          if (attempt > this.#options.busyRetries) throw new ParleyError('SERVER_BUSY', BUSY_FINAL, { retryAfterMs: error.retryAfterMs, cause: error });
+          const delay = Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt, { ...BUSY_BACKOFF, random: this.#options.backoff?.random }));
+          this.#store.update((s) => ({ ...s, signInNotice: BUSY_NOTICE }));
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    } finally {
+      if (this.#state.signInNotice !== null) this.#store.update((s) => ({ ...s, signInNotice: null }));
+    }
   }
 
   #newKeyring(username: string, identity: Keyring['identity'], wrapKey: Uint8Array, oldIdentities: readonly Keyring['identity'][] = []): Keyring {
@@ -915,6 +946,11 @@ export class ParleyClient {
 
   dismissNotice(id: number): void {
     this.#store.update((s) => ({ ...s, notices: s.notices.filter((n) => n.id !== id) }));
+  }
+
+  /** The user has seen that the server was restored from a backup: `serverRestored` goes back to false. */
+  dismissServerRestored(): void {
+    if (this.#state.serverRestored) this.#store.update((s) => ({ ...s, serverRestored: false }));
   }
 
   /** Marks the conversation read up to `seq` (default: its last message). Works offline; sent again after a reconnect. */

@@ -74,6 +74,8 @@ export interface ClientState {
   contacts: Readonly<Record<string, ContactKeys>>;
   /** Set when the server's database was restored from a backup since this client last saw it: recent messages may be gone. */
   serverRestored: boolean;
+  /** Set while a sign-in the server refused as too busy (SERVER_BUSY) waits to be sent again: a sentence to show. */
+  signInNotice: string | null;
 }
 
 export const initialState = (limits: ClientState['limits']): ClientState => ({
@@ -92,6 +94,7 @@ export const initialState = (limits: ClientState['limits']): ClientState => ({
   keys: 'none',
   contacts: {},
   serverRestored: false,
+  signInNotice: null,
 });
 
 /** How an own message is doing; null for messages from the peer. */

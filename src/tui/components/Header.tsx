@@ -1,4 +1,4 @@
-// The top line of every screen: where the user is connected, as whom, and whether the link is up.
+// The top line of every screen: where the user is connected, as whom, and whether the link is up; and a restore notice.
 import { Box } from 'ink';
 import { Text } from './Text.js';
 import { useEffect, useState } from 'react';
@@ -6,7 +6,18 @@ import type { ConnectionState } from '../../shared/client/index.js';
 import { retryIn } from '../format.js';
 import { useTone } from '../theme.js';
 
-export function Header({ label, username, connection }: { label: string; username: string | null; connection: ConnectionState }) {
+/** Shown under the top line after the server's database was restored from a backup, until the user moves to another screen. */
+export const RESTORED_NOTICE = 'The server was restored from a backup; messages were re-synced (recent ones may be gone).';
+
+interface HeaderProps {
+  label: string;
+  username: string | null;
+  connection: ConnectionState;
+  /** The SDK's `serverRestored`. */
+  restored: boolean;
+}
+
+export function Header({ label, username, connection, restored }: HeaderProps) {
   const tone = useTone();
   const [now, setNow] = useState(Date.now());
   const reconnecting = connection.status === 'reconnecting';
@@ -33,7 +44,7 @@ export function Header({ label, username, connection }: { label: string; usernam
       status = { text: 'disconnected', tone: 'error' };
       break;
   }
-  return (
+  const top = (
     <Box justifyContent="space-between">
       <Text wrap="truncate-end">
         <Text bold>Parley</Text> · {label}
@@ -42,6 +53,15 @@ export function Header({ label, username, connection }: { label: string; usernam
       <Text {...tone(status.tone)} wrap="truncate-start">
         {' '}
         {status.text}
+      </Text>
+    </Box>
+  );
+  if (!restored) return top;
+  return (
+    <Box flexDirection="column">
+      {top}
+      <Text {...tone('error')} wrap="truncate-end">
+        {RESTORED_NOTICE}
       </Text>
     </Box>
   );

@@ -25,6 +25,8 @@ interface Props {
   passwordMinLength: number;
   /** Shown once on arrival, e.g. "You have logged out." */
   greeting: string | null;
+  /** The SDK's word while it waits to resend a sign-in the server was too busy for. */
+  notice: string | null;
   onExit(): void;
 }
 
@@ -58,7 +60,7 @@ function explain(error: unknown, mode: Mode): { text: string; step: Step } {
   return { text: error.message, step: 'username' };
 }
 
-export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) {
+export function Welcome({ client, passwordMinLength, greeting, notice, onExit }: Props) {
   const tone = useTone();
   // Handlers read the flow from a ref: keys typed faster than a render (username, Enter, password, Enter)
   // must reach the step they were typed for, or a password could be taken for a username and shown.
@@ -180,7 +182,7 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
       {mode !== null && step !== 'username' ? <Text>Username: {username}</Text> : null}
       <Box flexGrow={1} flexDirection="column" justifyContent="flex-end">
         {help ? HELP.welcome.map((line) => <Text key={line}>{line}</Text>) : null}
-        {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
+        {busy && notice ? <Text {...tone('muted')}>{notice}</Text> : message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
         <Text>{PROMPTS[step]}</Text>
       </Box>
       <Prompt secret={step === 'password' || step === 'confirm'} active={!busy} onSubmit={onSubmit} />
