@@ -1,15 +1,17 @@
 // The signed-in screen: wires the client's snapshot to the sidebar and the open conversation.
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
-import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient } from '../shared/client/index.js';
+import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
+import { ParleyError, pendingByPeer, selectThread, sortWithPending, threadOf, type ClientState, type ParleyClient } from '../shared/client/index.js';
 import { AccountDialog } from './components/AccountDialog.js';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
 import { ConversationPane, EmptyPane } from './components/ConversationPane.js';
 import { RestoredBanner } from './components/RestoredBanner.js';
 import { Sidebar } from './components/Sidebar.js';
 import { useDocumentTitle } from './hooks/useDocumentTitle.js';
+import { useHashRoute } from './hooks/useHashRoute.js';
 import { useMessageNotifications } from './hooks/useMessageNotifications.js';
 import { useNow } from './hooks/useNow.js';
 import { usePageVisible } from './hooks/usePageVisible.js';
+import { loadDraft, saveDraft } from './lib/drafts.js';
 import { openErrorText } from './lib/messages.js';
 import type { SecurityNote } from './types.js';
 import { dismissNotifyPrompt, notifyPermission, notifyPromptDismissed, requestNotifyPermission } from './lib/notifications.js';
@@ -25,15 +27,13 @@ interface ChatScreenProps {
 }
 
 export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }: ChatScreenProps): ReactElement {
-  const [activeId, setActiveId] = useState<number | null>(null);
+  const route = useHashRoute();
+  /** Why the conversation in the address could not be opened (an unknown name in a link), shown on the empty pane. */
+  const [routeError, setRouteError] = useState<string | null>(null);
   const [accountOpen, setAccountOpen] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [permission, setPermission] = useState(notifyPermission);
   const [promptDismissed, setPromptDismissed] = useState(() => notifyPromptDismissed());
-  const drafts = useRef(new Map<number, string>());
-  const [draft, setDraft] = useState('');
-  const draftRef = useRef(draft);
-  draftRef.current = draft;
   const visible = usePageVisible();
   const now = useNow();
   const status = state.connection.status;
@@ -41,25 +41,57 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
   // Presence is only known while connected; stale green dots would promise more than we know.
   const presence = online ? state.online : [];
 
-  const active = activeId === null ? undefined : state.conversations.find((c) => c.id === activeId);
+  const active = route.peer === null ? undefined : state.conversations.find((c) => c.peer === route.peer);
+  const activeId = active?.id ?? null;
+  const [draft, setDraftState] = useState(() => (route.peer === null ? '' : loadDraft(me, route.peer)));
+  const setDraft = useCallback(
+    (text: string) => {
+      setDraftState(text);
+      if (route.peer !== null) saveDraft(me, route.peer, text);
+    },
+    [me, route.peer],
+  );
   const thread = active ? threadOf(state, active.id) : undefined;
   const items = useMemo(() => (active ? selectThread(state, active.id, active.peer) : []), [state, active]);
   const typingIn = useMemo(() => new Set(Object.keys(state.typing).map(Number)), [state.typing]);
   const unreadTotal = state.conversations.reduce((sum, c) => sum + c.unread, 0);
-  const pending = state.outbox.filter((e) => e.status === 'sending').length;
+  const sending = state.outbox.filter((e) => e.status === 'sending').length;
+  // The user's own unsent messages show in the list at once, and lift their conversation to the top.
+  const pending = useMemo(() => pendingByPeer(state.outbox), [state.outbox]);
+  const listed = useMemo(() => sortWithPending(state.conversations, pending), [state.conversations, pending]);
 
   useDocumentTitle(unreadTotal);
 
+  // The conversation in the address: its draft comes back, the SDK knows which one is on screen, and a name
+  // no conversation has yet (a link, a reload before the list loaded) is looked up and opened.
+  const conversationsLoaded = state.conversations;
+  useEffect(() => {
+    setDraftState(route.peer === null ? '' : loadDraft(me, route.peer));
+    if (route.peer !== null) setRouteError(null);
+  }, [me, route.peer]);
+  useEffect(() => {
+    client.setActiveConversation(activeId);
+  }, [client, activeId]);
+  const missingPeer = route.peer !== null && active === undefined && online ? route.peer : null;
+  useEffect(() => {
+    if (missingPeer === null) return;
+    let current = true;
+    client.openConversation(missingPeer).catch((error: unknown) => {
+      if (!current) return;
+      setRouteError(openErrorText(error instanceof ParleyError ? error.code : undefined, missingPeer));
+      route.go(null, { replace: true });
+    });
+    return () => {
+      current = false;
+    };
+  }, [client, missingPeer, route]);
+
   const select = useCallback(
     (id: number | null) => {
-      setActiveId((previous) => {
-        if (previous !== null) drafts.current.set(previous, draftRef.current);
-        return id;
-      });
-      setDraft(id === null ? '' : (drafts.current.get(id) ?? ''));
-      client.setActiveConversation(id);
+      const peer = id === null ? null : conversationsLoaded.find((c) => c.id === id)?.peer;
+      if (peer !== undefined) route.go(peer);
     },
-    [client],
+    [conversationsLoaded, route],
   );
 
   useMessageNotifications(client, select);
@@ -89,20 +121,19 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
 
   const openUser = useCallback(
     async (username: string): Promise<string | null> => {
-      const known = state.conversations.find((c) => c.peer === username);
-      if (known) {
-        select(known.id);
+      if (state.conversations.some((c) => c.peer === username)) {
+        route.go(username);
         return null;
       }
       try {
-        const conversation = await client.openConversation(username);
-        select(conversation.id);
+        await client.openConversation(username);
+        route.go(username);
         return null;
       } catch (error) {
         return openErrorText(error instanceof ParleyError ? error.code : undefined, username);
       }
     },
-    [client, select, state.conversations],
+    [client, route, state.conversations],
   );
 
   const send = useCallback(
@@ -130,7 +161,7 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
       <a className="skip-link" href="#conversation">
         Skip to conversation
       </a>
-      <ConnectionBanner status={status} pending={pending} />
+      <ConnectionBanner status={status} pending={sending} />
       <RestoredBanner shown={state.serverRestored} onDismiss={() => client.dismissServerRestored()} />
       {/* One main landmark at every width: on a phone the list and the conversation take turns inside it. */}
       <main className="app-body" data-view={active ? 'conversation' : 'list'}>
@@ -138,7 +169,8 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
         <Sidebar
           me={me}
           status={status}
-          conversations={state.conversations}
+          conversations={listed}
+          pending={pending}
           online={presence}
           connected={online}
           activeId={active?.id ?? null}
@@ -172,7 +204,7 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
             draft={draft}
             bodyMaxLength={state.limits.bodyMaxLength}
             now={now}
-            onBack={() => select(null)}
+            onBack={route.back}
             onLoadOlder={loadOlder}
             onDiscard={discard}
             onDraftChange={setDraft}
@@ -180,7 +212,7 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
             onTyping={(typing) => client.typing(active.id, typing)}
           />
         ) : (
-          <EmptyPane />
+          <EmptyPane notice={routeError} />
         )}
       </main>
       {accountOpen && (

@@ -22,7 +22,7 @@ export { checkPasswordStrength, preloadPasswordStrength, requireStrongPassword, 
 export type { SocketLike, WebSocketConstructor } from './connection.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { memoryStorage, STORAGE_KEYS, type StorageAdapter } from './storage.js';
-export { mergeMessages, previewText, selectThread, sortConversations, threadOf } from './merge.js';
+export { mergeMessages, pendingByPeer, previewText, selectThread, sortConversations, sortWithPending, threadOf } from './merge.js';
 export { newClientMsgId } from './ids.js';
 export { isPermanentSendError } from './outbox.js';
 export type {

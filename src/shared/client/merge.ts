@@ -44,6 +44,19 @@ export function sortConversations(list: readonly ConversationSummary[]): readonl
   return [...list].sort((a, b) => at(b) - at(a) || b.lastSeq - a.lastSeq || a.id - b.id);
 }
 
+/** Each peer's newest unsent message (queued or failed): a conversation list shows what the user wrote last at once. */
+export function pendingByPeer(outbox: readonly OutboxEntry[]): ReadonlyMap<string, OutboxEntry> {
+  const newest = new Map<string, OutboxEntry>();
+  for (const entry of outbox) if ((newest.get(entry.to)?.createdAt ?? -1) <= entry.createdAt) newest.set(entry.to, entry);
+  return newest;
+}
+
+/** Conversations newest first, an unsent message counting as the newest of its conversation. */
+export function sortWithPending(list: readonly ConversationSummary[], pending: ReadonlyMap<string, OutboxEntry>): readonly ConversationSummary[] {
+  const at = (c: ConversationSummary) => Math.max(c.lastMessage?.ts ?? -1, pending.get(c.peer)?.createdAt ?? -1);
+  return [...list].sort((a, b) => at(b) - at(a) || b.lastSeq - a.lastSeq || a.id - b.id);
+}
+
 export const threadOf = (state: ClientState, conversationId: number): Thread => state.threads[conversationId] ?? EMPTY_THREAD;
 
 /** Unread count after the user's read position moved, counted from loaded messages when they cover the gap. */

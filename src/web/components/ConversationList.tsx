@@ -1,6 +1,7 @@
 // The sidebar's list of conversations: newest first, each with preview, time, unread badge and online dot.
 import type { ReactElement } from 'react';
 import type { ConversationSummary } from '../../shared/protocol.js';
+import type { OutboxEntry } from '../../shared/client/index.js';
 import { previewText } from '../../shared/client/index.js';
 import { formatListTime } from '../lib/time.js';
 import { Avatar } from './Avatar.js';
@@ -8,6 +9,8 @@ import { Avatar } from './Avatar.js';
 interface ConversationListProps {
   me: string;
   conversations: readonly ConversationSummary[];
+  /** Each peer's newest unsent message: shown instead of the last delivered one when it is newer. */
+  pending: ReadonlyMap<string, OutboxEntry>;
   activeId: number | null;
   online: ReadonlySet<string>;
   typingIn: ReadonlySet<number>;
@@ -16,11 +19,14 @@ interface ConversationListProps {
 }
 
 export function ConversationList(props: ConversationListProps): ReactElement {
-  const { me, conversations, activeId, online, typingIn, now, onSelect } = props;
+  const { me, conversations, pending, activeId, online, typingIn, now, onSelect } = props;
   return (
     <ul className="conv-list" aria-label="Conversations">
       {conversations.map((c) => {
-        const last = c.lastMessage;
+        const delivered = c.lastMessage;
+        const queued = pending.get(c.peer);
+        const unsent = queued !== undefined && queued.createdAt >= (delivered?.ts ?? -1) ? queued : undefined;
+        const last = unsent ? { from: me, ts: unsent.createdAt, text: unsent.body } : delivered && { from: delivered.from, ts: delivered.ts, text: previewText(delivered) };
         const unread = c.unread > 0;
         const isOnline = online.has(c.peer);
         const typing = typingIn.has(c.id);
@@ -54,9 +60,9 @@ export function ConversationList(props: ConversationListProps): ReactElement {
                     <span className="conv-preview">
                       {last ? (
                         <>
-                          {last.from === me ? 'You: ' : ''}
+                          {unsent ? (unsent.status === 'failed' ? 'Not sent: ' : 'Sending: ') : last.from === me ? 'You: ' : ''}
                           {/* The text isolated: right-to-left text or a stray override cannot reorder "You:" around it. */}
-                          <bdi>{oneLine(previewText(last))}</bdi>
+                          <bdi>{oneLine(last.text)}</bdi>
                         </>
                       ) : (
                         'No messages yet'

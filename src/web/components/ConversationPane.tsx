@@ -111,7 +111,8 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
   );
 }
 
-export function EmptyPane(): ReactElement {
+/** With a notice: why the conversation a link named could not be opened. */
+export function EmptyPane({ notice = null }: { notice?: string | null }): ReactElement {
   return (
     <section className="pane" id="conversation" tabIndex={-1} aria-label="No conversation open">
       <div className="pane-empty">
@@ -119,6 +120,11 @@ export function EmptyPane(): ReactElement {
           <ChatIcon />
         </div>
         <h2>Pick up a conversation</h2>
+        {notice !== null ? (
+          <p className="form-error" role="alert">
+            {notice}
+          </p>
+        ) : null}
         <p>Choose one on the left, or search for a username to start a new one.</p>
       </div>
     </section>

@@ -1,5 +1,6 @@
 // The left column: brand, who is signed in, search, conversations and people online.
 import { useMemo, useState, type ReactElement } from 'react';
+import type { OutboxEntry } from '../../shared/client/index.js';
 import type { ConversationSummary } from '../../shared/protocol.js';
 import { Avatar } from './Avatar.js';
 import { ConversationList } from './ConversationList.js';
@@ -13,6 +14,8 @@ interface SidebarProps {
   me: string;
   status: LinkStatus;
   conversations: readonly ConversationSummary[];
+  /** Each peer's newest unsent message. */
+  pending: ReadonlyMap<string, OutboxEntry>;
   online: readonly string[];
   /** False while reconnecting: presence is unknown then. */
   connected: boolean;
@@ -93,6 +96,7 @@ export function Sidebar(props: SidebarProps): ReactElement {
           <ConversationList
             me={me}
             conversations={shown}
+            pending={props.pending}
             activeId={activeId}
             online={onlineSet}
             typingIn={typingIn}

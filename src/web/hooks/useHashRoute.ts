@@ -1,0 +1,52 @@
+// Which conversation is open, kept in the address (#/chat/NAME): Back returns to the list instead of leaving
+// the app, a reload reopens the same chat, and a link to #/chat/NAME opens that person's conversation.
+import { useCallback, useMemo, useSyncExternalStore } from 'react';
+
+const PREFIX = '#/chat/';
+
+const subscribe = (onChange: () => void) => {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+};
+
+/** The username in the address, or null for the conversation list. */
+export function peerOfHash(hash: string): string | null {
+  if (!hash.startsWith(PREFIX)) return null;
+  try {
+    const peer = decodeURIComponent(hash.slice(PREFIX.length));
+    return peer === '' ? null : peer;
+  } catch {
+    return null;
+  }
+}
+
+export const hashOfPeer = (peer: string | null): string => (peer === null ? '#/' : `${PREFIX}${encodeURIComponent(peer)}`);
+
+/** Marks history entries this app pushed, so its own Back button can return instead of adding an entry. */
+const PUSHED = 'parley-pushed';
+
+export interface HashRoute {
+  /** The username in the address, or null for the list. */
+  peer: string | null;
+  /** Opens a conversation (null: the list) as a new history entry, or in place with `replace`. */
+  go(peer: string | null, options?: { replace?: boolean }): void;
+  /** The app's Back: the browser's Back when the app opened this chat, else the list in place. */
+  back(): void;
+}
+
+export function useHashRoute(): HashRoute {
+  const hash = useSyncExternalStore(subscribe, () => location.hash);
+  const go = useCallback((peer: string | null, { replace = false } = {}) => {
+    const next = hashOfPeer(peer);
+    if (location.hash === next || (next === '#/' && location.hash === '')) return;
+    if (replace) history.replaceState(history.state, '', next);
+    else history.pushState(PUSHED, '', next);
+    // pushState and replaceState fire no hashchange of their own.
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  }, []);
+  const back = useCallback(() => {
+    if (history.state === PUSHED) history.back();
+    else go(null, { replace: true });
+  }, [go]);
+  return useMemo(() => ({ peer: peerOfHash(hash), go, back }), [hash, go, back]);
+}
