@@ -43,6 +43,9 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
 
   const active = route.peer === null ? undefined : state.conversations.find((c) => c.peer === route.peer);
   const activeId = active?.id ?? null;
+  // What was unread when this conversation opened: reading it (which starts at once) must not move the divider.
+  const [opened, setOpened] = useState<{ id: number | null; unreadFrom: number | null }>({ id: null, unreadFrom: null });
+  if (opened.id !== activeId) setOpened({ id: activeId, unreadFrom: active && active.unread > 0 ? active.readSeq + 1 : null });
   const [draft, setDraftState] = useState(() => (route.peer === null ? '' : loadDraft(me, route.peer)));
   const setDraft = useCallback(
     (text: string) => {
@@ -198,6 +201,7 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
             connected={online}
             peerTyping={(state.typing[active.id] ?? []).includes(active.peer)}
             items={items}
+            unreadFrom={opened.id === activeId ? opened.unreadFrom : null}
             more={thread.more}
             loaded={thread.loaded}
             loadingOlder={loadingOlder}

@@ -7,6 +7,7 @@ import { Avatar } from './Avatar.js';
 import { Composer } from './Composer.js';
 import { BackIcon, ChatIcon } from './Icons.js';
 import { MessageList } from './MessageList.js';
+import { quoteOf } from './MessageMenu.js';
 
 interface ConversationPaneProps {
   conversationId: number;
@@ -20,6 +21,8 @@ interface ConversationPaneProps {
   /** While reconnecting the peer's presence is unknown. */
   connected: boolean;
   items: readonly MessageItem[];
+  /** The first unread seq when the conversation opened, for the "New messages" divider. */
+  unreadFrom: number | null;
   more: boolean;
   loaded: boolean;
   loadingOlder: boolean;
@@ -82,6 +85,8 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
         loaded={props.loaded}
         loadingOlder={props.loadingOlder}
         now={props.now}
+        unreadFrom={props.unreadFrom}
+        onReply={(text) => props.onDraftChange(quoteOf(text) + props.draft)}
         onLoadOlder={props.onLoadOlder}
         onDiscard={props.onDiscard}
       />

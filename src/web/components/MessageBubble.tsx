@@ -4,6 +4,7 @@ import { formatClock, formatPrecise } from '../lib/time.js';
 import type { DeliveryStatus, MessageItem } from '../types.js';
 import { ClockMark, DoubleTickMark, TickMark } from './Icons.js';
 import { LinkifiedText } from './LinkifiedText.js';
+import { MessageMenu, splitQuote } from './MessageMenu.js';
 
 const STATUS_LABEL: Record<DeliveryStatus, string> = {
   sending: 'Sending',
@@ -26,10 +27,13 @@ interface MessageBubbleProps {
   first: boolean;
   /** Drops a message the server refused for good. */
   onDiscard?(clientMsgId: string): void;
+  /** Quotes the message's text into the composer. */
+  onReply?(text: string): void;
 }
 
-export const MessageBubble = memo(function MessageBubble({ item, first, onDiscard }: MessageBubbleProps): ReactElement {
+export const MessageBubble = memo(function MessageBubble({ item, first, onDiscard, onReply }: MessageBubbleProps): ReactElement {
   const status = item.mine ? item.status : null;
+  const { quote, rest } = item.failure ? { quote: null, rest: '' } : splitQuote(item.body);
   return (
     <div
       className="msg"
@@ -46,7 +50,12 @@ export const MessageBubble = memo(function MessageBubble({ item, first, onDiscar
           </span>
         ) : (
           <span className="bubble-text" dir="auto">
-            <LinkifiedText text={item.body} />
+            {quote !== null && (
+              <blockquote className="bubble-quote" dir="auto">
+                <LinkifiedText text={quote} />
+              </blockquote>
+            )}
+            <LinkifiedText text={rest} />
           </span>
         )}
         {item.warning && (
@@ -75,6 +84,7 @@ export const MessageBubble = memo(function MessageBubble({ item, first, onDiscar
           </span>
         )}
       </div>
+      {!item.failure && onReply && <MessageMenu label={item.mine ? 'Actions for your message' : `Actions for ${item.from}'s message`} text={item.body} onReply={onReply} />}
     </div>
   );
 });

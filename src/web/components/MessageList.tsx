@@ -16,8 +16,11 @@ interface MessageListProps {
   loaded: boolean;
   loadingOlder: boolean;
   now: number;
+  /** The seq of the first message that was unread when the conversation opened: a divider goes above it. */
+  unreadFrom: number | null;
   onLoadOlder(): void;
   onDiscard(clientMsgId: string): void;
+  onReply(text: string): void;
 }
 
 /** Distance from an edge, in pixels, that still counts as "at" it. */
@@ -34,7 +37,12 @@ interface Snapshot {
 }
 
 export function MessageList(props: MessageListProps): ReactElement {
-  const { conversationKey, peer, items, more, loaded, loadingOlder, now, onLoadOlder, onDiscard } = props;
+  const { conversationKey, peer, items, more, loaded, loadingOlder, now, unreadFrom, onLoadOlder, onDiscard, onReply } = props;
+  /** The first unread message, when loaded: the "New messages" divider goes above it. */
+  const firstUnreadKey = unreadFrom === null ? undefined : items.find((i) => !i.mine && i.seq != null && i.seq >= unreadFrom)?.key;
+  const divider = useRef<HTMLDivElement>(null);
+  /** The reader asked for the first unread message, which an older page still has to bring. */
+  const [seekingUnread, setSeekingUnread] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const last = useRef<Snapshot | null>(null);
   /** The reader scrolled away from the newest messages (shows the jump button). */
@@ -57,9 +65,15 @@ export function MessageList(props: MessageListProps): ReactElement {
     const firstKey = items[0]?.key;
     const lastItem = items.at(-1);
     if (!prev || prev.conversationKey !== conversationKey) {
-      el.scrollTop = el.scrollHeight;
-      setAway(false);
+      // Opened with unread messages: the first of them at the top, under its divider; else the newest.
+      const mark = divider.current;
+      el.scrollTop = mark ? mark.offsetTop - el.offsetTop - 8 : el.scrollHeight;
+      setAway(mark !== null && el.scrollHeight - el.scrollTop - el.clientHeight >= EDGE);
       setUnseen(false);
+      setSeekingUnread(false);
+    } else if (seekingUnread && divider.current) {
+      el.scrollTop = divider.current.offsetTop - el.offsetTop - 8;
+      setSeekingUnread(false);
     } else if (prev.firstKey !== firstKey && prev.lastKey === lastItem?.key) {
       el.scrollTop += el.scrollHeight - prev.scrollHeight;
     } else if (prev.lastKey !== lastItem?.key && (prev.atBottom || lastItem?.mine === true)) {
@@ -74,7 +88,7 @@ export function MessageList(props: MessageListProps): ReactElement {
       scrollHeight: el.scrollHeight,
       atBottom: el.scrollHeight - el.scrollTop - el.clientHeight < EDGE,
     };
-  }, [items, conversationKey]);
+  }, [items, conversationKey, seekingUnread]);
 
   // A short first page may not fill the pane, so no scroll event would ever ask for more.
   useEffect(() => {
@@ -102,6 +116,22 @@ export function MessageList(props: MessageListProps): ReactElement {
     if (atBottom) setUnseen(false);
     maybeLoadOlder();
   };
+
+  const jumpToFirstUnread = () => {
+    const el = scroller.current;
+    if (el && divider.current) el.scrollTo({ top: divider.current.offsetTop - el.offsetTop - 8, behavior: 'smooth' });
+    else {
+      // Not loaded yet: older pages come until the divider can be drawn (the layout effect then scrolls).
+      setSeekingUnread(true);
+      onLoadOlder();
+    }
+  };
+  // Keep asking for older pages while the reader waits for the first unread message.
+  useEffect(() => {
+    if (seekingUnread && firstUnreadKey === undefined && more && !loadingOlder) onLoadOlder();
+    if (seekingUnread && !more && firstUnreadKey === undefined) setSeekingUnread(false);
+  }, [seekingUnread, firstUnreadKey, more, loadingOlder, onLoadOlder]);
+  const unreadAbove = unreadFrom !== null && (firstUnreadKey === undefined ? more : false);
 
   const jumpToLatest = () => {
     const el = scroller.current;
@@ -147,13 +177,23 @@ export function MessageList(props: MessageListProps): ReactElement {
                       {formatDay(item.ts, now)}
                     </div>
                   )}
-                  <MessageBubble item={item} first={first} onDiscard={onDiscard} />
+                  {item.key === firstUnreadKey && (
+                    <div className="unread-divider" ref={divider} role="separator" aria-label="New messages">
+                      <span>New messages</span>
+                    </div>
+                  )}
+                  <MessageBubble item={item} first={first || item.key === firstUnreadKey} onDiscard={onDiscard} onReply={onReply} />
                 </Fragment>
               );
             })}
           </div>
         </div>
       </div>
+      {unreadAbove && (
+        <button type="button" className="jump-btn jump-unread" data-unseen="true" onClick={jumpToFirstUnread}>
+          <span className="jump-label">{seekingUnread ? 'Loading…' : 'Jump to first unread'}</span>
+        </button>
+      )}
       {away && (
         <button
           type="button"
