@@ -7,7 +7,7 @@ import { parseLine } from './commands.js';
 import { formatTime, rowsFor, statusMark } from './format.js';
 import { parseKeys } from './keys.js';
 import { LineEditor } from './lineEditor.js';
-import { fileStorage, parleyHome, profileFile } from './profile.js';
+import { fileStorage, parleyHome } from './profile.js';
 import { TargetError, parseTarget } from './target.js';
 import { colorEnabled } from './theme.js';
 
@@ -34,7 +34,7 @@ describe('profile storage', () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-home-'));
     try {
       expect(parleyHome({ PARLEY_HOME: home })).toBe(home);
-      const file = profileFile(home, 'server_1');
+      const file = path.join(home, 'profiles', 'server_1', 'alice.json');
       const storage = fileStorage(file);
       expect(storage.getItem('parley.token')).toBeNull();
       storage.setItem('parley.token', 'secret');

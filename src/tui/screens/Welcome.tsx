@@ -25,6 +25,8 @@ interface Props {
   passwordMinLength: number;
   /** Shown once on arrival, e.g. "You have logged out." */
   greeting: string | null;
+  /** See App: refuses a username whose profile another running client has open. */
+  claimProfile?(username: string): string | null;
   onExit(): void;
 }
 
@@ -58,7 +60,7 @@ function explain(error: unknown, mode: Mode): { text: string; step: Step } {
   return { text: error.message, step: 'username' };
 }
 
-export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) {
+export function Welcome({ client, passwordMinLength, greeting, claimProfile, onExit }: Props) {
   const tone = useTone();
   // Handlers read the flow from a ref: keys typed faster than a render (username, Enter, password, Enter)
   // must reach the step they were typed for, or a password could be taken for a username and shown.
@@ -167,6 +169,9 @@ export function Welcome({ client, passwordMinLength, greeting, onExit }: Props) 
     if (mode === 'register' && !USERNAME_PATTERN.test(text)) {
       return fail('A username is 1 to 32 letters, digits, dots, underscores or hyphens.', 'username');
     }
+    // Said before the password is typed: this client cannot sign in as someone open in another one.
+    const refusal = claimProfile?.(text) ?? null;
+    if (refusal !== null) return fail(refusal, 'username');
     setFlow({ username: text, step: 'password' });
     setMessage(null);
   };
