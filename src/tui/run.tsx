@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { ParleyClient, ParleyError } from '../shared/client/index.js';
 import { App } from './App.js';
 import { certificateProblem, webSocketTrusting } from './ca.js';
+import { terminalDeviceName } from './device-name.js';
 import { parleyHome } from './profile.js';
 import { ProfileBusyError } from './profile-lock.js';
 import { Profiles } from './profiles.js';
@@ -61,7 +62,7 @@ async function runWithProfiles(
     // The profile (mode 0600) keeps the wrap key, so a restarted client reopens the keys without the password.
     keyStorage: storage,
     clientName: 'parley-tui/0.1',
-    device: 'terminal',
+    device: terminalDeviceName(env),
     connectTimeoutMs,
   });
   // Say what is happening if the server is slow to answer, then wipe the line before the screens draw.

@@ -1,7 +1,7 @@
 // The login pages: choose log in or register, then username and password (twice to register), errors said plainly.
 import { Box } from 'ink';
 import { Text } from '../components/Text.js';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { checkPasswordStrength, ParleyError, preloadPasswordStrength, type ParleyClient, type PasswordStrength } from '../../shared/client/index.js';
 import { USERNAME_PATTERN } from '../../shared/protocol.js';
 import { BACK_ON_LOGIN, HELP, parseLine, unknownCommand } from '../commands.js';
@@ -72,6 +72,10 @@ export function Welcome({ client, passwordMinLength, greeting, claimProfile, onE
   };
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(greeting ? { text: greeting, error: false } : null);
   const [help, setHelp] = useState(false);
+  // The app learns why the session ended only after this page is up (a session ended elsewhere): say it then.
+  useEffect(() => {
+    if (greeting !== null) setMessage({ text: greeting, error: false });
+  }, [greeting]);
 
   const start = (mode: Mode) => {
     setFlow({ mode, step: 'username', password: '' });
@@ -149,6 +153,8 @@ export function Welcome({ client, passwordMinLength, greeting, claimProfile, onE
         case 'exit':
           return onExit();
         case 'help':
+          // The help replaces whatever the last command said, an old error included.
+          setMessage(null);
           return setHelp(true);
         case 'back':
           return setMessage({ text: BACK_ON_LOGIN, error: true });
