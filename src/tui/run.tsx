@@ -86,10 +86,15 @@ async function runWithProfiles(
   }
   clearProgress();
   // The next start opens the profile of whoever signed in last.
-  const unsubscribe = client.subscribe(() => {
+  let remembered: string | undefined;
+  const rememberSignedIn = () => {
     const me = client.getSnapshot().session?.username;
-    if (me !== undefined && me === profiles.current) profiles.remember(me);
-  });
+    if (me === remembered || (me !== undefined && me !== profiles.current)) return;
+    remembered = me;
+    if (me !== undefined) profiles.remember(me);
+  };
+  rememberSignedIn();
+  const unsubscribe = client.subscribe(rememberSignedIn);
   const claimProfile = (username: string): string | null => {
     try {
       profiles.use(username);
