@@ -34,10 +34,38 @@ const expectPlainFailure = (result: ReturnType<typeof parley>, pattern: RegExp) 
 test('the banner shows how to connect, the web URL and the data folder', async () => {
   const server = await start();
   const out = server.output();
-  expect(out).toContain(`parley connect 127.0.0.1 ${server.port}`);
+  expect(out).toContain(`npm run client -- 127.0.0.1 ${server.port}`);
   expect(out).toContain(`http://127.0.0.1:${server.port}/`);
   expect(out).toContain(server.dataDir);
   expect(fs.existsSync(path.join(server.dataDir, 'parley.db'))).toBe(true);
+});
+
+// The built client (dist/, made by `npm install`) is what the banner's command runs; CI always has it.
+const built = fs.existsSync(path.join(ROOT, 'dist/cli.js'));
+
+test.skipIf(!built && process.env.CI !== 'true')('the banner\'s terminal client command works in a plain shell right after npm install', async () => {
+  const server = await start();
+  const command = /Terminal client:\s+(.+)$/m.exec(server.output())?.[1] ?? '';
+  expect(command).toMatch(new RegExp(`127\\.0\\.0\\.1 ${server.port}$`));
+  // The same command asking for help instead of connecting, in a shell with no `npm link` done.
+  const help = command.replace(/127\.0\.0\.1 \d+$/, '--help');
+  const result = spawnSync('bash', ['-c', help], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, HOME: tempDir() },
+  });
+  expect(result.stderr).not.toMatch(/command not found/);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain('Usage: parley connect');
+});
+
+test('connect --help says where the saved logins live and how PARLEY_HOME moves them', () => {
+  const result = parley('connect', '--help');
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain('~/.parley/profiles/HOST_PORT/USERNAME.json');
+  expect(result.stdout).toContain('PARLEY_HOME=DIR');
+  expect(result.stdout).toContain('--user <name>');
 });
 
 test('--help lists every option', () => {

@@ -47,7 +47,7 @@ test('--tls-cert/--tls-key: HTTPS and WSS on the same port, verified against the
   spawned = await spawnServer({ args: ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--allow-unencrypted'] });
   const { port } = spawned;
   expect(spawned.output()).toContain(`Web client:       https://127.0.0.1:${port}/`);
-  expect(spawned.output()).toContain(`parley connect wss://127.0.0.1:${port}`);
+  expect(spawned.output()).toContain(`npm run client -- wss://127.0.0.1:${port}`);
 
   expect(await httpsGet(`https://127.0.0.1:${port}/healthz`, tls.cert)).toMatchObject({ status: 200, body: 'ok\n' });
   // Over TLS, browsers are told to refuse plain HTTP to this host from now on (the page and the API alike).

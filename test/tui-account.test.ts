@@ -42,7 +42,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: TLS and the account scree
 
     terminal.line('!account');
     await terminal.see('Your account: alice');
-    await terminal.see(/1\. terminal .*online now \(this device\)/);
+    await terminal.see(/1\. \S+@\S+ .*online now \(this device\)/);
     await terminal.see(/2\. unnamed /);
 
     // Sign the other device out: its connection is closed with 4001 and its token is dead.

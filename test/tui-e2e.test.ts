@@ -85,7 +85,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect in a terminal'), () => {
     await bob.see(/^Parley · \S+ · bob {30,}online$/m);
 
     alice.line('!help');
-    await alice.see('!more     show older messages');
+    await alice.see(/!more +show older messages/);
     alice.line('!back');
     await alice.see('Your conversations (newest first):');
     await alice.see(/bob\s+●\s+\S+ bob: hello alice/);

@@ -105,11 +105,17 @@ function banner(config: ServerConfig, port: number): string {
   const lines = ['Parley server is running.', ''];
   if (hosts.length === 0) lines.push(`  No LAN address found; on this machine use 127.0.0.1:${port}`);
   for (const host of hosts) {
-    lines.push(`  Terminal client:  parley connect ${config.tls ? `wss://${host}:${port}` : `${host} ${port}`}`);
+    // `parley` is on the PATH only after `npm link`; the npm script works in any copy after `npm install`.
+    lines.push(`  Terminal client:  npm run client -- ${config.tls ? `wss://${host}:${port}` : `${host} ${port}`}`);
     lines.push(`  Web client:       ${config.tls ? 'https' : 'http'}://${host}:${port}/`);
   }
   if (config.publicUrl !== null) lines.push(`  Public address:   ${config.publicUrl}/`);
-  lines.push(`  Data folder:      ${config.dataDir}`, '', 'Press Ctrl-C to stop.');
+  lines.push(
+    `  Data folder:      ${config.dataDir}`,
+    '',
+    'Run the terminal client in a copy of Parley after npm install (after npm link: parley connect, anywhere).',
+    'Press Ctrl-C to stop.',
+  );
   return lines.join('\n');
 }
 

@@ -24,14 +24,18 @@ interface Props {
   onExit?(): void;
   /** Hook for a signal handler in the CLI to trigger the same exit as !exit. */
   exitRef?: { current: (() => void) | null };
+  /** Said on the login pages at start, e.g. that a saved login is open in another client. */
+  notice?: string | null;
+  /** Opens the profile of a username about to sign in; returns why not (open in another client), or null. */
+  claimProfile?(username: string): string | null;
 }
 
-export function App({ client, label, onExit, exitRef }: Props) {
+export function App({ client, label, onExit, exitRef, notice = null, claimProfile }: Props) {
   const state = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const { exit: unmount } = useApp();
   const { columns, rows } = useTerminalSize();
   const [screen, setScreen] = useState<Screen>({ name: 'menu' });
-  const [greeting, setGreeting] = useState<string | null>(null);
+  const [greeting, setGreeting] = useState<string | null>(notice);
   const [leaving, setLeaving] = useState(false);
   const leavingRef = useRef(false);
   const hadSession = useRef(state.session !== null);
@@ -92,6 +96,7 @@ export function App({ client, label, onExit, exitRef }: Props) {
         passwordMinLength={state.limits.passwordMinLength}
         greeting={greeting}
         notice={state.signInNotice}
+        claimProfile={claimProfile}
         onExit={exit}
       />
     );

@@ -3,6 +3,14 @@ import { type Command, Option } from 'commander';
 import { readCa } from './ca.js';
 import { TargetError, parseTarget } from './target.js';
 
+const PROFILES_HELP = `
+Saved logins: one profile per server and username, in
+~/.parley/profiles/HOST_PORT/USERNAME.json (mode 0600: the session token, the
+key to your encryption keys, unsent messages). Set PARLEY_HOME=DIR to keep
+them in DIR/profiles/ instead. A client opens the login used last on that
+server (or --user NAME); a login open in another running client is never
+opened twice: a second client says so and starts signed out.`;
+
 export function addConnectCommand(program: Command): void {
   program
     .command('connect')
@@ -10,7 +18,9 @@ export function addConnectCommand(program: Command): void {
     .argument('<host>', 'server address, e.g. 192.168.1.23, or a ws:// / wss:// URL')
     .argument('[port]', 'server port (default 50000)')
     .addOption(new Option('--ca <file>', "trust this certificate (PEM) for wss://, e.g. a self-signed server's").env('PARLEY_CA'))
-    .action(async (host: string, port: string | undefined, flags: { ca?: string }) => {
+    .option('--user <name>', 'open the saved login of this username (default: the one used last on this server)')
+    .addHelpText('after', PROFILES_HELP)
+    .action(async (host: string, port: string | undefined, flags: { ca?: string; user?: string }) => {
       let target;
       let ca: string | undefined;
       try {
@@ -26,7 +36,7 @@ export function addConnectCommand(program: Command): void {
       // https://no-color.org: chalk (under Ink) reads FORCE_COLOR when first loaded, so set it before the import.
       if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
       const { runClient } = await import('./run.js');
-      const code = await runClient({ target, ca, printError: (line) => console.error(line) });
+      const code = await runClient({ target, ca, user: flags.user, printError: (line) => console.error(line) });
       process.exit(code);
     });
 }

@@ -16,42 +16,49 @@ export function parseLine(line: string): Parsed {
 
 export type ScreenName = 'welcome' | 'menu' | 'chat' | 'account';
 
-const COMMON = ['!help   list these commands', '!exit   leave Parley (Ctrl-C does the same)'];
+type HelpRow = readonly [command: string, what: string];
+
+const COMMON: HelpRow[] = [
+  ['!help', 'list these commands'],
+  ['!exit', 'leave Parley (Ctrl-C does the same)'],
+];
+
+/** A title, then one line per command with every description starting in the same column. */
+function helpText(title: string, rows: readonly HelpRow[]): string[] {
+  const width = Math.max(...rows.map(([command]) => command.length)) + 2;
+  return [title, ...rows.map(([command, what]) => `${command.padEnd(width)}${what}`)];
+}
 
 export const HELP: Record<ScreenName, string[]> = {
-  welcome: [
-    'Commands on the login pages:',
-    '!login     log in to an existing account',
-    '!register  create an account',
-    '!back      (not here: the login pages are the first screen)',
+  welcome: helpText('Commands on the login pages:', [
+    ['!login', 'log in to an existing account'],
+    ['!register', 'create an account'],
+    ['!back', '(not here: the login pages are the first screen)'],
     ...COMMON,
-  ],
-  menu: [
-    'Commands in the menu:',
-    'USERNAME  type any registered username to open a chat (case sensitive)',
-    '!account  your signed-in devices, your password, your keys, sign out everywhere',
-    '!back     log out and return to the login pages',
+  ]),
+  menu: helpText('Commands in the menu:', [
+    ['USERNAME', 'type any registered username to open a chat (case sensitive)'],
+    ['!account', 'your signed-in devices, your password, your keys, sign out everywhere'],
+    ['!back', 'log out and return to the login pages'],
     ...COMMON,
-  ],
-  account: [
-    'Commands on the account screen:',
-    '!revoke N     sign out device N of the list (its token stops working at once)',
-    '!password     change your password; your other devices are signed out',
-    '!reset-keys   make new encryption keys (lost device, leaked keys); contacts are warned, other devices signed out',
-    '!logout-all   sign out on every device, this one included',
-    '!sessions     refresh the list',
-    '!back         return to the menu',
+  ]),
+  account: helpText('Commands on the account screen:', [
+    ['!revoke N', 'sign out device N of the list (its token stops working at once)'],
+    ['!password', 'change your password; your other devices are signed out'],
+    ['!reset-keys', 'make new encryption keys (lost device, leaked keys); contacts are warned, other devices signed out'],
+    ['!logout-all', 'sign out on every device, this one included'],
+    ['!sessions', 'refresh the list'],
+    ['!back', 'return to the menu'],
     ...COMMON,
-  ],
-  chat: [
-    'Commands in a chat:',
-    '!back     return to the menu',
-    '!more     show older messages (or PageUp; PageDown goes forward)',
-    '!retry    send again the messages marked "not sent"',
-    '!verify   show the safety number with this contact; !verify yes marks it verified',
-    '!!text    send a message that starts with "!"',
+  ]),
+  chat: helpText('Commands in a chat:', [
+    ['!back', 'return to the menu'],
+    ['!more', 'show older messages (or PageUp; PageDown goes forward)'],
+    ['!retry', 'send again the messages marked "not sent"'],
+    ['!verify', 'show the safety number with this contact; !verify yes marks it verified'],
+    ['!!text', 'send a message that starts with "!"'],
     ...COMMON,
-  ],
+  ]),
 };
 
 export const BACK_ON_LOGIN =

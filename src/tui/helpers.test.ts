@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseLine } from './commands.js';
+import { HELP, parseLine } from './commands.js';
+import { deviceName } from './device-name.js';
 import { formatTime, rowsFor, statusMark } from './format.js';
 import { parseKeys } from './keys.js';
 import { LineEditor } from './lineEditor.js';
-import { fileStorage, parleyHome, profileFile } from './profile.js';
+import { fileStorage, parleyHome } from './profile.js';
 import { TargetError, parseTarget } from './target.js';
 import { colorEnabled } from './theme.js';
 
@@ -34,7 +35,7 @@ describe('profile storage', () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-home-'));
     try {
       expect(parleyHome({ PARLEY_HOME: home })).toBe(home);
-      const file = profileFile(home, 'server_1');
+      const file = path.join(home, 'profiles', 'server_1', 'alice.json');
       const storage = fileStorage(file);
       expect(storage.getItem('parley.token')).toBeNull();
       storage.setItem('parley.token', 'secret');
@@ -78,6 +79,26 @@ describe('parseLine', () => {
     expect(parseLine('!EXIT now')).toEqual({ kind: 'command', name: 'exit', arg: 'now' });
     expect(parseLine('!!wow')).toEqual({ kind: 'text', text: '!wow' });
     expect(parseLine('hello !back')).toEqual({ kind: 'text', text: 'hello !back' });
+  });
+});
+
+describe('deviceName', () => {
+  it('names the terminal user@host, cleaned and cut to a length the device list can show', () => {
+    expect(deviceName('alice', 'laptop.corp.example.org')).toBe('alice@laptop');
+    expect(deviceName('al ice\u001b[31m', 'box\u202e1')).toBe('alice31m@box1');
+    expect(deviceName('a'.repeat(40), 'h'.repeat(40))).toBe(`${'a'.repeat(16)}@${'h'.repeat(24)}`);
+    expect(deviceName(undefined, 'box')).toBe('box');
+    expect(deviceName('', '')).toBe('terminal');
+  });
+});
+
+describe('HELP', () => {
+  it('starts every description of a screen in one column, after at least two spaces', () => {
+    for (const [screen, [, ...lines]] of Object.entries(HELP)) {
+      const columns = new Set(lines.map((line) => /^\S+(?: N)?\s{2,}/.exec(line)?.[0].length));
+      expect(columns.has(undefined), `${screen}: a line without two spaces after its command`).toBe(false);
+      expect(columns.size, `${screen}: ${lines.join(' | ')}`).toBe(1);
+    }
   });
 });
 

@@ -4,7 +4,10 @@ import WebSocket from 'ws';
 import { ParleyClient, ParleyError } from '../shared/client/index.js';
 import { App } from './App.js';
 import { certificateProblem, webSocketTrusting } from './ca.js';
-import { fileStorage, parleyHome, profileFile } from './profile.js';
+import { terminalDeviceName } from './device-name.js';
+import { parleyHome } from './profile.js';
+import { ProfileBusyError } from './profile-lock.js';
+import { Profiles } from './profiles.js';
 import type { Target } from './target.js';
 import { ThemeContext, colorEnabled } from './theme.js';
 
@@ -14,17 +17,44 @@ export interface RunOptions {
   ca?: string;
   env?: NodeJS.ProcessEnv;
   connectTimeoutMs?: number;
+  /** The saved login to open (--user); by default the one used last on this server. */
+  user?: string;
   /** Where to say the one sentence when the server can't be reached. */
   printError(line: string): void;
 }
 
 /** Resolves with the process exit code: 0 after !exit or Ctrl-C, 1 when the server could not be reached. */
-export async function runClient({ target, ca, env = process.env, connectTimeoutMs = 5_000, printError }: RunOptions): Promise<number> {
+export async function runClient(options: RunOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    printError('parley connect needs an interactive terminal (run it directly, not through a pipe).');
+    options.printError('parley connect needs an interactive terminal (run it directly, not through a pipe).');
     return 2;
   }
-  const storage = fileStorage(profileFile(parleyHome(env), target.slug));
+  const profiles = new Profiles(parleyHome(options.env), options.target.slug);
+  let choice;
+  try {
+    choice = profiles.start(options.user);
+  } catch (error) {
+    profiles.close();
+    if (!(error instanceof ProfileBusyError)) throw error;
+    options.printError(error.message);
+    return 1;
+  }
+  try {
+    return await runWithProfiles(options, profiles, choice.busy.length > 0 ? openElsewhere(choice.busy) : null);
+  } finally {
+    profiles.close();
+  }
+}
+
+const openElsewhere = (busy: string[]) =>
+  `${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} signed in to this server in another parley connect on this computer, so this one starts signed out.`;
+
+async function runWithProfiles(
+  { target, ca, env = process.env, connectTimeoutMs = 5_000, printError }: RunOptions,
+  profiles: Profiles,
+  notice: string | null,
+): Promise<number> {
+  const storage = profiles.storage;
   const client = new ParleyClient({
     url: target.url,
     WebSocket: ca ? webSocketTrusting(ca) : WebSocket,
@@ -32,7 +62,7 @@ export async function runClient({ target, ca, env = process.env, connectTimeoutM
     // The profile (mode 0600) keeps the wrap key, so a restarted client reopens the keys without the password.
     keyStorage: storage,
     clientName: 'parley-tui/0.1',
-    device: 'terminal',
+    device: terminalDeviceName(env),
     connectTimeoutMs,
   });
   // Say what is happening if the server is slow to answer, then wipe the line before the screens draw.
@@ -55,10 +85,29 @@ export async function runClient({ target, ca, env = process.env, connectTimeoutM
     return 1;
   }
   clearProgress();
+  // The next start opens the profile of whoever signed in last.
+  let remembered: string | undefined;
+  const rememberSignedIn = () => {
+    const me = client.getSnapshot().session?.username;
+    if (me === remembered || (me !== undefined && me !== profiles.current)) return;
+    remembered = me;
+    if (me !== undefined) profiles.remember(me);
+  };
+  rememberSignedIn();
+  const unsubscribe = client.subscribe(rememberSignedIn);
+  const claimProfile = (username: string): string | null => {
+    try {
+      profiles.use(username);
+      return null;
+    } catch (error) {
+      if (error instanceof ProfileBusyError) return error.message;
+      throw error;
+    }
+  };
   const exitRef: { current: (() => void) | null } = { current: null };
   const instance = render(
     <ThemeContext.Provider value={{ color: colorEnabled(env) }}>
-      <App client={client} label={target.label} exitRef={exitRef} />
+      <App client={client} label={target.label} exitRef={exitRef} notice={notice} claimProfile={claimProfile} />
     </ThemeContext.Provider>,
     { exitOnCtrlC: false },
   );
@@ -70,6 +119,7 @@ export async function runClient({ target, ca, env = process.env, connectTimeoutM
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
+    unsubscribe();
     await client.exit();
   }
   return 0;

@@ -85,6 +85,15 @@ describe('applyRead and selectThread', () => {
     expect(applyRead(state, 1, 'bob', 1, 'alice')).toBe(state);
   });
 
+  it('marks a note to yourself seen once you have read it: you are its reader (issue 14)', () => {
+    const note = (seq: number): Message => ({ ...msg(seq, 'alice'), to: 'alice' });
+    let { state } = applyMessages(base(), [note(1), note(2)], 'alice', { history: { conversationId: 1, more: false, latest: true } });
+    expect(state.conversations[0]).toMatchObject({ peer: 'alice', unread: 0 });
+    expect(selectThread(state, 1, 'alice').map((i) => i.status)).toEqual(['sent', 'sent']);
+    state = applyRead(state, 1, 'alice', 2, 'alice');
+    expect(selectThread(state, 1, 'alice').map((i) => i.status)).toEqual(['seen', 'seen']);
+  });
+
   it('lists pending sends after delivered messages, in the order written', () => {
     const { state } = applyMessages(base(), [msg(1)], 'alice');
     const withOutbox: ClientState = {

@@ -237,7 +237,9 @@ export function applyPresence(state: ClientState, username: string, online: bool
 export function selectThread(state: ClientState, conversationId: number | null, peer: string): ThreadItem[] {
   const me = state.session?.username ?? '';
   const summary = conversationId === null ? undefined : state.conversations.find((c) => c.id === conversationId);
-  const peerReadSeq = summary?.peerReadSeq ?? 0;
+  // In a conversation with yourself you are the reader: the server tracks your own read position only,
+  // and a note becomes "seen" once you (on any of your devices) have read it, not never.
+  const peerReadSeq = (peer === me ? summary?.readSeq : summary?.peerReadSeq) ?? 0;
   const messages = conversationId === null ? [] : threadOf(state, conversationId).messages;
   const items: ThreadItem[] = messages.map((m: ClientMessage) => {
     const mine = m.from === me;

@@ -201,6 +201,8 @@ export function Account({ client, username, passwordMinLength, columns, rows, on
       case 'exit':
         return onExit();
       case 'help':
+        // The help replaces whatever the last command said, an old error included.
+        setMessage(null);
         return setHelp(true);
       case 'back':
         return onBack();

@@ -167,6 +167,8 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
       case 'back':
         return onBack();
       case 'help':
+        // The help replaces whatever the last command said, an old error included.
+        setMessage(null);
         return setHelp(true);
       case 'more':
         return void older();

@@ -60,6 +60,8 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
         case 'exit':
           return onExit();
         case 'help':
+          // The help replaces whatever the last command said, an old error included.
+          setMessage(null);
           return setHelp(true);
         case 'back':
         case 'logout':

@@ -1,7 +1,7 @@
 // The login pages: choose log in or register, then username and password (twice to register), errors said plainly.
 import { Box } from 'ink';
 import { Text } from '../components/Text.js';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { checkPasswordStrength, ParleyError, preloadPasswordStrength, type ParleyClient, type PasswordStrength } from '../../shared/client/index.js';
 import { USERNAME_PATTERN } from '../../shared/protocol.js';
 import { BACK_ON_LOGIN, HELP, parseLine, unknownCommand } from '../commands.js';
@@ -27,6 +27,8 @@ interface Props {
   greeting: string | null;
   /** The SDK's word while it waits to resend a sign-in the server was too busy for. */
   notice: string | null;
+  /** See App: refuses a username whose profile another running client has open. */
+  claimProfile?(username: string): string | null;
   onExit(): void;
 }
 
@@ -60,7 +62,7 @@ function explain(error: unknown, mode: Mode): { text: string; step: Step } {
   return { text: error.message, step: 'username' };
 }
 
-export function Welcome({ client, passwordMinLength, greeting, notice, onExit }: Props) {
+export function Welcome({ client, passwordMinLength, greeting, notice, claimProfile, onExit }: Props) {
   const tone = useTone();
   // Handlers read the flow from a ref: keys typed faster than a render (username, Enter, password, Enter)
   // must reach the step they were typed for, or a password could be taken for a username and shown.
@@ -72,6 +74,10 @@ export function Welcome({ client, passwordMinLength, greeting, notice, onExit }:
   };
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(greeting ? { text: greeting, error: false } : null);
   const [help, setHelp] = useState(false);
+  // The app learns why the session ended only after this page is up (a session ended elsewhere): say it then.
+  useEffect(() => {
+    if (greeting !== null) setMessage({ text: greeting, error: false });
+  }, [greeting]);
 
   const start = (mode: Mode) => {
     setFlow({ mode, step: 'username', password: '' });
@@ -149,6 +155,8 @@ export function Welcome({ client, passwordMinLength, greeting, notice, onExit }:
         case 'exit':
           return onExit();
         case 'help':
+          // The help replaces whatever the last command said, an old error included.
+          setMessage(null);
           return setHelp(true);
         case 'back':
           return setMessage({ text: BACK_ON_LOGIN, error: true });
@@ -169,6 +177,9 @@ export function Welcome({ client, passwordMinLength, greeting, notice, onExit }:
     if (mode === 'register' && !USERNAME_PATTERN.test(text)) {
       return fail('A username is 1 to 32 letters, digits, dots, underscores or hyphens.', 'username');
     }
+    // Said before the password is typed: this client cannot sign in as someone open in another one.
+    const refusal = claimProfile?.(text) ?? null;
+    if (refusal !== null) return fail(refusal, 'username');
     setFlow({ username: text, step: 'password' });
     setMessage(null);
   };
