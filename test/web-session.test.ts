@@ -117,10 +117,10 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
     await expect.poll(() => bubble(kim.page, 'written while offline 2').getAttribute('data-status')).toBe('seen');
     await screenshot(lee.page, 'chat-phone-dark');
 
-    // A fresh load shows the same history, each message once.
+    // A fresh load reopens the same conversation (it is in the address) and shows the same history, each message once.
     await lee.page.reload();
     await signedInAs(lee.page, 'lee');
-    await conversationItem(lee.page, 'kim').click();
+    await lee.page.getByRole('heading', { name: 'kim', exact: true }).waitFor();
     await expect.poll(() => messageTexts(lee.page)).toEqual(expected);
   });
 
