@@ -18,3 +18,11 @@ if (root) {
     </StrictMode>,
   );
 }
+
+// The offline shell (public/sw.js): browsers allow service workers only in a secure context (https, or
+// localhost), so on a plain-http LAN address the app simply needs the server to load.
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+  });
+}

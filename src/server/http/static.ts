@@ -62,7 +62,8 @@ export function staticFiles(options: { root?: string } = {}): HttpHandler {
       notBuilt(req, res);
       return true;
     }
-    const cache = isPage ? REVALIDATE : pathname.startsWith('/assets/') ? IMMUTABLE : SHORT;
+    // The service worker is checked on every load, so a new version of the app replaces the kept shell.
+    const cache = isPage || pathname === '/sw.js' ? REVALIDATE : pathname.startsWith('/assets/') ? IMMUTABLE : SHORT;
     const ext = path.extname(found.file).toLowerCase();
     const compressible = COMPRESSIBLE.has(ext) && found.size > 1024;
     const headers: Record<string, string> = {
