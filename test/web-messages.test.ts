@@ -54,4 +54,20 @@ describe.skipIf(!browserAvailable())('web client: unread divider, reply and copy
     await first.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
     expect(await alice.page.evaluate('navigator.clipboard.readText()')).toBe('first unread');
   });
+
+  test('a conversation can be muted from its header, and the choice survives a reload', async () => {
+    const base = suite.server.httpUrl;
+    const gil = await newUserPage(suite.browser);
+    await register((await newUserPage(suite.browser)).page, base, 'hal');
+    await register(gil.page, base, 'gil');
+    await openConversation(gil.page, 'hal');
+    const mute = gil.page.getByRole('button', { name: 'Mute notices' });
+    expect(await mute.getAttribute('aria-pressed')).toBe('false');
+    await mute.click();
+    expect(await mute.getAttribute('aria-pressed')).toBe('true');
+    await gil.page.reload();
+    await gil.page.getByRole('heading', { name: 'hal', exact: true }).waitFor();
+    expect(await gil.page.getByRole('button', { name: 'Mute notices' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await gil.page.evaluate("localStorage.getItem('parley.notify.gil')")).toBe('{"hideText":false,"muted":["hal"]}');
+  });
 });

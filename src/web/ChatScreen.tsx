@@ -14,7 +14,15 @@ import { usePageVisible } from './hooks/usePageVisible.js';
 import { loadDraft, saveDraft } from './lib/drafts.js';
 import { openErrorText } from './lib/messages.js';
 import type { SecurityNote } from './types.js';
-import { dismissNotifyPrompt, notifyPermission, notifyPromptDismissed, requestNotifyPermission } from './lib/notifications.js';
+import {
+  dismissNotifyPrompt,
+  loadNotifyPrefs,
+  notifyPermission,
+  notifyPromptDismissed,
+  requestNotifyPermission,
+  saveNotifyPrefs,
+  type NotifyPrefs,
+} from './lib/notifications.js';
 
 const NO_NOTES: readonly SecurityNote[] = [];
 
@@ -97,7 +105,15 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
     [conversationsLoaded, route],
   );
 
-  useMessageNotifications(client, select);
+  const [notifyPrefs, setNotifyPrefs] = useState(() => loadNotifyPrefs(me));
+  const changeNotifyPrefs = useCallback(
+    (prefs: NotifyPrefs) => {
+      setNotifyPrefs(prefs);
+      saveNotifyPrefs(me, prefs);
+    },
+    [me],
+  );
+  useMessageNotifications(client, notifyPrefs, select);
 
   // The first page of a conversation loads when it opens, and again once back online if that failed.
   const needsFirstPage = active !== undefined && thread?.loaded === false;
@@ -214,6 +230,13 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
             onDraftChange={setDraft}
             onSend={send}
             onTyping={(typing) => client.typing(active.id, typing)}
+            muted={notifyPrefs.muted.includes(active.peer)}
+            onToggleMute={() =>
+              changeNotifyPrefs({
+                ...notifyPrefs,
+                muted: notifyPrefs.muted.includes(active.peer) ? notifyPrefs.muted.filter((p) => p !== active.peer) : [...notifyPrefs.muted, active.peer],
+              })
+            }
           />
         ) : (
           <EmptyPane notice={routeError} />
@@ -225,6 +248,8 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
           me={me}
           passwordMinLength={state.limits.passwordMinLength}
           now={now}
+          notifyPrefs={notifyPrefs}
+          onNotifyPrefs={changeNotifyPrefs}
           onClose={() => setAccountOpen(false)}
           onSignOutEverywhere={onSignOutEverywhere}
         />

@@ -4,12 +4,15 @@ import { ParleyError, type ParleyClient, type SessionSummary } from '../../share
 import { formatListTime } from '../lib/time.js';
 import { AlertIcon, CloseIcon } from './Icons.js';
 import { PasswordField } from './PasswordField.js';
+import type { NotifyPrefs } from '../lib/notifications.js';
 
 interface AccountDialogProps {
   client: ParleyClient;
   me: string;
   passwordMinLength: number;
   now: number;
+  notifyPrefs: NotifyPrefs;
+  onNotifyPrefs(prefs: NotifyPrefs): void;
   onClose(): void;
   /** Ends every session, this one included; resolves to a sentence when it could not. */
   onSignOutEverywhere(): Promise<string | null>;
@@ -39,7 +42,7 @@ function FormResult({ id, result }: { id: string; result: { ok: boolean; text: s
   );
 }
 
-export function AccountDialog({ client, me, passwordMinLength, now, onClose, onSignOutEverywhere }: AccountDialogProps): ReactElement {
+export function AccountDialog({ client, me, passwordMinLength, now, notifyPrefs, onNotifyPrefs, onClose, onSignOutEverywhere }: AccountDialogProps): ReactElement {
   const dialog = useRef<HTMLDialogElement>(null);
   const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
@@ -184,6 +187,15 @@ export function AccountDialog({ client, me, passwordMinLength, now, onClose, onS
         <button type="button" className="btn btn-ghost btn-danger" disabled={busy !== null} onClick={() => void everywhere()}>
           Sign out everywhere
         </button>
+      </section>
+
+      <section aria-label="Notifications">
+        <h3>Notifications</h3>
+        <label className="check">
+          <input type="checkbox" checked={notifyPrefs.hideText} onChange={(e) => onNotifyPrefs({ ...notifyPrefs, hideText: e.target.checked })} />
+          Hide message text in notifications (they say who wrote, not what)
+        </label>
+        <p className="field-hint">To mute one conversation, use the bell in its header.</p>
       </section>
 
       <section aria-label="Change password">

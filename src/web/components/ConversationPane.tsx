@@ -5,7 +5,7 @@ import { KeysPanel } from './KeysPanel.js';
 import type { MessageItem, SecurityNote } from '../types.js';
 import { Avatar } from './Avatar.js';
 import { Composer } from './Composer.js';
-import { BackIcon, ChatIcon } from './Icons.js';
+import { BackIcon, BellIcon, ChatIcon } from './Icons.js';
 import { MessageList } from './MessageList.js';
 import { quoteOf } from './MessageMenu.js';
 
@@ -35,6 +35,9 @@ interface ConversationPaneProps {
   onDraftChange(draft: string): void;
   onSend(body: string): string | null;
   onTyping(active: boolean): void;
+  /** This conversation raises no desktop notices. */
+  muted: boolean;
+  onToggleMute(): void;
 }
 
 /** How many of a conversation's encryption events stay on screen (the newest; refusals are never hidden). */
@@ -72,6 +75,17 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
             {!props.connected ? 'Waiting for the connection…' : peerTyping ? 'typing…' : peerOnline ? 'Online' : 'Offline'}
           </span>
         </div>
+        <button
+          type="button"
+          className="icon-btn pane-mute"
+          aria-pressed={props.muted}
+          onClick={props.onToggleMute}
+          title={props.muted ? `Notices from ${peer} are off; click to turn them on` : `Mute notices from ${peer}`}
+        >
+          <BellIcon />
+          <span className="visually-hidden">Mute notices</span>
+          {props.muted && <span className="pane-mute-slash" aria-hidden="true" />}
+        </button>
       </header>
       {/* Keyed by the contact: another conversation must never show (or verify) this one's safety number. */}
       <KeysPanel key={peer} client={props.client} peer={peer} keys={props.keys} />

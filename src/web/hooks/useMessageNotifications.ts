@@ -1,15 +1,17 @@
 // Watches the client for messages from others and raises a desktop notice for each while the tab is hidden.
 import { useEffect, useRef } from 'react';
 import type { ClientState, ParleyClient } from '../../shared/client/index.js';
-import { showMessageNotice } from '../lib/notifications.js';
+import { showMessageNotice, type NotifyPrefs } from '../lib/notifications.js';
 
 /**
  * Compares each snapshot with the last seen one: a conversation whose last message moved forward and came
  * from the peer is news. The first catch-up after connecting is history, not news, so it primes silently.
  */
-export function useMessageNotifications(client: ParleyClient, onOpen: (conversationId: number) => void): void {
+export function useMessageNotifications(client: ParleyClient, prefs: NotifyPrefs, onOpen: (conversationId: number) => void): void {
   const open = useRef(onOpen);
   open.current = onOpen;
+  const chosen = useRef(prefs);
+  chosen.current = prefs;
 
   useEffect(() => {
     const seen = new Map<number, number>();
@@ -24,7 +26,7 @@ export function useMessageNotifications(client: ParleyClient, onOpen: (conversat
         const last = c.lastMessage;
         if (!primed || !last || last.from === me || (before !== undefined && last.seq <= before)) continue;
         if (document.visibilityState !== 'hidden' || c.readSeq >= last.seq) continue;
-        showMessageNotice({ conversationId: c.id, from: last.from, body: last.body }, (id) => open.current(id));
+        showMessageNotice({ conversationId: c.id, from: last.from, body: last.body }, chosen.current, (id) => open.current(id));
       }
       if (ready) primed = true;
     };

@@ -40,10 +40,45 @@ export interface MessageNotice {
   body: string;
 }
 
+/** What the user chose about notices: message text hidden (shared screens, lock screens), conversations muted. */
+export interface NotifyPrefs {
+  hideText: boolean;
+  /** Peers whose conversations raise no notice. */
+  muted: readonly string[];
+}
+
+const prefsKey = (me: string) => `parley.notify.${me}`;
+
+export function loadNotifyPrefs(me: string, storage: Storage | undefined = globalThis.localStorage): NotifyPrefs {
+  try {
+    const saved = JSON.parse(storage?.getItem(prefsKey(me)) ?? '{}') as Partial<NotifyPrefs>;
+    return { hideText: saved.hideText === true, muted: Array.isArray(saved.muted) ? saved.muted.filter((p) => typeof p === 'string') : [] };
+  } catch {
+    return { hideText: false, muted: [] };
+  }
+}
+
+export function saveNotifyPrefs(me: string, prefs: NotifyPrefs, storage: Storage | undefined = globalThis.localStorage): void {
+  try {
+    storage?.setItem(prefsKey(me), JSON.stringify(prefs));
+  } catch {
+    // storage blocked: the choice lasts as long as the page
+  }
+}
+
+/** The notice to show for a message from `peer`, or null when that conversation is muted. */
+export function noticeText(prefs: NotifyPrefs, peer: string, body: string): { title: string; body: string } | null {
+  if (prefs.muted.includes(peer)) return null;
+  if (prefs.hideText) return { title: peer, body: 'New message' };
+  return { title: peer, body: body.length > 160 ? `${body.slice(0, 157)}…` : body };
+}
+
 /** Shows a notice that brings the tab forward and opens the conversation when clicked. */
-export function showMessageNotice(notice: MessageNotice, onOpen: (conversationId: number) => void): void {
+export function showMessageNotice(notice: MessageNotice, prefs: NotifyPrefs, onOpen: (conversationId: number) => void): void {
   if (notifyPermission() !== 'granted') return;
-  const body = notice.body.length > 160 ? `${notice.body.slice(0, 157)}…` : notice.body;
+  const text = noticeText(prefs, notice.from, notice.body);
+  if (text === null) return;
+  const body = text.body;
   try {
     // The tag makes a newer message from the same conversation replace the older notice instead of piling up.
     const shown = new Notification(notice.from, { body, tag: `parley-conversation-${notice.conversationId}`, icon: '/favicon.svg' });
