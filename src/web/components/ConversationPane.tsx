@@ -44,12 +44,16 @@ interface ConversationPaneProps {
 const NOTES_SHOWN = 3;
 
 /** New conversation keys, refused keys and misdirected conversations, where the conversation is read. */
+/**
+ * The conversation's encryption events under the header: only alarms (a refused key, a misdirected
+ * conversation). The routine ones (a new conversation key) are in the encryption details (KeysPanel),
+ * whose summary sits in the header: in the normal case nothing takes a line of its own.
+ */
 function SecurityNotes({ notes }: { notes: readonly SecurityNote[] }): ReactElement | null {
-  if (notes.length === 0) return null;
-  const alarms = notes.filter((n) => n.kind !== 'new-epoch');
-  const shown = [...alarms, ...notes.filter((n) => n.kind === 'new-epoch').slice(-Math.max(1, NOTES_SHOWN - alarms.length))].sort((a, b) => a.id - b.id);
+  const shown = notes.filter((n) => n.kind !== 'new-epoch').slice(-NOTES_SHOWN);
+  if (shown.length === 0) return null;
   return (
-    <ul className="security-notes" aria-label="Encryption events">
+    <ul className="security-notes" aria-label="Encryption alerts">
       {shown.map((n) => (
         <li key={n.id} data-kind={n.kind} role={n.kind === 'new-epoch' ? undefined : 'alert'}>
           {n.kind === 'new-epoch' ? '🔒 ' : '⚠ '}
@@ -88,7 +92,7 @@ export function ConversationPane(props: ConversationPaneProps): ReactElement {
         </button>
       </header>
       {/* Keyed by the contact: another conversation must never show (or verify) this one's safety number. */}
-      <KeysPanel key={peer} client={props.client} peer={peer} keys={props.keys} />
+      <KeysPanel key={peer} client={props.client} peer={peer} keys={props.keys} history={props.security.filter((n) => n.kind === 'new-epoch').slice(-NOTES_SHOWN)} />
       <SecurityNotes notes={props.security} />
 
       <MessageList

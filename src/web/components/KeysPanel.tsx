@@ -1,14 +1,17 @@
 // End-to-end encryption in a conversation's details: the safety number, "mark verified", and the key-change warning.
 import { useState, type ReactElement } from 'react';
 import { ParleyError, type ContactKeys, type ParleyClient } from '../../shared/client/index.js';
+import type { SecurityNote } from '../types.js';
 
 interface KeysPanelProps {
   client: ParleyClient;
   peer: string;
   keys: ContactKeys | undefined;
+  /** The conversation's routine key events (new conversation keys), newest last. */
+  history: readonly SecurityNote[];
 }
 
-export function KeysPanel({ client, peer, keys }: KeysPanelProps): ReactElement {
+export function KeysPanel({ client, peer, keys, history }: KeysPanelProps): ReactElement {
   const [digits, setDigits] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const show = async () => {
@@ -65,6 +68,13 @@ export function KeysPanel({ client, peer, keys }: KeysPanelProps): ReactElement 
         >
           {keys?.verified ? 'Verified' : 'Mark verified'}
         </button>
+        {history.length > 0 && (
+          <ul className="keys-history" aria-label="Encryption events">
+            {history.map((n) => (
+              <li key={n.id}>🔒 {n.text}</li>
+            ))}
+          </ul>
+        )}
       </details>
     </>
   );
