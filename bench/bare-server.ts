@@ -1,4 +1,4 @@
-// Calibration only: the throw-away prototype of PERFORMANCE.md rebuilt (ws + JSON + SQLite WAL, one
+// Calibration only: the calibration prototype of docs/performance.md (ws + JSON + SQLite WAL, one
 // transaction per turn, ack after commit, sockets corked per turn; no argon2, no schema, no dedupe
 // index), speaking just enough of the protocol for the generator. Run on the same machine at the same
 // time as Parley, it tells how much of a gap is the machine and how much is Parley.

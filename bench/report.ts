@@ -15,7 +15,7 @@ export interface IdleMemory {
   to: number;
   rssFromBytes: number;
   rssToBytes: number;
-  /** (rss_to − rss_from) / (to − from): the method of PERFORMANCE.md. */
+  /** (rss_to − rss_from) / (to − from): the method of docs/performance.md. */
   bytesPerConnection: number;
   stillOpenAfterLoad: number;
 }
@@ -72,7 +72,7 @@ export interface BenchReport {
   load: LoadResult;
 }
 
-/** Above this much of its core the generator, not the server, sets the pace (PERFORMANCE.md). */
+/** Above this much of its core the generator, not the server, sets the pace (docs/performance.md). */
 export const GENERATOR_BOTTLENECK_PERCENT = 90;
 
 /** Every reason the run is not a result; empty means it is one. */

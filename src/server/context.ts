@@ -54,7 +54,7 @@ export interface ConnectionView {
 export interface HandlerContext {
   services: Services;
   conn: ConnectionView;
-  /** Run after this request's reply is sent: pushes to others follow the ack (DESIGN.md, delivery step 2). */
+  /** Run after this request's reply is sent: pushes to others follow the ack (docs/architecture.md, the delivery model). */
   afterReply(task: () => void): void;
 }
 

@@ -1,4 +1,4 @@
-// A sending client that outlives server crashes: an outbox resent after every reconnect, as DESIGN.md's delivery model asks.
+// A sending client that outlives server crashes: an outbox resent after every reconnect, as the delivery model in docs/architecture.md asks.
 import WebSocket from 'ws';
 import type { AckedMessage } from './checker.js';
 

@@ -62,7 +62,7 @@ class QueuedSend implements QueuedMessage {
     if (duplicate) return;
     const { hub, metrics, now } = this.ctx.services;
     metrics.messageStored();
-    // Serialized once for every session it goes to; pushed after the ack (DESIGN.md, delivery step 2).
+    // Serialized once for every session it goes to; pushed after the ack (docs/architecture.md, the delivery model).
     const frame = messageFrame(stored);
     let pushed = hub.sendToUser(recipientId, frame);
     if (recipientId !== this.senderId) pushed += hub.sendToUser(this.senderId, frame, this.ctx.conn.client ?? undefined);
