@@ -240,7 +240,8 @@ export const RESULTS = {
   hello: z.object({
     version: z.number().int(),
     server: z.string(),
-    limits: z.object({ maxFrameBytes: z.number(), bodyMaxLength: z.number(), passwordMinLength: z.number() }),
+    /** requestsPerSecond: frames one connection may send per second (absent or 0: no limit); past it, 1008. */
+    limits: z.object({ maxFrameBytes: z.number(), bodyMaxLength: z.number(), passwordMinLength: z.number(), requestsPerSecond: z.number().optional() }),
     /** Set when the connection was authenticated during the upgrade (the web client's HttpOnly cookie). */
     session: z.object({ username: Username, sessionId: z.number().int() }).nullable(),
     /** The server's realm id, bound into v2 key derivation; clients pin it per server address. */

@@ -20,6 +20,7 @@ export const hello: Handler<'hello'> = {
         maxFrameBytes: services.config.maxFrameBytes,
         bodyMaxLength: services.config.maxMessageLength,
         passwordMinLength: LIMITS.passwordMinLength,
+        requestsPerSecond: services.requestLimits.requestsPerSecond,
       },
       session: session && { username: session.username, sessionId: session.sessionId },
       realm: realmOf(await services.store.serverSecret()),

@@ -48,7 +48,11 @@ export class RequestLimits {
   private readonly typingHints: RateLimiterAbstract | null;
   private readonly epochs: RateLimiterAbstract | null;
 
+  /** Announced in hello, so clients can stay under it. */
+  readonly requestsPerSecond: number;
+
   constructor(config: RequestLimitConfig, factory: LimiterFactory = (options) => new RateLimiterMemory(options)) {
+    this.requestsPerSecond = config.requestsPerSecond;
     this.frames = config.requestsPerSecond > 0 ? new RateLimiterMemory({ keyPrefix: 'frames', points: config.requestsPerSecond, duration: 1 }) : null;
     this.framesPerCount = config.requestsPerSecond > 0 ? Math.max(1, Math.floor(config.requestsPerSecond / 20)) : 0;
     this.typingHints = config.typingPerMinute > 0 ? factory({ keyPrefix: 'typing', points: config.typingPerMinute, duration: 60 }) : null;

@@ -242,6 +242,7 @@ export class ParleyClient {
         versions: [...SUPPORTED_VERSIONS],
         ...(this.#options.clientName ? { client: this.#options.clientName } : {}),
       });
+      conn.pace(hello.limits.requestsPerSecond ?? 0);
       this.#store.update((s) => ({
         ...s,
         limits: { bodyMaxLength: hello.limits.bodyMaxLength, passwordMinLength: hello.limits.passwordMinLength },

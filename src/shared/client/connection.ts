@@ -35,6 +35,13 @@ export class Connection {
   readonly #pending = new Map<number, { type: RequestType; resolve: (value: unknown) => void; reject: (error: ParleyError) => void; timer: ReturnType<typeof setTimeout> }>();
   #nextId = 1;
   #closed = false;
+  /** Requests this side sends in any one second at most (0: no pacing); below the server's announced rate. */
+  #perSecond = 0;
+  /** When each request of the last second left, oldest first. */
+  readonly #sentAt: number[] = [];
+  /** Requests held back by the pacing, in order. */
+  readonly #waiting: string[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(socket: SocketLike, handlers: ConnectionHandlers, requestTimeoutMs: number) {
     this.#socket = socket;
@@ -100,13 +107,54 @@ export class Connection {
       }, timeoutMs);
       this.#pending.set(id, { type, resolve: resolve as (value: unknown) => void, reject, timer });
       try {
-        this.#socket.send(JSON.stringify({ ...body, type, id }));
+        this.#write(JSON.stringify({ ...body, type, id }));
       } catch {
         clearTimeout(timer);
         this.#pending.delete(id);
         reject(new ParleyError('DISCONNECTED'));
       }
     });
+  }
+
+  /**
+   * Keeps this connection under the server's request rate (hello's `limits.requestsPerSecond`): past it
+   * the server closes the connection (1008), and a long outbox sent as fast as acks come back on a fast
+   * network would reach it. A fifth below the limit, so the server's own counting never sees it.
+   */
+  pace(requestsPerSecond: number): void {
+    this.#perSecond = requestsPerSecond > 0 ? Math.max(1, Math.floor(requestsPerSecond * 0.8)) : 0;
+    this.#flush();
+  }
+
+  #write(text: string): void {
+    if (this.#perSecond === 0 && this.#waiting.length === 0) {
+      this.#socket.send(text);
+      return;
+    }
+    this.#waiting.push(text);
+    this.#flush();
+  }
+
+  /** Sends what the last second's budget allows, and comes back when the oldest send leaves the window. */
+  #flush(): void {
+    if (this.#closed || this.#flushTimer !== null) return;
+    const now = Date.now();
+    while (this.#sentAt.length > 0 && now - this.#sentAt[0]! >= 1000) this.#sentAt.shift();
+    while (this.#waiting.length > 0 && (this.#perSecond === 0 || this.#sentAt.length < this.#perSecond)) {
+      const text = this.#waiting.shift()!;
+      this.#sentAt.push(now);
+      try {
+        this.#socket.send(text);
+      } catch {
+        return; // the socket is closing: its close rejects every pending request
+      }
+    }
+    if (this.#waiting.length > 0) {
+      this.#flushTimer = setTimeout(() => {
+        this.#flushTimer = null;
+        this.#flush();
+      }, 1000 - (now - this.#sentAt[0]!));
+    }
   }
 
   close(code = 1000): void {
@@ -122,6 +170,8 @@ export class Connection {
   #closedBy(code: number, reason = ''): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+    this.#waiting.length = 0;
     this.#socket.onmessage = this.#socket.onclose = null;
     for (const [id, pending] of this.#pending) {
       clearTimeout(pending.timer);
