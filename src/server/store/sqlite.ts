@@ -335,6 +335,10 @@ export class SqliteStore implements Store {
     return members.includes(userId) ? members.filter((id) => id !== userId) : undefined;
   }
 
+  async contactIds(userId: number): Promise<number[]> {
+    return this.stmt.contactIds.all(userId, userId).map((row) => row.user_id);
+  }
+
   async markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined> {
     const peers = await this.peersOf(userId, conversationId);
     if (!peers) return undefined;

@@ -126,6 +126,11 @@ export interface Store {
   conversation(userId: number, conversationId: number): Promise<ConversationSummary | undefined>;
   /** The other member ids of a conversation, or undefined when the user is not a member. */
   peersOf(userId: number, conversationId: number): Promise<number[] | undefined>;
+  /**
+   * The users who share a conversation with the user (not the user): who sees their presence. Direct
+   * conversations today; group members join here when groups come.
+   */
+  contactIds(userId: number): Promise<number[]>;
   markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined>;
 
   close(): Promise<void>;
