@@ -48,7 +48,10 @@ export interface Notice {
 export interface ClientState {
   connection: ConnectionState;
   session: Session | null;
-  /** Online usernames, sorted; includes the user. */
+  /**
+   * The user's contacts (people they share a conversation with) who are online, and the user, sorted: kept
+   * from presence events. Everyone online is a paged request: `activeUsers`.
+   */
   online: readonly string[];
   /** Newest activity first. */
   conversations: readonly ConversationSummary[];
