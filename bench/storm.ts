@@ -8,7 +8,7 @@ import { backoffDelay } from '../src/shared/client/backoff.js';
 import { hashSessionToken, newSessionToken } from '../src/server/passwords.js';
 import { SqliteStore } from '../src/server/store/sqlite.js';
 import { mapLimit } from './accounts.js';
-import { BenchConnection } from './conn.js';
+import { BenchConnection, SETUP_ID_LIMIT } from './conn.js';
 import { XorShift32 } from './rng.js';
 import { startServer, type OwnServer } from './server.js';
 import { LatencyRecorder, type LatencySummary } from './stats.js';
@@ -138,20 +138,34 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 class Bystander {
   private readonly latencies = new LatencyRecorder(1 << 12);
   private running = true;
-  private n = 0;
+  /** Shared by every bystander of the run: each send is a new message, never a resend of an earlier one. */
+  private static sent = 0;
+  private acked: (() => void) | null = null;
   private readonly done: Promise<void>;
 
   constructor(
     private readonly conn: BenchConnection,
     private readonly to: string,
   ) {
+    // Load frames take ids above the set-up range, so their replies come here, not to a request.
+    conn.sink = (frame) => {
+      if ((frame.type === 'ok' || frame.type === 'error') && frame.id !== null && frame.id >= SETUP_ID_LIMIT) this.acked?.();
+    };
+    conn.ws.once('close', () => {
+      this.running = false;
+      this.acked?.();
+    });
     this.done = this.loop();
   }
 
   private async loop(): Promise<void> {
     while (this.running && this.conn.isOpen) {
       const started = performance.now();
-      await this.conn.request('send', { to: this.to, clientMsgId: `storm-${process.pid}-${Date.now()}-${this.n++}`, body: 'bystander' }, 120_000);
+      const id = SETUP_ID_LIMIT + Bystander.sent++;
+      await new Promise<void>((resolve) => {
+        this.acked = resolve;
+        this.conn.write(JSON.stringify({ id, type: 'send', to: this.to, clientMsgId: `storm-${process.pid}-${id}`, body: 'bystander' }));
+      });
       this.latencies.add(performance.now() - started);
       await sleep(20);
     }
