@@ -5,6 +5,7 @@ import { formatStorm, runStorm, DEFAULT_STORM } from './storm.js';
 describe('the reconnect storm', () => {
   it('brings every user back with resume, counts presence frames and the bystander latency, both ways', { timeout: 120_000 }, async () => {
     const report = await runStorm({ ...DEFAULT_STORM, users: 30, conversations: 2, timeoutSec: 30 }, () => {});
+    expect(report.setupSignedIn).toBe(30);
     expect(report.storms.map((s) => s.jitter)).toEqual(['sdk', 'none']);
     for (const storm of report.storms) {
       expect(storm.back).toBe(30);
