@@ -64,8 +64,10 @@ async function main(): Promise<void> {
     if (serverPid !== null) process.kill(serverPid, 'SIGKILL');
     process.exit(code);
   };
-  // Bounded: the set-up, two storms and the server's start and stop, each with its own limit.
-  const watchdog = setTimeout(() => giveUp('gave up: the run took too long', 3), (300 + 3 * options.timeoutSec) * 1_000);
+  // Bounded: seeding and the server's start and stop (300 s), the first sign-in and its quiet (2 limits),
+  // and each storm (its limit, and up to 30 s for the server to see the drop).
+  const budgetSec = 300 + 2 * options.timeoutSec + options.jitter.length * (options.timeoutSec + 30);
+  const watchdog = setTimeout(() => giveUp('gave up: the run took too long', 3), budgetSec * 1_000);
   watchdog.unref();
   process.once('SIGINT', () => giveUp('interrupted', 130));
   process.once('SIGTERM', () => giveUp('terminated', 143));
