@@ -29,6 +29,8 @@ export interface ServerStartOptions {
   startTimeoutMs?: number;
   /** 'bare': the calibration prototype (bench/bare-server.ts) instead of Parley. */
   program?: 'parley' | 'bare';
+  /** Run the Parley server of another checkout (an older commit, for before/after); default this one. */
+  root?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -67,16 +69,16 @@ function newestSource(dir: string): number {
  * The compiled server `npm start` runs (dist/cli.js), when it is at least as new as the sources; null
  * otherwise, and the server then runs from src through tsx (slower: on-the-fly transforms add helpers).
  */
-export function builtServer(): string | null {
-  const cli = join(REPO_ROOT, 'dist/cli.js');
+export function builtServer(root = REPO_ROOT): string | null {
+  const cli = join(root, 'dist/cli.js');
   let builtAt: number;
   try {
     builtAt = statSync(cli).mtimeMs;
   } catch {
     return null;
   }
-  const sources = ['src/server', 'src/shared'].map((d) => newestSource(join(REPO_ROOT, d)));
-  return Math.max(statSync(join(REPO_ROOT, 'src/cli.ts')).mtimeMs, ...sources) <= builtAt ? cli : null;
+  const sources = ['src/server', 'src/shared'].map((d) => newestSource(join(root, d)));
+  return Math.max(statSync(join(root, 'src/cli.ts')).mtimeMs, ...sources) <= builtAt ? cli : null;
 }
 
 export async function startServer(options: ServerStartOptions): Promise<OwnServer> {
@@ -88,14 +90,15 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
   const port = await freePort();
 
   const bare = options.program === 'bare';
-  const built = bare ? null : builtServer();
+  const root = options.root ?? REPO_ROOT;
+  const built = bare ? null : builtServer(root);
   // Parley as `npm start` runs it: with the memory settings its launchers give it (the prototype without).
   const nodeArgs = [...(bare ? [] : NODE_MEMORY_FLAGS), ...(built ? [] : ['--import', 'tsx'])];
   if (options.cpuProfDir !== null) {
     mkdirSync(options.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfDir));
   }
-  const parleyArgs = [built ?? join(REPO_ROOT, 'src/cli.ts'), 'server', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'warn',
+  const parleyArgs = [built ?? join(root, 'src/cli.ts'), 'server', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'warn',
     // A load test measures the relay, not the abuse limits: its users register from one address and send flat out.
     // All of them connect from 127.0.0.1, so the per-address connection limit is off too.
     // Its accounts have no end-to-end keys and its bodies are random text (the server cannot tell either way).
@@ -111,7 +114,7 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
   const logFd = openSync(logFile, 'a');
   // taskset execs node, so the child's pid is the server's pid.
   const child: ChildProcess = spawn(command as string, args as string[], {
-    cwd: REPO_ROOT,
+    cwd: root,
     stdio: ['ignore', logFd, logFd],
     env: { ...process.env, NODE_ENV: 'production', ...(bare ? {} : { GLIBC_TUNABLES: ALLOCATOR_TUNABLE }) },
   });

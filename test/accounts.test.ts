@@ -30,7 +30,7 @@ describe('register', () => {
     const session = await c.request('register', { type: 'register', username: 'alice', password: 'correct horse' });
     expect(session.username).toBe('alice');
     expect(Buffer.from(session.token, 'base64url').length).toBeGreaterThanOrEqual(16);
-    expect(await c.request('online', { type: 'online' })).toEqual({ users: ['alice'] });
+    expect(await c.request('online', { type: 'online' })).toEqual({ users: ['alice'], total: 1 });
   });
 
   test('usernames are case sensitive: Alice and alice are two accounts', async () => {

@@ -24,10 +24,12 @@ afterEach(async () => {
 });
 
 describe('presence', () => {
-  test('the active users include yourself, and others see you come and go', async () => {
+  // Presence goes to contacts only (test/presence.test.ts): these users share a conversation first.
+  test('the active users include yourself, and contacts see you come and go', async () => {
     const alice = await user('alice');
     const bob = await user('bob');
     expect((await bob.request('online', { type: 'online' })).users).toEqual(['alice', 'bob']);
+    await bob.request('open', { type: 'open', with: 'alice' });
     await alice.event('presence', (e) => e.username === 'bob' && e.online);
     bob.close();
     await alice.event('presence', (e) => e.username === 'bob' && !e.online);
@@ -37,6 +39,7 @@ describe('presence', () => {
   test('a second device does not announce you twice, and you stay online until the last one leaves', async () => {
     const alice = await user('alice');
     const bob1 = await user('bob');
+    await bob1.request('open', { type: 'open', with: 'alice' });
     const bob2 = await user('bob');
     bob1.close();
     await bob2.request('online', { type: 'online' });
@@ -48,7 +51,9 @@ describe('presence', () => {
 
   test('lookup tells an offline user from no such user', async () => {
     const alice = await user('alice');
-    (await user('bob')).close();
+    const bob = await user('bob');
+    await bob.request('open', { type: 'open', with: 'alice' });
+    bob.close();
     await alice.event('presence', (e) => e.username === 'bob' && !e.online);
     expect(await alice.request('lookup', { type: 'lookup', username: 'bob' })).toEqual({ username: 'bob', online: false });
     expect(await alice.request('lookup', { type: 'lookup', username: 'alice' })).toEqual({ username: 'alice', online: true });

@@ -34,5 +34,5 @@ test('a registration whose commit fails at its last step leaves no account; the 
   db.exec('DROP TRIGGER fail_commit; DROP TABLE dangling;');
   const session = await client.request('register', register);
   expect(session.username).toBe('alice');
-  expect(await client.request('online', { type: 'online' })).toEqual({ users: ['alice'] });
+  expect(await client.request('online', { type: 'online' })).toEqual({ users: ['alice'], total: 1 });
 });

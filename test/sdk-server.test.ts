@@ -42,9 +42,12 @@ describe('SDK against the real server', () => {
     const s = await server();
     const alice = await user(s.url, 'alice');
     const bob = await user(s.url, 'bob');
+    // Presence is between contacts: bob shows up once they share a conversation; everyone is a request away.
+    expect(alice.getSnapshot().online).toEqual(['alice']);
+    expect(await alice.activeUsers()).toEqual({ users: ['alice', 'bob'], total: 2 });
+    const convo = await alice.openConversation('bob');
     await waitFor(() => alice.getSnapshot().online.includes('bob'));
     expect(alice.getSnapshot().online).toEqual(['alice', 'bob']);
-    const convo = await alice.openConversation('bob');
     alice.send('bob', 'hello bob');
     await waitFor(() => bob.getSnapshot().conversations[0]?.unread === 1);
     await waitFor(() => alice.getSnapshot().outbox.length === 0);
@@ -60,6 +63,26 @@ describe('SDK against the real server', () => {
     expect(alice.getSnapshot().outbox[0]?.error?.code).toBe('USER_NOT_FOUND');
     await bob.exit();
     await waitFor(() => !alice.getSnapshot().online.includes('bob'));
+  });
+
+  it("keeps contacts' presence from events: a new device sees its contacts online at once, strangers never, and again after a restart", async () => {
+    const first = await server();
+    const alice = await user(first.url, 'alice');
+    await user(first.url, 'bob');
+    await user(first.url, 'carol');
+    await alice.openConversation('bob');
+    const laptop = await client(first.url);
+    await laptop.login('alice', 'correct horse battery');
+    await waitFor(() => laptop.getSnapshot().online.length === 2);
+    expect(laptop.getSnapshot().online).toEqual(['alice', 'bob']);
+    expect((await laptop.activeUsers({ query: 'o' })).users).toEqual(['bob', 'carol']);
+    await first.close();
+    servers.splice(servers.indexOf(first), 1);
+    await waitFor(() => alice.getSnapshot().connection.status === 'reconnecting');
+    expect(alice.getSnapshot().online).toEqual([]);
+    await server({ dataDir: first.dataDir, config: { port: first.port } });
+    await waitFor(() => alice.getSnapshot().online.length === 2, { timeoutMs: 10_000 });
+    expect(alice.getSnapshot().online).toEqual(['alice', 'bob']);
   });
 
   it('pages older history and keeps (conversation, seq) unique', async () => {

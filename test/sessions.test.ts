@@ -105,7 +105,7 @@ test('logout closes the other live sockets of the same session with 4001; other 
   await tab.request('logout', { type: 'logout' });
   expect(await otherTab.waitClosed()).toBe(4001);
   await expect(tab.request('online', { type: 'online' })).rejects.toMatchObject({ code: 'NOT_AUTHENTICATED' });
-  expect(await phone.request('online', { type: 'online' })).toEqual({ users: ['alice'] });
+  expect((await phone.request('online', { type: 'online' })).users).toEqual(['alice']);
   expect(phone.closeCode).toBeUndefined();
 });
 
@@ -115,6 +115,8 @@ test('sign out everywhere ends every session: other devices get 4001, this one i
   const phone = await device('alice', 'phone');
   const tablet = await device('alice', 'tablet');
   const bob = await device('bob', 'laptop');
+  // Presence goes to contacts: bob shares a conversation with alice.
+  await bob.request('open', { type: 'open', with: 'alice' });
   expect(await laptop.request('logoutEverywhere', { type: 'logoutEverywhere' })).toEqual({ endedSessions: 3 });
   expect(await phone.waitClosed()).toBe(4001);
   expect(await tablet.waitClosed()).toBe(4001);

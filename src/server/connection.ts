@@ -159,15 +159,15 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     this.session = session;
     this.bindings = { ...this.bindings, userId: session.userId, sessionId: session.sessionId };
     this.logger = null;
-    const { hub } = this.services;
-    if (hub.add(this)) hub.broadcast(JSON.stringify({ type: 'presence', username: session.username, online: true }), this);
+    // Presence is the hub's: it tells the user's online contacts, and this connection theirs.
+    this.services.hub.add(this);
   }
 
   unauthenticate(): void {
     const session = this.session;
     if (!session) return;
     const { hub, store, now } = this.services;
-    if (hub.remove(this)) hub.broadcast(JSON.stringify({ type: 'presence', username: session.username, online: false }));
+    hub.remove(this);
     this.session = null;
     // Lines logged after a logout (a failed login next) must not name the user who left.
     this.bindings = this.baseBindings;

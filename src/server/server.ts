@@ -74,7 +74,10 @@ export function createServer(options: ServerOptions): ParleyServer {
     config,
     store,
     log,
-    hub: new Hub(),
+    hub: new Hub(
+      (userId) => store.contactIds(userId),
+      (error) => log.error({ err: { message: (error as Error)?.message } }, 'loading contacts for presence failed'),
+    ),
     passwords: new Passwords(config.maxConcurrentHashes, config.maxQueuedHashes),
     committer: new Committer(
       store,

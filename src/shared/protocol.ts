@@ -15,6 +15,9 @@ export const LIMITS = {
   clientMsgIdMaxLength: 64,
   historyMaxLimit: 100,
   syncMaxLimit: 500,
+  /** Active users per `online` page: the default, and the most a client may ask for. */
+  onlineDefaultLimit: 100,
+  onlineMaxLimit: 500,
   /** WebSocket payload limit; a larger frame closes the connection with 1009. */
   maxFrameBytes: 64 * 1024,
 } as const;
@@ -90,7 +93,15 @@ export const AddEpochRequest = request('addEpoch', {
 export const ResumeRequest = request('resume', { token: z.string().min(1).max(256), device: Device });
 export const LogoutRequest = request('logout', {});
 export const ByeRequest = request('bye', {});
-export const OnlineRequest = request('online', {});
+/** A page of the active users, sorted: those after `after` (the previous page's `next`) whose name contains `query`. */
+export const OnlineRequest = request('online', {
+  query: z
+    .string()
+    .regex(USERNAME_PATTERN, 'A search is 1 to 32 letters, digits, dots, underscores or hyphens (usernames are case sensitive).')
+    .optional(),
+  after: Username.optional(),
+  limit: z.number().int().min(1).max(LIMITS.onlineMaxLimit).optional(),
+});
 export const LookupRequest = request('lookup', { username: z.string().max(64) });
 export const SendRequest = request('send', { to: z.string().max(64), clientMsgId: ClientMsgId, body: Body });
 export const SyncRequest = request('sync', {
@@ -266,7 +277,8 @@ export const RESULTS = {
   resume: z.object({ username: Username, sessionId: z.number().int() }),
   logout: z.object({}),
   bye: z.object({}),
-  online: z.object({ users: z.array(Username) }),
+  /** `next`: pass it as `after` for the following page (absent on the last one); `total`: how many match in all. */
+  online: z.object({ users: z.array(Username), next: Username.optional(), total: z.number().int().nonnegative().optional() }),
   lookup: z.object({ username: Username, online: z.boolean() }),
   send: SendAck,
   sync: z.object({ messages: z.array(Message), cursor: z.number().int().nonnegative(), more: z.boolean() }),

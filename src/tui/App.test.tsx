@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeParley } from '../../test/helpers/fake-parley.js';
 import { waitFor } from '../../test/helpers/wait.js';
 import { ParleyClient } from '../shared/client/index.js';
+import { MENU_PAGE_SIZE } from './active-users.js';
 import { App } from './App.js';
 import { ThemeContext } from './theme.js';
 
@@ -148,6 +149,22 @@ describe('menu and chat', () => {
     await s.line('!back');
     await s.see('Your conversations');
     expect(s.frame()).not.toContain('1 unread');
+  });
+
+  it('with many people online shows the first page of them, you first, and how many more: type a name', async () => {
+    const server = new FakeParley();
+    const alice = await registered(server, 'alice');
+    const crowd = Array.from({ length: MENU_PAGE_SIZE }, (_, i) => `user${String(i).padStart(4, '0')}`);
+    server.intercept.set('online', (socket, frame) => socket.push({ type: 'ok', id: frame.id, result: { users: crowd, next: crowd.at(-1), total: 2_001 } }));
+    const s = await screen(server, alice);
+    await s.see('Online now (2001): alice (you), user0000, user0001,');
+    // The line wraps over up to three rows of the terminal.
+    const shown = await waitFor(() => /Online now \(2001\): (.*?) and (\d+) more — type a name/.exec(s.frame().replace(/\s*\n/g, ' ')) ?? undefined, {
+      what: `the count of the others on screen:\n${s.frame()}`,
+    });
+    expect(shown![1]!.split(', ').length + Number(shown![2])).toBe(2_001);
+    const asked = server.received.filter((f) => f.type === 'online');
+    expect(asked.at(-1)).toMatchObject({ limit: MENU_PAGE_SIZE });
   });
 
   it('shows live messages without touching the line being typed, delivery marks, typing and notices', async () => {

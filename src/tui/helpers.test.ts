@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { onlineSummary } from './active-users.js';
 import { HELP, parseLine } from './commands.js';
 import { deviceName } from './device-name.js';
 import { formatTime, rowsFor, statusMark } from './format.js';
@@ -131,5 +132,21 @@ describe('LineEditor', () => {
     expect(editor.value).toBe('abc');
     type(editor, '\u0015');
     expect(editor.value).toBe('');
+  });
+});
+
+describe('onlineSummary', () => {
+  it('lists everyone when they fit, you marked', () => {
+    expect(onlineSummary(['alice', 'bob'], 2, 'alice', 80)).toBe('Online now (2): alice (you), bob');
+  });
+
+  it('puts you first when you are not on the page, and says how many more to type a name for', () => {
+    const line = onlineSummary(['aaron', 'abby', 'adam', 'ada'], 2_000, 'zoe', 70);
+    expect(line).toBe('Online now (2000): zoe (you), aaron, abby and 1997 more — type a name');
+    expect(line.length).toBeLessThanOrEqual(70);
+  });
+
+  it('says nobody before the first answer when signed out', () => {
+    expect(onlineSummary([], 0, '', 80)).toBe('Online now (0): nobody');
   });
 });

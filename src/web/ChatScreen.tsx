@@ -1,6 +1,7 @@
 // The signed-in screen: wires the client's snapshot to the sidebar and the open conversation.
 import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
 import { ParleyError, pendingByPeer, selectThread, sortWithPending, threadOf, type ClientState, type ParleyClient } from '../shared/client/index.js';
+import { useActiveUsers } from '../shared/react/active-users.js';
 import { AccountDialog } from './components/AccountDialog.js';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
 import { ConversationPane, EmptyPane } from './components/ConversationPane.js';
@@ -25,6 +26,8 @@ import {
 } from './lib/notifications.js';
 
 const NO_NOTES: readonly SecurityNote[] = [];
+/** How many of the people online the sidebar lists; the rest are found with the search box. */
+const ONLINE_PAGE_SIZE = 100;
 
 interface ChatScreenProps {
   client: ParleyClient;
@@ -48,6 +51,8 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
   const online = status === 'online';
   // Presence is only known while connected; stale green dots would promise more than we know.
   const presence = online ? state.online : [];
+  // Everyone online is a paged request (presence events come from contacts only); they refresh it.
+  const everyone = useActiveUsers(client, online && state.session !== null, state.online, ONLINE_PAGE_SIZE);
 
   const active = route.peer === null ? undefined : state.conversations.find((c) => c.peer === route.peer);
   const activeId = active?.id ?? null;
@@ -191,6 +196,8 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
           conversations={listed}
           pending={pending}
           online={presence}
+          everyone={everyone?.users ?? presence}
+          everyoneTotal={everyone?.total ?? presence.length}
           connected={online}
           activeId={active?.id ?? null}
           typingIn={typingIn}

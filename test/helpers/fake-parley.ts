@@ -151,8 +151,14 @@ export class FakeParley {
     }
     if (!me) return fail('NOT_AUTHENTICATED');
     switch (frame.type) {
-      case 'online':
-        return ok({ users: this.online() });
+      case 'online': {
+        // The real server's paging: after the cursor, containing the query, at most `limit` (default 100).
+        const { query, after, limit = 100 } = frame as { query?: string; after?: string; limit?: number };
+        const matching = this.online().filter((u) => query === undefined || u.includes(query));
+        const rest = matching.filter((u) => after === undefined || u > after);
+        const users = rest.slice(0, limit);
+        return ok({ users, total: matching.length, ...(rest.length > limit ? { next: users.at(-1) } : {}) });
+      }
       case 'myKeys':
         return ok(this.keys.get(me));
       case 'identity': {

@@ -11,6 +11,8 @@ export const open: Handler<'open'> = {
     const id = await store.openDirect(session.userId, peerId, now());
     const conversation = await store.conversation(session.userId, id);
     if (!conversation) throw new Error('conversation missing right after open');
+    // After the reply, so the client knows the conversation before the peer's presence arrives.
+    ctx.afterReply(() => ctx.services.hub.link(session.userId, peerId));
     return { conversation };
   },
 };

@@ -30,7 +30,7 @@ export const resetKeys: Handler<'resetKeys'> = {
     ctx.conn.log.info({ keyVersion, endedSessions }, 'identity keys reset');
     // The other sessions hold the old keys only: they must sign in again to get the new ones.
     endSessions(ctx, session, (id) => id !== session.sessionId, 'Your keys were reset; sign in again.');
-    const contacts = await store.contactsOf(session.userId);
+    const contacts = await store.contactIds(session.userId);
     ctx.afterReply(() => {
       const frame = JSON.stringify({ type: 'keys', username: session.username, publicIdentity: request.publicIdentity });
       for (const id of contacts) hub.sendToUser(id, frame);

@@ -67,5 +67,7 @@ class QueuedSend implements QueuedMessage {
     let pushed = hub.sendToUser(recipientId, frame);
     if (recipientId !== this.senderId) pushed += hub.sendToUser(this.senderId, frame, this.ctx.conn.client ?? undefined);
     metrics.messagePushed(pushed, now() - stored.ts);
+    // A first message may have created the conversation (a set look-up when they were contacts already).
+    hub.link(this.senderId, recipientId);
   }
 }

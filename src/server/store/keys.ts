@@ -34,11 +34,6 @@ export class SqliteKeys {
       keepOldBundle: db.prepare<[number, number]>('INSERT INTO old_key_bundles (user_id, key_version, key_bundle) SELECT id, ?, key_bundle FROM users WHERE id = ?'),
       setOldBundle: db.prepare<[string, number, number]>('UPDATE old_key_bundles SET key_bundle = ? WHERE user_id = ? AND key_version = ?'),
       setBundle: db.prepare<[string, number]>('UPDATE users SET key_bundle = ? WHERE id = ?'),
-      contacts: db.prepare<[number, number], { user_id: number }>(
-        `SELECT DISTINCT peer.user_id FROM conversation_members mine
-         JOIN conversation_members peer ON peer.conversation_id = mine.conversation_id
-         WHERE mine.user_id = ? AND peer.user_id != ?`,
-      ),
       vault: db.prepare<[number], { vault: string; version: number }>('SELECT vault, version FROM vaults WHERE user_id = ?'),
       putVault: db.prepare<[number, string, number]>(
         `INSERT INTO vaults (user_id, vault, version) VALUES (?, ?, ?)
@@ -158,9 +153,5 @@ export class SqliteKeys {
     this.stmt.insertIdentity.run(userId, keyVersion, publicIdentity, now);
     this.stmt.setBundle.run(keyBundle, userId);
     return true;
-  }
-
-  contactsOf(userId: number): number[] {
-    return this.stmt.contacts.all(userId, userId).map((r) => r.user_id);
   }
 }

@@ -123,7 +123,7 @@ test('migration 7 keeps accounts with keys as they were, with no old bundles; a 
   expect(await store.resetKeys(reset(2))).toBe(0);
   expect(await store.userKeys(1)).toMatchObject({ keyBundle: 'kb1.v2', publicIdentity: 'pub1.v2', oldKeyBundles: ['kb1.v1'] });
   expect(await store.identities(1)).toEqual(['pub1.v1', 'pub1.v2']);
-  expect(await store.contactsOf(1)).toEqual([2]);
+  expect(await store.contactIds(1)).toEqual([2]);
   await store.close();
 });
 

@@ -323,10 +323,6 @@ export class SqliteStore implements Store {
     return this.keys.currentKeyVersion(userId);
   }
 
-  async contactsOf(userId: number): Promise<number[]> {
-    return this.keys.contactsOf(userId);
-  }
-
   async epochKeys(recipientId: number, conversationId: number): Promise<EpochKeyRow[]> {
     return this.keys.epochKeys(recipientId, conversationId);
   }
@@ -403,6 +399,10 @@ export class SqliteStore implements Store {
   async peersOf(userId: number, conversationId: number): Promise<number[] | undefined> {
     const members = this.membersOf(conversationId);
     return members.includes(userId) ? members.filter((id) => id !== userId) : undefined;
+  }
+
+  async contactIds(userId: number): Promise<number[]> {
+    return this.stmt.contactIds.all(userId, userId).map((row) => row.user_id);
   }
 
   async markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined> {

@@ -102,6 +102,12 @@ export function prepareStatements(db: Database.Database, { dedupeKey }: { dedupe
     conversationsOf: db.prepare<[number], { conversation_id: number }>(
       'SELECT conversation_id FROM conversation_members WHERE user_id = ?',
     ),
+    // The user's rows by the primary key (user_id first), each conversation's members by members_by_conversation.
+    contactIds: db.prepare<[number, number], { user_id: number }>(
+      `SELECT DISTINCT peer.user_id FROM conversation_members mine
+       JOIN conversation_members peer ON peer.conversation_id = mine.conversation_id
+       WHERE mine.user_id = ? AND peer.user_id <> ?`,
+    ),
     // Probes of a range of spans of the conversation index (spans.ts); the index holds the id (the cursor) too.
     spanNewest: db.prepare<[number, number, number], { id: number; seq: number }>(
       `${IN_SPANS} SELECT m.id, m.seq FROM ${SPAN_JOIN} ORDER BY m.id DESC LIMIT 1`,

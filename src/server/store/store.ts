@@ -200,8 +200,6 @@ export interface Store {
   /** Every public identity of the user, oldest key version first. */
   identities(userId: number): Promise<string[]>;
   currentKeyVersion(userId: number): Promise<number | undefined>;
-  /** The users who share a conversation with this one (told of a key reset). */
-  contactsOf(userId: number): Promise<number[]>;
   /** The caller's sealed copies, for every epoch and any of their key versions. */
   epochKeys(recipientId: number, conversationId: number): Promise<EpochKeyRow[]>;
   /**
@@ -227,6 +225,11 @@ export interface Store {
   conversation(userId: number, conversationId: number): Promise<ConversationSummary | undefined>;
   /** The other member ids of a conversation, or undefined when the user is not a member. */
   peersOf(userId: number, conversationId: number): Promise<number[] | undefined>;
+  /**
+   * The users who share a conversation with the user (not the user): who sees their presence and is told
+   * of their key reset. Direct conversations today; group members join here when groups come.
+   */
+  contactIds(userId: number): Promise<number[]>;
   markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined>;
 
   close(): Promise<void>;

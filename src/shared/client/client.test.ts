@@ -319,6 +319,25 @@ describe('ParleyClient', () => {
     expect(server.received.filter((f) => f.type === 'hello')).toHaveLength(1);
   });
 
+  it('spreads the first reconnect after a server restart: a random wait of half the base or more, never at once', async () => {
+    const server = new FakeParley();
+    const draws = [0, 0.25, 0.5, 0.75];
+    // A long base, so nobody comes back during the test; exit() clears the timers.
+    const all = await Promise.all(
+      draws.map((draw, i) => signedUp(server, `user${i}`, { backoff: { baseMs: 60_000, capMs: 60_000, random: () => draw }, now: () => 1_000 })),
+    );
+    for (const socket of server.sockets) socket.push({ type: 'shutdown', reason: 'restart' });
+    const waits = await Promise.all(
+      all.map((c) =>
+        waitFor(() => {
+          const connection = c.getSnapshot().connection;
+          return connection.status === 'reconnecting' ? { attempt: connection.attempt, wait: connection.nextRetryAt - 1_000 } : undefined;
+        }),
+      ),
+    );
+    expect(waits).toEqual([30_000, 37_500, 45_000, 52_500].map((wait) => ({ attempt: 1, wait })));
+  });
+
   it('reconnects when the server announces a shutdown', async () => {
     const server = new FakeParley();
     const alice = await signedUp(server, 'alice');

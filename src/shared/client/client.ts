@@ -6,6 +6,7 @@ import {
   SUPPORTED_VERSIONS,
   type ConversationSummary,
   type Message,
+  type RequestBody,
   type ResultOf,
   type SendAck,
   type ServerEvent,
@@ -41,6 +42,9 @@ import { STORAGE_KEYS, memoryStorage, type StorageAdapter } from './storage.js';
 import { initialState, type ClientState, type ConnectionState, type OutboxEntry, type Session } from './state.js';
 import { Store } from './store.js';
 import { TypingIndicators } from './typing.js';
+
+/** What `activeUsers` may ask: a part of a name, the previous page's `next`, a page size. */
+export type ActiveUsersQuery = Omit<RequestBody<'online'>, 'type'>;
 
 export interface ParleyClientOptions {
   /** `ws://host:port/ws` or `wss://…/ws`. */
@@ -284,6 +288,8 @@ export class ParleyClient {
     const wasOnline = this.#state.connection.status === 'online';
     this.#conn = null;
     this.#ready = null;
+    // Presence comes as events on a connection: with it gone, nobody is known to be online.
+    this.#store.update((s) => (s.online.length === 0 ? s : { ...s, online: [] }));
     if (this.#exiting) return;
     // 4001: the session was ended elsewhere (signed out from another device, password changed); the token
     // is dead. The server's sentence says which, for the sign-in screen.
@@ -503,7 +509,7 @@ export class ParleyClient {
   #locked(session: Session): void {
     if (this.#state.session?.username !== session.username) this.#resetUserData();
     const outbox = loadOutbox(this.#options.storage, session.username);
-    this.#store.update((s) => ({ ...s, session, outbox, keys: 'locked' }));
+    this.#store.update((s) => applyPresence({ ...s, session, outbox, keys: 'locked' }, session.username, true));
   }
 
   /** Unlocks a session resumed without its keys, with the password; then catches up. Rejects with AUTH_FAILED. */
@@ -714,6 +720,7 @@ export class ParleyClient {
     } else {
       this.#store.update((s) => ({ ...s, session, keys: 'unlocked', endedReason: null }));
     }
+    this.#store.update((s) => applyPresence(s, session.username, true));
     let fetchedConversations = false;
     if (this.#cursor === null) {
       // A fresh session starts its cursor at the newest message it can see; history fills in the rest on demand.
@@ -728,8 +735,6 @@ export class ParleyClient {
       const conversations = await this.#summaries(conn);
       this.#store.update((s) => applyConversations(s, conversations));
     }
-    const { users } = await conn.request('online', {});
-    this.#store.update((s) => ({ ...s, online: [...users].sort() }));
     this.#reads.resend(conn, session.username);
     if (conn !== this.#conn) throw new ParleyError('DISCONNECTED');
     this.#ready = conn;
@@ -787,7 +792,7 @@ export class ParleyClient {
   #signedOut(): void {
     this.#resetUserData();
     this.#keyring = null;
-    this.#store.update((s) => ({ ...s, session: null, outbox: [], keys: 'none', contacts: {} }));
+    this.#store.update((s) => ({ ...s, session: null, outbox: [], keys: 'none', contacts: {}, online: [] }));
   }
 
   #resetUserData(): void {
@@ -797,9 +802,9 @@ export class ParleyClient {
     this.#reads.clear();
     this.#typingSentAt.clear();
     this.#typing.clear();
+    // `online` is left alone: the new session's contacts' presence may have arrived already.
     this.#store.update((s) => ({
       ...s,
-      online: [],
       conversations: [],
       threads: {},
       typing: {},
@@ -879,6 +884,15 @@ export class ParleyClient {
   }
 
   // ---- Conversations ----
+
+  /**
+   * A page of the users online now, the user included, sorted: those whose name contains `query` (case
+   * sensitive), after `after` (the previous page's `next`), at most `limit` (default 100, at most 500).
+   * `state.online` holds only contacts' presence; this is how a UI lists or searches everyone else.
+   */
+  async activeUsers(options: ActiveUsersQuery = {}): Promise<ResultOf<'online'>> {
+    return this.#requireConnection().request('online', options);
+  }
 
   /** Whether a username exists (case sensitive) and is online. Rejects with USER_NOT_FOUND. */
   async lookup(username: string): Promise<ResultOf<'lookup'>> {

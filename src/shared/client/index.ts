@@ -1,5 +1,5 @@
 // The client SDK's public surface, shared by the terminal client and the web client.
-export { ParleyClient, type ParleyClientOptions } from './client.js';
+export { ParleyClient, type ActiveUsersQuery, type ParleyClientOptions } from './client.js';
 export {
   EXPLANATIONS,
   derive,

@@ -50,7 +50,10 @@ export interface ClientState {
   session: Session | null;
   /** Why the last session ended when the server ended it (another device signed this one out, a password change), in words; null otherwise. */
   endedReason: string | null;
-  /** Online usernames, sorted; includes the user. */
+  /**
+   * The user's contacts (people they share a conversation with) who are online, and the user, sorted: kept
+   * from presence events. Everyone online is a paged request: `activeUsers`.
+   */
   online: readonly string[];
   /** Newest activity first. */
   conversations: readonly ConversationSummary[];

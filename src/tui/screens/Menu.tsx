@@ -1,8 +1,10 @@
-// The menu: who is online (you marked), your conversations newest first with unread counts, and "type a username".
+// The menu: who is online (you marked; a page of them when many), your conversations newest first with unread counts, and "type a username".
 import { Box } from 'ink';
 import { Text } from '../components/Text.js';
 import { useEffect, useState } from 'react';
 import { ParleyError, previewText, type ClientState, type ParleyClient } from '../../shared/client/index.js';
+import { useActiveUsers } from '../../shared/react/active-users.js';
+import { MENU_PAGE_SIZE, onlineSummary } from '../active-users.js';
 import { HELP, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
 import { formatTime, preview } from '../format.js';
@@ -26,6 +28,8 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [help, setHelp] = useState(false);
+  // Everyone online is a request; contacts' presence (state.online) comes live and triggers a refresh.
+  const active = useActiveUsers(client, state.session !== null && state.connection.status === 'online', state.online, MENU_PAGE_SIZE);
 
   // The menu's unread counts say it all; a notice would only resurface later in some chat.
   useEffect(() => {
@@ -78,8 +82,8 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
   };
 
   // Online users wrap onto at most three lines; conversations get what is left.
-  const userWords = state.online.map((u) => (u === me ? `${u} (you)` : u));
-  const onlineText = `Online now (${state.online.length}): ${userWords.join(', ') || 'nobody'}`;
+  const activeUsers = active?.users ?? state.online;
+  const onlineText = onlineSummary(activeUsers, active?.total ?? activeUsers.length, me, columns * 3);
   const onlineLine = preview(onlineText, columns * 3);
   const onlineRows = Math.ceil(onlineLine.length / Math.max(columns, 1));
   const helpLines = help ? HELP.menu : [];

@@ -16,7 +16,12 @@ interface SidebarProps {
   conversations: readonly ConversationSummary[];
   /** Each peer's newest unsent message. */
   pending: ReadonlyMap<string, OutboxEntry>;
+  /** Contacts online (live presence): the dots on conversations. */
   online: readonly string[];
+  /** A page of everyone online, from the server, for "Online now". */
+  everyone: readonly string[];
+  /** How many are online in all: more than `everyone` when the page is full. */
+  everyoneTotal: number;
   /** False while reconnecting: presence is unknown then. */
   connected: boolean;
   activeId: number | null;
@@ -42,6 +47,8 @@ export function Sidebar(props: SidebarProps): ReactElement {
   const { me, status, conversations, online, activeId, typingIn, now } = props;
   const [query, setQuery] = useState('');
   const onlineSet = useMemo(() => new Set(online), [online]);
+  // You are always listed, as the old messenger did, even when your name sorts past the first page.
+  const listed = props.everyone.includes(me) ? props.everyone : [me, ...props.everyone];
   const filter = query.trim().toLowerCase();
   const shown = filter === '' ? conversations : conversations.filter((c) => c.peer.toLowerCase().includes(filter));
 
@@ -111,10 +118,17 @@ export function Sidebar(props: SidebarProps): ReactElement {
 
         <h2 className="section-title">
           <span>Online now</span>
-          {props.connected && <span className="section-count">{online.length}</span>}
+          {props.connected && <span className="section-count">{props.everyoneTotal}</span>}
         </h2>
         {props.connected ? (
-          <OnlineList me={me} online={online} onOpen={(name) => void props.onOpenUser(name)} />
+          <>
+            <OnlineList me={me} online={listed} onOpen={(name) => void props.onOpenUser(name)} />
+            {props.everyoneTotal > listed.length && (
+              <p className="empty-note" data-testid="online-more">
+                and {props.everyoneTotal - listed.length} more: search for a name above
+              </p>
+            )}
+          </>
         ) : (
           <p className="empty-note">Shown again once reconnected.</p>
         )}
