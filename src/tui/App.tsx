@@ -197,7 +197,9 @@ function useKeys(onKey: (key: KeyPress) => void): void {
 /** The window title follows the unread count; the bell rings once for each batch of messages that arrives. */
 function useAttention(state: ClientState, bell: boolean, control: ((sequence: string) => void) | undefined): void {
   const title = titleFor(state);
-  useEffect(() => control?.(setTitle(title)), [control, title]);
+  useEffect(() => {
+    control?.(setTitle(title));
+  }, [control, title]);
   const before = useRef(state);
   useEffect(() => {
     if (bell && messageArrived(before.current, state)) control?.(BELL);

@@ -79,7 +79,17 @@ function visibleSlice(entries: readonly Entry[], fromEnd: number, budget: number
     start -= 1;
     if (used + topRow(entry) >= budget) break;
   }
-  return { start, end };
+  // Rows of the top message that do not fit: one message taller than the screen shows its end.
+  const top = entries[start];
+  const over = top ? Math.max(0, used + topRow(top) - budget) : 0;
+  return { start, end, over };
+}
+
+/** A body without its first lines: `hidden` rows' worth, and one more for the line that says so. */
+function withoutTop(lines: string[], hidden: number): string[] {
+  if (hidden <= 0) return lines;
+  const cut = Math.min(hidden + 1, lines.length - 1);
+  return [`(${cut} line${cut === 1 ? '' : 's'} above)`, ...lines.slice(cut).map((line) => (line.startsWith(CONTINUED) ? line : `${CONTINUED}${line}`))];
 }
 
 /** How many entries, from `from` on, fill `budget` rows. */
@@ -141,7 +151,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   // Scrolling stops where the oldest loaded message sits on the top row.
   const firstPage = countFitting(entries, 0, budget, columns);
   const scrolled = Math.min(fromEnd, Math.max(entries.length - firstPage, 0));
-  const { start, end } = visibleSlice(entries, scrolled, budget, columns);
+  const { start, end, over } = visibleSlice(entries, scrolled, budget, columns);
   const step = Math.max(end - start - 1, 1);
 
   // A chat with unread messages opens with the first of them near the top, once they are loaded.
@@ -290,6 +300,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
         {visible.map((entry, i) => {
           const { item } = entry;
           const l = lineOf(item);
+          const body = i === 0 ? withoutTop(l.lines, over) : l.lines;
           return (
             <Box key={item.key} flexDirection="column">
               {entry.startsDay || i === 0 ? (
@@ -310,7 +321,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
                   </Text>
                 </Box>
                 <Text wrap="wrap">
-                  {item.failure ? <Text {...tone('error')}>{l.lines.join('\n')}</Text> : l.lines.join('\n')}
+                  {item.failure ? <Text {...tone('error')}>{body.join('\n')}</Text> : body.join('\n')}
                   {l.mark ? <Text {...tone(item.status === 'failed' ? 'error' : 'muted')}> {l.mark}</Text> : null}
                 </Text>
               </Box>
