@@ -141,6 +141,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect feels like a chat program'
     expect(first).toMatch(/bob: news 1$/m);
     expect(first).not.toMatch(/news 40$/m);
     const coloured = alice.screen({ escapes: true }).split('\n').find((row) => row.includes('news 1'))!;
+    // eslint-disable-next-line no-control-regex -- the colour codes around the name are the point
     expect(coloured).toMatch(/\u001b\[(?:3[2-6]|9[2-6])m(?:\u001b\[[0-9;]*m)*bob:/);
 
     // Back in the menu, what was not shown is still unread.
