@@ -2,11 +2,13 @@
 import { Box, useApp, useStdin } from 'ink';
 import { Text } from './components/Text.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { ParleyClient } from '../shared/client/index.js';
+import type { ClientState, ParleyClient } from '../shared/client/index.js';
+import { BELL, messageArrived, setTitle, titleFor } from './attention.js';
 import { Header } from './components/Header.js';
 import { LineEditorContext } from './components/Prompt.js';
-import { parseKeys, type KeyPress } from './keys.js';
+import { KeyReader, type KeyPress } from './keys.js';
 import { LineEditor } from './lineEditor.js';
+import { nthConversation } from './open-chat.js';
 import { Account } from './screens/Account.js';
 import { Chat } from './screens/Chat.js';
 import { Menu } from './screens/Menu.js';
@@ -28,9 +30,16 @@ interface Props {
   notice?: string | null;
   /** Opens the profile of a username about to sign in; returns why not (open in another client), or null. */
   claimProfile?(username: string): string | null;
+  /** Ring the terminal's bell when a message arrives (off with --no-bell or PARLEY_BELL=0). */
+  bell?: boolean;
+  /**
+   * Writes the title and bell sequences to the terminal, beside Ink's frames rather than through them (Ink
+   * would count them as output); without it the app sets no title and rings no bell.
+   */
+  control?(sequence: string): void;
 }
 
-export function App({ client, label, onExit, exitRef, notice = null, claimProfile }: Props) {
+export function App({ client, label, onExit, exitRef, notice = null, claimProfile, bell = true, control }: Props) {
   const state = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const { exit: unmount } = useApp();
   const { columns, rows } = useTerminalSize();
@@ -54,8 +63,16 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
   const editor = useMemo(() => new LineEditor(), []);
   useKeys((key) => {
     if (key.kind === 'ctrl' && key.letter === 'c') exit();
+    else if (key.kind === 'jump') jump(key.n);
     else editor.press(key);
   });
+  useAttention(state, bell, control);
+
+  /** Alt+N: the Nth conversation of the menu, from the menu or a chat. */
+  const jump = (n: number) => {
+    const opened = state.session !== null && state.keys !== 'locked' && screen.name !== 'account' ? nthConversation(state, n) : null;
+    if (opened) setScreen({ name: 'chat', ...opened });
+  };
 
   // A session that disappears without !back (ended elsewhere, or the server forgot it) lands on the login pages.
   const signedIn = state.session !== null;
@@ -114,6 +131,7 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
         rows={bodyRows}
         onBack={() => setScreen({ name: 'menu' })}
         onExit={exit}
+        onOpen={(peer, conversationId) => setScreen({ name: 'chat', peer, conversationId })}
       />
     );
   } else if (screen.name === 'account') {
@@ -167,10 +185,24 @@ function useKeys(onKey: (key: KeyPress) => void): void {
     return () => setRawMode(false);
   }, [setRawMode]);
   useEffect(() => {
+    const reader = new KeyReader();
     const onInput = (input: string) => {
-      for (const key of parseKeys(input)) handler.current(key);
+      for (const key of reader.read(input)) handler.current(key);
     };
     events.on('input', onInput);
     return () => void events.off('input', onInput);
   }, [events]);
+}
+
+/** The window title follows the unread count; the bell rings once for each batch of messages that arrives. */
+function useAttention(state: ClientState, bell: boolean, control: ((sequence: string) => void) | undefined): void {
+  const title = titleFor(state);
+  useEffect(() => {
+    control?.(setTitle(title));
+  }, [control, title]);
+  const before = useRef(state);
+  useEffect(() => {
+    if (bell && messageArrived(before.current, state)) control?.(BELL);
+    before.current = state;
+  }, [bell, control, state]);
 }

@@ -19,8 +19,9 @@ export function addConnectCommand(program: Command): void {
     .argument('[port]', 'server port (default 50000)')
     .addOption(new Option('--ca <file>', "trust this certificate (PEM) for wss://, e.g. a self-signed server's").env('PARLEY_CA'))
     .option('--user <name>', 'open the saved login of this username (default: the one used last on this server)')
+    .option('--no-bell', 'no terminal bell when a message arrives (PARLEY_BELL=0 does the same)')
     .addHelpText('after', PROFILES_HELP)
-    .action(async (host: string, port: string | undefined, flags: { ca?: string; user?: string }) => {
+    .action(async (host: string, port: string | undefined, flags: { ca?: string; user?: string; bell: boolean }) => {
       let target;
       let ca: string | undefined;
       try {
@@ -36,7 +37,7 @@ export function addConnectCommand(program: Command): void {
       // https://no-color.org: chalk (under Ink) reads FORCE_COLOR when first loaded, so set it before the import.
       if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
       const { runClient } = await import('./run.js');
-      const code = await runClient({ target, ca, user: flags.user, printError: (line) => console.error(line) });
+      const code = await runClient({ target, ca, user: flags.user, bell: flags.bell, printError: (line) => console.error(line) });
       process.exit(code);
     });
 }

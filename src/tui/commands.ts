@@ -1,13 +1,16 @@
-// The `!` commands: parsing a submitted line, and the help text for each screen.
+// The `!` commands (`/` works the same, for IRC habits): parsing a submitted line, and the help text for each screen.
 
 export type Parsed = { kind: 'empty' } | { kind: 'text'; text: string } | { kind: 'command'; name: string; arg: string };
 
-/** `!name arg` is a command; `!!text` sends `!text`; anything else is text. */
+/**
+ * `!name arg` or `/name arg` is a command; `!!text` sends `!text` and `//text` sends `/text`; anything else,
+ * and any text of several lines (a paste), is text.
+ */
 export function parseLine(line: string): Parsed {
   const trimmed = line.trim();
   if (trimmed === '') return { kind: 'empty' };
-  if (trimmed.startsWith('!!')) return { kind: 'text', text: trimmed.slice(1) };
-  if (trimmed.startsWith('!')) {
+  if (trimmed.startsWith('!!') || trimmed.startsWith('//')) return { kind: 'text', text: trimmed.slice(1) };
+  if (/^[!/]/.test(trimmed) && !trimmed.includes('\n')) {
     const [name = '', ...rest] = trimmed.slice(1).split(/\s+/);
     return { kind: 'command', name: name.toLowerCase(), arg: rest.join(' ') };
   }
@@ -19,8 +22,15 @@ export type ScreenName = 'welcome' | 'menu' | 'chat' | 'account';
 type HelpRow = readonly [command: string, what: string];
 
 const COMMON: HelpRow[] = [
-  ['!help', 'list these commands'],
+  ['!help', 'list these commands (/help, /back and the others work too)'],
   ['!exit', 'leave Parley (Ctrl-C does the same)'],
+];
+
+/** Moving around and editing, where a chat is open or can be opened. */
+const KEYS: HelpRow[] = [
+  ['!go NAME', 'open the chat with NAME (or !go N: the Nth conversation of the menu; Alt+1…9 too)'],
+  ['Tab', 'complete a username or a command'],
+  ['Up/Down', 'earlier lines you typed (your draft comes back below the newest)'],
 ];
 
 /** A title, then one line per command with every description starting in the same column. */
@@ -38,6 +48,7 @@ export const HELP: Record<ScreenName, string[]> = {
   ]),
   menu: helpText('Commands in the menu:', [
     ['USERNAME', 'type any registered username to open a chat (case sensitive)'],
+    ...KEYS,
     ['!account', 'your signed-in devices, your password, your keys, sign out everywhere'],
     ['!back', 'log out and return to the login pages'],
     ...COMMON,
@@ -56,7 +67,9 @@ export const HELP: Record<ScreenName, string[]> = {
     ['!more', 'show older messages (or PageUp; PageDown goes forward)'],
     ['!retry', 'send again the messages marked "not sent"'],
     ['!verify', 'show the safety number with this contact; !verify yes marks it verified'],
-    ['!!text', 'send a message that starts with "!"'],
+    ...KEYS,
+    ['Alt+Enter', 'a new line in the message (Ctrl+J too); a paste of several lines is one message'],
+    ['!!text', 'send a message that starts with "!" (//text one that starts with "/")'],
     ...COMMON,
   ]),
 };
@@ -65,3 +78,7 @@ export const BACK_ON_LOGIN =
   '!back does nothing here: the login pages are the first screen. Log in or register, or type !exit to leave.';
 
 export const unknownCommand = (name: string) => `There is no command !${name}; type !help to see the commands.`;
+
+/** Every command name the screen knows, for Tab: `!go`, `!back`… */
+export const commandNames = (screen: ScreenName): string[] =>
+  HELP[screen].flatMap((line) => /^!([a-z-]+)/.exec(line)?.[1] ?? []).map((name) => `!${name}`);

@@ -13,6 +13,27 @@ export function formatTime(ts: number, now: number = Date.now()): string {
   return sameDay ? time : `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`;
 }
 
+/** HH:MM alone, for lines under a day separator. */
+export const formatClock = (ts: number): string => formatTime(ts, ts);
+
+/** The local calendar day of a time, as a key: two times on the same day give the same one. */
+export function dayOf(ts: number): string {
+  const date = new Date(ts);
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** A day separator's words: Today, Yesterday, or the weekday and date (YYYY-MM-DD, as the times elsewhere). */
+export function dayLabel(ts: number, now: number = Date.now()): string {
+  const day = dayOf(ts);
+  if (day === dayOf(now)) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(yesterday.getDate() - 1);
+  if (day === dayOf(yesterday.getTime())) return 'Yesterday';
+  return `${WEEKDAYS[new Date(ts).getDay()]} ${day}`;
+}
+
 export function statusMark(status: DeliveryStatus | null, error?: { message: string }): string {
   switch (status) {
     case null:

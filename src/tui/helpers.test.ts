@@ -96,7 +96,7 @@ describe('deviceName', () => {
 describe('HELP', () => {
   it('starts every description of a screen in one column, after at least two spaces', () => {
     for (const [screen, [, ...lines]] of Object.entries(HELP)) {
-      const columns = new Set(lines.map((line) => /^\S+(?: N)?\s{2,}/.exec(line)?.[0].length));
+      const columns = new Set(lines.map((line) => /^\S+(?: [A-Z]+)?\s{2,}/.exec(line)?.[0].length));
       expect(columns.has(undefined), `${screen}: a line without two spaces after its command`).toBe(false);
       expect(columns.size, `${screen}: ${lines.join(' | ')}`).toBe(1);
     }

@@ -22,7 +22,7 @@ describe('parseKeys', () => {
       { kind: 'ctrl', letter: 'e' },
       { kind: 'ctrl', letter: 'u' },
     ]);
-    expect(parseKeys('hi\r\nthere\n')).toEqual([{ kind: 'text', text: 'hi' }, { kind: 'enter' }, { kind: 'text', text: 'there' }, { kind: 'enter' }]);
+    expect(parseKeys('hi\r\nthere\r')).toEqual([{ kind: 'text', text: 'hi' }, { kind: 'enter' }, { kind: 'text', text: 'there' }, { kind: 'enter' }]);
   });
 
   it('names the editing sequences and ignores every other one', () => {

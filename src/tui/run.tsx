@@ -3,6 +3,7 @@ import { render } from 'ink';
 import WebSocket from 'ws';
 import { ParleyClient, ParleyError } from '../shared/client/index.js';
 import { App } from './App.js';
+import { ENTER_TERMINAL, LEAVE_TERMINAL } from './attention.js';
 import { certificateProblem, webSocketTrusting } from './ca.js';
 import { terminalDeviceName } from './device-name.js';
 import { parleyHome } from './profile.js';
@@ -19,6 +20,8 @@ export interface RunOptions {
   connectTimeoutMs?: number;
   /** The saved login to open (--user); by default the one used last on this server. */
   user?: string;
+  /** False with --no-bell: no bell when a message arrives (PARLEY_BELL=0 in `env` does the same). */
+  bell?: boolean;
   /** Where to say the one sentence when the server can't be reached. */
   printError(line: string): void;
 }
@@ -50,7 +53,7 @@ const openElsewhere = (busy: string[]) =>
   `${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} signed in to this server in another parley connect on this computer, so this one starts signed out.`;
 
 async function runWithProfiles(
-  { target, ca, env = process.env, connectTimeoutMs = 5_000, printError }: RunOptions,
+  { target, ca, env = process.env, connectTimeoutMs = 5_000, printError, bell = true }: RunOptions,
   profiles: Profiles,
   notice: string | null,
 ): Promise<number> {
@@ -105,9 +108,21 @@ async function runWithProfiles(
     }
   };
   const exitRef: { current: (() => void) | null } = { current: null };
+  // Undone on every way out, a crash included: a shell left in bracketed paste mode garbles the next paste.
+  process.stdout.write(ENTER_TERMINAL);
+  const leaveTerminal = () => process.stdout.write(LEAVE_TERMINAL);
+  process.once('exit', leaveTerminal);
   const instance = render(
     <ThemeContext.Provider value={{ color: colorEnabled(env) }}>
-      <App client={client} label={target.label} exitRef={exitRef} notice={notice} claimProfile={claimProfile} />
+      <App
+        client={client}
+        label={target.label}
+        exitRef={exitRef}
+        notice={notice}
+        claimProfile={claimProfile}
+        bell={bell && env.PARLEY_BELL !== '0'}
+        control={(sequence) => process.stdout.write(sequence)}
+      />
     </ThemeContext.Provider>,
     { exitOnCtrlC: false },
   );
@@ -119,6 +134,8 @@ async function runWithProfiles(
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
+    process.off('exit', leaveTerminal);
+    leaveTerminal();
     unsubscribe();
     await client.exit();
   }

@@ -60,6 +60,17 @@ export class Terminal {
     return this.tmux('display-message', '-p', '-t', this.target, '#{pane_title}').trim();
   }
 
+  /** Whether the program rang the bell (tmux's window bell flag; it stays set in a detached session). */
+  rang(): boolean {
+    return this.tmux('display-message', '-p', '-t', this.target, '#{window_bell_flag}').trim() === '1';
+  }
+
+  /** Pastes text as a terminal does: in bracketed paste markers once the program asked for them (paste-buffer -p). */
+  paste(text: string): void {
+    execFileSync('tmux', ['-L', this.socket, 'load-buffer', '-b', 'paste', '-'], { input: text });
+    this.tmux('paste-buffer', '-p', '-d', '-b', 'paste', '-t', this.target);
+  }
+
   /** tmux's paste buffers: a program's OSC 52 clipboard writes land here once `set-clipboard` is on. */
   buffers(): string {
     return this.tmux('list-buffers');

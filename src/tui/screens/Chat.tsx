@@ -1,13 +1,14 @@
 // The chat screen: the conversation above, the input line below, live updates that never disturb typing.
 import { Box } from 'ink';
 import { Text } from '../components/Text.js';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient, type ThreadItem } from '../../shared/client/index.js';
-import { HELP, parseLine, unknownCommand } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
-import { formatTime, rowsFor, statusMark } from '../format.js';
+import { HELP, commandNames, parseLine, unknownCommand } from '../commands.js';
+import { LineEditorContext, Prompt, promptRows } from '../components/Prompt.js';
+import { dayLabel, dayOf, formatClock, formatTime, rowsFor, statusMark } from '../format.js';
+import { knownNames, openChat } from '../open-chat.js';
 import { cleanText } from '../safe-text.js';
-import { useTone } from '../theme.js';
+import { useNameColor, useTone } from '../theme.js';
 
 interface Props {
   client: ParleyClient;
@@ -18,13 +19,16 @@ interface Props {
   rows: number;
   onBack(): void;
   onExit(): void;
+  /** `!go`: another chat. */
+  onOpen(peer: string, conversationId: number): void;
 }
 
 const lineOf = (item: ThreadItem) => {
   const mark = item.mine ? statusMark(item.status, item.error) : '';
   // A message that failed to decrypt or verify shows why, never any text.
   const body = item.failure ? `⚠ ${item.failure.explanation} (${item.failure.reason})` : item.warning ? `${item.body}  ⚠ ${item.warning}` : item.body;
-  return { time: formatTime(item.ts), name: cleanText(item.from), lines: bodyLines(body), mark };
+  // The day is on the separator above, so the time alone.
+  return { time: formatClock(item.ts), name: cleanText(item.from), lines: bodyLines(body), mark };
 };
 
 /**
@@ -34,43 +38,77 @@ const lineOf = (item: ThreadItem) => {
 const bodyLines = (body: string): string[] => cleanText(body).split('\n').map((line, i) => (i === 0 ? line : `${CONTINUED}${line}`));
 const CONTINUED = '↳ ';
 
-/** Rows an item takes: its body column is as wide as the screen less the time and name in front of it. */
-const rowsOf = (item: ThreadItem, columns: number) => {
-  const l = lineOf(item);
+/** A message as the chat lays it out: under a day separator when it starts a day, under the divider when it is the first unread. */
+interface Entry {
+  item: ThreadItem;
+  startsDay: boolean;
+  firstUnread: boolean;
+}
+
+/** The items with their separators: a day's first message (the oldest loaded one too) and the first one unread since `since`. */
+function entriesOf(items: readonly ThreadItem[], since: number | null): Entry[] {
+  const firstUnread = since === null ? -1 : items.findIndex((item) => !item.mine && item.seq !== null && item.seq > since);
+  return items.map((item, i) => ({
+    item,
+    startsDay: i === 0 || dayOf(items[i - 1]!.ts) !== dayOf(item.ts),
+    firstUnread: i === firstUnread,
+  }));
+}
+
+/** Rows an entry takes: its separators, and a body column as wide as the screen less the time and name in front of it. */
+const rowsOf = (entry: Entry, columns: number) => {
+  const l = lineOf(entry.item);
   const head = `${l.time} ${l.name}: `.length;
   const text = l.lines.join('\n') + (l.mark ? ` ${l.mark}` : '');
-  return rowsFor(text, Math.max(columns - head, 8));
+  return rowsFor(text, Math.max(columns - head, 8)) + (entry.startsDay ? 1 : 0) + (entry.firstUnread ? 1 : 0);
 };
 
-/** The slice of items that fits `budget` rows and ends `fromEnd` items before the newest. */
-function visibleSlice(items: readonly ThreadItem[], fromEnd: number, budget: number, columns: number) {
-  const end = Math.max(items.length - fromEnd, 0);
+/** The extra row an entry takes on the top row: the top message always shows its day. */
+const topRow = (entry: Entry) => (entry.startsDay ? 0 : 1);
+
+/** The slice of entries that fits `budget` rows and ends `fromEnd` entries before the newest. */
+function visibleSlice(entries: readonly Entry[], fromEnd: number, budget: number, columns: number) {
+  const end = Math.max(entries.length - fromEnd, 0);
   let start = end;
   let used = 0;
   while (start > 0) {
-    const need = rowsOf(items[start - 1]!, columns);
-    if (used + need > budget && start < end) break;
+    const entry = entries[start - 1]!;
+    const need = rowsOf(entry, columns);
+    if (used + need + topRow(entry) > budget && start < end) break;
     used += need;
     start -= 1;
-    if (used >= budget) break;
+    if (used + topRow(entry) >= budget) break;
   }
-  return { start, end };
+  // Rows of the top message that do not fit: one message taller than the screen shows its end.
+  const top = entries[start];
+  const over = top ? Math.max(0, used + topRow(top) - budget) : 0;
+  return { start, end, over };
 }
 
-/** How many items, from the oldest, fill `budget` rows. */
-function visibleSliceFromStart(items: readonly ThreadItem[], budget: number, columns: number): number {
-  let used = 0;
+/** A body without its first lines: `hidden` rows' worth, and one more for the line that says so. */
+function withoutTop(lines: string[], hidden: number): string[] {
+  if (hidden <= 0) return lines;
+  const cut = Math.min(hidden + 1, lines.length - 1);
+  return [`(${cut} line${cut === 1 ? '' : 's'} above)`, ...lines.slice(cut).map((line) => (line.startsWith(CONTINUED) ? line : `${CONTINUED}${line}`))];
+}
+
+/** How many entries, from `from` on, fill `budget` rows. */
+function countFitting(entries: readonly Entry[], from: number, budget: number, columns: number): number {
+  let used = entries[from] ? topRow(entries[from]) : 0;
   let count = 0;
-  for (const item of items) {
-    used += rowsOf(item, columns);
+  for (const entry of entries.slice(from)) {
+    used += rowsOf(entry, columns);
     if (used > budget && count > 0) break;
     count += 1;
   }
   return count;
 }
 
-export function Chat({ client, state, peer, conversationId, columns, rows, onBack, onExit }: Props) {
+export function Chat({ client, state, peer, conversationId, columns, rows, onBack, onExit, onOpen }: Props) {
   const tone = useTone();
+  const nameColor = useNameColor();
+  const editor = useContext(LineEditorContext);
+  const draftRows = useSyncExternalStore(editor.subscribe, () => promptRows(editor.value));
   const [fromEnd, setFromEnd] = useState(0);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [help, setHelp] = useState(false);
@@ -79,12 +117,15 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   const shownNumbers = useRef(new Map<string, string>());
 
   const summary = state.conversations.find((c) => c.id === conversationId);
+  // What was unread when the chat opened: the "new messages" divider goes above it until the user sends.
+  const [since, setSince] = useState(() => (summary && summary.lastSeq > summary.readSeq ? summary.readSeq : null));
   const thread = threadOf(state, conversationId);
   const items = useMemo(
     () => selectThread(state, conversationId, peer),
     // selectThread reads only these parts of the snapshot, so typing or presence changes don't recompute it
     [state.threads, state.outbox, state.conversations, state.session, conversationId, peer],
   );
+  const entries = useMemo(() => entriesOf(items, since), [items, since]);
   const online = state.connection.status === 'online';
   const peerOnline = state.online.includes(peer);
   const typing = (state.typing[conversationId] ?? []).includes(peer);
@@ -100,25 +141,34 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
     return () => client.setActiveConversation(null);
   }, [client, conversationId]);
 
-  // What is on screen counts as read.
-  const lastSeq = summary?.lastSeq ?? 0;
-  const readSeq = summary?.readSeq ?? 0;
-  useEffect(() => {
-    if (online && lastSeq > readSeq) void client.markRead(conversationId, lastSeq);
-  }, [client, conversationId, lastSeq, readSeq, online]);
-
   // The conversation's encryption events: a refused key or a misdirection stays on screen; otherwise the newest key.
   const events = state.security[conversationId] ?? [];
   const security = [...events].reverse().find((e) => e.kind !== 'new-epoch') ?? events.at(-1);
 
   const helpLines = help ? HELP.chat : [];
-  const fixed = (warning ? 1 : 0) + (security ? 1 : 0) + 1 /* title */ + 1 /* typing or blank */ + 1 /* notice or blank */ + helpLines.length + (message ? rowsFor(message.text, columns) : 0) + 1 /* prompt */;
+  const fixed = (warning ? 1 : 0) + (security ? 1 : 0) + 1 /* title */ + 1 /* typing or blank */ + 1 /* notice or blank */ + helpLines.length + (message ? rowsFor(message.text, columns) : 0) + draftRows;
   const budget = Math.max(1, rows - fixed);
   // Scrolling stops where the oldest loaded message sits on the top row.
-  const firstPage = visibleSliceFromStart(items, budget, columns);
-  const scrolled = Math.min(fromEnd, Math.max(items.length - firstPage, 0));
-  const { start, end } = visibleSlice(items, scrolled, budget, columns);
+  const firstPage = countFitting(entries, 0, budget, columns);
+  const scrolled = Math.min(fromEnd, Math.max(entries.length - firstPage, 0));
+  const { start, end, over } = visibleSlice(entries, scrolled, budget, columns);
   const step = Math.max(end - start - 1, 1);
+
+  // A chat with unread messages opens with the first of them near the top, once they are loaded.
+  const firstUnread = entries.findIndex((e) => e.firstUnread);
+  const [placed, setPlaced] = useState(since === null);
+  useEffect(() => {
+    if (placed || (firstUnread < 0 && !thread.loaded)) return;
+    if (firstUnread >= 0) setFromEnd(Math.max(entries.length - firstUnread - countFitting(entries, firstUnread, budget, columns), 0));
+    setPlaced(true);
+  }, [placed, firstUnread, thread.loaded, entries, budget, columns]);
+
+  // Read is what was on screen: up to the newest message shown, not what lies below it (scrolled up, or still unplaced).
+  const seenSeq = Math.max(0, ...entries.slice(start, end).map((e) => e.item.seq ?? 0));
+  const readSeq = summary?.readSeq ?? 0;
+  useEffect(() => {
+    if (placed && online && seenSeq > readSeq) void client.markRead(conversationId, seenSeq);
+  }, [client, conversationId, seenSeq, readSeq, online, placed]);
 
   const older = async () => {
     if (start > 0) {
@@ -148,6 +198,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
       client.send(peer, text);
       setFromEnd(0);
       setMessage(null);
+      setSince(null);
       return true;
     } catch (error) {
       setMessage({ text: error instanceof ParleyError ? error.message : 'The message could not be queued.', error: true });
@@ -179,8 +230,20 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
       }
       case 'verify':
         return void verify(parsed.arg);
+      case 'go':
+        return void go(parsed.arg);
       default:
         return setMessage({ text: unknownCommand(parsed.name), error: true });
+    }
+  };
+
+  const go = async (target: string) => {
+    if (!target) return setMessage({ text: 'Type !go NAME, or !go N for the Nth conversation of the menu.', error: true });
+    try {
+      const opened = await openChat(client, target);
+      if (opened.conversationId !== conversationId) onOpen(opened.peer, opened.conversationId);
+    } catch (error) {
+      setMessage({ text: (error as Error).message, error: true });
     }
   };
 
@@ -209,7 +272,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
     }
   };
 
-  const visible = items.slice(start, end);
+  const visible = entries.slice(start, end);
   const above = start > 0 || thread.more;
   return (
     <Box flexDirection="column" height={rows}>
@@ -234,18 +297,34 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
       ) : null}
       <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflow="hidden">
         {visible.length === 0 ? <Text {...tone('muted')}>No messages yet. Say hello!</Text> : null}
-        {visible.map((item) => {
+        {visible.map((entry, i) => {
+          const { item } = entry;
           const l = lineOf(item);
+          const body = i === 0 ? withoutTop(l.lines, over) : l.lines;
           return (
-            <Box key={item.key}>
-              <Box flexShrink={0}>
-                <Text {...tone('muted')}>{l.time} </Text>
-                <Text bold={item.mine}>{l.name}: </Text>
+            <Box key={item.key} flexDirection="column">
+              {entry.startsDay || i === 0 ? (
+                <Text {...tone('muted')} wrap="truncate-end">
+                  ── {dayLabel(item.ts)} ──
+                </Text>
+              ) : null}
+              {entry.firstUnread ? (
+                <Text {...tone('notice')} wrap="truncate-end">
+                  ── new messages ──
+                </Text>
+              ) : null}
+              <Box>
+                <Box flexShrink={0}>
+                  <Text {...tone('muted')}>{l.time} </Text>
+                  <Text bold={item.mine} {...nameColor(item.from)}>
+                    {l.name}:{' '}
+                  </Text>
+                </Box>
+                <Text wrap="wrap">
+                  {item.failure ? <Text {...tone('error')}>{body.join('\n')}</Text> : body.join('\n')}
+                  {l.mark ? <Text {...tone(item.status === 'failed' ? 'error' : 'muted')}> {l.mark}</Text> : null}
+                </Text>
               </Box>
-              <Text wrap="wrap">
-                {item.failure ? <Text {...tone('error')}>{l.lines.join('\n')}</Text> : l.lines.join('\n')}
-                {l.mark ? <Text {...tone(item.status === 'failed' ? 'error' : 'muted')}> {l.mark}</Text> : null}
-              </Text>
             </Box>
           );
         })}
@@ -262,8 +341,12 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
       {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
       <Prompt
         onSubmit={onSubmit}
-        onChange={(value) => client.typing(conversationId, value !== '' && !value.startsWith('!'))}
+        onChange={(value) => client.typing(conversationId, value !== '' && !/^[!/]/.test(value))}
         onPage={(direction) => (direction === 'up' ? void older() : newer())}
+        multiline
+        history="chat"
+        completions={() => [...commandNames('chat'), ...knownNames(state)]}
+        onCompletions={(options) => setMessage({ text: options.join('  '), error: false })}
       />
     </Box>
   );

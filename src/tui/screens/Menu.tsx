@@ -2,12 +2,13 @@
 import { Box } from 'ink';
 import { Text } from '../components/Text.js';
 import { useEffect, useState } from 'react';
-import { ParleyError, previewText, type ClientState, type ParleyClient } from '../../shared/client/index.js';
+import { previewText, type ClientState, type ParleyClient } from '../../shared/client/index.js';
 import { useActiveUsers } from '../../shared/react/active-users.js';
 import { MENU_PAGE_SIZE, onlineSummary } from '../active-users.js';
-import { HELP, parseLine, unknownCommand } from '../commands.js';
+import { HELP, commandNames, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
 import { formatTime, preview } from '../format.js';
+import { knownNames, openChat } from '../open-chat.js';
 import { useTone } from '../theme.js';
 
 interface Props {
@@ -40,17 +41,10 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
     setBusy(true);
     setMessage({ text: `Opening the chat with ${name}…`, error: false });
     try {
-      const conversation = await client.openConversation(name);
-      onOpen(conversation.peer, conversation.id);
+      const opened = await openChat(client, name);
+      onOpen(opened.peer, opened.conversationId);
     } catch (error) {
-      const code = error instanceof ParleyError ? error.code : 'INTERNAL';
-      if (code === 'USER_NOT_FOUND' || code === 'INVALID_FRAME' || code === 'INVALID_USERNAME') {
-        setMessage({ text: `There is no user named "${name}". Usernames are case sensitive.`, error: true });
-      } else if (code === 'DISCONNECTED' || code === 'TIMEOUT') {
-        setMessage({ text: 'The server is not reachable right now; try again when the header says online.', error: true });
-      } else {
-        setMessage({ text: error instanceof Error ? error.message : 'That did not work; try again.', error: true });
-      }
+      setMessage({ text: (error as Error).message, error: true });
       setBusy(false);
     }
   };
@@ -70,6 +64,8 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
         case 'back':
         case 'logout':
           return onBack();
+        case 'go':
+          return parsed.arg ? void open(parsed.arg) : setMessage({ text: 'Type !go NAME, or !go N for the Nth conversation below.', error: true });
         case 'account':
         case 'sessions':
         case 'password':
@@ -122,7 +118,13 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
       <Text {...tone('muted')} wrap="truncate-end">
         Type a username to chat (case sensitive). !help lists commands, !exit leaves.
       </Text>
-      <Prompt active={!busy} onSubmit={onSubmit} />
+      <Prompt
+        active={!busy}
+        onSubmit={onSubmit}
+        history="menu"
+        completions={() => [...commandNames('menu'), ...knownNames(state)]}
+        onCompletions={(options) => setMessage({ text: options.join('  '), error: false })}
+      />
     </Box>
   );
 }
