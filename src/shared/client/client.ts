@@ -40,6 +40,8 @@ import { OutboxPump } from './pump.js';
 import { STORAGE_KEYS, memoryStorage, type StorageAdapter } from './storage.js';
 import { initialState, type ClientState, type ConnectionState, type OutboxEntry, type Session } from './state.js';
 import { Store } from './store.js';
+import { SearchIndex, type SearchHit, type SearchOptions } from './search.js';
+import { memorySearchStore, type SearchStore } from './search-store.js';
 import { TypingIndicators } from './typing.js';
 
 export interface ParleyClientOptions {
@@ -71,6 +73,11 @@ export interface ParleyClientOptions {
   /** At most one typing request per conversation in this interval. */
   typingThrottleMs?: number;
   historyPageSize?: number;
+  /**
+   * Opens the device's search index for a user (terminal: an SQLite file beside the profile; web:
+   * IndexedDB). Omitted: an index in memory, of what this client loaded since it started.
+   */
+  searchStore?: (username: string) => SearchStore;
   now?: () => number;
 }
 
@@ -97,8 +104,8 @@ const asParleyError = (error: unknown): ParleyError =>
   error instanceof ParleyError ? error : new ParleyError('INTERNAL', 'Something went wrong in the client.', { cause: error });
 
 export class ParleyClient {
-  readonly #options: Required<Omit<ParleyClientOptions, 'backoff' | 'device' | 'clientName' | 'keyStorage'>> &
-    Pick<ParleyClientOptions, 'backoff' | 'device' | 'clientName' | 'keyStorage'>;
+  readonly #options: Required<Omit<ParleyClientOptions, 'backoff' | 'device' | 'clientName' | 'keyStorage' | 'searchStore'>> &
+    Pick<ParleyClientOptions, 'backoff' | 'device' | 'clientName' | 'keyStorage' | 'searchStore'>;
   /** The unlocked end-to-end keys of the signed-in user; null while signed out or locked. */
   #keyring: Keyring | null = null;
   /** Envelopes made for outbox entries, by clientMsgId: a resend sends the same bytes. */
@@ -133,6 +140,8 @@ export class ParleyClient {
   readonly #address: string;
   /** The realm id from the last hello; checked against the pinned one before every use of the password. */
   #realm: string | undefined;
+  /** The unlocked user's search index (opening), fed every message that decrypts; null while signed out or locked. */
+  #search: { username: string; wrapKey: Uint8Array; index: Promise<SearchIndex> } | null = null;
 
   constructor(options: ParleyClientOptions) {
     this.#options = {
@@ -395,6 +404,7 @@ export class ParleyClient {
 
   #newKeyring(username: string, identity: Keyring['identity'], wrapKey: Uint8Array, oldIdentities: readonly Keyring['identity'][] = []): Keyring {
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, username, wrapKey);
+    this.#openSearch(username, wrapKey);
     return new Keyring(
       username,
       identity,
@@ -420,6 +430,10 @@ export class ParleyClient {
     if (known === null || known === generation) return;
     this.#resetUserData();
     this.#envelopes.clear();
+    // Reopened at once if open: the index remembers the generation it was built on, and starts empty.
+    const search = this.#search;
+    this.#closeSearch();
+    if (search) this.#openSearch(search.username, search.wrapKey);
     this.#keyring?.serverRestored(generation);
     this.#store.update((s) => ({ ...s, serverRestored: true }));
   }
@@ -562,6 +576,7 @@ export class ParleyClient {
     await conn.request('changePassword', upgradeRequest(pending, keyring.identity, [...keyring.oldIdentities.values()]));
     recordKdfVersion(this.#options.storage, this.#address, keyring.me, pending.fresh.kdf.v);
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, keyring.me, pending.fresh.wrapKey);
+    await this.#rekeySearch(pending.fresh.wrapKey);
   }
 
   /**
@@ -590,6 +605,7 @@ export class ParleyClient {
     });
     recordKdfVersion(this.#options.storage, this.#address, keyring.me, made.kdf.v);
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, keyring.me, made.wrapKey);
+    await this.#rekeySearch(made.wrapKey);
     return endedSessions;
   }
 
@@ -764,6 +780,7 @@ export class ParleyClient {
     const keyring = this.#keyring;
     if (!keyring) return messages.map((m) => ({ ...m, body: '', failure: { reason: 'unknown-epoch', explanation: 'locked: enter your password' } }));
     const out = await keyring.decrypt(conn, messages);
+    this.#index(out);
     // Kept (envelope and all) while they can still open once keys are accepted or arrive; forgotten once they do.
     for (const [i, m] of out.entries()) {
       const key = `${m.conversationId}:${m.seq}`;
@@ -786,6 +803,7 @@ export class ParleyClient {
   #signedOut(): void {
     this.#resetUserData();
     this.#keyring = null;
+    this.#closeSearch();
     this.#store.update((s) => ({ ...s, session: null, outbox: [], keys: 'none', contacts: {} }));
   }
 
@@ -1055,7 +1073,79 @@ export class ParleyClient {
       body: entry.body,
       ts: ack.ts,
     };
+    this.#index([message]);
     this.#ingest([message]);
+  }
+
+  // ---- Search ----
+
+  /**
+   * Searches the decrypted messages indexed on this device (everything this client decrypted, and what
+   * `indexHistory` paged in): messages holding every word of `query`, or words starting with it, ignoring
+   * case and accents; newest first. Rejects with LOCKED while the keys are locked, INVALID_FRAME for a
+   * query without a word of two letters.
+   */
+  async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    this.#requireKeys();
+    const search = this.#search;
+    if (!search) throw new ParleyError('LOCKED');
+    return (await search.index).search(query, options);
+  }
+
+  /**
+   * Indexes older history in the background: pages every conversation back from where the last run
+   * stopped (kept in the index, so it resumes after a restart), at most `maxPages` history requests per
+   * call. Resolves how many pages it read and whether everything is indexed.
+   */
+  async indexHistory(options: { maxPages?: number } = {}): Promise<{ pages: number; done: boolean }> {
+    const conn = this.#requireConnection();
+    this.#requireKeys();
+    const search = this.#search;
+    if (!search) throw new ParleyError('LOCKED');
+    const index = await search.index;
+    const maxPages = options.maxPages ?? 20;
+    let pages = 0;
+    for (const { id } of this.#state.conversations) {
+      let floor = await index.floor(id);
+      while (floor !== 0) {
+        if (pages >= maxPages) return { pages, done: false };
+        const { messages, more } = await conn.request('history', {
+          conversationId: id,
+          limit: LIMITS.historyMaxLimit,
+          ...(floor === undefined ? {} : { before: floor }),
+        });
+        pages++;
+        await this.#decrypt(conn, messages); // indexes what opens
+        const oldest = Math.min(...messages.map((m) => m.seq));
+        floor = more && messages.length > 0 ? oldest : 0;
+        await index.setFloor(id, floor);
+      }
+    }
+    return { pages, done: true };
+  }
+
+  #openSearch(username: string, wrapKey: Uint8Array): void {
+    if (this.#search?.username === username) return;
+    this.#closeSearch();
+    const store = this.#options.searchStore?.(username) ?? memorySearchStore();
+    const index = SearchIndex.open(store, username, wrapKey, this.#generation ?? '');
+    // A failure to open shows when the user searches; the messages themselves are not affected.
+    index.catch(() => undefined);
+    this.#search = { username, wrapKey, index };
+  }
+
+  #index(messages: readonly ClientMessage[]): void {
+    this.#search?.index.then((index) => index.add(messages)).catch(() => undefined);
+  }
+
+  async #rekeySearch(wrapKey: Uint8Array): Promise<void> {
+    if (this.#search) this.#search.wrapKey = wrapKey;
+    await this.#search?.index.then((index) => index.rekey(wrapKey)).catch(() => undefined);
+  }
+
+  #closeSearch(): void {
+    this.#search?.index.then((index) => index.close()).catch(() => undefined);
+    this.#search = null;
   }
 
   // ---- Helpers ----
