@@ -55,7 +55,7 @@ describe('search in decrypted history', () => {
     const bob = await client(s.url);
     await bob.register('bob', PASSWORD);
     await bob.exit();
-    for (let i = 1; i <= 130; i++) alice.send('bob', i === 7 ? 'the old marmalade recipe' : `filler ${i}`);
+    for (let i = 1; i <= 130; i++) alice.send('bob', i === 115 ? 'the old marmalade recipe' : `filler ${i}`);
     await waitFor(() => alice.getSnapshot().outbox.length === 0, { timeoutMs: 20_000 });
 
     const dir = tempDir();
@@ -76,6 +76,16 @@ describe('search in decrypted history', () => {
     expect(await second.indexHistory({ maxPages: 5 })).toEqual({ pages: 1, done: true });
     expect(await snippets(second, 'marmalade')).toEqual(['the old marmalade recipe']);
     expect(await second.indexHistory()).toEqual({ pages: 0, done: true });
+    await second.exit();
+
+    // Written while bob's client was closed, before the last message: found once the next run catches up.
+    alice.send('bob', 'the new quince jam');
+    alice.send('bob', 'filler 132');
+    await waitFor(() => alice.getSnapshot().outbox.length === 0);
+    const third = await client(s.url, options);
+    expect(await snippets(third, 'quince')).toEqual([]);
+    expect(await third.indexHistory()).toEqual({ pages: 1, done: true });
+    expect(await snippets(third, 'quince')).toEqual(['the new quince jam']);
   });
 
   it('keeps the index readable after a password change on this device', async () => {

@@ -2,21 +2,23 @@
 
 export type Parsed = { kind: 'empty' } | { kind: 'text'; text: string } | { kind: 'command'; name: string; arg: string };
 
-/** `!name arg` is a command; `!!text` sends `!text`; anything else is text. */
+/** `!name arg` is a command (`/search` too, for IRC habits); `!!text` sends `!text`; anything else is text. */
 export function parseLine(line: string): Parsed {
   const trimmed = line.trim();
   if (trimmed === '') return { kind: 'empty' };
   if (trimmed.startsWith('!!')) return { kind: 'text', text: trimmed.slice(1) };
-  if (trimmed.startsWith('!')) {
+  if (trimmed.startsWith('!') || /^\/search(\s|$)/i.test(trimmed)) {
     const [name = '', ...rest] = trimmed.slice(1).split(/\s+/);
     return { kind: 'command', name: name.toLowerCase(), arg: rest.join(' ') };
   }
   return { kind: 'text', text: trimmed };
 }
 
-export type ScreenName = 'welcome' | 'menu' | 'chat' | 'account';
+export type ScreenName = 'welcome' | 'menu' | 'chat' | 'account' | 'search';
 
 type HelpRow = readonly [command: string, what: string];
+
+const SEARCH: HelpRow = ['!search', 'find the messages on this device that hold the words after it (/search too)'];
 
 const COMMON: HelpRow[] = [
   ['!help', 'list these commands'],
@@ -39,6 +41,7 @@ export const HELP: Record<ScreenName, string[]> = {
   menu: helpText('Commands in the menu:', [
     ['USERNAME', 'type any registered username to open a chat (case sensitive)'],
     ['!account', 'your signed-in devices, your password, your keys, sign out everywhere'],
+    SEARCH,
     ['!back', 'log out and return to the login pages'],
     ...COMMON,
   ]),
@@ -56,12 +59,21 @@ export const HELP: Record<ScreenName, string[]> = {
     ['!more', 'show older messages (or PageUp; PageDown goes forward)'],
     ['!retry', 'send again the messages marked "not sent"'],
     ['!verify', 'show the safety number with this contact; !verify yes marks it verified'],
+    SEARCH,
     ['!!text', 'send a message that starts with "!"'],
+    ...COMMON,
+  ]),
+  search: helpText('Commands in the search results:', [
+    ['N', 'open the chat of result N (!go N too)'],
+    ['WORDS', 'search again for these words'],
+    ['!back', 'return to the menu'],
     ...COMMON,
   ]),
 };
 
 export const BACK_ON_LOGIN =
   '!back does nothing here: the login pages are the first screen. Log in or register, or type !exit to leave.';
+
+export const SEARCH_NEEDS_WORDS = 'Type the words to search for after !search, e.g. !search lunch friday.';
 
 export const unknownCommand = (name: string) => `There is no command !${name}; type !help to see the commands.`;

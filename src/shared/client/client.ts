@@ -142,6 +142,8 @@ export class ParleyClient {
   #realm: string | undefined;
   /** The unlocked user's search index (opening), fed every message that decrypts; null while signed out or locked. */
   #search: { username: string; wrapKey: Uint8Array; index: Promise<SearchIndex> } | null = null;
+  /** The `indexHistory` run in progress. */
+  #indexRun: Promise<{ pages: number; done: boolean }> | null = null;
 
   constructor(options: ParleyClientOptions) {
     this.#options = {
@@ -1093,32 +1095,37 @@ export class ParleyClient {
   }
 
   /**
-   * Indexes older history in the background: pages every conversation back from where the last run
-   * stopped (kept in the index, so it resumes after a restart), at most `maxPages` history requests per
+   * Indexes the history this device has not decrypted, in the background: pages every conversation from
+   * the first message up (the index remembers how far, so a later run, after a restart too, carries on and
+   * also picks up what arrived while this client was closed), at most `maxPages` history requests per
    * call. Resolves how many pages it read and whether everything is indexed.
    */
-  async indexHistory(options: { maxPages?: number } = {}): Promise<{ pages: number; done: boolean }> {
+  indexHistory(options: { maxPages?: number } = {}): Promise<{ pages: number; done: boolean }> {
+    // One run at a time: a second call while one pages joins it.
+    this.#indexRun ??= this.#indexHistory(options.maxPages ?? 20).finally(() => (this.#indexRun = null));
+    return this.#indexRun;
+  }
+
+  async #indexHistory(maxPages: number): Promise<{ pages: number; done: boolean }> {
     const conn = this.#requireConnection();
     this.#requireKeys();
     const search = this.#search;
     if (!search) throw new ParleyError('LOCKED');
     const index = await search.index;
-    const maxPages = options.maxPages ?? 20;
+    const limit = LIMITS.historyMaxLimit;
+    // Asked of the server, not read from the state: a run started at sign-in may begin before the summaries arrive.
+    const { conversations } = await conn.request('conversations', {});
     let pages = 0;
-    for (const { id } of this.#state.conversations) {
-      let floor = await index.floor(id);
-      while (floor !== 0) {
+    for (const { id, lastSeq } of conversations) {
+      let covered = await index.covered(id);
+      while (covered < lastSeq) {
         if (pages >= maxPages) return { pages, done: false };
-        const { messages, more } = await conn.request('history', {
-          conversationId: id,
-          limit: LIMITS.historyMaxLimit,
-          ...(floor === undefined ? {} : { before: floor }),
-        });
+        // `before` one page above what is covered: the page is the next `limit` messages up.
+        const { messages } = await conn.request('history', { conversationId: id, limit, before: covered + 1 + limit });
         pages++;
         await this.#decrypt(conn, messages); // indexes what opens
-        const oldest = Math.min(...messages.map((m) => m.seq));
-        floor = more && messages.length > 0 ? oldest : 0;
-        await index.setFloor(id, floor);
+        covered = messages.length === 0 ? lastSeq : Math.max(covered, ...messages.map((m) => m.seq));
+        await index.setCovered(id, covered);
       }
     }
     return { pages, done: true };
@@ -1127,8 +1134,9 @@ export class ParleyClient {
   #openSearch(username: string, wrapKey: Uint8Array): void {
     if (this.#search?.username === username) return;
     this.#closeSearch();
-    const store = this.#options.searchStore?.(username) ?? memorySearchStore();
-    const index = SearchIndex.open(store, username, wrapKey, this.#generation ?? '');
+    const generation = this.#generation ?? '';
+    // Deferred, so a store that cannot be opened (a read-only folder) fails the search, never the sign-in.
+    const index = Promise.resolve().then(() => SearchIndex.open(this.#options.searchStore?.(username) ?? memorySearchStore(), username, wrapKey, generation));
     // A failure to open shows when the user searches; the messages themselves are not affected.
     index.catch(() => undefined);
     this.#search = { username, wrapKey, index };

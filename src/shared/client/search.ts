@@ -8,7 +8,7 @@ import type { SearchEntry, SearchStore } from './search-store.js';
 /** The store's value names. */
 const KEY = 'key';
 const GENERATION = 'generation';
-const floorName = (conversationId: number) => `floor.${conversationId}`;
+const coveredName = (conversationId: number) => `covered.${conversationId}`;
 
 export const SEARCH_DEFAULT_LIMIT = 50;
 export const SEARCH_MAX_LIMIT = 500;
@@ -117,14 +117,13 @@ export class SearchIndex {
     return hits;
   }
 
-  /** Where indexing the whole history got to in a conversation: the lowest seq paged, 0 when done, undefined before it started. */
-  async floor(conversationId: number): Promise<number | undefined> {
-    const value = await this.#store.get(floorName(conversationId));
-    return value === null ? undefined : Number(value);
+  /** How far `indexHistory` got in a conversation: every message up to this seq went through the index. */
+  async covered(conversationId: number): Promise<number> {
+    return Number(await this.#store.get(coveredName(conversationId))) || 0;
   }
 
-  setFloor(conversationId: number, seq: number): Promise<void> {
-    return this.#enqueue(() => this.#store.set(floorName(conversationId), String(seq)));
+  setCovered(conversationId: number, seq: number): Promise<void> {
+    return this.#enqueue(() => this.#store.set(coveredName(conversationId), String(seq)));
   }
 
   /** Waits for pending writes, then closes the store. */

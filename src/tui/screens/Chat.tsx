@@ -3,7 +3,7 @@ import { Box } from 'ink';
 import { Text } from '../components/Text.js';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient, type ThreadItem } from '../../shared/client/index.js';
-import { HELP, parseLine, unknownCommand } from '../commands.js';
+import { HELP, SEARCH_NEEDS_WORDS, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
 import { formatTime, rowsFor, statusMark } from '../format.js';
 import { cleanText } from '../safe-text.js';
@@ -17,6 +17,8 @@ interface Props {
   columns: number;
   rows: number;
   onBack(): void;
+  /** Opens the search results for these words. */
+  onSearch(query: string): void;
   onExit(): void;
 }
 
@@ -69,7 +71,7 @@ function visibleSliceFromStart(items: readonly ThreadItem[], budget: number, col
   return count;
 }
 
-export function Chat({ client, state, peer, conversationId, columns, rows, onBack, onExit }: Props) {
+export function Chat({ client, state, peer, conversationId, columns, rows, onBack, onSearch, onExit }: Props) {
   const tone = useTone();
   const [fromEnd, setFromEnd] = useState(0);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
@@ -177,6 +179,8 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
         for (const entry of failed) client.retry(entry.clientMsgId);
         return setMessage({ text: failed.length ? `Sending ${failed.length} message(s) again.` : 'Nothing to send again.', error: false });
       }
+      case 'search':
+        return parsed.arg === '' ? setMessage({ text: SEARCH_NEEDS_WORDS, error: true }) : onSearch(parsed.arg);
       case 'verify':
         return void verify(parsed.arg);
       default:

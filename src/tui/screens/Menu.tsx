@@ -3,7 +3,7 @@ import { Box } from 'ink';
 import { Text } from '../components/Text.js';
 import { useEffect, useState } from 'react';
 import { ParleyError, previewText, type ClientState, type ParleyClient } from '../../shared/client/index.js';
-import { HELP, parseLine, unknownCommand } from '../commands.js';
+import { HELP, SEARCH_NEEDS_WORDS, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
 import { formatTime, preview } from '../format.js';
 import { useTone } from '../theme.js';
@@ -17,10 +17,12 @@ interface Props {
   onOpen(peer: string, conversationId: number): void;
   onAccount(): void;
   onBack(): void;
+  /** Opens the search results for these words. */
+  onSearch(query: string): void;
   onExit(): void;
 }
 
-export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, onExit }: Props) {
+export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, onSearch, onExit }: Props) {
   const tone = useTone();
   const me = state.session?.username ?? '';
   const [busy, setBusy] = useState(false);
@@ -66,6 +68,8 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
         case 'back':
         case 'logout':
           return onBack();
+        case 'search':
+          return parsed.arg === '' ? setMessage({ text: SEARCH_NEEDS_WORDS, error: true }) : onSearch(parsed.arg);
         case 'account':
         case 'sessions':
         case 'password':
