@@ -129,7 +129,7 @@ export class SearchIndex {
   /** Waits for pending writes, then closes the store. */
   async close(): Promise<void> {
     await this.#queue;
-    this.#indexKey.fill(0);
+    for (const key of [this.#indexKey, this.#keys.text, this.#keys.token]) key.fill(0);
     await this.#store.close();
   }
 

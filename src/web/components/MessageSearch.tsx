@@ -65,7 +65,7 @@ export function MessageSearch({ me, now, search, onOpen }: MessageSearchProps): 
           }}
           aria-describedby={statusId}
         />
-        <p id={statusId} className="search-message" data-tone={outcome && 'error' in outcome ? 'error' : 'hint'} role="status">
+        <p id={statusId} className="hit-status" data-tone={outcome && 'error' in outcome ? 'error' : 'hint'} role="status">
           {status}
         </p>
       </form>
