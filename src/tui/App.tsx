@@ -12,11 +12,16 @@ import { nthConversation } from './open-chat.js';
 import { Account } from './screens/Account.js';
 import { Chat } from './screens/Chat.js';
 import { Menu } from './screens/Menu.js';
+import { Search } from './screens/Search.js';
 import { Unlock } from './screens/Unlock.js';
 import { Welcome } from './screens/Welcome.js';
 import { useTerminalSize } from './useTerminalSize.js';
 
-type Screen = { name: 'menu' } | { name: 'account' } | { name: 'chat'; peer: string; conversationId: number };
+type Screen =
+  | { name: 'menu' }
+  | { name: 'account' }
+  | { name: 'chat'; peer: string; conversationId: number }
+  | { name: 'search'; query: string };
 
 interface Props {
   client: ParleyClient;
@@ -96,10 +101,26 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
     else if (shownOn.current !== screen) client.dismissServerRestored();
   }, [client, restored, screen]);
 
+  // History this device has not decrypted yet goes into the search index in the background, a bounded
+  // number of pages per connection; the index remembers where it stopped.
+  // The search screen refreshes its results when the run ends.
+  const indexable = state.keys === 'unlocked' && state.connection.status === 'online';
+  const [indexing, setIndexing] = useState<Promise<unknown> | null>(null);
+  useEffect(() => {
+    if (!indexable) return;
+    const run: Promise<unknown> = client
+      .indexHistory({ maxPages: 50 })
+      .catch(() => undefined)
+      .finally(() => setIndexing((current) => (current === run ? null : current)));
+    setIndexing(run);
+  }, [client, indexable]);
+
   const back = useCallback(() => {
     setGreeting('You have logged out.');
     void client.logout().catch(() => undefined);
   }, [client]);
+
+  const search = (query: string) => setScreen({ name: 'search', query });
 
   // One row is left free: Ink repaints the whole terminal when its output fills every row.
   const bodyRows = Math.max(rows - 2 - (restored ? 1 : 0), 5);
@@ -130,8 +151,23 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
         columns={columns}
         rows={bodyRows}
         onBack={() => setScreen({ name: 'menu' })}
+        onSearch={search}
         onExit={exit}
         onOpen={(peer, conversationId) => setScreen({ name: 'chat', peer, conversationId })}
+      />
+    );
+  } else if (screen.name === 'search') {
+    body = (
+      <Search
+        key={screen.query}
+        client={client}
+        query={screen.query}
+        indexing={indexing !== null}
+        columns={columns}
+        rows={bodyRows}
+        onOpen={(peer, conversationId) => setScreen({ name: 'chat', peer, conversationId })}
+        onBack={() => setScreen({ name: 'menu' })}
+        onExit={exit}
       />
     );
   } else if (screen.name === 'account') {
@@ -156,6 +192,7 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
         rows={bodyRows}
         onOpen={(peer, conversationId) => setScreen({ name: 'chat', peer, conversationId })}
         onAccount={() => setScreen({ name: 'account' })}
+        onSearch={search}
         onBack={back}
         onExit={exit}
       />

@@ -17,9 +17,11 @@ export function parseLine(line: string): Parsed {
   return { kind: 'text', text: trimmed };
 }
 
-export type ScreenName = 'welcome' | 'menu' | 'chat' | 'account';
+export type ScreenName = 'welcome' | 'menu' | 'chat' | 'account' | 'search';
 
 type HelpRow = readonly [command: string, what: string];
+
+const SEARCH: HelpRow = ['!search', 'find the messages on this device that hold the words after it (/search too)'];
 
 const COMMON: HelpRow[] = [
   ['!help', 'list these commands (/help, /back and the others work too)'],
@@ -50,6 +52,7 @@ export const HELP: Record<ScreenName, string[]> = {
     ['USERNAME', 'type any registered username to open a chat (case sensitive)'],
     ...KEYS,
     ['!account', 'your signed-in devices, your password, your keys, sign out everywhere'],
+    SEARCH,
     ['!back', 'log out and return to the login pages'],
     ...COMMON,
   ]),
@@ -69,13 +72,22 @@ export const HELP: Record<ScreenName, string[]> = {
     ['!verify', 'show the safety number with this contact; !verify yes marks it verified'],
     ...KEYS,
     ['Alt+Enter', 'a new line in the message (Ctrl+J too); a paste of several lines is one message'],
+    SEARCH,
     ['!!text', 'send a message that starts with "!" (//text one that starts with "/")'],
+    ...COMMON,
+  ]),
+  search: helpText('Commands in the search results:', [
+    ['N', 'open the chat of result N (!go N too)'],
+    ['WORDS', 'search again for these words'],
+    ['!back', 'return to the menu'],
     ...COMMON,
   ]),
 };
 
 export const BACK_ON_LOGIN =
   '!back does nothing here: the login pages are the first screen. Log in or register, or type !exit to leave.';
+
+export const SEARCH_NEEDS_WORDS = 'Type the words to search for after !search, e.g. !search lunch friday.';
 
 export const unknownCommand = (name: string) => `There is no command !${name}; type !help to see the commands.`;
 

@@ -1,4 +1,5 @@
 // Runs the terminal client: profile, SDK client, first connection, the Ink app, and the exit code.
+import path from 'node:path';
 import { render } from 'ink';
 import WebSocket from 'ws';
 import { ParleyClient, ParleyError } from '../shared/client/index.js';
@@ -9,6 +10,7 @@ import { terminalDeviceName } from './device-name.js';
 import { parleyHome } from './profile.js';
 import { ProfileBusyError } from './profile-lock.js';
 import { Profiles } from './profiles.js';
+import { openSearchDb } from './search-db.js';
 import type { Target } from './target.js';
 import { ThemeContext, colorEnabled } from './theme.js';
 
@@ -64,6 +66,8 @@ async function runWithProfiles(
     storage,
     // The profile (mode 0600) keeps the wrap key, so a restarted client reopens the keys without the password.
     keyStorage: storage,
+    // Beside the profile and as private: the search index, sealed with a key only the wrap key opens.
+    searchStore: (username) => openSearchDb(path.join(profiles.dir, `${username}.search.db`)),
     clientName: 'parley-tui/0.1',
     device: terminalDeviceName(env),
     connectTimeoutMs,

@@ -8,6 +8,7 @@ import { AlertIcon, BrandMark } from './components/Icons.js';
 import { PasswordField } from './components/PasswordField.js';
 import { api } from './lib/api.js';
 import { authErrorText } from './lib/messages.js';
+import { indexedDbSearchStore } from './lib/search-store.js';
 import { browserStorage } from './lib/storage.js';
 
 /** The WebSocket lives on the page's own host and port; the HttpOnly cookie rides along with the upgrade. */
@@ -30,6 +31,8 @@ function createClient(): ParleyClient {
     rememberToken: false,
     // The wrap key lives in this tab's sessionStorage: a reload stays unlocked, a new tab asks for the password.
     keyStorage: sessionStorage,
+    // Decrypted history for search, in IndexedDB: sealed rows and blinded words, opened with the wrap key.
+    searchStore: indexedDbSearchStore,
     clientName: 'parley-web/0.1',
     device: deviceLabel(),
   });

@@ -175,6 +175,13 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
   );
 
   const discard = useCallback((clientMsgId: string) => client.discard(clientMsgId), [client]);
+  const searchMessages = useCallback((query: string) => client.search(query), [client]);
+
+  // History not yet decrypted on this device goes into the search index in the background, bounded per connection.
+  const indexable = online && state.keys === 'unlocked';
+  useEffect(() => {
+    if (indexable) client.indexHistory({ maxPages: 50 }).catch(() => undefined);
+  }, [client, indexable]);
 
   const enableNotifications = () => {
     void requestNotifyPermission().then(setPermission);
@@ -210,6 +217,7 @@ export function ChatScreen({ client, state, me, onSignOut, onSignOutEverywhere }
           onEnableNotifications={enableNotifications}
           onSelect={select}
           onOpenUser={openUser}
+          searchMessages={searchMessages}
           onOpenAccount={() => setAccountOpen(true)}
           onSignOut={onSignOut}
         />

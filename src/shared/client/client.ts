@@ -41,6 +41,8 @@ import { OutboxPump } from './pump.js';
 import { STORAGE_KEYS, memoryStorage, type StorageAdapter } from './storage.js';
 import { initialState, type ClientState, type ConnectionState, type OutboxEntry, type Session } from './state.js';
 import { Store } from './store.js';
+import { SearchIndex, type SearchHit, type SearchOptions } from './search.js';
+import { memorySearchStore, type SearchStore } from './search-store.js';
 import { TypingIndicators } from './typing.js';
 
 /** What `activeUsers` may ask: a part of a name, the previous page's `next`, a page size. */
@@ -75,6 +77,11 @@ export interface ParleyClientOptions {
   /** At most one typing request per conversation in this interval. */
   typingThrottleMs?: number;
   historyPageSize?: number;
+  /**
+   * Opens the device's search index for a user (terminal: an SQLite file beside the profile; web:
+   * IndexedDB). Omitted: an index in memory, of what this client loaded since it started.
+   */
+  searchStore?: (username: string) => SearchStore;
   now?: () => number;
 }
 
@@ -101,8 +108,8 @@ const asParleyError = (error: unknown): ParleyError =>
   error instanceof ParleyError ? error : new ParleyError('INTERNAL', 'Something went wrong in the client.', { cause: error });
 
 export class ParleyClient {
-  readonly #options: Required<Omit<ParleyClientOptions, 'backoff' | 'device' | 'clientName' | 'keyStorage'>> &
-    Pick<ParleyClientOptions, 'backoff' | 'device' | 'clientName' | 'keyStorage'>;
+  readonly #options: Required<Omit<ParleyClientOptions, 'backoff' | 'device' | 'clientName' | 'keyStorage' | 'searchStore'>> &
+    Pick<ParleyClientOptions, 'backoff' | 'device' | 'clientName' | 'keyStorage' | 'searchStore'>;
   /** The unlocked end-to-end keys of the signed-in user; null while signed out or locked. */
   #keyring: Keyring | null = null;
   /** Envelopes made for outbox entries, by clientMsgId: a resend sends the same bytes. */
@@ -137,6 +144,10 @@ export class ParleyClient {
   readonly #address: string;
   /** The realm id from the last hello; checked against the pinned one before every use of the password. */
   #realm: string | undefined;
+  /** The unlocked user's search index (opening), fed every message that decrypts; null while signed out or locked. */
+  #search: { username: string; wrapKey: Uint8Array; index: Promise<SearchIndex> } | null = null;
+  /** The `indexHistory` run in progress. */
+  #indexRun: Promise<{ pages: number; done: boolean }> | null = null;
 
   constructor(options: ParleyClientOptions) {
     this.#options = {
@@ -402,6 +413,7 @@ export class ParleyClient {
 
   #newKeyring(username: string, identity: Keyring['identity'], wrapKey: Uint8Array, oldIdentities: readonly Keyring['identity'][] = []): Keyring {
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, username, wrapKey);
+    this.#openSearch(username, wrapKey);
     return new Keyring(
       username,
       identity,
@@ -427,6 +439,10 @@ export class ParleyClient {
     if (known === null || known === generation) return;
     this.#resetUserData();
     this.#envelopes.clear();
+    // Reopened at once if open: the index remembers the generation it was built on, and starts empty.
+    const search = this.#search;
+    this.#closeSearch();
+    if (search) this.#openSearch(search.username, search.wrapKey);
     this.#keyring?.serverRestored(generation);
     this.#store.update((s) => ({ ...s, serverRestored: true }));
   }
@@ -569,6 +585,7 @@ export class ParleyClient {
     await conn.request('changePassword', upgradeRequest(pending, keyring.identity, [...keyring.oldIdentities.values()]));
     recordKdfVersion(this.#options.storage, this.#address, keyring.me, pending.fresh.kdf.v);
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, keyring.me, pending.fresh.wrapKey);
+    await this.#rekeySearch(pending.fresh.wrapKey);
   }
 
   /**
@@ -597,6 +614,7 @@ export class ParleyClient {
     });
     recordKdfVersion(this.#options.storage, this.#address, keyring.me, made.kdf.v);
     if (this.#options.keyStorage) Keyring.rememberWrapKey(this.#options.keyStorage, keyring.me, made.wrapKey);
+    await this.#rekeySearch(made.wrapKey);
     return endedSessions;
   }
 
@@ -770,6 +788,7 @@ export class ParleyClient {
     const keyring = this.#keyring;
     if (!keyring) return messages.map((m) => ({ ...m, body: '', failure: { reason: 'unknown-epoch', explanation: 'locked: enter your password' } }));
     const out = await keyring.decrypt(conn, messages);
+    this.#index(out);
     // Kept (envelope and all) while they can still open once keys are accepted or arrive; forgotten once they do.
     for (const [i, m] of out.entries()) {
       const key = `${m.conversationId}:${m.seq}`;
@@ -792,6 +811,7 @@ export class ParleyClient {
   #signedOut(): void {
     this.#resetUserData();
     this.#keyring = null;
+    this.#closeSearch();
     this.#store.update((s) => ({ ...s, session: null, outbox: [], keys: 'none', contacts: {}, online: [] }));
   }
 
@@ -1070,7 +1090,85 @@ export class ParleyClient {
       body: entry.body,
       ts: ack.ts,
     };
+    this.#index([message]);
     this.#ingest([message]);
+  }
+
+  // ---- Search ----
+
+  /**
+   * Searches the decrypted messages indexed on this device (everything this client decrypted, and what
+   * `indexHistory` paged in): messages holding every word of `query`, or words starting with it, ignoring
+   * case and accents; newest first. Rejects with LOCKED while the keys are locked, INVALID_FRAME for a
+   * query without a word of two letters.
+   */
+  async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    this.#requireKeys();
+    const search = this.#search;
+    if (!search) throw new ParleyError('LOCKED');
+    return (await search.index).search(query, options);
+  }
+
+  /**
+   * Indexes the history this device has not decrypted, in the background: pages every conversation from
+   * the first message up (the index remembers how far, so a later run, after a restart too, carries on and
+   * also picks up what arrived while this client was closed), at most `maxPages` history requests per
+   * call. Resolves how many pages it read and whether everything is indexed.
+   */
+  indexHistory(options: { maxPages?: number } = {}): Promise<{ pages: number; done: boolean }> {
+    // One run at a time: a second call while one pages joins it.
+    this.#indexRun ??= this.#indexHistory(options.maxPages ?? 20).finally(() => (this.#indexRun = null));
+    return this.#indexRun;
+  }
+
+  async #indexHistory(maxPages: number): Promise<{ pages: number; done: boolean }> {
+    const conn = this.#requireConnection();
+    this.#requireKeys();
+    const search = this.#search;
+    if (!search) throw new ParleyError('LOCKED');
+    const index = await search.index;
+    const limit = LIMITS.historyMaxLimit;
+    // Asked of the server, not read from the state: a run started at sign-in may begin before the summaries arrive.
+    const { conversations } = await conn.request('conversations', {});
+    let pages = 0;
+    for (const { id, lastSeq } of conversations) {
+      let covered = await index.covered(id);
+      while (covered < lastSeq) {
+        if (pages >= maxPages) return { pages, done: false };
+        // `before` one page above what is covered: the page is the next `limit` messages up.
+        const { messages } = await conn.request('history', { conversationId: id, limit, before: covered + 1 + limit });
+        pages++;
+        await this.#decrypt(conn, messages); // indexes what opens
+        covered = messages.length === 0 ? lastSeq : Math.max(covered, ...messages.map((m) => m.seq));
+        await index.setCovered(id, covered);
+      }
+    }
+    return { pages, done: true };
+  }
+
+  #openSearch(username: string, wrapKey: Uint8Array): void {
+    if (this.#search?.username === username) return;
+    this.#closeSearch();
+    const generation = this.#generation ?? '';
+    // Deferred, so a store that cannot be opened (a read-only folder) fails the search, never the sign-in.
+    const index = Promise.resolve().then(() => SearchIndex.open(this.#options.searchStore?.(username) ?? memorySearchStore(), username, wrapKey, generation));
+    // A failure to open shows when the user searches; the messages themselves are not affected.
+    index.catch(() => undefined);
+    this.#search = { username, wrapKey, index };
+  }
+
+  #index(messages: readonly ClientMessage[]): void {
+    this.#search?.index.then((index) => index.add(messages)).catch(() => undefined);
+  }
+
+  async #rekeySearch(wrapKey: Uint8Array): Promise<void> {
+    if (this.#search) this.#search.wrapKey = wrapKey;
+    await this.#search?.index.then((index) => index.rekey(wrapKey)).catch(() => undefined);
+  }
+
+  #closeSearch(): void {
+    this.#search?.index.then((index) => index.close()).catch(() => undefined);
+    this.#search = null;
   }
 
   // ---- Helpers ----

@@ -22,6 +22,8 @@ export { checkPasswordStrength, preloadPasswordStrength, requireStrongPassword, 
 export type { SocketLike, WebSocketConstructor } from './connection.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { memoryStorage, STORAGE_KEYS, type StorageAdapter } from './storage.js';
+export { SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, type SearchHit, type SearchOptions } from './search.js';
+export { memorySearchStore, newestFirst, type SearchEntry, type SearchRow, type SearchStore } from './search-store.js';
 export { mergeMessages, pendingByPeer, previewText, selectThread, sortConversations, sortWithPending, threadOf } from './merge.js';
 export { newClientMsgId } from './ids.js';
 export { isPermanentSendError } from './outbox.js';

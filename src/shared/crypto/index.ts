@@ -30,6 +30,7 @@ export { sealIdentity, openIdentity, keyBundleVersion, type KeyBundleFailure } f
 export { newEpochKey, sealEpochKey, openEpochKey, sealedEpochKeyHeader, type EpochKeyFailure, type OpenedEpochKey } from './epoch-key.js';
 export { membersHash, canonicalMembers, type Member } from './members.js';
 export { sealVault, openVault } from './vault.js';
+export { SEARCH_KEY_PREFIX, blindToken, newSearchKey, openEntry, openSearchKey, sealEntry, sealSearchKey, searchKeys, type SearchKeys } from './search.js';
 export {
   encryptMessage,
   decryptMessage,

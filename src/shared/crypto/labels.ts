@@ -29,4 +29,10 @@ export const LABELS = {
   messageSignatureV2: 'parley/v2/message/signature',
   vaultKey: 'parley/v2/vault/key',
   vaultAad: 'parley/v2/vault/aad',
+  /** The device's search index (docs/search.md): its key is sealed under a key derived from the wrap key. */
+  searchKeyWrap: 'parley/v1/search/key-wrap',
+  searchKeyAad: 'parley/v1/search/key-aad',
+  searchTextKey: 'parley/v1/search/text-key',
+  searchTokenKey: 'parley/v1/search/token-key',
+  searchTextAad: 'parley/v1/search/text-aad',
 } as const;

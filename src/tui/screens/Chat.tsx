@@ -3,7 +3,7 @@ import { Box } from 'ink';
 import { Text } from '../components/Text.js';
 import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient, type ThreadItem } from '../../shared/client/index.js';
-import { HELP, commandNames, parseLine, unknownCommand } from '../commands.js';
+import { HELP, SEARCH_NEEDS_WORDS, commandNames, parseLine, unknownCommand } from '../commands.js';
 import { LineEditorContext, Prompt, promptRows } from '../components/Prompt.js';
 import { dayLabel, dayOf, formatClock, formatTime, rowsFor, statusMark } from '../format.js';
 import { knownNames, openChat } from '../open-chat.js';
@@ -18,6 +18,8 @@ interface Props {
   columns: number;
   rows: number;
   onBack(): void;
+  /** Opens the search results for these words. */
+  onSearch(query: string): void;
   onExit(): void;
   /** `!go`: another chat. */
   onOpen(peer: string, conversationId: number): void;
@@ -104,7 +106,7 @@ function countFitting(entries: readonly Entry[], from: number, budget: number, c
   return count;
 }
 
-export function Chat({ client, state, peer, conversationId, columns, rows, onBack, onExit, onOpen }: Props) {
+export function Chat({ client, state, peer, conversationId, columns, rows, onBack, onSearch, onExit, onOpen }: Props) {
   const tone = useTone();
   const nameColor = useNameColor();
   const editor = useContext(LineEditorContext);
@@ -228,6 +230,8 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
         for (const entry of failed) client.retry(entry.clientMsgId);
         return setMessage({ text: failed.length ? `Sending ${failed.length} message(s) again.` : 'Nothing to send again.', error: false });
       }
+      case 'search':
+        return parsed.arg === '' ? setMessage({ text: SEARCH_NEEDS_WORDS, error: true }) : onSearch(parsed.arg);
       case 'verify':
         return void verify(parsed.arg);
       case 'go':

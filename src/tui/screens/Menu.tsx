@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { previewText, type ClientState, type ParleyClient } from '../../shared/client/index.js';
 import { useActiveUsers } from '../../shared/react/active-users.js';
 import { MENU_PAGE_SIZE, onlineSummary } from '../active-users.js';
-import { HELP, commandNames, parseLine, unknownCommand } from '../commands.js';
+import { HELP, SEARCH_NEEDS_WORDS, commandNames, parseLine, unknownCommand } from '../commands.js';
 import { Prompt } from '../components/Prompt.js';
 import { formatTime, preview } from '../format.js';
 import { knownNames, openChat } from '../open-chat.js';
@@ -20,10 +20,12 @@ interface Props {
   onOpen(peer: string, conversationId: number): void;
   onAccount(): void;
   onBack(): void;
+  /** Opens the search results for these words. */
+  onSearch(query: string): void;
   onExit(): void;
 }
 
-export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, onExit }: Props) {
+export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, onSearch, onExit }: Props) {
   const tone = useTone();
   const me = state.session?.username ?? '';
   const [busy, setBusy] = useState(false);
@@ -66,6 +68,8 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
           return onBack();
         case 'go':
           return parsed.arg ? void open(parsed.arg) : setMessage({ text: 'Type !go NAME, or !go N for the Nth conversation below.', error: true });
+        case 'search':
+          return parsed.arg === '' ? setMessage({ text: SEARCH_NEEDS_WORDS, error: true }) : onSearch(parsed.arg);
         case 'account':
         case 'sessions':
         case 'password':

@@ -1,10 +1,11 @@
 // The left column: brand, who is signed in, search, conversations and people online.
 import { useMemo, useState, type ReactElement } from 'react';
-import type { OutboxEntry } from '../../shared/client/index.js';
+import type { OutboxEntry, SearchHit } from '../../shared/client/index.js';
 import type { ConversationSummary } from '../../shared/protocol.js';
 import { Avatar } from './Avatar.js';
 import { ConversationList } from './ConversationList.js';
 import { BellIcon, BrandMark, CloseIcon, DevicesIcon, SignOutIcon } from './Icons.js';
+import { MessageSearch } from './MessageSearch.js';
 import { OnlineList } from './OnlineList.js';
 import { SearchBox } from './SearchBox.js';
 
@@ -32,6 +33,8 @@ interface SidebarProps {
   onEnableNotifications(): void;
   onSelect(conversationId: number): void;
   onOpenUser(username: string): Promise<string | null>;
+  /** Searches the decrypted messages kept on this device. */
+  searchMessages(query: string): Promise<SearchHit[]>;
   onOpenAccount(): void;
   onSignOut(): void;
 }
@@ -96,6 +99,7 @@ export function Sidebar(props: SidebarProps): ReactElement {
       <SearchBox query={query} onQueryChange={setQuery} onOpen={props.onOpenUser} />
 
       <div className="sidebar-scroll">
+        <MessageSearch me={me} now={now} search={props.searchMessages} onOpen={(peer) => void props.onOpenUser(peer)} />
         <h2 className="section-title">
           <span>Conversations</span>
         </h2>
