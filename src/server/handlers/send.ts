@@ -67,7 +67,8 @@ class QueuedSend implements QueuedMessage {
     let pushed = hub.sendToUser(recipientId, frame);
     if (recipientId !== this.senderId) pushed += hub.sendToUser(this.senderId, frame, this.ctx.conn.client ?? undefined);
     metrics.messagePushed(pushed, now() - stored.ts);
-    // A first message may have created the conversation (a set look-up when they were contacts already).
-    hub.link(this.senderId, recipientId);
+    // The first message of a conversation may have created it: from now on the two see each other's presence
+    // (a conversation made by `open` was linked there). Later messages cost nothing here.
+    if (stored.seq === 1) hub.link(this.senderId, recipientId);
   }
 }
