@@ -129,6 +129,8 @@ export class ParleyClient {
   readonly #pump: OutboxPump;
   readonly #typing: TypingIndicators;
   readonly #typingSentAt = new Map<number, number>();
+  /** Live messages are folded into the snapshot one after another, in arrival order (see the 'message' event). */
+  #liveIngest: Promise<void> = Promise.resolve();
   /** Read positions the user reached that the server may not know yet (sent again after a reconnect). */
   readonly #reads: ReadMarkers;
   #noticeId = 0;
@@ -844,7 +846,15 @@ export class ParleyClient {
           // Only a caught-up connection may move the cursor on a live push: during catch-up the push can
           // overtake sync pages, and jumping ahead of them would skip the backlog between.
           if (this.#ready) this.#cursor = Math.max(this.#cursor ?? 0, event.message.cursor);
-          if (this.#keyring) void this.#decrypt(this.#conn, [event.message]).then((messages) => this.#ingest(messages));
+          if (this.#keyring) {
+            // Decrypted at once, but folded in in the order they came (seq order): one that waits for a key
+            // fetch must not be overtaken, or it would look like a replay and not count as unread.
+            const decrypted = this.#decrypt(this.#conn, [event.message]);
+            this.#liveIngest = this.#liveIngest
+              .then(() => decrypted)
+              .then((messages) => this.#ingest(messages))
+              .catch(() => undefined);
+          }
         }
         return;
       case 'presence':
