@@ -6,15 +6,11 @@ import { login, register, terminalSuite } from './helpers/tui.js';
 
 // Each `parley connect` loads through tsx; on a busy 2-core machine a start alone can take several seconds.
 const E2E_TIMEOUT = 60_000;
-const { tmux, terminals, spawnServer } = terminalSuite();
+const { tmux, terminals, spawnServer, aliceAndBob } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect in a terminal'), () => {
   it('registers two users; !exit says bye, exits 0, and the other user sees them go offline', async () => {
-    const server = await spawnServer();
-    const alice = terminals.connect(server.port);
-    const bob = terminals.connect(server.port);
-    await register(alice, 'alice');
-    await register(bob, 'bob');
+    const { alice, bob } = await aliceAndBob();
     await alice.see('Online now (2): alice (you), bob');
     expect(bob.screen()).not.toContain('correct horse');
     bob.line('!exit');

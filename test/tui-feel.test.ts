@@ -6,7 +6,7 @@ import { register, terminalSuite } from './helpers/tui.js';
 import { waitFor } from './helpers/wait.js';
 
 const E2E_TIMEOUT = 90_000;
-const { tmux, terminals, spawnServer } = terminalSuite();
+const { tmux, terminals, spawnServer, aliceAndBob } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect feels like a chat program'), () => {
   it('counts unread in the window title, rings the bell, and gives the title back on exit; --no-bell and PARLEY_BELL=0 stay quiet', async () => {
@@ -91,11 +91,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect feels like a chat program'
   }, E2E_TIMEOUT);
 
   it('sends a paste of 45 lines as one message, and Alt+Enter adds a line', async () => {
-    const server = await spawnServer();
-    const alice = terminals.connect(server.port);
-    const bob = terminals.connect(server.port);
-    await register(alice, 'alice');
-    await register(bob, 'bob');
+    const { alice, bob } = await aliceAndBob();
     alice.line('bob');
     await alice.see('Chat with bob');
 

@@ -1,18 +1,14 @@
 // End to end in a terminal: !reset-keys explains itself, asks yes and the password, and the contact's chat shows the key change.
 import { describe, expect, it } from 'vitest';
 import { e2eUser } from './helpers/e2e-user.js';
-import { register, terminalSuite } from './helpers/tui.js';
+import { terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 90_000;
-const { tmux, terminals, spawnServer } = terminalSuite();
+const { tmux, aliceAndBob } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect: identity reset'), () => {
   it('!reset-keys makes new keys after a yes and the password; history stays readable and bob is warned', async () => {
-    const server = await spawnServer();
-    const alice = terminals.connect(server.port);
-    const bob = terminals.connect(server.port);
-    await register(alice, 'alice');
-    await register(bob, 'bob');
+    const { server, alice, bob } = await aliceAndBob();
     alice.line('bob');
     bob.line('alice');
     await alice.see('Chat with bob');

@@ -1,19 +1,15 @@
 // End to end in a terminal: encrypted chat, !verify shows the same safety number to both people and marks it verified.
 import { describe, expect, it } from 'vitest';
-import { register, terminalSuite } from './helpers/tui.js';
+import { terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 60_000;
-const { tmux, terminals, spawnServer } = terminalSuite();
+const { tmux, aliceAndBob } = terminalSuite();
 
 const digitsOf = (screen: string) => /Safety number with \w+: ((?:\d{5}\s*){12})/.exec(screen.replace(/\n/g, ' '))?.[1]?.replace(/\s+/g, '');
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect: safety numbers'), () => {
   it('!verify shows one safety number on both sides and marks it verified', async () => {
-    const server = await spawnServer();
-    const alice = terminals.connect(server.port);
-    const bob = terminals.connect(server.port);
-    await register(alice, 'alice');
-    await register(bob, 'bob');
+    const { alice, bob } = await aliceAndBob();
     alice.line('bob');
     bob.line('alice');
     await alice.see('Chat with bob');

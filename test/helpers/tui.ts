@@ -54,6 +54,15 @@ export function terminalSuite() {
     terminals,
     track,
     spawnServer: async (options?: Parameters<typeof spawnServer>[0]) => track(await spawnServer(options)),
+    /** A fresh server and two terminals, alice and bob, each registered and on the menu. */
+    aliceAndBob: async () => {
+      const server = track(await spawnServer());
+      const alice = terminals.connect(server.port);
+      const bob = terminals.connect(server.port);
+      await register(alice, 'alice');
+      await register(bob, 'bob');
+      return { server, alice, bob };
+    },
   };
 }
 
