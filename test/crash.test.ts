@@ -42,8 +42,7 @@ const until = async (condition: () => boolean, what: string, timeoutMs = 60_000)
 
 async function runScenario(scenario: Scenario): Promise<Outcome> {
   const dataDir = tempDir('parley-crash-');
-  const env: Record<string, string> = scenario.faults ? { PARLEY_TEST_FAULTS: scenario.faults } : {};
-  server = await spawnServer({ dataDir, env, bundled: true, args: ['--message-rate', '0', '--allow-unencrypted'] });
+  server = await spawnServer({ dataDir, faults: scenario.faults, bundled: true, args: ['--message-rate', '0', '--allow-unencrypted'] });
 
   // A ring: user i writes to i-1 and i+1, so every conversation has two senders racing for its seqs.
   const names = Array.from({ length: scenario.users }, (_, i) => `u${i}`);
@@ -116,6 +115,6 @@ test('negative control: skipping the dedupe makes the checker report duplicates'
 }, 60_000);
 
 test('the fault switches are refused outside tests', async () => {
-  const started = spawnServer({ env: { NODE_ENV: 'production', PARLEY_TEST_FAULTS: 'skip-dedupe' } });
+  const started = spawnServer({ faults: 'skip-dedupe', env: { NODE_ENV: 'production' } });
   await expect(started).rejects.toThrow(/PARLEY_TEST_FAULTS breaks delivery on purpose and is refused unless NODE_ENV=test/);
 });

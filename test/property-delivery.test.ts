@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import type WebSocket from 'ws';
 import { expect, test } from 'vitest';
-import type { ServerConfig } from '../src/server/config.js';
+import type { Fault } from './helpers/faults.js';
 import type { Message } from '../src/shared/protocol.js';
 import { TestClient, userClient } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -142,8 +142,8 @@ class Harness {
     private readonly tokens: Map<string, string[]>,
   ) {}
 
-  static async start(config: Partial<ServerConfig> = {}): Promise<Harness> {
-    const server = await startServer({ config });
+  static async start(faults: readonly Fault[] = []): Promise<Harness> {
+    const server = await startServer({ faults });
     const tokens = new Map<string, string[]>();
     for (const user of USERS) {
       const first = await userClient(server.url, user);
@@ -274,7 +274,7 @@ test(`dedupe and seqs match the reference model under sends, resends and reconne
 }, 120_000);
 
 test('negative control: with the dedupe skipped, the property finds a counterexample', async () => {
-  const harness = await Harness.start({ faults: ['skip-dedupe'] });
+  const harness = await Harness.start(['skip-dedupe']);
   try {
     const result = await fc.check(harness.property(), { numRuns: 200, endOnFailure: true });
     expect(result.failed).toBe(true);

@@ -4,7 +4,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
-import { FAULTS_VARIABLE, parseFaults } from './faults.js';
 import { allocatorWarning, youngGenerationNote } from './memory.js';
 import { createLogger } from './log.js';
 import { lanAddresses } from './network.js';
@@ -12,6 +11,7 @@ import { normalizeOrigin } from './http/origin.js';
 import { addOpsOptions, type OpsFlags, opsConfig } from './ops-options.js';
 import { createServer } from './server.js';
 import { backupDatabase } from './store/backup.js';
+import type { Store } from './store/store.js';
 
 interface ServerFlags extends OpsFlags {
   port: number;
@@ -119,12 +119,17 @@ function banner(config: ServerConfig, port: number): string {
   return lines.join('\n');
 }
 
-async function runServer(flags: ServerFlags): Promise<void> {
+/** What a caller may change about the server the command starts; tests use it to run the CLI over a faulty store. */
+export interface ServerCommandHooks {
+  /** Opens the store for this configuration instead of the SQLite file in the data folder. */
+  openStore?: (config: ServerConfig) => Store;
+}
+
+async function runServer(flags: ServerFlags, hooks: ServerCommandHooks): Promise<void> {
   const dataDir = path.resolve(flags.data);
   privateFiles();
   await checkPortFree(flags.host, flags.port);
   checkDataDir(dataDir);
-  const faults = parseFaults(process.env[FAULTS_VARIABLE], process.env.NODE_ENV);
   const config = defaultConfig({
     host: flags.host,
     port: flags.port,
@@ -133,18 +138,16 @@ async function runServer(flags: ServerFlags): Promise<void> {
     // Pages served at the public URL (through the proxy) may use the server too.
     allowedOrigins: flags.publicUrl === undefined ? flags.allowedOrigin : [...flags.allowedOrigin, flags.publicUrl],
     publicUrl: flags.publicUrl ?? null,
-    faults,
     ...opsConfig(flags),
   });
   const log = createLogger({ level: flags.logLevel });
-  if (faults.length > 0) log.warn({ faults }, 'test-only faults are on: acknowledged messages may be lost or duplicated');
   const allocator = allocatorWarning();
   if (allocator !== null) log.warn(allocator);
   const youngGeneration = youngGenerationNote();
   if (youngGeneration !== null) log.info(youngGeneration);
   let server;
   try {
-    server = createServer({ config, log });
+    server = createServer({ config, log, store: hooks.openStore?.(config) });
   } catch (error) {
     throw new Error(`The database ${databaseFile(config)} could not be opened: ${(error as Error).message}`);
   }
@@ -172,7 +175,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-export function addServerCommand(program: Command): void {
+export function addServerCommand(program: Command, hooks: ServerCommandHooks = {}): void {
   const command = program
     .command('server')
     .description('start the Parley server (HTTP, WebSocket and web client on one port)')
@@ -202,7 +205,7 @@ export function addServerCommand(program: Command): void {
         .env('PARLEY_PUBLIC_URL')
         .argParser(parseOrigin),
     );
-  addOpsOptions(command).action(runServer);
+  addOpsOptions(command).action((flags: ServerFlags) => runServer(flags, hooks));
 }
 
 /** `parley backup FILE`: a consistent copy of the database, safe to take while the server runs. */

@@ -1,7 +1,6 @@
 // Server settings with their defaults; the CLI fills them from flags and PARLEY_* environment variables.
 import path from 'node:path';
 import { LIMITS } from '../shared/protocol.js';
-import type { Fault } from './faults.js';
 import type { MetricsAccess } from './http/metricsRoute.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './limits/rate-limits.js';
 import type { Durability } from './store/sqlite.js';
@@ -45,8 +44,6 @@ export interface ServerConfig {
   maxConcurrentHashes: number;
   /** argon2id hashes that may wait for a turn; past it, SERVER_BUSY with a retry-after. */
   maxQueuedHashes: number;
-  /** Test-only fault switches (PARLEY_TEST_FAULTS); always empty outside tests. */
-  faults: readonly Fault[];
   /** Browser origins besides the server's own that may open a WebSocket or call /api (e.g. a proxy's public URL). */
   allowedOrigins: string[];
   /**
@@ -81,7 +78,6 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     slowConsumerBytes: 4 * 1024 * 1024,
     maxConcurrentHashes: 4,
     maxQueuedHashes: 64,
-    faults: [],
     allowedOrigins: [],
     publicUrl: null,
     ...overrides,

@@ -68,7 +68,7 @@ function httpTimeouts(headersTimeout: number): http.ServerOptions {
 
 export function createServer(options: ServerOptions): ParleyServer {
   const { config, log } = options;
-  const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability, faults: config.faults });
+  const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability });
   const metrics = new Metrics(() => connections.size);
   const services: Services = {
     config,

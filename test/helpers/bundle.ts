@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
-let bundled: Promise<string> | undefined;
+const bundles = new Map<string, Promise<string>>();
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -14,12 +14,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * content so parallel test workers share one file. Starting it takes about half the time of
  * `--import tsx`, which matters to tests that restart the server ten times.
  */
-export function bundledCli(root: string): Promise<string> {
-  bundled ??= (async () => {
+export function bundledCli(root: string, entry = 'src/cli.ts'): Promise<string> {
+  let bundled = bundles.get(entry);
+  if (bundled) return bundled;
+  bundled = (async () => {
     const dir = path.join(root, 'test-artifacts');
     fs.mkdirSync(dir, { recursive: true });
     const result = await build({
-      entryPoints: [path.join(root, 'src/cli.ts')],
+      entryPoints: [path.join(root, entry)],
       bundle: true,
       write: false,
       platform: 'node',
@@ -43,5 +45,6 @@ export function bundledCli(root: string): Promise<string> {
     }
     return file;
   })();
+  bundles.set(entry, bundled);
   return bundled;
 }

@@ -3,11 +3,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
+import { databaseFile, defaultConfig, type ServerConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/log.js';
 import { ALLOCATOR_TUNABLE, NODE_MEMORY_FLAGS } from '../../src/server/memory.js';
 import { createServer, type ParleyServer } from '../../src/server/server.js';
 import { bundledCli } from './bundle.js';
+import { type Fault, faultyStore } from './faults.js';
 import { tempDir } from './temp.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -26,7 +27,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: { dataDir?: string; config?: Partial<ServerConfig> } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { dataDir?: string; config?: Partial<ServerConfig>; /** Test-only faults of the store (./faults.ts). */ faults?: readonly Fault[] } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
   const logs: string[] = [];
   const destination = new Writable({
@@ -38,7 +41,8 @@ export async function startServer(options: { dataDir?: string; config?: Partial<
   // Rate limits are off unless a test asks for them: most tests send faster than a person types. Protocol tests
   // speak raw frames with readable bodies, so unencrypted accounts and messages are allowed unless a test says not.
   const config = defaultConfig({ host: '127.0.0.1', port: 0, dataDir, rateLimits: false, allowUnencrypted: true, ...options.config });
-  const server = createServer({ config, log: createLogger({ level: 'debug', destination }) });
+  const store = options.faults ? faultyStore({ file: databaseFile(config), durability: config.durability }, options.faults) : undefined;
+  const server = createServer({ config, log: createLogger({ level: 'debug', destination }), store });
   const { port } = await server.listen();
   return {
     url: `ws://127.0.0.1:${port}/ws`,
@@ -77,7 +81,10 @@ export interface SpawnedServer {
   restart(): Promise<SpawnedServer>;
 }
 
-/** Runs `parley server` from the sources (through tsx) exactly as a user would, and waits for its banner. */
+/**
+ * Runs `parley server` from the sources (through tsx) exactly as a user would, and waits for its banner. With
+ * `faults`, the same command over a store with those test-only faults (./faulty-server.ts).
+ */
 export async function spawnServer(
   options: {
     dataDir?: string;
@@ -88,14 +95,18 @@ export async function spawnServer(
     bundled?: boolean;
     /** Start the process with this limit on open files (through prlimit), for tests at the descriptor limit. */
     fileLimit?: number;
+    /** PARLEY_TEST_FAULTS for ./faulty-server.ts, e.g. 'skip-dedupe'. */
+    faults?: string;
   } = {},
 ): Promise<SpawnedServer> {
   const dataDir = options.dataDir ?? tempDir();
   const port = options.port ?? (await freePort());
   // With the memory settings the `parley` command and `npm start` give Node.
-  const entry = [...NODE_MEMORY_FLAGS, ...(options.bundled ? [await bundledCli(ROOT)] : ['--import', 'tsx', path.join(ROOT, 'src/cli.ts')])];
+  const main = options.faults === undefined ? 'src/cli.ts' : 'test/helpers/faulty-server.ts';
+  const entry = [...NODE_MEMORY_FLAGS, ...(options.bundled ? [await bundledCli(ROOT, main)] : ['--import', 'tsx', path.join(ROOT, main)])];
   const args = [...entry, 'server', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...(options.args ?? [])];
-  const env = { ...process.env, GLIBC_TUNABLES: ALLOCATOR_TUNABLE, ...options.env };
+  const faults = options.faults === undefined ? {} : { PARLEY_TEST_FAULTS: options.faults };
+  const env = { ...process.env, GLIBC_TUNABLES: ALLOCATOR_TUNABLE, ...faults, ...options.env };
   // prlimit execs node in its own process, so the child's pid is the server's.
   const [command, ...prefix] = options.fileLimit ? ['prlimit', `--nofile=${options.fileLimit}:${options.fileLimit}`, process.execPath] : [process.execPath];
   const child = spawn(command!, [...prefix, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

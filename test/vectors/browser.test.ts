@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { VectorReport, VectorSet } from '../../src/shared/crypto/vectors.js';
+import type { VectorReport, VectorSet } from './check-vectors.js';
 import { loadVectorSet } from './load.js';
 
 const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';

@@ -18,7 +18,7 @@ import {
   type EnvelopeRejectionVector,
   type EnvelopeVector,
   type UserSecrets,
-} from '../../src/shared/crypto/vectors.js';
+} from './check-vectors.js';
 import { VECTOR_FILES, vectorPath } from './load.js';
 
 /** Nothing-up-my-sleeve bytes: the first n bytes of SHA-512 of a readable label. */

@@ -1,6 +1,6 @@
 // Reads the frozen vector files from test/vectors into one VectorSet (Node only; the browser test passes the result in).
 import fs from 'node:fs';
-import type { VectorSet } from '../../src/shared/crypto/vectors.js';
+import type { VectorSet } from './check-vectors.js';
 
 export const VECTOR_FILES = {
   kdf: 'kdf.json',

@@ -1,4 +1,5 @@
 // Append-only schema migrations for the SQLite store: never edit a step once released, add a new one.
+import type Database from 'better-sqlite3';
 
 export interface Migration {
   version: number;
@@ -229,3 +230,28 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
+
+/** Applies every migration newer than the file's `user_version`, each in its own transaction. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const step of migrations) {
+    if (step.version <= current) continue;
+    if (step.editsSchema) {
+      db.unsafeMode(true);
+      db.pragma('writable_schema = ON');
+    }
+    try {
+      db.transaction(() => {
+        db.exec(step.sql);
+        if (step.editsSchema) db.pragma(`schema_version = ${(db.pragma('schema_version', { simple: true }) as number) + 1}`);
+        db.pragma(`user_version = ${step.version}`);
+      })();
+    } finally {
+      if (step.editsSchema) {
+        db.pragma('writable_schema = OFF');
+        db.unsafeMode(false);
+      }
+    }
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}

@@ -14,7 +14,7 @@ const tempFile = () => path.join(tempDir('parley-spans-'), 'parley.db');
 
 test('every statement that reads a conversation by span is answered from the span index', async () => {
   const store = new SqliteStore({ file: tempFile(), checkpointInWorker: false });
-  const stmt = prepareStatements(store.db, { dedupeKey: true });
+  const stmt = prepareStatements(store.db);
   for (const name of ['spanNewest', 'spanIdsAfter', 'spanHistory', 'spanCountAfter'] as const) {
     const sql = stmt[name].source;
     const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...sql.split('?').slice(1).map(() => 1)) as { detail: string }[];

@@ -1,5 +1,6 @@
 // Every SQL statement of the SQLite store, prepared once per connection, with the row shapes they return.
 import type Database from 'better-sqlite3';
+import type { Message } from '../../shared/protocol.js';
 
 export interface MessageRow {
   id: number;
@@ -51,8 +52,18 @@ const SUMMARY_QUERY = `
   JOIN users pu ON pu.id = peer.user_id
   WHERE me.user_id = ?`;
 
-/** `dedupeKey`: false only under the skip-dedupe test fault, whose schema has no (sender_id, client_msg_id) key. */
-export function prepareStatements(db: Database.Database, { dedupeKey }: { dedupeKey: boolean }) {
+export const toMessage = (row: MessageRow): Message => ({
+  cursor: row.id,
+  conversationId: row.conversation_id,
+  seq: row.seq,
+  from: row.from_name,
+  to: row.to_name,
+  clientMsgId: row.client_msg_id,
+  body: row.body,
+  ts: row.created_at,
+});
+
+export function prepareStatements(db: Database.Database) {
   return {
     insertUser: db.prepare<[string, string, number]>(
       'INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)',
@@ -94,10 +105,17 @@ export function prepareStatements(db: Database.Database, { dedupeKey }: { dedupe
     duplicateId: db.prepare<[number, string], { id: number }>('SELECT id FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
     newestId: db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages'),
     // A resend (same sender and clientMsgId) inserts nothing (changes = 0): one index probe, not a lookup and an
-    // insert. Without the dedupe key (the skip-dedupe fault) the clause would name no constraint, so it is left out.
+    // insert. So does a message whose place is taken (the place guard, migration 10): the store tells the two apart
+    // by looking for the resend's original, which only then costs a second probe.
     insertMessage: db.prepare<[number, number, number, number, string, string, number, number]>(
+      `INSERT OR IGNORE INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at, prev_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    // The same insert without OR IGNORE, run only after one was ignored and was no resend: SQLite then throws the
+    // constraint error that refused it.
+    insertMessageOrFail: db.prepare<[number, number, number, number, string, string, number, number]>(
       `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at, prev_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)${dedupeKey ? ' ON CONFLICT (client_msg_id, sender_id) DO NOTHING' : ''}`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     conversationsOf: db.prepare<[number], { conversation_id: number }>(
       'SELECT conversation_id FROM conversation_members WHERE user_id = ?',

@@ -53,6 +53,5 @@ export {
   type ContactRecord,
   type ContactKeyStatus,
 } from './safety-number.js';
-export { checkVectors, type VectorSet, type VectorReport } from './vectors.js';
 export type { Outcome } from './result.js';
 export type { Rng } from './random.js';

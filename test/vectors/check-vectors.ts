@@ -1,14 +1,14 @@
 // Known-answer vectors for Parley's own formats: computing them from fixed inputs, and checking frozen ones (in Node and in browsers).
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { decryptMessage, encryptMessage, encryptMessageV1, type DecryptFailure } from './envelope.js';
-import { openEpochKey, sealEpochKey, sealEpochKeyV1 } from './epoch-key.js';
-import { encodePublicIdentity, identityFromSecrets, parsePublicIdentity, publicIdentityOf, type Identity, type PublicIdentity } from './identity.js';
-import { boundSalt, deriveKeys, type KdfDescriptor } from './kdf.js';
-import { openIdentity, sealIdentity } from './key-bundle.js';
-import { membersHash, type Member } from './members.js';
-import { fixedRng } from './random.js';
-import { fingerprint, safetyNumber } from './safety-number.js';
-import { openVault, sealVault } from './vault.js';
+import { decryptMessage, encryptMessage, encryptMessageV1, type DecryptFailure } from '../../src/shared/crypto/envelope.js';
+import { openEpochKey, sealEpochKey, sealEpochKeyV1 } from '../../src/shared/crypto/epoch-key.js';
+import { encodePublicIdentity, identityFromSecrets, parsePublicIdentity, publicIdentityOf, type Identity, type PublicIdentity } from '../../src/shared/crypto/identity.js';
+import { boundSalt, deriveKeys, type KdfDescriptor } from '../../src/shared/crypto/kdf.js';
+import { openIdentity, sealIdentity } from '../../src/shared/crypto/key-bundle.js';
+import { membersHash, type Member } from '../../src/shared/crypto/members.js';
+import { fixedRng } from './fixed-rng.js';
+import { fingerprint, safetyNumber } from '../../src/shared/crypto/safety-number.js';
+import { openVault, sealVault } from '../../src/shared/crypto/vault.js';
 
 /** Bytes are hex in vector files; Parley's own string formats (pub1., kb1., ek1./ek2., p1./p2., vt1.) appear as they are. */
 type Hex = string;

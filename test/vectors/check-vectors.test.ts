@@ -1,7 +1,7 @@
 // Checks the frozen known-answer vectors in test/vectors/*.json (Parley's own formats) in Node; the browser test checks the same files in Chromium.
 import { describe, expect, test } from 'vitest';
-import { loadVectorSet } from '../../../test/vectors/load.js';
-import { checkVectors, type VectorSet } from './vectors.js';
+import { loadVectorSet } from './load.js';
+import { checkVectors, type VectorSet } from './check-vectors.js';
 
 const vectors = loadVectorSet();
 
