@@ -2,7 +2,7 @@
 import { useEffect, useId, useState, type ReactElement } from 'react';
 import { ParleyError, type SearchHit } from '../../shared/client/index.js';
 import { formatListTime } from '../lib/time.js';
-import { Avatar } from './Avatar.js';
+import { Avatar } from './avatar.js';
 
 interface MessageSearchProps {
   me: string;

@@ -1,7 +1,7 @@
 // Sign in or create an account: one form, two modes, and errors said in plain words next to the button.
 import { useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import { checkPasswordStrength, preloadPasswordStrength } from '../../shared/client/index.js';
-import { AlertIcon, BrandMark } from './Icons.js';
+import { AlertIcon, BrandMark } from '../components/icons.js';
 
 export type AuthMode = 'login' | 'register';
 

@@ -2,8 +2,8 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import { ParleyError, type ParleyClient, type SessionSummary } from '../../shared/client/index.js';
 import { formatListTime } from '../lib/time.js';
-import { AlertIcon, CloseIcon } from './Icons.js';
-import { PasswordField } from './PasswordField.js';
+import { AlertIcon, CloseIcon } from '../components/icons.js';
+import { PasswordField } from '../components/password-field.js';
 import type { NotifyPrefs } from '../lib/notifications.js';
 
 interface AccountDialogProps {

@@ -2,10 +2,10 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type ReactElement } from 'react';
 import { LIMITS } from '../shared/protocol.js';
 import { ParleyClient, ParleyError, STORAGE_KEYS, type ClientState, type PendingUpgrade } from '../shared/client/index.js';
-import { ChatScreen } from './ChatScreen.js';
-import { AuthScreen, type AuthMode } from './components/AuthScreen.js';
-import { AlertIcon, BrandMark } from './components/Icons.js';
-import { PasswordField } from './components/PasswordField.js';
+import { ChatScreen } from './screens/chat-screen.js';
+import { AuthScreen, type AuthMode } from './screens/auth-screen.js';
+import { AlertIcon, BrandMark } from './components/icons.js';
+import { PasswordField } from './components/password-field.js';
 import { api } from './lib/api.js';
 import { authErrorText } from './lib/messages.js';
 import { indexedDbSearchStore } from './lib/search-store.js';

@@ -2,12 +2,12 @@
 import { useMemo, useState, type ReactElement } from 'react';
 import type { OutboxEntry, SearchHit } from '../../shared/client/index.js';
 import type { ConversationSummary } from '../../shared/protocol.js';
-import { Avatar } from './Avatar.js';
-import { ConversationList } from './ConversationList.js';
-import { BellIcon, BrandMark, CloseIcon, DevicesIcon, SignOutIcon } from './Icons.js';
-import { MessageSearch } from './MessageSearch.js';
-import { OnlineList } from './OnlineList.js';
-import { SearchBox } from './SearchBox.js';
+import { Avatar } from '../components/avatar.js';
+import { ConversationList } from '../components/conversation-list.js';
+import { BellIcon, BrandMark, CloseIcon, DevicesIcon, SignOutIcon } from '../components/icons.js';
+import { MessageSearch } from '../components/message-search.js';
+import { OnlineList } from '../components/online-list.js';
+import { SearchBox } from '../components/search-box.js';
 
 export type LinkStatus = 'connecting' | 'online' | 'reconnecting' | 'closed';
 

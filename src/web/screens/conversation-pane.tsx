@@ -1,13 +1,13 @@
 // The right column: who we talk to (online, typing), the history and the composer.
 import type { ReactElement } from 'react';
 import type { ContactKeys, ParleyClient } from '../../shared/client/index.js';
-import { KeysPanel } from './KeysPanel.js';
+import { KeysPanel } from '../components/keys-panel.js';
 import type { MessageItem, SecurityNote } from '../types.js';
-import { Avatar } from './Avatar.js';
-import { Composer } from './Composer.js';
-import { BackIcon, BellIcon, ChatIcon } from './Icons.js';
-import { MessageList } from './MessageList.js';
-import { quoteOf } from './MessageMenu.js';
+import { Avatar } from '../components/avatar.js';
+import { Composer } from '../components/composer.js';
+import { BackIcon, BellIcon, ChatIcon } from '../components/icons.js';
+import { MessageList } from '../components/message-list.js';
+import { quoteOf } from '../components/message-menu.js';
 
 interface ConversationPaneProps {
   conversationId: number;

@@ -1,6 +1,6 @@
 // Find someone by exact username and open a conversation with them; also filters the list while typing.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
-import { SearchIcon } from './Icons.js';
+import { SearchIcon } from './icons.js';
 
 interface SearchBoxProps {
   query: string;

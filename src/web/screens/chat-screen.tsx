@@ -1,20 +1,20 @@
 // The signed-in screen: wires the client's snapshot to the sidebar and the open conversation.
 import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
-import { ParleyError, pendingByPeer, selectThread, sortWithPending, threadOf, type ClientState, type ParleyClient } from '../shared/client/index.js';
-import { useActiveUsers } from '../shared/react/active-users.js';
-import { AccountDialog } from './components/AccountDialog.js';
-import { ConnectionBanner } from './components/ConnectionBanner.js';
-import { ConversationPane, EmptyPane } from './components/ConversationPane.js';
-import { RestoredBanner } from './components/RestoredBanner.js';
-import { Sidebar } from './components/Sidebar.js';
-import { useDocumentTitle } from './hooks/useDocumentTitle.js';
-import { useHashRoute } from './hooks/useHashRoute.js';
-import { useMessageNotifications } from './hooks/useMessageNotifications.js';
-import { useNow } from './hooks/useNow.js';
-import { usePageVisible } from './hooks/usePageVisible.js';
-import { loadDraft, saveDraft } from './lib/drafts.js';
-import { openErrorText } from './lib/messages.js';
-import type { SecurityNote } from './types.js';
+import { ParleyError, pendingByPeer, selectThread, sortWithPending, threadOf, type ClientState, type ParleyClient } from '../../shared/client/index.js';
+import { useActiveUsers } from '../../shared/react/active-users.js';
+import { AccountDialog } from './account-dialog.js';
+import { ConnectionBanner } from '../components/connection-banner.js';
+import { ConversationPane, EmptyPane } from './conversation-pane.js';
+import { RestoredBanner } from '../components/restored-banner.js';
+import { Sidebar } from './sidebar.js';
+import { useDocumentTitle } from '../hooks/use-document-title.js';
+import { useHashRoute } from '../hooks/use-hash-route.js';
+import { useMessageNotifications } from '../hooks/use-message-notifications.js';
+import { useNow } from '../hooks/use-now.js';
+import { usePageVisible } from '../hooks/use-page-visible.js';
+import { loadDraft, saveDraft } from '../lib/drafts.js';
+import { openErrorText } from '../lib/messages.js';
+import type { SecurityNote } from '../types.js';
 import {
   dismissNotifyPrompt,
   loadNotifyPrefs,
@@ -23,7 +23,7 @@ import {
   requestNotifyPermission,
   saveNotifyPrefs,
   type NotifyPrefs,
-} from './lib/notifications.js';
+} from '../lib/notifications.js';
 
 const NO_NOTES: readonly SecurityNote[] = [];
 /** How many of the people online the sidebar lists; the rest are found with the search box. */
