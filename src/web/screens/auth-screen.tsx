@@ -1,21 +1,27 @@
 // Sign in or create an account: one form, two modes, and errors said in plain words next to the button.
 import { useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import { checkPasswordStrength, preloadPasswordStrength } from '../../shared/client/index.js';
-import { AlertIcon, BrandMark } from '../components/icons.js';
+import { USERNAME_PATTERN } from '../../shared/protocol.js';
+import { usePasswordMinLength } from '../client-context.js';
+import { AuthCard } from '../components/auth-card.js';
+import { FormResult } from '../components/form-result.js';
+import { PasswordField } from '../components/password-field.js';
+import type { ApiError } from '../lib/api.js';
+import { authErrorText, USERNAME_RULE_TEXT } from '../lib/messages.js';
+import { newPasswordHint, passwordLengthProblem } from '../lib/password-rule.js';
+import { usernameInputProps } from '../lib/username-input.js';
 
 export type AuthMode = 'login' | 'register';
 
 interface AuthScreenProps {
-  passwordMinLength: number;
   /** A problem to show before the user does anything (e.g. a refused cookie). */
   notice?: string | null;
-  /** Resolves to null on success, or to a sentence saying what went wrong. */
-  onSubmit(mode: AuthMode, username: string, password: string): Promise<string | null>;
+  /** Resolves to null on success, or to what the server (or the way to it) refused. */
+  onSubmit(mode: AuthMode, username: string, password: string): Promise<ApiError | null>;
 }
 
-const USERNAME_RULE = /^[A-Za-z0-9_.-]{1,32}$/;
-
-export function AuthScreen({ passwordMinLength, notice = null, onSubmit }: AuthScreenProps): ReactElement {
+export function AuthScreen({ notice = null, onSubmit }: AuthScreenProps): ReactElement {
+  const passwordMinLength = usePasswordMinLength();
   const [mode, setMode] = useState<AuthMode>('login');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -25,7 +31,7 @@ export function AuthScreen({ passwordMinLength, notice = null, onSubmit }: AuthS
   const [busy, setBusy] = useState(false);
   const usernameRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
-  const ids = { username: useId(), password: useId(), error: useId(), usernameHint: useId(), passwordHint: useId() };
+  const ids = { username: useId(), password: useId(), error: useId(), usernameHint: useId() };
   const registering = mode === 'register';
 
   const switchMode = (next: AuthMode) => {
@@ -44,13 +50,10 @@ export function AuthScreen({ passwordMinLength, notice = null, onSubmit }: AuthS
     event.preventDefault();
     if (busy) return;
     if (username === '') return fail('Enter your username.', 'username');
-    if (registering && !USERNAME_RULE.test(username)) {
-      return fail('Usernames are 1 to 32 letters, digits, dots, underscores or hyphens.', 'username');
-    }
+    if (registering && !USERNAME_PATTERN.test(username)) return fail(USERNAME_RULE_TEXT, 'username');
     if (password === '') return fail('Enter your password.', 'password');
-    if (registering && password.length < passwordMinLength) {
-      return fail(`That password is too short: use at least ${passwordMinLength} characters.`, 'password');
-    }
+    const tooShort = registering ? passwordLengthProblem(password, passwordMinLength) : null;
+    if (tooShort !== null) return fail(tooShort, 'password');
     setBusy(true);
     setError(null);
     if (registering) {
@@ -62,93 +65,69 @@ export function AuthScreen({ passwordMinLength, notice = null, onSubmit }: AuthS
         return fail(`That password is too easy to guess. ${advice}`, 'password');
       }
     }
-    const problem = await onSubmit(mode, username, password);
+    const refused = await onSubmit(mode, username, password);
     setBusy(false);
-    if (problem !== null) fail(problem, /password/i.test(problem) && registering ? 'password' : 'username');
+    if (refused === null) return;
+    const problem = authErrorText(refused, passwordMinLength);
+    fail(problem, /password/i.test(problem) && registering ? 'password' : 'username');
   };
 
   return (
-    <main className="auth">
-      <div className="auth-card">
-        <div className="brand">
-          <BrandMark />
-          <span>Parley</span>
-        </div>
-        <h1 className="auth-title">{registering ? 'Create your account' : 'Welcome back'}</h1>
-        <p className="auth-subtitle">
-          {registering ? 'Pick a username people will find you by.' : 'Sign in to pick up where you left off.'}
-        </p>
-
-        <div className="tabs" role="group" aria-label="Account">
-          <button type="button" className="tab" aria-pressed={!registering} onClick={() => switchMode('login')}>
-            Sign in
-          </button>
-          <button type="button" className="tab" aria-pressed={registering} onClick={() => switchMode('register')}>
-            Create account
-          </button>
-        </div>
-
-        <form onSubmit={(e) => void submit(e)} noValidate aria-describedby={error ? ids.error : undefined}>
-          <div className="field">
-            <label htmlFor={ids.username}>Username</label>
-            <input
-              ref={usernameRef}
-              id={ids.username}
-              className="input"
-              name="username"
-              autoComplete="username"
-              autoCapitalize="none"
-              autoCorrect="off"
-              spellCheck={false}
-              maxLength={64}
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-              aria-invalid={error?.field === 'username'}
-              aria-describedby={registering ? ids.usernameHint : undefined}
-              autoFocus
-            />
-            {registering && (
-              <span id={ids.usernameHint} className="field-hint">
-                Letters, digits, dots, underscores and hyphens. Case matters: “Sam” and “sam” are two people.
-              </span>
-            )}
-          </div>
-          <div className="field">
-            <label htmlFor={ids.password}>Password</label>
-            <input
-              ref={passwordRef}
-              id={ids.password}
-              className="input"
-              type="password"
-              name="password"
-              autoComplete={registering ? 'new-password' : 'current-password'}
-              maxLength={1024}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-invalid={error?.field === 'password'}
-              aria-describedby={registering ? ids.passwordHint : undefined}
-            />
-            {registering && (
-              <span id={ids.passwordHint} className="field-hint">
-                At least {passwordMinLength} characters, and hard to guess: a few uncommon words work well.
-              </span>
-            )}
-          </div>
-
-          {error && (
-            <p id={ids.error} className="form-error" role="alert">
-              <AlertIcon />
-              <span>{error.text}</span>
-            </p>
-          )}
-
-          <button type="submit" className="btn btn-primary auth-submit" disabled={busy}>
-            {busy ? <span className="spinner" aria-hidden="true" /> : null}
-            {registering ? 'Create account' : 'Sign in'}
-          </button>
-        </form>
-        <p className="auth-footer">Self-hosted messaging for your network.</p>
+    <AuthCard
+      title={registering ? 'Create your account' : 'Welcome back'}
+      subtitle={registering ? 'Pick a username people will find you by.' : 'Sign in to pick up where you left off.'}
+    >
+      <div className="tabs" role="group" aria-label="Account">
+        <button type="button" className="tab" aria-pressed={!registering} onClick={() => switchMode('login')}>
+          Sign in
+        </button>
+        <button type="button" className="tab" aria-pressed={registering} onClick={() => switchMode('register')}>
+          Create account
+        </button>
       </div>
-    </main>
+
+      <form onSubmit={(e) => void submit(e)} noValidate aria-describedby={error ? ids.error : undefined}>
+        <div className="field">
+          <label htmlFor={ids.username}>Username</label>
+          <input
+            ref={usernameRef}
+            id={ids.username}
+            className="input"
+            name="username"
+            autoComplete="username"
+            {...usernameInputProps}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            aria-invalid={error?.field === 'username'}
+            aria-describedby={registering ? ids.usernameHint : undefined}
+            autoFocus
+          />
+          {registering && (
+            <span id={ids.usernameHint} className="field-hint">
+              Letters, digits, dots, underscores and hyphens. Case matters: “Sam” and “sam” are two people.
+            </span>
+          )}
+        </div>
+        <PasswordField
+          ref={passwordRef}
+          id={ids.password}
+          label="Password"
+          name="password"
+          autoComplete={registering ? 'new-password' : 'current-password'}
+          value={password}
+          onChange={setPassword}
+          invalid={error?.field === 'password'}
+          hint={registering ? newPasswordHint(passwordMinLength) : undefined}
+        />
+
+        {error && <FormResult id={ids.error} text={error.text} />}
+
+        <button type="submit" className="btn btn-primary auth-submit" disabled={busy}>
+          {busy ? <span className="spinner" aria-hidden="true" /> : null}
+          {registering ? 'Create account' : 'Sign in'}
+        </button>
+      </form>
+      <p className="auth-footer">Self-hosted messaging for your network.</p>
+    </AuthCard>
   );
 }

@@ -1,67 +1,55 @@
 // The left column: brand, who is signed in, search, conversations and people online.
 import { useMemo, useState, type ReactElement } from 'react';
-import type { OutboxEntry, SearchHit } from '../../shared/client/index.js';
-import type { ConversationSummary } from '../../shared/protocol.js';
+import type { ConnectionState } from '../../shared/client/index.js';
+import { useClientState, useMe, useSessionActions } from '../client-context.js';
 import { Avatar } from '../components/avatar.js';
+import { Brand } from '../components/brand.js';
 import { ConversationList } from '../components/conversation-list.js';
-import { BellIcon, BrandMark, CloseIcon, DevicesIcon, SignOutIcon } from '../components/icons.js';
+import { DevicesIcon, SignOutIcon } from '../components/icons.js';
 import { MessageSearch } from '../components/message-search.js';
+import { NotifyPrompt } from '../components/notify-prompt.js';
 import { OnlineList } from '../components/online-list.js';
 import { SearchBox } from '../components/search-box.js';
-
-export type LinkStatus = 'connecting' | 'online' | 'reconnecting' | 'closed';
+import { useConversations } from '../hooks/use-conversations.js';
+import { useNotifyPrompt } from '../hooks/use-notify-settings.js';
+import { useNow } from '../hooks/use-now.js';
+import { useEveryoneOnline, useOnline } from '../hooks/use-online.js';
 
 interface SidebarProps {
-  me: string;
-  status: LinkStatus;
-  conversations: readonly ConversationSummary[];
-  /** Each peer's newest unsent message. */
-  pending: ReadonlyMap<string, OutboxEntry>;
-  /** Contacts online (live presence): the dots on conversations. */
-  online: readonly string[];
-  /** A page of everyone online, from the server, for "Online now". */
-  everyone: readonly string[];
-  /** How many are online in all: more than `everyone` when the page is full. */
-  everyoneTotal: number;
-  /** False while reconnecting: presence is unknown then. */
-  connected: boolean;
   activeId: number | null;
-  typingIn: ReadonlySet<number>;
-  now: number;
-  showNotifyPrompt: boolean;
-  onDismissNotifyPrompt(): void;
-  onEnableNotifications(): void;
   onSelect(conversationId: number): void;
+  /** Resolves to null when the conversation opened, or to a sentence saying why not. */
   onOpenUser(username: string): Promise<string | null>;
-  /** Searches the decrypted messages kept on this device. */
-  searchMessages(query: string): Promise<SearchHit[]>;
   onOpenAccount(): void;
-  onSignOut(): void;
 }
 
-const STATUS_TEXT: Record<LinkStatus, string> = {
+const STATUS_TEXT: Record<ConnectionState['status'], string> = {
   connecting: 'Connecting…',
   online: 'Online',
   reconnecting: 'Reconnecting…',
   closed: 'Offline',
 };
 
-export function Sidebar(props: SidebarProps): ReactElement {
-  const { me, status, conversations, online, activeId, typingIn, now } = props;
+export function Sidebar({ activeId, onSelect, onOpenUser, onOpenAccount }: SidebarProps): ReactElement {
+  const me = useMe();
+  const status = useClientState().connection.status;
+  const { listed: conversations, pending, typingIn } = useConversations();
+  const { connected, contacts } = useOnline();
+  const everyone = useEveryoneOnline();
+  const notifyPrompt = useNotifyPrompt();
+  const { signOut } = useSessionActions();
+  const now = useNow();
   const [query, setQuery] = useState('');
-  const onlineSet = useMemo(() => new Set(online), [online]);
+  const onlineSet = useMemo(() => new Set(contacts), [contacts]);
   // You are always listed, as the old messenger did, even when your name sorts past the first page.
-  const listed = props.everyone.includes(me) ? props.everyone : [me, ...props.everyone];
+  const listed = everyone.users.includes(me) ? everyone.users : [me, ...everyone.users];
   const filter = query.trim().toLowerCase();
   const shown = filter === '' ? conversations : conversations.filter((c) => c.peer.toLowerCase().includes(filter));
 
   return (
     <nav className="sidebar" aria-label="Conversations and people">
       <div className="sidebar-header">
-        <div className="brand">
-          <BrandMark />
-          <span>Parley</span>
-        </div>
+        <Brand />
       </div>
 
       <div className="me">
@@ -73,33 +61,20 @@ export function Sidebar(props: SidebarProps): ReactElement {
             {STATUS_TEXT[status]}
           </span>
         </div>
-        <button type="button" className="icon-btn" onClick={props.onOpenAccount} aria-label="Devices and password" title="Devices and password">
+        <button type="button" className="icon-btn" onClick={onOpenAccount} aria-label="Devices and password" title="Devices and password">
           <DevicesIcon />
         </button>
-        <button type="button" className="icon-btn" onClick={props.onSignOut} aria-label="Sign out" title="Sign out">
+        <button type="button" className="icon-btn" onClick={signOut} aria-label="Sign out" title="Sign out">
           <SignOutIcon />
         </button>
       </div>
 
-      {props.showNotifyPrompt && (
-        <div className="notify-cta">
-          <BellIcon />
-          <p>Get notified of new messages.</p>
-          <div className="notify-actions">
-            <button type="button" className="btn btn-primary" onClick={props.onEnableNotifications}>
-              Turn on
-            </button>
-            <button type="button" className="icon-btn notify-dismiss" onClick={props.onDismissNotifyPrompt} aria-label="Not now" title="Not now">
-              <CloseIcon />
-            </button>
-          </div>
-        </div>
-      )}
+      {notifyPrompt.shown && <NotifyPrompt onEnable={notifyPrompt.enable} onDismiss={notifyPrompt.dismiss} />}
 
-      <SearchBox query={query} onQueryChange={setQuery} onOpen={props.onOpenUser} />
+      <SearchBox query={query} onQueryChange={setQuery} onOpen={onOpenUser} />
 
       <div className="sidebar-scroll">
-        <MessageSearch me={me} now={now} search={props.searchMessages} onOpen={(peer) => void props.onOpenUser(peer)} />
+        <MessageSearch me={me} now={now} onOpen={(peer) => void onOpenUser(peer)} />
         <h2 className="section-title">
           <span>Conversations</span>
         </h2>
@@ -107,12 +82,12 @@ export function Sidebar(props: SidebarProps): ReactElement {
           <ConversationList
             me={me}
             conversations={shown}
-            pending={props.pending}
+            pending={pending}
             activeId={activeId}
             online={onlineSet}
             typingIn={typingIn}
             now={now}
-            onSelect={props.onSelect}
+            onSelect={onSelect}
           />
         ) : (
           <p className="empty-note">
@@ -122,14 +97,14 @@ export function Sidebar(props: SidebarProps): ReactElement {
 
         <h2 className="section-title">
           <span>Online now</span>
-          {props.connected && <span className="section-count">{props.everyoneTotal}</span>}
+          {connected && <span className="section-count">{everyone.total}</span>}
         </h2>
-        {props.connected ? (
+        {connected ? (
           <>
-            <OnlineList me={me} online={listed} onOpen={(name) => void props.onOpenUser(name)} />
-            {props.everyoneTotal > listed.length && (
+            <OnlineList me={me} online={listed} onOpen={(name) => void onOpenUser(name)} />
+            {everyone.total > listed.length && (
               <p className="empty-note" data-testid="online-more">
-                and {props.everyoneTotal - listed.length} more: search for a name above
+                and {everyone.total - listed.length} more: search for a name above
               </p>
             )}
           </>
