@@ -3,7 +3,7 @@ import type { ReactElement } from 'react';
 import type { SecurityNote } from '../types.js';
 
 /** How many of a conversation's encryption events stay on screen (the newest; refusals are never hidden). */
-export const NOTES_SHOWN = 3;
+const NOTES_SHOWN = 3;
 
 /**
  * Only alarms: the routine events (a new conversation key) are in the encryption details (KeysPanel),
