@@ -1,7 +1,7 @@
 // Browser entry point: styles, then the app into #root.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.js';
+import { App } from './app.js';
 import './styles/theme.css';
 import './styles/base.css';
 import './styles/auth.css';

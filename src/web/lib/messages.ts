@@ -1,13 +1,16 @@
 // What to tell a person when something they asked for did not work, by error code.
 import type { ApiError } from './api.js';
+import { passwordTooShortText } from './password-rule.js';
+
+export const USERNAME_RULE_TEXT = 'Usernames are 1 to 32 letters, digits, dots, underscores or hyphens.';
 
 export function authErrorText(error: ApiError, passwordMinLength: number): string {
   const seconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000));
   const known: Partial<Record<ApiError['code'], string>> = {
     AUTH_FAILED: 'Wrong username or password. Usernames are case sensitive.',
     USERNAME_TAKEN: 'That username is taken. Try another one.',
-    WEAK_PASSWORD: `That password is too short: use at least ${passwordMinLength} characters.`,
-    INVALID_USERNAME: 'Usernames are 1 to 32 letters, digits, dots, underscores or hyphens.',
+    WEAK_PASSWORD: passwordTooShortText(passwordMinLength),
+    INVALID_USERNAME: USERNAME_RULE_TEXT,
     RATE_LIMITED: `Too many attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
     NETWORK: 'The server could not be reached. Check your connection and try again.',
   };

@@ -1,6 +1,7 @@
 // Find someone by exact username and open a conversation with them; also filters the list while typing.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
-import { SearchIcon } from './Icons.js';
+import { usernameInputProps } from '../lib/username-input.js';
+import { SearchIcon } from './icons.js';
 
 interface SearchBoxProps {
   query: string;
@@ -45,10 +46,7 @@ export function SearchBox({ query, onQueryChange, onOpen }: SearchBoxProps): Rea
         type="search"
         placeholder="Find or start a conversation"
         autoComplete="off"
-        autoCapitalize="none"
-        autoCorrect="off"
-        spellCheck={false}
-        maxLength={64}
+        {...usernameInputProps}
         value={query}
         onChange={(e) => {
           onQueryChange(e.target.value);

@@ -4,7 +4,7 @@ import type { ConversationSummary } from '../../shared/protocol.js';
 import type { OutboxEntry } from '../../shared/client/index.js';
 import { previewText } from '../../shared/client/index.js';
 import { formatListTime } from '../lib/time.js';
-import { Avatar } from './Avatar.js';
+import { Avatar } from './avatar.js';
 
 interface ConversationListProps {
   me: string;

@@ -1,6 +1,6 @@
 // The people online right now (you included, as the old messenger showed), each a click away from a chat.
 import type { ReactElement } from 'react';
-import { Avatar } from './Avatar.js';
+import { Avatar } from './avatar.js';
 
 interface OnlineListProps {
   me: string;

@@ -1,13 +1,15 @@
 // Watches the client for messages from others and raises a desktop notice for each while the tab is hidden.
 import { useEffect, useRef } from 'react';
-import type { ClientState, ParleyClient } from '../../shared/client/index.js';
+import type { ClientState } from '../../shared/client/index.js';
+import { useClient } from '../client-context.js';
 import { showMessageNotice, type NotifyPrefs } from '../lib/notifications.js';
 
 /**
  * Compares each snapshot with the last seen one: a conversation whose last message moved forward and came
  * from the peer is news. The first catch-up after connecting is history, not news, so it primes silently.
  */
-export function useMessageNotifications(client: ParleyClient, prefs: NotifyPrefs, onOpen: (conversationId: number) => void): void {
+export function useMessageNotifications(prefs: NotifyPrefs, onOpen: (conversationId: number) => void): void {
+  const client = useClient();
   const open = useRef(onOpen);
   open.current = onOpen;
   const chosen = useRef(prefs);

@@ -1,8 +1,9 @@
 // The bar that says the connection dropped and that what the user writes will still be sent.
 import type { ReactElement } from 'react';
+import type { ConnectionState } from '../../shared/client/index.js';
 
 interface ConnectionBannerProps {
-  status: 'connecting' | 'online' | 'reconnecting' | 'closed';
+  status: ConnectionState['status'];
   pending: number;
 }
 

@@ -1,28 +1,26 @@
 // Your account: the signed-in devices (sign any of them out), a new password, new encryption keys, and sign out everywhere.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
-import { ParleyError, type ParleyClient, type SessionSummary } from '../../shared/client/index.js';
-import { formatListTime } from '../lib/time.js';
-import { AlertIcon, CloseIcon } from './Icons.js';
-import { PasswordField } from './PasswordField.js';
+import { ParleyError, type SessionSummary } from '../../shared/client/index.js';
+import { useClient, useMe, usePasswordMinLength, useSessionActions } from '../client-context.js';
+import { FormResult } from '../components/form-result.js';
+import { CloseIcon } from '../components/icons.js';
+import { PasswordField } from '../components/password-field.js';
+import { useNow } from '../hooks/use-now.js';
 import type { NotifyPrefs } from '../lib/notifications.js';
+import { newPasswordHint, passwordLengthProblem, passwordTooShortText } from '../lib/password-rule.js';
+import { formatListTime } from '../lib/time.js';
 
 interface AccountDialogProps {
-  client: ParleyClient;
-  me: string;
-  passwordMinLength: number;
-  now: number;
   notifyPrefs: NotifyPrefs;
   onNotifyPrefs(prefs: NotifyPrefs): void;
   onClose(): void;
-  /** Ends every session, this one included; resolves to a sentence when it could not. */
-  onSignOutEverywhere(): Promise<string | null>;
 }
 
 function errorText(error: unknown, passwordMinLength: number): string {
   if (!(error instanceof ParleyError)) return 'That did not work. Try again.';
   const code = error.code;
   if (code === 'AUTH_FAILED') return 'That is not your current password. Nothing was changed.';
-  if (code === 'WEAK_PASSWORD') return /long/i.test(error.message) ? error.message : `Use at least ${passwordMinLength} characters.`;
+  if (code === 'WEAK_PASSWORD') return /long/i.test(error.message) ? error.message : passwordTooShortText(passwordMinLength);
   if (code === 'RATE_LIMITED') {
     const minutes = Math.max(1, Math.ceil((error.retryAfterMs ?? 60_000) / 60_000));
     return `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
@@ -32,17 +30,12 @@ function errorText(error: unknown, passwordMinLength: number): string {
   return error.message;
 }
 
-/** What a form's submit came to: a status when it worked, an alert when it did not. */
-function FormResult({ id, result }: { id: string; result: { ok: boolean; text: string } }): ReactElement {
-  return (
-    <p id={id} className={result.ok ? 'form-ok' : 'form-error'} role={result.ok ? 'status' : 'alert'}>
-      {!result.ok && <AlertIcon />}
-      <span>{result.text}</span>
-    </p>
-  );
-}
-
-export function AccountDialog({ client, me, passwordMinLength, now, notifyPrefs, onNotifyPrefs, onClose, onSignOutEverywhere }: AccountDialogProps): ReactElement {
+export function AccountDialog({ notifyPrefs, onNotifyPrefs, onClose }: AccountDialogProps): ReactElement {
+  const client = useClient();
+  const me = useMe();
+  const passwordMinLength = usePasswordMinLength();
+  const { signOutEverywhere } = useSessionActions();
+  const now = useNow();
   const dialog = useRef<HTMLDialogElement>(null);
   const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
@@ -89,7 +82,7 @@ export function AccountDialog({ client, me, passwordMinLength, now, notifyPrefs,
   const everywhere = async () => {
     if (!window.confirm('Sign out on every device, this one included?')) return;
     setBusy('everywhere');
-    const problem = await onSignOutEverywhere();
+    const problem = await signOutEverywhere();
     if (problem !== null) {
       setListError(problem);
       setBusy(null);
@@ -100,7 +93,8 @@ export function AccountDialog({ client, me, passwordMinLength, now, notifyPrefs,
     event.preventDefault();
     if (busy !== null) return;
     if (current === '') return setPasswordResult({ ok: false, text: 'Enter your current password.' });
-    if (next.length < passwordMinLength) return setPasswordResult({ ok: false, text: `Use at least ${passwordMinLength} characters.` });
+    const tooShort = passwordLengthProblem(next, passwordMinLength);
+    if (tooShort !== null) return setPasswordResult({ ok: false, text: tooShort });
     if (next !== again) return setPasswordResult({ ok: false, text: 'The two new passwords differ.' });
     setBusy('password');
     setPasswordResult(null);
@@ -178,12 +172,7 @@ export function AccountDialog({ client, me, passwordMinLength, now, notifyPrefs,
             </li>
           ))}
         </ul>
-        {listError && (
-          <p className="form-error" role="alert">
-            <AlertIcon />
-            <span>{listError}</span>
-          </p>
-        )}
+        {listError && <FormResult text={listError} />}
         <button type="button" className="btn btn-ghost btn-danger" disabled={busy !== null} onClick={() => void everywhere()}>
           Sign out everywhere
         </button>
@@ -203,10 +192,10 @@ export function AccountDialog({ client, me, passwordMinLength, now, notifyPrefs,
         <form onSubmit={(e) => void changePassword(e)} noValidate aria-describedby={passwordResult ? ids.result : undefined}>
           <input type="text" name="username" autoComplete="username" value={me} readOnly hidden />
           <PasswordField id={ids.current} label="Current password" autoComplete="current-password" value={current} onChange={setCurrent} />
-          <PasswordField id={ids.next} label="New password" autoComplete="new-password" value={next} onChange={setNext} />
+          <PasswordField id={ids.next} label="New password" autoComplete="new-password" value={next} onChange={setNext} hint={newPasswordHint(passwordMinLength)} />
           <PasswordField id={ids.again} label="New password again" autoComplete="new-password" value={again} onChange={setAgain} />
           <p className="field-hint">Your other devices will be signed out.</p>
-          {passwordResult && <FormResult id={ids.result} result={passwordResult} />}
+          {passwordResult && <FormResult id={ids.result} {...passwordResult} />}
           <button type="submit" className="btn btn-primary" disabled={busy !== null}>
             Change password
           </button>
@@ -222,7 +211,7 @@ export function AccountDialog({ client, me, passwordMinLength, now, notifyPrefs,
         <form onSubmit={(e) => void resetKeys(e)} noValidate aria-describedby={resetResult ? ids.resetResult : undefined}>
           <input type="text" name="username" autoComplete="username" value={me} readOnly hidden />
           <PasswordField id={ids.reset} label="Your password" autoComplete="current-password" value={resetPassword} onChange={setResetPassword} />
-          {resetResult && <FormResult id={ids.resetResult} result={resetResult} />}
+          {resetResult && <FormResult id={ids.resetResult} {...resetResult} />}
           <button type="submit" className="btn btn-ghost btn-danger" disabled={busy !== null}>
             Reset my keys
           </button>

@@ -2,9 +2,9 @@
 import { memo, type ReactElement } from 'react';
 import { formatClock, formatPrecise } from '../lib/time.js';
 import type { DeliveryStatus, MessageItem } from '../types.js';
-import { ClockMark, DoubleTickMark, TickMark } from './Icons.js';
-import { LinkifiedText } from './LinkifiedText.js';
-import { MessageMenu, splitQuote } from './MessageMenu.js';
+import { ClockMark, DoubleTickMark, TickMark } from './icons.js';
+import { LinkifiedText } from './linkified-text.js';
+import { MessageMenu, splitQuote } from './message-menu.js';
 
 const STATUS_LABEL: Record<DeliveryStatus, string> = {
   sending: 'Sending',

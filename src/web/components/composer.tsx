@@ -1,7 +1,7 @@
 // The message box: Enter sends, Shift+Enter adds a line, it grows with the text, and it tells the peer we type.
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { messageSize, tooLongText } from '../../shared/client/index.js';
-import { SendIcon } from './Icons.js';
+import { SendIcon } from './icons.js';
 
 interface ComposerProps {
   peer: string;

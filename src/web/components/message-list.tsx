@@ -2,9 +2,9 @@
 import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react';
 import { formatDay, sameDay } from '../lib/time.js';
 import type { MessageItem } from '../types.js';
-import { Avatar } from './Avatar.js';
-import { ArrowDownIcon } from './Icons.js';
-import { MessageBubble } from './MessageBubble.js';
+import { Avatar } from './avatar.js';
+import { ArrowDownIcon } from './icons.js';
+import { MessageBubble } from './message-bubble.js';
 
 interface MessageListProps {
   conversationKey: string;

@@ -1,45 +1,21 @@
 // Search in the decrypted messages kept on this device: a field, and the hits newest first, each opening its chat.
-import { useEffect, useId, useState, type ReactElement } from 'react';
-import { ParleyError, type SearchHit } from '../../shared/client/index.js';
+import { useId, useState, type ReactElement } from 'react';
+import type { SearchHit } from '../../shared/client/index.js';
+import { useMessageSearch } from '../hooks/use-message-search.js';
 import { formatListTime } from '../lib/time.js';
-import { Avatar } from './Avatar.js';
+import { Avatar } from './avatar.js';
 
 interface MessageSearchProps {
   me: string;
   now: number;
-  search(query: string): Promise<SearchHit[]>;
   onOpen(peer: string): void;
 }
 
-/** Typing pauses this long before a search runs. */
-const DEBOUNCE_MS = 250;
-
-type Outcome = { query: string; hits: SearchHit[] } | { query: string; error: string };
-
-export function MessageSearch({ me, now, search, onOpen }: MessageSearchProps): ReactElement {
+export function MessageSearch({ me, now, onOpen }: MessageSearchProps): ReactElement {
   const [query, setQuery] = useState('');
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const outcome = useMessageSearch(query);
   const inputId = useId();
   const statusId = useId();
-  const wanted = query.trim();
-
-  useEffect(() => {
-    if (wanted === '') {
-      setOutcome(null);
-      return;
-    }
-    let current = true;
-    const timer = setTimeout(() => {
-      search(wanted).then(
-        (hits) => current && setOutcome({ query: wanted, hits }),
-        (error: unknown) => current && setOutcome({ query: wanted, error: error instanceof ParleyError ? error.message : 'The search did not work; try again.' }),
-      );
-    }, DEBOUNCE_MS);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [search, wanted]);
 
   const hits = outcome && 'hits' in outcome ? outcome.hits : [];
   const status =

@@ -1,39 +1,19 @@
 // End-to-end encryption in a conversation's details: the safety number, "mark verified", and the key-change warning.
-import { useState, type ReactElement } from 'react';
-import { ParleyError, type ContactKeys, type ParleyClient } from '../../shared/client/index.js';
+import type { ReactElement } from 'react';
+import type { ContactKeys } from '../../shared/client/index.js';
+import { useSafetyNumber } from '../hooks/use-safety-number.js';
 import type { SecurityNote } from '../types.js';
 
 interface KeysPanelProps {
-  client: ParleyClient;
   peer: string;
   keys: ContactKeys | undefined;
   /** The conversation's routine key events (new conversation keys), newest last. */
   history: readonly SecurityNote[];
 }
 
-export function KeysPanel({ client, peer, keys, history }: KeysPanelProps): ReactElement {
-  const [digits, setDigits] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const show = async () => {
-    try {
-      setDigits((await client.safetyNumber(peer)).digits);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : 'The safety number is not available right now.');
-    }
-  };
-  const verify = async () => {
-    if (digits === null) return;
-    try {
-      // Only the keys behind the number on screen: if they changed meanwhile, the new number is shown instead.
-      await client.markVerified(peer, true, digits);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : 'Could not mark verified.');
-      if (e instanceof ParleyError && e.code === 'KEYS_CHANGED') {
-        setDigits(null);
-        void show();
-      }
-    }
-  };
+/** Key it by `peer`: another conversation must never show (or verify) this one's safety number. */
+export function KeysPanel({ peer, keys, history }: KeysPanelProps): ReactElement {
+  const { digits, error, show, verify } = useSafetyNumber(peer);
   const changed = keys?.status === 'changed';
   return (
     <>
@@ -46,9 +26,7 @@ export function KeysPanel({ client, peer, keys, history }: KeysPanelProps): Reac
       <details
         className="keys-details"
         onToggle={(e) => {
-          if (!e.currentTarget.open) return;
-          setError(null);
-          void show();
+          if (e.currentTarget.open) show();
         }}
       >
         <summary>
@@ -63,7 +41,7 @@ export function KeysPanel({ client, peer, keys, history }: KeysPanelProps): Reac
         <button
           type="button"
           className={keys?.verified ? 'btn btn-ghost' : 'btn btn-primary'}
-          onClick={() => void verify()}
+          onClick={verify}
           disabled={digits === null || (keys?.verified ?? false)}
         >
           {keys?.verified ? 'Verified' : 'Mark verified'}
