@@ -4,7 +4,7 @@ import { ParleyError } from '../errors.js';
 import type { ResultOf, SessionInfo, SessionSummary } from '../protocol.js';
 import { requireValidPassword, type AccountKeys } from './account-keys.js';
 import type { CatchUp } from './catch-up.js';
-import type { ClientContext } from './context.js';
+import { asParleyError, type ClientContext } from './context.js';
 import type { DeviceSearch } from './device-search.js';
 import type { Keyring } from './keyring.js';
 import type { Outbox } from './outbox.js';
@@ -13,9 +13,6 @@ import type { ServerSocket } from './server-socket.js';
 import { passwordLogin, passwordRegistration, whileBusy, type BusyRetry } from './sign-in.js';
 import type { Session } from './state.js';
 import { STORAGE_KEYS } from './storage.js';
-
-export const asParleyError = (error: unknown): ParleyError =>
-  error instanceof ParleyError ? error : new ParleyError('INTERNAL', 'Something went wrong in the client.', { cause: error });
 
 export interface AccountParts {
   keys: AccountKeys;

@@ -16,6 +16,10 @@ function addressOf(url: string): string {
   }
 }
 
+/** Any failure as the ParleyError the SDK promises its callers. */
+export const asParleyError = (error: unknown): ParleyError =>
+  error instanceof ParleyError ? error : new ParleyError('INTERNAL', 'Something went wrong in the client.', { cause: error });
+
 export class ClientContext {
   readonly options: ResolvedOptions;
   /** The snapshot UIs render. */

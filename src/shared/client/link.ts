@@ -2,10 +2,10 @@
 // drops, open another after a backoff, until the user exits.
 import { ParleyError } from '../errors.js';
 import { CLOSE_CODES, SUPPORTED_VERSIONS } from '../protocol.js';
-import { asParleyError, type Account } from './account.js';
+import type { Account } from './account.js';
 import { backoffDelay } from './backoff.js';
 import type { CatchUp } from './catch-up.js';
-import type { ClientContext } from './context.js';
+import { asParleyError, type ClientContext } from './context.js';
 import type { Outbox } from './outbox.js';
 import { ServerSocket } from './server-socket.js';
 import type { ConnectionState } from './state.js';

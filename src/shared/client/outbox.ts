@@ -175,7 +175,10 @@ export class Outbox {
         const body = await this.#envelope(conn, entry);
         const ack = await conn.request('send', { to: entry.to, clientMsgId: entry.clientMsgId, body });
         const me = this.#ctx.state.session?.username;
-        if (me) this.#inbox.delivered({ cursor: ack.cursor, conversationId: ack.conversationId, seq: ack.seq, from: me, to: entry.to, clientMsgId: entry.clientMsgId, body: entry.body, ts: ack.ts });
+        if (me) {
+          const { cursor, conversationId, seq, ts } = ack;
+          this.#inbox.delivered({ cursor, conversationId, seq, ts, from: me, to: entry.to, clientMsgId: entry.clientMsgId, body: entry.body });
+        }
       } catch (error) {
         const failure = error instanceof ParleyError ? error : new ParleyError('INTERNAL', undefined, { cause: error });
         if (isPermanentSendError(failure.code)) {
