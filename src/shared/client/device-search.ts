@@ -29,9 +29,9 @@ export class DeviceSearch {
     if (this.#search?.username === username) return;
     this.close();
     const generation = this.#ctx.generation ?? '';
-    const searchStore = this.#ctx.options.searchStore;
+    const { options } = this.#ctx;
     // Deferred, so a store that cannot be opened (a read-only folder) fails the search, never the sign-in.
-    const index = Promise.resolve().then(() => SearchIndex.open(searchStore?.(username) ?? memorySearchStore(), username, wrapKey, generation));
+    const index = Promise.resolve().then(() => SearchIndex.open(options.searchStore?.(username) ?? memorySearchStore(), username, wrapKey, generation));
     // A failure to open shows when the user searches; the messages themselves are not affected.
     index.catch(() => undefined);
     this.#search = { username, wrapKey, index };
