@@ -1,25 +1,29 @@
 // The client SDK's public surface, shared by the terminal client and the web client.
 export { ParleyClient, type ActiveUsersQuery, type ParleyClientOptions } from './client.js';
 export {
-  EXPLANATIONS,
   derive,
   freshKeys,
-  messageSize,
-  tooLongText,
+  kdfUpgrade,
   pinRealm,
   checkKdfVersion,
   recordKdfVersion,
   registration,
   rememberWrapKey,
+  type PendingUpgrade,
+} from './password-keys.js';
+export {
+  EXPLANATIONS,
+  messageSize,
+  tooLongText,
   type ClientMessage,
   type ContactKeys,
   type FailureReason,
   type MessageFailure,
-  type PendingUpgrade,
   type SecurityEvent,
-} from './e2e.js';
+} from './e2e-text.js';
+export { passwordLogin, passwordRegistration, whileBusy, BUSY_NOTICE, type BusyRetry, type LoginTransport, type PasswordLogin, type RegisterTransport } from './sign-in.js';
 export { checkPasswordStrength, preloadPasswordStrength, requireStrongPassword, MIN_PASSWORD_SCORE, type PasswordStrength } from './strength.js';
-export type { SocketLike, WebSocketConstructor } from './connection.js';
+export type { SocketLike, WebSocketConstructor } from './server-socket.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { memoryStorage, STORAGE_KEYS, type StorageAdapter } from './storage.js';
 export { SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, type SearchHit, type SearchOptions } from './search.js';

@@ -1,6 +1,6 @@
 // Pure functions that fold server data into the snapshot: dedupe by (conversation, seq), keep order, count unread.
 import type { ConversationSummary, Message } from '../protocol.js';
-import { EXPLANATIONS } from './e2e.js';
+import { EXPLANATIONS } from './e2e-text.js';
 import type { ClientMessage, ClientState, OutboxEntry, Thread, ThreadItem } from './state.js';
 
 const EMPTY_THREAD: Thread = { messages: [], more: true, loaded: false };

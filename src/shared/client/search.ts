@@ -1,7 +1,7 @@
 // The device's search index over decrypted messages: sealed text, blinded words, opened only with the wrap key.
 import { ParleyError } from '../errors.js';
 import { blindToken, newSearchKey, openEntry, openSearchKey, sealEntry, sealSearchKey, searchKeys, type SearchKeys } from '../crypto/index.js';
-import type { ClientMessage } from './e2e.js';
+import type { ClientMessage } from './e2e-text.js';
 import { indexTerms, queryTerms, snippet } from './search-text.js';
 import type { SearchEntry, SearchStore } from './search-store.js';
 

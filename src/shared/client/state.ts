@@ -1,7 +1,7 @@
 // The snapshot the SDK hands to UIs: plain immutable data, replaced (never mutated) on every change.
 import type { ErrorCode } from '../errors.js';
 import type { ConversationSummary } from '../protocol.js';
-import type { ClientMessage, ContactKeys, MessageFailure, SecurityEvent } from './e2e.js';
+import type { ClientMessage, ContactKeys, MessageFailure, SecurityEvent } from './e2e-text.js';
 
 export type { ClientMessage, ContactKeys, MessageFailure, SecurityEvent };
 

@@ -37,3 +37,13 @@ export function memoryStorage(initial: Record<string, string> = {}): StorageAdap
     dump: () => Object.fromEntries(map),
   };
 }
+
+/** A JSON record the SDK wrote, or `fallback` when there is none or it cannot be read (first use again). */
+export function readJson<T>(storage: StorageAdapter, key: string, fallback: T): T {
+  try {
+    const text = storage.getItem(key);
+    return text === null ? fallback : (JSON.parse(text) as T);
+  } catch {
+    return fallback;
+  }
+}

@@ -1,12 +1,14 @@
-// Who is typing where: indicators that appear on a typing event and expire unless renewed.
+// Typing notices both ways: others' indicators, which appear on a typing event and expire unless renewed,
+// and the user's own, sent throttled.
+import type { ServerSocket } from './server-socket.js';
 import type { ClientState } from './state.js';
-import type { Store } from './store.js';
+import type { StateStore } from './state-store.js';
 
 export class TypingIndicators {
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
-    private readonly store: Store<ClientState>,
+    private readonly store: StateStore<ClientState>,
     private readonly ttlMs: number,
   ) {}
 
@@ -46,5 +48,37 @@ export class TypingIndicators {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     this.store.update((s) => (Object.keys(s.typing).length === 0 ? s : { ...s, typing: {} }));
+  }
+}
+
+/** The user's own typing notices: at most one per conversation per throttle interval. */
+export class TypingSender {
+  readonly #sentAt = new Map<number, number>();
+
+  constructor(private readonly options: { typingTtlMs: number; typingThrottleMs: number; now: () => number }) {}
+
+  /** See ParleyClient.typing. */
+  notify(conn: ServerSocket | null, conversationId: number, active: boolean): void {
+    if (!conn?.isOpen) return;
+    const now = this.options.now();
+    const last = this.#sentAt.get(conversationId);
+    if (!active) {
+      if (last === undefined || now - last >= this.options.typingTtlMs) return;
+      this.#sentAt.delete(conversationId);
+      conn.request('typing', { conversationId, active: false }).catch(() => undefined);
+      return;
+    }
+    if (last !== undefined && now - last < this.options.typingThrottleMs) return;
+    this.#sentAt.set(conversationId, now);
+    conn.request('typing', { conversationId }).catch(() => undefined);
+  }
+
+  /** A message ends the peer's typing notice, so the next keystroke must be able to start one at once. */
+  messageSent(conversationId: number): void {
+    this.#sentAt.delete(conversationId);
+  }
+
+  clear(): void {
+    this.#sentAt.clear();
   }
 }

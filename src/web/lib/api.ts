@@ -1,13 +1,11 @@
 // The account endpoints: the server answers with an HttpOnly cookie, so the page never holds the token.
-import { fromBase64url, toBase64url } from '../../shared/crypto/index.js';
 import {
-  checkKdfVersion,
-  derive,
-  freshKeys,
+  kdfUpgrade,
   ParleyError,
+  passwordLogin,
+  passwordRegistration,
   pinRealm,
   recordKdfVersion,
-  registration,
   rememberWrapKey,
   type PendingUpgrade,
   type StorageAdapter,
@@ -19,6 +17,9 @@ export interface ApiError {
   message: string;
   retryAfterMs?: number;
 }
+
+/** How many times a sign-in the server is too busy for is sent again (the SDK's default). */
+const BUSY_RETRIES = 4;
 
 export type ApiResult = { ok: true; username: string } | { ok: false; error: ApiError };
 
@@ -49,22 +50,50 @@ async function post(path: string, body: unknown): Promise<ApiResult & { data?: R
   };
 }
 
-const keyError = (error: unknown): ApiResult => ({
-  ok: false,
-  error: { code: error instanceof ParleyError ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : 'Key derivation failed.' },
-});
+/** A refusal as the page shows it: the server's code and sentence, or the SDK's (keys, realm), or no network. */
+function apiError(error: unknown): ApiResult {
+  if (error instanceof HttpFailure) return { ok: false, error: error.error };
+  const retryAfterMs = error instanceof ParleyError ? error.retryAfterMs : undefined;
+  return {
+    ok: false,
+    error: {
+      code: error instanceof ParleyError ? error.code : 'INTERNAL',
+      message: error instanceof Error ? error.message : 'Key derivation failed.',
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    },
+  };
+}
 
-/** Keys, salt and realm checks as the SDK does them; the web page signs in over HTTP, the pins live in `pins`. */
-async function preloginFor(username: string, pins: StorageAdapter) {
-  const pre = await post('/api/prelogin', { username });
-  if (!pre.ok) return { ok: false as const, result: pre };
-  try {
-    const realm = pinRealm(pins, location.host, typeof pre.data?.realm === 'string' ? pre.data.realm : undefined);
-    return { ok: true as const, realm, salt: String(pre.data?.salt ?? ''), kdf: pre.data?.kdf };
-  } catch (error) {
-    return { ok: false as const, result: keyError(error) };
+/** A failed account request that is no ParleyError (the server could not be reached). */
+class HttpFailure extends Error {
+  constructor(readonly error: ApiError) {
+    super(error.message);
   }
 }
+
+/** The account API's answer, or a thrown ParleyError (so the SDK sees SERVER_BUSY) or HttpFailure. */
+async function call(path: string, body: unknown): Promise<Record<string, unknown>> {
+  const result = await post(path, body);
+  if (result.ok) return result.data ?? {};
+  const { code, message, retryAfterMs } = result.error;
+  if (code === 'NETWORK') throw new HttpFailure(result.error);
+  throw new ParleyError(code, message, retryAfterMs === undefined ? undefined : { retryAfterMs });
+}
+
+const signedIn = (data: Record<string, unknown>) => ({ username: typeof data.username === 'string' ? data.username : '' });
+
+/** The SDK's sign-in over the account API: the server answers with the session cookie. */
+const http = {
+  prelogin: async (username: string) => {
+    const data = await call('/api/prelogin', { username });
+    return { salt: String(data.salt ?? ''), kdf: data.kdf, realm: typeof data.realm === 'string' ? data.realm : undefined };
+  },
+  login: async (device: string, request: { username: string; password: string }) => signedIn(await call('/api/login', { ...request, device })),
+  register: async (device: string, request: { username: string }) => signedIn(await call('/api/register', { ...request, device })),
+};
+
+/** The realm pin and the account's derivation version live in `pins`, by the page's host, as the SDK keeps them. */
+const pinning = (pins: StorageAdapter) => ({ pins, address: location.host, busy: { retries: BUSY_RETRIES } });
 
 /**
  * The password never leaves the page: it is turned into an auth key (sent instead) and a wrap key, which
@@ -73,21 +102,22 @@ async function preloginFor(username: string, pins: StorageAdapter) {
  */
 export const api = {
   register: async (username: string, password: string, device: string, keys: StorageAdapter, pins: StorageAdapter): Promise<ApiResult> => {
-    // The realm comes with prelogin; for a name without an account the answer is the usual stand-in.
-    const pre = await preloginFor(username, pins);
-    if (!pre.ok) return pre.result;
-    let made: Awaited<ReturnType<typeof registration>>;
     try {
-      made = await registration(username, password, pre.realm);
+      const made = await passwordRegistration(
+        {
+          // The realm comes with prelogin; for a name without an account the answer is the usual stand-in.
+          realm: async (name) => pinRealm(pins, location.host, (await http.prelogin(name)).realm),
+          register: (request) => http.register(device, request),
+        },
+        username,
+        password,
+        pinning(pins),
+      );
+      rememberWrapKey(keys, made.account.username, made.wrapKey);
+      return { ok: true, username: made.account.username };
     } catch (error) {
-      return keyError(error);
+      return apiError(error);
     }
-    const result = await post('/api/register', { username, ...made.credentials, device });
-    if (result.ok) {
-      rememberWrapKey(keys, result.username, made.wrapKey);
-      recordKdfVersion(pins, location.host, result.username, made.credentials.kdf!.v);
-    }
-    return result;
   },
   /** On success with an account still on v1 keys, `upgrade` is the v2 move for the signed-in client to send. */
   login: async (
@@ -97,26 +127,20 @@ export const api = {
     keys: StorageAdapter,
     pins: StorageAdapter,
   ): Promise<ApiResult & { upgrade?: PendingUpgrade }> => {
-    const pre = await preloginFor(username, pins);
-    if (!pre.ok) return pre.result;
-    let derived: Awaited<ReturnType<typeof derive>>;
     try {
-      checkKdfVersion(pins, location.host, username, pre.kdf);
-      derived = await derive(username, password, fromBase64url(pre.salt) ?? new Uint8Array(), pre.kdf, pre.realm);
+      const login = await passwordLogin(
+        { prelogin: http.prelogin, login: (request) => http.login(device, request) },
+        username,
+        password,
+        { ...pinning(pins), checkRealm: (given) => pinRealm(pins, location.host, given) },
+      );
+      const me = login.account.username;
+      rememberWrapKey(keys, me, login.wrapKey);
+      recordKdfVersion(pins, location.host, me, login.kdfVersion);
+      const upgrade = await kdfUpgrade(me, password, login.kdfVersion, login.authKey, login.realm);
+      return { ok: true, username: me, ...(upgrade ? { upgrade } : {}) };
     } catch (error) {
-      return keyError(error);
-    }
-    const result = await post('/api/login', { username, password: toBase64url(derived.authKey), device });
-    if (!result.ok) return result;
-    rememberWrapKey(keys, result.username, derived.wrapKey);
-    const version = (pre.kdf as { v: number }).v;
-    recordKdfVersion(pins, location.host, result.username, version);
-    if (version !== 1) return result;
-    try {
-      const fresh = await freshKeys(result.username, password, pre.realm);
-      return { ...result, upgrade: { username: result.username, oldAuthKey: toBase64url(derived.authKey), fresh } };
-    } catch {
-      return result; // stays on v1 until the next login
+      return apiError(error);
     }
   },
   logout: () => post('/api/logout', {}),

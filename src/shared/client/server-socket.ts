@@ -1,4 +1,5 @@
 // One WebSocket to the server: opens it with a timeout, numbers requests, matches replies, parses every frame.
+// (The server's per-client `Connection` is the other end; the client's lasting link across sockets is link.ts.)
 import { ParleyError } from '../errors.js';
 import { RESULTS, ServerFrame, type RequestBody, type RequestType, type ResultOf, type ServerEvent } from '../protocol.js';
 
@@ -19,18 +20,20 @@ export interface SocketLike {
  */
 export type WebSocketConstructor = new (url: string) => object;
 
-export interface ConnectionHandlers {
+export interface ServerSocketHandlers {
   onEvent(event: ServerEvent): void;
-  /** Called once, when the socket closes for any reason after it opened. */
-  /** How the connection closed: the code, and the server's reason sentence (empty when it gave none). */
+  /**
+   * Called once, when the socket closes for any reason after it opened: the code, and the server's reason
+   * sentence (empty when it gave none).
+   */
   onClose(code: number, reason: string): void;
 }
 
 const OPEN = 1;
 
-export class Connection {
+export class ServerSocket {
   readonly #socket: SocketLike;
-  readonly #handlers: ConnectionHandlers;
+  readonly #handlers: ServerSocketHandlers;
   readonly #requestTimeoutMs: number;
   readonly #pending = new Map<number, { type: RequestType; resolve: (value: unknown) => void; reject: (error: ParleyError) => void; timer: ReturnType<typeof setTimeout> }>();
   #nextId = 1;
@@ -43,7 +46,7 @@ export class Connection {
   readonly #waiting: string[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
 
-  private constructor(socket: SocketLike, handlers: ConnectionHandlers, requestTimeoutMs: number) {
+  private constructor(socket: SocketLike, handlers: ServerSocketHandlers, requestTimeoutMs: number) {
     this.#socket = socket;
     this.#handlers = handlers;
     this.#requestTimeoutMs = requestTimeoutMs;
@@ -56,9 +59,9 @@ export class Connection {
   static open(
     url: string,
     WebSocketImpl: WebSocketConstructor,
-    handlers: ConnectionHandlers,
+    handlers: ServerSocketHandlers,
     options: { timeoutMs: number; requestTimeoutMs: number },
-  ): Promise<Connection> {
+  ): Promise<ServerSocket> {
     return new Promise((resolve, reject) => {
       let socket: SocketLike;
       try {
@@ -87,7 +90,7 @@ export class Connection {
       socket.onclose = () => fail('The server could not be reached.');
       socket.onopen = () => {
         clearTimeout(timer);
-        resolve(new Connection(socket, handlers, options.requestTimeoutMs));
+        resolve(new ServerSocket(socket, handlers, options.requestTimeoutMs));
       };
     });
   }

@@ -1,8 +1,9 @@
-// A minimal external store: immutable snapshots plus subscribe, the shape React's useSyncExternalStore wants.
+// The SDK's snapshot container: immutable snapshots plus subscribe, the shape React's useSyncExternalStore wants.
+// (Not the server's persistence Store: this holds only what a client draws.)
 
 export type Listener = () => void;
 
-export class Store<T> {
+export class StateStore<T> {
   #state: T;
   readonly #listeners = new Set<Listener>();
 
