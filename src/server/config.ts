@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { LIMITS } from '../shared/protocol.js';
 import type { Fault } from './faults.js';
-import type { MetricsAccess } from './http/metricsRoute.js';
+import type { MetricsAccess } from './http/metrics-route.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './limits/rate-limits.js';
 import type { Durability } from './store/sqlite.js';
 
