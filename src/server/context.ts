@@ -20,7 +20,7 @@ export interface Services {
   passwords: Passwords;
   /** The fast lane every `send` takes: group commit, ack, pushes (delivery/). */
   delivery: Delivery;
-  /** Corks sockets for the rest of a turn, so a group commit's acks and pushes leave in one write per socket. */
+  /** Holds each connection's frames to the end of the turn, so a group commit's acks and pushes leave in one write per socket. */
   output: OutputBatcher;
   rateLimits: RateLimits;
   /** Frames per connection, typing hints and key epochs per user. */
