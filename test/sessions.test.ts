@@ -2,7 +2,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
-import { sessionForToken } from '../src/server/http/accountApi.js';
+import { sessionForToken } from '../src/server/http/account-api.js';
 import { DEFAULT_RATE_LIMITS } from '../src/server/limits/rate-limits.js';
 import { TestClient } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';

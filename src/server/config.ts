@@ -1,7 +1,7 @@
 // Server settings with their defaults; the CLI fills them from flags and PARLEY_* environment variables.
 import path from 'node:path';
 import { LIMITS } from '../shared/protocol.js';
-import type { MetricsAccess } from './http/metricsRoute.js';
+import type { MetricsAccess } from './http/metrics-route.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './limits/rate-limits.js';
 import type { Durability } from './store/sqlite.js';
 

@@ -3,11 +3,12 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { ParleyError } from '../shared/errors.js';
-import { CLOSE_CODES, type ClientFrame, type ErrorReply, type RequestType } from '../shared/protocol.js';
-import type { ConnectionView, HandlerContext, Reply, Services, Session } from './context.js';
+import { CLOSE_CODES, type ClientFrame, type ErrorReply } from '../shared/protocol.js';
+import type { ConnectionView, HandledType, HandlerContext, Services, Session } from './context.js';
+import type { SendOrigin } from './delivery/delivery.js';
+import { encodeTextFrames, type OutputTarget } from './delivery/output.js';
 import { handlers } from './handlers/index.js';
 import type { HubClient } from './hub.js';
-import { encodeTextFrames, type OutputTarget } from './output.js';
 import { parseClientFrame } from './parse.js';
 
 /** Reads whose replies can be megabytes: one runs at a time per connection, and only while its output is under budget. */
@@ -23,7 +24,7 @@ const SLOW_CONSUMER_GRACE_MS = 5_000;
 
 let nextRateKey = 1;
 
-export class Connection implements ConnectionView, HubClient, OutputTarget {
+export class Connection implements ConnectionView, HubClient, OutputTarget, SendOrigin {
   session: Session | null = null;
   private agreedVersion: number | null = null;
   /** Cleared at each heartbeat, set by each pong; a socket still clear at the next heartbeat is dead. */
@@ -33,7 +34,7 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   private readonly closeListeners: (() => void)[] = [];
   /** Made on first use: most connections never log, and a child logger per idle connection costs memory. */
   private logger: Logger | null = null;
-  /** Frames sent during this turn, written together at its end (OutputBatcher); null when none. */
+  /** Frames sent during this turn, written together at its end (delivery/output.ts); null when none. */
   private output: string[] | null = null;
   /**
    * What the transport held when the turn's first frame was queued plus the length of the turn's frames
@@ -42,7 +43,7 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
    */
   private unsent = 0;
   /** Large reads waiting for the running one; null when none runs. */
-  private reads: ClientFrame[] | null = null;
+  private reads: HandledFrame[] | null = null;
   /** Frames received since the request rate was last counted (it counts in steps: RequestLimits.framesPerCount). */
   private uncountedFrames = 0;
   private readonly rateKey = String(nextRateKey++);
@@ -231,15 +232,28 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     });
   }
 
-  /** Runs the handler synchronously up to its first await, so sends keep their arrival order. */
+  /**
+   * Sends go to delivery/, the fast lane, which answers them itself; every other request to its handler,
+   * run synchronously up to its first await.
+   */
   private dispatch(frame: ClientFrame): void {
-    const handler = handlers[frame.type];
+    const session = this.session;
     if (this.agreedVersion === null && frame.type !== 'hello') {
       this.replyError(frame.id, new ParleyError('HELLO_REQUIRED', 'Send hello first to agree on a protocol version.'));
       return;
     }
-    if (handler.needsSession && !this.session) {
-      this.replyError(frame.id, new ParleyError('NOT_AUTHENTICATED', 'Log in first.'));
+    if (frame.type === 'send') {
+      if (session) this.services.delivery.accept(frame, this, session);
+      else this.replyError(frame.id, new ParleyError('NOT_AUTHENTICATED'));
+      return;
+    }
+    const handler = handlers[frame.type];
+    if (handler.needsSession && !session) {
+      this.replyError(frame.id, new ParleyError('NOT_AUTHENTICATED'));
+      return;
+    }
+    if (handler.guestOnly && session) {
+      this.replyError(frame.id, new ParleyError('ALREADY_AUTHENTICATED'));
       return;
     }
     if (LARGE_READS.has(frame.type)) {
@@ -250,7 +264,7 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   }
 
   /** Large reads run one after another, each only while the output is under budget (the slow consumer's). */
-  private queueRead(frame: ClientFrame): void {
+  private queueRead(frame: HandledFrame): void {
     if (this.reads === null) {
       this.reads = [];
       this.runRead(frame);
@@ -261,15 +275,13 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     }
   }
 
-  private runRead(frame: ClientFrame): void {
+  private runRead(frame: HandledFrame): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     if (this.outputBytes > this.services.config.slowConsumerBytes) {
       this.holdRead(frame);
       return;
     }
-    const done = this.run(frame);
-    if (done) void done.then(this.nextRead);
-    else this.nextRead();
+    void this.run(frame).then(this.nextRead);
   }
 
   /**
@@ -277,7 +289,7 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
    * the transport says 'drain' when the kernel has taken all of them. A client that does not read within
    * the grace is cut off.
    */
-  private holdRead(frame: ClientFrame): void {
+  private holdRead(frame: HandledFrame): void {
     const budget = this.services.config.slowConsumerBytes;
     const retry = (): void => {
       clearTimeout(timer);
@@ -302,34 +314,25 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
     else this.reads = null;
   };
 
-  /** Returns the request's promise when its handler is asynchronous. */
-  private run(frame: ClientFrame): Promise<void> | undefined {
+  /** Runs a request through its handler; resolves once it is answered. */
+  private run(frame: HandledFrame): Promise<void> {
     const handler = handlers[frame.type];
     const request = new RequestScope(this.services, this, frame);
     // The table's type ties each frame to its handler; TypeScript cannot see through the union here.
-    const now = handler.handleNow as ((request: ClientFrame, ctx: HandlerContext, reply: Reply<RequestType>) => void) | undefined;
-    if (now !== undefined) {
-      try {
-        now(frame, request, request);
-      } catch (error) {
-        request.fail(error);
-      }
-      return undefined;
-    }
-    return (handler.handle as (request: ClientFrame, ctx: HandlerContext) => Promise<unknown>)(frame, request).then(
+    return (handler.handle as (request: HandledFrame, ctx: HandlerContext) => Promise<unknown>)(frame, request).then(
       (result) => request.ok(result),
       (error: unknown) => request.fail(error),
     );
   }
 
-  /** Sends a request's reply, then what was to follow it, then closes if the request asked to. For RequestScope. */
-  finishRequest(reply: string, after: readonly (() => void)[] | undefined): void {
+  /** Sends a request's reply, then what was to follow it, then closes if the request asked to. For RequestScope and delivery. */
+  finishRequest(reply: string, after?: readonly (() => void)[]): void {
     this.send(reply);
     if (after) for (const task of after) task();
     if (this.closing) this.close(this.closing.code, this.closing.reason);
   }
 
-  /** Public for RequestScope; handlers answer through their Reply. */
+  /** Public for RequestScope and delivery; handlers throw instead. */
   replyError(id: number | null, error: unknown, type?: string): void {
     let parleyError: ParleyError;
     if (error instanceof ParleyError) {
@@ -356,22 +359,18 @@ export class Connection implements ConnectionView, HubClient, OutputTarget {
   }
 }
 
-/**
- * One request's context and reply in one object: the send hot path runs this per message, where a
- * context, a reply and their closures were six allocations.
- */
-class RequestScope implements HandlerContext, Reply<RequestType> {
+/** A frame the handler table answers (every type but `send`). */
+type HandledFrame = Extract<ClientFrame, { type: HandledType }>;
+
+/** One request's context, and its answer: the handler's result or error, and what was to follow it. */
+class RequestScope implements HandlerContext {
   private after: (() => void)[] | undefined;
 
   constructor(
     readonly services: Services,
     readonly conn: Connection,
-    private readonly frame: ClientFrame,
+    private readonly frame: HandledFrame,
   ) {}
-
-  get requestId(): number {
-    return this.frame.id;
-  }
 
   afterReply(task: () => void): void {
     (this.after ??= []).push(task);
@@ -379,10 +378,6 @@ class RequestScope implements HandlerContext, Reply<RequestType> {
 
   ok(result: unknown): void {
     this.conn.finishRequest(JSON.stringify({ type: 'ok', id: this.frame.id, result }), this.after);
-  }
-
-  okText(frame: string): void {
-    this.conn.finishRequest(frame, this.after);
   }
 
   fail(error: unknown): void {

@@ -2,10 +2,10 @@
 import type { Logger } from 'pino';
 import { ParleyError } from '../shared/errors.js';
 import type { RequestOf, RequestType, ResultOf } from '../shared/protocol.js';
-import type { Committer } from './committer.js';
 import type { ServerConfig } from './config.js';
+import type { Delivery } from './delivery/delivery.js';
+import type { OutputBatcher } from './delivery/output.js';
 import type { Hub, HubClient } from './hub.js';
-import type { OutputBatcher } from './output.js';
 import type { RateLimits } from './limits/rate-limits.js';
 import type { RequestLimits } from './limits/request-limits.js';
 import type { Metrics } from './metrics.js';
@@ -18,8 +18,9 @@ export interface Services {
   store: Store;
   hub: Hub;
   passwords: Passwords;
-  committer: Committer;
-  /** Corks sockets for the rest of a turn, so a group commit's acks and pushes leave in one write per socket. */
+  /** The fast lane every `send` takes: group commit, ack, pushes (delivery/). */
+  delivery: Delivery;
+  /** Holds each connection's frames to the end of the turn, so a group commit's acks and pushes leave in one write per socket. */
   output: OutputBatcher;
   rateLimits: RateLimits;
   /** Frames per connection, typing hints and key epochs per user. */
@@ -58,29 +59,19 @@ export interface HandlerContext {
   afterReply(task: () => void): void;
 }
 
-/** How a callback-style handler answers: exactly one call, to ok (or okText) or to fail. */
-export interface Reply<T extends RequestType> {
-  ok(result: ResultOf<T>): void;
-  fail(error: unknown): void;
-  /** The request's id, for a reply the handler serializes itself; absent outside WebSockets, as is okText. */
-  readonly requestId?: number;
-  /** The hot path's `ok`: the whole reply frame, already serialized for `requestId`. */
-  okText?(frame: string): void;
-}
+/** The request types the handler table answers: all but `send`, which Connection hands to delivery/. */
+export type HandledType = Exclude<RequestType, 'send'>;
 
-export interface Handler<T extends RequestType> {
+export interface Handler<T extends HandledType> {
   /** False for the handlers a connection may use before logging in. */
   needsSession: boolean;
+  /** True for the handlers only a logged-out connection may use (they log it in). */
+  guestOnly?: boolean;
   handle(request: RequestOf<T>, ctx: HandlerContext): Promise<ResultOf<T>>;
-  /**
-   * The same without promises, for the hot path (send); the connection prefers it when present.
-   * Work to do after the reply (pushes) is done right after calling reply.ok.
-   */
-  handleNow?(request: RequestOf<T>, ctx: HandlerContext, reply: Reply<T>): void;
 }
 
 export function sessionOf(ctx: HandlerContext): Session {
   const session = ctx.conn.session;
-  if (!session) throw new ParleyError('NOT_AUTHENTICATED', 'Log in first.');
+  if (!session) throw new ParleyError('NOT_AUTHENTICATED');
   return session;
 }

@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { LIMITS } from '../shared/protocol.js';
 import { type ServerConfig, defaultConfig } from './config.js';
-import type { MetricsAccess } from './http/metricsRoute.js';
+import type { MetricsAccess } from './http/metrics-route.js';
 import { DEFAULT_RATE_LIMITS } from './limits/rate-limits.js';
 
 export interface OpsFlags {

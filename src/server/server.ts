@@ -5,12 +5,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type ServerOptions as WsServerOptions, WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../shared/protocol.js';
-import { Committer } from './committer.js';
 import { type ServerConfig, databaseFile } from './config.js';
 import { Connection } from './connection.js';
 import type { Services } from './context.js';
+import { Delivery } from './delivery/delivery.js';
+import { OutputBatcher } from './delivery/output.js';
 import { addressKey, clientAddress } from './http/address.js';
-import { metricsRoute } from './http/metricsRoute.js';
+import { metricsRoute } from './http/metrics-route.js';
 import { hostAllowList, misdirected } from './http/host.js';
 import { coreRoutes, type HttpHandler, notFound, overLimit } from './http/routes.js';
 import { FdGuard } from './fd-limit.js';
@@ -22,9 +23,8 @@ import { type LimiterFactory, RateLimits } from './limits/rate-limits.js';
 import { NO_REQUEST_LIMITS, RequestLimits } from './limits/request-limits.js';
 import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
-import { OutputBatcher } from './output.js';
 import { Passwords } from './passwords.js';
-import { idleCutoff } from './handlers/session.js';
+import { idleCutoff } from './session-lifecycle.js';
 import { Heartbeat } from './heartbeat.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -70,25 +70,32 @@ export function createServer(options: ServerOptions): ParleyServer {
   const { config, log } = options;
   const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability });
   const metrics = new Metrics(() => connections.size);
+  const now = options.now ?? Date.now;
+  const hub = new Hub(
+    (userId) => store.contactIds(userId),
+    (error) => log.error({ err: { message: (error as Error)?.message } }, 'loading contacts for presence failed'),
+  );
+  const rateLimits = new RateLimits(config.rateLimits, options.limiterFactory);
   const services: Services = {
     config,
     store,
     log,
-    hub: new Hub(
-      (userId) => store.contactIds(userId),
-      (error) => log.error({ err: { message: (error as Error)?.message } }, 'loading contacts for presence failed'),
-    ),
+    hub,
     passwords: new Passwords(config.maxConcurrentHashes, config.maxQueuedHashes),
-    committer: new Committer(
+    delivery: new Delivery({
       store,
-      (error) => log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'reply after commit failed'),
-      (messages, seconds) => metrics.committed(messages, seconds),
-    ),
+      config,
+      hub,
+      rateLimits,
+      metrics: metrics.delivery,
+      now,
+      onError: (error) => log.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack } }, 'reply after commit failed'),
+    }),
     output: new OutputBatcher(),
-    rateLimits: new RateLimits(config.rateLimits, options.limiterFactory),
+    rateLimits,
     requestLimits: new RequestLimits(config.rateLimits || NO_REQUEST_LIMITS, options.limiterFactory),
     metrics,
-    now: options.now ?? Date.now,
+    now,
   };
   const connections = new Set<Connection>();
   let ready = false;
@@ -203,7 +210,7 @@ export function createServer(options: ServerOptions): ParleyServer {
     );
   });
 
-  // Sessions unused for --session-idle-days end: at their next use (handlers/session.ts) and in an hourly sweep.
+  // Sessions unused for --session-idle-days end: at their next use (session-lifecycle.ts) and in an hourly sweep.
   const sweepIdleSessions = (): void => {
     const cutoff = idleCutoff(services);
     if (cutoff === null) return;
@@ -240,7 +247,7 @@ export function createServer(options: ServerOptions): ParleyServer {
         clearInterval(sessionSweep);
         server.close();
         // Commit what was sent before the shutdown and let those acks go out, then say goodbye.
-        await services.committer.drain();
+        await services.delivery.drain();
         await new Promise((resolve) => setImmediate(resolve));
         const frame = JSON.stringify({ type: 'shutdown', reason });
         const gone = [...connections].map(
@@ -259,7 +266,7 @@ export function createServer(options: ServerOptions): ParleyServer {
             }),
         );
         await Promise.all(gone);
-        await services.committer.drain();
+        await services.delivery.drain();
         server.closeAllConnections();
         wss.close();
         await store.close();

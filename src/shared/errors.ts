@@ -7,7 +7,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_VERSION: 'The server speaks none of the protocol versions the client offered.',
   HELLO_REQUIRED: 'The first frame on a connection must be hello.',
   NOT_AUTHENTICATED: 'This request needs a logged-in session.',
-  ALREADY_AUTHENTICATED: 'This connection is already logged in.',
+  ALREADY_AUTHENTICATED: 'This connection is already logged in; log out first.',
   AUTH_FAILED: 'Wrong username or password.',
   SESSION_INVALID: 'The session token is unknown, expired or revoked.',
   SESSION_NOT_FOUND: 'You have no session with this id (it may have ended already).',

@@ -1,8 +1,11 @@
 // addEpoch: store a new conversation key sealed to every member, atomically, and hand each member their copy.
 import { ParleyError } from '../../shared/errors.js';
 import { type Handler, sessionOf } from '../context.js';
+import { requirePeers } from '../lookups.js';
 import type { SealedFor } from '../store/store.js';
 import { sealedEpochKeyHeader } from '../../shared/crypto/epoch-key.js';
+
+const ONE_COPY_EACH = 'Each member needs exactly one sealed copy of the key.';
 
 export const addEpoch: Handler<'addEpoch'> = {
   needsSession: true,
@@ -10,8 +13,7 @@ export const addEpoch: Handler<'addEpoch'> = {
     const session = sessionOf(ctx);
     const { store, hub, now } = ctx.services;
     await ctx.services.requestLimits.addEpoch(session.userId);
-    const peers = await store.peersOf(session.userId, request.conversationId);
-    if (!peers) throw new ParleyError('CONVERSATION_NOT_FOUND', 'That conversation does not exist or you are not in it.');
+    const peers = await requirePeers(store, session.userId, request.conversationId);
     const members = [session.userId, ...peers];
     const copies: SealedFor[] = [];
     const seen = new Set<number>();
@@ -21,13 +23,13 @@ export const addEpoch: Handler<'addEpoch'> = {
       const id = await store.findUserIdByName(key.recipient);
       const version = id === undefined ? undefined : await store.currentKeyVersion(id);
       if (id === undefined || version === undefined || !members.includes(id) || seen.has(id)) {
-        throw new ParleyError('INVALID_KEYS', 'Each member needs exactly one sealed copy of the key.');
+        throw new ParleyError('INVALID_KEYS', ONE_COPY_EACH);
       }
       seen.add(id);
       current.set(key.recipient, version);
       copies.push({ recipientId: id, recipientKeyVersion: version, sealed: key.sealed });
     }
-    if (seen.size !== members.length) throw new ParleyError('INVALID_KEYS', 'Each member needs exactly one sealed copy of the key.');
+    if (seen.size !== members.length) throw new ParleyError('INVALID_KEYS', ONE_COPY_EACH);
     // What the server can check without keys: each copy names this conversation, this epoch and the
     // recipient's current key version, and (ek2) exactly the members at their current key versions.
     for (const [i, key] of request.keys.entries()) {

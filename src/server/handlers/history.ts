@@ -1,6 +1,6 @@
 // history: a page of older messages before a seq, oldest first, for scrolling back.
 import { type Handler, sessionOf } from '../context.js';
-import { requirePeers } from './members.js';
+import { requirePeers } from '../lookups.js';
 
 const DEFAULT_LIMIT = 50;
 

@@ -1,6 +1,6 @@
 // identity: every public identity a user has had, for clients to verify signatures and seal conversation keys.
 import { type Handler } from '../context.js';
-import { requireUserId } from './users.js';
+import { requireUserId } from '../lookups.js';
 
 export const identity: Handler<'identity'> = {
   needsSession: true,

@@ -1,9 +1,8 @@
-// The handler table: one entry per request type, checked exhaustive by the compiler.
-import type { RequestType } from '../../shared/protocol.js';
-import type { Handler } from '../context.js';
+// The handler table: one entry per request type but `send` (delivery/ takes it), checked exhaustive by the compiler.
+import type { Handler, HandledType } from '../context.js';
 import { addEpoch } from './add-epoch.js';
 import { bye } from './bye.js';
-import { changePassword } from './changePassword.js';
+import { changePassword } from './change-password.js';
 import { epochKeys } from './epoch-keys.js';
 import { identity } from './identity.js';
 import { myKeys } from './my-keys.js';
@@ -13,7 +12,7 @@ import { hello } from './hello.js';
 import { history } from './history.js';
 import { login } from './login.js';
 import { logout } from './logout.js';
-import { logoutEverywhere } from './logoutEverywhere.js';
+import { logoutEverywhere } from './logout-everywhere.js';
 import { lookup } from './lookup.js';
 import { online } from './online.js';
 import { open } from './open.js';
@@ -22,13 +21,12 @@ import { register } from './register.js';
 import { resetKeys } from './reset-keys.js';
 import { putVault, vault } from './vault.js';
 import { resume } from './resume.js';
-import { revokeSession } from './revokeSession.js';
-import { send } from './send.js';
+import { revokeSession } from './revoke-session.js';
 import { sessions } from './sessions.js';
 import { sync } from './sync.js';
 import { typing } from './typing.js';
 
-export const handlers: { [T in RequestType]: Handler<T> } = {
+export const handlers: { [T in HandledType]: Handler<T> } = {
   hello,
   register,
   login,
@@ -37,7 +35,6 @@ export const handlers: { [T in RequestType]: Handler<T> } = {
   bye,
   online,
   lookup,
-  send,
   sync,
   conversations,
   open,

@@ -2,12 +2,12 @@
 import { ParleyError } from '../../shared/errors.js';
 import { USERNAME_PATTERN } from '../../shared/protocol.js';
 import type { Handler } from '../context.js';
-import { startSession } from './session.js';
+import { startSession } from '../session-lifecycle.js';
 
 export const login: Handler<'login'> = {
   needsSession: false,
+  guestOnly: true,
   async handle(request, ctx) {
-    if (ctx.conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
     const { store, passwords, rateLimits, metrics } = ctx.services;
     // The point is taken before argon2 runs and the check waits its turn (one per account and per address), so a
     // burst of guesses sent at once is held to the limit like guesses sent one by one.

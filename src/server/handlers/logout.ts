@@ -1,6 +1,6 @@
 // logout: end this device's session for good; the connection stays open, logged out, and the session's other sockets close with 4001.
 import { type Handler, sessionOf } from '../context.js';
-import { endSessions } from './endSessions.js';
+import { endSessions } from '../session-lifecycle.js';
 
 export const logout: Handler<'logout'> = {
   needsSession: true,

@@ -1,6 +1,6 @@
 // lookup: is this username registered, and is it online? Tells "no such user" from "offline".
 import type { Handler } from '../context.js';
-import { requireUserId } from './users.js';
+import { requireUserId } from '../lookups.js';
 
 export const lookup: Handler<'lookup'> = {
   needsSession: true,

@@ -1,6 +1,6 @@
 // open: the direct conversation with any registered user, online or not, created on first use.
 import { type Handler, sessionOf } from '../context.js';
-import { requireUserId } from './users.js';
+import { requireUserId } from '../lookups.js';
 
 export const open: Handler<'open'> = {
   needsSession: true,

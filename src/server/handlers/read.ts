@@ -8,7 +8,7 @@ export const read: Handler<'read'> = {
     const session = sessionOf(ctx);
     const { store, hub } = ctx.services;
     const result = await store.markRead(session.userId, request.conversationId, request.seq);
-    if (!result) throw new ParleyError('CONVERSATION_NOT_FOUND', 'That conversation does not exist or you are not in it.');
+    if (!result) throw new ParleyError('CONVERSATION_NOT_FOUND');
     if (result.changed) {
       ctx.afterReply(() => {
         const frame = JSON.stringify({

@@ -4,7 +4,7 @@ import { parseKdfDescriptor, parsePublicIdentity } from '../../shared/crypto/ind
 import { LIMITS, type RequestOf } from '../../shared/protocol.js';
 import type { UserKeys } from '../store/store.js';
 import type { Handler } from '../context.js';
-import { newSession, signIn } from './session.js';
+import { newSession, signIn } from '../session-lifecycle.js';
 
 /**
  * The auth key a Parley client derives from the password and sends in its place (32 bytes, base64url
@@ -43,8 +43,8 @@ function keysOf(request: RequestOf<'register'>): UserKeys | undefined {
 
 export const register: Handler<'register'> = {
   needsSession: false,
+  guestOnly: true,
   async handle(request, ctx) {
-    if (ctx.conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
     checkPassword(request.password);
     const keys = keysOf(request);
     if (keys) checkAuthKey(request.password, 'password');

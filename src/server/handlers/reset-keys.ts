@@ -3,8 +3,8 @@ import { keyBundleVersion, parsePublicIdentity } from '../../shared/crypto/index
 import { ParleyError } from '../../shared/errors.js';
 import { MAX_KEY_VERSIONS } from '../../shared/protocol.js';
 import { type Handler, sessionOf } from '../context.js';
-import { checkCurrentPassword } from './changePassword.js';
-import { endSessions } from './endSessions.js';
+import { checkCurrentPassword } from './change-password.js';
+import { endSessions } from '../session-lifecycle.js';
 
 export const resetKeys: Handler<'resetKeys'> = {
   needsSession: true,

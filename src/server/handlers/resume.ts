@@ -1,12 +1,12 @@
 // resume: reattach a connection to an existing session with its token (reconnects, client restarts).
 import { ParleyError } from '../../shared/errors.js';
 import type { Handler } from '../context.js';
-import { sessionByToken } from './session.js';
+import { sessionByToken } from '../session-lifecycle.js';
 
 export const resume: Handler<'resume'> = {
   needsSession: false,
+  guestOnly: true,
   async handle(request, { conn, services }) {
-    if (conn.session) throw new ParleyError('ALREADY_AUTHENTICATED', 'This connection is already logged in; log out first.');
     const session = await sessionByToken(services, request.token);
     if (!session) throw new ParleyError('SESSION_INVALID', 'Your session has ended (logged out, revoked, or unused for too long). Log in again.');
     // Best effort: a full disk must not keep a reconnecting client from reading (it only ages the session sooner).

@@ -11,7 +11,7 @@ export const sync: Handler<'sync'> = {
     const rows = await ctx.services.store.messagesAfter(session.userId, request.after, limit + 1);
     const more = rows.length > limit;
     const messages = more ? rows.slice(0, limit) : rows;
-    ctx.services.metrics.messagesSynced(messages.length);
+    ctx.services.metrics.delivery.messagesSynced(messages.length);
     return { messages, cursor: messages.at(-1)?.cursor ?? request.after, more };
   },
 };

@@ -1,6 +1,6 @@
 // typing: a short-lived hint to the other member; never stored.
 import { type Handler, sessionOf } from '../context.js';
-import { requirePeers } from './members.js';
+import { requirePeers } from '../lookups.js';
 
 export const typing: Handler<'typing'> = {
   needsSession: true,

@@ -14,9 +14,9 @@ export const putVault: Handler<'putVault'> = {
   async handle(request, ctx) {
     const session = sessionOf(ctx);
     const { store, hub } = ctx.services;
-    if ((await store.currentKeyVersion(session.userId)) === undefined) throw new ParleyError('NO_KEYS', 'This account has no end-to-end encryption keys.');
+    if ((await store.currentKeyVersion(session.userId)) === undefined) throw new ParleyError('NO_KEYS');
     if (!(await store.putVault(session.userId, request.vault, request.version))) {
-      throw new ParleyError('VAULT_CONFLICT', 'Another of your devices changed your saved verifications first: read them again and merge.');
+      throw new ParleyError('VAULT_CONFLICT');
     }
     // The user's other devices read and merge it; this one already has it.
     ctx.afterReply(() => hub.sendToUser(session.userId, JSON.stringify({ type: 'vault', version: request.version }), ctx.conn.client ?? undefined));

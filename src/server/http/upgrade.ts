@@ -1,7 +1,7 @@
 // Decides a WebSocket upgrade before it happens: the Origin must be allowed, and a session cookie logs it in.
 import type { IncomingMessage } from 'node:http';
 import type { Services, Session } from '../context.js';
-import { sessionForToken } from './accountApi.js';
+import { sessionForToken } from './account-api.js';
 import { clientAddress } from './address.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 import { originAllowed } from './origin.js';

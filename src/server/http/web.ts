@@ -1,6 +1,6 @@
 // The web client's HTTP side in one list: the account API, then the built client's static files.
 import type { Services } from '../context.js';
-import { accountApi } from './accountApi.js';
+import { accountApi } from './account-api.js';
 import type { HttpHandler } from './routes.js';
 import { staticFiles } from './static.js';
 

@@ -1,8 +1,9 @@
 // The fast `send` check accepts nothing the zod schema rejects, and accepts the frames clients really send.
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { LIMITS, SendRequest } from '../shared/protocol.js';
-import { isPlainValidSend, parseClientFrame } from './parse.js';
+import { LIMITS, SendRequest } from '../../shared/protocol.js';
+import { parseClientFrame } from '../parse.js';
+import { isPlainValidSend } from './send-check.js';
 
 const validSend = fc.record({
   id: fc.nat(),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import type { Message } from '../shared/protocol.js';
-import { messageFrame, sendAckFrame } from './frames.js';
+import type { Message } from '../../shared/protocol.js';
+import { messageFrame, sendAckFrame } from './message-frames.js';
 
 // Any strings at all (quotes, control characters, lone surrogates, emoji): the hand-written frames must be
 // exactly the text JSON.stringify makes, key order included, or clients and the bench's scanner would differ.

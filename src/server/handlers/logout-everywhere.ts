@@ -1,6 +1,6 @@
 // logoutEverywhere: end every session of the user; other devices are disconnected with 4001, this one is logged out.
 import { type Handler, sessionOf } from '../context.js';
-import { endSessions } from './endSessions.js';
+import { endSessions } from '../session-lifecycle.js';
 
 export const logoutEverywhere: Handler<'logoutEverywhere'> = {
   needsSession: true,

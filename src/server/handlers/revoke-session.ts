@@ -1,7 +1,7 @@
 // revokeSession: sign one of your devices out; its connections close with 4001 and its token stops working.
 import { ParleyError } from '../../shared/errors.js';
 import { type Handler, sessionOf } from '../context.js';
-import { endSessions } from './endSessions.js';
+import { endSessions } from '../session-lifecycle.js';
 
 export const revokeSession: Handler<'revokeSession'> = {
   needsSession: true,

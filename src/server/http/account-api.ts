@@ -1,10 +1,10 @@
 // POST /api/register, /api/login, /api/logout: the WebSocket account handlers, answered with a session cookie.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ParleyError } from '../../shared/errors.js';
+import { type ErrorCode, ParleyError } from '../../shared/errors.js';
 import { LoginRequest, PreloginRequest, RegisterRequest, type SessionInfo } from '../../shared/protocol.js';
 import type { ConnectionView, HandlerContext, Services, Session } from '../context.js';
 import { handlers } from '../handlers/index.js';
-import { sessionByToken } from '../handlers/session.js';
+import { sessionByToken } from '../session-lifecycle.js';
 import { clientAddress } from './address.js';
 import { HttpError, readJsonBody } from './body.js';
 import { clearedSessionCookie, isSecure, readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
@@ -21,17 +21,38 @@ export interface AccountApiOptions {
   endSession(sessionId: number): void;
 }
 
-const STATUS: Partial<Record<string, number>> = {
+/** The HTTP status of each error code; every code has one, so a new code cannot reach a browser as a bare 500. */
+const STATUS: Record<ErrorCode, number> = {
+  INVALID_FRAME: 400,
+  UNKNOWN_TYPE: 400,
+  UNSUPPORTED_VERSION: 400,
+  HELLO_REQUIRED: 400,
+  NOT_AUTHENTICATED: 401,
+  ALREADY_AUTHENTICATED: 409,
   AUTH_FAILED: 401,
   SESSION_INVALID: 401,
-  USERNAME_TAKEN: 409,
-  WEAK_PASSWORD: 400,
+  SESSION_NOT_FOUND: 404,
   INVALID_USERNAME: 400,
-  INVALID_FRAME: 400,
+  WEAK_PASSWORD: 400,
+  USERNAME_TAKEN: 409,
+  USER_NOT_FOUND: 404,
+  CONVERSATION_NOT_FOUND: 404,
+  MESSAGE_TOO_LONG: 413,
+  CONVERSATION_MISMATCH: 409,
   INVALID_KEYS: 400,
+  EPOCH_CONFLICT: 409,
+  VAULT_CONFLICT: 409,
+  NO_KEYS: 409,
+  E2E_REQUIRED: 403,
   RATE_LIMITED: 429,
   SERVER_BUSY: 503,
   SHUTTING_DOWN: 503,
+  INTERNAL: 500,
+  // The client SDK's own codes, never sent by the server.
+  KEYS_CHANGED: 500,
+  LOCKED: 500,
+  TIMEOUT: 500,
+  DISCONNECTED: 500,
 };
 
 export function accountApi(options: AccountApiOptions): HttpHandler {
@@ -175,7 +196,7 @@ function sendError(res: ServerResponse, error: unknown): void {
     const headers: Record<string, string> = {};
     if (error.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
     const payload = { code: error.code, message: error.message, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }) };
-    sendJson(res, STATUS[error.code] ?? 500, { error: payload }, headers);
+    sendJson(res, STATUS[error.code], { error: payload }, headers);
     return;
   }
   sendJson(res, 500, { error: { code: 'INTERNAL', message: 'The server failed; try again.' } });

@@ -1,8 +1,9 @@
-// Starting a session, shared by register and login: a fresh token, stored only as its hash.
-import type { SessionInfo } from '../../shared/protocol.js';
-import type { HandlerContext, Services } from '../context.js';
-import { hashSessionToken, newSessionToken } from '../passwords.js';
-import type { NewAccount, SessionRow, UserRow } from '../store/store.js';
+// Sessions from the handlers' side: starting one (a fresh token, stored only as its hash), finding one by
+// its token, and ending some from a request (their live connections close with 4001).
+import { CLOSE_CODES, type SessionInfo } from '../shared/protocol.js';
+import type { HandlerContext, Services, Session } from './context.js';
+import { hashSessionToken, newSessionToken } from './passwords.js';
+import type { NewAccount, SessionRow, UserRow } from './store/store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -43,4 +44,15 @@ export function newSession(ctx: HandlerContext, device: string | undefined): { t
 export function signIn(ctx: HandlerContext, user: UserRow, sessionId: number, token: string): SessionInfo {
   ctx.conn.authenticate({ userId: user.id, username: user.username, sessionId });
   return { token, username: user.username, sessionId };
+}
+
+/**
+ * After the reply, closes the user's other connections whose session `ended` says is gone. When the
+ * asking connection's own session ended too, it stays open but logged out, as after `logout`.
+ */
+export function endSessions(ctx: HandlerContext, session: Session, ended: (sessionId: number) => boolean, reason: string): void {
+  if (ended(session.sessionId)) ctx.conn.unauthenticate();
+  ctx.afterReply(() => {
+    ctx.services.hub.closeSessions(session.userId, ended, CLOSE_CODES.sessionEnded, reason, ctx.conn.client ?? undefined);
+  });
 }

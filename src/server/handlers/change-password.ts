@@ -2,7 +2,7 @@
 import { parseKdfDescriptor } from '../../shared/crypto/index.js';
 import { ParleyError } from '../../shared/errors.js';
 import { type Handler, type HandlerContext, type Session, sessionOf } from '../context.js';
-import { endSessions } from './endSessions.js';
+import { endSessions } from '../session-lifecycle.js';
 import { checkAuthKey, checkPassword } from './register.js';
 
 /**

@@ -1,6 +1,6 @@
 // The two frames every message produces, written out by hand: the same text JSON.stringify makes of them
-// (frames.test.ts checks that over arbitrary messages), at a fraction of the cost on the hot path.
-import type { Message } from '../shared/protocol.js';
+// (message-frames.test.ts checks that over arbitrary messages), at a fraction of the cost on the hot path.
+import type { Message } from '../../shared/protocol.js';
 
 /** `{"type":"ok","id":…,"result":{clientMsgId, conversationId, seq, cursor, ts}}`: the ack of a send. */
 export function sendAckFrame(id: number, m: Message): string {
