@@ -6,7 +6,7 @@ import { commandNames, parseLine } from './commands.js';
 import { complete } from './complete.js';
 import { dayLabel } from './format.js';
 import { KeyReader, parseKeys } from './keys.js';
-import { LineEditor, type LineTarget } from './lineEditor.js';
+import { LineEditor, type LineTarget } from './line-editor.js';
 import { ANY_CONTROL } from './safe-text.js';
 import { nameHash } from './theme.js';
 import type { ClientState, ConversationSummary } from '../shared/client/index.js';

@@ -8,7 +8,7 @@ import { HELP, parseLine } from './commands.js';
 import { deviceName } from './device-name.js';
 import { formatTime, rowsFor, statusMark } from './format.js';
 import { parseKeys } from './keys.js';
-import { LineEditor } from './lineEditor.js';
+import { LineEditor } from './line-editor.js';
 import { fileStorage, parleyHome } from './profile.js';
 import { TargetError, parseTarget } from './target.js';
 import { colorEnabled } from './theme.js';

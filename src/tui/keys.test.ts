@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseKeys } from './keys.js';
-import { LineEditor } from './lineEditor.js';
+import { LineEditor } from './line-editor.js';
 import { ANY_CONTROL } from './safe-text.js';
 
 const editorWith = (value: string) => {

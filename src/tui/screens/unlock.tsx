@@ -1,10 +1,10 @@
 // The unlock page: signed in by the stored token, but the keys are locked, so the password is asked once.
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useState } from 'react';
 import { ParleyError, type ParleyClient } from '../../shared/client/index.js';
 import { parseLine } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
+import { Prompt } from '../components/prompt.js';
 import { useTone } from '../theme.js';
 
 interface Props {

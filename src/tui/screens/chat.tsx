@@ -1,10 +1,10 @@
 // The chat screen: the conversation above, the input line below, live updates that never disturb typing.
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient, type ThreadItem } from '../../shared/client/index.js';
 import { HELP, SEARCH_NEEDS_WORDS, commandNames, parseLine, unknownCommand } from '../commands.js';
-import { LineEditorContext, Prompt, promptRows } from '../components/Prompt.js';
+import { LineEditorContext, Prompt, promptRows } from '../components/prompt.js';
 import { dayLabel, dayOf, formatClock, formatTime, rowsFor, statusMark } from '../format.js';
 import { knownNames, openChat } from '../open-chat.js';
 import { cleanText } from '../safe-text.js';

@@ -1,12 +1,12 @@
 // The menu: who is online (you marked; a page of them when many), your conversations newest first with unread counts, and "type a username".
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useEffect, useState } from 'react';
 import { previewText, type ClientState, type ParleyClient } from '../../shared/client/index.js';
 import { useActiveUsers } from '../../shared/react/active-users.js';
 import { MENU_PAGE_SIZE, onlineSummary } from '../active-users.js';
 import { HELP, SEARCH_NEEDS_WORDS, commandNames, parseLine, unknownCommand } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
+import { Prompt } from '../components/prompt.js';
 import { formatTime, preview } from '../format.js';
 import { knownNames, openChat } from '../open-chat.js';
 import { useTone } from '../theme.js';

@@ -1,10 +1,10 @@
 // The account screen: your signed-in devices (revoke any), change the password, reset your keys, sign out everywhere.
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ParleyError, type ParleyClient, type SessionSummary } from '../../shared/client/index.js';
 import { HELP, parseLine, unknownCommand } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
+import { Prompt } from '../components/prompt.js';
 import { formatTime, preview } from '../format.js';
 import { useTone } from '../theme.js';
 

@@ -1,11 +1,11 @@
 // The login pages: choose log in or register, then username and password (twice to register), errors said plainly.
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useEffect, useRef, useState } from 'react';
 import { checkPasswordStrength, ParleyError, preloadPasswordStrength, type ParleyClient, type PasswordStrength } from '../../shared/client/index.js';
 import { USERNAME_PATTERN } from '../../shared/protocol.js';
 import { BACK_ON_LOGIN, HELP, parseLine, unknownCommand } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
+import { Prompt } from '../components/prompt.js';
 import { useTone } from '../theme.js';
 
 type Mode = 'login' | 'register';

@@ -1,10 +1,10 @@
 // The search screen: messages on this device holding the words, newest first, each openable by its number.
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useEffect, useState } from 'react';
 import { ParleyError, type ParleyClient, type SearchHit } from '../../shared/client/index.js';
 import { HELP, SEARCH_NEEDS_WORDS, parseLine, unknownCommand } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
+import { Prompt } from '../components/prompt.js';
 import { formatTime } from '../format.js';
 import { useTone } from '../theme.js';
 
