@@ -8,6 +8,7 @@ import { dayLabel } from './format.js';
 import { KeyReader, parseKeys } from './keys.js';
 import { LineEditor, type LineTarget } from './line-editor.js';
 import { ANY_CONTROL } from './safe-text.js';
+import { CHAT_COMMANDS } from './screens/chat.js';
 import { nameHash } from './theme.js';
 import type { ClientState, ConversationSummary } from '../shared/client/index.js';
 import { initialState } from '../shared/client/state.js';
@@ -127,7 +128,7 @@ describe('Tab completion', () => {
 
   it('completes commands of the screen and names at the prompt', () => {
     const hints: string[][] = [];
-    const { e, input } = editor({ completions: () => [...commandNames('chat'), 'alice'], onCompletions: (o) => void hints.push(o) });
+    const { e, input } = editor({ completions: () => [...commandNames(CHAT_COMMANDS), 'alice'], onCompletions: (o) => void hints.push(o) });
     input('!ve', '\t');
     expect(e.value).toBe('!verify ');
     input('al', '\t');

@@ -4,12 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onlineSummary } from './active-users.js';
-import { HELP, parseLine } from './commands.js';
+import { helpLines, parseLine } from './commands.js';
 import { deviceName } from './device-name.js';
 import { formatTime, rowsFor, statusMark } from './format.js';
 import { parseKeys } from './keys.js';
 import { LineEditor } from './line-editor.js';
 import { fileStorage, parleyHome } from './profile.js';
+import { ACCOUNT_COMMANDS } from './screens/account.js';
+import { CHAT_COMMANDS } from './screens/chat.js';
+import { MENU_COMMANDS } from './screens/menu.js';
+import { SEARCH_COMMANDS } from './screens/search.js';
+import { WELCOME_COMMANDS } from './screens/welcome.js';
 import { TargetError, parseTarget } from './target.js';
 import { colorEnabled } from './theme.js';
 
@@ -94,8 +99,9 @@ describe('deviceName', () => {
 });
 
 describe('HELP', () => {
+  const HELP = { welcome: WELCOME_COMMANDS, menu: MENU_COMMANDS, chat: CHAT_COMMANDS, account: ACCOUNT_COMMANDS, search: SEARCH_COMMANDS };
   it('starts every description of a screen in one column, after at least two spaces', () => {
-    for (const [screen, [, ...lines]] of Object.entries(HELP)) {
+    for (const [screen, [, ...lines]] of Object.entries(HELP).map(([screen, table]) => [screen, helpLines(table)] as const)) {
       const columns = new Set(lines.map((line) => /^\S+(?: [A-Z]+)?\s{2,}/.exec(line)?.[0].length));
       expect(columns.has(undefined), `${screen}: a line without two spaces after its command`).toBe(false);
       expect(columns.size, `${screen}: ${lines.join(' | ')}`).toBe(1);
