@@ -1,7 +1,13 @@
-// The one dispatcher every screen's command table goes through: its own commands, aliases and text, and the
-// commands every screen shares (!help, !back, !exit, a command that does not exist); the password prompts' rule.
+// The `!` commands: a line parsed, the one dispatcher every screen's command table goes through (its own
+// commands, aliases and text; !help, !back, !exit and an unknown command the same everywhere), each screen's
+// help in one column, and the password prompts' rule.
 import { describe, expect, it } from 'vitest';
-import { BACK_ON_LOGIN, commandNames, commandTable, dispatch, helpLines, secretCommand, unknownCommand, type Status } from './commands.js';
+import { BACK_ON_LOGIN, commandNames, commandTable, dispatch, helpLines, parseLine, secretCommand, unknownCommand, type Status } from './commands.js';
+import { ACCOUNT_COMMANDS } from './screens/account.js';
+import { CHAT_COMMANDS } from './screens/chat.js';
+import { MENU_COMMANDS } from './screens/menu.js';
+import { SEARCH_COMMANDS } from './screens/search.js';
+import { WELCOME_COMMANDS } from './screens/welcome.js';
 
 const TABLE = commandTable({
   title: 'Commands here:',
@@ -103,5 +109,34 @@ describe('secretCommand', () => {
   it('takes only an exact !back or !exit (or /back, /exit) at a password prompt; anything else is the password', () => {
     expect(['!back', '/back', '!EXIT', '/exit'].map(secretCommand)).toEqual(['back', 'back', 'exit', 'exit']);
     expect(['!back up plan', ' !exit', '!exit ', '!!exit', '!help', 'exit', '!backward'].map(secretCommand)).toEqual(Array(7).fill(null));
+  });
+});
+
+describe('parseLine', () => {
+  it('tells commands from text, with !! to send a leading !', () => {
+    expect(parseLine('  ')).toEqual({ kind: 'empty' });
+    expect(parseLine('!back')).toEqual({ kind: 'command', name: 'back', arg: '' });
+    expect(parseLine('!EXIT now')).toEqual({ kind: 'command', name: 'exit', arg: 'now' });
+    expect(parseLine('!!wow')).toEqual({ kind: 'text', text: '!wow' });
+    expect(parseLine('hello !back')).toEqual({ kind: 'text', text: 'hello !back' });
+  });
+
+  it('takes /name as a command and //text as text that starts with /', () => {
+    expect(parseLine('/back')).toEqual({ kind: 'command', name: 'back', arg: '' });
+    expect(parseLine('/GO alice')).toEqual({ kind: 'command', name: 'go', arg: 'alice' });
+    expect(parseLine('//shrug')).toEqual({ kind: 'text', text: '/shrug' });
+    expect(parseLine('!back\nand more')).toEqual({ kind: 'text', text: '!back\nand more' });
+  });
+});
+
+describe('HELP', () => {
+  const HELP = { welcome: WELCOME_COMMANDS, menu: MENU_COMMANDS, chat: CHAT_COMMANDS, account: ACCOUNT_COMMANDS, search: SEARCH_COMMANDS };
+
+  it('starts every description of a screen in one column, after at least two spaces', () => {
+    for (const [screen, [, ...lines]] of Object.entries(HELP).map(([screen, table]) => [screen, helpLines(table)] as const)) {
+      const columns = new Set(lines.map((line) => /^\S+(?: [A-Z]+)?\s{2,}/.exec(line)?.[0].length));
+      expect(columns.has(undefined), `${screen}: a line without two spaces after its command`).toBe(false);
+      expect(columns.size, `${screen}: ${lines.join(' | ')}`).toBe(1);
+    }
   });
 });
