@@ -13,8 +13,8 @@ describe('the password rule', () => {
   it('accepts the shortest and the longest password, and refuses one character beyond either in a sentence', () => {
     expect(passwordRuleProblem('x'.repeat(PASSWORD_MIN_LENGTH))).toBeNull();
     expect(passwordRuleProblem('x'.repeat(PASSWORD_MAX_LENGTH))).toBeNull();
-    expect(passwordRuleProblem('x'.repeat(PASSWORD_MIN_LENGTH - 1))).toBe(`The password is too short: use at least ${PASSWORD_MIN_LENGTH} characters.`);
-    expect(passwordRuleProblem('x'.repeat(PASSWORD_MAX_LENGTH + 1))).toBe(`The password is too long: use at most ${PASSWORD_MAX_LENGTH} characters.`);
+    expect(passwordRuleProblem('x'.repeat(PASSWORD_MIN_LENGTH - 1))).toBe(`That password is too short: use at least ${PASSWORD_MIN_LENGTH} characters.`);
+    expect(passwordRuleProblem('x'.repeat(PASSWORD_MAX_LENGTH + 1))).toBe(`That password is too long: use at most ${PASSWORD_MAX_LENGTH} characters.`);
   });
 
   it('follows the minimum a server announced', () => {
