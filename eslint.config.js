@@ -29,7 +29,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'ink', importNames: ['Text'], message: 'Use src/tui/components/Text.tsx: it cleans control characters out of every string.' }] },
+        { paths: [{ name: 'ink', importNames: ['Text'], message: 'Use src/tui/components/text.tsx: it cleans control characters out of every string.' }] },
       ],
     },
   },

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { TestClient } from './helpers/client.js';
 import { e2eUser } from './helpers/e2e-user.js';
 import { hasOpenssl, selfSignedCertificate } from './helpers/tls.js';
-import { login, register, terminalSuite } from './helpers/tui.js';
+import { START_TIMEOUT_MS, login, terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 60_000;
-const { tmux, terminals, spawnServer } = terminalSuite();
+const { tmux, terminals, spawnServer, registered } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect: TLS and the account screen'), () => {
   it('connects to wss:// with --ca for a self-signed certificate, and says what is wrong without it', async () => {
@@ -19,18 +19,17 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: TLS and the account scree
     const server = await spawnServer({ args: ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile] });
     const url = `wss://127.0.0.1:${server.port}`;
 
-    const trusting = terminals.connect([url, '--ca', tls.certFile]);
-    await register(trusting, 'alice');
+    const trusting = await registered([url, '--ca', tls.certFile], 'alice');
     await trusting.see('Online now (1): alice (you)');
 
     const refusing = terminals.connect([url]);
-    await refusing.see('[exit status 1]', 30_000);
+    await refusing.see('[exit status 1]', START_TIMEOUT_MS);
     const said = refusing.screen({ joined: true });
     expect(said).toMatch(/^Could not connect to 127\.0\.0\.1:\d+: the server's certificate is not trusted \(self[- ]signed certificate\)/m);
     expect(said).toContain('pass its certificate with --ca FILE');
 
     const plain = terminals.connect(['127.0.0.1', String(server.port), '--ca', tls.certFile]);
-    await plain.see('--ca is for encrypted servers', 30_000);
+    await plain.see('--ca is for encrypted servers', START_TIMEOUT_MS);
     await plain.see('[exit status 2]');
   }, E2E_TIMEOUT);
 

@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from './helpers/server.js';
 import { e2eUser as userClient } from './helpers/e2e-user.js';
-import { login, register, terminalSuite } from './helpers/tui.js';
+import { START_TIMEOUT_MS, login, openChat, terminalSuite } from './helpers/tui.js';
 
 // Each `parley connect` loads through tsx; on a busy 2-core machine a start alone can take several seconds.
 const E2E_TIMEOUT = 60_000;
-const { tmux, terminals, spawnServer, aliceAndBob } = terminalSuite();
+const { tmux, terminals, spawnServer, aliceAndBob, registered } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect in a terminal'), () => {
   it('registers two users; !exit says bye, exits 0, and the other user sees them go offline', async () => {
@@ -23,8 +23,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect in a terminal'), () => {
     // Bob registered earlier and is offline now.
     const bobEarlier = await userClient(server.url, 'bob', 'correct horse');
     bobEarlier.close();
-    const alice = terminals.connect(server.port);
-    await register(alice, 'alice');
+    const alice = await registered(server.port, 'alice');
     await alice.see('Online now (1): alice (you)');
     alice.line('bob');
     await alice.see('Chat with bob ○ offline');
@@ -41,18 +40,12 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect in a terminal'), () => {
   }, E2E_TIMEOUT);
 
   it('exchanges live messages, says an unknown name plainly, goes !back to the menu, and respects NO_COLOR', async () => {
-    const server = await spawnServer();
-    const alice = terminals.connect(server.port);
-    const bob = terminals.connect(server.port, { env: { NO_COLOR: '1' } });
-    await register(alice, 'alice');
-    await register(bob, 'bob');
+    const { alice, bob } = await aliceAndBob({ bob: { env: { NO_COLOR: '1' } } });
 
     alice.line('Bob');
     await alice.see('There is no user named "Bob". Usernames are case sensitive.');
-    alice.line('bob');
-    await alice.see('Chat with bob');
-    bob.line('alice');
-    await bob.see('Chat with alice');
+    await openChat(alice, 'bob');
+    await openChat(bob, 'alice');
 
     alice.line('hi bob');
     await bob.see(/alice: hi bob$/m);
@@ -96,7 +89,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect in a terminal'), () => {
   it('says one plain sentence and exits non-zero when nobody answers', async () => {
     const port = await freePort();
     const terminal = terminals.connect(port);
-    await terminal.see('[exit status 1]', 30_000);
+    await terminal.see('[exit status 1]', START_TIMEOUT_MS);
     const lines = terminal
       .screen({ joined: true })
       .split('\n')

@@ -2,11 +2,11 @@
 // history and Tab, pasting many lines, the new-messages divider, read marks, day separators, colours, `/`.
 import { describe, expect, it } from 'vitest';
 import { e2eUser } from './helpers/e2e-user.js';
-import { register, terminalSuite } from './helpers/tui.js';
+import { openChat, register, terminalSuite } from './helpers/tui.js';
 import { waitFor } from './helpers/wait.js';
 
 const E2E_TIMEOUT = 90_000;
-const { tmux, terminals, spawnServer, aliceAndBob } = terminalSuite();
+const { tmux, terminals, spawnServer, aliceAndBob, registered } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect feels like a chat program'), () => {
   it('counts unread in the window title, rings the bell, and gives the title back on exit; --no-bell and PARLEY_BELL=0 stay quiet', async () => {
@@ -47,8 +47,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect feels like a chat program'
     const server = await spawnServer();
     const carol = await e2eUser(server.url, 'carol', 'correct horse');
     const bob = await e2eUser(server.url, 'bob', 'correct horse');
-    const alice = terminals.connect(server.port);
-    await register(alice, 'alice');
+    const alice = await registered(server.port, 'alice');
     await carol.sendText('alice', 'from carol', 'c1');
     await bob.sendText('alice', 'from bob', 'b1');
     await alice.see(/bob .*from bob/);
@@ -92,8 +91,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect feels like a chat program'
 
   it('sends a paste of 45 lines as one message, and Alt+Enter adds a line', async () => {
     const { alice, bob } = await aliceAndBob();
-    alice.line('bob');
-    await alice.see('Chat with bob');
+    await openChat(alice, 'bob');
 
     const lines = Array.from({ length: 45 }, (_, i) => `pasted line ${i + 1}`);
     alice.paste(`${lines.join('\n')}\n`);
@@ -125,8 +123,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect feels like a chat program'
     // Forty messages at once: more than the default burst allowance of a user.
     const server = await spawnServer({ env: { PARLEY_MESSAGE_BURST: '100' } });
     const bob = await e2eUser(server.url, 'bob', 'correct horse');
-    const alice = terminals.connect(server.port);
-    await register(alice, 'alice');
+    const alice = await registered(server.port, 'alice');
     for (let i = 1; i <= 40; i++) await bob.sendText('alice', `news ${i}`, `n${i}`);
     await alice.see(/bob\s.*\d+ unread.*news 40/);
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ParleyClient } from '../src/shared/client/index.js';
 import type { Terminal } from './helpers/tmux.js';
-import { register, terminalSuite } from './helpers/tui.js';
+import { openChat, register, terminalSuite } from './helpers/tui.js';
 import { waitFor } from './helpers/wait.js';
 
 const E2E_TIMEOUT = 90_000;
@@ -26,8 +26,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect against hostile bytes (iss
     bob = terminals.connect(server.port);
     bob.option('set-clipboard', 'on');
     await register(bob, 'bob');
-    bob.line('alice');
-    await bob.see('Chat with alice');
+    await openChat(bob, 'alice');
   }, E2E_TIMEOUT);
 
   afterEach(async () => {

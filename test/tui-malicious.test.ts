@@ -6,11 +6,11 @@ import { ParleyClient } from '../src/shared/client/index.js';
 import { startLyingServer, type Attacker, type LyingServer } from './helpers/attacker.js';
 import type { MaliciousProxy } from './helpers/malicious-proxy.js';
 import type { Terminal } from './helpers/tmux.js';
-import { register, terminalSuite } from './helpers/tui.js';
+import { terminalSuite } from './helpers/tui.js';
 import { waitFor } from './helpers/wait.js';
 
 const E2E_TIMEOUT = 60_000;
-const { tmux, terminals } = terminalSuite();
+const { tmux, registered } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect against a malicious server (issue 12)'), () => {
   let lying: LyingServer;
@@ -34,8 +34,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect against a malicious server
 
   /** Bob registers in a terminal (through the proxy), opens the chat and reads alice's first message; resolves the conversation id. */
   async function bobReads(text: string): Promise<{ bob: Terminal; X: number }> {
-    const bob = terminals.connect(proxy.port);
-    await register(bob, 'bob');
+    const bob = await registered(proxy.port, 'bob');
     alice.send('bob', text);
     await waitFor(() => alice.getSnapshot().outbox.length === 0);
     bob.line('alice');

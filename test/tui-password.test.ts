@@ -1,7 +1,7 @@
 // The terminal client's register screen in tmux: a password that is easy to guess is refused before anything is sent.
 import { describe, expect, it } from 'vitest';
 import { e2eUser } from './helpers/e2e-user.js';
-import { terminalSuite } from './helpers/tui.js';
+import { terminalSuite, typeUsername } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 60_000;
 const { tmux, terminals, spawnServer } = terminalSuite();
@@ -10,10 +10,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: password strength at regi
   it('refuses a weak password with the estimator feedback and sends nothing; a strong one goes on', async () => {
     const server = await spawnServer();
     const terminal = terminals.connect(server.port);
-    await terminal.see('Type login or register', 30_000);
-    terminal.line('register');
-    await terminal.see('Username:');
-    terminal.line('dora');
+    await typeUsername(terminal, 'register', 'dora');
     await terminal.see('Password:');
     terminal.line('password1');
     await terminal.see('That password is too easy to guess.');

@@ -2,10 +2,10 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { e2eUser } from './helpers/e2e-user.js';
-import { login, register, terminalSuite } from './helpers/tui.js';
+import { login, openChat, terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 60_000;
-const { tmux, terminals, spawnServer } = terminalSuite();
+const { tmux, terminals, spawnServer, registered } = terminalSuite();
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect: reasons, help, notes to self, device names'), () => {
   it('says on the first page why a session signed out elsewhere ended', async () => {
@@ -20,8 +20,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: reasons, help, notes to s
 
   it('clears an old error with !help, aligns the help, marks a note to yourself seen, names the device user@host', async () => {
     const server = await spawnServer();
-    const terminal = terminals.connect(server.port);
-    await register(terminal, 'alice');
+    const terminal = await registered(server.port, 'alice');
 
     terminal.line('!nope');
     await terminal.see('There is no command !nope');
@@ -36,8 +35,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: reasons, help, notes to s
     expect(columns).toHaveLength(5);
     expect(new Set(columns).size).toBe(1);
 
-    terminal.line('alice');
-    await terminal.see('Chat with alice');
+    await openChat(terminal, 'alice');
     terminal.line('a note to myself');
     await terminal.see(/alice: a note to myself \[seen\]/);
 

@@ -4,11 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Terminal } from './helpers/tmux.js';
-import { register, terminalSuite } from './helpers/tui.js';
+import { START_TIMEOUT_MS, register, terminalSuite, typeUsername } from './helpers/tui.js';
 import { waitFor } from './helpers/wait.js';
 
 const E2E_TIMEOUT = 120_000;
-const START_TIMEOUT_MS = 30_000;
 const { tmux, terminals, spawnServer } = terminalSuite();
 
 const header = (terminal: Terminal) => terminal.screen().split('\n')[0] ?? '';
@@ -64,10 +63,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: one saved login per serve
     expect(again.screen({ joined: true })).toMatch(/alice is signed in to this server in another parley connect on this computer \(process \d+\); use that one, or close it first\./);
     // The same person on the login pages of a second terminal is told before typing the password.
     const other = terminals.connect(server.port, { home });
-    await other.see('Type login or register', START_TIMEOUT_MS);
-    other.line('login');
-    await other.see('Username:');
-    other.line('alice');
+    await typeUsername(other, 'login', 'alice');
     await other.see('alice is signed in to this server in another parley connect');
     await other.see('Username:');
   }, E2E_TIMEOUT);

@@ -1,7 +1,7 @@
 // End to end in a terminal: !reset-keys explains itself, asks yes and the password, and the contact's chat shows the key change.
 import { describe, expect, it } from 'vitest';
 import { e2eUser } from './helpers/e2e-user.js';
-import { terminalSuite } from './helpers/tui.js';
+import { openChat, terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 90_000;
 const { tmux, aliceAndBob } = terminalSuite();
@@ -9,9 +9,8 @@ const { tmux, aliceAndBob } = terminalSuite();
 describe.skipIf(!tmux.run)(tmux.title('parley connect: identity reset'), () => {
   it('!reset-keys makes new keys after a yes and the password; history stays readable and bob is warned', async () => {
     const { server, alice, bob } = await aliceAndBob();
-    alice.line('bob');
-    bob.line('alice');
-    await alice.see('Chat with bob');
+    await openChat(alice, 'bob');
+    await openChat(bob, 'alice');
     alice.line('written before the reset');
     await bob.see(/alice: written before the reset$/m);
     const phone = await e2eUser(server.url, 'alice', 'correct horse');
@@ -49,8 +48,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: identity reset'), () => {
     // alice's history is still readable, and her next message reaches bob under the new keys.
     alice.line('!back');
     await alice.see('Type a username to chat');
-    alice.line('bob');
-    await alice.see('Chat with bob');
+    await openChat(alice, 'bob');
     await alice.see(/alice: written before the reset \[seen\]$/m);
     alice.line('written after the reset');
     // Signed by keys bob has not accepted: a warning in its place, never the text, until bob compares and accepts.

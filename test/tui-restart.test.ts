@@ -1,19 +1,15 @@
 // End to end: the server is killed (SIGKILL) and restarted mid-conversation; the terminal clients lose nothing.
 import { describe, expect, it } from 'vitest';
-import { register, terminalSuite } from './helpers/tui.js';
+import { terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 60_000;
-const { tmux, terminals, spawnServer, track } = terminalSuite();
+const { tmux, aliceAndBob, track } = terminalSuite();
 
 const count = (screen: string, line: RegExp) => screen.split('\n').filter((l) => line.test(l)).length;
 
 describe.skipIf(!tmux.run)(tmux.title('parley connect across a server crash'), () => {
   it('reconnects, resumes, and delivers everything typed before and during the outage exactly once', async () => {
-    let server = await spawnServer();
-    const alice = terminals.connect(server.port);
-    const bob = terminals.connect(server.port);
-    await register(alice, 'alice');
-    await register(bob, 'bob');
+    const { server, alice, bob } = await aliceAndBob();
     alice.line('bob');
     bob.line('alice');
     await alice.see('Chat with bob ● online');
@@ -30,7 +26,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect across a server crash'), (
     await alice.see(/alice: during the outage 2 \[sending\]/);
     await bob.see(/bob: bob typed this offline \[sending\]/);
 
-    server = track(await server.restart());
+    track(await server.restart());
     await bob.see(/alice: during the outage 2$/m, 30_000);
     await alice.see(/bob: bob typed this offline$/m, 30_000);
     await alice.see(/alice: during the outage 2 \[seen\]/);

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { e2eUser } from './helpers/e2e-user.js';
-import { login, register, terminalSuite } from './helpers/tui.js';
+import { START_TIMEOUT_MS, login, terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 90_000;
-const { tmux, terminals, spawnServer } = terminalSuite();
+const { tmux, terminals, spawnServer, registered } = terminalSuite();
 
 /** Every file of the search index under a terminal's PARLEY_HOME, read as bytes. */
 function indexBytes(home: string): Buffer {
@@ -20,8 +20,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: !search'), () => {
   it('lists hits with the words marked, opens the chat by number, says plainly when nothing matches', async () => {
     const server = await spawnServer();
     const bob = await e2eUser(server.url, 'bob', 'correct horse');
-    const alice = terminals.connect(server.port);
-    await register(alice, 'alice');
+    const alice = await registered(server.port, 'alice');
     await bob.sendText('alice', 'Shall we try the Pancake place?', 'search-1');
     await bob.sendText('alice', 'pancakes again \u001B]0;PWNED\u0007 tomorrow', 'search-2');
     await bob.sendText('alice', 'something else entirely', 'search-3');
@@ -52,8 +51,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: !search'), () => {
   it('after a restart finds older messages it never showed, and its file holds no word of them', async () => {
     const server = await spawnServer();
     const bob = await e2eUser(server.url, 'bob', 'correct horse');
-    const first = terminals.connect(server.port);
-    await register(first, 'alice');
+    const first = await registered(server.port, 'alice');
     first.line('!exit');
     await first.see('[exit status 0]');
     await bob.sendText('alice', 'the quinceberry marmalade recipe', 'restart-1');
@@ -61,7 +59,7 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect: !search'), () => {
 
     // Same profile folder: the saved login resumes, and the index is filled in from history in the background.
     const again = terminals.connect(server.port, { home: first.home });
-    await again.see('bob: filler 3', 30_000);
+    await again.see('bob: filler 3', START_TIMEOUT_MS);
     again.line('!search quinceberry');
     await again.see(/1 +\S+ +bob +bob: the quinceberry marmalade recipe/);
     again.line('!exit');

@@ -1,6 +1,6 @@
 // End to end in a terminal: encrypted chat, !verify shows the same safety number to both people and marks it verified.
 import { describe, expect, it } from 'vitest';
-import { terminalSuite } from './helpers/tui.js';
+import { openChat, terminalSuite } from './helpers/tui.js';
 
 const E2E_TIMEOUT = 60_000;
 const { tmux, aliceAndBob } = terminalSuite();
@@ -10,9 +10,8 @@ const digitsOf = (screen: string) => /Safety number with \w+: ((?:\d{5}\s*){12})
 describe.skipIf(!tmux.run)(tmux.title('parley connect: safety numbers'), () => {
   it('!verify shows one safety number on both sides and marks it verified', async () => {
     const { alice, bob } = await aliceAndBob();
-    alice.line('bob');
-    bob.line('alice');
-    await alice.see('Chat with bob');
+    await openChat(alice, 'bob');
+    await openChat(bob, 'alice');
     alice.line('encrypted hello');
     await bob.see(/alice: encrypted hello$/m);
     // Confirming a number never shown is refused: there was nothing to compare.

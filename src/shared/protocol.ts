@@ -1,6 +1,7 @@
 // Parley protocol v1: one zod schema per frame type; server and both clients import the types from here.
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-rule.js';
 
 export const PROTOCOL_VERSION = 1;
 export const SUPPORTED_VERSIONS: readonly number[] = [1];
@@ -8,8 +9,8 @@ export const SUPPORTED_VERSIONS: readonly number[] = [1];
 /** Limits every peer can rely on; the server announces its own values in the hello reply. */
 export const LIMITS = {
   usernameMaxLength: 32,
-  passwordMinLength: 8,
-  passwordMaxLength: 1024,
+  passwordMinLength: PASSWORD_MIN_LENGTH,
+  passwordMaxLength: PASSWORD_MAX_LENGTH,
   bodyMaxLength: 16_000,
   deviceMaxLength: 64,
   clientMsgIdMaxLength: 64,

@@ -1,19 +1,12 @@
-// The terminal client's own key parser and the line editor it drives: control keys that arrive in one read
-// act as keys, unknown sequences are ignored, and no input at all can make either throw.
+// The terminal client's own key parser: control keys that arrive in one read act as keys, unknown sequences
+// are ignored, no input can put a control character into the text, and a bracketed paste is one key.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseKeys } from './keys.js';
-import { LineEditor } from './lineEditor.js';
+import { KeyReader, parseKeys } from './keys.js';
 import { ANY_CONTROL } from './safe-text.js';
 
-const editorWith = (value: string) => {
-  const editor = new LineEditor();
-  const submitted: string[] = [];
-  editor.target = { active: true, onSubmit: (line) => void submitted.push(line) };
-  const type = (input: string) => parseKeys(input).forEach((key) => editor.press(key));
-  type(value);
-  return { editor, submitted, type };
-};
+const PASTE_START = '\u001b[200~';
+const PASTE_END = '\u001b[201~';
 
 describe('parseKeys', () => {
   it('reads control keys typed in one read as keys, not text', () => {
@@ -42,51 +35,26 @@ describe('parseKeys', () => {
       }),
     );
   });
-});
 
-describe('LineEditor with parsed keys', () => {
-  it('Delete deletes forward, Backspace backward, Ctrl-W the word before', () => {
-    const { editor, type } = editorWith('hello big world');
-    type('\u001b[H\u001b[3~');
-    expect(editor.value).toBe('ello big world');
-    type('\u0005\u007f');
-    expect(editor.value).toBe('ello big worl');
-    type('\u0017');
-    expect(editor.value).toBe('ello big ');
-    type('\u001b[1;5D\u001b[1;5D');
-    expect(editor.cursor).toBe(0);
-  });
-
-  it('Ctrl-E Ctrl-U in one read empty the line instead of entering the message', () => {
-    const { editor, submitted, type } = editorWith('draft');
-    type('\u0001\u0005\u0015');
-    expect(editor.value).toBe('');
-    type('x\r');
-    expect(submitted).toEqual(['x']);
-  });
-
-  it('survives any sequence of bytes, with a cursor always inside the line', () => {
-    const bytes = fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a).toString('latin1'));
-    const escapes = fc.constantFrom('\u001b', '\u001b[', '\u001b[1;5', '\u001bO', '\u001b[3~', '\u001b[200~', '\u001b]52;c;');
-    fc.assert(
-      fc.property(fc.array(fc.oneof(bytes, escapes, fc.string()), { maxLength: 30 }), (chunks) => {
-        const { editor, type } = editorWith('');
-        for (const chunk of chunks) type(chunk);
-        expect(editor.cursor).toBeGreaterThanOrEqual(0);
-        expect(editor.cursor).toBeLessThanOrEqual(editor.value.length);
-        expect(editor.value).not.toMatch(ANY_CONTROL);
-      }),
-    );
+  it('reads Alt+1 to Alt+9 as jumps, and no other Alt+digit', () => {
+    expect(parseKeys('\u001b1')).toEqual([{ kind: 'jump', n: 1 }]);
+    expect(parseKeys('\u001b9')).toEqual([{ kind: 'jump', n: 9 }]);
+    expect(parseKeys('\u001b0')).toEqual([]);
   });
 });
 
-describe('LineEditor and a refused line', () => {
-  it('gives a refused line back, so a message too long to send is not lost', () => {
-    const editor = new LineEditor();
-    editor.target = { active: true, onSubmit: (line) => line.length < 5 };
-    parseKeys('far too long\r').forEach((key) => editor.press(key));
-    expect(editor.value).toBe('far too long');
-    parseKeys('\u0015ok\r').forEach((key) => editor.press(key));
-    expect(editor.value).toBe('');
+describe('bracketed paste', () => {
+  it('makes 45 pasted lines one paste, even as Ink splits it into several inputs', () => {
+    const lines = Array.from({ length: 45 }, (_, i) => `line ${i + 1}`);
+    const reader = new KeyReader();
+    const keys = [PASTE_START, lines.slice(0, 20).join('\r'), '\r', '\u001b[31m', lines.slice(20).join('\r'), PASTE_END, 'x'].flatMap((event) => reader.read(event));
+    expect(keys).toEqual([{ kind: 'paste', text: lines.join('\n') }, { kind: 'text', text: 'x' }]);
+  });
+
+  it('finds an end marker cut in two, and keeps no control character of the paste', () => {
+    // Ink holds back an escape sequence until it is whole, so only a marker inside a paste can arrive in parts.
+    const reader = new KeyReader();
+    const keys = ['a', PASTE_START, 'one\r\ntwo\u0007\u001b]0;t\u0007\u001b[2', '01~'].flatMap((event) => reader.read(event));
+    expect(keys).toEqual([{ kind: 'text', text: 'a' }, { kind: 'paste', text: 'one\ntwo' }]);
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { render } from 'ink';
 import WebSocket from 'ws';
 import { ParleyClient, ParleyError } from '../shared/client/index.js';
-import { App } from './App.js';
+import { App } from './app.js';
 import { ENTER_TERMINAL, LEAVE_TERMINAL } from './attention.js';
 import { certificateProblem, webSocketTrusting } from './ca.js';
 import { terminalDeviceName } from './device-name.js';

@@ -11,12 +11,20 @@ export function requireTmux(): { run: boolean; title: (name: string) => string }
   return { run, title: (name) => (run ? name : `${name} (skipped: tmux is not installed)`) };
 }
 
+/** How a terminal is started: its profile folder (a new one unless given), extra environment, its size. */
+export interface ConnectOptions {
+  home?: string;
+  env?: Record<string, string>;
+  columns?: number;
+  rows?: number;
+}
+
 export class Terminals {
   private readonly open: Terminal[] = [];
   private readonly homes: string[] = [];
 
   /** A new `parley connect` (to 127.0.0.1:port, or with these arguments) in its own 80×24 terminal, with its own profile folder unless one is given. */
-  connect(port: number | string[], options: { home?: string; env?: Record<string, string>; columns?: number; rows?: number } = {}) {
+  connect(port: number | string[], options: ConnectOptions = {}) {
     const home = options.home ?? this.home();
     const terminal = Terminal.start(connectCommand(port, { PARLEY_HOME: home, ...options.env }), options);
     this.open.push(terminal);
@@ -54,27 +62,41 @@ export function terminalSuite() {
     terminals,
     track,
     spawnServer: async (options?: Parameters<typeof spawnServer>[0]) => track(await spawnServer(options)),
-    /** A fresh server and two terminals, alice and bob, each registered and on the menu. */
-    aliceAndBob: async () => {
+    /**
+     * A fresh server and two terminals, alice and bob (started with `bob`'s options), each registered and
+     * on the menu. Both start before either registers: a start is the slow part.
+     */
+    aliceAndBob: async (options: { bob?: ConnectOptions } = {}) => {
       const server = track(await spawnServer());
       const alice = terminals.connect(server.port);
-      const bob = terminals.connect(server.port);
+      const bob = terminals.connect(server.port, options.bob);
       await register(alice, 'alice');
       await register(bob, 'bob');
       return { server, alice, bob };
     },
+    /** A new terminal on the menu as `username`, a new account. */
+    registered: async (port: number | string[], username: string, options?: ConnectOptions) => {
+      const terminal = terminals.connect(port, options);
+      await register(terminal, username);
+      return terminal;
+    },
   };
 }
 
-/** Registers through the welcome screen and waits for the menu. */
 /** A cold start loads the client through tsx, which is slow on a busy machine. */
-const START_TIMEOUT_MS = 30_000;
+export const START_TIMEOUT_MS = 30_000;
 
-export async function register(terminal: Terminal, username: string, password = 'correct horse'): Promise<void> {
+/** From the first page of a terminal just started: chooses login or register and types the username. */
+export async function typeUsername(terminal: Terminal, mode: 'login' | 'register', username: string): Promise<void> {
   await terminal.see('Type login or register', START_TIMEOUT_MS);
-  terminal.line('register');
+  terminal.line(mode);
   await terminal.see('Username:');
   terminal.line(username);
+}
+
+/** Registers through the welcome screen and waits for the menu. */
+export async function register(terminal: Terminal, username: string, password = 'correct horse'): Promise<void> {
+  await typeUsername(terminal, 'register', username);
   await terminal.see('Password:');
   terminal.line(password);
   await terminal.see('Password again:');
@@ -82,12 +104,16 @@ export async function register(terminal: Terminal, username: string, password = 
   await terminal.see(`${username} (you)`);
 }
 
+/** Logs in through the welcome screen and waits for the menu. */
 export async function login(terminal: Terminal, username: string, password = 'correct horse'): Promise<void> {
-  await terminal.see('Type login or register', START_TIMEOUT_MS);
-  terminal.line('login');
-  await terminal.see('Username:');
-  terminal.line(username);
+  await typeUsername(terminal, 'login', username);
   await terminal.see('Password:');
   terminal.line(password);
   await terminal.see(`${username} (you)`);
+}
+
+/** Types a username in the menu and waits for the chat with them. */
+export async function openChat(terminal: Terminal, peer: string): Promise<void> {
+  terminal.line(peer);
+  await terminal.see(`Chat with ${peer}`);
 }

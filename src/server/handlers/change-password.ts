@@ -1,9 +1,10 @@
 // changePassword: check the current password, store a fresh argon2id hash, and end every other session (not on a KDF upgrade).
 import { parseKdfDescriptor } from '../../shared/crypto/index.js';
 import { ParleyError } from '../../shared/errors.js';
+import { requirePasswordRule } from '../../shared/password-rule.js';
 import { type Handler, type HandlerContext, type Session, sessionOf } from '../context.js';
 import { endSessions } from '../session-lifecycle.js';
-import { checkAuthKey, checkPassword } from './register.js';
+import { checkAuthKey } from './register.js';
 
 /**
  * Checks the signed-in user's current password (changePassword, resetKeys): a stolen session must not become a
@@ -28,7 +29,7 @@ export const changePassword: Handler<'changePassword'> = {
   async handle(request, ctx) {
     const session = sessionOf(ctx);
     const { store, passwords } = ctx.services;
-    checkPassword(request.newPassword);
+    requirePasswordRule(request.newPassword);
     // End-to-end encryption: the keys re-sealed with the new password travel with it (history stays readable).
     const { salt, kdf, keyBundle } = request;
     const rewrap = salt !== undefined || kdf !== undefined || keyBundle !== undefined;

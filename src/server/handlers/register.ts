@@ -1,7 +1,8 @@
 // register: create an account with an argon2id-hashed password and log the connection in.
 import { ParleyError } from '../../shared/errors.js';
 import { parseKdfDescriptor, parsePublicIdentity } from '../../shared/crypto/index.js';
-import { LIMITS, type RequestOf } from '../../shared/protocol.js';
+import { requirePasswordRule } from '../../shared/password-rule.js';
+import type { RequestOf } from '../../shared/protocol.js';
 import type { UserKeys } from '../store/store.js';
 import type { Handler } from '../context.js';
 import { newSession, signIn } from '../session-lifecycle.js';
@@ -16,15 +17,6 @@ const AUTH_KEY = /^[A-Za-z0-9_-]{43}$/;
 export function checkAuthKey(password: string, field: string): void {
   if (!AUTH_KEY.test(password)) {
     throw new ParleyError('INVALID_KEYS', `An account with end-to-end keys takes the client's 43-character auth key as ${field}, never the password itself.`);
-  }
-}
-
-export function checkPassword(password: string): void {
-  if (password.length < LIMITS.passwordMinLength) {
-    throw new ParleyError('WEAK_PASSWORD', `The password is too short: use at least ${LIMITS.passwordMinLength} characters.`);
-  }
-  if (password.length > LIMITS.passwordMaxLength) {
-    throw new ParleyError('WEAK_PASSWORD', `The password is too long: use at most ${LIMITS.passwordMaxLength} characters.`);
   }
 }
 
@@ -45,7 +37,7 @@ export const register: Handler<'register'> = {
   needsSession: false,
   guestOnly: true,
   async handle(request, ctx) {
-    checkPassword(request.password);
+    requirePasswordRule(request.password);
     const keys = keysOf(request);
     if (keys) checkAuthKey(request.password, 'password');
     if (!keys && !ctx.services.config.allowUnencrypted) {

@@ -2,7 +2,7 @@
 // the password change, the v1 → v2 derivation upgrade, identity reset, and contacts' safety numbers.
 import { encodePublicIdentity, fromBase64url, generateIdentity, sealIdentity, toBase64url, type Identity } from '../crypto/index.js';
 import { ParleyError } from '../errors.js';
-import { LIMITS } from '../protocol.js';
+import { requirePasswordRule } from '../password-rule.js';
 import type { ClientContext } from './context.js';
 import type { DeviceSearch } from './device-search.js';
 import type { ContactKeys } from './e2e-text.js';
@@ -34,12 +34,6 @@ export interface KeyParts {
   outbox: Outbox;
   vault: VaultSync;
 }
-
-export const requireValidPassword = (password: string): void => {
-  if (password.length < LIMITS.passwordMinLength || password.length > LIMITS.passwordMaxLength) {
-    throw new ParleyError('WEAK_PASSWORD', `Use ${LIMITS.passwordMinLength} to ${LIMITS.passwordMaxLength} characters.`);
-  }
-};
 
 export class AccountKeys {
   readonly #ctx: ClientContext;
@@ -134,7 +128,7 @@ export class AccountKeys {
   async changePassword(oldPassword: string, newPassword: string): Promise<number> {
     const conn = this.#ctx.requireSocket();
     const keyring = this.#ctx.requireKeys();
-    requireValidPassword(newPassword);
+    requirePasswordRule(newPassword);
     const { realm, keys: old } = await this.#keysFromPassword(conn, keyring.me, oldPassword);
     const made = await freshKeys(keyring.me, newPassword, realm ?? '');
     const keyBundle = sealIdentity({ identity: keyring.identity, username: keyring.me, wrapKey: made.wrapKey });

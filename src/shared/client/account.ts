@@ -2,7 +2,8 @@
 // what hello says about the server (its realm id, and whether its database was restored from a backup).
 import { ParleyError } from '../errors.js';
 import type { ResultOf, SessionInfo, SessionSummary } from '../protocol.js';
-import { requireValidPassword, type AccountKeys } from './account-keys.js';
+import { requirePasswordRule } from '../password-rule.js';
+import type { AccountKeys } from './account-keys.js';
 import type { CatchUp } from './catch-up.js';
 import { asParleyError, type ClientContext } from './context.js';
 import type { DeviceSearch } from './device-search.js';
@@ -80,7 +81,7 @@ export class Account {
 
   async register(username: string, password: string): Promise<Session> {
     const conn = this.#ctx.requireSocket();
-    requireValidPassword(password);
+    requirePasswordRule(password);
     const made = await passwordRegistration(
       {
         realm: async () => this.#parts.keys.checkedRealm(),

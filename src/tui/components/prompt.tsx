@@ -1,8 +1,8 @@
 // The input line at the bottom of every screen: plain text with a cursor, or a secret that shows nothing.
 import { Box } from 'ink';
-import { Text } from './Text.js';
+import { Text } from './text.js';
 import { createContext, useContext, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
-import { LineEditor, type LineTarget } from '../lineEditor.js';
+import { LineEditor, type LineTarget } from '../line-editor.js';
 
 export const LineEditorContext = createContext<LineEditor>(new LineEditor());
 

@@ -1,12 +1,14 @@
 // The account screen: your signed-in devices (revoke any), change the password, reset your keys, sign out everywhere.
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ParleyError, type ParleyClient, type SessionSummary } from '../../shared/client/index.js';
-import { HELP, parseLine, unknownCommand } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
+import { passwordRuleProblem } from '../../shared/password-rule.js';
+import { commandTable, secretCommand, type Status } from '../commands.js';
+import { Prompt } from '../components/prompt.js';
 import { formatTime, preview } from '../format.js';
 import { useTone } from '../theme.js';
+import { useCommands } from '../use-commands.js';
 
 /**
  * The password change asks three things in turn; anything typed at these steps is a secret. The key reset
@@ -25,6 +27,19 @@ interface Props {
   /** Called before this device's own session is ended here, with the words for the login pages. */
   onSigningOut(greeting: string | null): void;
 }
+
+export const ACCOUNT_COMMANDS = commandTable({
+  title: 'Commands on the account screen:',
+  rows: [
+    { name: 'revoke', usage: 'N', help: 'sign out device N of the list (its token stops working at once)' },
+    { name: 'password', help: 'change your password; your other devices are signed out' },
+    { name: 'reset-keys', help: 'make new encryption keys (lost device, leaked keys); contacts are warned, other devices signed out' },
+    { name: 'logout-all', help: 'sign out on every device, this one included' },
+    { name: 'sessions', help: 'refresh the list' },
+  ],
+  aliases: { account: 'sessions' },
+  back: 'return to the menu',
+});
 
 const PROMPTS: Record<Exclude<Step, 'command'>, string> = {
   current: 'Current password:',
@@ -57,8 +72,7 @@ function explain(error: unknown): string {
 export function Account({ client, username, passwordMinLength, columns, rows, onBack, onExit, onSigningOut }: Props) {
   const tone = useTone();
   const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
-  const [help, setHelp] = useState(false);
+  const [message, setMessage] = useState<Status | null>(null);
   const [busy, setBusy] = useState(false);
   // Keys can arrive faster than renders: the step and the typed passwords live in a ref (as on the login pages).
   const [step, setStepState] = useState<Step>('command');
@@ -150,13 +164,37 @@ export function Account({ client, username, passwordMinLength, columns, rows, on
     });
   };
 
-  const onSubmit = (line: string) => {
-    if (busy) return;
-    setHelp(false);
+  const commands = useCommands(ACCOUNT_COMMANDS, {
+    run: {
+      revoke,
+      password: () => {
+        setMessage({ text: 'Change your password (!back to cancel). Your other devices will be signed out.', error: false });
+        setStep('current');
+      },
+      'reset-keys': () => {
+        setMessage(null);
+        setStep('reset-confirm');
+      },
+      'logout-all': signOutEverywhere,
+      sessions: () => {
+        setMessage(null);
+        void refresh();
+      },
+    },
+    text: () => setMessage({ text: 'Type a command: !revoke N, !password, !reset-keys, !logout-all, or !back.', error: true }),
+    back: onBack,
+    exit: onExit,
+    say: setMessage,
+  });
+
+  /** The password change and the key reset ask their questions here; everything else is a command. */
+  const answer = (line: string) => {
     const current = flow.current;
+    const command = secretCommand(line);
+    if (command === 'exit') return onExit();
     // Passwords are taken as typed: never parsed as commands, never trimmed, never shown.
     if (current.step === 'reset-confirm' || current.step === 'reset-password') {
-      if (line === '!back' || (current.step === 'reset-confirm' && line.trim().toLowerCase() !== 'yes')) {
+      if (command === 'back' || (current.step === 'reset-confirm' && line.trim().toLowerCase() !== 'yes')) {
         setStep('command');
         return setMessage({ text: 'Your keys were not reset.', error: false });
       }
@@ -167,66 +205,40 @@ export function Account({ client, username, passwordMinLength, columns, rows, on
       if (line.length === 0) return setMessage({ text: 'Type your password, or !back.', error: true });
       return resetKeys(line);
     }
-    if (current.step !== 'command') {
-      if (line === '!back') {
-        current.current = current.next = '';
-        setStep('command');
-        return setMessage({ text: 'The password was not changed.', error: false });
-      }
-      if (current.step === 'current') {
-        if (line.length === 0) return setMessage({ text: 'Type your current password, or !back.', error: true });
-        current.current = line;
-        setMessage(null);
-        return setStep('new');
-      }
-      if (current.step === 'new') {
-        if (line.length < passwordMinLength) {
-          return setMessage({ text: `A password needs at least ${passwordMinLength} characters; choose a longer one.`, error: true });
-        }
-        current.next = line;
-        setMessage(null);
-        return setStep('again');
-      }
-      if (line !== current.next) {
-        current.next = '';
-        setStep('new');
-        return setMessage({ text: 'The two new passwords differ; type the new password again.', error: true });
-      }
-      return changePassword();
+    if (command === 'back') {
+      current.current = current.next = '';
+      setStep('command');
+      return setMessage({ text: 'The password was not changed.', error: false });
     }
-    const parsed = parseLine(line);
-    if (parsed.kind === 'empty') return;
-    if (parsed.kind === 'text') return setMessage({ text: 'Type a command: !revoke N, !password, !reset-keys, !logout-all, or !back.', error: true });
-    switch (parsed.name) {
-      case 'exit':
-        return onExit();
-      case 'help':
-        // The help replaces whatever the last command said, an old error included.
-        setMessage(null);
-        return setHelp(true);
-      case 'back':
-        return onBack();
-      case 'sessions':
-      case 'account':
-        setMessage(null);
-        return void refresh();
-      case 'revoke':
-        return revoke(parsed.arg);
-      case 'password':
-        setMessage({ text: 'Change your password (!back to cancel). Your other devices will be signed out.', error: false });
-        return setStep('current');
-      case 'reset-keys':
-        setMessage(null);
-        return setStep('reset-confirm');
-      case 'logout-all':
-        return signOutEverywhere();
-      default:
-        return setMessage({ text: unknownCommand(parsed.name), error: true });
+    if (current.step === 'current') {
+      if (line.length === 0) return setMessage({ text: 'Type your current password, or !back.', error: true });
+      current.current = line;
+      setMessage(null);
+      return setStep('new');
     }
+    if (current.step === 'new') {
+      const problem = passwordRuleProblem(line, passwordMinLength);
+      if (problem !== null) return setMessage({ text: problem, error: true });
+      current.next = line;
+      setMessage(null);
+      return setStep('again');
+    }
+    if (line !== current.next) {
+      current.next = '';
+      setStep('new');
+      return setMessage({ text: 'The two new passwords differ; type the new password again.', error: true });
+    }
+    return changePassword();
+  };
+
+  const onSubmit = (line: string) => {
+    if (busy) return;
+    if (flow.current.step === 'command') return void commands.submit(line);
+    answer(line);
   };
 
   const deviceWidth = Math.min(24, Math.max(6, ...(sessions ?? []).map((s) => (s.device ?? 'unnamed').length)));
-  const helpLines = help ? HELP.account : step === 'reset-confirm' ? RESET_EXPLANATION : [];
+  const helpLines = commands.help.length > 0 ? commands.help : step === 'reset-confirm' ? RESET_EXPLANATION : [];
   const listRows = Math.max(1, rows - 6 - helpLines.length - (message ? 1 : 0));
   const shown = (sessions ?? []).slice(0, listRows);
   return (

@@ -1,12 +1,14 @@
 // The login pages: choose log in or register, then username and password (twice to register), errors said plainly.
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useEffect, useRef, useState } from 'react';
 import { checkPasswordStrength, ParleyError, preloadPasswordStrength, type ParleyClient, type PasswordStrength } from '../../shared/client/index.js';
+import { passwordRuleProblem } from '../../shared/password-rule.js';
 import { USERNAME_PATTERN } from '../../shared/protocol.js';
-import { BACK_ON_LOGIN, HELP, parseLine, unknownCommand } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
+import { BACK_ON_LOGIN, commandTable, secretCommand, type Status } from '../commands.js';
+import { Prompt } from '../components/prompt.js';
 import { useTone } from '../theme.js';
+import { useCommands } from '../use-commands.js';
 
 type Mode = 'login' | 'register';
 type Step = 'choose' | 'username' | 'password' | 'confirm';
@@ -31,6 +33,15 @@ interface Props {
   claimProfile?(username: string): string | null;
   onExit(): void;
 }
+
+export const WELCOME_COMMANDS = commandTable({
+  title: 'Commands on the login pages:',
+  rows: [
+    { name: 'login', help: 'log in to an existing account' },
+    { name: 'register', help: 'create an account' },
+  ],
+  back: null,
+});
 
 const PROMPTS: Record<Step, string> = {
   choose: 'Type login or register:',
@@ -72,8 +83,7 @@ export function Welcome({ client, passwordMinLength, greeting, notice, claimProf
     flowRef.current = { ...flowRef.current, ...patch };
     setFlowState(flowRef.current);
   };
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(greeting ? { text: greeting, error: false } : null);
-  const [help, setHelp] = useState(false);
+  const [message, setMessage] = useState<Status | null>(greeting ? { text: greeting, error: false } : null);
   // The app learns why the session ended only after this page is up (a session ended elsewhere): say it then.
   useEffect(() => {
     if (greeting !== null) setMessage({ text: greeting, error: false });
@@ -129,45 +139,9 @@ export function Welcome({ client, passwordMinLength, greeting, notice, claimProf
     });
   };
 
-  const onSubmit = (line: string) => {
-    const { mode, step, password, busy } = flowRef.current;
-    if (busy) return;
-    setHelp(false);
-    // Passwords are taken as typed: never parsed as commands, never trimmed.
-    if (step === 'password' || step === 'confirm') {
-      if (line === '!exit') return onExit();
-      if (line === '!back') return setMessage({ text: BACK_ON_LOGIN, error: true });
-      if (step === 'password') {
-        if (mode === 'register' && line.length < passwordMinLength) {
-          return fail(`A password needs at least ${passwordMinLength} characters; choose a longer one.`, 'password');
-        }
-        if (line.length === 0) return fail('Type your password.', 'password');
-        if (mode === 'register') return checkStrength(line);
-        return void submitAccount(line);
-      }
-      if (line !== password) return fail('The two passwords differ; type the password again.', 'password');
-      return void submitAccount(line);
-    }
-    const parsed = parseLine(line);
-    if (parsed.kind === 'empty') return;
-    if (parsed.kind === 'command') {
-      switch (parsed.name) {
-        case 'exit':
-          return onExit();
-        case 'help':
-          // The help replaces whatever the last command said, an old error included.
-          setMessage(null);
-          return setHelp(true);
-        case 'back':
-          return setMessage({ text: BACK_ON_LOGIN, error: true });
-        case 'login':
-        case 'register':
-          return start(parsed.name);
-        default:
-          return setMessage({ text: unknownCommand(parsed.name), error: true });
-      }
-    }
-    const text = parsed.text;
+  /** The first page takes login or register; then comes the username. */
+  const chooseOrName = (text: string) => {
+    const { mode, step } = flowRef.current;
     if (step === 'choose') {
       const choice = text.toLowerCase();
       if (['login', 'log in', 'l', '1'].includes(choice)) return start('login');
@@ -184,6 +158,37 @@ export function Welcome({ client, passwordMinLength, greeting, notice, claimProf
     setMessage(null);
   };
 
+  const commands = useCommands(WELCOME_COMMANDS, {
+    run: { login: () => start('login'), register: () => start('register') },
+    text: chooseOrName,
+    exit: onExit,
+    say: setMessage,
+  });
+
+  /** The password, typed once to log in and twice to register: taken as typed, never parsed as a command, never trimmed. */
+  const submitPassword = (line: string) => {
+    const { mode, step, password: first } = flowRef.current;
+    const command = secretCommand(line);
+    if (command === 'exit') return onExit();
+    if (command === 'back') return setMessage({ text: BACK_ON_LOGIN, error: true });
+    if (step === 'password') {
+      const problem = mode === 'register' ? passwordRuleProblem(line, passwordMinLength) : null;
+      if (problem !== null) return fail(problem, 'password');
+      if (line.length === 0) return fail('Type your password.', 'password');
+      if (mode === 'register') return checkStrength(line);
+      return void submitAccount(line);
+    }
+    if (line !== first) return fail('The two passwords differ; type the password again.', 'password');
+    return void submitAccount(line);
+  };
+
+  const onSubmit = (line: string) => {
+    const { step, busy } = flowRef.current;
+    if (busy) return;
+    if (step === 'password' || step === 'confirm') return submitPassword(line);
+    commands.submit(line);
+  };
+
   const { mode, step, username, busy } = flow;
   const title = mode === null ? 'Welcome to Parley.' : mode === 'login' ? 'Log in' : 'Register';
   return (
@@ -192,7 +197,9 @@ export function Welcome({ client, passwordMinLength, greeting, notice, claimProf
       {mode === null ? <Text>Log in with your account, or register a new one. Usernames are case sensitive.</Text> : null}
       {mode !== null && step !== 'username' ? <Text>Username: {username}</Text> : null}
       <Box flexGrow={1} flexDirection="column" justifyContent="flex-end">
-        {help ? HELP.welcome.map((line) => <Text key={line}>{line}</Text>) : null}
+        {commands.help.map((line) => (
+          <Text key={line}>{line}</Text>
+        ))}
         {busy && notice ? <Text {...tone('muted')}>{notice}</Text> : message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
         <Text>{PROMPTS[step]}</Text>
       </Box>

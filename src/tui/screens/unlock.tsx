@@ -1,10 +1,10 @@
 // The unlock page: signed in by the stored token, but the keys are locked, so the password is asked once.
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useState } from 'react';
 import { ParleyError, type ParleyClient } from '../../shared/client/index.js';
-import { parseLine } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
+import { secretCommand } from '../commands.js';
+import { Prompt } from '../components/prompt.js';
 import { useTone } from '../theme.js';
 
 interface Props {
@@ -19,9 +19,9 @@ export function Unlock({ client, username, onBack, onExit }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const onSubmit = (line: string) => {
-    const parsed = parseLine(line);
-    if (parsed.kind === 'command' && parsed.name === 'exit') return onExit();
-    if (parsed.kind === 'command' && parsed.name === 'back') return onBack();
+    const command = secretCommand(line);
+    if (command === 'exit') return onExit();
+    if (command === 'back') return onBack();
     if (line === '') return;
     setBusy(true);
     setError(null);

@@ -1,21 +1,21 @@
 // The terminal client's root: picks the screen from the SDK's state, and owns leaving (!exit, Ctrl-C).
 import { Box, useApp, useStdin } from 'ink';
-import { Text } from './components/Text.js';
+import { Text } from './components/text.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { ClientState, ParleyClient } from '../shared/client/index.js';
 import { BELL, messageArrived, setTitle, titleFor } from './attention.js';
-import { Header } from './components/Header.js';
-import { LineEditorContext } from './components/Prompt.js';
+import { Header } from './components/header.js';
+import { LineEditorContext } from './components/prompt.js';
 import { KeyReader, type KeyPress } from './keys.js';
-import { LineEditor } from './lineEditor.js';
+import { LineEditor } from './line-editor.js';
 import { nthConversation } from './open-chat.js';
-import { Account } from './screens/Account.js';
-import { Chat } from './screens/Chat.js';
-import { Menu } from './screens/Menu.js';
-import { Search } from './screens/Search.js';
-import { Unlock } from './screens/Unlock.js';
-import { Welcome } from './screens/Welcome.js';
-import { useTerminalSize } from './useTerminalSize.js';
+import { Account } from './screens/account.js';
+import { Chat } from './screens/chat.js';
+import { Menu } from './screens/menu.js';
+import { Search } from './screens/search.js';
+import { Unlock } from './screens/unlock.js';
+import { Welcome } from './screens/welcome.js';
+import { useTerminalSize } from './use-terminal-size.js';
 
 type Screen =
   | { name: 'menu' }

@@ -5,7 +5,7 @@ import { FakeParley } from '../../test/helpers/fake-parley.js';
 import { waitFor } from '../../test/helpers/wait.js';
 import { ParleyClient } from '../shared/client/index.js';
 import { MENU_PAGE_SIZE } from './active-users.js';
-import { App } from './App.js';
+import { App } from './app.js';
 import { ThemeContext } from './theme.js';
 
 const clients: ParleyClient[] = [];

@@ -1,15 +1,16 @@
 // The menu: who is online (you marked; a page of them when many), your conversations newest first with unread counts, and "type a username".
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useEffect, useState } from 'react';
 import { previewText, type ClientState, type ParleyClient } from '../../shared/client/index.js';
 import { useActiveUsers } from '../../shared/react/active-users.js';
 import { MENU_PAGE_SIZE, onlineSummary } from '../active-users.js';
-import { HELP, SEARCH_NEEDS_WORDS, commandNames, parseLine, unknownCommand } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
+import { GO_AND_KEYS, SEARCH, commandNames, commandTable, type Status } from '../commands.js';
+import { Prompt } from '../components/prompt.js';
 import { formatTime, preview } from '../format.js';
 import { knownNames, openChat } from '../open-chat.js';
 import { useTone } from '../theme.js';
+import { useCommands } from '../use-commands.js';
 
 interface Props {
   client: ParleyClient;
@@ -25,12 +26,23 @@ interface Props {
   onExit(): void;
 }
 
+export const MENU_COMMANDS = commandTable({
+  title: 'Commands in the menu:',
+  rows: [
+    { keys: 'USERNAME', help: 'type any registered username to open a chat (case sensitive)' },
+    ...GO_AND_KEYS,
+    { name: 'account', help: 'your signed-in devices, your password, your keys, sign out everywhere' },
+    SEARCH,
+  ],
+  aliases: { logout: 'back', sessions: 'account', password: 'account' },
+  back: 'log out and return to the login pages',
+});
+
 export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, onSearch, onExit }: Props) {
   const tone = useTone();
   const me = state.session?.username ?? '';
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
-  const [help, setHelp] = useState(false);
+  const [message, setMessage] = useState<Status | null>(null);
   // Everyone online is a request; contacts' presence (state.online) comes live and triggers a refresh.
   const active = useActiveUsers(client, state.session !== null && state.connection.status === 'online', state.online, MENU_PAGE_SIZE);
 
@@ -51,42 +63,20 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
     }
   };
 
-  const onSubmit = (line: string) => {
-    setHelp(false);
-    const parsed = parseLine(line);
-    if (parsed.kind === 'empty') return;
-    if (parsed.kind === 'command') {
-      switch (parsed.name) {
-        case 'exit':
-          return onExit();
-        case 'help':
-          // The help replaces whatever the last command said, an old error included.
-          setMessage(null);
-          return setHelp(true);
-        case 'back':
-        case 'logout':
-          return onBack();
-        case 'go':
-          return parsed.arg ? void open(parsed.arg) : setMessage({ text: 'Type !go NAME, or !go N for the Nth conversation below.', error: true });
-        case 'search':
-          return parsed.arg === '' ? setMessage({ text: SEARCH_NEEDS_WORDS, error: true }) : onSearch(parsed.arg);
-        case 'account':
-        case 'sessions':
-        case 'password':
-          return onAccount();
-        default:
-          return setMessage({ text: unknownCommand(parsed.name), error: true });
-      }
-    }
-    void open(parsed.text);
-  };
+  const commands = useCommands(MENU_COMMANDS, {
+    run: { go: (target) => void open(target), account: onAccount, search: onSearch },
+    text: (name) => void open(name),
+    back: onBack,
+    exit: onExit,
+    say: setMessage,
+  });
 
   // Online users wrap onto at most three lines; conversations get what is left.
   const activeUsers = active?.users ?? state.online;
   const onlineText = onlineSummary(activeUsers, active?.total ?? activeUsers.length, me, columns * 3);
   const onlineLine = preview(onlineText, columns * 3);
   const onlineRows = Math.ceil(onlineLine.length / Math.max(columns, 1));
-  const helpLines = help ? HELP.menu : [];
+  const helpLines = commands.help;
   const fixed = onlineRows + 1 /* blank */ + 1 /* conversations title */ + helpLines.length + (message ? 1 : 0) + 1 /* hint */ + 1 /* prompt */;
   const listRows = Math.max(1, rows - fixed);
   const conversations = state.conversations;
@@ -124,9 +114,9 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
       </Text>
       <Prompt
         active={!busy}
-        onSubmit={onSubmit}
+        onSubmit={commands.submit}
         history="menu"
-        completions={() => [...commandNames('menu'), ...knownNames(state)]}
+        completions={() => [...commandNames(MENU_COMMANDS), ...knownNames(state)]}
         onCompletions={(options) => setMessage({ text: options.join('  '), error: false })}
       />
     </Box>

@@ -1,6 +1,6 @@
 // The top line of every screen: where the user is connected, as whom, and whether the link is up; and a restore notice.
 import { Box } from 'ink';
-import { Text } from './Text.js';
+import { Text } from './text.js';
 import { useEffect, useState } from 'react';
 import type { ConnectionState } from '../../shared/client/index.js';
 import { retryIn } from '../format.js';

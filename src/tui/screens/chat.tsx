@@ -1,14 +1,15 @@
 // The chat screen: the conversation above, the input line below, live updates that never disturb typing.
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { ParleyError, selectThread, threadOf, type ClientState, type ParleyClient, type ThreadItem } from '../../shared/client/index.js';
-import { HELP, SEARCH_NEEDS_WORDS, commandNames, parseLine, unknownCommand } from '../commands.js';
-import { LineEditorContext, Prompt, promptRows } from '../components/Prompt.js';
+import { GO_AND_KEYS, SEARCH, commandNames, commandTable, type Status } from '../commands.js';
+import { LineEditorContext, Prompt, promptRows } from '../components/prompt.js';
 import { dayLabel, dayOf, formatClock, formatTime, rowsFor, statusMark } from '../format.js';
 import { knownNames, openChat } from '../open-chat.js';
 import { cleanText } from '../safe-text.js';
 import { useNameColor, useTone } from '../theme.js';
+import { useCommands } from '../use-commands.js';
 
 interface Props {
   client: ParleyClient;
@@ -24,6 +25,20 @@ interface Props {
   /** `!go`: another chat. */
   onOpen(peer: string, conversationId: number): void;
 }
+
+export const CHAT_COMMANDS = commandTable({
+  title: 'Commands in a chat:',
+  rows: [
+    { name: 'more', help: 'show older messages (or PageUp; PageDown goes forward)' },
+    { name: 'retry', help: 'send again the messages marked "not sent"' },
+    { name: 'verify', help: 'show the safety number with this contact; !verify yes marks it verified' },
+    ...GO_AND_KEYS,
+    { keys: 'Alt+Enter', help: 'a new line in the message (Ctrl+J too); a paste of several lines is one message' },
+    SEARCH,
+    { keys: '!!text', help: 'send a message that starts with "!" (//text one that starts with "/")' },
+  ],
+  back: 'return to the menu',
+});
 
 const lineOf = (item: ThreadItem) => {
   const mark = item.mine ? statusMark(item.status, item.error) : '';
@@ -112,8 +127,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   const editor = useContext(LineEditorContext);
   const draftRows = useSyncExternalStore(editor.subscribe, () => promptRows(editor.value));
   const [fromEnd, setFromEnd] = useState(0);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
-  const [help, setHelp] = useState(false);
+  const [message, setMessage] = useState<Status | null>(null);
   const [loading, setLoading] = useState(false);
   /** The safety number last shown for each contact: `!verify NAME yes` confirms exactly that one. */
   const shownNumbers = useRef(new Map<string, string>());
@@ -147,7 +161,15 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   const events = state.security[conversationId] ?? [];
   const security = [...events].reverse().find((e) => e.kind !== 'new-epoch') ?? events.at(-1);
 
-  const helpLines = help ? HELP.chat : [];
+  // Wrappers: what the commands do is defined below, from the layout the help takes part in.
+  const commands = useCommands(CHAT_COMMANDS, {
+    run: { more: () => void older(), retry: () => retry(), verify: (arg) => void verify(arg), go: (target) => void go(target), search: onSearch },
+    text: (text) => send(text),
+    back: onBack,
+    exit: onExit,
+    say: setMessage,
+  });
+  const helpLines = commands.help;
   const fixed = (warning ? 1 : 0) + (security ? 1 : 0) + 1 /* title */ + 1 /* typing or blank */ + 1 /* notice or blank */ + helpLines.length + (message ? rowsFor(message.text, columns) : 0) + draftRows;
   const budget = Math.max(1, rows - fixed);
   // Scrolling stops where the oldest loaded message sits on the top row.
@@ -208,41 +230,13 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
     }
   };
 
-  const onSubmit = (line: string): boolean | void => {
-    setHelp(false);
-    if (notice) client.dismissNotice(notice.id);
-    const parsed = parseLine(line);
-    if (parsed.kind === 'empty') return;
-    if (parsed.kind === 'text') return send(parsed.text);
-    switch (parsed.name) {
-      case 'exit':
-        return onExit();
-      case 'back':
-        return onBack();
-      case 'help':
-        // The help replaces whatever the last command said, an old error included.
-        setMessage(null);
-        return setHelp(true);
-      case 'more':
-        return void older();
-      case 'retry': {
-        const failed = state.outbox.filter((e) => e.to === peer && e.status === 'failed');
-        for (const entry of failed) client.retry(entry.clientMsgId);
-        return setMessage({ text: failed.length ? `Sending ${failed.length} message(s) again.` : 'Nothing to send again.', error: false });
-      }
-      case 'search':
-        return parsed.arg === '' ? setMessage({ text: SEARCH_NEEDS_WORDS, error: true }) : onSearch(parsed.arg);
-      case 'verify':
-        return void verify(parsed.arg);
-      case 'go':
-        return void go(parsed.arg);
-      default:
-        return setMessage({ text: unknownCommand(parsed.name), error: true });
-    }
+  const retry = () => {
+    const failed = state.outbox.filter((e) => e.to === peer && e.status === 'failed');
+    for (const entry of failed) client.retry(entry.clientMsgId);
+    setMessage({ text: failed.length ? `Sending ${failed.length} message(s) again.` : 'Nothing to send again.', error: false });
   };
 
   const go = async (target: string) => {
-    if (!target) return setMessage({ text: 'Type !go NAME, or !go N for the Nth conversation of the menu.', error: true });
     try {
       const opened = await openChat(client, target);
       if (opened.conversationId !== conversationId) onOpen(opened.peer, opened.conversationId);
@@ -344,12 +338,15 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
       ))}
       {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
       <Prompt
-        onSubmit={onSubmit}
+        onSubmit={(line) => {
+          if (notice) client.dismissNotice(notice.id);
+          return commands.submit(line);
+        }}
         onChange={(value) => client.typing(conversationId, value !== '' && !/^[!/]/.test(value))}
         onPage={(direction) => (direction === 'up' ? void older() : newer())}
         multiline
         history="chat"
-        completions={() => [...commandNames('chat'), ...knownNames(state)]}
+        completions={() => [...commandNames(CHAT_COMMANDS), ...knownNames(state)]}
         onCompletions={(options) => setMessage({ text: options.join('  '), error: false })}
       />
     </Box>

@@ -1,12 +1,13 @@
 // The search screen: messages on this device holding the words, newest first, each openable by its number.
 import { Box } from 'ink';
-import { Text } from '../components/Text.js';
+import { Text } from '../components/text.js';
 import { useEffect, useState } from 'react';
 import { ParleyError, type ParleyClient, type SearchHit } from '../../shared/client/index.js';
-import { HELP, SEARCH_NEEDS_WORDS, parseLine, unknownCommand } from '../commands.js';
-import { Prompt } from '../components/Prompt.js';
+import { SEARCH, commandTable, type Status } from '../commands.js';
+import { Prompt } from '../components/prompt.js';
 import { formatTime } from '../format.js';
 import { useTone } from '../theme.js';
+import { useCommands } from '../use-commands.js';
 
 interface Props {
   client: ParleyClient;
@@ -20,7 +21,18 @@ interface Props {
   onExit(): void;
 }
 
-type Status = { text: string; error: boolean } | null;
+export const SEARCH_COMMANDS = commandTable({
+  title: 'Commands in the search results:',
+  rows: [
+    { keys: 'N', help: 'open the chat of result N (!go N too)' },
+    { keys: 'WORDS', help: 'search again for these words' },
+    // Long forms of the two above.
+    { name: 'go', usage: 'N' },
+    { name: 'search', needs: SEARCH.needs },
+  ],
+  aliases: { open: 'go' },
+  back: 'return to the menu',
+});
 
 /** The snippet in pieces, matched words apart, so each piece is drawn (and cleaned) on its own. */
 function pieces(hit: SearchHit): Array<{ text: string; marked: boolean }> {
@@ -39,8 +51,7 @@ export function Search({ client, query: initial, indexing, columns, rows, onOpen
   const tone = useTone();
   const [query, setQuery] = useState(initial);
   const [hits, setHits] = useState<SearchHit[]>([]);
-  const [status, setStatus] = useState<Status>(null);
-  const [help, setHelp] = useState(false);
+  const [status, setStatus] = useState<Status | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -79,30 +90,16 @@ export function Search({ client, query: initial, indexing, columns, rows, onOpen
     setStatus({ text: hits.length === 0 ? 'There is nothing to open.' : `Type a number from 1 to ${hits.length}.`, error: true });
   };
 
-  const commands: Record<string, (arg: string) => void> = {
-    exit: onExit,
-    back: onBack,
-    help: () => {
-      setStatus(null);
-      setHelp(true);
-    },
-    go: pick,
-    open: pick,
-    search: (arg) => (arg === '' ? setStatus({ text: SEARCH_NEEDS_WORDS, error: true }) : setQuery(arg)),
-  };
-
-  const onSubmit = (line: string) => {
-    setHelp(false);
-    const parsed = parseLine(line);
-    if (parsed.kind === 'empty') return;
+  const commands = useCommands(SEARCH_COMMANDS, {
+    run: { go: pick, search: setQuery },
     // A number opens that result; other words search again.
-    if (parsed.kind === 'text') return /^\d+$/.test(parsed.text) ? pick(parsed.text) : setQuery(parsed.text);
-    const command = commands[parsed.name];
-    if (command) command(parsed.arg);
-    else setStatus({ text: unknownCommand(parsed.name), error: true });
-  };
+    text: (text) => (/^\d+$/.test(text) ? pick(text) : setQuery(text)),
+    back: onBack,
+    exit: onExit,
+    say: setStatus,
+  });
 
-  const helpLines = help ? HELP.search : [];
+  const helpLines = commands.help;
   const listRows = Math.max(1, rows - 1 /* title */ - helpLines.length - (status ? 1 : 0) - 1 /* hint */ - 1 /* prompt */);
   const shown = hits.slice(0, hits.length > listRows ? listRows - 1 : listRows);
   const numberWidth = String(shown.length).length;
@@ -140,7 +137,7 @@ export function Search({ client, query: initial, indexing, columns, rows, onOpen
       <Text {...tone('muted')} wrap="truncate-end">
         Type a number to open that chat, other words to search again, !back for the menu.
       </Text>
-      <Prompt onSubmit={onSubmit} />
+      <Prompt onSubmit={commands.submit} />
     </Box>
   );
 }
