@@ -30,6 +30,26 @@ export { sealIdentity, openIdentity, keyBundleVersion, type KeyBundleFailure } f
 export { newEpochKey, sealEpochKey, openEpochKey, sealedEpochKeyHeader, type EpochKeyFailure, type OpenedEpochKey } from './epoch-key.js';
 export { membersHash, canonicalMembers, type Member } from './members.js';
 export { sealVault, openVault } from './vault.js';
+export {
+  signMembershipChange,
+  decodeMembershipChange,
+  membershipChangeHash,
+  newGroupId,
+  sameHead,
+  validGroupName,
+  GENESIS_PREV,
+  GROUP_ID_BYTES,
+  GROUP_NAME_MAX_CHARS,
+  MAX_CHANGE_TARGETS,
+  MAX_GROUP_MEMBERS,
+  MEMBERSHIP_CHANGE_PREFIX,
+  type ChangeAction,
+  type ChangeTarget,
+  type HistorySetting,
+  type MembershipChange,
+  type Role,
+} from './membership.js';
+export { verifyChain, applyChange, compareClaimedMembers, epochFitsChain, type ChainFailure, type ChainOutcome, type GroupState } from './membership-chain.js';
 export { SEARCH_KEY_PREFIX, blindToken, newSearchKey, openEntry, openSearchKey, sealEntry, sealSearchKey, searchKeys, type SearchKeys } from './search.js';
 export {
   encryptMessage,

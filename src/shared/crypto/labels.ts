@@ -35,4 +35,7 @@ export const LABELS = {
   searchTextKey: 'parley/v1/search/text-key',
   searchTokenKey: 'parley/v1/search/token-key',
   searchTextAad: 'parley/v1/search/text-aad',
+  /** A group's membership chain (docs/groups.md): the transcript each change's actor signs, and the hash that links the next. */
+  membershipSignature: 'parley/v1/membership/signature',
+  membershipHash: 'parley/v1/membership/hash',
 } as const;
