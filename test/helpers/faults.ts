@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from '../../src/server/store/migrations.js';
 import { SqliteStore, type SqliteStoreOptions } from '../../src/server/store/sqlite.js';
-import type { AppendResult, NewMessage } from '../../src/server/store/store.js';
+import type { AppendResultOf, NewMessage } from '../../src/server/store/store.js';
 
 /**
  * `ack-before-commit`: sends are acked while their transaction is still open and committed later,
@@ -82,7 +82,7 @@ class LateCommit {
 class AckBeforeCommitStore extends SqliteStore {
   private readonly late = new LateCommit(this.db);
 
-  override appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+  override appendMessages<M extends NewMessage>(batch: readonly M[]): Promise<AppendResultOf<M>[]> {
     return this.late.run(() => super.appendMessages(batch));
   }
 

@@ -1,8 +1,8 @@
 // Group commit: sends that arrive in one event-loop turn are stored in one transaction, then settled.
-import type { AppendResult, NewMessage, Store } from '../store/store.js';
+import type { AppendResultOf, NewMessage, Store } from '../store/store.js';
 
 /** Told each message's outcome: committed (error undefined, the store's result), or its batch failed. */
-export type Settle<M> = (message: M, error: unknown, result: AppendResult | undefined) => void;
+export type Settle<M extends NewMessage> = (message: M, error: unknown, result: AppendResultOf<M> | undefined) => void;
 
 export class Committer<M extends NewMessage> {
   private queue: M[] = [];
@@ -43,7 +43,7 @@ export class Committer<M extends NewMessage> {
     if (batch.length === 0) return this.flushing;
     this.queue = [];
     this.flushing = this.flushing.then(async () => {
-      let results: AppendResult[];
+      let results: AppendResultOf<M>[];
       const started = performance.now();
       try {
         results = await this.store.appendMessages(batch);
@@ -57,7 +57,7 @@ export class Committer<M extends NewMessage> {
     return this.flushing;
   }
 
-  private tell(message: M, error: unknown, result: AppendResult | undefined): void {
+  private tell(message: M, error: unknown, result: AppendResultOf<M> | undefined): void {
     try {
       this.settle(message, error, result);
     } catch (settleError) {

@@ -7,7 +7,7 @@ import type { ServerConfig } from '../config.js';
 import type { Hub, HubClient } from '../hub.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { userNotFound } from '../lookups.js';
-import type { AppendResult, Store } from '../store/store.js';
+import type { DirectAppendResult, Store } from '../store/store.js';
 import { Committer } from './committer.js';
 import { messageFrame, sendAckFrame } from './message-frames.js';
 import type { DeliveryMetrics } from './metrics.js';
@@ -90,7 +90,7 @@ export class Delivery {
     return this.committer.drain();
   }
 
-  private committed(send: QueuedSend, error: unknown, result: AppendResult | undefined): void {
+  private committed(send: QueuedSend, error: unknown, result: DirectAppendResult | undefined): void {
     const { origin } = send;
     if (error !== undefined || result === undefined) return origin.replyError(send.requestId, error, 'send');
     if (!result.message) {

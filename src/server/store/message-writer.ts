@@ -1,9 +1,13 @@
 // Where each message goes: the write side of the message log, with the caches that make it one INSERT per message.
 import type Database from 'better-sqlite3';
 import type { Message } from '../../shared/protocol.js';
+import type { Rosters } from './rosters.js';
 import type { SpanReader } from './spans.js';
 import { type Statements, toMessage } from './statements.js';
-import type { AppendResult, NewMessage } from './store.js';
+import type { AppendResult, DirectAppendResult, DirectSend, GroupAppendResult, GroupSend, NewMessage } from './store.js';
+
+/** A group message's recipient_id: every member reads the one row, so it names no user (no account has id 0). */
+export const GROUP_RECIPIENT = 0;
 
 /** A conversation's id, last seq and newest cursor (0: no messages yet). */
 export interface ConversationHead {
@@ -67,8 +71,11 @@ export class MessageWriter {
     private readonly db: Database.Database,
     private readonly stmt: Statements,
     private readonly spans: SpanReader,
+    private readonly rosters: Rosters,
   ) {
-    this.appendTx = db.transaction((batch: readonly NewMessage[], staged: Staged): AppendResult[] => batch.map((m) => this.appendOne(staged, m)));
+    this.appendTx = db.transaction((batch: readonly NewMessage[], staged: Staged): AppendResult[] =>
+      batch.map((m) => (m.to === undefined ? this.appendGroup(staged, m) : this.appendOne(staged, m))),
+    );
   }
 
   /** Appends a group commit's messages in one transaction: a place each, or the original's answer for a resend. */
@@ -94,9 +101,18 @@ export class MessageWriter {
     this.userIds.set(username, id);
   }
 
-  private resendOf(cursor: number): AppendResult {
-    const existing = this.stmt.messageByCursor.get(cursor)!;
-    return { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true };
+  /** The answer to a direct resend: its original, unless the clientMsgId is a group message's (then nothing is stored). */
+  private resendOf(cursor: number): DirectAppendResult {
+    const existing = this.stmt.messageByCursor.get(cursor);
+    return existing ? { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true } : { message: null, misdirected: true };
+  }
+
+  /** The answer to a group resend: its original, with the group's current members when it is a group message. */
+  private groupResendOf(cursor: number): AppendResult {
+    const row = this.stmt.groupMessageByCursor.get(cursor);
+    if (!row) return this.resendOf(cursor);
+    const message = { cursor, conversationId: row.conversation_id, seq: row.seq, from: row.from_name, clientMsgId: row.client_msg_id, body: row.body, ts: row.created_at };
+    return { message, memberIds: this.rosters.read(row.conversation_id)?.ids ?? [], duplicate: true };
   }
 
   /**
@@ -158,7 +174,7 @@ export class MessageWriter {
     return head;
   }
 
-  private appendOne(staged: Staged, m: NewMessage): AppendResult {
+  private appendOne(staged: Staged, m: DirectSend): DirectAppendResult {
     const recipientId = this.userIdByName(m.to);
     // Accounts are never deleted, so a resend's recipient exists too: an unknown one is never a resend.
     if (recipientId === undefined) return { message: null };
@@ -166,27 +182,12 @@ export class MessageWriter {
     // No head: a resend that must not create a conversation, answered already.
     if (!('lastSeq' in head)) return head;
     if (m.conversationId !== undefined && m.conversationId !== head.id) return { message: null, misdirected: true };
-    const seq = head.lastSeq + 1;
-    // The place guard (migration 10): the previous message's cursor, or minus the conversation's id for the first.
-    const prevId = head.lastId === 0 ? -head.id : head.lastId;
-    const info = this.stmt.insertMessage.run(head.id, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts, prevId);
-    if (info.changes === 0) {
-      // Refused by the dedupe key: a resend. The original keeps its seq and cursor, and this one takes no seq.
-      const original = this.stmt.duplicateId.get(m.senderId, m.clientMsgId);
-      if (original) return this.resendOf(original.id);
-      // Refused by another constraint, the place guard: this throws SQLite's error, and the whole batch rolls back.
-      this.stmt.insertMessageOrFail.run(head.id, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts, prevId);
-      throw new Error('a message was refused by a constraint the database no longer reports');
-    }
-    const cursor = Number(info.lastInsertRowid);
-    staged.advanced.push(head);
-    staged.before.push(head.lastSeq, head.lastId);
-    head.lastSeq = seq;
-    head.lastId = cursor;
+    const cursor = this.place(staged, head, m, recipientId);
+    if (typeof cursor !== 'number') return this.resendOf(cursor.original);
     const message: Message = {
       cursor,
       conversationId: head.id,
-      seq,
+      seq: head.lastSeq,
       from: m.from,
       to: m.to,
       clientMsgId: m.clientMsgId,
@@ -196,8 +197,51 @@ export class MessageWriter {
     return { message, recipientId, duplicate: false };
   }
 
+  /** A group message: one row, whatever the member count, if the sender is a current member of that group. */
+  private appendGroup(staged: Staged, m: GroupSend): GroupAppendResult | DirectAppendResult {
+    // Read without caching: the id may be a direct conversation this batch created, which is not committed yet.
+    const roster = this.rosters.read(m.conversationId);
+    if (roster?.group !== true || !roster.members.has(m.senderId)) {
+      // A resend of a message stored before its sender left is still answered with the original.
+      const earlier = this.stmt.duplicateId.get(m.senderId, m.clientMsgId);
+      return earlier ? this.groupResendOf(earlier.id) : { message: null, notMember: true };
+    }
+    // A group's members change only through membership writes, never in a batch of messages: what this read is committed.
+    this.rosters.remember(m.conversationId, roster);
+    const head = this.stagedHead(staged, m.conversationId);
+    const cursor = this.place(staged, head, m, GROUP_RECIPIENT);
+    if (typeof cursor !== 'number') return this.groupResendOf(cursor.original);
+    const { from, clientMsgId, body, ts } = m;
+    return { message: { cursor, conversationId: head.id, seq: head.lastSeq, from, clientMsgId, body, ts }, memberIds: roster.ids, duplicate: false };
+  }
+
+  /**
+   * Inserts the message at its conversation's next place and advances the head (the new seq is then the
+   * head's): the message's cursor, or the original's when it is a resend.
+   */
+  private place(staged: Staged, head: ConversationHead, m: NewMessage, recipientId: number): number | { original: number } {
+    const seq = head.lastSeq + 1;
+    // The place guard (migration 10): the previous message's cursor, or minus the conversation's id for the first.
+    const prevId = head.lastId === 0 ? -head.id : head.lastId;
+    const info = this.stmt.insertMessage.run(head.id, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts, prevId);
+    if (info.changes === 0) {
+      // Refused by the dedupe key: a resend. The original keeps its seq and cursor, and this one takes no seq.
+      const original = this.stmt.duplicateId.get(m.senderId, m.clientMsgId);
+      if (original) return { original: original.id };
+      // Refused by another constraint, the place guard: this throws SQLite's error, and the whole batch rolls back.
+      this.stmt.insertMessageOrFail.run(head.id, seq, m.senderId, recipientId, m.clientMsgId, m.body, m.ts, prevId);
+      throw new Error('a message was refused by a constraint the database no longer reports');
+    }
+    const cursor = Number(info.lastInsertRowid);
+    staged.advanced.push(head);
+    staged.before.push(head.lastSeq, head.lastId);
+    head.lastSeq = seq;
+    head.lastId = cursor;
+    return cursor;
+  }
+
   /** The conversation head of a sender's first message to this recipient since start, or the answer to a resend. */
-  private newRoute(staged: Staged, m: NewMessage, recipientId: number): ConversationHead | AppendResult {
+  private newRoute(staged: Staged, m: DirectSend, recipientId: number): ConversationHead | DirectAppendResult {
     let conversationId = this.findDirectId(staged, m.senderId, recipientId);
     if (conversationId === undefined) {
       // The first message between these two, or a resend whose clientMsgId went to someone else before: only

@@ -229,6 +229,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX messages_by_predecessor ON messages (prev_id);
     `,
   },
+  {
+    version: 11,
+    description: 'groups: conversations of kind group, members with roles and a window on the log, and the signed membership chain',
+    // docs/groups.md. A group is a conversation with a client-drawn id (the one its chain signs), a name and whether new
+    // members read its history. Its members change, so each member row gets a role (NULL for direct members) and the window
+    // of message cursors it may read: above joined_cursor, and up to left_cursor once the member left (NULL while a member).
+    // A group message is one row whatever the member count, with recipient_id 0 (no account has id 0; migration 6 removed
+    // the reference), so messages need no change. membership_changes holds the signed chain, one row per index.
+    // The conversations definition is edited in place, as migration 6 did for messages: its CHECK also admits 'group', and
+    // user_lo and user_hi lose NOT NULL (a group has no pair: NULL, which the pair's UNIQUE key lets repeat). Both relax
+    // constraints every existing row meets. The edit comes last: each ALTER rewrites the definition from the parsed one.
+    editsSchema: true,
+    sql: `
+      ALTER TABLE conversations ADD COLUMN group_id TEXT;
+      ALTER TABLE conversations ADD COLUMN name TEXT;
+      ALTER TABLE conversations ADD COLUMN shares_history INTEGER NOT NULL DEFAULT 0 CHECK (shares_history IN (0, 1));
+      CREATE UNIQUE INDEX conversations_by_group_id ON conversations (group_id) WHERE group_id IS NOT NULL;
+      ALTER TABLE conversation_members ADD COLUMN role TEXT CHECK (role IN ('owner', 'admin', 'member'));
+      ALTER TABLE conversation_members ADD COLUMN joined_cursor INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE conversation_members ADD COLUMN left_cursor INTEGER;
+      CREATE TABLE membership_changes (
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        idx INTEGER NOT NULL,
+        change TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, idx)
+      ) STRICT, WITHOUT ROWID;
+      UPDATE sqlite_schema
+        SET sql = replace(replace(replace(sql,
+          'CHECK (kind IN (''direct''))', 'CHECK (kind IN (''direct'', ''group''))'),
+          'user_lo INTEGER NOT NULL REFERENCES', 'user_lo INTEGER REFERENCES'),
+          'user_hi INTEGER NOT NULL REFERENCES', 'user_hi INTEGER REFERENCES')
+        WHERE type = 'table' AND name = 'conversations';
+    `,
+  },
 ];
 
 /** Applies every migration newer than the file's `user_version`, each in its own transaction. */

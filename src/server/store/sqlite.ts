@@ -9,9 +9,11 @@ import { SpanReader, spanOf, SYNC_SPANS } from './spans.js';
 import { migrate, type Migration } from './migrations.js';
 import { MessageWriter } from './message-writer.js';
 import { SqliteKeys } from './keys.js';
+import { SqliteGroups } from './groups.js';
+import { Rosters } from './rosters.js';
 import { prepareStatements, toMessage, type Statements, type SummaryRow } from './statements.js';
 import type {
-  AppendResult,
+  AppendResultOf,
   EpochKeyRow,
   KeyReset,
   NewAccount,
@@ -20,6 +22,10 @@ import type {
   PasswordChange,
   ReadResult,
   EpochResult,
+  GroupMemberRow,
+  MembershipRefusal,
+  MembershipUpdate,
+  NewGroup,
   SealedFor,
   SessionListing,
   SessionRow,
@@ -51,12 +57,13 @@ export { migrate } from './migrations.js';
 export class SqliteStore implements Store {
   readonly file: string;
   readonly db: Database.Database;
-  // Direct conversations' members never change, so they are cached.
-  private readonly members = new Map<number, number[]>();
   private readonly stmt: Statements;
+  /** Each conversation's current members, cached (a group's is forgotten after each membership change). */
+  private readonly rosters: Rosters;
   private readonly writer: MessageWriter;
   /** The end-to-end key tables, on this connection, so key writes share a transaction with the rest. */
   #keys: SqliteKeys | undefined;
+  #groups: SqliteGroups | undefined;
   private readonly spans: SpanReader;
   private readonly checkpointer: Checkpointer | null = null;
   /** Set when the worker found the WAL large: the next commit finishes the checkpoint (see Checkpointer). */
@@ -93,12 +100,22 @@ export class SqliteStore implements Store {
 
     this.stmt = prepareStatements(this.db);
     this.spans = new SpanReader(this.stmt);
-    this.writer = new MessageWriter(this.db, this.stmt, this.spans);
+    this.rosters = new Rosters(this.stmt);
+    this.writer = new MessageWriter(this.db, this.stmt, this.spans, this.rosters);
   }
 
   /** Prepared on first use: a store opened at an older schema (the migration tests) has no key tables. */
   private get keys(): SqliteKeys {
     return (this.#keys ??= new SqliteKeys(this.db));
+  }
+
+  /** Prepared on first use, like the key tables. */
+  private get groups(): SqliteGroups {
+    return (this.#groups ??= new SqliteGroups(
+      this.db,
+      { newestCursor: () => this.stmt.newestId.get()!.id, lastSeq: (id) => this.writer.headOf(id).lastSeq },
+      this.rosters,
+    ));
   }
 
   async createUser(username: string, passwordHash: string, now: number): Promise<UserRow> {
@@ -239,12 +256,29 @@ export class SqliteStore implements Store {
     return this.keys.putVault(userId, vault, version);
   }
 
+  async createGroup(group: NewGroup): Promise<{ conversationId: number } | MembershipRefusal> {
+    return this.writer.transaction((staged) => this.groups.create(group, staged.heads));
+  }
+
+  async appendMembershipChange(update: MembershipUpdate): Promise<'appended' | MembershipRefusal> {
+    return this.groups.append(update);
+  }
+
+  async membershipChanges(conversationId: number, fromIndex = 0): Promise<string[]> {
+    return this.groups.changes(conversationId, fromIndex);
+  }
+
+  async groupMembers(conversationId: number): Promise<GroupMemberRow[] | undefined> {
+    return this.groups.members(conversationId);
+  }
+
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {
     return this.writer.openDirect(userId, peerId, now);
   }
 
-  async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
-    const results = this.writer.append(batch);
+  async appendMessages<M extends NewMessage>(batch: readonly M[]): Promise<AppendResultOf<M>[]> {
+    // The writer answers a direct send with a direct result only (MessageWriter.appendOne).
+    const results = this.writer.append(batch) as AppendResultOf<M>[];
     if (this.finishCheckpoint) {
       this.finishCheckpoint = false;
       // Only the frames written since the worker's checkpoint are left to copy, so this is short.
@@ -295,8 +329,8 @@ export class SqliteStore implements Store {
   }
 
   async peersOf(userId: number, conversationId: number): Promise<number[] | undefined> {
-    const members = this.membersOf(conversationId);
-    return members.includes(userId) ? members.filter((id) => id !== userId) : undefined;
+    const roster = this.rosters.of(conversationId);
+    return roster?.members.has(userId) ? roster.ids.filter((id) => id !== userId) : undefined;
   }
 
   async contactIds(userId: number): Promise<number[]> {
@@ -318,15 +352,6 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.checkpointer?.close();
     if (this.db.open) this.db.close();
-  }
-
-  private membersOf(conversationId: number): number[] {
-    let members = this.members.get(conversationId);
-    if (!members) {
-      members = this.stmt.membersOf.all(conversationId).map((r) => r.user_id);
-      if (members.length > 0) this.members.set(conversationId, members);
-    }
-    return members;
   }
 
   private toSummary(userId: number, row: SummaryRow): ConversationSummary {

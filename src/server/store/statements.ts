@@ -50,7 +50,8 @@ const SUMMARY_QUERY = `
   -- A conversation with yourself (notes to self) has one member, who is then also the peer.
   JOIN conversation_members peer ON peer.conversation_id = c.id AND (peer.user_id <> me.user_id OR c.user_lo = c.user_hi)
   JOIN users pu ON pu.id = peer.user_id
-  WHERE me.user_id = ?`;
+  -- A summary names one peer: groups get their own summary (docs/groups.md).
+  WHERE me.user_id = ? AND c.kind = 'direct'`;
 
 export const toMessage = (row: MessageRow): Message => ({
   cursor: row.id,
@@ -98,8 +99,11 @@ export function prepareStatements(db: Database.Database) {
     insertMember: db.prepare<[number, number]>(
       'INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)',
     ),
-    membersOf: db.prepare<[number], { user_id: number }>(
-      'SELECT user_id FROM conversation_members WHERE conversation_id = ?',
+    // The conversation's kind and current members, one row each (no row: no such conversation).
+    rosterOf: db.prepare<[number], { kind: 'direct' | 'group'; user_id: number | null }>(
+      `SELECT c.kind, m.user_id FROM conversations c
+       LEFT JOIN conversation_members m ON m.conversation_id = c.id AND m.left_cursor IS NULL
+       WHERE c.id = ? ORDER BY m.user_id`,
     ),
     // Answered from the (client_msg_id, sender_id) index alone; read only after an insert was refused as a resend.
     duplicateId: db.prepare<[number, string], { id: number }>('SELECT id FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
@@ -117,14 +121,16 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at, prev_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    // Direct conversations only: group messages are synced once the protocol carries them (docs/groups.md).
     conversationsOf: db.prepare<[number], { conversation_id: number }>(
-      'SELECT conversation_id FROM conversation_members WHERE user_id = ?',
+      `SELECT m.conversation_id FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+       WHERE m.user_id = ? AND c.kind = 'direct'`,
     ),
     // The user's rows by the primary key (user_id first), each conversation's members by members_by_conversation.
     contactIds: db.prepare<[number, number], { user_id: number }>(
       `SELECT DISTINCT peer.user_id FROM conversation_members mine
        JOIN conversation_members peer ON peer.conversation_id = mine.conversation_id
-       WHERE mine.user_id = ? AND peer.user_id <> ?`,
+       WHERE mine.user_id = ? AND peer.user_id <> ? AND mine.left_cursor IS NULL AND peer.left_cursor IS NULL`,
     ),
     // Probes of a range of spans of the conversation index (spans.ts); the index holds the id (the cursor) too.
     spanNewest: db.prepare<[number, number, number], { id: number; seq: number }>(
@@ -143,6 +149,11 @@ export function prepareStatements(db: Database.Database) {
       `SELECT ${MESSAGE_COLUMNS} WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id`,
     ),
     messageByCursor: db.prepare<[number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} WHERE m.id = ?`),
+    // A group message names no recipient (recipient_id 0, GROUP_RECIPIENT), so it is read without the recipient's join.
+    groupMessageByCursor: db.prepare<[number], Omit<MessageRow, 'to_name' | 'recipient_id'>>(
+      `SELECT m.id, m.conversation_id, m.seq, s.username AS from_name, m.client_msg_id, m.body, m.created_at
+       FROM messages m JOIN users s ON s.id = m.sender_id WHERE m.id = ? AND m.recipient_id = 0`,
+    ),
     summaries: db.prepare<[number], SummaryRow>(SUMMARY_QUERY),
     summary: db.prepare<[number, number], SummaryRow>(`${SUMMARY_QUERY} AND c.id = ?`),
     // The read mark never passes the conversation's last seq (the caller's exact count) and never goes back.

@@ -45,20 +45,34 @@ export interface NewSession {
   now: number;
 }
 
-/**
- * One send as the handler hands it to the store. The recipient is resolved inside the batch, so a
- * connection's sends reach the store in the order they arrived, with no await before them.
- */
-export interface NewMessage {
+interface SendCommon {
   senderId: number;
   from: string;
-  to: string;
   clientMsgId: string;
   body: string;
   ts: number;
+}
+
+/**
+ * One direct send as the handler hands it to the store. The recipient is resolved inside the batch, so a
+ * connection's sends reach the store in the order they arrived, with no await before them.
+ */
+export interface DirectSend extends SendCommon {
+  to: string;
   /** The conversation an end-to-end envelope names in its header: stored only if that is where it goes. */
   conversationId?: number;
 }
+
+/** One send to a group: stored once, in the conversation it names, if the sender is a current member. */
+export interface GroupSend extends SendCommon {
+  to?: undefined;
+  conversationId: number;
+}
+
+export type NewMessage = DirectSend | GroupSend;
+
+/** A group message as stored: one row for every member, so it names no recipient. */
+export type GroupMessage = Omit<Message, 'to'>;
 
 /** A user's end-to-end key material as registration stores it (opaque to the server). */
 export interface UserKeys {
@@ -131,7 +145,8 @@ export interface KeyReset {
  */
 export type StaleKeys = 'stale-keys';
 
-export type AppendResult =
+/** What a direct send did. */
+export type DirectAppendResult =
   | {
       message: Message;
       recipientId: number;
@@ -140,8 +155,77 @@ export type AppendResult =
     }
   /** No account has the recipient's username; nothing was written. */
   | { message: null; misdirected?: false }
-  /** The envelope names another conversation than the one it would be stored in; nothing was written. */
+  /**
+   * The envelope names another conversation than the one it would be stored in, or the clientMsgId is a group
+   * message's; nothing was written.
+   */
   | { message: null; misdirected: true };
+
+/** What a group send did. */
+export type GroupAppendResult =
+  /** The current members to push it to (the sender among them); `duplicate` as for a direct send. */
+  | { message: GroupMessage; memberIds: readonly number[]; duplicate: boolean }
+  /** The conversation is no group, or its current members do not include the sender; nothing was written. */
+  | { message: null; misdirected?: false; notMember: true };
+
+export type AppendResult = DirectAppendResult | GroupAppendResult;
+
+/**
+ * The results a batch gets: direct sends only, direct results (a direct send is never answered with a group
+ * message); a batch that may hold group sends, any result. A resend of a group send may be answered with the
+ * direct message that first used its clientMsgId, as a direct resend is with its original.
+ */
+export type AppendResultOf<M extends NewMessage> = M extends DirectSend ? DirectAppendResult : AppendResult;
+
+export type GroupRole = 'owner' | 'admin' | 'member';
+
+/** A member as a membership change leaves them. */
+export interface GroupMemberInput {
+  userId: number;
+  role: GroupRole;
+}
+
+/** A current member of a group. */
+export interface GroupMemberRow {
+  userId: number;
+  username: string;
+  role: GroupRole;
+  /** The member reads the group's messages with a cursor above this (0: all of them, when the group shares its history). */
+  joinedCursor: number;
+}
+
+/** A new group: its conversation, its first members and the first change of its chain, stored together. */
+export interface NewGroup {
+  /** The id the creator drew and signed into the chain (22 base64url characters). */
+  groupId: string;
+  name: string;
+  sharesHistory: boolean;
+  /** Every first member, the creator among them. */
+  members: readonly GroupMemberInput[];
+  /** The chain's first change (`mc1.`, index 0) as the creator signed it. */
+  change: string;
+  now: number;
+}
+
+/** A membership change and the group as it leaves it: members with their roles, name and setting. */
+export interface MembershipUpdate {
+  conversationId: number;
+  /** The change's place in the chain: the number of changes stored before it. */
+  index: number;
+  change: string;
+  members: readonly GroupMemberInput[];
+  name: string;
+  sharesHistory: boolean;
+  now: number;
+}
+
+/**
+ * What a membership write did. Nothing is written unless 'created' or 'appended': 'conflict' when another
+ * change took the index first (or the change does not follow the stored head), 'bad-change' when the change
+ * does not name this group and place, 'group-exists' when the group id is taken, 'not-a-group',
+ * 'too-many-members' past the limit, 'unknown-member' for a member repeated or without an account.
+ */
+export type MembershipRefusal = 'conflict' | 'bad-change' | 'group-exists' | 'not-a-group' | 'too-many-members' | 'unknown-member';
 
 export interface ReadResult {
   readSeq: number;
@@ -213,21 +297,43 @@ export interface Store {
   /** Stores the vault if `version` is the stored version + 1; false when another device wrote first. */
   putVault(userId: number, vault: string, version: number): Promise<boolean>;
 
+  /**
+   * A group in one transaction: its conversation, its members (the creator among them) and its chain's first
+   * change; a refusal or a failure leaves none of it.
+   */
+  createGroup(group: NewGroup): Promise<{ conversationId: number } | MembershipRefusal>;
+  /**
+   * A membership change in one transaction, stored only if it is the next in the chain (its index and its
+   * `prev` follow the stored head), with the member rows, name and setting it leaves: all of it or nothing.
+   */
+  appendMembershipChange(update: MembershipUpdate): Promise<'appended' | MembershipRefusal>;
+  /** The group's signed changes from `fromIndex` (default 0) on, in order; [] for a conversation that is no group. */
+  membershipChanges(conversationId: number, fromIndex?: number): Promise<string[]>;
+  /** The group's current members with their roles, in user id order; undefined for a conversation that is no group. */
+  groupMembers(conversationId: number): Promise<GroupMemberRow[] | undefined>;
+
   /** The direct conversation of two users, created on first use. */
   openDirect(userId: number, peerId: number, now: number): Promise<number>;
-  /** Dedupe, assign the next seq, store and commit every message of the batch in one transaction. */
-  appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]>;
-  /** Messages of every conversation the user is in, with cursor > after, in cursor order. */
+  /**
+   * Dedupe, assign the next seq, store and commit every message of the batch in one transaction. A group send
+   * is one row, whatever the member count; its result lists the members to push it to.
+   */
+  appendMessages<M extends NewMessage>(batch: readonly M[]): Promise<AppendResultOf<M>[]>;
+  /**
+   * Messages of every direct conversation the user is in, with cursor > after, in cursor order. Group
+   * messages are left out until the protocol carries them (docs/groups.md).
+   */
   messagesAfter(userId: number, after: number, limit: number): Promise<Message[]>;
   /** Messages with seq < before (or the newest), oldest first. */
   history(conversationId: number, before: number | undefined, limit: number): Promise<Message[]>;
+  /** The user's direct conversations (groups come with their own summary, docs/groups.md). */
   conversations(userId: number): Promise<ConversationSummary[]>;
   conversation(userId: number, conversationId: number): Promise<ConversationSummary | undefined>;
   /** The other member ids of a conversation, or undefined when the user is not a member. */
   peersOf(userId: number, conversationId: number): Promise<number[] | undefined>;
   /**
    * The users who share a conversation with the user (not the user): who sees their presence and is told
-   * of their key reset. Direct conversations today; group members join here when groups come.
+   * of their key reset. Current members of a group count; members who left do not.
    */
   contactIds(userId: number): Promise<number[]>;
   markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined>;
