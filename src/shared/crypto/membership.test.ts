@@ -250,7 +250,7 @@ describe('the member limit', () => {
 });
 
 describe('the format, byte for byte', () => {
-  // Keys from fixed seeds, as test/vectors/generate.ts makes them: Ed25519 signs deterministically, so the chain's bytes are fixed too.
+  // Keys from fixed seeds, as the known-answer vectors' generator makes them: Ed25519 signs deterministically, so the chain's bytes are fixed too.
   const fixed = (label: string, n: number) => sha512(utf8ToBytes(`parley test vector: ${label}`)).slice(0, n);
   const fixedUser = (name: string) => identityFromSecrets(1, fixed(`${name} v1 x25519 secret`, 32), fixed(`${name} v1 ed25519 seed`, 32));
   const aliceKeys = fixedUser('alice');
