@@ -18,7 +18,7 @@ import { createLogger, type Logger } from '../../src/server/log.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { hashSessionToken, newSessionToken, Passwords } from '../../src/server/passwords.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
-import type { UserKeys } from '../../src/server/store/store.js';
+import type { Store, UserKeys } from '../../src/server/store/store.js';
 import { tempDir } from './temp.js';
 
 /** The moment the fake clock starts at (ms). */
@@ -126,6 +126,8 @@ export class HandlerHarness {
   readonly clock = { now: START };
   /** Every log line written, as text. */
   readonly logs: string[] = [];
+  /** Messages stored by `conversation`: each gets its own clientMsgId (a sender's repeated id is a resend). */
+  private sent = 0;
 
   constructor(overrides: Partial<ServerConfig> = {}) {
     const dataDir = tempDir('parley-unit-');
@@ -202,7 +204,7 @@ export class HandlerHarness {
     const id = await this.store.openDirect(a.id, b.id, this.clock.now);
     for (const [i, body] of bodies.entries()) {
       const [from, to] = i % 2 === 0 ? [a, b] : [b, a];
-      await this.store.appendMessages([{ senderId: from.id, from: from.username, to: to.username, clientMsgId: `m-${i}`, body, ts: this.clock.now + i }]);
+      await this.store.appendMessages([{ senderId: from.id, from: from.username, to: to.username, clientMsgId: `m-${this.sent++}`, body, ts: this.clock.now + i }]);
     }
     this.hub.link(a.id, b.id);
     return id;
@@ -221,9 +223,9 @@ export class HandlerHarness {
    * queued to follow the reply runs once it succeeded (on a refusal it is dropped, as on the wire).
    */
   async handle<T extends HandledType>(handler: Handler<T>, request: Fields<T>, conn: FakeConnection): Promise<ResultOf<T>> {
-    const frame = ClientFrame.parse({ id: 1, ...request }) as RequestOf<T>;
+    const frame = ClientFrame.parse({ id: 1, ...request });
     const after: (() => void)[] = [];
-    const result = await handler.handle(frame, { services: this.services, conn, afterReply: (task) => after.push(task) });
+    const result = await handler.handle(frame as RequestOf<T>, { services: this.services, conn, afterReply: (task) => after.push(task) });
     // The reply must have the shape the protocol promises the client.
     const schema: { parse(value: unknown): unknown } = RESULTS[frame.type];
     schema.parse(result);
@@ -242,6 +244,27 @@ export class HandlerHarness {
     expect((error as ParleyError).code).toBe(code);
     expect(this.rows(), 'a refused request writes nothing').toEqual(before);
     return error as ParleyError;
+  }
+
+  /**
+   * Makes a race certain: `meanwhile` (a write from another device or member) runs just before the handler's
+   * next call of the store's `method`, after every check the handler made before it.
+   */
+  raceBefore(method: keyof Store, meanwhile: () => Promise<unknown>): void {
+    let pending = true;
+    this.services.store = new Proxy(this.store, {
+      get: (target, name) => {
+        const value = Reflect.get(target, name) as unknown;
+        if (typeof value !== 'function') return value;
+        const call = value as (...args: unknown[]) => unknown;
+        if (name !== method || !pending) return call.bind(target);
+        return async (...args: unknown[]) => {
+          pending = false;
+          await meanwhile();
+          return call.apply(target, args);
+        };
+      },
+    });
   }
 
   /** Every row of every table: compared before and after a request that must write nothing. */

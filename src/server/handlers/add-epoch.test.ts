@@ -102,6 +102,23 @@ test('a copy sealed to a key version the member has since reset is INVALID_KEYS'
   await h.refuses('INVALID_KEYS', () => h.handle(addEpoch, { type: 'addEpoch', conversationId: id, epoch: 1, keys }, alice.conn));
 });
 
+test('a member who resets their keys after the copies were checked: INVALID_KEYS, and no copy is stored', async () => {
+  const h = harness();
+  const { alice, bob, id } = await scene(h);
+  const { keys: reset } = newKeys('bob', 2);
+  h.raceBefore('addEpoch', () =>
+    h.store.resetKeys({ userId: bob.id, keepSessionId: bob.session.sessionId, keyVersion: 2, publicIdentity: reset.publicIdentity, keyBundle: reset.keyBundle, now: h.clock.now }),
+  );
+  const keys = [
+    { recipient: 'alice', sealed: sealed(alice, alice, { conversationId: id, epoch: 1, members: at1(alice, bob) }) },
+    { recipient: 'bob', sealed: sealed(alice, bob, { conversationId: id, epoch: 1 }) },
+  ];
+  await expect(h.handle(addEpoch, { type: 'addEpoch', conversationId: id, epoch: 1, keys }, alice.conn)).rejects.toMatchObject({ code: 'INVALID_KEYS' });
+  expect(await h.store.epochKeys(alice.id, id)).toEqual([]);
+  expect((await h.store.conversation(alice.id, id))?.epoch).toBe(0);
+  expect(bob.conn.framesOf('epoch')).toEqual([]);
+});
+
 test('a conversation the caller is not in is CONVERSATION_NOT_FOUND', async () => {
   const h = harness();
   const { alice, bob, carol, id } = await scene(h);

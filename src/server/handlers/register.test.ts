@@ -73,6 +73,11 @@ describe('a server that allows accounts without keys', () => {
     expect(await h.store.userKeys(conn.session!.userId)).toBeUndefined();
     expect(reply.username).toBe('bob');
   });
+
+  test('still holds a plain password to the rule: WEAK_PASSWORD, and no account is made', async () => {
+    const h = open();
+    await h.refuses('WEAK_PASSWORD', () => h.handle(register, { type: 'register', username: 'bob', password: 'short' }, h.connection()));
+  });
 });
 
 describe('with a limit of one account per address and hour', () => {

@@ -42,6 +42,21 @@ test('new keys that are not the next version, not signed for this name or not se
   expect(phone.conn.closed).toBeNull();
 });
 
+test('keys reset meanwhile from another device: INVALID_KEYS, and that device’s reset stands', async () => {
+  const h = harness();
+  const alice = await h.account('alice');
+  const phone = await h.anotherDevice(alice);
+  const fromPhone = newKeys('alice', 2).keys;
+  h.raceBefore('resetKeys', () =>
+    h.store.resetKeys({ userId: alice.id, keepSessionId: phone.session.sessionId, keyVersion: 2, publicIdentity: fromPhone.publicIdentity, keyBundle: fromPhone.keyBundle, now: h.clock.now }),
+  );
+  const { keys } = newKeys('alice', 2);
+  const attempt = h.handle(resetKeys, { type: 'resetKeys', password: AUTH_KEY, publicIdentity: keys.publicIdentity, keyBundle: keys.keyBundle }, alice.conn);
+  await expect(attempt).rejects.toMatchObject({ code: 'INVALID_KEYS' });
+  expect((await h.store.userKeys(alice.id))?.publicIdentity).toBe(fromPhone.publicIdentity);
+  expect(phone.conn.closed).toBeNull();
+});
+
 test('a wrong password is AUTH_FAILED and changes nothing', async () => {
   const h = harness();
   const alice = await h.account('alice');
