@@ -1,13 +1,8 @@
-// Operations: HTTPS/WSS on the port, /healthz, /metrics, and `parley backup` taken under load.
-import fs from 'node:fs';
+// Operations: HTTPS/WSS on the port, /healthz and /metrics (a backup taken under load is in test/durability/backup.test.ts).
 import https from 'node:https';
-import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { type AckedMessage, checkDelivery } from '../helpers/checker.js';
-import { runParley } from '../helpers/cli.js';
 import { TestClient, userClient } from '../helpers/client.js';
-import { OutboxClient } from '../helpers/outbox.js';
-import { spawnServer, type SpawnedServer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { spawnServer, type SpawnedServer, startServer, type TestServer } from '../helpers/server.js';
 import { hasOpenssl, selfSignedCertificate } from '../helpers/tls.js';
 
 let server: TestServer | undefined;
@@ -138,72 +133,3 @@ test('/metrics is for this machine only by default: a client through a trusted p
   server = await startServer({ config: { metrics: 'any', trustProxy: true } });
   expect((await fetch(`${server.httpUrl}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(200);
 });
-
-test('`parley backup` under load: the copy opens, is consistent, and holds every message acked before it began', async () => {
-  const dataDir = tempDir('parley-backup-');
-  spawned = await spawnServer({ dataDir, bundled: true, args: ['--message-rate', '0', '--requests-per-second', '0', '--allow-unencrypted'] });
-  const names = ['ann', 'ben', 'cat', 'dan'];
-  const tokens: string[] = [];
-  for (const name of names) {
-    const c = await userClient(spawned.url, name);
-    tokens.push(c.token);
-    c.close();
-  }
-  const senders = names.map((username, i) => new OutboxClient({ url: spawned!.url, username, token: tokens[i]!, window: 16 }));
-  // Load that lasts as long as the backup does: the outboxes are topped up until it has finished.
-  let total = 0;
-  const topUp = () => {
-    if (senders.some((s) => s.unacked > 200)) return;
-    for (let k = 0; k < 400; k++, total++) {
-      const i = total % names.length;
-      senders[i]!.enqueue({ to: names[(i + 1) % names.length]!, clientMsgId: `${names[i]}-${total}`, body: `message ${total}` });
-    }
-  };
-  topUp();
-  const feeder = setInterval(topUp, 5);
-  for (const sender of senders) sender.start();
-  clients.push({ close: () => senders.forEach((s) => s.stop()) });
-  const acked = () => senders.reduce((sum, s) => sum + s.ackedCount, 0);
-  const until = async (condition: () => boolean, what: string) => {
-    const deadline = Date.now() + 30_000;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  };
-
-  await until(() => acked() >= 1_000, '1,000 messages are acked');
-  const before: AckedMessage[] = senders.flatMap((s) => [...s.acks]);
-  const ackedBefore = acked();
-  const file = path.join(tempDir('parley-backup-out-'), 'parley-backup.db');
-  const run = await runParley(['backup', file, '--data', dataDir], { bundled: true }).finally(() => clearInterval(feeder));
-  const ackedAfter = acked();
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  expect(run.stdout).toMatch(/^Backed up 4 users and \d+ messages to .*parley-backup\.db/);
-  await until(() => senders.every((s) => s.unacked === 0), 'every message is acked');
-  console.log(`backup under load: ${ackedBefore} acked before it began, ${ackedAfter} when it ended, ${acked()} in all`);
-  // The server kept committing from before the backup began until after it ended.
-  expect(ackedAfter).toBeGreaterThan(ackedBefore);
-  expect(acked()).toBeGreaterThan(ackedAfter);
-
-  const report = checkDelivery(file, before);
-  expect(report.problems).toEqual([]);
-  expect(report.stored).toBeGreaterThanOrEqual(ackedBefore);
-  expect(report.stored).toBeLessThanOrEqual(total);
-
-  // The copy is a working data folder: a server started on it has everything in it.
-  const restored = tempDir('parley-restored-');
-  fs.copyFileSync(file, path.join(restored, 'parley.db'));
-  server = await startServer({ dataDir: restored });
-  const ann = await TestClient.connect(server.url);
-  clients.push(ann);
-  await ann.request('resume', { type: 'resume', token: tokens[0]! });
-  const { conversations } = await ann.request('conversations', { type: 'conversations' });
-  expect(conversations.length).toBe(2);
-
-  // An existing file is never overwritten.
-  const again = await runParley(['backup', file, '--data', dataDir], { bundled: true });
-  expect(again.code).toBe(1);
-  expect(again.stderr).toContain('already exists');
-}, 60_000);
