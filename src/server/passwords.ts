@@ -25,7 +25,7 @@ export class Passwords {
   readonly stats: HashStats = { verifications: 0, hashes: 0, busy: 0, peakLoad: 0 };
 
   /**
-   * @param maxConcurrent argon2 runs at once (each takes 19 MiB and a core for ~50 ms)
+   * @param maxConcurrent argon2 runs at once (each takes 19 MiB and a core while it runs)
    * @param maxQueued runs that may wait for a turn; past it, SERVER_BUSY, so a flood cannot make everyone else's login wait
    */
   constructor(
