@@ -5,10 +5,10 @@ import { ParleyError } from '../shared/errors.js';
 import { Semaphore } from './semaphore.js';
 
 /** OWASP's minimum for argon2id (m=19 MiB, t=2, p=1); the parameters are kept inside each hash. */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** What the hashing line has done, for tests and operators: argon2 runs begun, refusals, the longest line seen. */
-export interface HashStats {
+interface HashStats {
   verifications: number;
   hashes: number;
   /** Hashes and verifications refused with SERVER_BUSY because the line was full. */

@@ -30,7 +30,7 @@ import { Heartbeat } from './heartbeat.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
-export interface ServerOptions {
+interface ServerOptions {
   config: ServerConfig;
   log: Logger;
   /** Defaults to the SQLite file in the data folder. */

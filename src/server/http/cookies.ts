@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls';
 
 export const SESSION_COOKIE = 'parley_session';
 /** How long a browser stays signed in (each sign-in sets a fresh cookie); signing out ends it at once. */
-export const SESSION_COOKIE_MAX_AGE_S = 180 * 24 * 60 * 60;
+const SESSION_COOKIE_MAX_AGE_S = 180 * 24 * 60 * 60;
 
 /** Reads one cookie by name; malformed pairs are skipped, never thrown on. */
 export function readCookie(header: string | undefined, name: string): string | undefined {

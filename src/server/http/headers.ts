@@ -9,7 +9,7 @@ const HOST_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?
  * CSP Level 3 browsers already let 'self' cover ws(s): of the same host; the explicit ws:/wss: sources
  * are for older ones (Safari before 15.4).
  */
-export function contentSecurityPolicy(req: IncomingMessage): string {
+function contentSecurityPolicy(req: IncomingMessage): string {
   const host = req.headers.host;
   const sockets = host !== undefined && HOST_PATTERN.test(host) ? ` ws://${host} wss://${host}` : '';
   return [
@@ -29,7 +29,7 @@ export function contentSecurityPolicy(req: IncomingMessage): string {
 }
 
 /** Sent with every static file and API reply. */
-export const COMMON_HEADERS: Readonly<Record<string, string>> = {
+const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cross-origin-resource-policy': 'same-origin',

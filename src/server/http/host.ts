@@ -8,7 +8,7 @@ import type { ServerConfig } from '../config.js';
 const HOST_HEADER = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+))(?::\d{1,5})?$/i;
 
 /** The name part of a Host header, lower-case and without a trailing dot or brackets; null when malformed. */
-export function hostName(header: string): string | null {
+function hostName(header: string): string | null {
   const match = HOST_HEADER.exec(header.trim());
   if (!match) return null;
   return (match[1] ?? match[2] ?? '').toLowerCase().replace(/\.$/, '');
@@ -42,7 +42,7 @@ export function hostAllowList(config: Pick<ServerConfig, 'host' | 'publicUrl' | 
   };
 }
 
-export const MISDIRECTED_TEXT =
+const MISDIRECTED_TEXT =
   'This server does not answer to the name this request was sent to. If it has a DNS name or sits behind a reverse proxy, start it with --public-url.\n';
 
 /** The reply to a request for a name the server does not answer to: a sentence, no app content. */

@@ -50,7 +50,7 @@ function limited(error: unknown, message: (retryAfterMs: number) => string): nev
 }
 
 /** Password checks one account or address may have waiting behind its running one; past it, SERVER_BUSY. */
-export const MAX_WAITING_CHECKS = 32;
+const MAX_WAITING_CHECKS = 32;
 
 const tooManyFailures = (ms: number) => `Too many failed logins. Try again in ${minutes(ms)} minute(s).`;
 
