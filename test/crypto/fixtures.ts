@@ -3,7 +3,7 @@ import { newEpochKey } from '../../src/shared/crypto/epoch-key.js';
 import { membersHash } from '../../src/shared/crypto/members.js';
 import { generateIdentity, publicIdentityOf, type Identity, type KeyDirectory, type PublicIdentity } from '../../src/shared/crypto/identity.js';
 
-export interface TestUser {
+interface TestUser {
   name: string;
   identity: Identity;
   pub: PublicIdentity;
@@ -14,7 +14,7 @@ export const makeUser = (name: string, keyVersion = 1): TestUser => {
   return { name, identity, pub: publicIdentityOf(identity, name) };
 };
 
-export const directoryOf =
+const directoryOf =
   (...users: TestUser[]): KeyDirectory =>
   (username, keyVersion) =>
     users.find((u) => u.name === username && u.identity.keyVersion === keyVersion)?.pub;

@@ -17,7 +17,7 @@ import {
 import type { SendAck } from '../../src/shared/protocol.js';
 import { RequestFailed, TestClient } from './client.js';
 
-export type E2eeTestUser = TestClient & {
+type E2eeTestUser = TestClient & {
   token: string;
   identity: Identity;
   /** Encrypts `text` for the conversation with `to` (creating its key if needed) and sends it. */

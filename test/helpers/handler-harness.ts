@@ -22,12 +22,12 @@ import type { Store, UserKeys } from '../../src/server/store/store.js';
 import { tempDir } from './temp.js';
 
 /** The moment the fake clock starts at (ms). */
-export const START = 1_700_000_000_000;
+const START = 1_700_000_000_000;
 
 /** What every test account's client sends as its password: a 43-character auth key, as a Parley client derives. */
 export const AUTH_KEY = 'test-auth-key-0123456789abcdefghijklmnopqrs';
 
-export type Frame = Record<string, unknown> & { type: string };
+type Frame = Record<string, unknown> & { type: string };
 
 /** A connection as handlers and the hub see it: its state, and every frame and close it was handed. */
 export class FakeConnection implements ConnectionView, HubClient {

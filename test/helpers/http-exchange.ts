@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, Writable } from 'node:stream';
 
-export interface RequestOptions {
+interface RequestOptions {
   method?: string;
   url?: string;
   headers?: Record<string, string>;

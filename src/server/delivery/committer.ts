@@ -2,7 +2,7 @@
 import type { AppendResult, NewMessage, Store } from '../store/store.js';
 
 /** Told each message's outcome: committed (error undefined, the store's result), or its batch failed. */
-export type Settle<M> = (message: M, error: unknown, result: AppendResult | undefined) => void;
+type Settle<M> = (message: M, error: unknown, result: AppendResult | undefined) => void;
 
 export class Committer<M extends NewMessage> {
   private queue: M[] = [];

@@ -6,7 +6,7 @@ import { type Statements, toMessage } from './statements.js';
 import type { AppendResult, NewMessage } from './store.js';
 
 /** A conversation's id, last seq and newest cursor (0: no messages yet). */
-export interface ConversationHead {
+interface ConversationHead {
   readonly id: number;
   lastSeq: number;
   lastId: number;
@@ -19,7 +19,7 @@ export interface ConversationHead {
  * rolled-back rowid). Cached heads are advanced in place, the send path's one write per message, and
  * put back from `before` when the transaction fails: cheaper than a copy per head (bench/store-micro.ts).
  */
-export interface Staged {
+interface Staged {
   readonly userIds: Map<string, number>;
   readonly directIds: Map<string, number>;
   /** Heads not cached before the transaction (new conversations, or first used since start), by conversation id. */

@@ -116,7 +116,7 @@ export interface VectorSet {
   vault: VaultVector[];
 }
 
-export type Inputs<V> = Omit<V, OutputsOf<V>>;
+type Inputs<V> = Omit<V, OutputsOf<V>>;
 type OutputsOf<V> = V extends KdfVector
   ? 'authKey' | 'wrapKey' | 'argon2Salt'
   : V extends KeyBundleVector
