@@ -1,6 +1,8 @@
-// Lint rules with type information: type-only imports, exhaustive switches, no console outside CLIs.
+// Lint rules with type information: type-only imports, exhaustive switches, no console outside CLIs,
+// kebab-case file names.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import parley from './lint/file-names.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/'] },
@@ -17,6 +19,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
     },
+  },
+  {
+    // One file-naming style: message-list.tsx exports MessageList (lint/file-names.js).
+    files: ['src/**/*.{ts,tsx,js}', 'bench/**/*.ts', 'test/**/*.{ts,tsx}', 'lint/**/*.{js,ts}'],
+    plugins: { parley },
+    rules: { 'parley/kebab-case-file-names': 'error' },
   },
   {
     // Command-line entry points, tests and benchmarks talk to the terminal on purpose.

@@ -76,7 +76,7 @@ export class AccountBook {
   }
 }
 
-export interface RegisterResult {
+interface RegisterResult {
   accounts: Account[];
   /** How many were registered now (the others came from the cache). */
   registered: number;

@@ -4,7 +4,7 @@ import type { BenchOptions } from './args.js';
 import type { BenchHooks } from './bench.js';
 import type { BenchReport } from './report.js';
 
-export interface CompareMedians {
+interface CompareMedians {
   throughput: number;
   serverCpuUsPerMessage: number | null;
   p50Ms: number;
@@ -12,7 +12,7 @@ export interface CompareMedians {
   generatorLoadPercent: number;
 }
 
-export interface CompareReport {
+interface CompareReport {
   ok: boolean;
   rounds: number;
   /** In the order they ran: parley, bare, parley, bare… */

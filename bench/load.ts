@@ -14,7 +14,7 @@ export interface LoadUser {
   conn: BenchConnection;
 }
 
-export interface LoadConfig {
+interface LoadConfig {
   mode: LoadMode;
   messages: number | null;
   durationSec: number | null;
@@ -65,14 +65,14 @@ export interface LoadResult {
   offeredRate: number;
 }
 
-export interface LoadHooks {
+interface LoadHooks {
   onStart?: () => void;
   onSendingDone?: () => void;
   onProgress?: (p: Progress) => void;
 }
 
 /** Printable ASCII that needs no JSON escaping, so the body can sit in the frame as is. */
-export function makeBody(size: number): string {
+function makeBody(size: number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ';
   let body = '';
   for (let i = 0; i < size; i++) body += alphabet[i % alphabet.length];
@@ -80,7 +80,7 @@ export function makeBody(size: number): string {
 }
 
 /** The frame for message `seq` from the prefix (per recipient) and suffix (per run): one concatenation per message. */
-export function sendFramePieces(recipients: readonly string[], body: string): { prefixes: string[]; suffix: string } {
+function sendFramePieces(recipients: readonly string[], body: string): { prefixes: string[]; suffix: string } {
   return {
     prefixes: recipients.map((to) => `,"type":"send","to":${JSON.stringify(to)},"clientMsgId":"`),
     suffix: `","body":${JSON.stringify(body)}}`,

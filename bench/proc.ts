@@ -32,7 +32,7 @@ export function parseVmRss(status: string): number {
 }
 
 /** /proc/PID/schedstat: "cpu-ns wait-ns slices"; the second is time spent waiting on a run queue. */
-export function parseSchedstat(text: string): number {
+function parseSchedstat(text: string): number {
   const wait = Number(text.trim().split(/\s+/)[1]);
   return Number.isFinite(wait) ? wait / 1e9 : 0;
 }

@@ -101,7 +101,7 @@ const kib = (bytes: number | null): string => (bytes === null ? '?' : `${(bytes 
 const num = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(3) : n.toFixed(1));
 
-export function describeMode(o: BenchOptions): string {
+function describeMode(o: BenchOptions): string {
   const mode = o.mode.kind === 'closed' ? `closed loop W=${o.mode.window}` : `open loop ${num(o.mode.rate)} msg/s`;
   const bound = o.messages !== null ? `${num(o.messages)} messages` : `${o.durationSec} s`;
   return `${mode}, ${o.users} users (${o.clients} clients, ${o.accounts} accounts), ${o.size}-byte bodies, ${bound}`;

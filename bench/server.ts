@@ -19,7 +19,7 @@ export interface OwnServer {
   stop(): Promise<void>;
 }
 
-export interface ServerStartOptions {
+interface ServerStartOptions {
   /** Pin to this core with taskset, or null. */
   core: number | null;
   /** Keep the data here; null makes (and later removes) a temporary folder. */
@@ -33,7 +33,7 @@ export interface ServerStartOptions {
   root?: string;
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.once('error', reject);

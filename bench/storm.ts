@@ -30,7 +30,7 @@ export interface StormOptions {
 
 export const DEFAULT_STORM: StormOptions = { users: 2_000, conversations: 2, jitter: ['sdk', 'none'], serverRoot: undefined, timeoutSec: 120, seed: 13 };
 
-export interface StormResult {
+interface StormResult {
   jitter: StormJitter;
   /** From the first reconnect to the last `resume` answered, seconds; null when not all came back in time. */
   allBackSec: number | null;
@@ -43,7 +43,7 @@ export interface StormResult {
   bystander: LatencySummary;
 }
 
-export interface StormReport {
+interface StormReport {
   users: number;
   conversations: number;
   contactsPerUser: number;
@@ -85,7 +85,7 @@ class PresenceCounter {
  * server's own store: token sessions need no password hash, and 10,000 argon2id registrations would take
  * many minutes. Each user starts `conversations` direct conversations with random others.
  */
-export async function seedAccounts(dataDir: string, options: Pick<StormOptions, 'users' | 'conversations' | 'seed'>): Promise<{ accounts: Account[]; pairs: number }> {
+async function seedAccounts(dataDir: string, options: Pick<StormOptions, 'users' | 'conversations' | 'seed'>): Promise<{ accounts: Account[]; pairs: number }> {
   const store = new SqliteStore({ file: join(dataDir, 'parley.db') });
   const rng = new XorShift32(options.seed);
   const accounts: Account[] = [];

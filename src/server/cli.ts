@@ -23,7 +23,7 @@ interface ServerFlags extends OpsFlags {
   publicUrl?: string;
 }
 
-export function parsePort(value: string): number {
+function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new InvalidArgumentError('A port is a whole number from 0 to 65535.');
@@ -120,7 +120,7 @@ function banner(config: ServerConfig, port: number): string {
 }
 
 /** What a caller may change about the server the command starts; tests use it to run the CLI over a faulty store. */
-export interface ServerCommandHooks {
+interface ServerCommandHooks {
   /** Opens the store for this configuration instead of the SQLite file in the data folder. */
   openStore?: (config: ServerConfig) => Store;
 }

@@ -13,7 +13,7 @@ const LIMIT_READ_MS = 5_000;
 const REFUSED_SOCKET_MS = 2_000;
 
 /** The soft limit on open files from /proc/self/limits (Linux); null when unknown or unlimited. */
-export function openFileLimit(): number | null {
+function openFileLimit(): number | null {
   try {
     const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
     const soft = Number(line?.slice('Max open files'.length).trim().split(/\s+/)[0]);

@@ -1,6 +1,6 @@
-// Pings every connection once per interval, a small share every tick: 10,000 idle sockets pinged in one
-// turn stalled every message behind them for tens of milliseconds, and a tenth of them at a time still
-// made the p99 latency beside them 13 ms instead of 4 (bench/RESULTS.md).
+// Pings every connection once per interval, a small share every tick: pinging thousands of idle sockets
+// in one turn stalls every message queued behind them, and even a large share at a time shows in the
+// latency beside it (the figures are in bench/RESULTS.md).
 
 export interface Beating {
   /** Cleared by each ping, set by each pong. */

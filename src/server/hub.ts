@@ -16,7 +16,7 @@ export interface HubClient {
 }
 
 /** The users who share a conversation with `userId` (they see each other's presence). */
-export type ContactLoader = (userId: number) => Promise<readonly number[]>;
+type ContactLoader = (userId: number) => Promise<readonly number[]>;
 
 /** One connected user: their live connections and, while connected, the ids of their contacts. */
 interface OnlineUser {
@@ -29,7 +29,7 @@ interface OnlineUser {
 }
 
 /** One page of the active users: `next` is the cursor for the following page, when there is one. */
-export interface OnlinePage {
+interface OnlinePage {
   users: string[];
   next?: string;
   /** How many active users match the query (all of them without one). */

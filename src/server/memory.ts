@@ -7,15 +7,14 @@
 // 1. glibc's allocator. Each argon2id hash allocates 19 MiB on a thread-pool thread. glibc serves the
 //    first such block with mmap and, when it is freed, raises its mmap threshold to that size (its
 //    "dynamic threshold", mallopt(3)); every later block then comes from the thread's arena, which keeps
-//    the freed memory: after 1,000 logins the server held ~100 MiB it never used again. A fixed threshold
-//    turns the dynamic one off, so blocks of 1 MiB and more are mmapped and unmapped when freed. A fresh
-//    mapping costs a page fault per 4 KiB page, which on this VM made each hash three times slower
-//    (28 → 85 ms, four at once on one core); glibc.malloc.hugetlb=1 asks for transparent huge pages on
-//    those mappings, and a hash takes 34 ms.
+//    the freed memory, so every wave of logins leaves memory behind that the server never uses again. A
+//    fixed threshold turns the dynamic one off, so blocks of 1 MiB and more are mmapped and unmapped when
+//    freed. A fresh mapping costs a page fault per 4 KiB page, which makes each hash several times slower;
+//    glibc.malloc.hugetlb=1 asks for transparent huge pages on those mappings, which wins most of it back.
 // 2. V8's young generation. A burst of logins, whose connection state survives, makes V8 grow each
-//    semi-space to 16 MiB, and it did not shrink again within 40 s of quiet: ~15 MiB of the RSS left
-//    after 1,000 logins. Four MiB semi-spaces left 4 KiB per connection; the message path's CPU per
-//    message and latency were the same within this machine's noise (bench/RESULTS.md).
+//    semi-space to its 16 MiB maximum, and it does not shrink again for a long while after. Semi-spaces of
+//    at most 4 MiB keep that memory small and leave the message path's CPU and latency as they were.
+// The figures behind both are in bench/RESULTS.md.
 
 /**
  * The glibc tunables (tunables(7)): allocations of 1 MiB or more are mmapped, and unmapped when freed,
@@ -46,7 +45,7 @@ function onGlibc(): boolean {
 
 const HOW = 'start the server with `parley server` or `npm start`, or see docs/operations.md';
 
-/** For the log at warn: without the allocator setting every login wave can leave ~100 MiB behind. Null when all is well. */
+/** For the log at warn: without the allocator setting every login wave leaves memory behind. Null when all is well. */
 export function allocatorWarning(env: NodeJS.ProcessEnv = process.env, glibc = onGlibc()): string | null {
   if (!glibc || allocatorTuned(env)) return null;
   return `GLIBC_TUNABLES=${ALLOCATOR_TUNABLE} is not set: every password hash can leave up to 19 MiB resident; ${HOW}`;

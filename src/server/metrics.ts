@@ -3,7 +3,7 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ErrorCode } from '../shared/errors.js';
 import { DeliveryMetrics } from './delivery/metrics.js';
 
-export type LoginResult = 'ok' | 'failed' | 'rate_limited';
+type LoginResult = 'ok' | 'failed' | 'rate_limited';
 
 export class Metrics {
   readonly registry = new Registry();

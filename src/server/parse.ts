@@ -4,7 +4,7 @@ import { ParleyError } from '../shared/errors.js';
 import { ClientFrame, LIMITS, REQUEST_TYPES, type RequestType } from '../shared/protocol.js';
 import { isPlainValidSend, messageTooLong } from './delivery/send-check.js';
 
-export type ParseResult =
+type ParseResult =
   | { ok: true; frame: ClientFrame }
   | { ok: false; id: number | null; error: ParleyError };
 

@@ -5,10 +5,10 @@ import { ParleyError } from '../shared/errors.js';
 import { Semaphore } from './semaphore.js';
 
 /** OWASP's minimum for argon2id (m=19 MiB, t=2, p=1); the parameters are kept inside each hash. */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** What the hashing line has done, for tests and operators: argon2 runs begun, refusals, the longest line seen. */
-export interface HashStats {
+interface HashStats {
   verifications: number;
   hashes: number;
   /** Hashes and verifications refused with SERVER_BUSY because the line was full. */
@@ -25,7 +25,7 @@ export class Passwords {
   readonly stats: HashStats = { verifications: 0, hashes: 0, busy: 0, peakLoad: 0 };
 
   /**
-   * @param maxConcurrent argon2 runs at once (each takes 19 MiB and a core for ~50 ms)
+   * @param maxConcurrent argon2 runs at once (each takes 19 MiB and a core while it runs)
    * @param maxQueued runs that may wait for a turn; past it, SERVER_BUSY, so a flood cannot make everyone else's login wait
    */
   constructor(

@@ -19,7 +19,8 @@ import { authorizeUpgrade } from './http/upgrade.js';
 import { webRoutes } from './http/web.js';
 import { Hub } from './hub.js';
 import { AddressSlots } from './limits/address-slots.js';
-import { type LimiterFactory, RateLimits } from './limits/rate-limits.js';
+import type { LimiterFactory } from './limits/limiter-factory.js';
+import { RateLimits } from './limits/rate-limits.js';
 import { NO_REQUEST_LIMITS, RequestLimits } from './limits/request-limits.js';
 import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
@@ -29,7 +30,7 @@ import { Heartbeat } from './heartbeat.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
-export interface ServerOptions {
+interface ServerOptions {
   config: ServerConfig;
   log: Logger;
   /** Defaults to the SQLite file in the data folder. */

@@ -26,7 +26,7 @@ export const LIMITS = {
 /** Letters, digits, dot, underscore and hyphen; case sensitive (`Alice` and `alice` are two accounts). */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
 
-export const Username = z
+const Username = z
   .string()
   .regex(USERNAME_PATTERN, 'A username is 1 to 32 letters, digits, dots, underscores or hyphens.');
 const Password = z.string();
@@ -44,7 +44,7 @@ const request = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =
 
 // ---- Requests (client → server). Each gets exactly one `ok` or `error` reply with the same id. ----
 
-export const HelloRequest = request('hello', {
+const HelloRequest = request('hello', {
   versions: z.array(z.number().int().positive()).min(1).max(16),
   client: z.string().max(64).optional(),
 });
@@ -65,9 +65,9 @@ const KeyText = (...prefixes: string[]) =>
     .string()
     .max(512)
     .refine((v) => prefixes.some((prefix) => v.startsWith(prefix)), `Expected a ${prefixes.join(' or ')} value.`);
-export const PublicIdentityText = KeyText('pub1.');
-export const KeyBundleText = KeyText('kb1.');
-export const SealedEpochKeyText = KeyText('ek2.', 'ek1.');
+const PublicIdentityText = KeyText('pub1.');
+const KeyBundleText = KeyText('kb1.');
+const SealedEpochKeyText = KeyText('ek2.', 'ek1.');
 /** How many identities (key versions) an account may have: every old bundle travels in login and changePassword. */
 export const MAX_KEY_VERSIONS = 64;
 
@@ -83,19 +83,19 @@ export const RegisterRequest = request('register', {
 });
 export const PreloginRequest = request('prelogin', { username: z.string().max(64) });
 export const LoginRequest = request('login', { username: z.string().max(64), password: Password, device: Device });
-export const MyKeysRequest = request('myKeys', {});
-export const IdentityRequest = request('identity', { username: z.string().max(64) });
-export const EpochKeysRequest = request('epochKeys', { conversationId: z.number().int().positive() });
-export const AddEpochRequest = request('addEpoch', {
+const MyKeysRequest = request('myKeys', {});
+const IdentityRequest = request('identity', { username: z.string().max(64) });
+const EpochKeysRequest = request('epochKeys', { conversationId: z.number().int().positive() });
+const AddEpochRequest = request('addEpoch', {
   conversationId: z.number().int().positive(),
   epoch: z.number().int().positive(),
   keys: z.array(z.strictObject({ recipient: Username, sealed: SealedEpochKeyText })).min(1).max(64),
 });
-export const ResumeRequest = request('resume', { token: z.string().min(1).max(256), device: Device });
-export const LogoutRequest = request('logout', {});
-export const ByeRequest = request('bye', {});
+const ResumeRequest = request('resume', { token: z.string().min(1).max(256), device: Device });
+const LogoutRequest = request('logout', {});
+const ByeRequest = request('bye', {});
 /** A page of the active users, sorted: those after `after` (the previous page's `next`) whose name contains `query`. */
-export const OnlineRequest = request('online', {
+const OnlineRequest = request('online', {
   query: z
     .string()
     .regex(USERNAME_PATTERN, 'A search is 1 to 32 letters, digits, dots, underscores or hyphens (usernames are case sensitive).')
@@ -103,23 +103,23 @@ export const OnlineRequest = request('online', {
   after: Username.optional(),
   limit: z.number().int().min(1).max(LIMITS.onlineMaxLimit).optional(),
 });
-export const LookupRequest = request('lookup', { username: z.string().max(64) });
+const LookupRequest = request('lookup', { username: z.string().max(64) });
 export const SendRequest = request('send', { to: z.string().max(64), clientMsgId: ClientMsgId, body: Body });
-export const SyncRequest = request('sync', {
+const SyncRequest = request('sync', {
   after: z.number().int().nonnegative(),
   limit: z.number().int().min(1).max(LIMITS.syncMaxLimit).optional(),
 });
-export const ConversationsRequest = request('conversations', {});
-export const OpenRequest = request('open', { with: z.string().max(64) });
-export const HistoryRequest = request('history', {
+const ConversationsRequest = request('conversations', {});
+const OpenRequest = request('open', { with: z.string().max(64) });
+const HistoryRequest = request('history', {
   conversationId: ConversationId,
   before: Seq.optional(),
   limit: z.number().int().min(1).max(LIMITS.historyMaxLimit).optional(),
 });
-export const ReadRequest = request('read', { conversationId: ConversationId, seq: Seq });
+const ReadRequest = request('read', { conversationId: ConversationId, seq: Seq });
 /** `active: false` says the user stopped (cleared the draft); without it, the user is typing. */
-export const TypingRequest = request('typing', { conversationId: ConversationId, active: z.boolean().optional() });
-export const ChangePasswordRequest = request('changePassword', {
+const TypingRequest = request('typing', { conversationId: ConversationId, active: z.boolean().optional() });
+const ChangePasswordRequest = request('changePassword', {
   password: Password,
   newPassword: Password,
   /** End-to-end encryption: the new salt and parameters, and the private keys sealed with the new wrap key (all or none). */
@@ -132,21 +132,21 @@ export const ChangePasswordRequest = request('changePassword', {
   oldKeyBundles: z.array(KeyBundleText).max(MAX_KEY_VERSIONS - 1).optional(),
 });
 /** Replaces the identity keys (lost device, leaked keys): a new `pub1.` at the next key version, its bundle sealed with the current wrap key. */
-export const ResetKeysRequest = request('resetKeys', {
+const ResetKeysRequest = request('resetKeys', {
   /** The current password's auth key, as proof. */
   password: Password,
   publicIdentity: PublicIdentityText,
   keyBundle: KeyBundleText,
 });
 /** The user's vault (their accepted and verified contact keys, sealed by their devices): read it, or write the next version. */
-export const VaultRequest = request('vault', {});
-export const PutVaultRequest = request('putVault', {
+const VaultRequest = request('vault', {});
+const PutVaultRequest = request('putVault', {
   vault: z.string().max(65_536).refine((v) => v.startsWith('vt1.'), 'Expected a vt1. value.'),
   version: z.number().int().positive(),
 });
-export const SessionsRequest = request('sessions', {});
-export const RevokeSessionRequest = request('revokeSession', { sessionId: z.number().int().positive() });
-export const LogoutEverywhereRequest = request('logoutEverywhere', {});
+const SessionsRequest = request('sessions', {});
+const RevokeSessionRequest = request('revokeSession', { sessionId: z.number().int().positive() });
+const LogoutEverywhereRequest = request('logoutEverywhere', {});
 
 export const ClientFrame = z.discriminatedUnion('type', [
   HelloRequest,
@@ -301,7 +301,7 @@ export type ResultOf<T extends RequestType> = z.infer<(typeof RESULTS)[T]>;
 
 // ---- Frames the server sends ----
 
-export const OkReply = z.object({ type: z.literal('ok'), id: RequestId, result: z.unknown() });
+const OkReply = z.object({ type: z.literal('ok'), id: RequestId, result: z.unknown() });
 export const ErrorReply = z.object({
   type: z.literal('error'),
   /** The request's id, or null when the frame was too broken to have one. */
@@ -312,17 +312,17 @@ export const ErrorReply = z.object({
 });
 export type ErrorReply = z.infer<typeof ErrorReply>;
 
-export const MessageEvent = z.object({ type: z.literal('message'), message: Message });
-export const PresenceEvent = z.object({ type: z.literal('presence'), username: Username, online: z.boolean() });
-export const ReadEvent = z.object({
+const MessageEvent = z.object({ type: z.literal('message'), message: Message });
+const PresenceEvent = z.object({ type: z.literal('presence'), username: Username, online: z.boolean() });
+const ReadEvent = z.object({
   type: z.literal('read'),
   conversationId: ConversationId,
   /** Who read: the peer (a "seen" mark) or this user on another device (unread count update). */
   username: Username,
   seq: Seq,
 });
-export const TypingEvent = z.object({ type: z.literal('typing'), conversationId: ConversationId, username: Username, active: z.boolean().optional() });
-export const EpochEvent = z.object({
+const TypingEvent = z.object({ type: z.literal('typing'), conversationId: ConversationId, username: Username, active: z.boolean().optional() });
+const EpochEvent = z.object({
   type: z.literal('epoch'),
   conversationId: ConversationId,
   epoch: z.number().int().positive(),
@@ -331,14 +331,13 @@ export const EpochEvent = z.object({
   sealed: z.string(),
 });
 /** A user you share a conversation with has new identity keys (an identity reset): check them, warn. */
-export const KeysEvent = z.object({ type: z.literal('keys'), username: Username, publicIdentity: z.string() });
+const KeysEvent = z.object({ type: z.literal('keys'), username: Username, publicIdentity: z.string() });
 /** Another device of yours wrote the vault: read and merge it. */
-export const VaultEvent = z.object({ type: z.literal('vault'), version: z.number().int().positive() });
-export const ShutdownEvent = z.object({ type: z.literal('shutdown'), reason: z.string() });
+const VaultEvent = z.object({ type: z.literal('vault'), version: z.number().int().positive() });
+const ShutdownEvent = z.object({ type: z.literal('shutdown'), reason: z.string() });
 
 export const ServerEvent = z.discriminatedUnion('type', [MessageEvent, PresenceEvent, ReadEvent, TypingEvent, EpochEvent, KeysEvent, VaultEvent, ShutdownEvent]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
-export type EventOf<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>;
 
 export const ServerFrame = z.discriminatedUnion('type', [OkReply, ErrorReply, ...ServerEvent.options]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -11,8 +11,8 @@ export const BELL = '\u0007';
 export const setTitle = (title: string): string => `${ESC}]0;${cleanText(title).replace(/\n/g, ' ')}${BELL}`;
 
 /** xterm's title stack (CSI 22/23 t): the title before Parley is pushed at start and popped on exit. */
-export const PUSH_TITLE = `${ESC}[22;0t`;
-export const POP_TITLE = `${ESC}[23;0t`;
+const PUSH_TITLE = `${ESC}[22;0t`;
+const POP_TITLE = `${ESC}[23;0t`;
 
 /** What the terminal does while Parley runs: bracketed paste on (keys.ts reads it), the old title kept aside. */
 export const ENTER_TERMINAL = `${ESC}[?2004h${PUSH_TITLE}`;

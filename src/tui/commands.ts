@@ -2,7 +2,7 @@
 // dispatcher here parses a submitted line and answers what every screen shares: !help, !back, !exit, and a
 // command that does not exist.
 
-export type Parsed = { kind: 'empty' } | { kind: 'text'; text: string } | { kind: 'command'; name: string; arg: string };
+type Parsed = { kind: 'empty' } | { kind: 'text'; text: string } | { kind: 'command'; name: string; arg: string };
 
 /**
  * `!name arg` or `/name arg` is a command; `!!text` sends `!text` and `//text` sends `/text`; anything else,

@@ -1,6 +1,6 @@
 // Tab completion at the prompt: the word before the cursor, completed from the names the screen knows.
 
-export interface Completion {
+interface Completion {
   value: string;
   cursor: number;
   /** The names that still fit when the word could not be completed to one of them (for a hint). */

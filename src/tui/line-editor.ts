@@ -30,8 +30,8 @@ interface Recall {
 /**
  * App feeds every key here from a single input subscription that never remounts; the visible Prompt of the
  * current screen registers itself as the target. Keys that arrive while screens change therefore land in
- * the same line instead of in a component that is not subscribed yet (ink-text-input keeps the text in
- * React state and loses or mis-submits keys that arrive within one render).
+ * the same line instead of in a component that is not subscribed yet (an input component that keeps the
+ * text in React state loses or mis-submits keys that arrive within one render).
  */
 export class LineEditor {
   value = '';

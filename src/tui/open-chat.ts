@@ -1,7 +1,7 @@
 // Opening a chat by name or by its place in the menu, from any screen (typing a name, !go, Alt+number).
 import { ParleyError, type ClientState, type ParleyClient } from '../shared/client/index.js';
 
-export interface Opened {
+interface Opened {
   peer: string;
   conversationId: number;
 }

@@ -14,7 +14,7 @@ interface Bound {
   release(): void;
 }
 
-export interface StartChoice {
+interface StartChoice {
   /** The profile opened, or null: the client starts on the login pages. */
   username: string | null;
   /** Saved logins left alone because another running client has them open. */

@@ -14,7 +14,7 @@ import { openSearchDb } from './search-db.js';
 import type { Target } from './target.js';
 import { ThemeContext, colorEnabled } from './theme.js';
 
-export interface RunOptions {
+interface RunOptions {
   target: Target;
   /** A PEM certificate to trust for wss:// (--ca). */
   ca?: string;

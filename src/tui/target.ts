@@ -1,6 +1,6 @@
 // Turns what the user typed after `parley connect` (HOST [PORT], or a URL) into the WebSocket URL to dial.
 
-export const DEFAULT_PORT = 50_000;
+const DEFAULT_PORT = 50_000;
 
 export interface Target {
   /** ws://host:port/ws or wss://… */

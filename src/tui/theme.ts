@@ -1,9 +1,9 @@
 // Colours for the terminal: a few that read on light and dark backgrounds, and none at all under NO_COLOR.
 import { createContext, useContext } from 'react';
 
-export type Tone = 'ok' | 'error' | 'notice' | 'muted' | 'strong';
+type Tone = 'ok' | 'error' | 'notice' | 'muted' | 'strong';
 
-export interface Theme {
+interface Theme {
   color: boolean;
 }
 

@@ -3,7 +3,7 @@ import { createContext, useContext, useMemo, useSyncExternalStore, type ReactEle
 import type { ClientState, ParleyClient } from '../shared/client/index.js';
 
 /** What the root does for the screens: sign-out restarts the client, which only the root owns. */
-export interface SessionActions {
+interface SessionActions {
   signOut(): void;
   /** Ends every session, this one included; resolves to a sentence when it could not. */
   signOutEverywhere(): Promise<string | null>;

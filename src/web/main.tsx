@@ -8,6 +8,9 @@ import './styles/auth.css';
 import './styles/layout.css';
 import './styles/sidebar.css';
 import './styles/conversation.css';
+import './styles/messages.css';
+import './styles/composer.css';
+import './styles/encryption.css';
 import './styles/account.css';
 
 const root = document.getElementById('root');

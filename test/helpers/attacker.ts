@@ -27,13 +27,13 @@ import { startServer, type TestServer } from './server.js';
 export { envelopeHeader };
 
 /** An epoch key someone holds, with the hash of the member set it was sealed for (which p2 envelopes bind). */
-export interface HeldEpochKey {
+interface HeldEpochKey {
   key: Uint8Array;
   membersHash?: Uint8Array;
 }
 
 /** An envelope someone sent through the proxy, with what binds it. */
-export interface SentEnvelope {
+interface SentEnvelope {
   from: string;
   to: string;
   clientMsgId: string;

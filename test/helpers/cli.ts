@@ -4,7 +4,7 @@ import path from 'node:path';
 import { bundledCli } from './bundle.js';
 import { ROOT } from './server.js';
 
-export interface CliRun {
+interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;

@@ -7,7 +7,7 @@ const FAKE_REALM = 'fakeRealmfakeRealmfake';
 type Frame = { id: number; type: string } & Record<string, unknown>;
 type Handler = (socket: FakeSocket, frame: Frame) => void;
 
-export class FakeSocket {
+class FakeSocket {
   readyState = 0;
   onopen: ((event: unknown) => void) | null = null;
   onclose: ((event: { code: number; reason: string }) => void) | null = null;

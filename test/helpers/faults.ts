@@ -18,7 +18,7 @@ export const FAULTS_VARIABLE = 'PARLEY_TEST_FAULTS';
 const isFault = (value: string): value is Fault => (FAULTS as readonly string[]).includes(value);
 
 /** Throws unless the process runs under a test runner (NODE_ENV=test), whatever asked for the faults. */
-export function assertTestOnly(faults: readonly Fault[], nodeEnv: string | undefined): void {
+function assertTestOnly(faults: readonly Fault[], nodeEnv: string | undefined): void {
   if (faults.length > 0 && nodeEnv !== 'test') {
     throw new Error(`${FAULTS_VARIABLE} breaks delivery on purpose and is refused unless NODE_ENV=test; unset it.`);
   }
@@ -39,7 +39,7 @@ export function parseFaults(value: string | undefined, nodeEnv: string | undefin
 const DEDUPE_KEY = /,\s*UNIQUE \((sender_id, client_msg_id|client_msg_id, sender_id)\)/;
 
 /** The migrations with the (sender, clientMsgId) key removed, so a resend really stores a second copy. */
-export function withoutDedupeKey(migrations: readonly Migration[]): Migration[] {
+function withoutDedupeKey(migrations: readonly Migration[]): Migration[] {
   let found = false;
   const changed = migrations.map((step) => {
     if (!DEDUPE_KEY.test(step.sql)) return step;

@@ -9,7 +9,7 @@ import type { RequestType } from '../../src/shared/protocol.js';
 export type Frame = { type: string; id?: number | null; result?: unknown; [field: string]: unknown };
 
 /** What a hook answers: the frame (changed or not), several frames (duplicate, inject before or after), or null (drop). */
-export type HookResult = Frame | Frame[] | null;
+type HookResult = Frame | Frame[] | null;
 export type Hook = (frame: Frame, link: Link) => HookResult | Promise<HookResult>;
 
 /** One client's connection through the proxy, with its own upstream connection to the real server. */

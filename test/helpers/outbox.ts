@@ -2,13 +2,13 @@
 import WebSocket from 'ws';
 import type { AckedMessage } from './checker.js';
 
-export interface OutboxItem {
+interface OutboxItem {
   to: string;
   clientMsgId: string;
   body: string;
 }
 
-export interface OutboxOptions {
+interface OutboxOptions {
   url: string;
   username: string;
   /** A session token (from register or login): reconnects resume it without hashing a password again. */

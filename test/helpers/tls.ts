@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './server.js';
 
-export interface SelfSigned {
+interface SelfSigned {
   certFile: string;
   keyFile: string;
   cert: string;

@@ -5,21 +5,21 @@ import { Terminal, connectCommand, tmuxAvailable } from './tmux.js';
 import { spawnServer, tempDir, type SpawnedServer } from './server.js';
 
 /** tmux decides whether the suite runs; in CI a missing tmux is a failure, not a skip. */
-export function requireTmux(): { run: boolean; title: (name: string) => string } {
+function requireTmux(): { run: boolean; title: (name: string) => string } {
   const run = tmuxAvailable();
   if (!run && process.env.CI === 'true') throw new Error('tmux is required for the terminal client tests in CI');
   return { run, title: (name) => (run ? name : `${name} (skipped: tmux is not installed)`) };
 }
 
 /** How a terminal is started: its profile folder (a new one unless given), extra environment, its size. */
-export interface ConnectOptions {
+interface ConnectOptions {
   home?: string;
   env?: Record<string, string>;
   columns?: number;
   rows?: number;
 }
 
-export class Terminals {
+class Terminals {
   private readonly open: Terminal[] = [];
   private readonly homes: string[] = [];
 

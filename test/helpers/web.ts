@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ROOT, startServer, type TestServer } from './server.js';
 
 /** Debian's Chromium by default; PARLEY_CHROMIUM points at another build. */
-export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
-export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'web');
+const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'web');
 const WEB_DIST = path.join(ROOT, 'dist', 'web');
 const LOCK = path.join(ROOT, 'dist', '.web-build.lock');
 
@@ -56,7 +56,7 @@ function run(command: string, args: string[]): Promise<void> {
  * Builds dist/web with Vite when it is missing or older than its sources. Test files run in parallel,
  * so a lock folder makes one of them build while the others wait for it.
  */
-export async function ensureWebBuilt(): Promise<void> {
+async function ensureWebBuilt(): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (!webBuildIsFresh()) {
     fs.mkdirSync(path.dirname(LOCK), { recursive: true });
@@ -81,7 +81,7 @@ export async function ensureWebBuilt(): Promise<void> {
   }
 }
 
-export function launchBrowser(): Promise<Browser> {
+function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -124,7 +124,7 @@ export function browserSuite(afterEachTest: () => Promise<void> | void = () => {
   };
 }
 
-export interface ContextOptions {
+interface ContextOptions {
   colorScheme?: 'light' | 'dark';
   width?: number;
   height?: number;
@@ -137,7 +137,7 @@ const openPages = new Set<Page>();
 export const cspViolations: string[] = [];
 
 /** After a failed test: a picture of every page still open, to see what the person would have seen. */
-export async function captureOpenPages(testName: string): Promise<void> {
+async function captureOpenPages(testName: string): Promise<void> {
   let i = 0;
   for (const page of openPages) {
     if (page.isClosed()) {

@@ -2,7 +2,7 @@
 import type { AppendResultOf, NewMessage, Store } from '../store/store.js';
 
 /** Told each message's outcome: committed (error undefined, the store's result), or its batch failed. */
-export type Settle<M extends NewMessage> = (message: M, error: unknown, result: AppendResultOf<M> | undefined) => void;
+type Settle<M extends NewMessage> = (message: M, error: unknown, result: AppendResultOf<M> | undefined) => void;
 
 export class Committer<M extends NewMessage> {
   private queue: M[] = [];

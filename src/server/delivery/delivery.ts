@@ -22,7 +22,7 @@ export interface SendOrigin {
   replyError(id: number | null, error: unknown, type?: string): void;
 }
 
-export interface DeliveryOptions {
+interface DeliveryOptions {
   store: Store;
   config: Pick<ServerConfig, 'allowUnencrypted' | 'maxMessageLength'>;
   hub: Hub;

@@ -15,7 +15,7 @@ import type { HttpHandler } from './routes.js';
 /** Usernames, passwords up to the protocol's limit (4 bytes a character at worst) and a device label. */
 const BODY_LIMIT_BYTES = 8 * 1024;
 
-export interface AccountApiOptions {
+interface AccountApiOptions {
   services: Services;
   /** Closes every live connection of a session that was just ended (the cookie's other tabs). */
   endSession(sessionId: number): void;

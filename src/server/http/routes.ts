@@ -1,7 +1,7 @@
 // Plain HTTP on the WebSocket's port: health check and the landing page (the web client replaces it).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export interface HttpContext {
+interface HttpContext {
   isReady(): boolean;
   /** Why the server cannot take connections though it runs (the open-file limit), or null. */
   pressure(): string | null;

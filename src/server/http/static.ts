@@ -8,7 +8,7 @@ import type { HttpHandler } from './routes.js';
 import { commonHeaders, pageHeaders } from './headers.js';
 
 /** dist/web at the package root; three levels up holds for both src/server/http and dist/server/http. */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

@@ -6,7 +6,7 @@ import { clientAddress } from './address.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 import { originAllowed } from './origin.js';
 
-export type UpgradeVerdict = { ok: true; session: Session | null } | { ok: false; status: 403; reason: string };
+type UpgradeVerdict = { ok: true; session: Session | null } | { ok: false; status: 403; reason: string };
 
 /**
  * Cross-site pages get 403 before any WebSocket exists (a browser would otherwise attach our cookie

@@ -4,7 +4,7 @@ import { accountApi } from './account-api.js';
 import type { HttpHandler } from './routes.js';
 import { staticFiles } from './static.js';
 
-export interface WebRoutesOptions {
+interface WebRoutesOptions {
   services: Services;
   endSession(sessionId: number): void;
 }

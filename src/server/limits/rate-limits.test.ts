@@ -1,7 +1,8 @@
 // The rate-limit seam: every counter comes from the factory, so a Redis-backed one can replace memory.
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { expect, test } from 'vitest';
-import { DEFAULT_RATE_LIMITS, type LimiterFactory, RateLimits } from './rate-limits.js';
+import type { LimiterFactory } from './limiter-factory.js';
+import { DEFAULT_RATE_LIMITS, RateLimits } from './rate-limits.js';
 
 test('every limiter is made by the factory it is given', async () => {
   const made: string[] = [];

@@ -1,7 +1,8 @@
 // Rate limits for failed logins, registrations, prelogins and messages, on rate-limiter-flexible so the counters can move to Redis.
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ParleyError } from '../../shared/errors.js';
 import { addressKey } from '../http/address.js';
+import { type LimiterFactory, memoryLimiters } from './limiter-factory.js';
 import { OneAtATime } from './one-at-a-time.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimitConfig } from './request-limits.js';
 
@@ -33,15 +34,6 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   ...DEFAULT_REQUEST_LIMITS,
 };
 
-/**
- * Makes one limiter (duration in seconds, as rate-limiter-flexible counts). The default keeps counters in
- * this process; pass e.g. `(o) => new RateLimiterRedis({ storeClient: redis, ...o })` to share them
- * between several server nodes.
- */
-export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
-
-export const memoryLimiters: LimiterFactory = (options) => new RateLimiterMemory(options);
-
 interface Limiter {
   consume(key: string): Promise<unknown>;
 }
@@ -58,7 +50,7 @@ function limited(error: unknown, message: (retryAfterMs: number) => string): nev
 }
 
 /** Password checks one account or address may have waiting behind its running one; past it, SERVER_BUSY. */
-export const MAX_WAITING_CHECKS = 32;
+const MAX_WAITING_CHECKS = 32;
 
 const tooManyFailures = (ms: number) => `Too many failed logins. Try again in ${minutes(ms)} minute(s).`;
 

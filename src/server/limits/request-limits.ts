@@ -1,8 +1,7 @@
 // Request limits past the login and message ones: frames per connection, typing hints and key epochs per user.
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ParleyError } from '../../shared/errors.js';
-// Only a type from rate-limits.ts, which imports this file's defaults.
-import type { LimiterFactory } from './rate-limits.js';
+import { type LimiterFactory, memoryLimiters } from './limiter-factory.js';
 
 export interface RequestLimitConfig {
   /** Frames one WebSocket connection may send per second; past it the connection is closed (1008). 0 = off. */
@@ -15,7 +14,7 @@ export interface RequestLimitConfig {
 
 export const DEFAULT_REQUEST_LIMITS: RequestLimitConfig = {
   // A client sends a frame or two per conversation when it connects and then about one per action (messages
-  // are limited to 5 a second); 20,000 syncs in 0.6 s were an attack.
+  // are limited to 5 a second): a client far past this limit is flooding the server, not chatting.
   requestsPerSecond: 1_000,
   // The SDK sends one hint per conversation every 3 s while the user types: 20 a minute in one conversation.
   typingPerMinute: 60,
@@ -51,7 +50,7 @@ export class RequestLimits {
   /** Announced in hello, so clients can stay under it. */
   readonly requestsPerSecond: number;
 
-  constructor(config: RequestLimitConfig, factory: LimiterFactory = (options) => new RateLimiterMemory(options)) {
+  constructor(config: RequestLimitConfig, factory: LimiterFactory = memoryLimiters) {
     this.requestsPerSecond = config.requestsPerSecond;
     this.frames = config.requestsPerSecond > 0 ? new RateLimiterMemory({ keyPrefix: 'frames', points: config.requestsPerSecond, duration: 1 }) : null;
     this.framesPerCount = config.requestsPerSecond > 0 ? Math.max(1, Math.floor(config.requestsPerSecond / 20)) : 0;

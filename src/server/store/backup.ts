@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-export interface BackupResult {
+interface BackupResult {
   file: string;
   bytes: number;
   users: number;

@@ -41,7 +41,7 @@ parentPort.on('message', (message) => {
 parentPort.postMessage({ ready: true });
 `;
 
-export interface CheckpointerOptions {
+interface CheckpointerOptions {
   file: string;
   synchronous: 'NORMAL' | 'FULL';
   intervalMs?: number;

@@ -23,7 +23,7 @@ export interface ConversationHead {
  * rolled-back rowid). Cached heads are advanced in place, the send path's one write per message, and
  * put back from `before` when the transaction fails: cheaper than a copy per head (bench/store-micro.ts).
  */
-export interface Staged {
+interface Staged {
   readonly userIds: Map<string, number>;
   readonly directIds: Map<string, number>;
   /** Heads not cached before the transaction (new conversations, or first used since start), by conversation id. */

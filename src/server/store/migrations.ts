@@ -124,7 +124,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     description: 'sync walks the (conversation_id, seq) index; the (conversation_id, id) index is dropped',
     // Within a conversation id and seq rise together, so the seq index answers "after cursor" too. Every
-    // message wrote a random leaf page of this index at commit: about a sixth of the store's CPU per message.
+    // message wrote a random leaf page of this index at commit, a write it no longer pays (bench/RESULTS.md).
     sql: `DROP INDEX messages_by_conversation_cursor;`,
   },
   {
@@ -160,7 +160,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     description: 'messages declare no foreign keys: the store writes only ids it has just read or created',
     // SQLite checked the three references of every message (its conversation, sender and recipient) with a
-    // lookup in each parent table: ~9 % of the server's CPU per message (bench/RESULTS.md). The store is the
+    // lookup in each parent table, a cost on every message (bench/RESULTS.md). The store is the
     // only writer of messages and takes the ids from the conversation it found or created in the same
     // transaction and from accounts, which are never deleted; store tests check that no message points
     // nowhere. Every other table keeps its foreign keys. Only the REFERENCES clauses go, in place.
@@ -216,7 +216,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // The guard the database keeps over message places (conversation, seq). The store gives seqs from a cached
     // head; were that head ever stale (a failed commit once left one so), two messages would take one place.
     // A unique (conversation_id, seq) index would stop it, but every group commit then writes a page per
-    // conversation it touches, anywhere in that index (+25 % CPU per message, bench/RESULTS.md). prev_id is
+    // conversation it touches, anywhere in that index (a cost on every message, bench/RESULTS.md). prev_id is
     // the cursor of the conversation's previous message (minus the conversation's id for its first), so the
     // entries of this index are recent cursors and a commit writes near the index's end: two appends from
     // one head name the same predecessor, and the second fails its commit. Existing rows are chained in seq

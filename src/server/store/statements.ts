@@ -32,7 +32,7 @@ export interface SummaryRow {
 export const SPAN_SHIFT = 14;
 /**
  * The spans from the first parameter to the second, each joined to the conversation's entries in it: one
- * statement walks many spans (a probe costs a third of what a call from JavaScript per span did).
+ * statement walks many spans, far cheaper than a call from JavaScript per span (bench/RESULTS.md).
  */
 const IN_SPANS = `WITH RECURSIVE spans(span) AS (VALUES(?) UNION ALL SELECT span + 1 FROM spans WHERE span < ?)`;
 const SPAN_JOIN = `spans CROSS JOIN messages m ON (m.id >> ${SPAN_SHIFT}) = spans.span AND m.conversation_id = ?`;

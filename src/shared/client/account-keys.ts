@@ -28,7 +28,7 @@ import type { ServerSocket } from './server-socket.js';
 import type { VaultSync } from './vault-sync.js';
 
 /** The parts that follow the user's keys: the search index is sealed with them, the inbox and outbox use them. */
-export interface KeyParts {
+interface KeyParts {
   search: DeviceSearch;
   inbox: Inbox;
   outbox: Outbox;

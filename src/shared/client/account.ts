@@ -15,7 +15,7 @@ import { passwordLogin, passwordRegistration, whileBusy, type BusyRetry } from '
 import type { Session } from './state.js';
 import { STORAGE_KEYS } from './storage.js';
 
-export interface AccountParts {
+interface AccountParts {
   keys: AccountKeys;
   catchUp: CatchUp;
   outbox: Outbox;

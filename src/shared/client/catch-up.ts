@@ -14,7 +14,7 @@ import type { TypingIndicators, TypingSender } from './typing.js';
 import type { VaultSync } from './vault-sync.js';
 
 /** The parts whose per-user state the catch-up starts, resets and hands on to. */
-export interface CatchUpParts {
+interface CatchUpParts {
   inbox: Inbox;
   outbox: Outbox;
   reads: ReadMarkers;

@@ -1,4 +1,4 @@
-// SDK behaviour against an in-memory fake server (the real-server tests live in test/sdk-*.test.ts).
+// SDK behaviour against an in-memory fake server (the real-server tests live in test/sdk/).
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeParley } from '../../../test/helpers/fake-parley.js';
 import { waitFor } from '../../../test/helpers/wait.js';

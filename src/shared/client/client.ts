@@ -25,7 +25,6 @@ import { VaultSync } from './vault-sync.js';
 
 export type { ActiveUsersQuery } from './conversations.js';
 export type { ParleyClientOptions } from './options.js';
-export { BUSY_NOTICE } from './sign-in.js';
 
 export class ParleyClient {
   readonly #ctx: ClientContext;

@@ -9,7 +9,7 @@ import { memorySearchStore } from './search-store.js';
 import type { ServerSocket } from './server-socket.js';
 
 /** Decrypts history pages (indexing what opens): the inbox. */
-export interface HistoryOpener {
+interface HistoryOpener {
   open(socket: ServerSocket, messages: readonly Message[]): Promise<readonly ClientMessage[]>;
 }
 

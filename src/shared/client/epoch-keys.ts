@@ -8,7 +8,7 @@ import type { ServerSocket } from './server-socket.js';
 import { readJson, STORAGE_KEYS, type StorageAdapter } from './storage.js';
 
 /** One epoch key this client opened, with (ek2) the member set it was sealed to. */
-export interface EpochEntry {
+interface EpochEntry {
   key: Uint8Array;
   version: 1 | 2;
   members?: Member[];

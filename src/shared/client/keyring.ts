@@ -9,7 +9,7 @@ import { IdentityPins, type OwnIdentities } from './identity-pins.js';
 import type { ServerSocket } from './server-socket.js';
 import type { StorageAdapter } from './storage.js';
 
-export interface KeyringOptions {
+interface KeyringOptions {
   storage: StorageAdapter;
   /** The contacts' key status changed (for the snapshot). */
   onContacts(contacts: Record<string, ContactKeys>): void;

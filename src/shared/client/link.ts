@@ -11,7 +11,7 @@ import { ServerSocket } from './server-socket.js';
 import type { ConnectionState } from './state.js';
 import type { TypingIndicators } from './typing.js';
 
-export interface LinkParts {
+interface LinkParts {
   account: Account;
   catchUp: CatchUp;
   outbox: Outbox;

@@ -77,7 +77,7 @@ export function dropDelivered(ctx: ClientContext, messages: readonly Message[], 
 }
 
 /** Where an acknowledged message goes: the inbox, which shows it as delivered. */
-export interface DeliveredMessages {
+interface DeliveredMessages {
   delivered(message: ClientMessage): void;
 }
 

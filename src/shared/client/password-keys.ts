@@ -137,7 +137,7 @@ export async function registration(username: string, password: string, realm: st
   return { credentials, identity, wrapKey: fresh.wrapKey };
 }
 
-export function unlock(username: string, keyBundle: string, publicIdentity: string, wrapKey: Uint8Array): Identity {
+function unlock(username: string, keyBundle: string, publicIdentity: string, wrapKey: Uint8Array): Identity {
   const published = parsePublicIdentity(publicIdentity, username);
   if (!published.ok) throw new ParleyError('INVALID_KEYS', 'The server published an invalid identity for you.');
   const opened = openIdentity({ bundle: keyBundle, username, wrapKey, published: published.identity });
@@ -153,7 +153,7 @@ export function unlock(username: string, keyBundle: string, publicIdentity: stri
 }
 
 /** What login and myKeys give to unlock with: the current keys and, after identity resets, the older versions' bundles. */
-export interface SealedKeys {
+interface SealedKeys {
   keyBundle: string;
   publicIdentity: string;
   oldKeyBundles?: readonly string[] | undefined;

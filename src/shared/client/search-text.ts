@@ -3,9 +3,9 @@
 /** Letters and digits with their combining marks; everything else separates words. */
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 /** Shorter words are neither indexed nor searched: one letter matches nearly everything. */
-export const MIN_WORD = 2;
+const MIN_WORD = 2;
 /** Prefixes stop here: longer words are still found by their first 24 letters. */
-export const MAX_PREFIX = 24;
+const MAX_PREFIX = 24;
 
 /** Lowercase without accents: "Élan" and "elan" are one word, "Straße" is "strasse". */
 export const fold = (word: string): string =>
@@ -15,14 +15,14 @@ export const fold = (word: string): string =>
     .toLowerCase()
     .replace(/ß/g, 'ss');
 
-export interface Word {
+interface Word {
   start: number;
   end: number;
   folded: string;
 }
 
 /** Each word of `text` with where it stands, so a match can be marked in the original text. */
-export function words(text: string): Word[] {
+function words(text: string): Word[] {
   return [...text.matchAll(WORD)].map((m) => ({ start: m.index, end: m.index + m[0].length, folded: fold(m[0]) })).filter((w) => w.folded.length > 0);
 }
 
@@ -44,7 +44,7 @@ export function queryTerms(query: string): string[] {
   return [...new Set(terms)];
 }
 
-export interface Snippet {
+interface Snippet {
   /** One line of the message around its first match ("…" where it was cut). */
   text: string;
   /** [start, end) of every matched word within `text`. */

@@ -20,7 +20,7 @@ export interface SocketLike {
  */
 export type WebSocketConstructor = new (url: string) => object;
 
-export interface ServerSocketHandlers {
+interface ServerSocketHandlers {
   onEvent(event: ServerEvent): void;
   /**
    * Called once, when the socket closes for any reason after it opened: the code, and the server's reason

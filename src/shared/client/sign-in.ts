@@ -54,7 +54,7 @@ export interface LoginTransport<R> {
   login(request: { username: string; password: string }): Promise<R>;
 }
 
-export interface PasswordLoginOptions {
+interface PasswordLoginOptions {
   /** Where this device keeps the account's key derivation version (and the realm pin), for which server address. */
   pins: StorageAdapter;
   address: string;

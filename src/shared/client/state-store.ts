@@ -1,7 +1,7 @@
 // The SDK's snapshot container: immutable snapshots plus subscribe, the shape React's useSyncExternalStore wants.
 // (Not the server's persistence Store: this holds only what a client draws.)
 
-export type Listener = () => void;
+type Listener = () => void;
 
 export class StateStore<T> {
   #state: T;

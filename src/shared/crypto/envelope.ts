@@ -10,9 +10,9 @@ import { fail, type Outcome } from './result.js';
 import { systemRng, type Rng } from './random.js';
 
 /** The current format: the associated data also binds the epoch's member set (its hash). */
-export const ENVELOPE_PREFIX = 'p2.';
+const ENVELOPE_PREFIX = 'p2.';
 /** The first format: still opened (history), never made by clients any more. */
-export const ENVELOPE_PREFIX_V1 = 'p1.';
+const ENVELOPE_PREFIX_V1 = 'p1.';
 const NONCE_BYTES = 24;
 const HEADER_BYTES = 8 + 4 + 4;
 const SIGNATURE_BYTES = 64;

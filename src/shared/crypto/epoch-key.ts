@@ -14,9 +14,9 @@ import { fail, type Outcome } from './result.js';
 import { systemRng, type Rng } from './random.js';
 
 /** The current format: the epoch's members are named in each copy and bound by its signature. */
-export const SEALED_EPOCH_KEY_PREFIX = 'ek2.';
+const SEALED_EPOCH_KEY_PREFIX = 'ek2.';
 /** The first format, without the member set: still opened (history), never made by clients any more. */
-export const SEALED_EPOCH_KEY_PREFIX_V1 = 'ek1.';
+const SEALED_EPOCH_KEY_PREFIX_V1 = 'ek1.';
 const NONCE_BYTES = 24;
 const HEADER_BYTES = 8 + 4 + 4 + 4;
 const TAIL_BYTES = 32 + NONCE_BYTES + KEY_BYTES + 16 + 64;

@@ -29,7 +29,7 @@ export interface PublicIdentity {
 /** Answers "which public keys did this user have at this key version?"; clients fill it from what they fetched and checked. */
 export type KeyDirectory = (username: string, keyVersion: number) => PublicIdentity | undefined;
 
-export const PUBLIC_IDENTITY_PREFIX = 'pub1.';
+const PUBLIC_IDENTITY_PREFIX = 'pub1.';
 const PUBLIC_IDENTITY_BYTES = 4 + 32 + 32 + 64;
 
 /**

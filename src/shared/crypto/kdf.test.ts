@@ -1,4 +1,4 @@
-// Tests for password-based key derivation (RFC 9106 argon2id → RFC 5869 HKDF), salts and realms; known answers are in test/vectors/kdf.json.
+// Tests for password-based key derivation (RFC 9106 argon2id → RFC 5869 HKDF), salts and realms; known answers are in test/crypto/vectors/kdf.json.
 import { describe, expect, test } from 'vitest';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { boundSalt, deriveKeys, KDF_BOUNDS, KDF_DEFAULT, KDF_V1, parseKdfDescriptor } from './kdf.js';

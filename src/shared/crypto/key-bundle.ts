@@ -9,7 +9,7 @@ import { LABELS } from './labels.js';
 import { fail, type Outcome } from './result.js';
 import { systemRng, type Rng } from './random.js';
 
-export const KEY_BUNDLE_PREFIX = 'kb1.';
+const KEY_BUNDLE_PREFIX = 'kb1.';
 const NONCE_BYTES = 24;
 const SECRETS_BYTES = 64;
 const TAG_BYTES = 16;

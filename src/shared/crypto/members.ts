@@ -13,7 +13,7 @@ export interface Member {
 /** The protocol's usernames are at most 32 ASCII characters; one byte of length is plenty. */
 const MAX_NAME_BYTES = 255;
 /** Room for groups: a member count is two bytes. */
-export const MAX_MEMBERS = 65_535;
+const MAX_MEMBERS = 65_535;
 
 const byName = (a: Member, b: Member): number => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0);
 

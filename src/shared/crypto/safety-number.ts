@@ -6,7 +6,7 @@ import type { PublicIdentity } from './identity.js';
 import { LABELS } from './labels.js';
 
 /** As Signal's NumericFingerprintGenerator: enough to make a second-preimage search ~2^12 times costlier per try. */
-export const FINGERPRINT_ITERATIONS = 5200;
+const FINGERPRINT_ITERATIONS = 5200;
 
 /**
  * A user's 30-digit fingerprint: h₀ = label ‖ keys ‖ username (length-prefixed), hᵢ₊₁ = SHA-512(hᵢ ‖ keys)

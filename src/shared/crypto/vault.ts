@@ -10,7 +10,7 @@ import { LABELS } from './labels.js';
 import { fail, type Outcome } from './result.js';
 import { systemRng, type Rng } from './random.js';
 
-export const VAULT_PREFIX = 'vt1.';
+const VAULT_PREFIX = 'vt1.';
 const NONCE_BYTES = 24;
 
 /**

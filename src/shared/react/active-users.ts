@@ -3,9 +3,9 @@ import { useEffect, useState } from 'react';
 import type { ParleyClient } from '../client/index.js';
 
 /** Contacts' presence refreshes the list at once; everyone else's shows within this. */
-export const ACTIVE_USERS_REFRESH_MS = 5_000;
+const ACTIVE_USERS_REFRESH_MS = 5_000;
 
-export interface ActiveUsers {
+interface ActiveUsers {
   users: readonly string[];
   /** Everyone online, the page's names included. */
   total: number;

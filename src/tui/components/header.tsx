@@ -7,7 +7,7 @@ import { retryIn } from '../format.js';
 import { useTone } from '../theme.js';
 
 /** Shown under the top line after the server's database was restored from a backup, until the user moves to another screen. */
-export const RESTORED_NOTICE = 'The server was restored from a backup; messages were re-synced (recent ones may be gone).';
+const RESTORED_NOTICE = 'The server was restored from a backup; messages were re-synced (recent ones may be gone).';
 
 interface HeaderProps {
   label: string;

@@ -13,7 +13,7 @@ type Props = Omit<LineTarget, 'active'> & {
 };
 
 /** At most this many rows of a multi-line draft are drawn; the rest scrolls with the cursor. */
-export const MAX_DRAFT_ROWS = 6;
+const MAX_DRAFT_ROWS = 6;
 
 /** Rows the prompt takes for this draft (one per line, up to MAX_DRAFT_ROWS). */
 export const promptRows = (value: string): number => Math.min(value.split('\n').length, MAX_DRAFT_ROWS);

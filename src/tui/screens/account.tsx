@@ -50,7 +50,7 @@ const PROMPTS: Record<Exclude<Step, 'command'>, string> = {
 };
 
 /** What a key reset does, in the words shown before the user confirms it (lines that fit 80 columns). */
-export const RESET_EXPLANATION = [
+const RESET_EXPLANATION = [
   'A key reset makes new encryption keys, for a lost device or leaked keys.',
   'Your contacts will see a warning that your keys changed: ask them to compare',
   'safety numbers with you again (!verify). Your other devices are signed out.',

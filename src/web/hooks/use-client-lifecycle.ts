@@ -6,7 +6,7 @@ import { createClient } from '../lib/create-client.js';
 /** How long the page waits before a fresh client tries a server it could not reach. */
 const RETRY_MS = 3_000;
 
-export interface ClientLifecycle {
+interface ClientLifecycle {
   /** The current client; null right after a restart, until its replacement exists. */
   client: ParleyClient | null;
   /** Counts the clients made: a new value is a new client, and screens keyed by it start afresh. */

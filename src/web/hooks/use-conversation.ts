@@ -8,7 +8,7 @@ import { usePageVisible } from './use-page-visible.js';
 
 const NO_NOTES: readonly SecurityNote[] = [];
 
-export interface Conversation {
+interface Conversation {
   peer: string;
   thread: Thread;
   items: readonly MessageItem[];

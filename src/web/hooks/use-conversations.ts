@@ -4,7 +4,7 @@ import { pendingByPeer, sortWithPending, type OutboxEntry } from '../../shared/c
 import type { ConversationSummary } from '../../shared/protocol.js';
 import { useClientState } from '../client-context.js';
 
-export interface Conversations {
+interface Conversations {
   listed: readonly ConversationSummary[];
   /** Each peer's newest unsent message. */
   pending: ReadonlyMap<string, OutboxEntry>;

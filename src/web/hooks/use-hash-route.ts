@@ -10,7 +10,7 @@ const subscribe = (onChange: () => void) => {
 };
 
 /** The username in the address, or null for the conversation list. */
-export function peerOfHash(hash: string): string | null {
+function peerOfHash(hash: string): string | null {
   if (!hash.startsWith(PREFIX)) return null;
   try {
     const peer = decodeURIComponent(hash.slice(PREFIX.length));
@@ -20,7 +20,7 @@ export function peerOfHash(hash: string): string | null {
   }
 }
 
-export const hashOfPeer = (peer: string | null): string => (peer === null ? '#/' : `${PREFIX}${encodeURIComponent(peer)}`);
+const hashOfPeer = (peer: string | null): string => (peer === null ? '#/' : `${PREFIX}${encodeURIComponent(peer)}`);
 
 /** Marks history entries this app pushed, so its own Back button can return instead of adding an entry. */
 const PUSHED = 'parley-pushed';

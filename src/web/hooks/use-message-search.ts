@@ -8,7 +8,7 @@ const DEBOUNCE_MS = 250;
 /** History pages indexed per connection, so a long history does not keep a fresh tab busy. */
 const INDEX_PAGES_PER_CONNECTION = 50;
 
-export type SearchOutcome = { query: string; hits: SearchHit[] } | { query: string; error: string };
+type SearchOutcome = { query: string; hits: SearchHit[] } | { query: string; error: string };
 
 /** The hits for `query` (trimmed) once typing pauses; null while the query is empty. */
 export function useMessageSearch(query: string): SearchOutcome | null {

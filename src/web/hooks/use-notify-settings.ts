@@ -10,7 +10,7 @@ import {
   type NotifyPrefs,
 } from '../lib/notifications.js';
 
-export interface NotifySettings {
+interface NotifySettings {
   prefs: NotifyPrefs;
   change(prefs: NotifyPrefs): void;
   /** Mutes notices from `peer`, or turns them back on. */
@@ -33,7 +33,7 @@ export function useNotifyPrefs(me: string): NotifySettings {
   return { prefs, change, toggleMute };
 }
 
-export interface NotifyPrompt {
+interface NotifyPrompt {
   /** The browser has not been asked yet, and the user did not say "not now". */
   shown: boolean;
   /** Asks the browser (it shows its own question); only ever on a click. */

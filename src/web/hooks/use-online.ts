@@ -6,7 +6,7 @@ const NOBODY: readonly string[] = [];
 /** How many of the people online the sidebar lists; the rest are found with the search box. */
 const ONLINE_PAGE_SIZE = 100;
 
-export interface Online {
+interface Online {
   /** False while connecting or reconnecting: presence is unknown then. */
   connected: boolean;
   /** Contacts online (live presence events): the green dots. */
@@ -20,7 +20,7 @@ export function useOnline(): Online {
   return { connected, contacts: connected ? state.online : NOBODY };
 }
 
-export interface EveryoneOnline {
+interface EveryoneOnline {
   /** A page of everyone online, from the server (presence events come from contacts only). */
   users: readonly string[];
   /** Everyone online, the page's names included. */

@@ -7,7 +7,7 @@ import { useClient, useClientState } from '../client-context.js';
 import { openErrorText } from '../lib/messages.js';
 import { useHashRoute, type HashRoute } from './use-hash-route.js';
 
-export interface RoutedConversation {
+interface RoutedConversation {
   route: HashRoute;
   /** The open conversation; undefined for the list, or while the named one is being opened. */
   active: ConversationSummary | undefined;

@@ -3,7 +3,7 @@ import { useCallback, useState } from 'react';
 import { ParleyError } from '../../shared/client/index.js';
 import { useClient } from '../client-context.js';
 
-export interface SafetyNumber {
+interface SafetyNumber {
   /** The number on screen; null until computed. */
   digits: string | null;
   error: string | null;

@@ -21,7 +21,7 @@ export interface ApiError {
 /** How many times a sign-in the server is too busy for is sent again (the SDK's default). */
 const BUSY_RETRIES = 4;
 
-export type ApiResult = { ok: true; username: string } | { ok: false; error: ApiError };
+type ApiResult = { ok: true; username: string } | { ok: false; error: ApiError };
 
 async function post(path: string, body: unknown): Promise<ApiResult & { data?: Record<string, unknown> }> {
   let response: Response;

@@ -1,6 +1,6 @@
 // Splits message text into plain runs and web links, so links render as anchors and nothing else is markup.
 
-export type TextPart = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
+type TextPart = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
 
 // http(s) URLs and bare www. hosts; trailing punctuation is left out so "see https://x.org." links x.org.
 const URL_PATTERN = /\b(?:https?:\/\/|www\.)[^\s<>"]*[^\s<>".,:;!?'")\]}]/gi;

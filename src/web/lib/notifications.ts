@@ -1,6 +1,6 @@
 // Desktop notifications: asked for only on a click, shown only while the tab is hidden, one per conversation.
 
-export type NotifyPermission = NotificationPermission | 'unsupported';
+type NotifyPermission = NotificationPermission | 'unsupported';
 
 export function notifyPermission(): NotifyPermission {
   return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
@@ -34,7 +34,7 @@ export function dismissNotifyPrompt(): void {
   }
 }
 
-export interface MessageNotice {
+interface MessageNotice {
   conversationId: number;
   from: string;
   body: string;

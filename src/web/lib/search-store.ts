@@ -7,7 +7,7 @@ interface SearchSchema extends DBSchema {
   rows: { key: [number, number]; value: SearchEntry; indexes: { token: string } };
 }
 
-export const searchDbName = (username: string): string => `parley-search.${username}`;
+const searchDbName = (username: string): string => `parley-search.${username}`;
 
 /**
  * Rows are keyed by (conversation, seq); a multi-entry index on the blinded tokens finds the rows holding

@@ -1,0 +1,113 @@
+// Verifications follow the user to their other devices, sealed so that only those devices can read them.
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ParleyClient, memoryStorage, type ParleyClientOptions } from '../../src/shared/client/index.js';
+import type { SqliteStore } from '../../src/server/store/sqlite.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+import type { TestClient } from '../helpers/client.js';
+import { e2eeUser } from '../helpers/e2ee-user.js';
+import { waitFor } from '../helpers/wait.js';
+
+const PASSWORD = 'vault test password 7c1e';
+const servers: TestServer[] = [];
+const clients: ParleyClient[] = [];
+const raw: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.exit()));
+  for (const c of raw.splice(0)) c.close();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function client(url: string, options: Partial<ParleyClientOptions> = {}): Promise<ParleyClient> {
+  const c = new ParleyClient({ url, WebSocket, backoff: { baseMs: 50, capMs: 300 }, requestTimeoutMs: 10_000, storage: memoryStorage(), ...options });
+  clients.push(c);
+  await c.connect();
+  return c;
+}
+
+async function signedIn(url: string, name: string, how: 'register' | 'login'): Promise<ParleyClient> {
+  const c = await client(url);
+  await (how === 'register' ? c.register(name, PASSWORD) : c.login(name, PASSWORD));
+  return c;
+}
+
+const vaultRow = (s: TestServer, username: string) =>
+  (s.server.services.store as SqliteStore).db
+    .prepare('SELECT v.vault, v.version FROM vaults v JOIN users u ON u.id = v.user_id WHERE u.username = ?')
+    .get(username) as { vault: string; version: number } | undefined;
+
+describe('verifications synced across a user’s devices', () => {
+  it('a contact verified on one device is verified on the next one and, live, on one already signed in', async () => {
+    const s = await startServer();
+    servers.push(s);
+    await signedIn(s.url, 'bob', 'register');
+    await signedIn(s.url, 'carol', 'register');
+    const laptop = await signedIn(s.url, 'alice', 'register');
+    const phone = await signedIn(s.url, 'alice', 'login');
+
+    // The laptop compares bob's number and marks it verified; the phone, already signed in, learns it.
+    const digits = (await laptop.safetyNumber('bob')).digits;
+    await laptop.markVerified('bob', true, digits);
+    await waitFor(async () => (await phone.safetyNumber('bob')).verified, { what: 'bob verified on the phone' });
+    expect((await phone.safetyNumber('bob')).digits).toBe(digits);
+
+    // A device signed in later starts with it too, and with carol (first seen on the laptop) unverified.
+    await laptop.safetyNumber('carol');
+    const tablet = await signedIn(s.url, 'alice', 'login');
+    await waitFor(async () => (await tablet.safetyNumber('bob')).verified, { what: 'bob verified on the tablet' });
+    expect((await tablet.safetyNumber('carol')).verified).toBe(false);
+
+    // Un-verifying on one device (the newer decision) reaches the others.
+    await tablet.markVerified('bob', false);
+    await waitFor(async () => !(await laptop.safetyNumber('bob')).verified, { what: 'bob no longer verified on the laptop' });
+
+    // The server holds an opaque blob: no contact's name or key in it, and a version per write.
+    const row = vaultRow(s, 'alice')!;
+    expect(row.vault.startsWith('vt1.')).toBe(true);
+    expect(row.vault).not.toMatch(/bob|carol/);
+    expect(row.version).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a vault the server altered is not trusted: the device keeps its own pins and writes a sound vault back', async () => {
+    const s = await startServer();
+    servers.push(s);
+    await signedIn(s.url, 'bob', 'register');
+    const laptop = await signedIn(s.url, 'alice', 'register');
+    await laptop.markVerified('bob', true, (await laptop.safetyNumber('bob')).digits);
+    await waitFor(() => vaultRow(s, 'alice') !== undefined);
+    await laptop.exit();
+
+    // The server flips one character of the sealed vault: a new device must not take bob as verified from it.
+    const row = vaultRow(s, 'alice')!;
+    const flipped = row.vault.slice(0, -3) + (row.vault.at(-3) === 'A' ? 'B' : 'A') + row.vault.slice(-2);
+    (s.server.services.store as SqliteStore).db.prepare('UPDATE vaults SET vault = ?').run(flipped);
+    const phone = await signedIn(s.url, 'alice', 'login');
+    expect((await phone.safetyNumber('bob')).verified).toBe(false);
+    await waitFor(() => vaultRow(s, 'alice')!.version > row.version, { what: 'the phone wrote its own vault' });
+    expect(vaultRow(s, 'alice')!.vault).not.toBe(flipped);
+  });
+
+  it('the server stores a vault only as the next version, and tells the user’s other devices', async () => {
+    const s = await startServer();
+    servers.push(s);
+    const dave = await e2eeUser(s.url, 'dave', PASSWORD);
+    const daveElsewhere = await e2eeUser(s.url, 'dave', PASSWORD);
+    raw.push(dave, daveElsewhere);
+    expect(await dave.request('vault', { type: 'vault' })).toEqual({ vault: null, version: 0 });
+    // Only the next version is written; anything else is a conflict and changes nothing.
+    await expect(dave.request('putVault', { type: 'putVault', vault: 'vt1.AAAA', version: 2 })).rejects.toMatchObject({ code: 'VAULT_CONFLICT' });
+    expect(await dave.request('putVault', { type: 'putVault', vault: 'vt1.AAAA', version: 1 })).toEqual({ version: 1 });
+    await expect(daveElsewhere.event('vault')).resolves.toMatchObject({ type: 'vault', version: 1 });
+    await expect(daveElsewhere.request('putVault', { type: 'putVault', vault: 'vt1.BBBB', version: 1 })).rejects.toMatchObject({
+      code: 'VAULT_CONFLICT',
+      message: expect.stringMatching(/Another of your devices/),
+    });
+    expect(await daveElsewhere.request('vault', { type: 'vault' })).toEqual({ vault: 'vt1.AAAA', version: 1 });
+    // Not a vault at all, or another user's: refused by shape, and each user has only their own.
+    await expect(dave.request('putVault', { type: 'putVault', vault: 'plain text', version: 2 })).rejects.toMatchObject({ code: 'INVALID_FRAME' });
+    const erin = await e2eeUser(s.url, 'erin', PASSWORD);
+    raw.push(erin);
+    expect(await erin.request('vault', { type: 'vault' })).toEqual({ vault: null, version: 0 });
+  });
+});
