@@ -248,7 +248,7 @@ export class MessageWriter {
       // the former may create the conversation (the rare path, so the lookup costs nothing per message).
       const earlier = this.stmt.duplicateId.get(m.senderId, m.clientMsgId);
       if (earlier) return this.resendOf(earlier.id);
-      conversationId = this.directId(staged, m.senderId, recipientId, m.ts);
+      conversationId = this.createDirect(staged, m.senderId, recipientId, m.ts);
     }
     let routes = staged.routes.get(m.senderId);
     if (!routes) staged.routes.set(m.senderId, (routes = new Map()));
@@ -268,8 +268,11 @@ export class MessageWriter {
 
   /** The direct conversation of two users, created with its members when it does not exist; inside a transaction only. */
   private directId(staged: Staged, a: number, b: number, now: number): number {
-    const found = this.findDirectId(staged, a, b);
-    if (found !== undefined) return found;
+    return this.findDirectId(staged, a, b) ?? this.createDirect(staged, a, b, now);
+  }
+
+  /** Creates the direct conversation of two users who have none (`findDirectId` found nothing) and its members. */
+  private createDirect(staged: Staged, a: number, b: number, now: number): number {
     const lo = Math.min(a, b);
     const hi = Math.max(a, b);
     const id = Number(this.stmt.insertDirect.run(lo, hi, now).lastInsertRowid);
