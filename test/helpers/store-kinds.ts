@@ -1,0 +1,157 @@
+// The stores the store test suite runs against: SQLite (a temporary file) and PostgreSQL (a schema of its own per
+// test, dropped afterwards). PostgreSQL is the machine's server at PARLEY_TEST_POSTGRES_URL (default
+// postgres://postgres@127.0.0.1:5432/test); when it cannot be reached its tests are skipped with the reason, and
+// under CI=true they fail instead.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
+import { PostgresStore } from '../../src/server/store/postgres/store.js';
+import type { Store } from '../../src/server/store/store.js';
+import { createPool } from '../../src/server/store/postgres/pool.js';
+import { tempDir } from './temp.js';
+
+export const TEST_POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A store under test, with raw SQL on its database (`?` placeholders, either engine) for what the interface does not show. */
+export interface StoreHarness {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly store: Store;
+  all<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+  get<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T | undefined>;
+  run(sql: string, ...params: unknown[]): Promise<void>;
+  /**
+   * Makes the COMMIT of every transaction that inserts into (or deletes from) `table` fail, as a full disk does,
+   * until the returned function is called: a trigger leaves a deferred reference to no user, checked only at
+   * COMMIT, so every statement succeeds and the commit does not. The error matches COMMIT_FAILED.
+   */
+  failCommits(table: string, event?: 'INSERT' | 'DELETE'): Promise<() => Promise<void>>;
+  /** Another store on the same database: the same file reopened, or another node on the same PostgreSQL. */
+  another(): Promise<Store>;
+  /** SQLite gives a rolled-back row's id to the next row; PostgreSQL's identities never go back. */
+  readonly reusesRolledBackIds: boolean;
+  close(): Promise<void>;
+}
+
+/** A failed COMMIT as both engines word it (a deferred foreign key). */
+export const COMMIT_FAILED = /FOREIGN KEY constraint failed|violates foreign key constraint/;
+
+export interface StoreKind {
+  readonly name: 'sqlite' | 'postgres';
+  /** Why this kind's tests are skipped here, or null. */
+  readonly skipped: string | null;
+  open(): Promise<StoreHarness>;
+}
+
+async function openSqlite(): Promise<StoreHarness> {
+  const file = path.join(tempDir('parley-store-'), 'parley.db');
+  const opened: SqliteStore[] = [];
+  const open = () => {
+    const store = new SqliteStore({ file, checkpointInWorker: false });
+    opened.push(store);
+    return store;
+  };
+  const store = open();
+  const { db } = store;
+  return {
+    kind: 'sqlite',
+    store,
+    all: async <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
+    get: async <T>(sql: string, ...params: unknown[]) => db.prepare(sql).get(...params) as T | undefined,
+    run: async (sql, ...params) => void db.prepare(sql).run(...params),
+    failCommits: async (table, event = 'INSERT') => {
+      db.exec(`
+        CREATE TABLE broken_commit (user_id INTEGER REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED);
+        CREATE TRIGGER break_commit AFTER ${event} ON ${table} BEGIN INSERT INTO broken_commit VALUES (-1); END;`);
+      return async () => void db.exec('DROP TRIGGER break_commit; DROP TABLE broken_commit;');
+    },
+    another: async () => open(),
+    reusesRolledBackIds: true,
+    close: async () => {
+      for (const s of opened.splice(0)) await s.close();
+    },
+  };
+}
+
+/** `?` placeholders as PostgreSQL's `$1, $2…`. */
+const numbered = (sql: string): string => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
+/** A PostgreSQL schema of its own for one test, dropped (with everything in it) when the test closes it. */
+export async function openPostgresSchema(): Promise<{ schema: string; open: () => Promise<PostgresStore>; pool: pg.Pool; drop: () => Promise<void> }> {
+  const schema = `parley_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const pool = createPool({ url: TEST_POSTGRES_URL, schema, max: 2 });
+  const opened: PostgresStore[] = [];
+  return {
+    schema,
+    pool,
+    open: async () => {
+      const store = await PostgresStore.open({ url: TEST_POSTGRES_URL, schema, max: 4 });
+      opened.push(store);
+      return store;
+    },
+    drop: async () => {
+      for (const s of opened.splice(0)) await s.close();
+      await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+      await pool.end();
+    },
+  };
+}
+
+async function openPostgres(): Promise<StoreHarness> {
+  const { pool, open, drop } = await openPostgresSchema();
+  const store = await open();
+  return {
+    kind: 'postgres',
+    store,
+    all: async <T>(sql: string, ...params: unknown[]) => (await pool.query(numbered(sql), params)).rows as T[],
+    get: async <T>(sql: string, ...params: unknown[]) => (await pool.query(numbered(sql), params)).rows[0] as T | undefined,
+    run: async (sql, ...params) => void (await pool.query(numbered(sql), params)),
+    failCommits: async (table, event = 'INSERT') => {
+      await pool.query(`
+        CREATE TABLE broken_commit (user_id BIGINT REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED);
+        CREATE FUNCTION break_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO broken_commit VALUES (-1); RETURN NULL; END $$;
+        CREATE TRIGGER break_commit AFTER ${event} ON ${table} FOR EACH ROW EXECUTE FUNCTION break_commit();`);
+      return async () => void (await pool.query(`DROP TRIGGER break_commit ON ${table}; DROP FUNCTION break_commit(); DROP TABLE broken_commit;`));
+    },
+    another: open,
+    reusesRolledBackIds: false,
+    close: drop,
+  };
+}
+
+/** Whether PostgreSQL answers at the test URL: null when it does, else the reason in a few words. */
+export async function postgresUnreachable(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (error) {
+    return `PostgreSQL at ${TEST_POSTGRES_URL.replace(/\/\/[^@/]*@/, '//')} unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * SQLite always; PostgreSQL when reachable. Under CI=true an unreachable PostgreSQL throws, so the test file
+ * fails rather than passing without having run half its tests.
+ */
+export async function storeKinds(): Promise<StoreKind[]> {
+  const unreachable = await postgresUnreachable();
+  if (unreachable !== null && process.env.CI === 'true') throw new Error(`${unreachable}; CI must run the PostgreSQL store tests (see README, "Tests")`);
+  return [
+    { name: 'sqlite', skipped: null, open: openSqlite },
+    { name: 'postgres', skipped: unreachable && `skipped: ${unreachable}; set PARLEY_TEST_POSTGRES_URL`, open: openPostgres },
+  ];
+}
+
+/** The title of a kind's describe block: its name, and the reason when it is skipped. */
+export const kindTitle = (kind: StoreKind): string => (kind.skipped === null ? `${kind.name} store` : `${kind.name} store (${kind.skipped})`);
