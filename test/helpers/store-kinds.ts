@@ -28,6 +28,8 @@ export interface StoreHarness {
   failCommits(table: string, event?: 'INSERT' | 'DELETE'): Promise<() => Promise<void>>;
   /** Another store on the same database: the same file reopened, or another node on the same PostgreSQL. */
   another(): Promise<Store>;
+  /** A store on an empty database (a new file, or every table emptied), for property tests' many runs; closed with the harness. */
+  fresh(): Promise<Store>;
   /** SQLite gives a rolled-back row's id to the next row; PostgreSQL's identities never go back. */
   readonly reusesRolledBackIds: boolean;
   close(): Promise<void>;
@@ -52,7 +54,8 @@ async function openSqlite(): Promise<StoreHarness> {
     return store;
   };
   const store = open();
-  const { db } = store;
+  // Raw SQL reads the newest file: the one fresh() made last, if any.
+  let { db } = store;
   return {
     kind: 'sqlite',
     store,
@@ -66,12 +69,22 @@ async function openSqlite(): Promise<StoreHarness> {
       return async () => void db.exec('DROP TRIGGER break_commit; DROP TABLE broken_commit;');
     },
     another: async () => open(),
+    fresh: async () => {
+      await opened.at(-1)?.close();
+      const other = new SqliteStore({ file: path.join(tempDir('parley-store-'), 'parley.db'), checkpointInWorker: false });
+      opened.push(other);
+      db = other.db;
+      return other;
+    },
     reusesRolledBackIds: true,
     close: async () => {
       for (const s of opened.splice(0)) await s.close();
     },
   };
 }
+
+/** The tables a fresh PostgreSQL store starts without rows in (log_head, generation and server_secret keep theirs). */
+const TABLES = ['users', 'sessions', 'conversations', 'conversation_members', 'messages', 'identities', 'old_key_bundles', 'epoch_keys', 'vaults', 'membership_changes'];
 
 /** `?` placeholders as PostgreSQL's `$1, $2…`. */
 const numbered = (sql: string): string => {
@@ -107,6 +120,7 @@ export async function openPostgresSchema(): Promise<{ schema: string; open: () =
 async function openPostgres(): Promise<StoreHarness> {
   const { pool, open, drop } = await openPostgresSchema();
   const store = await open();
+  let lastFresh: PostgresStore | undefined;
   return {
     kind: 'postgres',
     store,
@@ -121,6 +135,11 @@ async function openPostgres(): Promise<StoreHarness> {
       return async () => void (await pool.query(`DROP TRIGGER break_commit ON ${table}; DROP FUNCTION break_commit(); DROP TABLE broken_commit;`));
     },
     another: open,
+    fresh: async () => {
+      await lastFresh?.close();
+      await pool.query(`TRUNCATE ${TABLES.join(', ')} RESTART IDENTITY CASCADE; UPDATE log_head SET last_id = 0; UPDATE generation SET value = NULL`);
+      return (lastFresh = await open());
+    },
     reusesRolledBackIds: false,
     close: drop,
   };

@@ -1,23 +1,13 @@
-// Unit tests of the SQLite store's set-up: migrations applied step by step, WAL, the durability setting.
-import fs from 'node:fs';
+// Unit tests of the SQLite store's set-up: migrations applied step by step, WAL, the durability setting. What every
+// store must answer alike is in store-suite.test.ts.
 import path from 'node:path';
 import { tempDir } from '../../../test/helpers/temp.js';
 import Database from 'better-sqlite3';
-import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import type { Message } from '../../shared/protocol.js';
 import { MIGRATIONS } from './migrations.js';
 import { migrate, SqliteStore } from './sqlite.js';
 
 const tempFile = () => path.join(tempDir('parley-store-'), 'parley.db');
-
-/** Messages whose conversation is missing, or whose sender or recipient is not one of its members. */
-const ORPHAN_MESSAGES = `
-  SELECT m.id FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id
-  WHERE c.id IS NULL
-     OR min(m.sender_id, m.recipient_id) != c.user_lo OR max(m.sender_id, m.recipient_id) != c.user_hi
-     OR NOT EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = m.conversation_id AND user_id = m.sender_id)
-     OR NOT EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = m.conversation_id AND user_id = m.recipient_id)`;
 
 test('migrations are numbered 1, 2, 3… with no gaps', () => {
   expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
@@ -30,17 +20,6 @@ test('every step applies to the schema of the step before, and running again cha
   }
   expect(migrate(db)).toBe(MIGRATIONS.length);
   db.close();
-});
-
-test('an existing database keeps its data when reopened', async () => {
-  const file = tempFile();
-  const first = new SqliteStore({ file });
-  await first.createUser('alice', 'hash', 1);
-  await first.close();
-  const second = new SqliteStore({ file });
-  expect((await second.findUserByName('alice'))?.passwordHash).toBe('hash');
-  expect(await second.findUserByName('Alice')).toBeUndefined();
-  await second.close();
 });
 
 /** A database file migrated up to `version`: alice (1) and bob (2), their conversation 7, and these message rows. */
@@ -137,64 +116,13 @@ test('WAL mode, with synchronous NORMAL by default and FULL on request', async (
   await full.close();
 });
 
-test('a password change and what commits with it are one transaction: a failure keeps the old hash', async () => {
-  const store = new SqliteStore({ file: tempFile() });
-  const user = await store.createUser('alice', 'old-hash', 1);
-  // Keys for an account that has none: refused inside the transaction, which then writes nothing.
-  const keys = { salt: 's', kdf: { v: 2 } as never, keyBundle: 'kb1.not-a-bundle' };
-  await expect(store.changePassword({ userId: user.id, passwordHash: 'new-hash', keepSessionId: 0, keys })).resolves.toBe('stale-keys');
-  expect((await store.findUserByName('alice'))?.passwordHash).toBe('old-hash');
-  await store.changePassword({ userId: user.id, passwordHash: 'new-hash', keepSessionId: 0 });
-  expect((await store.findUserByName('alice'))?.passwordHash).toBe('new-hash');
+test('migration 11: conversations admit groups without a pair, and the file is sound', async () => {
+  const store = new SqliteStore({ file: tempFile(), checkpointInWorker: false });
+  const { sql } = store.db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'conversations'").get() as { sql: string };
+  expect(sql).toContain("CHECK (kind IN ('direct', 'group'))");
+  expect(sql).toMatch(/user_lo INTEGER REFERENCES users\(id\),\s+user_hi INTEGER REFERENCES users\(id\)/);
+  expect(() => store.db.prepare("INSERT INTO conversations (kind, created_at) VALUES ('channel', 1)").run()).toThrow(/CHECK constraint failed/);
+  expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  expect(store.db.pragma('foreign_key_check')).toEqual([]);
   await store.close();
-});
-
-test('sync (messagesAfter) returns exactly what a plain filter of every message would, for any cursor and page size', async () => {
-  const names = ['ann', 'bo', 'cy', 'di'];
-  const send = fc.record({ from: fc.nat(3), to: fc.nat(3), id: fc.nat(40) });
-  await fc.assert(
-    fc.asyncProperty(fc.array(send, { maxLength: 120 }), fc.nat(3), fc.nat(130), fc.integer({ min: 1, max: 30 }), async (sends, reader, after, limit) => {
-      const file = tempFile();
-      const store = new SqliteStore({ file, checkpointInWorker: false });
-      try {
-        const ids: number[] = [];
-        for (const name of names) ids.push((await store.createUser(name, 'hash', 1)).id);
-        // One send per batch or several: resends (the same sender and id) keep their first seq and cursor.
-        const stored: Message[] = [];
-        const firstOf = new Map<string, Message>();
-        for (let i = 0; i < sends.length; i += 7) {
-          const batch = sends.slice(i, i + 7).map((s) => ({ senderId: ids[s.from]!, from: names[s.from]!, to: names[s.to]!, clientMsgId: `m${s.id}`, body: 'x', ts: i }));
-          for (const result of await store.appendMessages(batch)) {
-            const message = result.message!;
-            const key = `${message.from}/${message.clientMsgId}`;
-            const first = firstOf.get(key);
-            if (first) {
-              expect(message).toEqual(first);
-            } else {
-              firstOf.set(key, message);
-              stored.push(message);
-            }
-          }
-        }
-        const me = names[reader]!;
-        const expected = stored
-          .filter((m) => (m.from === me || m.to === me) && m.cursor > after)
-          .sort((a, b) => a.cursor - b.cursor)
-          .slice(0, limit);
-        expect(await store.messagesAfter(ids[reader]!, after, limit)).toEqual(expected);
-        // Each conversation's seqs are 1, 2, 3… in cursor order.
-        for (const id of new Set(stored.map((m) => m.conversationId))) {
-          const seqs = stored.filter((m) => m.conversationId === id).map((m) => m.seq);
-          expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-        }
-        // SQLite no longer checks the references of messages (migration 6): every row must point at its
-        // conversation, and its sender and recipient must be that conversation's two members.
-        expect(store.db.prepare(ORPHAN_MESSAGES).all()).toEqual([]);
-      } finally {
-        await store.close();
-        fs.rmSync(path.dirname(file), { recursive: true, force: true });
-      }
-    }),
-    { numRuns: 300 },
-  );
 });
