@@ -11,6 +11,7 @@ import { normalizeOrigin } from './http/origin.js';
 import { addOpsOptions, type OpsFlags, opsConfig } from './ops-options.js';
 import { createServer } from './server.js';
 import { backupDatabase } from './store/backup.js';
+import { PostgresStore } from './store/postgres/store.js';
 import type { Store } from './store/store.js';
 
 interface ServerFlags extends OpsFlags {
@@ -21,6 +22,7 @@ interface ServerFlags extends OpsFlags {
   logLevel: string;
   allowedOrigin: string[];
   publicUrl?: string;
+  database?: string;
 }
 
 function parsePort(value: string): number {
@@ -50,6 +52,15 @@ function parseDurability(value: string): 'normal' | 'full' {
   if (value !== 'normal' && value !== 'full') throw new InvalidArgumentError('Use "normal" or "full".');
   return value;
 }
+
+/** A PostgreSQL connection URL; anything else is a usage error. */
+function parseDatabaseUrl(value: string): string {
+  if (!/^postgres(ql)?:\/\/./.test(value)) throw new InvalidArgumentError('Use a PostgreSQL URL, e.g. postgres://parley@db.example.org/parley');
+  return value;
+}
+
+/** The URL without its password, for messages and the banner. */
+export const redactedUrl = (url: string): string => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -100,7 +111,7 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
   return error;
 }
 
-function banner(config: ServerConfig, port: number): string {
+function banner(config: ServerConfig, port: number, database?: string): string {
   const hosts = config.host === '0.0.0.0' || config.host === '::' ? lanAddresses() : [config.host];
   const lines = ['Parley server is running.', ''];
   if (hosts.length === 0) lines.push(`  No LAN address found; on this machine use 127.0.0.1:${port}`);
@@ -111,7 +122,7 @@ function banner(config: ServerConfig, port: number): string {
   }
   if (config.publicUrl !== null) lines.push(`  Public address:   ${config.publicUrl}/`);
   lines.push(
-    `  Data folder:      ${config.dataDir}`,
+    database === undefined ? `  Data folder:      ${config.dataDir}` : `  Database:         ${redactedUrl(database)}`,
     '',
     'Run the terminal client in a copy of Parley after npm install (after npm link: parley connect, anywhere).',
     'Press Ctrl-C to stop.',
@@ -146,14 +157,17 @@ async function runServer(flags: ServerFlags, hooks: ServerCommandHooks): Promise
   const youngGeneration = youngGenerationNote();
   if (youngGeneration !== null) log.info(youngGeneration);
   let server;
+  const where = flags.database === undefined ? databaseFile(config) : redactedUrl(flags.database);
   try {
-    server = createServer({ config, log, store: hooks.openStore?.(config) });
+    // PostgreSQL (several nodes may share it) when a URL is given; the SQLite file in the data folder otherwise.
+    const store = hooks.openStore?.(config) ?? (flags.database === undefined ? undefined : await PostgresStore.open({ url: flags.database }));
+    server = createServer({ config, log, store });
   } catch (error) {
-    throw new Error(`The database ${databaseFile(config)} could not be opened: ${(error as Error).message}`);
+    throw new Error(`The database ${where} could not be opened: ${(error as Error).message}`);
   }
   try {
     const address = await server.listen();
-    console.log(banner(config, address.port));
+    console.log(banner(config, address.port, flags.database));
   } catch (error) {
     await server.close();
     throw listenError(error as NodeJS.ErrnoException, flags.host, flags.port);
@@ -182,6 +196,11 @@ export function addServerCommand(program: Command, hooks: ServerCommandHooks = {
     .addOption(new Option('-p, --port <port>', 'port to listen on').env('PARLEY_PORT').argParser(parsePort).default(DEFAULT_PORT))
     .addOption(new Option('-H, --host <address>', 'address to listen on').env('PARLEY_HOST').default('0.0.0.0'))
     .addOption(new Option('-d, --data <dir>', 'folder for the database').env('PARLEY_DATA').default('data'))
+    .addOption(
+      new Option('--database <url>', 'a PostgreSQL URL (postgres://user@host/db): the store several nodes share, instead of the SQLite file in --data')
+        .env('PARLEY_DATABASE_URL')
+        .argParser(parseDatabaseUrl),
+    )
     .addOption(
       new Option('--durability <mode>', 'normal: an ack survives a process crash; full: also a power loss')
         .env('PARLEY_DURABILITY')
