@@ -11,6 +11,8 @@ import { normalizeOrigin } from './http/origin.js';
 import { addOpsOptions, type OpsFlags, opsConfig } from './ops-options.js';
 import { createServer } from './server.js';
 import { backupDatabase } from './store/backup.js';
+import { RedisHub } from './cluster/redis-hub.js';
+import type { Logger } from './log.js';
 import { PostgresStore } from './store/postgres/store.js';
 import type { Store } from './store/store.js';
 
@@ -23,6 +25,7 @@ interface ServerFlags extends OpsFlags {
   allowedOrigin: string[];
   publicUrl?: string;
   database?: string;
+  redis?: string;
 }
 
 function parsePort(value: string): number {
@@ -57,6 +60,25 @@ function parseDurability(value: string): 'normal' | 'full' {
 function parseDatabaseUrl(value: string): string {
   if (!/^postgres(ql)?:\/\/./.test(value)) throw new InvalidArgumentError('Use a PostgreSQL URL, e.g. postgres://parley@db.example.org/parley');
   return value;
+}
+
+/** A Redis URL; anything else is a usage error. */
+function parseRedisUrl(value: string): string {
+  if (!/^rediss?:\/\/./.test(value)) throw new InvalidArgumentError('Use a Redis URL, e.g. redis://cache.example.org:6379');
+  return value;
+}
+
+/** The hub of a node among several: frames to users reach their connections on the other nodes through Redis. */
+async function redisHub(url: string, store: Store, log: Logger): Promise<RedisHub> {
+  return RedisHub.connect({
+    url,
+    loadContacts: (userId) => store.contactIds(userId),
+    onLoadError: (error) => log.error({ err: { message: (error as Error)?.message } }, 'loading contacts for presence failed'),
+    liveSessions: async (userId) => new Set((await store.listSessions(userId)).map((s) => s.id)),
+    // Nodes of one database share its generation; another database on the same Redis (a test, a staging copy) does not.
+    prefix: `parley:${await store.generation()}:`,
+    onError: (error) => log.warn({ err: { message: (error as Error)?.message } }, 'redis: a hint between nodes was lost; clients catch up by sync'),
+  });
 }
 
 /** The URL without its password, for messages and the banner. */
@@ -138,6 +160,9 @@ interface ServerCommandHooks {
 
 async function runServer(flags: ServerFlags, hooks: ServerCommandHooks): Promise<void> {
   const dataDir = path.resolve(flags.data);
+  if (flags.redis !== undefined && flags.database === undefined) {
+    throw new Error('--redis joins this node to others sharing one PostgreSQL: give that database with --database too.');
+  }
   privateFiles();
   await checkPortFree(flags.host, flags.port);
   checkDataDir(dataDir);
@@ -161,7 +186,9 @@ async function runServer(flags: ServerFlags, hooks: ServerCommandHooks): Promise
   try {
     // PostgreSQL (several nodes may share it) when a URL is given; the SQLite file in the data folder otherwise.
     const store = hooks.openStore?.(config) ?? (flags.database === undefined ? undefined : await PostgresStore.open({ url: flags.database }));
-    server = createServer({ config, log, store });
+    // Several nodes share one PostgreSQL; Redis carries what one node's clients must hear from another's.
+    const hub = flags.redis === undefined || store === undefined ? undefined : await redisHub(flags.redis, store, log);
+    server = createServer({ config, log, store, hub });
   } catch (error) {
     throw new Error(`The database ${where} could not be opened: ${(error as Error).message}`);
   }
@@ -200,6 +227,11 @@ export function addServerCommand(program: Command, hooks: ServerCommandHooks = {
       new Option('--database <url>', 'a PostgreSQL URL (postgres://user@host/db): the store several nodes share, instead of the SQLite file in --data')
         .env('PARLEY_DATABASE_URL')
         .argParser(parseDatabaseUrl),
+    )
+    .addOption(
+      new Option('--redis <url>', 'a Redis URL (redis://host:6379) through which nodes sharing one --database reach each other\'s clients')
+        .env('PARLEY_REDIS_URL')
+        .argParser(parseRedisUrl),
     )
     .addOption(
       new Option('--durability <mode>', 'normal: an ack survives a process crash; full: also a power loss')

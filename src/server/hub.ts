@@ -171,6 +171,9 @@ export class Hub {
     return sent;
   }
 
+  /** Lets go of what the hub holds outside this process (a RedisHub's connections); nothing for this one. */
+  async close(): Promise<void> {}
+
   get connectedUsers(): number {
     return this.byUser.size;
   }

@@ -37,6 +37,8 @@ interface ServerOptions {
   store?: Store;
   /** Extra HTTP routes tried before the built-in ones (the web client's static files and API). */
   routes?: HttpHandler[];
+  /** The fan-out to connections; a Hub in this process by default (a RedisHub reaches the other nodes' too). */
+  hub?: Hub;
   /** Where rate-limit counters live; in this process by default (a Redis-backed factory shares them between nodes). */
   limiterFactory?: LimiterFactory;
   now?: () => number;
@@ -72,10 +74,12 @@ export function createServer(options: ServerOptions): ParleyServer {
   const store = options.store ?? new SqliteStore({ file: databaseFile(config), durability: config.durability });
   const metrics = new Metrics(() => connections.size);
   const now = options.now ?? Date.now;
-  const hub = new Hub(
-    (userId) => store.contactIds(userId),
-    (error) => log.error({ err: { message: (error as Error)?.message } }, 'loading contacts for presence failed'),
-  );
+  const hub =
+    options.hub ??
+    new Hub(
+      (userId) => store.contactIds(userId),
+      (error) => log.error({ err: { message: (error as Error)?.message } }, 'loading contacts for presence failed'),
+    );
   const rateLimits = new RateLimits(config.rateLimits, options.limiterFactory);
   const services: Services = {
     config,
@@ -270,6 +274,7 @@ export function createServer(options: ServerOptions): ParleyServer {
         await services.delivery.drain();
         server.closeAllConnections();
         wss.close();
+        await hub.close();
         await store.close();
         // A server that never listened (port in use) did not start, so it does not say it stopped.
         if (ready) log.info('server stopped');

@@ -9,7 +9,8 @@ interface OutboxItem {
 }
 
 interface OutboxOptions {
-  url: string;
+  /** Several URLs (the nodes of a cluster): each reconnect tries the next one, as a client behind a load balancer may land anywhere. */
+  url: string | readonly string[];
   username: string;
   /** A session token (from register or login): reconnects resume it without hashing a password again. */
   token: string;
@@ -44,6 +45,8 @@ export class OutboxClient {
   private inFlight = new Map<number, OutboxItem>();
   private inFlightIds = new Set<string>();
   private nextId = 1;
+  /** Connection attempts so far: picks the URL of the next one. */
+  private attempts = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   private readonly window: number;
@@ -99,7 +102,8 @@ export class OutboxClient {
   /** Connects, says hello, resumes the session; null when the server is not (yet) there. */
   private open(): Promise<WebSocket | null> {
     return new Promise((resolve) => {
-      const socket = new WebSocket(this.options.url);
+      const urls = typeof this.options.url === 'string' ? [this.options.url] : this.options.url;
+      const socket = new WebSocket(urls[this.attempts++ % urls.length]!);
       let ready = false;
       socket.on('error', () => undefined);
       socket.once('close', () => {
