@@ -188,7 +188,7 @@ async function runServer(flags: ServerFlags, hooks: ServerCommandHooks): Promise
     const store = hooks.openStore?.(config) ?? (flags.database === undefined ? undefined : await PostgresStore.open({ url: flags.database }));
     // Several nodes share one PostgreSQL; Redis carries what one node's clients must hear from another's.
     const hub = flags.redis === undefined || store === undefined ? undefined : await redisHub(flags.redis, store, log);
-    server = createServer({ config, log, store, hub });
+    server = createServer({ config, log, store, hub, limiterFactory: hub?.limiters });
   } catch (error) {
     throw new Error(`The database ${where} could not be opened: ${(error as Error).message}`);
   }

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CLOSE_CODES } from '../../src/shared/protocol.js';
 import { checkStored, type Row, SEQ_STATS, type SeqStat, STORED_PLACES } from '../helpers/checker.js';
-import { type TestClient, userClient } from '../helpers/client.js';
+import { type RequestFailed, TestClient, userClient } from '../helpers/client.js';
 import { OutboxClient } from '../helpers/outbox.js';
 import { spawnServer, type SpawnedServer } from '../helpers/server.js';
 import { servicesMissing, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../helpers/services.js';
@@ -45,9 +45,9 @@ async function createDatabase(): Promise<string> {
 }
 
 /** `count` nodes on one new database and the test Redis. The first starts alone, so it alone creates the schema. */
-async function startNodes(count: number): Promise<SpawnedServer[]> {
+async function startNodes(count: number, extra: string[] = []): Promise<SpawnedServer[]> {
   const database = await createDatabase();
-  const args = ['--database', database, '--redis', TEST_REDIS_URL, '--allow-unencrypted', '--message-rate', '0'];
+  const args = ['--database', database, '--redis', TEST_REDIS_URL, '--allow-unencrypted', '--message-rate', '0', ...extra];
   nodes.push(await spawnServer({ bundled: true, args }));
   nodes.push(...(await Promise.all(Array.from({ length: count - 1 }, () => spawnServer({ bundled: true, args })))));
   return nodes;
@@ -90,6 +90,18 @@ describe.skipIf(skipped !== null)(skipped === null ? 'several nodes' : `several 
     clients.push(bobOnA);
     await bob.request('logoutEverywhere', { type: 'logoutEverywhere' });
     expect(await bobOnA.waitClosed()).toBe(CLOSE_CODES.sessionEnded);
+  }, 60_000);
+
+  test('rate limits hold across nodes: failed logins on A and on B count together', async () => {
+    const [a, b] = await startNodes(2, ['--login-failures-per-account', '3']);
+    clients.push(await userClient(a!.url, 'carol'));
+    const attempt = async (node: SpawnedServer) => {
+      const client = await TestClient.connect(node.url);
+      clients.push(client);
+      return client.request('login', { type: 'login', username: 'carol', password: 'wrong password!' }).catch((error: RequestFailed) => error.code);
+    };
+    expect([await attempt(a!), await attempt(b!), await attempt(a!)]).toEqual(['AUTH_FAILED', 'AUTH_FAILED', 'AUTH_FAILED']);
+    expect(await attempt(b!)).toBe('RATE_LIMITED');
   }, 60_000);
 
   test('SIGKILL of a node mid-conversation: every acked message stored once at its acked seq; its clients move to the others', async () => {

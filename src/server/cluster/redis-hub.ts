@@ -7,7 +7,9 @@
 // nodes are told the user's sessions changed, and close each local connection whose session the store no longer has.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { Hub, type HubClient } from '../hub.js';
+import type { LimiterFactory } from '../limits/limiter-factory.js';
 
 /** What travels on a user's channel: a frame to pass on, or "this user's sessions ended, check yours". */
 type Note = { node: string; frame: string } | { node: string; sessionsEnded: { code: number; reason: string } };
@@ -82,6 +84,19 @@ export class RedisHub extends Hub {
     this.publish(userId, { node: this.node, sessionsEnded: { code, reason } });
     return super.closeSessions(userId, ended, code, reason, except);
   }
+
+  /**
+   * Rate-limit counters in Redis, so a limit holds however a user's or an address's requests spread over the
+   * nodes. While Redis does not answer, each node counts in its own memory instead (the insurance limiter).
+   */
+  readonly limiters: LimiterFactory = (options) =>
+    new RateLimiterRedis({
+      storeClient: this.pub,
+      ...options,
+      keyPrefix: `${this.prefix}limit:${options.keyPrefix}`,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory(options),
+    });
 
   override async close(): Promise<void> {
     this.sub.disconnect();
