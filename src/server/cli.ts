@@ -1,4 +1,5 @@
-// `parley server`: read options and PARLEY_* variables, start the server, print the banner, stop cleanly.
+// `parley server`: read options and PARLEY_* variables, start the server, print the banner, stop cleanly; and
+// `parley backup` and `parley migrate`, the commands that work on its database.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -11,9 +12,10 @@ import { normalizeOrigin } from './http/origin.js';
 import { addOpsOptions, type OpsFlags, opsConfig } from './ops-options.js';
 import { createServer } from './server.js';
 import { backupDatabase } from './store/backup.js';
-import { RedisHub } from './cluster/redis-hub.js';
+import type { RedisHub } from './cluster/redis-hub.js';
 import type { Logger } from './log.js';
-import { PostgresStore } from './store/postgres/store.js';
+import type { PostgresStore } from './store/postgres/store.js';
+import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
 interface ServerFlags extends OpsFlags {
@@ -62,6 +64,12 @@ function parseDatabaseUrl(value: string): string {
   return value;
 }
 
+/** The PostgreSQL store, its driver loaded only when a URL asks for it. */
+async function openPostgres(url: string): Promise<PostgresStore> {
+  const { PostgresStore } = await import('./store/postgres/store.js');
+  return PostgresStore.open({ url });
+}
+
 /** A Redis URL; anything else is a usage error. */
 function parseRedisUrl(value: string): string {
   if (!/^rediss?:\/\/./.test(value)) throw new InvalidArgumentError('Use a Redis URL, e.g. redis://cache.example.org:6379');
@@ -70,6 +78,8 @@ function parseRedisUrl(value: string): string {
 
 /** The hub of a node among several: frames to users reach their connections on the other nodes through Redis. */
 async function redisHub(url: string, store: Store, log: Logger): Promise<RedisHub> {
+  // Loaded only for a node among several: a single server never needs the Redis driver.
+  const { RedisHub } = await import('./cluster/redis-hub.js');
   return RedisHub.connect({
     url,
     loadContacts: (userId) => store.contactIds(userId),
@@ -185,7 +195,7 @@ async function runServer(flags: ServerFlags, hooks: ServerCommandHooks): Promise
   const where = flags.database === undefined ? databaseFile(config) : redactedUrl(flags.database);
   try {
     // PostgreSQL (several nodes may share it) when a URL is given; the SQLite file in the data folder otherwise.
-    const store = hooks.openStore?.(config) ?? (flags.database === undefined ? undefined : await PostgresStore.open({ url: flags.database }));
+    const store = hooks.openStore?.(config) ?? (flags.database === undefined ? undefined : await openPostgres(flags.database));
     // Several nodes share one PostgreSQL; Redis carries what one node's clients must hear from another's.
     const hub = flags.redis === undefined || store === undefined ? undefined : await redisHub(flags.redis, store, log);
     server = createServer({ config, log, store, hub, limiterFactory: hub?.limiters });
@@ -273,5 +283,51 @@ export function addBackupCommand(program: Command): void {
       const kib = Math.ceil(result.bytes / 1024);
       console.log(`Backed up ${result.users} users and ${result.messages} messages to ${result.file} (${kib} KiB).`);
       console.log('To restore: stop the server, put this file in the data folder as parley.db (remove parley.db-wal and parley.db-shm), start it.');
+    });
+}
+
+/** The data folder a `sqlite:DIR` source names. */
+function parseSource(value: string): string {
+  if (!value.startsWith('sqlite:') || value.length === 'sqlite:'.length) throw new InvalidArgumentError('Use sqlite:DIR, the data folder of the server to move.');
+  return path.resolve(value.slice('sqlite:'.length));
+}
+
+/**
+ * Copies everything in one PostgreSQL transaction from one SQLite read transaction (a consistent snapshot),
+ * into a database with no account yet. Stop the server first: what it stores after the snapshot is not moved.
+ */
+async function migrateSqliteToPostgres(dataDir: string, url: string): Promise<Record<string, number>> {
+  const file = databaseFile({ dataDir });
+  if (!fs.existsSync(file)) throw new Error(`There is no Parley database at ${file}.`);
+  // Opening it brings an older file's schema up to date first, as starting the server would.
+  const source = new SqliteStore({ file, checkpointInWorker: false });
+  try {
+    const target = await openPostgres(url);
+    const { copySqliteToPostgres } = await import('./store/postgres/copy-from-sqlite.js');
+    try {
+      source.db.exec('BEGIN');
+      try {
+        return await copySqliteToPostgres(source.db, target.pool);
+      } finally {
+        source.db.exec('COMMIT');
+      }
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+export function addMigrateCommand(program: Command): void {
+  program
+    .command('migrate')
+    .description('move a stopped server\'s SQLite database into an empty PostgreSQL database, for several nodes (docs/deployment.md)')
+    .addOption(new Option('--from <source>', 'sqlite:DIR, the data folder holding parley.db').argParser(parseSource).makeOptionMandatory())
+    .addOption(new Option('--to <url>', 'the PostgreSQL URL').env('PARLEY_DATABASE_URL').argParser(parseDatabaseUrl).makeOptionMandatory())
+    .action(async (flags: { from: string; to: string }) => {
+      const counts = await migrateSqliteToPostgres(flags.from, flags.to);
+      console.log(`Moved ${counts.users ?? 0} users, ${counts.sessions ?? 0} sessions, ${counts.conversations ?? 0} conversations and ${counts.messages ?? 0} messages.`);
+      console.log('Start the nodes with --database and this URL (and --redis for several); keep the SQLite folder until they run well.');
     });
 }
