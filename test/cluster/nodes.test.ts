@@ -44,12 +44,11 @@ async function createDatabase(): Promise<string> {
   return url.toString();
 }
 
-/** `count` nodes on one new database and the test Redis. The first starts alone, so it alone creates the schema. */
+/** `count` nodes on one new database and the test Redis, started one after another (a busy machine starts them slowly). */
 async function startNodes(count: number, extra: string[] = []): Promise<SpawnedServer[]> {
   const database = await createDatabase();
   const args = ['--database', database, '--redis', TEST_REDIS_URL, '--allow-unencrypted', '--message-rate', '0', ...extra];
-  nodes.push(await spawnServer({ bundled: true, args }));
-  nodes.push(...(await Promise.all(Array.from({ length: count - 1 }, () => spawnServer({ bundled: true, args })))));
+  for (let i = 0; i < count; i++) nodes.push(await spawnServer({ bundled: true, args }));
   return nodes;
 }
 

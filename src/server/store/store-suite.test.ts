@@ -191,6 +191,7 @@ for (const kind of await storeKinds()) {
         }),
         { numRuns: kind.name === 'sqlite' ? 300 : 60 },
       );
-    });
+      // Hundreds of fresh databases: far longer than one test's default on a busy machine.
+    }, 180_000);
   });
 }
