@@ -29,6 +29,16 @@ export {
 export { sealIdentity, openIdentity, keyBundleVersion, type KeyBundleFailure } from './key-bundle.js';
 export { newEpochKey, sealEpochKey, openEpochKey, sealedEpochKeyHeader, type EpochKeyFailure, type OpenedEpochKey } from './epoch-key.js';
 export { membersHash, canonicalMembers, type Member } from './members.js';
+export {
+  sealGroupEpochKey,
+  openGroupEpochKey,
+  readGroupEpochKeyHeader,
+  GROUP_EPOCH_KEY_PREFIX,
+  GROUP_EPOCH_KEY_BYTES,
+  GROUP_EPOCH_KEY_CHARS,
+  type GroupEpochKeyHeader,
+  type GroupEpochKeyFailure,
+} from './group-epoch-key.js';
 export { sealVault, openVault } from './vault.js';
 export {
   signMembershipChange,
