@@ -75,6 +75,19 @@ export {
   type DecryptResult,
 } from './envelope.js';
 export {
+  sealGroupEnvelope,
+  openGroupEnvelope,
+  isGroupEnvelopeShaped,
+  groupEnvelopeHeader,
+  GROUP_ENVELOPE_PREFIX,
+  GROUP_ENVELOPE_OVERHEAD_BYTES,
+  MAX_GROUP_PLAINTEXT_BYTES,
+  MIN_GROUP_ENVELOPE_LENGTH,
+  type GroupEpoch,
+  type GroupDecryptFailure,
+  type GroupDecryptResult,
+} from './group-envelope.js';
+export {
   fingerprint,
   safetyNumber,
   formatDigits,
