@@ -214,6 +214,7 @@ export class ServerSocket {
       case 'keys':
       case 'vault':
       case 'shutdown':
+      case 'membership':
         this.#handlers.onEvent(frame);
         return;
     }
