@@ -213,6 +213,7 @@ export class ServerSocket {
       case 'epoch':
       case 'keys':
       case 'vault':
+      case 'membership':
       case 'shutdown':
       case 'membership':
         this.#handlers.onEvent(frame);
