@@ -130,6 +130,16 @@ export class GroupChains {
     return run;
   }
 
+  /**
+   * The verified state once changes already heard of are applied; fetched from the server only when this
+   * device holds nothing of the group yet (events and the catch-up keep it current otherwise).
+   */
+  async current(conn: ServerSocket, conversationId: number): Promise<GroupState | undefined> {
+    await this.#queues.get(conversationId);
+    if (!this.state(conversationId)) await this.sync(conn, conversationId);
+    return this.state(conversationId);
+  }
+
   async #apply(conn: ServerSocket | null, conversationId: number, changes: readonly (StoredChange & { index: number })[]): Promise<number> {
     const chain = this.#chains.get(conversationId);
     if (!chain) return 0;

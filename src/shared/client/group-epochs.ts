@@ -137,8 +137,7 @@ export class GroupEpochs {
 
   /** The epoch to send with: the newest, if it fits the verified chain head; otherwise a new one sealed to it. */
   async sendKey(conn: ServerSocket, conversationId: number): Promise<[number, HeldEpoch]> {
-    await this.#chains.sync(conn, conversationId);
-    const state = this.#chains.state(conversationId);
+    const state = await this.#chains.current(conn, conversationId);
     if (!state?.roles.has(this.#own.me)) throw new ParleyError('CONVERSATION_NOT_FOUND', 'You are not a member of this group any more.');
     let max = this.#maxEpoch.get(conversationId) ?? 0;
     let fit = this.#fits(conversationId, max, state);
