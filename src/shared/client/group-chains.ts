@@ -59,6 +59,8 @@ export class GroupChains {
   /** Per conversation, changes are applied one batch after another. */
   readonly #queues = new Map<number, Promise<unknown>>();
   readonly #reported = new Set<string>();
+  /** The group's current epoch as the server last said (groupState): a new epoch goes above it. */
+  readonly #serverEpochs = new Map<number, number>();
 
   constructor(options: {
     me: string;
@@ -104,6 +106,11 @@ export class GroupChains {
 
   isGroup(conversationId: number): boolean {
     return this.#chains.has(conversationId);
+  }
+
+  /** The server's word on the group's current epoch (0 before any). */
+  serverEpoch(conversationId: number): number {
+    return this.#serverEpochs.get(conversationId) ?? 0;
   }
 
   /** Pins a group conversation's id the first time it is seen; false (and a security event) when another id was pinned. */
@@ -201,6 +208,7 @@ export class GroupChains {
     for (let pages = 0; pages < 100; pages++) {
       const from = this.#chains.get(conversationId)?.changes.length ?? 0;
       const result = await conn.request('groupState', { conversationId, fromIndex: from });
+      this.#serverEpochs.set(conversationId, result.epoch);
       if (!this.pinGroup(conversationId, result.groupId)) return from;
       const length = await this.apply(
         conn,
