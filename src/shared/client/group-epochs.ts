@@ -208,7 +208,8 @@ export class GroupEpochs {
         if (fit) return [max, fit];
       }
     }
-    throw new ParleyError('INVALID_KEYS', 'No usable group key.');
+    // Another member's epoch is still being sealed: the outbox tries again shortly.
+    throw new ParleyError('EPOCH_CONFLICT', 'Another member is starting a new group key; trying again.');
   }
 
   /**
