@@ -21,7 +21,7 @@ const WAVE_SETTLE_MS = 40_000;
 const CONNECT_CONCURRENCY = 64;
 
 /** Progress on stderr: one rewritten line on a terminal, a line every 5 s otherwise. */
-function progressPrinter(enabled: boolean): ((line: string) => void) & { end(): void } {
+export function progressPrinter(enabled: boolean): ((line: string) => void) & { end(): void } {
   const tty = process.stderr.isTTY === true;
   let lastPrint = 0;
   const print = (line: string): void => {

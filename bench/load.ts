@@ -72,7 +72,7 @@ interface LoadHooks {
 }
 
 /** Printable ASCII that needs no JSON escaping, so the body can sit in the frame as is. */
-function makeBody(size: number): string {
+export function makeBody(size: number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ';
   let body = '';
   for (let i = 0; i < size; i++) body += alphabet[i % alphabet.length];
