@@ -4,18 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from './args.js';
 import { AccountBook, connectAccount, ensureAccounts, mapLimit } from './accounts.js';
-import { progressPrinter, type BenchHooks } from './bench.js';
+import { pinGenerator, progressPrinter, startOwnRun, stopOwnRun, type BenchHooks, type OwnRun } from './bench.js';
 import { WriteBatcher, type BenchConnection } from './conn.js';
 import { createGroup, groupChanges } from './group-setup.js';
 import { runGroupLoad } from './group-load.js';
 import { baselineFailures, groupFailures, planRows, type GroupBenchReport, type GroupRow, type RowPlan, type ServerUse } from './group-report.js';
 import { benchIdentity, registrationKeys } from './keys.js';
 import { runLoad, type LoadUser } from './load.js';
-import { pinningProblem, pinProcess } from './pin.js';
 import { cpuPercent, describeMachine, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
 import { formatProgress, GENERATOR_BOTTLENECK_PERCENT } from './report.js';
-import { builtServer, startServer, type OwnServer } from './server.js';
-import { accountNames, runDataFolder, TEMPLATE_PREFIX, type RunDataFolder } from './template.js';
+import { accountNames, TEMPLATE_PREFIX } from './template.js';
 
 const SETTLE_MS = 1_000;
 const CONNECT_CONCURRENCY = 64;
@@ -40,27 +38,13 @@ export async function runGroupBench(options: BenchOptions, hooks: BenchHooks = {
   const rate = options.mode.rate;
   const log = hooks.log ?? (() => {});
   const warnings: string[] = [];
-  let pinning: GroupBenchReport['pinning'] = null;
-  if (options.pin) {
-    const problem = pinningProblem(options.url === null ? [options.serverCpu, options.generatorCpu] : [options.generatorCpu]);
-    if (problem === null) {
-      pinProcess(process.pid, options.generatorCpu);
-      pinning = { server: options.url === null ? options.serverCpu : null, generator: options.generatorCpu };
-    } else warnings.push(`not pinned: ${problem}`);
-  }
-  let own: OwnServer | null = null;
-  let folder: RunDataFolder | null = null;
+  const pinning = pinGenerator(options, warnings);
+  let ownRun: OwnRun | null = null;
   const connections: BenchConnection[] = [];
   try {
-    let dataDir: string | null = null;
-    if (options.url === null) {
-      if (builtServer() === null) warnings.push('the server ran from src through tsx (dist/ is missing or older than src/): run `npm run build` to measure what `npm start` runs');
-      if (options.data === null) folder = await runDataFolder('parley', options.accounts, options.registerConcurrency, log, hooks.onServerPid, undefined, true);
-      dataDir = options.data ?? folder?.dir ?? null;
-      log('starting the server…');
-      own = await startServer({ core: pinning?.server ?? null, dataDir, cpuProfDir: options.cpuProf, extraArgs: options.serverArgs, program: 'parley' });
-      hooks.onServerPid?.(own.pid);
-    }
+    ownRun = options.url === null ? await startOwnRun(options, pinning, true, hooks, warnings) : null;
+    const own = ownRun?.server ?? null;
+    const dataDir = ownRun?.dataDir ?? null;
     const url = options.url ?? own!.url;
     const pid = own?.pid ?? options.serverPid;
     const sample = (): ProcSample | null => (pid === null ? null : sampleProcess(pid));
@@ -120,11 +104,7 @@ export async function runGroupBench(options: BenchOptions, hooks: BenchHooks = {
     };
   } finally {
     for (const c of connections) c.terminate();
-    if (own !== null) {
-      await own.stop();
-      hooks.onServerPid?.(null);
-    }
-    folder?.remove();
+    await stopOwnRun(ownRun, hooks);
   }
 }
 

@@ -5,6 +5,7 @@ import type { ClientStyle } from './args.js';
 import { SETUP_ID_LIMIT } from './conn.js';
 import { FanoutLedger, type FanoutLatency, type FanoutTotals } from './fanout-ledger.js';
 import { makeBody, RunIds, type LoadUser, type Progress } from './load.js';
+import { openLoop, SendPhase, type PhaseHooks, type PhaseOutcome } from './phase.js';
 import { scanFrame, type ScannedFrame } from './scan.js';
 
 export interface GroupLoadConfig {
@@ -20,38 +21,19 @@ export interface GroupLoadConfig {
   clients: ClientStyle;
 }
 
-export interface GroupLoadResult {
+export interface GroupLoadResult extends PhaseOutcome {
   totals: FanoutTotals;
   latencyMs: FanoutLatency;
-  /** First send to the last push. */
-  seconds: number;
-  sendSeconds: number;
-  /** Messages sent per second while sending (the offered rate). */
-  offeredRate: number;
   /** Messages every member had, per second of `seconds`. */
   messagesPerSecond: number;
-  /** Pushes to members per second of `seconds`: the delivered rate. */
+  /** Pushes to members per second of `seconds` (first send to last push): the delivered rate. */
   pushesPerSecond: number;
-  errors: Record<string, number>;
-  ackMismatches: number;
   /** Pushes of another conversation's messages (none expected). */
   strayPushes: number;
-  otherEvents: number;
-  closedConnections: number;
-  drainTimedOut: boolean;
-  fellBehind: boolean;
-  generatorCpuPercent: number;
-  generatorSystemPercent: number;
-}
-
-interface GroupLoadHooks {
-  onStart?: () => void;
-  onSendingDone?: () => void;
-  onProgress?: (p: Progress) => void;
 }
 
 /** The members' connections are 0..members.length-1, in the group's member order; none other is watched. */
-export function runGroupLoad(members: readonly LoadUser[], cfg: GroupLoadConfig, hooks: GroupLoadHooks = {}): Promise<GroupLoadResult> {
+export function runGroupLoad(members: readonly LoadUser[], cfg: GroupLoadConfig, hooks: PhaseHooks<Progress> = {}): Promise<GroupLoadResult> {
   const n = members.length;
   const expectedMessages = cfg.messages ?? Math.ceil(cfg.rate * (cfg.durationSec ?? 1));
   const ledger = new FanoutLedger(n, Math.min(expectedMessages + 16, 1 << 20));
@@ -67,18 +49,8 @@ export function runGroupLoad(members: readonly LoadUser[], cfg: GroupLoadConfig,
   let strayPushes = 0;
   let otherEvents = 0;
   let closedConnections = 0;
-  let sending = true;
-  let fellBehind = false;
-  let budget = cfg.messages ?? Number.POSITIVE_INFINITY;
-  let firstSendAt = 0;
-  let sendingDoneAt = 0;
   let lastPushAt = 0;
-  let cpuBefore = process.cpuUsage();
-  let cpuWhileSending: NodeJS.CpuUsage | null = null;
-  let finish: () => void = () => {};
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  let markStopped: () => void = () => {};
-  const stoppedSending = new Promise<void>((resolve) => (markStopped = resolve));
+  const phase = new SendPhase(() => ledger.acked + ledger.rejected === ledger.sent && ledger.incomplete === 0, hooks.onSendingDone);
 
   const sendOne = (sender: number): void => {
     const g = ledger.send(sender, performance.now());
@@ -89,24 +61,10 @@ export function runGroupLoad(members: readonly LoadUser[], cfg: GroupLoadConfig,
         : '{"id":' + (SETUP_ID_LIMIT + g) + middle + clientMsgId + suffix,
     );
   };
-  const settled = (): boolean => ledger.acked + ledger.rejected === ledger.sent && ledger.incomplete === 0;
-  const checkDone = (): void => {
-    if (!sending && settled()) finish();
-  };
-  const stopSending = (): void => {
-    if (!sending) return;
-    sending = false;
-    sendingDoneAt = performance.now();
-    cpuWhileSending = process.cpuUsage(cpuBefore);
-    hooks.onSendingDone?.();
-    markStopped();
-    checkDone();
-  };
-
   const onAck = (g: number, ackedId: unknown): void => {
     if (ledger.ack(g, performance.now()) < 0) return;
     if (typeof ackedId !== 'string' || ids.seqOf(ackedId) !== g) ackMismatches++;
-    if (!sending) checkDone();
+    if (!phase.sending) phase.checkDone();
   };
   const onPush = (me: number, from: string, clientMsgId: string, conversationId: number | null): void => {
     if (conversationId !== null && conversationId !== cfg.conversationId) {
@@ -118,7 +76,7 @@ export function runGroupLoad(members: readonly LoadUser[], cfg: GroupLoadConfig,
     const sender = memberOf.get(from);
     const now = performance.now();
     if (ledger.deliver(sender === undefined || sender !== ledger.senderOf(g) ? -1 : g, me, now) >= 0) lastPushAt = now;
-    if (!sending) checkDone();
+    if (!phase.sending) phase.checkDone();
   };
   const scanned: ScannedFrame = { id: 0, from: '', clientMsgId: '' };
   const rawSinkFor =
@@ -138,7 +96,7 @@ export function runGroupLoad(members: readonly LoadUser[], cfg: GroupLoadConfig,
           break;
         case 'error':
           errors[frame.code] = (errors[frame.code] ?? 0) + 1;
-          if (frame.id !== null && ledger.reject(frame.id - SETUP_ID_LIMIT) && !sending) checkDone();
+          if (frame.id !== null && ledger.reject(frame.id - SETUP_ID_LIMIT) && !phase.sending) phase.checkDone();
           break;
         case 'message':
           onPush(me, frame.message.from, frame.message.clientMsgId, frame.message.conversationId);
@@ -170,7 +128,7 @@ export function runGroupLoad(members: readonly LoadUser[], cfg: GroupLoadConfig,
     progressTimer = setInterval(() => {
       const now = performance.now();
       report({
-        elapsedSec: (now - firstSendAt) / 1000,
+        elapsedSec: (now - phase.firstSendAt) / 1000,
         sent: ledger.sent,
         acked: ledger.acked,
         delivered: ledger.pushes,
@@ -182,77 +140,47 @@ export function runGroupLoad(members: readonly LoadUser[], cfg: GroupLoadConfig,
   }
 
   hooks.onStart?.();
-  firstSendAt = performance.now();
-  cpuBefore = process.cpuUsage();
-  const durationTimer = cfg.durationSec === null ? null : setTimeout(stopSending, cfg.durationSec * 1000);
-  // Open loop: every millisecond, send whatever the schedule says is due; stop if the server falls 5 s behind.
+  phase.start();
+  const durationTimer = cfg.durationSec === null ? null : setTimeout(phase.stop, cfg.durationSec * 1000);
+  // Stop if the server falls 5 s behind.
   const maxIncomplete = Math.max(1_000, cfg.rate * 5);
-  let offered = 0;
   let next = 0;
-  let openTimer: NodeJS.Timeout | null = null;
-  const tick = (): void => {
-    if (!sending) return;
-    let due = Math.min(budget, Math.floor(((performance.now() - firstSendAt) * cfg.rate) / 1000) - offered);
-    for (; due > 0; due--) {
-      sendOne(next);
-      next = next + 1 === cfg.senders ? 0 : next + 1;
-      offered++;
-      budget--;
-    }
-    if (budget <= 0) return stopSending();
-    if (ledger.incomplete > maxIncomplete) {
-      fellBehind = true;
-      return stopSending();
-    }
-    openTimer = setTimeout(tick, 1);
+  const sendNext = (): void => {
+    sendOne(next);
+    next = next + 1 === cfg.senders ? 0 : next + 1;
   };
-  tick();
+  const open = openLoop(phase, cfg.rate, sendNext, { left: cfg.messages ?? Number.POSITIVE_INFINITY }, () => ledger.incomplete > maxIncomplete);
 
-  let drainTimedOut = false;
-  return stoppedSending
-    .then(() => {
-      checkDone();
-      let drainTimer: NodeJS.Timeout | null = null;
-      const drained = new Promise<void>((resolve) => {
-        drainTimer = setTimeout(() => {
-          drainTimedOut = true;
-          resolve();
-        }, cfg.drainSec * 1000);
-      });
-      return Promise.race([done, drained]).finally(() => {
-        if (drainTimer !== null) clearTimeout(drainTimer);
-      });
-    })
-    .then(() => {
-      const end = performance.now();
-      const cpu = cpuWhileSending ?? process.cpuUsage(cpuBefore);
-      if (progressTimer !== null) clearInterval(progressTimer);
-      if (durationTimer !== null) clearTimeout(durationTimer);
-      if (openTimer !== null) clearTimeout(openTimer);
-      for (const m of members) {
-        m.conn.sink = null;
-        m.conn.rawSink = null;
-      }
-      const totals = ledger.totals();
-      const seconds = ((lastPushAt || end) - firstSendAt) / 1000;
-      const sendMs = Math.max(1, (sendingDoneAt || end) - firstSendAt);
-      return {
-        totals,
-        latencyMs: ledger.latency(),
-        seconds,
-        sendSeconds: sendMs / 1000,
-        offeredRate: (offered * 1000) / sendMs,
-        messagesPerSecond: seconds > 0 ? totals.complete / seconds : 0,
-        pushesPerSecond: seconds > 0 ? totals.pushes / seconds : 0,
-        errors,
-        ackMismatches,
-        strayPushes,
-        otherEvents,
-        closedConnections,
-        drainTimedOut,
-        fellBehind,
-        generatorCpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / sendMs,
-        generatorSystemPercent: (100 * cpu.system) / 1000 / sendMs,
-      };
-    });
+  return phase.finished(cfg.drainSec).then(() => {
+    const end = performance.now();
+    if (progressTimer !== null) clearInterval(progressTimer);
+    if (durationTimer !== null) clearTimeout(durationTimer);
+    open.cancel();
+    for (const m of members) {
+      m.conn.sink = null;
+      m.conn.rawSink = null;
+    }
+    const totals = ledger.totals();
+    const seconds = ((lastPushAt || end) - phase.firstSendAt) / 1000;
+    const sendMs = phase.sendMs(end);
+    const cpu = phase.generatorCpu(end);
+    return {
+      totals,
+      latencyMs: ledger.latency(),
+      seconds,
+      sendSeconds: sendMs / 1000,
+      offeredRate: (open.offered() * 1000) / sendMs,
+      messagesPerSecond: seconds > 0 ? totals.complete / seconds : 0,
+      pushesPerSecond: seconds > 0 ? totals.pushes / seconds : 0,
+      errors,
+      ackMismatches,
+      strayPushes,
+      otherEvents,
+      closedConnections,
+      drainTimedOut: phase.drainTimedOut,
+      fellBehind: open.fellBehind(),
+      generatorCpuPercent: cpu.percent,
+      generatorSystemPercent: cpu.systemPercent,
+    };
+  });
 }

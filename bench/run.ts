@@ -42,43 +42,22 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => emergencyExit('interrupted', 130));
   process.once('SIGTERM', () => emergencyExit('terminated', 143));
   const hooks = { log, onServerPid: (pid: number | null) => (serverPid = pid) };
-  if (options.compareRounds > 0) {
-    let compared;
+  // Whichever benchmark runs, a failure to run prints one line and exits 1; a run that is not a result exits 1 too.
+  const report = async <R extends { ok: boolean }>(run: () => Promise<R>, text: (r: R) => string): Promise<void> => {
+    let result: R;
     try {
-      compared = await runCompare(options, runBench, hooks);
+      result = await run();
     } catch (error) {
       console.error(`bench: ${(error as Error).message}`);
       process.exitCode = 1;
       return;
     }
-    console.log(options.json ? JSON.stringify(compared, null, 2) : formatCompare(compared));
-    process.exitCode = compared.ok ? 0 : 1;
-    return;
-  }
-  if (options.group !== null) {
-    let grouped;
-    try {
-      grouped = await runGroupBench(options, hooks);
-    } catch (error) {
-      console.error(`bench: ${(error as Error).message}`);
-      process.exitCode = 1;
-      return;
-    }
-    console.log(options.json ? JSON.stringify(grouped, null, 2) : `${formatGroupReport(grouped)}\n\n${groupTable(grouped)}`);
-    process.exitCode = grouped.ok ? 0 : 1;
-    return;
-  }
-  let report;
-  try {
-    report = await runBench(options, hooks);
-  } catch (error) {
-    console.error(`bench: ${(error as Error).message}`);
-    process.exitCode = 1;
-    return;
-  }
-  if (options.json) console.log(JSON.stringify(report, null, 2));
-  else console.log(formatReport(report));
-  process.exitCode = report.ok ? 0 : 1;
+    console.log(options.json ? JSON.stringify(result, null, 2) : text(result));
+    process.exitCode = result.ok ? 0 : 1;
+  };
+  if (options.compareRounds > 0) await report(() => runCompare(options, runBench, hooks), formatCompare);
+  else if (options.group !== null) await report(() => runGroupBench(options, hooks), (r) => `${formatGroupReport(r)}\n\n${groupTable(r)}`);
+  else await report(() => runBench(options, hooks), formatReport);
 }
 
 await main();
