@@ -189,6 +189,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Phas
         case 'epoch':
         case 'keys':
         case 'vault':
+        case 'membership':
         case 'shutdown':
           otherEvents++;
           break;
