@@ -108,11 +108,9 @@ export function runGroupLoad(members: readonly LoadUser[], cfg: GroupLoadConfig,
         case 'keys':
         case 'vault':
         case 'shutdown':
+        case 'membership':
           otherEvents++;
           break;
-        default:
-          // Frames of kinds this protocol version does not name yet (membership…): counted too.
-          otherEvents++;
       }
     };
   members.forEach((m, i) => {
