@@ -1,4 +1,4 @@
-// CI-sized benchmark: `npm run bench` against a real server (its own, on a free port) loses and duplicates nothing.
+// CI-sized benchmarks: `npm run bench` (1:1 and --group) against a real server (its own, on a free port) lose and duplicate nothing.
 // No timing assertions: performance is measured by the benchmark, not asserted by tests.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -47,3 +47,29 @@ it('bench --compare runs Parley and the prototype under the same load and report
   expect(report.ok).toBe(true);
   expect(code).toBe(0);
 }, 60_000);
+
+it('bench --group 10 makes its groups on a real server and every member gets every message once', async () => {
+  const args = ['--group', '10', '--rate', '200', '--messages', '300', '--fanout', '3', '--baseline', '500', '--users', '10', '--accounts', '30', '--json', '--drain', '15'];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // The first run registers 30 accounts with keys into a template (argon2id each).
+  const timer = setTimeout(() => child.kill('SIGTERM'), 80_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  expect(stderr, 'the generator printed errors').not.toMatch(/bench:/);
+  const report = JSON.parse(stdout) as {
+    ok: boolean;
+    failures: string[];
+    baseline: { load: { totals: { delivered: number; lost: number } } };
+    rows: { members: number; load: { totals: { sent: number; complete: number; pushes: number; pushesLost: number; duplicated: number; echoes: number } } }[];
+  };
+  expect(report.failures).toEqual([]);
+  expect(report.baseline.load.totals).toMatchObject({ delivered: 500, lost: 0 });
+  expect(report.rows.map((r) => r.members)).toEqual([10, 3]);
+  for (const r of report.rows) expect(r.load.totals).toMatchObject({ sent: 300, complete: 300, pushes: 300 * (r.members - 1), pushesLost: 0, duplicated: 0, echoes: 0 });
+  expect(report.ok).toBe(true);
+  expect(code).toBe(0);
+}, 90_000);
