@@ -66,12 +66,13 @@ export interface GroupBenchReport {
 export function groupFailures(load: GroupLoadResult): string[] {
   const t = load.totals;
   const f: string[] = [];
-  if (t.pushesLost > 0) f.push(`${t.pushesLost} pushes to members lost`);
+  // After a drain that timed out, owed pushes may still have been on their way: not lost, but not a result either.
+  if (t.pushesLost > 0) f.push(load.drainTimedOut ? `${t.pushesLost} pushes to members had not arrived when the drain ended` : `${t.pushesLost} pushes to members lost`);
   if (t.duplicated > 0) f.push(`${t.duplicated} pushes duplicated`);
   if (t.echoes > 0) f.push(`${t.echoes} messages pushed back to the sending connection`);
   if (t.misdelivered > 0) f.push(`${t.misdelivered} pushes to connections outside the group`);
   if (t.pushedRejected > 0) f.push(`${t.pushedRejected} pushes of refused messages`);
-  if (t.unacked > 0) f.push(`${t.unacked} messages never acknowledged`);
+  if (t.unacked > 0) f.push(`${t.unacked} messages ${load.drainTimedOut ? 'not yet' : 'never'} acknowledged`);
   if (t.unknownPushes > 0) f.push(`${t.unknownPushes} pushes of messages this run never sent`);
   if (t.unknownAcks + t.duplicateAcks > 0) f.push(`${t.unknownAcks + t.duplicateAcks} unexpected or repeated acks`);
   if (load.strayPushes > 0) f.push(`${load.strayPushes} pushes of another conversation`);
