@@ -131,7 +131,7 @@ export function formatGroupReport(r: GroupBenchReport): string {
 
 /** The rows as a Markdown table, for bench/RESULTS.md. */
 export function groupTable(r: GroupBenchReport): string {
-  const header = ['members', 'msg/s offered', 'pushes/s delivered', 'last member p50 / p99 / max ms', 'ack p99 ms', 'server CPU %', 'µs/push', 'RSS MiB', 'generator CPU %', 'lost/dup'];
+  const header = ['members', 'msg/s offered', 'pushes/s delivered', 'last member p50 / p99 / max ms', 'ack p99 ms', 'server CPU %', 'µs/msg', 'µs/push', 'RSS MiB', 'generator CPU %', 'lost/dup'];
   const rows = r.rows.map((row) => {
     const l = row.load;
     return [
@@ -141,6 +141,7 @@ export function groupTable(r: GroupBenchReport): string {
       `${ms(l.latencyMs.lastMember.p50)} / ${ms(l.latencyMs.lastMember.p99)} / ${ms(l.latencyMs.lastMember.max)}`,
       ms(l.latencyMs.ack.p99),
       pct(row.server.cpuPercent).replace('%', ''),
+      us(row.server.cpuUsPerMessage),
       us(row.server.cpuUsPerPush),
       mib(row.server.rssAfterBytes).replace(' MiB', ''),
       l.generatorCpuPercent.toFixed(0),
