@@ -50,7 +50,8 @@ export class AccountBook {
 
   constructor(private readonly file: string | null) {
     const loaded = file !== null && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AccountCache) : null;
-    this.cache = loaded ?? { password: randomBytes(12).toString('base64url'), accounts: {} };
+    // 43 base64url characters: the shape of the auth key an account with end-to-end keys must log in with.
+    this.cache = loaded ?? { password: randomBytes(32).toString('base64url'), accounts: {} };
   }
 
   static inDataDir(dataDir: string | null): AccountBook {
@@ -89,13 +90,15 @@ export async function ensureAccounts(
   book: AccountBook,
   concurrency: number,
   style: ClientStyle = 'batched',
+  /** The end-to-end key fields each new account registers with (bench/keys.ts), or none. */
+  keys: ((username: string) => Record<string, unknown>) | null = null,
 ): Promise<RegisterResult> {
   const started = performance.now();
   let registered = 0;
   const accounts = await mapLimit(names, concurrency, async (username) => {
     const cached = book.get(username);
     if (cached !== null) return cached;
-    const result = (await session(url, (conn) => conn.request('register', { username, password: book.password, device: 'bench' }), style)) as {
+    const result = (await session(url, (conn) => conn.request('register', { username, password: book.password, device: 'bench', ...keys?.(username) }), style)) as {
       token: string;
     };
     registered++;

@@ -79,6 +79,43 @@ describe('parseBenchArgs', () => {
     expect(o.json).toBe(true);
   });
 
+  it('has no group unless --group, and keeps the group options to it', () => {
+    expect(parse().group).toBeNull();
+    expect(() => parse('--senders', '3')).toThrow(/with --group/);
+    expect(() => parse('--fanout', '10')).toThrow(/with --group/);
+    expect(() => parse('--baseline', '10')).toThrow(/with --group/);
+  });
+
+  it('--group N: an open loop at 1,000 msg/s for 20 s, 10 senders, fan-out rows 10/100/1000, a 1:1 baseline', () => {
+    const o = parse('--group', '100');
+    expect(o.mode).toEqual({ kind: 'open', rate: 1000 });
+    expect(o.durationSec).toBe(20);
+    expect(o.messages).toBeNull();
+    expect(o.group).toEqual({ members: 100, senders: 10, fanout: [10, 100, 1000], baselineMessages: 50_000, connections: 1000 });
+    // Enough accounts for the largest group, and some to spare.
+    expect(o.accounts).toBe(1_100);
+  });
+
+  it('--group reads its rate, bound, senders, rows and baseline', () => {
+    const o = parse('--group', '50', '--rate', '200', '--messages', '3000', '--senders', '50', '--fanout', '20, 5,20', '--baseline', '0', '--users', '10');
+    expect(o.mode).toEqual({ kind: 'open', rate: 200 });
+    expect([o.messages, o.durationSec]).toEqual([3000, null]);
+    expect(o.group).toEqual({ members: 50, senders: 50, fanout: [5, 20], baselineMessages: 0, connections: 50 });
+    expect(parse('--group', '3', '--fanout', 'none').group).toMatchObject({ senders: 3, fanout: [], connections: 100 });
+  });
+
+  it('--group refuses sizes outside 2..1000, more senders than members, a window, and the 1:1-only modes', () => {
+    expect(() => parse('--group', '1')).toThrow(/between 2 and 1000/);
+    expect(() => parse('--group', '1001')).toThrow(/between 2 and 1000/);
+    expect(() => parse('--group', '10', '--fanout', '10,1001')).toThrow(/--fanout/);
+    expect(() => parse('--group', '10', '--fanout', 'ten')).toThrow(/whole number/);
+    expect(() => parse('--group', '10', '--senders', '11')).toThrow(/--senders/);
+    expect(() => parse('--group', '10', '--window', '8')).toThrow(/open loop/);
+    expect(() => parse('--group', '10', '--compare')).toThrow(/Parley alone/);
+    expect(() => parse('--group', '10', '--idle', '100')).toThrow(/Parley alone/);
+    expect(() => parse('--group', '10', '--fanout', 'none', '--accounts', '50')).toThrow(/largest group/);
+  });
+
   it('answers --help', () => {
     expect(parseBenchArgs(['--help'])).toBe('help');
   });

@@ -46,6 +46,20 @@ export interface BenchOptions {
   bare: boolean;
   /** Run Parley and the prototype alternately this many times each and report medians and ratios; 0 = off. */
   compareRounds: number;
+  /** The group benchmark (`--group N`) instead of the 1:1 one; null for the 1:1 one. */
+  group: GroupOptions | null;
+}
+
+/** `--group N`: an N-member group at `mode.rate` messages/s sent by `senders` members, then the fan-out rows. */
+export interface GroupOptions {
+  members: number;
+  senders: number;
+  /** More group sizes, each at min(rate, the main row's pushes/s ÷ (size − 1)): the fan-out scaling rows. */
+  fanout: number[];
+  /** Messages of the 1:1 W=8 run among the first --users connections on the same server first (0: none). */
+  baselineMessages: number;
+  /** Every connection the run opens: the largest group, or --users if more. */
+  connections: number;
 }
 
 export class UsageError extends Error {
@@ -63,6 +77,8 @@ export const BOUNDS = {
   size: 16_000,
   idle: 15_000,
   drainSec: 120,
+  /** MAX_GROUP_MEMBERS (src/shared/crypto/membership.ts). */
+  groupMembers: 1_000,
 } as const;
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -91,6 +107,15 @@ Server:
   --compare             run Parley and the prototype alternately and report medians and
                         Parley ÷ prototype ratios: figures that hold on a noisy machine
   --rounds N            with --compare: runs of each (default 3)
+Groups (the group benchmark instead of the 1:1 one; an open loop):
+  --group N             an N-member group (2..1000), messages at --rate (default 1000) msg/s for
+                        --duration (default 20) s; delivered = pushes to members, latency = send →
+                        the LAST member's push; then the rows of --fanout
+  --senders S           members that send, in turn (default 10)
+  --fanout LIST         more group sizes, comma-separated (default 10,100,1000; "none": no rows), each
+                        at the main row's pushes per second (--rate capped): 1000 members get fewer msg/s
+  --baseline M          first M messages 1:1 at W=8 among --users users on the same server (default
+                        50000; 0: none), for comparison
 Memory:
   --idle N              also hold N idle logged-in connections and report RSS per connection
   --login-wave K        first log K connections in by password (argon2id each) and keep them open:
@@ -166,6 +191,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
         compare: { type: 'boolean' },
         rounds: { type: 'string' },
         'no-progress': { type: 'boolean' },
+        group: { type: 'string' },
+        senders: { type: 'string' },
+        fanout: { type: 'string' },
+        baseline: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -176,15 +205,22 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   if (v.help) return 'help';
 
   const users = int('users', v.users, 100, 2, BOUNDS.users);
+  const grouped = v.group !== undefined;
   if (v.window !== undefined && v.rate !== undefined) throw new UsageError('give either --window or --rate, not both');
+  if (grouped && v.window !== undefined) throw new UsageError('the group benchmark is an open loop: give --rate, not --window');
   const mode: LoadMode =
-    v.rate !== undefined
-      ? { kind: 'open', rate: int('rate', v.rate, 0, 1, BOUNDS.rate) }
+    v.rate !== undefined || grouped
+      ? { kind: 'open', rate: int('rate', v.rate, 1_000, 1, BOUNDS.rate) }
       : { kind: 'closed', window: int('window', v.window, 8, 1, BOUNDS.window) };
 
   if (v.messages !== undefined && v.duration !== undefined) throw new UsageError('give either --messages or --duration, not both');
-  const durationSec = v.duration === undefined ? null : int('duration', v.duration, 0, 1, BOUNDS.durationSec);
+  const durationSec = v.duration === undefined ? (grouped && v.messages === undefined ? 20 : null) : int('duration', v.duration, 0, 1, BOUNDS.durationSec);
   const messages = durationSec === null ? int('messages', v.messages, 100_000, 1, BOUNDS.messages) : null;
+  const group = grouped ? parseGroup(v, users) : null;
+  if (!grouped && (v.senders !== undefined || v.fanout !== undefined || v.baseline !== undefined)) throw new UsageError('--senders, --fanout and --baseline go with --group');
+  if (grouped && (v.compare || v.bare || v.idle !== undefined || v['login-wave'] !== undefined)) {
+    throw new UsageError('--group runs Parley alone: no --compare, --bare, --idle or --login-wave');
+  }
 
   const url = v.url === undefined ? null : checkLoopbackUrl(v.url);
   const serverPid = v['server-pid'] === undefined ? null : int('server-pid', v['server-pid'], 0, 1, 2 ** 22);
@@ -203,8 +239,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
 
   const idle = int('idle', v.idle, 0, 0, BOUNDS.idle);
   const loginWave = int('login-wave', v['login-wave'], 0, 0, BOUNDS.idle);
-  const accounts = int('accounts', v.accounts, Math.max(1_000, users + 100), 2, BOUNDS.accounts);
-  if (accounts < users) throw new UsageError('--accounts must be at least --users');
+  const connections = group?.connections ?? users;
+  const accounts = int('accounts', v.accounts, Math.max(1_000, connections + 100), 2, BOUNDS.accounts);
+  if (accounts < connections) throw new UsageError(group === null ? '--accounts must be at least --users' : '--accounts must be at least the largest group and --users');
   if ((idle > 0 || loginWave > 0) && accounts === users) throw new UsageError('--idle and --login-wave need accounts beyond --users (raise --accounts)');
   if (v.clients !== undefined && v.clients !== 'independent' && v.clients !== 'batched') throw new UsageError(`--clients must be independent or batched, got "${v.clients}"`);
   const clients: ClientStyle = v.clients === 'batched' ? 'batched' : 'independent';
@@ -239,5 +276,20 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     data: v.data ?? null,
     bare,
     compareRounds,
+    group,
   };
+}
+
+/** The options of `--group`: sizes within 2..1000, the senders among the members, the fan-out rows. */
+function parseGroup(v: Record<string, string | boolean | string[] | undefined>, users: number): GroupOptions {
+  const str = (name: string): string | undefined => v[name] as string | undefined;
+  const members = int('group', str('group'), 0, 2, BOUNDS.groupMembers);
+  const senders = int('senders', str('senders'), Math.min(10, members), 1, members);
+  const fanoutText = str('fanout') ?? '10,100,1000';
+  const fanout =
+    fanoutText === 'none'
+      ? []
+      : [...new Set(fanoutText.split(',').map((size) => int('fanout', size.trim(), 0, 2, BOUNDS.groupMembers)))].sort((a, b) => a - b);
+  const baselineMessages = int('baseline', str('baseline'), 50_000, 0, BOUNDS.messages);
+  return { members, senders, fanout, baselineMessages, connections: Math.max(members, users, ...fanout) };
 }

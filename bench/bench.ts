@@ -21,7 +21,7 @@ const WAVE_SETTLE_MS = 40_000;
 const CONNECT_CONCURRENCY = 64;
 
 /** Progress on stderr: one rewritten line on a terminal, a line every 5 s otherwise. */
-function progressPrinter(enabled: boolean): ((line: string) => void) & { end(): void } {
+export function progressPrinter(enabled: boolean): ((line: string) => void) & { end(): void } {
   const tty = process.stderr.isTTY === true;
   let lastPrint = 0;
   const print = (line: string): void => {
@@ -90,38 +90,15 @@ export interface BenchHooks {
 export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchReport> {
   const log = hooks.log ?? (() => {});
   const warnings: string[] = [];
-  let pinning: BenchReport['pinning'] = null;
-  if (options.pin) {
-    const problem = pinningProblem(options.url === null ? [options.serverCpu, options.generatorCpu] : [options.generatorCpu]);
-    if (problem === null) {
-      pinProcess(process.pid, options.generatorCpu);
-      pinning = { server: options.url === null ? options.serverCpu : null, generator: options.generatorCpu };
-    } else warnings.push(`not pinned: ${problem}`);
-  }
-
-  let own: OwnServer | null = null;
-  let folder: RunDataFolder | null = null;
-  /** The own server's data folder (--data or a copy of the template); null for a server given by --url. */
-  let dataDir: string | null = null;
+  const pinning = pinGenerator(options, warnings);
+  let ownRun: OwnRun | null = null;
   const connections: BenchConnection[] = [];
   const idle: BenchConnection[] = [];
   try {
-    if (options.url === null) {
-      const program = options.bare ? 'bare' : 'parley';
-      if (!options.bare && builtServer() === null) warnings.push('the server ran from src through tsx (dist/ is missing or older than src/): run `npm run build` to measure what `npm start` runs');
-      // Without --data the accounts come from a template made once, so a run need not register them.
-      if (options.data === null) folder = await runDataFolder(program, options.accounts, options.registerConcurrency, log, hooks.onServerPid);
-      dataDir = options.data ?? folder?.dir ?? null;
-      log('starting the server…');
-      own = await startServer({
-        core: pinning?.server ?? null,
-        dataDir,
-        cpuProfDir: options.cpuProf,
-        extraArgs: options.serverArgs,
-        program,
-      });
-      hooks.onServerPid?.(own.pid);
-    }
+    ownRun = options.url === null ? await startOwnRun(options, pinning, false, hooks, warnings) : null;
+    const own = ownRun?.server ?? null;
+    const dataDir = ownRun?.dataDir ?? null;
+    const folder = ownRun?.folder ?? null;
     const url = options.url ?? own!.url;
     const pid = own?.pid ?? options.serverPid;
     const sample = (): ProcSample | null => (pid === null ? null : sampleProcess(pid));
@@ -264,11 +241,54 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   } finally {
     for (const c of connections) c.terminate();
     for (const c of idle) c.terminate();
-    if (own !== null) {
-      await own.stop();
-      hooks.onServerPid?.(null);
-    }
-    folder?.remove();
+    await stopOwnRun(ownRun, hooks);
   }
+}
+
+export type Pinning = { server: number | null; generator: number } | null;
+
+/** Pins this process (the generator) to its core, and says where the own server goes; a warning when it cannot. */
+export function pinGenerator(options: BenchOptions, warnings: string[]): Pinning {
+  if (!options.pin) return null;
+  const problem = pinningProblem(options.url === null ? [options.serverCpu, options.generatorCpu] : [options.generatorCpu]);
+  if (problem !== null) {
+    warnings.push(`not pinned: ${problem}`);
+    return null;
+  }
+  pinProcess(process.pid, options.generatorCpu);
+  return { server: options.url === null ? options.serverCpu : null, generator: options.generatorCpu };
+}
+
+/** The own server of a run, its data folder (--data or a copy of the template), and the template copy to remove. */
+export interface OwnRun {
+  server: OwnServer;
+  dataDir: string | null;
+  folder: RunDataFolder | null;
+}
+
+/** Starts the own server on a copy of the template data folder (accounts with keys when `keyed`), or on --data. */
+export async function startOwnRun(options: BenchOptions, pinning: Pinning, keyed: boolean, hooks: BenchHooks, warnings: string[]): Promise<OwnRun> {
+  const log = hooks.log ?? (() => {});
+  const program = options.bare ? 'bare' : 'parley';
+  if (!options.bare && builtServer() === null) warnings.push('the server ran from src through tsx (dist/ is missing or older than src/): run `npm run build` to measure what `npm start` runs');
+  // Without --data the accounts come from a template made once, so a run need not register them.
+  const folder = options.data === null ? await runDataFolder(program, options.accounts, options.registerConcurrency, log, hooks.onServerPid, undefined, keyed) : null;
+  const dataDir = options.data ?? folder?.dir ?? null;
+  log('starting the server…');
+  try {
+    const server = await startServer({ core: pinning?.server ?? null, dataDir, cpuProfDir: options.cpuProf, extraArgs: options.serverArgs, program });
+    hooks.onServerPid?.(server.pid);
+    return { server, dataDir, folder };
+  } catch (error) {
+    folder?.remove();
+    throw error;
+  }
+}
+
+export async function stopOwnRun(run: OwnRun | null, hooks: BenchHooks): Promise<void> {
+  if (run === null) return;
+  await run.server.stop();
+  hooks.onServerPid?.(null);
+  run.folder?.remove();
 }
 

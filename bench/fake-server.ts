@@ -1,7 +1,9 @@
-// A minimal in-memory stand-in for the Parley server (hello, register, login, resume, send), for the generator's own tests;
-// it can drop or duplicate deliveries on purpose so the tests can prove the generator notices.
+// A minimal in-memory stand-in for the Parley server (hello, register, login, resume, send, and groups: createGroup,
+// changeGroup, send to a conversation), for the generator's own tests; it can drop or duplicate deliveries on purpose
+// so the tests can prove the generator notices.
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { applyChange, parsePublicIdentity, type GroupState, type PublicIdentity } from '../src/shared/crypto/index.js';
 
 export interface FakeServerFaults {
   /** Drop the delivery of every n-th message (0: never). */
@@ -29,6 +31,10 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
   let count = 0;
   let seq = 0;
   let logins = 0;
+  /** Published identities (register's publicIdentity), which group changes are verified with. */
+  const identities = new Map<string, PublicIdentity>();
+  const groups = new Map<number, GroupState>();
+  let pushes = 0;
 
   const wire = { frames: 0, zeroMasks: 0 };
   wss.on('connection', (ws, req) => {
@@ -46,13 +52,15 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
       if (me !== null) online.get(me)?.delete(ws);
     });
     ws.on('message', (data: Buffer) => {
-      const f = JSON.parse(data.toString()) as Record<string, string> & { id: number; type: string };
+      const f = JSON.parse(data.toString()) as Record<string, string | undefined> & { id: number; type: string };
       switch (f.type) {
         case 'hello':
           return reply(f.id, { version: 1, server: 'fake', limits: {}, session: null });
         case 'register':
         case 'login': {
           if (f.type === 'login') logins++;
+          const published = parsePublicIdentity(f.publicIdentity, f.username!);
+          if (published.ok) identities.set(f.username!, published.identity);
           const token = `t-${f.username}-${++count}`;
           tokens.set(token, f.username!);
           login(f.username!);
@@ -66,7 +74,37 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
           login(username);
           return reply(f.id, { username, sessionId: 1 });
         }
+        case 'createGroup':
+        case 'changeGroup': {
+          const id = f.type === 'createGroup' ? groups.size + 100 : Number(f.conversationId);
+          const step = applyChange(groups.get(id), f.change, (username, version) => (identities.get(username)?.keyVersion === version ? identities.get(username) : undefined));
+          if (!step.ok || (f.type === 'createGroup') !== (step.state.length === 1)) {
+            return void ws.send(JSON.stringify({ type: 'error', id: f.id, code: 'INVALID_MEMBERSHIP', message: step.ok ? 'wrong request' : step.reason }));
+          }
+          groups.set(id, step.state);
+          const event = JSON.stringify({ type: 'membership', conversationId: id, index: step.state.length - 1, change: f.change, afterSeq: 0 });
+          for (const m of step.state.members) for (const peer of online.get(m.username) ?? []) peer.send(event);
+          return reply(f.id, f.type === 'createGroup' ? { conversation: { id, kind: 'group', memberCount: step.state.members.length } } : { index: step.state.length - 1 });
+        }
         case 'send': {
+          if (f.conversationId !== undefined) {
+            const group = groups.get(Number(f.conversationId));
+            if (group === undefined) return void ws.send(JSON.stringify({ type: 'error', id: f.id, code: 'CONVERSATION_NOT_FOUND', message: 'no' }));
+            const n = ++seq;
+            const message = { cursor: n, conversationId: Number(f.conversationId), seq: n, from: me, clientMsgId: f.clientMsgId, body: f.body, ts: Date.now() };
+            reply(f.id, { clientMsgId: f.clientMsgId, conversationId: message.conversationId, seq: n, cursor: n, ts: message.ts });
+            const frame = JSON.stringify(faults.unusualLayout ? { message, type: 'message' } : { type: 'message', message });
+            for (const m of group.members) {
+              for (const peer of online.get(m.username) ?? []) {
+                if (peer === ws) continue;
+                pushes++;
+                if (faults.dropEvery && pushes % faults.dropEvery === 0) continue;
+                peer.send(frame);
+                if (faults.duplicateEvery && pushes % faults.duplicateEvery === 0) peer.send(frame);
+              }
+            }
+            return;
+          }
           const n = ++seq;
           const message = { cursor: n, conversationId: 1, seq: n, from: me, to: f.to, clientMsgId: f.clientMsgId, body: f.body, ts: Date.now() };
           reply(f.id, { clientMsgId: f.clientMsgId, conversationId: 1, seq: n, cursor: n, ts: message.ts });

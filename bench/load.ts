@@ -7,6 +7,7 @@ import type { ClientStyle, LoadMode } from './args.js';
 import { timePrefix, TIME_PREFIX_LENGTH } from '../src/shared/client/ids.js';
 import { XorShift32 } from './rng.js';
 import { scanFrame, type ScannedFrame } from './scan.js';
+import { openLoop, SendPhase, type PhaseHooks, type PhaseOutcome } from './phase.js';
 import { LatencyRecorder, type LatencySummary } from './stats.js';
 
 export interface LoadUser {
@@ -41,38 +42,16 @@ export interface Progress {
   recentRate: number;
 }
 
-export interface LoadResult {
+export interface LoadResult extends PhaseOutcome {
   totals: LedgerTotals;
   latencyMs: LatencySummary;
-  /** First send to the last delivery. */
-  seconds: number;
-  sendSeconds: number;
   throughput: number;
-  errors: Record<string, number>;
-  /** Acks whose clientMsgId was not the one sent under that request id. */
-  ackMismatches: number;
   /** Copies of a user's own messages pushed back to the sending connection. */
   echoes: number;
-  otherEvents: number;
-  closedConnections: number;
-  drainTimedOut: boolean;
-  /** Open loop only: the server fell so far behind that the run stopped sending. */
-  fellBehind: boolean;
-  generatorCpuPercent: number;
-  /** The kernel's share of it: on loopback the sender's system calls also do the receiver's TCP work. */
-  generatorSystemPercent: number;
-  /** Open loop only: the rate actually offered. */
-  offeredRate: number;
-}
-
-interface LoadHooks {
-  onStart?: () => void;
-  onSendingDone?: () => void;
-  onProgress?: (p: Progress) => void;
 }
 
 /** Printable ASCII that needs no JSON escaping, so the body can sit in the frame as is. */
-function makeBody(size: number): string {
+export function makeBody(size: number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ';
   let body = '';
   for (let i = 0; i < size; i++) body += alphabet[i % alphabet.length];
@@ -111,7 +90,7 @@ export class RunIds {
   }
 }
 
-export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: LoadHooks = {}): Promise<LoadResult> {
+export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: PhaseHooks<Progress> = {}): Promise<LoadResult> {
   const n = users.length;
   const perSender = cfg.messages !== null ? Math.ceil(cfg.messages / n) + 1 : 4096;
   const ledger = new Ledger(n, perSender);
@@ -128,18 +107,10 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
   let echoes = 0;
   let otherEvents = 0;
   let closedConnections = 0;
-  let sending = true;
-  let fellBehind = false;
-  let budget = cfg.messages ?? Number.POSITIVE_INFINITY;
-  let firstSendAt = 0;
-  let sendingDoneAt = 0;
+  const budget = { left: cfg.messages ?? Number.POSITIVE_INFINITY };
   let lastDeliveryAt = 0;
-  let cpuBefore = process.cpuUsage();
-  let finish: () => void = () => {};
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  let markStopped: () => void = () => {};
-  const stoppedSending = new Promise<void>((resolve) => (markStopped = resolve));
-  let cpuWhileSending: NodeJS.CpuUsage | null = null;
+  const settled = (): boolean => ledger.acked + ledger.rejected === ledger.sent && ledger.delivered >= ledger.acked;
+  const phase = new SendPhase(settled, hooks.onSendingDone);
 
   const sendOne = (sender: number): void => {
     const to = rng.other(n, sender);
@@ -152,34 +123,20 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
     );
   };
 
-  const settled = (): boolean => ledger.acked + ledger.rejected === ledger.sent && ledger.delivered >= ledger.acked;
-  const checkDone = (): void => {
-    if (!sending && settled()) finish();
-  };
-  const stopSending = (): void => {
-    if (!sending) return;
-    sending = false;
-    sendingDoneAt = performance.now();
-    cpuWhileSending = process.cpuUsage(cpuBefore);
-    hooks.onSendingDone?.();
-    markStopped();
-    checkDone();
-  };
-
   const closedLoop = cfg.mode.kind === 'closed';
   const trySend = (sender: number): void => {
-    if (!sending) return;
-    budget--;
+    if (!phase.sending) return;
+    budget.left--;
     sendOne(sender);
-    if (budget <= 0) stopSending();
+    if (budget.left <= 0) phase.stop();
   };
 
   const onAck = (me: number, seq: number, ackedId: unknown): void => {
     if (!ledger.ack(me, seq)) return;
     if (typeof ackedId !== 'string' || ids.seqOf(ackedId) !== seq) ackMismatches++;
-    if (sending) {
+    if (phase.sending) {
       if (closedLoop) trySend(me);
-    } else checkDone();
+    } else phase.checkDone();
   };
   const onDelivery = (me: number, from: string, clientMsgId: string): void => {
     const sender = senderOf.get(from);
@@ -195,7 +152,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
       latency.add(result);
       lastDeliveryAt = now;
     }
-    if (!sending) checkDone();
+    if (!phase.sending) phase.checkDone();
   };
   const scanned: ScannedFrame = { id: 0, from: '', clientMsgId: '' };
   // The common frames (acks, pushed messages) are read without JSON.parse; the rest takes the sink below.
@@ -217,9 +174,9 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
         case 'error': {
           errors[frame.code] = (errors[frame.code] ?? 0) + 1;
           if (frame.id !== null && ledger.reject(me, frame.id - SETUP_ID_LIMIT)) {
-            if (sending) {
+            if (phase.sending) {
               if (closedLoop) trySend(me);
-            } else checkDone();
+            } else phase.checkDone();
           }
           break;
         }
@@ -232,6 +189,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
         case 'epoch':
         case 'keys':
         case 'vault':
+        case 'membership':
         case 'shutdown':
           otherEvents++;
           break;
@@ -253,7 +211,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
       const now = performance.now();
       const delivered = ledger.delivered;
       report({
-        elapsedSec: (now - firstSendAt) / 1000,
+        elapsedSec: (now - phase.firstSendAt) / 1000,
         sent: ledger.sent,
         acked: ledger.acked,
         delivered,
@@ -265,87 +223,52 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
   }
 
   hooks.onStart?.();
-  firstSendAt = performance.now();
-  cpuBefore = process.cpuUsage();
-  let durationTimer: NodeJS.Timeout | null = null;
-  if (cfg.durationSec !== null) durationTimer = setTimeout(stopSending, cfg.durationSec * 1000);
-
-  let openTimer: NodeJS.Timeout | null = null;
-  let offered = 0;
+  phase.start();
+  const durationTimer = cfg.durationSec === null ? null : setTimeout(phase.stop, cfg.durationSec * 1000);
+  let open: ReturnType<typeof openLoop> | null = null;
   if (cfg.mode.kind === 'closed') {
     const window = cfg.mode.window;
-    for (let k = 0; k < window && sending; k++) for (let i = 0; i < n && sending; i++) trySend(i);
+    for (let k = 0; k < window && phase.sending; k++) for (let i = 0; i < n && phase.sending; i++) trySend(i);
   } else {
-    const rate = cfg.mode.rate;
-    // Open loop: send whatever the schedule says is due, every millisecond; stop if the server falls 5 s behind.
-    const maxOutstanding = Math.max(10_000, rate * 5);
+    // Stop if the server falls 5 s behind.
+    const maxOutstanding = Math.max(10_000, cfg.mode.rate * 5);
     let next = 0;
-    const tick = (): void => {
-      if (!sending) return;
-      let due = Math.floor(((performance.now() - firstSendAt) * rate) / 1000) - offered;
-      if (due > budget) due = budget;
-      for (; due > 0; due--) {
-        sendOne(next);
-        next = next + 1 === n ? 0 : next + 1;
-        offered++;
-        budget--;
-      }
-      if (budget <= 0) return stopSending();
-      if (ledger.sent - ledger.delivered > maxOutstanding) {
-        fellBehind = true;
-        return stopSending();
-      }
-      openTimer = setTimeout(tick, 1);
+    const sendNext = (): void => {
+      sendOne(next);
+      next = next + 1 === n ? 0 : next + 1;
     };
-    tick();
+    open = openLoop(phase, cfg.mode.rate, sendNext, budget, () => ledger.sent - ledger.delivered > maxOutstanding);
   }
 
-  let drainTimedOut = false;
-
-  return stoppedSending
-    .then(() => {
-      checkDone();
-      let drainTimer: NodeJS.Timeout | null = null;
-      const drained = new Promise<void>((resolve) => {
-        drainTimer = setTimeout(() => {
-          drainTimedOut = true;
-          resolve();
-        }, cfg.drainSec * 1000);
-      });
-      return Promise.race([done, drained]).finally(() => {
-        if (drainTimer !== null) clearTimeout(drainTimer);
-      });
-    })
-    .then(() => {
-      const end = performance.now();
-      const cpu = cpuWhileSending ?? process.cpuUsage(cpuBefore);
-      if (progressTimer !== null) clearInterval(progressTimer);
-      if (durationTimer !== null) clearTimeout(durationTimer);
-      if (openTimer !== null) clearTimeout(openTimer);
-      for (const u of users) {
-        u.conn.sink = null;
-        u.conn.rawSink = null;
-      }
-      const seconds = ((lastDeliveryAt || end) - firstSendAt) / 1000;
-      const totals = ledger.totals();
-      const sendSeconds = ((sendingDoneAt || end) - firstSendAt) / 1000;
-      return {
-        totals,
-        latencyMs: latency.summary(),
-        seconds,
-        sendSeconds,
-        throughput: seconds > 0 ? totals.delivered / seconds : 0,
-        errors,
-        ackMismatches,
-        echoes,
-        otherEvents,
-        closedConnections,
-        drainTimedOut,
-        fellBehind,
-        // Over the sending phase only: the drain that follows is mostly waiting.
-        generatorCpuPercent: (100 * (cpu.user + cpu.system)) / 1000 / Math.max(1, (sendingDoneAt || end) - firstSendAt),
-        generatorSystemPercent: (100 * cpu.system) / 1000 / Math.max(1, (sendingDoneAt || end) - firstSendAt),
-        offeredRate: cfg.mode.kind === 'open' ? offered / Math.max(1e-9, sendSeconds) : 0,
-      };
-    });
+  return phase.finished(cfg.drainSec).then(() => {
+    const end = performance.now();
+    if (progressTimer !== null) clearInterval(progressTimer);
+    if (durationTimer !== null) clearTimeout(durationTimer);
+    open?.cancel();
+    for (const u of users) {
+      u.conn.sink = null;
+      u.conn.rawSink = null;
+    }
+    const seconds = ((lastDeliveryAt || end) - phase.firstSendAt) / 1000;
+    const totals = ledger.totals();
+    const sendSeconds = phase.sendMs(end) / 1000;
+    const cpu = phase.generatorCpu(end);
+    return {
+      totals,
+      latencyMs: latency.summary(),
+      seconds,
+      sendSeconds,
+      throughput: seconds > 0 ? totals.delivered / seconds : 0,
+      errors,
+      ackMismatches,
+      echoes,
+      otherEvents,
+      closedConnections,
+      drainTimedOut: phase.drainTimedOut,
+      fellBehind: open?.fellBehind() ?? false,
+      generatorCpuPercent: cpu.percent,
+      generatorSystemPercent: cpu.systemPercent,
+      offeredRate: open === null ? 0 : open.offered() / Math.max(1e-9, sendSeconds),
+    };
+  });
 }

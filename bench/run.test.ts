@@ -1,4 +1,4 @@
-// CI-sized benchmark: `npm run bench` against a real server (its own, on a free port) loses and duplicates nothing.
+// CI-sized benchmarks: `npm run bench` (1:1 and --group) against a real server (its own, on a free port) lose and duplicate nothing.
 // No timing assertions: performance is measured by the benchmark, not asserted by tests.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -6,18 +6,21 @@ import { expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-it('bench --users 20 --messages 2000 delivers every message exactly once', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--users', '20', '--accounts', '40', '--messages', '2000', '--json', '--drain', '15'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Runs `npm run bench -- ARGS` as a child, killed after `killAfterMs`; its exit code and output. */
+async function runBenchChild(args: readonly string[], killAfterMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGTERM'), 25_000);
+  const timer = setTimeout(() => child.kill('SIGTERM'), killAfterMs);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+it('bench --users 20 --messages 2000 delivers every message exactly once', async () => {
+  const { code, stdout, stderr } = await runBenchChild(['--users', '20', '--accounts', '40', '--messages', '2000', '--json', '--drain', '15'], 25_000);
   expect(stderr, 'the generator printed errors').not.toMatch(/bench:/);
   const report = JSON.parse(stdout) as {
     ok: boolean;
@@ -31,15 +34,7 @@ it('bench --users 20 --messages 2000 delivers every message exactly once', async
 }, 30_000);
 
 it('bench --compare runs Parley and the prototype under the same load and reports the ratio', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--compare', '--rounds', '1', '--users', '10', '--accounts', '30', '--messages', '1000', '--json'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGTERM'), 50_000);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  clearTimeout(timer);
+  const { code, stdout } = await runBenchChild(['--compare', '--rounds', '1', '--users', '10', '--accounts', '30', '--messages', '1000', '--json'], 50_000);
   const report = JSON.parse(stdout) as { ok: boolean; runs: { server: { program: string }; load: { totals: { delivered: number; lost: number } } }[]; ratios: { throughput: number } };
   expect(report.runs.map((r) => r.server.program)).toEqual(['parley', 'bare']);
   for (const r of report.runs) expect(r.load.totals).toMatchObject({ delivered: 1000, lost: 0 });
@@ -47,3 +42,22 @@ it('bench --compare runs Parley and the prototype under the same load and report
   expect(report.ok).toBe(true);
   expect(code).toBe(0);
 }, 60_000);
+
+it('bench --group 10 makes its groups on a real server and every member gets every message once', async () => {
+  const args = ['--group', '10', '--rate', '200', '--messages', '300', '--fanout', '3', '--baseline', '500', '--users', '10', '--accounts', '30', '--json', '--drain', '15'];
+  // The first run registers 30 accounts with keys into a template (argon2id each).
+  const { code, stdout, stderr } = await runBenchChild(args, 80_000);
+  expect(stderr, 'the generator printed errors').not.toMatch(/bench:/);
+  const report = JSON.parse(stdout) as {
+    ok: boolean;
+    failures: string[];
+    baseline: { load: { totals: { delivered: number; lost: number } } };
+    rows: { members: number; load: { totals: { sent: number; complete: number; pushes: number; pushesLost: number; duplicated: number; echoes: number } } }[];
+  };
+  expect(report.failures).toEqual([]);
+  expect(report.baseline.load.totals).toMatchObject({ delivered: 500, lost: 0 });
+  expect(report.rows.map((r) => r.members)).toEqual([10, 3]);
+  for (const r of report.rows) expect(r.load.totals).toMatchObject({ sent: 300, complete: 300, pushes: 300 * (r.members - 1), pushesLost: 0, duplicated: 0, echoes: 0 });
+  expect(report.ok).toBe(true);
+  expect(code).toBe(0);
+}, 90_000);

@@ -1,7 +1,9 @@
-// `npm run bench`: parses the options, runs the benchmark and prints the report (text or --json); exit 1 if the run failed.
+// `npm run bench`: parses the options, runs the benchmark (1:1, or --group) and prints the report (text or --json); exit 1 if the run failed.
 import { parseBenchArgs, UsageError, USAGE } from './args.js';
 import { runBench } from './bench.js';
 import { formatCompare, runCompare } from './compare.js';
+import { runGroupBench } from './group-bench.js';
+import { formatGroupReport, groupTable } from './group-report.js';
 import { formatReport } from './report.js';
 
 async function main(): Promise<void> {
@@ -33,36 +35,29 @@ async function main(): Promise<void> {
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => emergencyExit('the output was closed', 1));
   process.once('uncaughtException', (error) => emergencyExit(error.message, 1));
   // A bounded run: a wedged phase must not hang CI, nor leave its server behind.
-  const budgetSec = Math.round(300 + (options.durationSec ?? 600) + options.drainSec + options.idle / 50) * Math.max(1, 2 * options.compareRounds);
+  const rows = options.group === null ? 1 : 2 + options.group.fanout.length;
+  const budgetSec = Math.round(300 + rows * ((options.durationSec ?? 600) + options.drainSec + 10) + options.idle / 50) * Math.max(1, 2 * options.compareRounds);
   const watchdog = setTimeout(() => emergencyExit(`gave up after ${budgetSec} s`, 3), budgetSec * 1000);
   watchdog.unref();
   process.once('SIGINT', () => emergencyExit('interrupted', 130));
   process.once('SIGTERM', () => emergencyExit('terminated', 143));
   const hooks = { log, onServerPid: (pid: number | null) => (serverPid = pid) };
-  if (options.compareRounds > 0) {
-    let compared;
+  // Whichever benchmark runs, a failure to run prints one line and exits 1; a run that is not a result exits 1 too.
+  const report = async <R extends { ok: boolean }>(run: () => Promise<R>, text: (r: R) => string): Promise<void> => {
+    let result: R;
     try {
-      compared = await runCompare(options, runBench, hooks);
+      result = await run();
     } catch (error) {
       console.error(`bench: ${(error as Error).message}`);
       process.exitCode = 1;
       return;
     }
-    console.log(options.json ? JSON.stringify(compared, null, 2) : formatCompare(compared));
-    process.exitCode = compared.ok ? 0 : 1;
-    return;
-  }
-  let report;
-  try {
-    report = await runBench(options, hooks);
-  } catch (error) {
-    console.error(`bench: ${(error as Error).message}`);
-    process.exitCode = 1;
-    return;
-  }
-  if (options.json) console.log(JSON.stringify(report, null, 2));
-  else console.log(formatReport(report));
-  process.exitCode = report.ok ? 0 : 1;
+    console.log(options.json ? JSON.stringify(result, null, 2) : text(result));
+    process.exitCode = result.ok ? 0 : 1;
+  };
+  if (options.compareRounds > 0) await report(() => runCompare(options, runBench, hooks), formatCompare);
+  else if (options.group !== null) await report(() => runGroupBench(options, hooks), (r) => `${formatGroupReport(r)}\n\n${groupTable(r)}`);
+  else await report(() => runBench(options, hooks), formatReport);
 }
 
 await main();

@@ -1,12 +1,24 @@
-// Prints saved `npm run bench -- --json` reports as one Markdown table, for bench/RESULTS.md.
+// Prints saved `npm run bench -- --json` reports as one Markdown table, for bench/RESULTS.md; a group report
+// (--group) as its own table of rows, its 1:1 baseline in the first table.
 // Usage: node --import tsx bench/table.ts report.json…
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { groupTable, type GroupBenchReport } from './group-report.js';
 import type { BenchReport } from './report.js';
 
 const f = (n: number | null | undefined, digits = 0): string => (n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
-const rows = process.argv.slice(2).map((file) => {
-  const r = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+const reports = process.argv.slice(2).map((file) => ({ file, report: JSON.parse(readFileSync(file, 'utf8')) as BenchReport | GroupBenchReport }));
+const groups = reports.filter((r): r is { file: string; report: GroupBenchReport } => 'rows' in r.report);
+// A group report's 1:1 baseline reads as a 1:1 report: its load, and the server's CPU per message.
+const direct = reports.flatMap(({ file, report }): { file: string; r: BenchReport }[] => {
+  if (!('rows' in report)) return [{ file, r: report }];
+  const b = report.baseline;
+  if (b === null) return [];
+  const cpu = { serverLoadPercent: b.server.cpuPercent, serverCpuUsPerMessage: b.server.cpuUsPerMessage, serverRunQueuePercent: b.server.runQueuePercent, generatorLoadPercent: b.load.generatorCpuPercent };
+  const options = { ...report.options, mode: { kind: 'closed', window: 8 } as const };
+  return [{ file: `${basename(file, '.json')}-1to1`, r: { ...report, options, cpu, load: b.load, memory: { idle: null } } as unknown as BenchReport }];
+});
+const rows = direct.map(({ file, r }) => {
   const o = r.options;
   const t = r.load.totals;
   const mode = o.mode.kind === 'closed' ? `W=${o.mode.window}` : `${o.mode.rate}/s open`;
@@ -30,3 +42,4 @@ const header = ['run', 'load', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'server CP
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+for (const { file, report } of groups) console.log(`\n${basename(file, '.json')} (load average ${f(report.machine.loadAverage, 1)}):\n${groupTable(report)}`);

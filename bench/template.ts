@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountBook, ensureAccounts } from './accounts.js';
+import { registrationKeys } from './keys.js';
 import { REPO_ROOT, startServer } from './server.js';
 
 /** Account names in a template; the bench's users are the first ones. */
@@ -14,12 +15,11 @@ const READY = 'template-ready';
 export const accountNames = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-u${i}`);
 
 /** The files whose change makes an old template unusable: the schema, and the prototype's own table. */
-function templateKey(program: 'parley' | 'bare', accounts: number): string {
+function templateKey(program: 'parley' | 'bare', accounts: number, keyed: boolean): string {
   const hash = createHash('sha256');
-  for (const file of program === 'bare' ? ['bench/bare-server.ts'] : ['src/server/store/migrations.ts', 'src/server/passwords.ts']) {
-    hash.update(readFileSync(join(REPO_ROOT, file)));
-  }
-  return `${program}-${accounts}-${hash.digest('hex').slice(0, 12)}`;
+  const files = program === 'bare' ? ['bench/bare-server.ts'] : ['src/server/store/migrations.ts', 'src/server/passwords.ts'];
+  for (const file of keyed ? [...files, 'bench/keys.ts'] : files) hash.update(readFileSync(join(REPO_ROOT, file)));
+  return `${program}${keyed ? '-keys' : ''}-${accounts}-${hash.digest('hex').slice(0, 12)}`;
 }
 
 export interface RunDataFolder {
@@ -42,8 +42,10 @@ export async function runDataFolder(
   /** Told the template server's pid while it runs, so an emergency exit can kill it. */
   onServerPid: (pid: number | null) => void = () => {},
   root = join(tmpdir(), 'parley-bench-templates'),
+  /** Accounts with end-to-end keys (bench/keys.ts), as group members need; a template of its own. */
+  keyed = false,
 ): Promise<RunDataFolder> {
-  const template = join(root, templateKey(program, accounts));
+  const template = join(root, templateKey(program, accounts, keyed));
   let registeredNow = 0;
   let registerSeconds = 0;
   if (!existsSync(join(template, READY))) {
@@ -55,7 +57,7 @@ export async function runDataFolder(
     onServerPid(server.pid);
     try {
       const book = AccountBook.inDataDir(making);
-      const result = await ensureAccounts(server.url, accountNames(TEMPLATE_PREFIX, accounts), book, Math.max(registerConcurrency, 2));
+      const result = await ensureAccounts(server.url, accountNames(TEMPLATE_PREFIX, accounts), book, Math.max(registerConcurrency, 2), 'batched', keyed ? registrationKeys : null);
       registeredNow = result.registered;
       registerSeconds = result.seconds;
     } finally {

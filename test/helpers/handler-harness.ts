@@ -1,7 +1,7 @@
-// The unit tests' stand-in for a running server: real services on a SQLite file, fake connections, a settable clock.
+// The unit tests' stand-in for a running server: real services on a SQLite file (or, for the tests that run on both
+// stores, a PostgreSQL schema of its own), fake connections, a settable clock.
 // A handler is called directly with `handle`, as Connection would call it, minus the socket and the wire.
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { encodePublicIdentity, generateIdentity, type Identity, KDF_DEFAULT, newSalt, sealIdentity, toBase64url } from '../../src/shared/crypto/index.js';
@@ -17,8 +17,8 @@ import { NO_REQUEST_LIMITS, RequestLimits } from '../../src/server/limits/reques
 import { createLogger, type Logger } from '../../src/server/log.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { hashSessionToken, newSessionToken, Passwords } from '../../src/server/passwords.js';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
 import type { Store, UserKeys } from '../../src/server/store/store.js';
+import { sqliteHarness, type StoreHarness, type StoreKind } from './store-kinds.js';
 import { tempDir } from './temp.js';
 
 /** The moment the fake clock starts at (ms). */
@@ -120,7 +120,9 @@ export function newKeys(username: string, keyVersion = 1, kdf: KdfParams = KDF_D
 type Fields<T extends HandledType> = Omit<RequestOf<T>, 'id'>;
 
 export class HandlerHarness {
-  readonly store: SqliteStore;
+  readonly store: Store;
+  /** Raw SQL on the store's database, and a way to make its commits fail. */
+  readonly db: StoreHarness;
   readonly services: Services;
   readonly hub: Hub;
   readonly clock = { now: START };
@@ -129,11 +131,12 @@ export class HandlerHarness {
   /** Messages stored by `conversation`: each gets its own clientMsgId (a sender's repeated id is a resend). */
   private sent = 0;
 
-  constructor(overrides: Partial<ServerConfig> = {}) {
+  constructor(overrides: Partial<ServerConfig> = {}, db: StoreHarness = sqliteHarness()) {
     const dataDir = tempDir('parley-unit-');
     // As the test servers: no rate limits unless a test turns them on, end-to-end keys required as by default.
     const config = defaultConfig({ dataDir, host: '127.0.0.1', port: 0, rateLimits: false, ...overrides });
-    this.store = new SqliteStore({ file: path.join(dataDir, 'parley.db'), checkpointInWorker: false });
+    this.db = db;
+    this.store = db.store;
     const store = this.store;
     this.hub = new Hub((userId) => store.contactIds(userId));
     const metrics = new Metrics(() => 0);
@@ -235,14 +238,14 @@ export class HandlerHarness {
 
   /** Expects the request to be refused with `code` and to leave every table as it was; returns the error. */
   async refuses(code: ErrorCode, request: () => Promise<unknown>): Promise<ParleyError> {
-    const before = this.rows();
+    const before = await this.rows();
     const error = await request().then(
       () => undefined,
       (thrown: unknown) => thrown,
     );
     expect(error, `expected ${code}`).toBeInstanceOf(ParleyError);
     expect((error as ParleyError).code).toBe(code);
-    expect(this.rows(), 'a refused request writes nothing').toEqual(before);
+    expect(await this.rows(), 'a refused request writes nothing').toEqual(before);
     return error as ParleyError;
   }
 
@@ -268,12 +271,8 @@ export class HandlerHarness {
   }
 
   /** Every row of every table: compared before and after a request that must write nothing. */
-  rows(): Record<string, unknown[]> {
-    const tables = this.store.db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-      .pluck()
-      .all() as string[];
-    return Object.fromEntries(tables.map((table) => [table, this.store.db.prepare(`SELECT * FROM "${table}"`).all()]));
+  rows(): Promise<Record<string, unknown[]>> {
+    return this.db.rows();
   }
 
   /** The session a token names in the store, if it still exists. */
@@ -282,18 +281,22 @@ export class HandlerHarness {
   }
 
   close(): Promise<void> {
-    return this.store.close();
+    return this.db.close();
   }
 }
 
 /** Lets the hub's contact loads and other promise chains finish. */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** A fresh harness for each test of the file (closed after it), with these settings; call the result inside a test. */
-export function harnessPerTest(overrides: Partial<ServerConfig> = {}): () => HandlerHarness {
+/**
+ * A fresh harness for each test of the file (closed after it), with these settings, on SQLite or on the store
+ * `kind` opens (a test file that runs on both stores calls it inside each kind's describe block); call the result
+ * inside a test.
+ */
+export function harnessPerTest(overrides: Partial<ServerConfig> = {}, kind?: StoreKind): () => HandlerHarness {
   let harness: HandlerHarness | undefined;
-  beforeEach(() => {
-    harness = new HandlerHarness(overrides);
+  beforeEach(async () => {
+    harness = new HandlerHarness(overrides, kind ? await kind.open() : sqliteHarness());
   });
   afterEach(async () => {
     await harness?.close();

@@ -20,6 +20,8 @@ export interface StoreHarness {
   all<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
   get<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T | undefined>;
   run(sql: string, ...params: unknown[]): Promise<void>;
+  /** Every row of every table, by table name: compared before and after something that must write nothing. */
+  rows(): Promise<Record<string, unknown[]>>;
   /**
    * Makes the COMMIT of every transaction that inserts into (or deletes from) `table` fail, as a full disk does,
    * until the returned function is called: a trigger leaves a deferred reference to no user, checked only at
@@ -45,7 +47,8 @@ export interface StoreKind {
   open(): Promise<StoreHarness>;
 }
 
-async function openSqlite(): Promise<StoreHarness> {
+/** A SQLite store on a new temporary file, with its harness (made at once: SQLite opens synchronously). */
+export function sqliteHarness(): StoreHarness {
   const file = path.join(tempDir('parley-store-'), 'parley.db');
   const opened: SqliteStore[] = [];
   const open = () => {
@@ -62,6 +65,10 @@ async function openSqlite(): Promise<StoreHarness> {
     all: async <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
     get: async <T>(sql: string, ...params: unknown[]) => db.prepare(sql).get(...params) as T | undefined,
     run: async (sql, ...params) => void db.prepare(sql).run(...params),
+    rows: async () => {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+      return Object.fromEntries(tables.map((table) => [table, db.prepare(`SELECT * FROM "${table}"`).all()]));
+    },
     failCommits: async (table, event = 'INSERT') => {
       db.exec(`
         CREATE TABLE broken_commit (user_id INTEGER REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED);
@@ -118,7 +125,7 @@ export async function openPostgresSchema(): Promise<{ schema: string; open: () =
 }
 
 async function openPostgres(): Promise<StoreHarness> {
-  const { pool, open, drop } = await openPostgresSchema();
+  const { schema, pool, open, drop } = await openPostgresSchema();
   const store = await open();
   let lastFresh: PostgresStore | undefined;
   return {
@@ -127,6 +134,16 @@ async function openPostgres(): Promise<StoreHarness> {
     all: async <T>(sql: string, ...params: unknown[]) => (await pool.query(numbered(sql), params)).rows as T[],
     get: async <T>(sql: string, ...params: unknown[]) => (await pool.query(numbered(sql), params)).rows[0] as T | undefined,
     run: async (sql, ...params) => void (await pool.query(numbered(sql), params)),
+    rows: async () => {
+      const { rows: tables } = await pool.query<{ name: string }>(
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name COLLATE \"C\"",
+        [schema],
+      );
+      const all: Record<string, unknown[]> = {};
+      // In a stable order: an update PostgreSQL rolled back may still move a row within its table.
+      for (const { name } of tables) all[name] = (await pool.query(`SELECT * FROM "${name}" t ORDER BY t::text`)).rows;
+      return all;
+    },
     failCommits: async (table, event = 'INSERT') => {
       await pool.query(`
         CREATE TABLE broken_commit (user_id BIGINT REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED);
@@ -151,7 +168,7 @@ async function openPostgres(): Promise<StoreHarness> {
  */
 export async function storeKinds(): Promise<StoreKind[]> {
   return [
-    { name: 'sqlite', skipped: null, open: openSqlite },
+    { name: 'sqlite', skipped: null, open: async () => sqliteHarness() },
     { name: 'postgres', skipped: await servicesMissing({ postgres: true }), open: openPostgres },
   ];
 }

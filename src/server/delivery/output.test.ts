@@ -55,7 +55,7 @@ async function roundTrip(frames: string[]): Promise<string[]> {
   return [...received];
 }
 
-test('frames at each payload-length encoding boundary (7, 16 and 64 bits) and in several scripts arrive intact and in order', async () => {
+test('frames at each payload-length encoding boundary (7, 16 and 64 bits, measured or not) and in several scripts arrive intact and in order', async () => {
   const frames = [
     '',
     'a'.repeat(125),
@@ -65,6 +65,10 @@ test('frames at each payload-length encoding boundary (7, 16 and 64 bits) and in
     'x'.repeat(65_535),
     'x'.repeat(65_536),
     '😀'.repeat(20_000),
+    // Encoded without being measured first up to 21,845 units (3 bytes each at most: the 16-bit form), measured past it.
+    '€'.repeat(21_845),
+    '€'.repeat(21_846),
+    'é'.repeat(41) + 'a'.repeat(44),
     JSON.stringify({ type: 'message', message: { body: 'γειά σου κόσμε, 你好世界' } }),
   ];
   expect(await roundTrip(frames)).toEqual(frames);

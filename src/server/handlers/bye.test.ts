@@ -9,11 +9,11 @@ const harness = harnessPerTest();
 test('asks for a normal close after the reply and ends no session', async () => {
   const h = harness();
   const alice = await h.account('alice');
-  const before = h.rows();
+  const before = await h.rows();
   expect(await h.handle(bye, { type: 'bye' }, alice.conn)).toEqual({});
   expect(alice.conn.closeAfter).toEqual({ code: CLOSE_CODES.normal, reason: 'bye' });
   expect(alice.conn.session).toEqual(alice.session);
-  expect(h.rows()).toEqual(before);
+  expect(await h.rows()).toEqual(before);
 });
 
 test('a logged-out connection may say bye too', async () => {

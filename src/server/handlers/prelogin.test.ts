@@ -21,7 +21,7 @@ test('an account with keys gets its stored salt and descriptor, and the serverâ€
 test('an unknown name gets the same made-up salt every time, shaped like a new account, and writes nothing', async () => {
   const h = harness();
   await h.account('old', { keys: false, password: 'long enough password' });
-  const before = h.rows();
+  const before = await h.rows();
   const ask = (username: string) => h.handle(prelogin, { type: 'prelogin', username }, h.connection());
   const first = await ask('nobody');
   expect(first).toEqual({ salt: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), kdf: { ...KDF_DEFAULT }, realm: expect.any(String) });
@@ -30,7 +30,7 @@ test('an unknown name gets the same made-up salt every time, shaped like a new a
   // An account without keys looks like an unknown one, and so does a name no account can have.
   expect((await ask('old')).kdf).toEqual(KDF_DEFAULT);
   expect((await ask('not a name!')).kdf).toEqual(KDF_DEFAULT);
-  expect(h.rows()).toEqual(before);
+  expect(await h.rows()).toEqual(before);
 });
 
 describe('with two prelogins a minute per address', () => {

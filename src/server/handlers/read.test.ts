@@ -26,9 +26,9 @@ test('an older or equal seq changes nothing and tells nobody; a seq past the end
   const bob = await h.account('bob');
   const id = await h.conversation(alice, bob, ['one', 'two', 'three']);
   await h.handle(read, { type: 'read', conversationId: id, seq: 2 }, bob.conn);
-  const before = h.rows();
+  const before = await h.rows();
   expect(await h.handle(read, { type: 'read', conversationId: id, seq: 1 }, bob.conn)).toEqual({ readSeq: 2 });
-  expect(h.rows()).toEqual(before);
+  expect(await h.rows()).toEqual(before);
   expect(alice.conn.framesOf('read')).toHaveLength(1);
   expect(await h.handle(read, { type: 'read', conversationId: id, seq: 99 }, bob.conn)).toEqual({ readSeq: 3 });
 });

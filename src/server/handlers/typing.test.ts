@@ -11,7 +11,7 @@ test('the peer is told the caller is typing, then that they stopped; nothing is 
   const alice = await h.account('alice');
   const bob = await h.account('bob');
   const id = await h.conversation(alice, bob);
-  const before = h.rows();
+  const before = await h.rows();
   expect(await h.handle(typing, { type: 'typing', conversationId: id }, alice.conn)).toEqual({});
   await h.handle(typing, { type: 'typing', conversationId: id, active: false }, alice.conn);
   expect(bob.conn.framesOf('typing')).toEqual([
@@ -19,7 +19,7 @@ test('the peer is told the caller is typing, then that they stopped; nothing is 
     { type: 'typing', conversationId: id, username: 'alice', active: false },
   ]);
   expect(alice.conn.framesOf('typing')).toEqual([]);
-  expect(h.rows()).toEqual(before);
+  expect(await h.rows()).toEqual(before);
 });
 
 test('a conversation the caller is not in is CONVERSATION_NOT_FOUND', async () => {

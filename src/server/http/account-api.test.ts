@@ -68,7 +68,7 @@ test('logout: the cookie’s session ends, its sockets are closed, and the cooki
 test('refusals before any handler runs: 405 for GET, 403 for another site, 415 for a form, 400 for a body that is no object', async () => {
   const h = harness();
   const { call } = api(h);
-  const before = h.rows();
+  const before = await h.rows();
   const get = await call(fakeRequest({ url: '/api/login' }));
   expect([get?.statusCode, get?.headers.allow]).toEqual([405, 'POST']);
   const crossSite = await call(postJson('/api/register', { username: 'alice', password: AUTH_KEY }, { origin: 'https://evil.example' }));
@@ -77,20 +77,20 @@ test('refusals before any handler runs: 405 for GET, 403 for another site, 415 f
   const form = await call(fakeRequest({ method: 'POST', url: '/api/login', headers: { 'content-type': 'text/plain' }, body: '{}' }));
   expect(form?.statusCode).toBe(415);
   expect((await call(postJson('/api/login', ['alice'])))?.statusCode).toBe(400);
-  expect(h.rows()).toEqual(before);
+  expect(await h.rows()).toEqual(before);
 });
 
 test('the handlers’ refusals keep their codes: INVALID_USERNAME and E2E_REQUIRED, with nothing written', async () => {
   const h = harness();
   const { call } = api(h);
-  const before = h.rows();
+  const before = await h.rows();
   const badName = await call(postJson('/api/register', { username: 'no spaces', password: AUTH_KEY }));
   expect([badName?.statusCode, (badName?.json() as { error: { code: string } }).error.code]).toEqual([400, 'INVALID_USERNAME']);
   const plain = await call(postJson('/api/register', { username: 'alice', password: 'long enough password' }));
   expect([plain?.statusCode, (plain?.json() as { error: { code: string } }).error.code]).toEqual([403, 'E2E_REQUIRED']);
   const unknownField = await call(postJson('/api/login', { username: 'alice', password: AUTH_KEY, admin: true }));
   expect(unknownField?.statusCode).toBe(400);
-  expect(h.rows()).toEqual(before);
+  expect(await h.rows()).toEqual(before);
 });
 
 test('a failure that is not a refusal is 500 INTERNAL, logged without the request', async () => {

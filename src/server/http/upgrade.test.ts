@@ -32,8 +32,8 @@ test('no cookie, an unknown or an idle session: allowed, logged out', async () =
 test('a page from another origin is refused with 403 even with a valid cookie, and the session is not touched', async () => {
   const h = harness();
   const alice = await h.account('alice');
-  const before = h.rows();
+  const before = await h.rows();
   const verdict = await authorizeUpgrade(upgrade({ cookie: `${SESSION_COOKIE}=${alice.token}`, origin: 'https://evil.example' }), h.services);
   expect(verdict).toEqual({ ok: false, status: 403, reason: 'origin not allowed' });
-  expect(h.rows()).toEqual(before);
+  expect(await h.rows()).toEqual(before);
 });

@@ -12,6 +12,7 @@ import { SqliteKeys } from './keys.js';
 import { SqliteGroups } from './groups.js';
 import { Rosters } from './rosters.js';
 import { prepareStatements, toMessage, type Statements, type SummaryRow } from './statements.js';
+import { groupSummary, type SummaryReaders } from './group-summary.js';
 import type {
   AppendResultOf,
   EpochKeyRow,
@@ -23,6 +24,8 @@ import type {
   ReadResult,
   EpochResult,
   GroupMemberRow,
+  GroupView,
+  StoredChange,
   MembershipRefusal,
   MembershipUpdate,
   NewGroup,
@@ -102,6 +105,10 @@ export class SqliteStore implements Store {
     this.spans = new SpanReader(this.stmt);
     this.rosters = new Rosters(this.stmt);
     this.writer = new MessageWriter(this.db, this.stmt, this.spans, this.rosters);
+  }
+
+  private get readers(): SummaryReaders {
+    return { stmt: this.stmt, spans: this.spans, headOf: (id) => this.writer.headOf(id) };
   }
 
   /** Prepared on first use: a store opened at an older schema (the migration tests) has no key tables. */
@@ -272,6 +279,18 @@ export class SqliteStore implements Store {
     return this.groups.members(conversationId);
   }
 
+  async membershipLog(conversationId: number, from: number, to: number, limit: number): Promise<StoredChange[]> {
+    return this.groups.changeLog(conversationId, from, to, limit);
+  }
+
+  async groupView(userId: number, conversationId: number): Promise<GroupView | undefined> {
+    return this.groups.view(userId, conversationId);
+  }
+
+  async readMarks(conversationId: number): Promise<{ username: string; readSeq: number }[]> {
+    return this.groups.readMarks(conversationId);
+  }
+
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {
     return this.writer.openDirect(userId, peerId, now);
   }
@@ -294,14 +313,18 @@ export class SqliteStore implements Store {
    * returns and not the whole history since.
    */
   async messagesAfter(userId: number, after: number, limit: number): Promise<Message[]> {
-    // A conversation with nothing new costs no probe at all.
-    const heads = this.stmt.conversationsOf.all(userId).map((row) => this.writer.headOf(row.conversation_id)).filter((head) => head.lastId > after);
+    // Each conversation within the user's window on it (a group's: from joining to leaving); one with nothing new
+    // there costs no probe at all.
+    const windows = this.stmt.conversationsOf
+      .all(userId)
+      .map((row) => ({ id: row.conversation_id, after: Math.max(after, row.joined_cursor), upTo: row.left_cursor ?? this.writer.headOf(row.conversation_id).lastId }))
+      .filter((w) => w.upTo > w.after);
     const ids: number[] = [];
-    const last = Math.max(0, ...heads.map((head) => spanOf(head.lastId)));
+    const last = Math.max(0, ...windows.map((w) => spanOf(w.upTo)));
     for (let lo = spanOf(after + 1); lo <= last && ids.length < limit; lo += SYNC_SPANS) {
-      for (const head of heads) {
-        const hi = Math.min(lo + SYNC_SPANS - 1, spanOf(head.lastId));
-        if (hi >= lo) ids.push(...this.spans.idsAfter(head.id, after, lo, hi, limit));
+      for (const w of windows) {
+        const hi = Math.min(lo + SYNC_SPANS - 1, spanOf(w.upTo));
+        if (hi >= lo) ids.push(...this.spans.idsAfter(w.id, w.after, lo, hi, limit).filter((id) => id <= w.upTo));
       }
     }
     if (ids.length === 0) return [];
@@ -316,16 +339,21 @@ export class SqliteStore implements Store {
   }
 
   async conversations(userId: number): Promise<ConversationSummary[]> {
-    return this.stmt.summaries
+    const direct = this.stmt.summaries
       .all(userId)
       .map((row) => this.toSummary(userId, row))
-      .filter((summary) => summary.lastMessage !== null)
-      .sort((a, b) => b.lastMessage!.cursor - a.lastMessage!.cursor);
+      .filter((summary) => summary.lastMessage !== null);
+    // Groups are listed from their creation on, messages or not; those without any sort last, newest first.
+    const groups = this.stmt.groupSummaries.all(userId).map((row) => groupSummary(this.readers, userId, row));
+    const at = (c: ConversationSummary) => c.lastMessage?.cursor ?? 0;
+    return [...direct, ...groups].sort((a, b) => at(b) - at(a) || b.id - a.id);
   }
 
   async conversation(userId: number, conversationId: number): Promise<ConversationSummary | undefined> {
     const row = this.stmt.summary.get(userId, conversationId);
-    return row && this.toSummary(userId, row);
+    if (row) return this.toSummary(userId, row);
+    const group = this.stmt.groupSummary.get(userId, conversationId);
+    return group && groupSummary(this.readers, userId, group);
   }
 
   async peersOf(userId: number, conversationId: number): Promise<number[] | undefined> {

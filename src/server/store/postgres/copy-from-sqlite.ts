@@ -43,9 +43,10 @@ const TABLES: readonly Table[] = [
   },
   {
     name: 'conversation_members',
-    select: 'SELECT conversation_id, user_id, read_seq, role, joined_cursor, left_cursor FROM conversation_members ORDER BY conversation_id, user_id',
-    columns: ['conversation_id', 'user_id', 'read_seq', 'role', 'joined_cursor', 'left_cursor'],
-    types: ['bigint', 'bigint', 'bigint', 'text', 'bigint', 'bigint'],
+    select: `SELECT conversation_id, user_id, read_seq, role, joined_cursor, left_cursor, joined_seq, left_seq, left_index
+             FROM conversation_members ORDER BY conversation_id, user_id`,
+    columns: ['conversation_id', 'user_id', 'read_seq', 'role', 'joined_cursor', 'left_cursor', 'joined_seq', 'left_seq', 'left_index'],
+    types: ['bigint', 'bigint', 'bigint', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'int'],
   },
   {
     name: 'messages',
@@ -80,9 +81,9 @@ const TABLES: readonly Table[] = [
   },
   {
     name: 'membership_changes',
-    select: 'SELECT conversation_id, idx, change, created_at FROM membership_changes ORDER BY conversation_id, idx',
-    columns: ['conversation_id', 'idx', 'change', 'created_at'],
-    types: ['bigint', 'int', 'text', 'bigint'],
+    select: 'SELECT conversation_id, idx, change, created_at, after_seq FROM membership_changes ORDER BY conversation_id, idx',
+    columns: ['conversation_id', 'idx', 'change', 'created_at', 'after_seq'],
+    types: ['bigint', 'int', 'text', 'bigint', 'bigint'],
   },
 ];
 

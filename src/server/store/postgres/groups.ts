@@ -3,8 +3,21 @@
 // members that hold when it commits, and newcomers join at the log's exact newest cursor.
 import type pg from 'pg';
 import { decodeMembershipChange, GENESIS_PREV, MAX_GROUP_MEMBERS, membershipChangeHash, sameHead } from '../../../shared/crypto/index.js';
-import type { GroupMemberInput, GroupMemberRow, GroupRole, MembershipRefusal, MembershipUpdate, NewGroup } from '../store.js';
+import type { GroupMemberInput, GroupMemberRow, GroupRole, GroupView, MembershipRefusal, MembershipUpdate, NewGroup, StoredChange } from '../store.js';
 import { type Db, isUniqueViolation, transaction } from './pool.js';
+
+interface ViewRow {
+  group_id: string;
+  name: string;
+  shares_history: boolean;
+  epoch: number;
+  role: GroupRole | null;
+  joined_seq: number;
+  left_seq: number | null;
+  left_index: number | null;
+  chain_length: number;
+  member_count: number;
+}
 
 interface MemberRow {
   user_id: number;
@@ -29,10 +42,10 @@ export class PgGroups {
         const conversationId = inserted.rows[0]?.id;
         if (conversationId === undefined) return 'group-exists';
         await client.query(
-          'INSERT INTO conversation_members (conversation_id, user_id, role, joined_cursor, read_seq) SELECT $1, u, r, 0, 0 FROM unnest($2::bigint[], $3::text[]) AS m(u, r)',
+          'INSERT INTO conversation_members (conversation_id, user_id, role, joined_cursor, joined_seq, read_seq) SELECT $1, u, r, 0, 0, 0 FROM unnest($2::bigint[], $3::text[]) AS m(u, r)',
           [conversationId, group.members.map((m) => m.userId), group.members.map((m) => m.role)],
         );
-        await client.query('INSERT INTO membership_changes (conversation_id, idx, change, created_at) VALUES ($1, 0, $2, $3)', [conversationId, group.change, group.now]);
+        await client.query('INSERT INTO membership_changes (conversation_id, idx, change, created_at, after_seq) VALUES ($1, 0, $2, $3, 0)', [conversationId, group.change, group.now]);
         return { conversationId };
       });
     } catch (error) {
@@ -58,7 +71,14 @@ export class PgGroups {
       if (refusal !== undefined) return refusal;
       await this.applyMembers(client, u, heads[0]!.last_id, group.last_seq);
       await client.query('UPDATE conversations SET name = $1, shares_history = $2 WHERE id = $3', [u.name, u.sharesHistory, u.conversationId]);
-      await client.query('INSERT INTO membership_changes (conversation_id, idx, change, created_at) VALUES ($1, $2, $3, $4)', [u.conversationId, u.index, u.change, u.now]);
+      // The log's lock is held: no message of this conversation commits between the read of last_seq and this row.
+      await client.query('INSERT INTO membership_changes (conversation_id, idx, change, created_at, after_seq) VALUES ($1, $2, $3, $4, $5)', [
+        u.conversationId,
+        u.index,
+        u.change,
+        u.now,
+        group.last_seq,
+      ]);
       return 'appended';
     });
   }
@@ -66,6 +86,51 @@ export class PgGroups {
   async changes(conversationId: number, fromIndex: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ change: string }>('SELECT change FROM membership_changes WHERE conversation_id = $1 AND idx >= $2 ORDER BY idx', [conversationId, fromIndex]);
     return rows.map((r) => r.change);
+  }
+
+  /** Changes `from` to `to` (inclusive), at most `limit`, each with the conversation's last seq when it was stored. */
+  async changeLog(conversationId: number, from: number, to: number, limit: number): Promise<StoredChange[]> {
+    const { rows } = await this.pool.query<{ idx: number; change: string; after_seq: number }>(
+      'SELECT idx, change, after_seq FROM membership_changes WHERE conversation_id = $1 AND idx >= $2 AND idx <= $3 ORDER BY idx LIMIT $4',
+      [conversationId, from, to, limit],
+    );
+    return rows.map((r) => ({ index: r.idx, change: r.change, afterSeq: r.after_seq }));
+  }
+
+  /** The group as one member (current or former) sees it; undefined if they never were one. */
+  async view(userId: number, conversationId: number): Promise<GroupView | undefined> {
+    const { rows } = await this.pool.query<ViewRow>(
+      `SELECT c.group_id, c.name, c.shares_history, c.epoch, me.role, me.joined_seq, me.left_seq, me.left_index,
+         (SELECT count(*) FROM membership_changes WHERE conversation_id = c.id) AS chain_length,
+         (SELECT count(*) FROM conversation_members WHERE conversation_id = c.id AND left_cursor IS NULL) AS member_count
+       FROM conversation_members me JOIN conversations c ON c.id = me.conversation_id
+       WHERE me.user_id = $1 AND me.conversation_id = $2 AND c.kind = 'group'`,
+      [userId, conversationId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const left = row.left_index !== null;
+    return {
+      groupId: row.group_id,
+      name: row.name,
+      sharesHistory: row.shares_history,
+      epoch: row.epoch,
+      role: left ? null : row.role,
+      leftIndex: row.left_index,
+      window: { afterSeq: row.joined_seq, upToSeq: row.left_seq },
+      chainLength: row.chain_length,
+      memberCount: row.member_count,
+    };
+  }
+
+  /** How far each current member has read, by username. */
+  async readMarks(conversationId: number): Promise<{ username: string; readSeq: number }[]> {
+    const { rows } = await this.pool.query<{ username: string; read_seq: number }>(
+      `SELECT u.username, m.read_seq FROM conversation_members m JOIN users u ON u.id = m.user_id
+       WHERE m.conversation_id = $1 AND m.left_cursor IS NULL ORDER BY u.username`,
+      [conversationId],
+    );
+    return rows.map((r) => ({ username: r.username, readSeq: r.read_seq }));
   }
 
   async members(conversationId: number): Promise<GroupMemberRow[] | undefined> {
@@ -97,16 +162,25 @@ export class PgGroups {
     const { rows } = await client.query<MemberRow>('SELECT user_id, role, left_cursor FROM conversation_members WHERE conversation_id = $1', [u.conversationId]);
     const existing = new Map(rows.map((row): [number, MemberRow] => [row.user_id, row]));
     const joinedCursor = u.sharesHistory ? 0 : newest;
+    const joinedSeq = u.sharesHistory ? 0 : lastSeq;
     const named = new Set<number>();
     for (const { userId, role } of u.members) {
       named.add(userId);
       const row = existing.get(userId);
       if (row === undefined) {
-        await client.query('INSERT INTO conversation_members (conversation_id, user_id, role, joined_cursor, read_seq) VALUES ($1, $2, $3, $4, $5)', [u.conversationId, userId, role, joinedCursor, lastSeq]);
+        await client.query('INSERT INTO conversation_members (conversation_id, user_id, role, joined_cursor, joined_seq, read_seq) VALUES ($1, $2, $3, $4, $5, $6)', [
+          u.conversationId,
+          userId,
+          role,
+          joinedCursor,
+          joinedSeq,
+          lastSeq,
+        ]);
       } else if (row.left_cursor !== null) {
         await client.query(
-          'UPDATE conversation_members SET role = $1, joined_cursor = $2, left_cursor = NULL, read_seq = greatest(read_seq, $3) WHERE conversation_id = $4 AND user_id = $5',
-          [role, joinedCursor, lastSeq, u.conversationId, userId],
+          `UPDATE conversation_members SET role = $1, joined_cursor = $2, joined_seq = $3, left_cursor = NULL, left_seq = NULL, left_index = NULL,
+           read_seq = greatest(read_seq, $4) WHERE conversation_id = $5 AND user_id = $6`,
+          [role, joinedCursor, joinedSeq, lastSeq, u.conversationId, userId],
         );
       } else if (row.role !== role) {
         await client.query('UPDATE conversation_members SET role = $1 WHERE conversation_id = $2 AND user_id = $3', [role, u.conversationId, userId]);
@@ -114,7 +188,13 @@ export class PgGroups {
     }
     const leaving = rows.filter((row) => row.left_cursor === null && !named.has(row.user_id)).map((row) => row.user_id);
     if (leaving.length > 0) {
-      await client.query('UPDATE conversation_members SET left_cursor = $1 WHERE conversation_id = $2 AND user_id = ANY($3::bigint[])', [newest, u.conversationId, leaving]);
+      await client.query('UPDATE conversation_members SET left_cursor = $1, left_seq = $2, left_index = $3 WHERE conversation_id = $4 AND user_id = ANY($5::bigint[])', [
+        newest,
+        lastSeq,
+        u.index,
+        u.conversationId,
+        leaving,
+      ]);
     }
   }
 }

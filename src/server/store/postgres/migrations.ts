@@ -149,6 +149,20 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'SQLite migration 12: member windows in seqs, where a member left the chain, where each change falls in the messages',
+    // The same columns and meaning as SQLite's step 12 (src/server/store/migrations.ts): history and unread counts
+    // work in seqs, so a member row holds the conversation's last seq when the member joined (0 when the group
+    // shares its history) and when they left, and the index of the change that took them out; after_seq is the
+    // conversation's last seq when a change was stored.
+    sql: `
+      ALTER TABLE conversation_members ADD COLUMN joined_seq BIGINT NOT NULL DEFAULT 0;
+      ALTER TABLE conversation_members ADD COLUMN left_seq BIGINT;
+      ALTER TABLE conversation_members ADD COLUMN left_index INTEGER;
+      ALTER TABLE membership_changes ADD COLUMN after_seq BIGINT NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /**

@@ -8,7 +8,8 @@ interface MessageRow {
   conversation_id: number;
   seq: number;
   from_name: string;
-  to_name: string;
+  /** Null for a group message (recipient_id 0 names no account). */
+  to_name: string | null;
   client_msg_id: string;
   body: Buffer;
   created_at: number;
@@ -19,15 +20,15 @@ const toMessage = (row: MessageRow): Message => ({
   conversationId: row.conversation_id,
   seq: row.seq,
   from: row.from_name,
-  to: row.to_name,
+  ...(row.to_name === null ? {} : { to: row.to_name }),
   clientMsgId: row.client_msg_id,
   body: row.body.toString('utf8'),
   ts: row.created_at,
 });
 
-// Direct messages only: a group message names no recipient (0), so the recipient's join leaves it out, as SQLite's does.
+// A group message names no recipient (0): the recipient's join finds no one, and the message has no `to`.
 const MESSAGE_FIELDS = `m.id, m.conversation_id, m.seq, s.username AS from_name, r.username AS to_name, m.client_msg_id, m.body, m.created_at`;
-const SENDER_AND_RECIPIENT = 'JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id';
+const SENDER_AND_RECIPIENT = 'JOIN users s ON s.id = m.sender_id LEFT JOIN users r ON r.id = m.recipient_id';
 
 interface SummaryRow {
   id: number;
@@ -50,16 +51,46 @@ const SUMMARY_QUERY = `
   JOIN users pu ON pu.id = peer.user_id
   WHERE me.user_id = $1 AND c.kind = 'direct'`;
 
+interface GroupSummaryRow {
+  id: number;
+  group_id: string;
+  name: string;
+  epoch: number;
+  role: 'owner' | 'admin' | 'member' | null;
+  read_seq: number;
+  joined_seq: number;
+  left_cursor: number | null;
+  /** The member's last seq: where they left, or the conversation's newest. */
+  upto_seq: number;
+  member_count: number;
+  chain_length: number;
+  unread: number;
+}
+
+// A group as one member (current or former) sees it: their window ends where they left, and only others' messages
+// up to there count as unread.
+const GROUP_SUMMARY_QUERY = `
+  SELECT c.id, c.group_id, c.name, c.epoch, me.role, me.read_seq, me.joined_seq, me.left_cursor, coalesce(me.left_seq, c.last_seq) AS upto_seq,
+    (SELECT count(*) FROM conversation_members WHERE conversation_id = c.id AND left_cursor IS NULL) AS member_count,
+    (SELECT count(*) FROM membership_changes WHERE conversation_id = c.id) AS chain_length,
+    (SELECT count(*) FROM messages u WHERE u.conversation_id = c.id AND u.seq > me.read_seq AND u.seq <= coalesce(me.left_seq, c.last_seq)
+       AND u.sender_id <> me.user_id) AS unread
+  FROM conversation_members me JOIN conversations c ON c.id = me.conversation_id
+  WHERE me.user_id = $1 AND c.kind = 'group'`;
+
 export class PgReads {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** The user's direct messages with a cursor past `after`, oldest first; conversations with nothing new are not searched. */
+  /**
+   * The user's messages with a cursor past `after`, oldest first, each conversation within the user's window on it
+   * (a group's: from joining to leaving; a direct one's is everything); conversations with nothing new are not searched.
+   */
   async messagesAfter(userId: number, after: number, limit: number): Promise<Message[]> {
     const { rows } = await this.pool.query<MessageRow>(
       `SELECT ${MESSAGE_FIELDS}
        FROM conversation_members cm
-       JOIN conversations c ON c.id = cm.conversation_id AND c.kind = 'direct' AND c.last_id > $2
-       JOIN messages m ON m.conversation_id = c.id AND m.id > $2
+       JOIN conversations c ON c.id = cm.conversation_id AND c.last_id > greatest($2, cm.joined_cursor)
+       JOIN messages m ON m.conversation_id = c.id AND m.id > greatest($2, cm.joined_cursor) AND (cm.left_cursor IS NULL OR m.id <= cm.left_cursor)
        ${SENDER_AND_RECIPIENT}
        WHERE cm.user_id = $1 ORDER BY m.id LIMIT $3`,
       [userId, after, limit],
@@ -76,14 +107,20 @@ export class PgReads {
     return rows.map(toMessage).reverse();
   }
 
+  /** Direct conversations with messages, and groups from their creation on; newest message first, those without any last. */
   async conversations(userId: number): Promise<ConversationSummary[]> {
-    const { rows } = await this.pool.query<SummaryRow>(`${SUMMARY_QUERY} AND c.last_id > 0 ORDER BY c.last_id DESC`, [userId]);
-    return this.summaries(rows);
+    const { rows } = await this.pool.query<SummaryRow>(`${SUMMARY_QUERY} AND c.last_id > 0`, [userId]);
+    const groups = await this.pool.query<GroupSummaryRow>(GROUP_SUMMARY_QUERY, [userId]);
+    const all = [...(await this.summaries(rows)), ...(await this.groupSummaries(groups.rows))];
+    const at = (c: ConversationSummary) => c.lastMessage?.cursor ?? 0;
+    return all.sort((a, b) => at(b) - at(a) || b.id - a.id);
   }
 
   async conversation(userId: number, conversationId: number): Promise<ConversationSummary | undefined> {
     const { rows } = await this.pool.query<SummaryRow>(`${SUMMARY_QUERY} AND c.id = $2`, [userId, conversationId]);
-    return (await this.summaries(rows))[0];
+    if (rows.length > 0) return (await this.summaries(rows))[0];
+    const groups = await this.pool.query<GroupSummaryRow>(`${GROUP_SUMMARY_QUERY} AND c.id = $2`, [userId, conversationId]);
+    return (await this.groupSummaries(groups.rows))[0];
   }
 
   /** The current members of a conversation (direct or group) in id order; undefined when there is no such conversation. */
@@ -127,6 +164,34 @@ export class PgReads {
       [userId, conversationId, seq],
     );
     return { readSeq: rows[0]!.read_seq, memberIds: peers, changed: rows[0]!.changed };
+  }
+
+  /** Each group's last message within the member's window: the one at their last seq, if they saw any. */
+  private async groupSummaries(rows: readonly GroupSummaryRow[]): Promise<ConversationSummary[]> {
+    const seen = rows.filter((r) => r.upto_seq > r.joined_seq);
+    const last = new Map<number, Message>();
+    if (seen.length > 0) {
+      const found = await this.pool.query<MessageRow>(
+        `SELECT ${MESSAGE_FIELDS} FROM unnest($1::bigint[], $2::bigint[]) AS w(conversation_id, seq)
+         JOIN messages m ON m.conversation_id = w.conversation_id AND m.seq = w.seq ${SENDER_AND_RECIPIENT}`,
+        [seen.map((r) => r.id), seen.map((r) => r.upto_seq)],
+      );
+      for (const row of found.rows) last.set(row.conversation_id, toMessage(row));
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      kind: 'group',
+      groupId: r.group_id,
+      name: r.name,
+      memberCount: r.member_count,
+      role: r.left_cursor === null ? r.role : null,
+      lastSeq: r.upto_seq,
+      readSeq: r.read_seq,
+      unread: r.upto_seq > r.read_seq ? r.unread : 0,
+      lastMessage: r.upto_seq > r.joined_seq ? (last.get(r.id) ?? null) : null,
+      epoch: r.epoch,
+      chainLength: r.chain_length,
+    }));
   }
 
   private async summaries(rows: readonly SummaryRow[]): Promise<ConversationSummary[]> {

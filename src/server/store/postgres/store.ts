@@ -12,6 +12,7 @@ import type {
   EpochKeyRow,
   EpochResult,
   GroupMemberRow,
+  GroupView,
   KeyReset,
   MembershipRefusal,
   MembershipUpdate,
@@ -26,6 +27,7 @@ import type {
   SessionRow,
   StaleKeys,
   Store,
+  StoredChange,
   StoredKeys,
   UserRow,
 } from '../store.js';
@@ -248,6 +250,18 @@ export class PostgresStore implements Store {
 
   async groupMembers(conversationId: number): Promise<GroupMemberRow[] | undefined> {
     return this.groups.members(conversationId);
+  }
+
+  async membershipLog(conversationId: number, from: number, to: number, limit: number): Promise<StoredChange[]> {
+    return this.groups.changeLog(conversationId, from, to, limit);
+  }
+
+  async groupView(userId: number, conversationId: number): Promise<GroupView | undefined> {
+    return this.groups.view(userId, conversationId);
+  }
+
+  async readMarks(conversationId: number): Promise<{ username: string; readSeq: number }[]> {
+    return this.groups.readMarks(conversationId);
   }
 
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {
