@@ -56,6 +56,14 @@ export interface ParleyServer {
 const SHUTDOWN_GRACE_MS = 2_000;
 /** How long a closing WebSocket waits for the peer's close frame before its socket is destroyed. */
 const CLOSE_TIMEOUT_MS = 5_000;
+/** How long /healthz waits for a database on another machine (PostgreSQL) to answer before it says 503. */
+const HEALTH_TIMEOUT_MS = 1_000;
+
+/** /healthz's check of a database on another machine, for a store that has one. */
+function databaseCheck(store: Store): { database?: () => Promise<string | null> } {
+  const unreachable = store.unreachable?.bind(store);
+  return unreachable ? { database: () => unreachable(HEALTH_TIMEOUT_MS) } : {};
+}
 
 /**
  * Node checks headersTimeout only every connectionsCheckingInterval (30 s by default), so a slowloris
@@ -118,7 +126,11 @@ export function createServer(options: ServerOptions): ParleyServer {
     ...(options.routes ?? []),
     metricsRoute(services.metrics, config.metrics, config.trustProxy),
     ...webRoutes({ services, endSession }),
-    coreRoutes({ isReady, pressure: () => fdGuard.pressure() }),
+    coreRoutes({
+      isReady,
+      pressure: () => fdGuard.pressure(),
+      ...databaseCheck(store),
+    }),
   ];
   const slots = new AddressSlots(config.maxConnectionsPerAddress);
   // Counted from here: the database's files are open, the listening socket comes next.

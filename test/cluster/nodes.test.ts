@@ -1,7 +1,6 @@
 // Several real `parley server` processes on one PostgreSQL and one Redis (each test its own database): a message
 // crosses nodes at once, a session ended on one node closes its sockets on the others, and a node SIGKILLed in
 // the middle of a conversation loses no acked message and duplicates none while its clients move to the others.
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CLOSE_CODES } from '../../src/shared/protocol.js';
@@ -9,7 +8,7 @@ import { checkStored, type Row, SEQ_STATS, type SeqStat, STORED_PLACES } from '.
 import { type RequestFailed, TestClient, userClient } from '../helpers/client.js';
 import { OutboxClient } from '../helpers/outbox.js';
 import { spawnServer, type SpawnedServer } from '../helpers/server.js';
-import { servicesMissing, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../helpers/services.js';
+import { createTestDatabase, servicesMissing, TEST_REDIS_URL } from '../helpers/services.js';
 
 const skipped = await servicesMissing({ postgres: true, redis: true });
 
@@ -28,20 +27,9 @@ afterEach(async () => {
 
 /** A database of its own on the test PostgreSQL, dropped after the test; its URL. */
 async function createDatabase(): Promise<string> {
-  const name = `parley_cluster_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  dropDatabase = async () => {
-    const again = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await again.connect();
-    await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await again.end();
-  };
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const { url, drop } = await createTestDatabase();
+  dropDatabase = drop;
+  return url;
 }
 
 /** `count` nodes on one new database and the test Redis, started one after another (a busy machine starts them slowly). */

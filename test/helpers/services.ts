@@ -1,5 +1,6 @@
 // The machine's PostgreSQL and Redis for the tests that need them: their URLs, whether they answer, and (run as a
 // script, as .ci/run does) a wait until both answer: `node --import tsx test/helpers/services.ts SECONDS`.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 
@@ -47,6 +48,24 @@ export async function servicesMissing(which: { postgres?: boolean; redis?: boole
   const reason = reasons.join('; ');
   if (process.env.CI === 'true') throw new Error(`${reason}; CI must run these tests (README, "Run the tests")`);
   return `skipped: ${reason}; set PARLEY_TEST_POSTGRES_URL / PARLEY_TEST_REDIS_URL`;
+}
+
+/** A database of its own on the test PostgreSQL (for real server processes, which use the URL's default schema): its URL, and how to drop it. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `parley_cluster_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const drop = async () => {
+    const again = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await again.connect();
+    await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await again.end();
+  };
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop };
 }
 
 async function waitForServices(seconds: number): Promise<void> {

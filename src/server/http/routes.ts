@@ -5,6 +5,8 @@ interface HttpContext {
   isReady(): boolean;
   /** Why the server cannot take connections though it runs (the open-file limit), or null. */
   pressure(): string | null;
+  /** Why the database does not answer (checked on each request, with a short timeout), or null; absent for a local file. */
+  database?(): Promise<string | null>;
 }
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -14,8 +16,12 @@ export function coreRoutes(ctx: HttpContext): HttpHandler {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
       const problem = ctx.isReady() ? ctx.pressure() : 'starting';
-      res.writeHead(problem === null ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(`${problem ?? 'ok'}\n`);
+      const answer = (why: string | null) => {
+        res.writeHead(why === null ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(`${why ?? 'ok'}\n`);
+      };
+      if (problem !== null || !ctx.database) answer(problem);
+      else void ctx.database().then(answer, (error: unknown) => answer(`database check failed (${(error as Error).message})`));
       return true;
     }
     return false;

@@ -371,4 +371,9 @@ export interface Store {
   close(): Promise<void>;
   /** False once closed (or when the database is unreachable): /healthz then answers 503. */
   isOpen?(): boolean;
+  /**
+   * For a database on another machine: why it did not answer a trivial query within `timeoutMs`, or null when it
+   * did. /healthz asks on each request and answers 503 with the reason.
+   */
+  unreachable?(timeoutMs: number): Promise<string | null>;
 }

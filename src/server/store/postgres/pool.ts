@@ -38,6 +38,32 @@ export function createPool({ url, max = 10, schema }: PoolOptions): pg.Pool {
 }
 
 /**
+ * Why PostgreSQL at `url` did not answer `SELECT 1` within `timeoutMs`, or null: on a connection of its own, so a
+ * pool whose connections hang (a host that stopped answering) cannot hang the check, and the connection is closed
+ * whatever happened.
+ */
+export async function probeDatabase(url: string, timeoutMs: number): Promise<string | null> {
+  // pg's own timeouts are a backstop that closes the connection; the race below answers on time.
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2 * timeoutMs, query_timeout: 2 * timeoutMs });
+  client.on('error', () => {});
+  const checked = client
+    .connect()
+    .then(() => client.query('SELECT 1'))
+    .then(
+      () => null,
+      (error: unknown) => `database unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`database did not answer within ${timeoutMs} ms`), timeoutMs)));
+  try {
+    return await Promise.race([checked, late]);
+  } finally {
+    clearTimeout(timer);
+    void client.end().catch(() => {});
+  }
+}
+
+/**
  * Runs `body` in one transaction on one pooled connection: COMMIT when it returns (a refusal it returns
  * commits nothing it did not write), ROLLBACK when it throws. A failed COMMIT throws, and nothing is stored.
  */

@@ -35,7 +35,7 @@ import { PgMessageWriter } from './append.js';
 import { PgGroups } from './groups.js';
 import { PgKeys } from './keys.js';
 import { migratePostgres, type PgMigration } from './migrations.js';
-import { createPool, type Db, hasNul, isUniqueViolation, type PoolOptions, transaction } from './pool.js';
+import { createPool, type Db, hasNul, isUniqueViolation, type PoolOptions, probeDatabase, transaction } from './pool.js';
 import { PgReads } from './reads.js';
 
 export interface PostgresStoreOptions extends PoolOptions {
@@ -64,8 +64,13 @@ export class PostgresStore implements Store {
   private readonly keys: PgKeys;
   private readonly groups: PgGroups;
   private closed = false;
+  /** The health check in flight: callers meanwhile share it, so a hung database costs one pooled query, not one per request. */
+  private probe: Promise<string | null> | undefined;
 
-  private constructor(pool: pg.Pool) {
+  private constructor(
+    pool: pg.Pool,
+    private readonly url: string,
+  ) {
     this.pool = pool;
     this.writer = new PgMessageWriter(pool);
     this.reads = new PgReads(pool);
@@ -78,7 +83,7 @@ export class PostgresStore implements Store {
     const pool = createPool(options);
     try {
       await migratePostgres(pool, options.migrations);
-      const store = new PostgresStore(pool);
+      const store = new PostgresStore(pool, options.url);
       await store.serverSecret();
       return store;
     } catch (error) {
@@ -300,6 +305,11 @@ export class PostgresStore implements Store {
 
   async markRead(userId: number, conversationId: number, seq: number): Promise<ReadResult | undefined> {
     return this.reads.markRead(userId, conversationId, seq);
+  }
+
+  async unreachable(timeoutMs: number): Promise<string | null> {
+    this.probe ??= probeDatabase(this.url, timeoutMs).finally(() => (this.probe = undefined));
+    return this.probe;
   }
 
   isOpen(): boolean {
