@@ -204,6 +204,49 @@ for (const kind of await storeKinds()) {
       });
     });
 
+    describe('the read side: member windows, after_seq and the removal index', () => {
+      test('each member reads within their window; the chain log says where each change falls; read marks of current members', async () => {
+        const club = await createClub();
+        const id = club.conversationId;
+        await store.appendMessages([send('alice', id, 'g1'), send('alice', id, 'g2')]);
+        const c1 = change(club.groupId, club.first, 1, 'alice', 'remove', [target('carol')]);
+        const afterC1 = [member('alice', 'owner'), member('bob', 'admin')];
+        expect(await store.appendMembershipChange({ conversationId: id, index: 1, change: c1, members: afterC1, name: 'club', sharesHistory: false, now: 7 })).toBe('appended');
+        await store.appendMessages([send('alice', id, 'g3')]);
+        const c2 = change(club.groupId, c1, 2, 'alice', 'add', [target('dave')]);
+        expect(await store.appendMembershipChange({ conversationId: id, index: 2, change: c2, members: [...afterC1, member('dave')], name: 'club', sharesHistory: false, now: 8 })).toBe('appended');
+        await store.appendMessages([send('bob', id, 'g4')]);
+
+        expect(await store.membershipLog(id, 0, 10, 10)).toEqual([
+          { index: 0, change: club.first, afterSeq: 0 },
+          { index: 1, change: c1, afterSeq: 2 },
+          { index: 2, change: c2, afterSeq: 3 },
+        ]);
+        expect(await store.membershipLog(id, 1, 1, 10)).toEqual([{ index: 1, change: c1, afterSeq: 2 }]);
+        expect((await store.membershipLog(id, 0, 10, 2)).map((c) => c.index)).toEqual([0, 1]);
+
+        const common = { groupId: club.groupId, name: 'club', sharesHistory: false, epoch: 0, chainLength: 3, memberCount: 3 };
+        expect(await store.groupView(ids.carol!, id)).toEqual({ ...common, role: null, leftIndex: 1, window: { afterSeq: 0, upToSeq: 2 } });
+        expect(await store.groupView(ids.dave!, id)).toEqual({ ...common, role: 'member', leftIndex: null, window: { afterSeq: 3, upToSeq: null } });
+        expect(await store.groupView(ids.mallory!, id)).toBeUndefined();
+        const direct = await store.openDirect(ids.alice!, ids.bob!, 9);
+        expect(await store.groupView(ids.alice!, direct)).toBeUndefined();
+
+        expect((await store.messagesAfter(ids.carol!, 0, 10)).map((m) => m.clientMsgId)).toEqual(['g1', 'g2']);
+        expect((await store.messagesAfter(ids.dave!, 0, 10)).map((m) => m.clientMsgId)).toEqual(['g4']);
+        expect(await store.conversation(ids.carol!, id)).toMatchObject({ role: null, lastSeq: 2, unread: 2, lastMessage: { clientMsgId: 'g2' }, memberCount: 3 });
+        expect(await store.conversation(ids.dave!, id)).toMatchObject({ role: 'member', lastSeq: 4, readSeq: 3, unread: 1, lastMessage: { clientMsgId: 'g4' } });
+
+        expect(await store.markRead(ids.bob!, id, 4)).toMatchObject({ readSeq: 4 });
+        const marks = await store.readMarks(id);
+        expect(marks.map((m) => m.username)).toEqual(['alice', 'bob', 'dave']);
+        expect(marks.filter((m) => m.username !== 'alice')).toEqual([
+          { username: 'bob', readSeq: 4 },
+          { username: 'dave', readSeq: 3 },
+        ]);
+      });
+    });
+
     describe('sending to a group', () => {
       test('one stored row per send, whatever the member count, and the current members to push it to', async () => {
         const club = await createClub();
