@@ -6,7 +6,8 @@ import { ParleyError, selectThread, type ClientState, type ParleyClient } from '
 import { GO_AND_KEYS, SEARCH, commandNames, commandTable, type Status } from '../commands.js';
 import { LineEditorContext, Prompt, promptRows } from '../components/prompt.js';
 import { MessageList } from '../components/message-list.js';
-import { formatTime, rowsFor } from '../format.js';
+import { rowsFor } from '../format.js';
+import { noticeText } from '../notice-text.js';
 import { knownNames, openChat } from '../open-chat.js';
 import { useTone } from '../theme.js';
 import { useCommands } from '../use-commands.js';
@@ -24,7 +25,7 @@ interface Props {
   onSearch(query: string): void;
   onExit(): void;
   /** `!go`: another chat. */
-  onOpen(peer: string, conversationId: number): void;
+  onOpen(peer: string, conversationId: number, group?: boolean): void;
 }
 
 export const CHAT_COMMANDS = commandTable({
@@ -109,7 +110,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   const go = async (target: string) => {
     try {
       const opened = await openChat(client, target);
-      if (opened.conversationId !== conversationId) onOpen(opened.peer, opened.conversationId);
+      if (opened.conversationId !== conversationId) onOpen(opened.peer, opened.conversationId, opened.group);
     } catch (error) {
       setMessage({ text: (error as Error).message, error: true });
     }
@@ -164,9 +165,7 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
       <MessageList visible={view.visible} over={view.over} empty="No messages yet. Say hello!" />
       <Text {...tone('muted')}>{typing ? `${peer} is typing…` : ' '}</Text>
       <Text {...tone('notice')} wrap="truncate-end">
-        {notice
-          ? `${formatTime(notice.ts)} New message from ${notice.from} — !back, then type ${notice.from} to read it.`
-          : ' '}
+        {notice ? noticeText(state, notice) : ' '}
       </Text>
       {helpLines.map((line) => (
         <Text key={line}>{line}</Text>
