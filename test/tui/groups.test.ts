@@ -1,0 +1,97 @@
+// Groups in the terminal client, end to end: three `parley connect` in tmux against one real server. A group is
+// started from the menu, everyone reads everyone with coloured names, membership changes appear in the flow for
+// all, a removed member can no longer write, a mention is marked, and every refusal is one plain sentence.
+import { describe, expect, it } from 'vitest';
+import { ParleyError } from '../../src/shared/client/index.js';
+import type { Terminal } from '../helpers/tmux.js';
+import { register, terminalSuite } from '../helpers/tui.js';
+
+const E2E_TIMEOUT = 150_000;
+const { tmux, terminals, spawnServer } = terminalSuite();
+
+const sentence = (code: ConstructorParameters<typeof ParleyError>[0]) => new ParleyError(code).message;
+
+/** The SGR parameters in force where `text` starts on the row that holds it (capture-pane -e). */
+function styleBefore(terminal: Terminal, text: string): string {
+  const row = terminal.screen({ escapes: true }).split('\n').find((line) => line.includes(text)) ?? '';
+  const before = row.slice(0, row.indexOf(text));
+  // eslint-disable-next-line no-control-regex -- reading the terminal's escape sequences is the point
+  const codes = [...before.matchAll(/\u001b\[([\d;]*)m/g)].map((m) => m[1]!);
+  return codes.at(-1) ?? '';
+}
+
+describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals)'), () => {
+  it('starts a group, shows names in colour and membership in the flow, refuses plainly, and shuts a removed member out', async () => {
+    const server = await spawnServer();
+    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(() => terminals.connect(server.port, { columns: 100, rows: 30 })) as [Terminal, Terminal, Terminal];
+    await register(alice, 'alice');
+    await register(bob, 'bob');
+    await register(carol, 'carol');
+
+    // Alice starts the group with bob; both see it, bob in his menu.
+    alice.line('!group Lunch crew with bob');
+    await alice.see('“Lunch crew” · 2 members · you are an owner');
+    await alice.see(/you created the group/);
+    await bob.see(/#Lunch crew/);
+    bob.line('Lunch crew');
+    await bob.see('“Lunch crew” · 2 members · you are a member');
+    await bob.see(/alice created the group/);
+
+    alice.line('hello group');
+    await bob.see(/alice: hello group$/m);
+    bob.line('hi alice');
+    await alice.see(/bob: hi alice$/m);
+    // Each name in its own colour (a 256-colour foreground), the same on both screens.
+    const aliceOnBob = styleBefore(bob, 'alice: hello');
+    expect(aliceOnBob).toMatch(/38;5;\d+|38;2;/);
+    expect(styleBefore(alice, 'bob: hi alice')).toMatch(/38;5;\d+|38;2;/);
+    expect(styleBefore(alice, 'bob: hi alice')).not.toBe(aliceOnBob);
+
+    // Refusals in plain words: a member may not add, an unknown user, the last owner leaving.
+    bob.line('!add carol');
+    await bob.see(sentence('NOT_ALLOWED'));
+    alice.line('!add nobody-here');
+    await alice.see(sentence('USER_NOT_FOUND'));
+    alice.line('!leave');
+    await alice.see(sentence('LAST_OWNER'));
+    alice.line('!role bob boss');
+    await alice.see('Type !role NAME owner, !role NAME admin or !role NAME member.');
+
+    // Alice adds carol: the line is in everyone's flow.
+    alice.line('!add carol');
+    await alice.see(/you added carol/);
+    await bob.see(/alice added carol/);
+    await carol.see(/#Lunch crew/);
+    carol.line('!go 1');
+    await carol.see('“Lunch crew” · 3 members · you are a member');
+    await carol.see(/alice added you/);
+    alice.line('!members');
+    await alice.see('3 members: alice (you) (owner), bob, carol');
+
+    // A mention of bob is marked on bob's screen (reverse video), not on alice's.
+    carol.line('lunch at noon, @bob?');
+    await bob.see(/carol: lunch at noon, @bob\?$/m);
+    await alice.see(/carol: lunch at noon, @bob\?$/m);
+    expect(styleBefore(bob, '@bob?').split(';')).toContain('7');
+    expect(styleBefore(alice, '@bob?').split(';')).not.toContain('7');
+
+    // Tab after @ completes a member's name.
+    bob.type('thanks @ca');
+    bob.press('Tab');
+    await bob.see('> thanks @carol');
+    bob.press('C-u');
+
+    // Alice removes carol: everyone sees it; carol's line stays in her input with a plain sentence.
+    alice.line('!remove carol');
+    await alice.see(/you removed carol/);
+    await bob.see(/alice removed carol/);
+    await carol.see(/alice removed you/);
+    await carol.see('You are no longer a member of this group');
+    carol.line('can I still write?');
+    await carol.see('You are no longer a member of this group, so you cannot write to it.');
+    alice.line('after carol');
+    await bob.see(/alice: after carol$/m);
+    expect(carol.screen()).not.toContain('after carol');
+    expect(bob.screen()).not.toContain('can I still write?');
+  }, E2E_TIMEOUT);
+});
