@@ -31,7 +31,10 @@ export function groupActions(client: ParleyClient, getState: () => ClientState, 
       const g = group();
       if (!g) return say({ text: 'The member list is still loading; try again in a moment.', error: false });
       const me = getState().session?.username;
-      const names = g.members.map((m) => `${m.username}${m.username === me ? ' (you)' : ''}${m.role === 'member' ? '' : ` (${m.role})`}`);
+      const names = g.members.map((m) => {
+        const tags = [m.username === me ? 'you' : '', m.role === 'member' ? '' : m.role].filter((t) => t !== '');
+        return tags.length ? `${m.username} (${tags.join(', ')})` : m.username;
+      });
       say({ text: `${g.members.length} member${g.members.length === 1 ? '' : 's'}: ${names.join(', ')}`, error: false });
     },
     add: (arg: string) => {

@@ -66,7 +66,7 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
     await carol.see('“Lunch crew” · 3 members · you are a member');
     await carol.see(/alice added you/);
     alice.line('!members');
-    await alice.see('3 members: alice (you) (owner), bob, carol');
+    await alice.see('3 members: alice (you, owner), bob, carol');
 
     // A mention of bob is marked on bob's screen (reverse video), not on alice's.
     carol.line('lunch at noon, @bob?');
