@@ -15,10 +15,13 @@ describe('mentions', () => {
   });
 
   it('is a whole word and case sensitive', () => {
-    for (const text of ['@bobby', 'x@bob', '@Bob', '@@bob', '@bob.smith', '@bob-2', 'bob', 'email bob@example.org']) {
+    for (const text of ['@bobby', 'x@bob', '@Bob', '@bob.smith', '@bob-2', 'bob', 'email bob@example.org']) {
       expect(mentionsMe(text, 'bob'), text).toBe(false);
     }
     expect(mentionsMe('(@bob)', 'bob')).toBe(true);
+    // The marks agree with the SDK's rule occurrence by occurrence.
+    expect(mentionSegments('@bobby @bob @bob.x @bob-', 'bob').filter((s) => s.mention)).toHaveLength(2);
+    expect(mentionSegments('@b@b', 'b').filter((s) => s.mention)).toHaveLength(2);
     expect(mentionsMe('ping @b.o-b!', 'b.o-b')).toBe(true);
     expect(mentionsMe('anything', '')).toBe(false);
   });

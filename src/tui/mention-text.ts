@@ -1,33 +1,27 @@
-// Where a message mentions the user: `@name` as a whole word (usernames are case sensitive), so the chat can mark it.
+// Where a message mentions the user, so the chat can mark it: each `@me` that the SDK's `mentions` counts (the
+// rule that decides notices and the bell), so what is marked and what rings never disagree.
+import { mentions } from '../shared/client/index.js';
 
-/** Characters a username may hold (protocol.ts): letters, digits, dots, underscores, hyphens. */
-const NAME_CHAR = /[A-Za-z0-9._-]/;
+/** `@` is no name character: next to a mention it reads as a space does, and cannot start a second one in the window. */
+const quiet = (c: string | undefined) => (c === undefined ? '' : c === '@' ? ' ' : c);
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * The text cut into runs, those that are `@me` marked. A mention is not part of a longer name or address
- * (`@alice2`, `bob@alice`); a dot right after it ends a sentence, not the name.
- */
+/** The text cut into runs, those that are a mention of `me` marked. */
 export function mentionSegments(text: string, me: string): { text: string; mention: boolean }[] {
-  if (me === '' || !text.includes(`@${me}`)) return [{ text, mention: false }];
-  const pattern = new RegExp(`@${escape(me)}`, 'g');
+  const needle = `@${me}`;
   const out: { text: string; mention: boolean }[] = [];
   let last = 0;
-  for (const match of text.matchAll(pattern)) {
-    const at = match.index;
-    const after = at + match[0].length;
-    const before = text[at - 1];
-    const next = text[after];
-    const continues = next !== undefined && NAME_CHAR.test(next) && !(next === '.' && !NAME_CHAR.test(text[after + 1] ?? ' '));
-    if ((before !== undefined && (NAME_CHAR.test(before) || before === '@')) || continues) continue;
+  for (let at = me === '' ? -1 : text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+    const end = at + needle.length;
+    // The occurrence with the characters around it that decide whether it is a whole word.
+    const window = `${quiet(text[at - 1])}${needle}${quiet(text[end])}${quiet(text[end + 1])}`;
+    if (!mentions(window, me)) continue;
     if (at > last) out.push({ text: text.slice(last, at), mention: false });
-    out.push({ text: match[0], mention: true });
-    last = after;
+    out.push({ text: needle, mention: true });
+    last = end;
   }
-  if (last < text.length) out.push({ text: text.slice(last), mention: false });
-  return out.length ? out : [{ text, mention: false }];
+  if (last < text.length || out.length === 0) out.push({ text: text.slice(last), mention: false });
+  return out;
 }
 
 /** Whether the text mentions the user. */
-export const mentionsMe = (text: string, me: string): boolean => mentionSegments(text, me).some((s) => s.mention);
+export const mentionsMe = (text: string, me: string): boolean => mentions(text, me);
