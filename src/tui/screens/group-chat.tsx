@@ -3,14 +3,13 @@
 import { Box } from 'ink';
 import { Text } from '../components/text.js';
 import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { describeMembershipLine, ParleyError, type ClientState, type ParleyClient } from '../../shared/client/index.js';
+import { describeMembershipLine, ParleyError, selectThread, type ClientState, type ParleyClient } from '../../shared/client/index.js';
 import { GO_AND_KEYS, SEARCH, commandNames, commandTable, type Status } from '../commands.js';
 import { LineEditorContext, Prompt, promptRows } from '../components/prompt.js';
 import { MessageList } from '../components/message-list.js';
 import { rowsFor } from '../format.js';
 import { groupActions } from '../group-actions.js';
 import { listNames } from '../group-args.js';
-import { groupItems } from '../group-items.js';
 import { noticeText, groupName } from '../notice-text.js';
 import { knownNames, openChat } from '../open-chat.js';
 import { useTone } from '../theme.js';
@@ -67,10 +66,8 @@ export function GroupChat({ client, state, conversationId, columns, rows, onBack
   const snapshot = useRef(state);
   snapshot.current = state;
 
-  const items = useMemo(
-    () => groupItems(state, conversationId),
-    [state.threads, state.outbox, state.conversations, state.session, state.groups, conversationId],
-  );
+  // A group has no peer: selectThread takes its pending sends by conversation id.
+  const items = useMemo(() => selectThread(state, conversationId, ''), [state.threads, state.outbox, state.conversations, state.session, conversationId]);
   const timeline = group?.timeline;
   const lines = useMemo(
     () => (timeline ?? []).map((line) => ({ key: `m:${line.index}`, afterSeq: line.afterSeq, ts: line.ts, text: describeMembershipLine(line, me) })),
