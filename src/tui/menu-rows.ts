@@ -2,7 +2,6 @@
 import { previewText, type ClientState, type ConversationSummary } from '../shared/client/index.js';
 import { formatTime, preview } from './format.js';
 import { groupName } from './notice-text.js';
-import { cleanText } from './safe-text.js';
 
 export interface MenuRow {
   /** Name column, padded by the caller. */
@@ -24,6 +23,6 @@ export function menuRow(state: ClientState, c: ConversationSummary, me: string):
   const muted = state.muted[c.id] === true;
   const left = (state.groups[c.id]?.myRole ?? c.role) === null;
   const notes = [unread, muted ? 'muted' : '', left ? 'left' : ''].filter((n) => n !== '').join(', ');
-  // A group name is the creator's text: one line of it, no control characters, cut to fit the column.
-  return { label: `#${preview(cleanText(groupName(state, c.id) ?? c.name), 24)}`, mark: ' ', state: notes, tail };
+  // A group name is the creator's text (groupName cleans it), cut to fit the column.
+  return { label: `#${preview(groupName(state, c.id) ?? '', 24)}`, mark: ' ', state: notes, tail };
 }

@@ -1,13 +1,16 @@
 // The one-line notice a chat screen shows when a message arrives in another conversation, and group names as shown.
 import type { ClientState, Notice } from '../shared/client/index.js';
 import { formatTime } from './format.js';
+import { cleanText } from './safe-text.js';
 
-/** A group's name: the verified chain's (the SDK's GroupView), the server's summary until the chain is read. */
+/**
+ * A group's name on one line, cleaned: the verified chain's (the SDK's GroupView), the server's summary until the
+ * chain is read. The chain refuses names with control characters, but the summary is only the server's word.
+ */
 export function groupName(state: ClientState, conversationId: number): string | null {
-  const verified = state.groups[conversationId]?.name;
-  if (verified !== undefined) return verified;
   const summary = state.conversations.find((c) => c.id === conversationId);
-  return summary?.kind === 'group' ? summary.name : null;
+  const name = state.groups[conversationId]?.name ?? (summary?.kind === 'group' ? summary.name : null);
+  return name === null ? null : cleanText(name).replace(/\s+/g, ' ').trim();
 }
 
 /** "12:01 New message from alice — …", saying the group and how to get there for a group message or a mention. */

@@ -1,5 +1,6 @@
 // Opening a chat by name or by its place in the menu, from any screen (typing a name, !go, Alt+number).
 import { ParleyError, type ClientState, type ParleyClient } from '../shared/client/index.js';
+import { groupName } from './notice-text.js';
 
 interface Opened {
   /** The peer's username, or the group's name. */
@@ -13,12 +14,12 @@ const openedOf = (c: ClientState['conversations'][number]): Opened =>
   c.kind === 'group' ? { peer: c.name, conversationId: c.id, group: true } : { peer: c.peer, conversationId: c.id, group: false };
 
 /**
- * The group a name opens: exactly its name, or `#` and its name (the menu shows groups so); the newest first when
- * two share a name.
+ * The group a name opens: exactly its name as shown, or `#` and its name (the menu shows groups so); the newest
+ * first when two share a name.
  */
 export function groupNamed(state: ClientState, target: string): Opened | null {
   const name = target.startsWith('#') ? target.slice(1) : target;
-  const group = state.conversations.find((c) => c.kind === 'group' && (state.groups[c.id]?.name ?? c.name) === name);
+  const group = state.conversations.find((c) => c.kind === 'group' && groupName(state, c.id) === name);
   return group ? openedOf(group) : null;
 }
 
