@@ -23,7 +23,11 @@ function styleBefore(terminal: Terminal, text: string): string {
 describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals)'), () => {
   it('starts a group, shows names in colour and membership in the flow, refuses plainly, and shuts a removed member out', async () => {
     const server = await spawnServer();
-    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(() => terminals.connect(server.port, { columns: 100, rows: 30 })) as [Terminal, Terminal, Terminal];
+    // All three start before anyone registers: a start is the slow part.
+    const size = { columns: 100, rows: 30 };
+    const alice = terminals.connect(server.port, size);
+    const bob = terminals.connect(server.port, size);
+    const carol = terminals.connect(server.port, size);
     await register(alice, 'alice');
     await register(bob, 'bob');
     await register(carol, 'carol');

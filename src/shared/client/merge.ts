@@ -1,6 +1,7 @@
 // Pure functions that fold server data into the snapshot: dedupe by (conversation, seq), keep order, count unread.
 import type { ConversationSummary, Message } from '../protocol.js';
 import { EXPLANATIONS } from './e2e-text.js';
+import { mentions } from './group-text.js';
 import type { ClientMessage, ClientState, OutboxEntry, Thread, ThreadItem } from './state.js';
 
 const EMPTY_THREAD: Thread = { messages: [], more: true, loaded: false };
@@ -47,13 +48,13 @@ export function sortConversations(list: readonly ConversationSummary[]): readonl
 /** Each peer's newest unsent message (queued or failed): a conversation list shows what the user wrote last at once. */
 export function pendingByPeer(outbox: readonly OutboxEntry[]): ReadonlyMap<string, OutboxEntry> {
   const newest = new Map<string, OutboxEntry>();
-  for (const entry of outbox) if ((newest.get(entry.to)?.createdAt ?? -1) <= entry.createdAt) newest.set(entry.to, entry);
+  for (const entry of outbox) if (entry.to !== undefined && (newest.get(entry.to)?.createdAt ?? -1) <= entry.createdAt) newest.set(entry.to, entry);
   return newest;
 }
 
 /** Conversations newest first, an unsent message counting as the newest of its conversation. */
 export function sortWithPending(list: readonly ConversationSummary[], pending: ReadonlyMap<string, OutboxEntry>): readonly ConversationSummary[] {
-  const at = (c: ConversationSummary) => Math.max(c.lastMessage?.ts ?? -1, pending.get(c.peer)?.createdAt ?? -1);
+  const at = (c: ConversationSummary) => Math.max(c.lastMessage?.ts ?? -1, (c.kind === 'direct' ? pending.get(c.peer)?.createdAt : undefined) ?? -1);
   return [...list].sort((a, b) => at(b) - at(a) || b.lastSeq - a.lastSeq || a.id - b.id);
 }
 
@@ -81,7 +82,7 @@ function reconcile(state: ClientState, server: ConversationSummary, me: string):
     const later = thread.messages.filter((m) => m.seq > server.lastSeq && m.from !== me).length;
     merged = { ...merged, lastSeq: local.lastSeq, lastMessage: local.lastMessage, unread: server.unread + later };
   }
-  if (local.peerReadSeq > merged.peerReadSeq) merged = { ...merged, peerReadSeq: local.peerReadSeq };
+  if (local.kind === 'direct' && merged.kind === 'direct' && local.peerReadSeq > merged.peerReadSeq) merged = { ...merged, peerReadSeq: local.peerReadSeq };
   if (local.readSeq > merged.readSeq) {
     merged = { ...merged, readSeq: local.readSeq };
     merged = { ...merged, unread: recountUnread(merged, thread, me) };
@@ -129,7 +130,8 @@ export function applyMessages(
 
     let summary = conversations.find((c) => c.id === conversationId);
     const sample = incoming[0];
-    if (!summary && sample) {
+    // A direct conversation seen first through a message; a group's summary comes from the server.
+    if (!summary && sample?.to !== undefined) {
       summary = {
         id: conversationId,
         kind: 'direct',
@@ -191,7 +193,7 @@ export function applyRead(state: ClientState, conversationId: number, reader: st
     updated = { ...summary, readSeq: seq };
     updated = { ...updated, unread: recountUnread(updated, threadOf(state, conversationId), me) };
   } else {
-    if (seq <= summary.peerReadSeq) return state;
+    if (summary.kind !== 'direct' || seq <= summary.peerReadSeq) return state;
     updated = { ...summary, peerReadSeq: seq };
   }
   return { ...state, conversations: state.conversations.map((c) => (c.id === conversationId ? updated : c)) };
@@ -210,11 +212,19 @@ export function applyConversations(state: ClientState, list: readonly Conversati
 
 const NOTICES_KEPT = 5;
 
-/** Fresh messages outside the conversation on screen become notices; only the last few are kept. */
+/**
+ * Fresh messages outside the conversation on screen become notices, except in a muted conversation unless
+ * the message mentions the user (`@name`); only the last few are kept.
+ */
 export function addNotices(state: ClientState, fresh: readonly Message[], nextId: () => number): ClientState {
-  const elsewhere = fresh.filter((m) => m.conversationId !== state.activeConversationId);
-  if (elsewhere.length === 0) return state;
-  const added = elsewhere.map((m) => ({ id: nextId(), conversationId: m.conversationId, from: m.from, ts: m.ts }));
+  const me = state.session?.username ?? '';
+  const added = fresh.flatMap((m) => {
+    if (m.conversationId === state.activeConversationId) return [];
+    const mention = me !== '' && mentions(m.body, me);
+    if (state.muted[m.conversationId] && !mention) return [];
+    return [{ id: nextId(), conversationId: m.conversationId, from: m.from, ts: m.ts, ...(mention ? { mention: true as const } : {}) }];
+  });
+  if (added.length === 0) return state;
   return { ...state, notices: [...state.notices, ...added].slice(-NOTICES_KEPT) };
 }
 
@@ -239,14 +249,14 @@ export function selectThread(state: ClientState, conversationId: number | null, 
   const summary = conversationId === null ? undefined : state.conversations.find((c) => c.id === conversationId);
   // In a conversation with yourself you are the reader: the server tracks your own read position only,
   // and a note becomes "seen" once you (on any of your devices) have read it, not never.
-  const peerReadSeq = (peer === me ? summary?.readSeq : summary?.peerReadSeq) ?? 0;
+  const peerReadSeq = (peer === me ? summary?.readSeq : summary?.kind === 'direct' ? summary.peerReadSeq : undefined) ?? 0;
   const messages = conversationId === null ? [] : threadOf(state, conversationId).messages;
   const items: ThreadItem[] = messages.map((m: ClientMessage) => {
     const mine = m.from === me;
     return {
       key: `${m.conversationId}:${m.seq}`,
       from: m.from,
-      to: m.to,
+      ...(m.to === undefined ? {} : { to: m.to }),
       body: m.body,
       ts: m.ts,
       seq: m.seq,
@@ -256,7 +266,10 @@ export function selectThread(state: ClientState, conversationId: number | null, 
       ...(m.warning ? { warning: m.warning } : {}),
     };
   });
-  for (const entry of state.outbox) if (entry.to === peer) items.push(pendingItem(entry, me));
+  // A group's pending sends name the conversation; a direct one's the peer.
+  for (const entry of state.outbox) {
+    if (entry.to === undefined ? entry.conversationId === conversationId : entry.to === peer) items.push(pendingItem(entry, me));
+  }
   return items;
 }
 
@@ -264,7 +277,7 @@ function pendingItem(entry: OutboxEntry, me: string): ThreadItem {
   return {
     key: `pending:${entry.clientMsgId}`,
     from: me,
-    to: entry.to,
+    ...(entry.to === undefined ? {} : { to: entry.to }),
     body: entry.body,
     ts: entry.createdAt,
     seq: null,

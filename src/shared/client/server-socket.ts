@@ -213,7 +213,9 @@ export class ServerSocket {
       case 'epoch':
       case 'keys':
       case 'vault':
+      case 'membership':
       case 'shutdown':
+      case 'membership':
         this.#handlers.onEvent(frame);
         return;
     }
