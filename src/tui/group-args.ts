@@ -20,7 +20,7 @@ export function parseNames(text: string): string[] {
  * `with`, the group starts with the creator alone.
  */
 export function parseCreate(arg: string): Parsed<{ name: string; members: string[] }> {
-  const match = /^(.*?)\s+with\s+(.*)$/i.exec(arg.trim());
+  const match = /^(.*?)(?:^|\s+)with\s+(.*)$/i.exec(arg.trim());
   const name = (match ? match[1]! : arg).trim();
   if (name === '') return fail('Type a name for the group first: !group NAME with alice bob.');
   const members = match ? parseNames(match[2]!) : [];
