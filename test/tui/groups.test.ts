@@ -1,8 +1,10 @@
 // Groups in the terminal client, end to end: three `parley connect` in tmux against one real server. A group is
 // started from the menu, everyone reads everyone with coloured names, membership changes appear in the flow for
 // all, a removed member can no longer write, a mention is marked, and every refusal is one plain sentence.
-import { describe, expect, it } from 'vitest';
-import { ParleyError } from '../../src/shared/client/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ParleyClient, ParleyError } from '../../src/shared/client/index.js';
+import { startMaliciousProxy, type Frame, type MaliciousProxy } from '../helpers/malicious-proxy.js';
 import type { Terminal } from '../helpers/tmux.js';
 import { register, terminalSuite } from '../helpers/tui.js';
 
@@ -98,4 +100,61 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
     expect(carol.screen()).not.toContain('after carol');
     expect(bob.screen()).not.toContain('can I still write?');
   }, E2E_TIMEOUT);
+
+  describe('a hostile server', () => {
+    let proxy: MaliciousProxy | null = null;
+    let alice: ParleyClient | null = null;
+    afterEach(async () => {
+      await alice?.exit();
+      await proxy?.close();
+      alice = null;
+      proxy = null;
+    });
+
+    /** Escape sequences (title, clipboard, colour), a line break that forges a row, a bidi override. */
+    const HOSTILE = 'Ops\u001b]0;PWNED\u0007\u001b]52;c;cHduZWQ=\u0007\u001b[31mred\u001b[0m\n12:00 mallory: forged\u202eevil';
+
+    /**
+     * Rewrites what bob's client hears of groups: every group summary's name becomes HOSTILE, and every signed
+     * change is broken, so no verified name takes the summary's place and the server's word is all there is.
+     */
+    function lie(frame: Frame): Frame {
+      const walk = (value: unknown): unknown => {
+        if (Array.isArray(value)) return value.map(walk);
+        if (value === null || typeof value !== 'object') return typeof value === 'string' && value.startsWith('mc1.') ? `${value.slice(0, 10)}${value.slice(11)}` : value;
+        const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+        if (out.kind === 'group' && typeof out.name === 'string') out.name = HOSTILE;
+        return out;
+      };
+      return walk(frame) as Frame;
+    }
+
+    it('draws a group name full of escape sequences as plain text on one line', async () => {
+      const server = await spawnServer();
+      proxy = await startMaliciousProxy(server);
+      const bob = terminals.connect(proxy.port);
+      bob.option('set-clipboard', 'on');
+      await register(bob, 'bob');
+      proxy.toClient((frame, link) => (link.username === 'bob' ? lie(frame) : frame));
+      const titleBefore = bob.title();
+
+      alice = new ParleyClient({ url: server.url, WebSocket });
+      await alice.connect();
+      await alice.register('alice', 'a password for alice');
+      await alice.createGroup('Ops', ['bob']);
+
+      await bob.see(/#Opsred 12:00 mallory: f/);
+      bob.line('1');
+      await bob.see(/“Opsred 12:00 mallory: forgedevil”/);
+      await bob.see(/⚠/);
+      const screen = bob.screen();
+      expect(screen).not.toMatch(/^\d\d:\d\d mallory:/m);
+      expect(screen).not.toContain('\u202e');
+      expect(bob.title()).toBe(titleBefore);
+      expect(bob.title()).not.toContain('PWNED');
+      expect(bob.buffers()).toBe('');
+      const row = bob.screen({ escapes: true }).split('\n').find((line) => line.includes('Opsred'))!;
+      expect(row).not.toContain('\u001b[31m');
+    }, E2E_TIMEOUT);
+  });
 });
