@@ -8,7 +8,7 @@ import { startMaliciousProxy, type Frame, type MaliciousProxy } from '../helpers
 import type { Terminal } from '../helpers/tmux.js';
 import { register, terminalSuite } from '../helpers/tui.js';
 
-const E2E_TIMEOUT = 150_000;
+const E2E_TIMEOUT = 240_000;
 const { tmux, terminals, spawnServer } = terminalSuite();
 
 const sentence = (code: ConstructorParameters<typeof ParleyError>[0]) => new ParleyError(code).message;
