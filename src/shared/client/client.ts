@@ -45,9 +45,9 @@ export class ParleyClient {
     const reads = new ReadMarkers(ctx.store);
     const search = (this.#search = new DeviceSearch(ctx));
     const inbox = (this.#inbox = new Inbox(ctx, search, typing));
-    const outbox = (this.#outbox = new Outbox(ctx, inbox));
-    const vault = new VaultSync(ctx);
     const groups = (this.#groups = new Groups(ctx, inbox));
+    const outbox = (this.#outbox = new Outbox(ctx, inbox, groups));
+    const vault = new VaultSync(ctx);
     const catchUp = new CatchUp(ctx, { inbox, outbox, reads, typing, typingSender, vault, search, groups });
     this.#keys = new AccountKeys(ctx, { search, inbox, outbox, vault });
     this.#account = new Account(ctx, { keys: this.#keys, catchUp, outbox, search });

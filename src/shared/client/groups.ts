@@ -117,6 +117,16 @@ export class Groups {
     }
   }
 
+  /**
+   * Before a group send: after an identity reset the chain still holds the user's old key version, and
+   * members refuse epochs and messages signed with the new one; an `update-key` change states it first.
+   */
+  async beforeSend(conn: ServerSocket, conversationId: number): Promise<void> {
+    const keyring = this.#ctx.requireKeys();
+    const mine = (await keyring.groups.current(conn, conversationId))?.members.find((m) => m.username === keyring.me);
+    if (mine && mine.keyVersion < keyring.identity.keyVersion) await this.#change(conversationId, async () => ({ action: 'update-key' }));
+  }
+
   /** A `membership` event: applied if it is the next change, else the chain is fetched from the verified head. */
   async onMembership(conn: ServerSocket, event: Extract<ServerEvent, { type: 'membership' }>): Promise<void> {
     const keyring = this.#ctx.keyring;

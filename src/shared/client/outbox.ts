@@ -84,9 +84,15 @@ interface DeliveredMessages {
   delivered(message: ClientMessage): void;
 }
 
+/** What a group send needs first: the user's current keys stated in the group's chain. */
+interface GroupSends {
+  beforeSend(conn: ServerSocket, conversationId: number): Promise<void>;
+}
+
 export class Outbox {
   readonly #ctx: ClientContext;
   readonly #inbox: DeliveredMessages;
+  readonly #groups: GroupSends;
   /** Envelopes made for entries, by clientMsgId: a resend sends the same bytes. */
   readonly #envelopes = new Map<string, string>();
   #running = false;
@@ -94,9 +100,10 @@ export class Outbox {
   #stopped = false;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
 
-  constructor(ctx: ClientContext, inbox: DeliveredMessages) {
+  constructor(ctx: ClientContext, inbox: DeliveredMessages, groups: GroupSends) {
     this.#ctx = ctx;
     this.#inbox = inbox;
+    this.#groups = groups;
   }
 
   /** The stored outbox of a user who just signed in. */
@@ -228,6 +235,7 @@ export class Outbox {
     if (!keyring) throw new ParleyError('LOCKED');
     if (entry.to === undefined) {
       // A group: sealed under an epoch that fits the verified chain head, to its verified members only.
+      await this.#groups.beforeSend(conn, entry.conversationId!);
       const envelope = await keyring.groupMessages.encrypt(conn, entry.conversationId!, entry.clientMsgId, entry.body);
       this.#envelopes.set(entry.clientMsgId, envelope);
       return envelope;

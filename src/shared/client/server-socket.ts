@@ -215,7 +215,6 @@ export class ServerSocket {
       case 'vault':
       case 'membership':
       case 'shutdown':
-      case 'membership':
         this.#handlers.onEvent(frame);
         return;
     }
