@@ -36,8 +36,8 @@ export const MENU_COMMANDS = commandTable({
     ...GO_AND_KEYS,
     {
       name: 'group',
-      usage: 'NAME with NAME…',
-      help: 'start a group, e.g. !group Lunch crew with alice bob (open it by its name or !go N)',
+      usage: 'NAME',
+      help: 'start a group: !group Lunch crew with alice bob (then open it by its name or !go N)',
       needs: 'Type !group NAME with alice bob: a name for the group, then who joins.',
     },
     { name: 'account', help: 'your signed-in devices, your password, your keys, sign out everywhere' },
