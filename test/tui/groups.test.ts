@@ -57,7 +57,7 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
     bob.line('!add carol');
     await bob.see(sentence('NOT_ALLOWED'));
     alice.line('!add nobody-here');
-    await alice.see(sentence('USER_NOT_FOUND'));
+    await alice.see('There is no user called "nobody-here". Usernames are case sensitive.');
     alice.line('!leave');
     await alice.see(sentence('LAST_OWNER'));
     alice.line('!role bob boss');
