@@ -15,7 +15,7 @@ describe('colours', () => {
     // Frozen: a name's colour must not change between versions (users learn them).
     expect(nameHash('alice')).toBe(0x872213e7);
     expect(nameColor('alice', true)).toEqual(nameColor('alice', true));
-    expect(NAME_COLORS).toContain(nameColor('carol', true).color);
+    expect(NAME_COLORS.map((n) => `ansi256(${n})`)).toContain(nameColor('carol', true).color);
   });
 
   it('spreads names over the palette', () => {
@@ -25,9 +25,11 @@ describe('colours', () => {
 
   it('uses mid-tones of the 256-colour cube: readable on dark and light, never pure red', () => {
     const cube = [0, 95, 135, 175, 215, 255];
-    for (const hex of NAME_COLORS) {
-      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
-      for (const c of [r, g, b]) expect(cube).toContain(c);
+    for (const index of NAME_COLORS) {
+      expect(index).toBeGreaterThanOrEqual(16);
+      expect(index).toBeLessThan(232);
+      const [r, g, b] = [Math.floor((index - 16) / 36), Math.floor((index - 16) / 6) % 6, (index - 16) % 6].map((level) => cube[level]!) as [number, number, number];
+      const hex = `#${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
       // Relative luminance (sRGB, WCAG): contrast at least 3:1 against both black and white.
       const lin = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
       const l = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);

@@ -13,15 +13,16 @@ export const colorEnabled = (env: NodeJS.ProcessEnv): boolean => !env.NO_COLOR;
 export const ThemeContext = createContext<Theme>({ color: true });
 
 /**
- * Colours for names: mid-tones of the xterm 256-colour cube (each channel 0, 95, 135, 175 or 215), dark enough
- * to read on a white background and light enough on a black one, none of them the red of errors and no two
- * alike in hue. A terminal with 16 colours gets the nearest of its own.
+ * Colours for names, as xterm 256-colour cube indices (each channel one of 0, 95, 135, 175, 215, 255): mid-tones
+ * dark enough to read on a white background and light enough on a black one, none of them the red of errors,
+ * no two alike in hue. Given as indices, not hex, so a 256-colour terminal shows exactly these (chalk rounds hex
+ * to a lighter cube colour); a terminal with 16 colours gets the nearest of its own.
  */
-export const NAME_COLORS = ['#0087d7', '#00af87', '#5faf00', '#d78700', '#af5fd7', '#d75faf', '#0087af', '#af8700'] as const;
+export const NAME_COLORS = [32, 36, 70, 172, 134, 169, 31, 136] as const;
 
 /** The colour of a username: the same every time and on every screen (a hash of the name picks it), none with colour off. */
 export const nameColor = (name: string, color: boolean): { color?: string } =>
-  color ? { color: NAME_COLORS[nameHash(name) % NAME_COLORS.length]! } : {};
+  color ? { color: `ansi256(${NAME_COLORS[nameHash(name) % NAME_COLORS.length]!})` } : {};
 
 /** `nameColor` with the theme's colour setting (NO_COLOR). */
 export function useNameColor(): (name: string) => { color?: string } {

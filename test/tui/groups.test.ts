@@ -13,13 +13,19 @@ const { tmux, terminals, spawnServer } = terminalSuite();
 
 const sentence = (code: ConstructorParameters<typeof ParleyError>[0]) => new ParleyError(code).message;
 
-/** The SGR parameters in force where `text` starts on the row that holds it (capture-pane -e). */
-function styleBefore(terminal: Terminal, text: string): string {
-  const row = terminal.screen({ escapes: true }).split('\n').find((line) => line.includes(text)) ?? '';
-  const before = row.slice(0, row.indexOf(text));
-  // eslint-disable-next-line no-control-regex -- reading the terminal's escape sequences is the point
-  const codes = [...before.matchAll(/\u001b\[([\d;]*)m/g)].map((m) => m[1]!);
-  return codes.at(-1) ?? '';
+// eslint-disable-next-line no-control-regex -- reading the terminal's escape sequences is the point
+const SGR = /\u001b\[([\d;]*)m/g;
+
+/**
+ * The SGR parameters set since the last reset before `token`, on the row that reads `row` (capture-pane -e):
+ * the style the token is drawn in, e.g. `38;5;142;49`.
+ */
+function styleOf(terminal: Terminal, row: string, token: string): string {
+  const line = terminal.screen({ escapes: true }).split('\n').find((l) => l.replace(SGR, '').includes(row)) ?? '';
+  const before = line.slice(0, line.indexOf(token));
+  const codes = [...before.matchAll(SGR)].map((m) => m[1]!);
+  const reset = codes.findLastIndex((c) => c === '' || c === '0' || c.startsWith('0;'));
+  return codes.slice(reset + 1).join(';');
 }
 
 describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals)'), () => {
@@ -48,10 +54,13 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
     bob.line('hi alice');
     await alice.see(/bob: hi alice$/m);
     // Each name in its own colour (a 256-colour foreground), the same on both screens.
-    const aliceOnBob = styleBefore(bob, 'alice: hello');
-    expect(aliceOnBob).toMatch(/38;5;\d+|38;2;/);
-    expect(styleBefore(alice, 'bob: hi alice')).toMatch(/38;5;\d+|38;2;/);
-    expect(styleBefore(alice, 'bob: hi alice')).not.toBe(aliceOnBob);
+    const colour = (style: string) => /(?:^|;)38;5;(\d+)/.exec(style)?.[1];
+    const aliceOnBob = colour(styleOf(bob, 'alice: hello group', 'alice:'));
+    const bobOnAlice = colour(styleOf(alice, 'bob: hi alice', 'bob:'));
+    expect(aliceOnBob).toMatch(/^\d+$/);
+    expect(bobOnAlice).toMatch(/^\d+$/);
+    expect(bobOnAlice).not.toBe(aliceOnBob);
+    expect(colour(styleOf(alice, 'alice: hello group', 'alice:'))).toBe(aliceOnBob);
 
     // Refusals in plain words: a member may not add, an unknown user, the last owner leaving.
     bob.line('!add carol');
@@ -78,8 +87,8 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
     carol.line('lunch at noon, @bob?');
     await bob.see(/carol: lunch at noon, @bob\?$/m);
     await alice.see(/carol: lunch at noon, @bob\?$/m);
-    expect(styleBefore(bob, '@bob?').split(';')).toContain('7');
-    expect(styleBefore(alice, '@bob?').split(';')).not.toContain('7');
+    expect(styleOf(bob, 'lunch at noon, @bob?', '@bob').split(';')).toContain('7');
+    expect(styleOf(alice, 'lunch at noon, @bob?', '@bob').split(';')).not.toContain('7');
 
     // Tab after @ completes a member's name.
     bob.type('thanks @ca');
