@@ -32,6 +32,10 @@ describe('groups in the menu', () => {
     const state = base({ conversations: [group(1, 'Lunch crew', { unread: 2 }), group(2, 'Ops', { role: null })], muted: { 1: true } });
     expect(menuRow(state, state.conversations[0]!, 'me')).toMatchObject({ label: '#Lunch crew', mark: ' ', state: '2 unread, muted' });
     expect(menuRow(state, state.conversations[1]!, 'me')).toMatchObject({ label: '#Ops', state: 'left' });
+    // The verified chain outranks the summary: removed there, the server's stale role does not keep the user in.
+    const view = { conversationId: 3, groupId: 'g', name: 'Verified', history: 'hidden', members: [], myRole: null, timeline: [] } as const;
+    const removed = base({ conversations: [group(3, 'Claimed', { role: 'member' })], groups: { 3: view } });
+    expect(menuRow(removed, removed.conversations[0]!, 'me')).toMatchObject({ label: '#Verified', state: 'left' });
   });
 
   it('never passes a control character or escape sequence of a name on, and cuts a long one', () => {

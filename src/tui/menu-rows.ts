@@ -21,7 +21,9 @@ export function menuRow(state: ClientState, c: ConversationSummary, me: string):
   const tail = last ? `${formatTime(last.ts)} ${last.from === me ? 'you' : last.from}: ${previewText(last)}` : '';
   if (c.kind === 'direct') return { label: c.peer, mark: state.online.includes(c.peer) ? '●' : ' ', state: unread, tail };
   const muted = state.muted[c.id] === true;
-  const left = (state.groups[c.id]?.myRole ?? c.role) === null;
+  // The verified chain says whether the user is still in; the summary's role only until it is read.
+  const view = state.groups[c.id];
+  const left = (view ? view.myRole : c.role) === null;
   const notes = [unread, muted ? 'muted' : '', left ? 'left' : ''].filter((n) => n !== '').join(', ');
   // A group name is the creator's text (groupName cleans it), cut to fit the column.
   return { label: `#${preview(groupName(state, c.id) ?? '', 24)}`, mark: ' ', state: notes, tail };

@@ -72,16 +72,27 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
     alice.line('!role bob boss');
     await alice.see('Type !role NAME owner, !role NAME admin or !role NAME member.');
 
+    // Roles and the name: alice makes bob an admin, who may then rename the group; history is owners' only.
+    alice.line('!role bob admin');
+    await alice.see(/you made bob an admin/);
+    await bob.see(/alice made you an admin/);
+    bob.line('!rename Lunch club');
+    await bob.see(/you renamed the group to “Lunch club”/);
+    await alice.see(/bob renamed the group to “Lunch club”/);
+    await alice.see('“Lunch club” · 2 members');
+    bob.line('!history shared');
+    await bob.see(sentence('NOT_ALLOWED'));
+
     // Alice adds carol: the line is in everyone's flow.
     alice.line('!add carol');
     await alice.see(/you added carol/);
     await bob.see(/alice added carol/);
-    await carol.see(/#Lunch crew/);
+    await carol.see(/#Lunch club/);
     carol.line('!go 1');
-    await carol.see('“Lunch crew” · 3 members · you are a member');
+    await carol.see('“Lunch club” · 3 members · you are a member');
     await carol.see(/alice added you/);
     alice.line('!members');
-    await alice.see('3 members: alice (you, owner), bob, carol');
+    await alice.see('3 members: alice (you, owner), bob (admin), carol');
 
     // A mention of bob is marked on bob's screen (reverse video), not on alice's.
     carol.line('lunch at noon, @bob?');
@@ -89,6 +100,17 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
     await alice.see(/carol: lunch at noon, @bob\?$/m);
     expect(styleOf(bob, 'lunch at noon, @bob?', '@bob').split(';')).toContain('7');
     expect(styleOf(alice, 'lunch at noon, @bob?', '@bob').split(';')).not.toContain('7');
+
+    // Who has seen it: the read marks arrive as each screen shows the message.
+    for (let attempt = 0; ; attempt++) {
+      alice.line('!seen');
+      try {
+        await alice.see(/The last message was seen by (you and bob|bob and you|alice and bob|bob)\./, 3_000);
+        break;
+      } catch (error) {
+        if (attempt === 4) throw error;
+      }
+    }
 
     // Tab after @ completes a member's name.
     bob.type('thanks @ca');
@@ -108,6 +130,11 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
     await bob.see(/alice: after carol$/m);
     expect(carol.screen()).not.toContain('after carol');
     expect(bob.screen()).not.toContain('can I still write?');
+    // The refused line stays in the input, to copy elsewhere; the menu says carol left.
+    await carol.see('> can I still write?');
+    carol.press('C-u');
+    carol.line('!back');
+    await carol.see(/#Lunch club +left/);
   }, E2E_TIMEOUT);
 
   describe('a hostile server', () => {
