@@ -76,10 +76,7 @@ const PublicIdentityText = KeyText('pub1.');
 const KeyBundleText = KeyText('kb1.');
 const SealedEpochKeyText = KeyText('ek3.', 'ek2.', 'ek1.');
 /** A signed membership change (docs/groups.md): opaque to the schema beyond prefix and size; the handlers verify it. */
-const MembershipChangeText = z
-  .string()
-  .max(LIMITS.membershipChangeMaxLength)
-  .refine((v) => v.startsWith('mc1.'), 'Expected an mc1. value.');
+const MembershipChangeText = z.string().max(LIMITS.membershipChangeMaxLength).refine((v) => v.startsWith('mc1.'), 'Expected an mc1. value.');
 /** base64url of a group's 16 random bytes, drawn by its creator. */
 const GroupId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'A group id is 22 base64url characters.');
 /** How many identities (key versions) an account may have: every old bundle travels in login and changePassword. */
@@ -124,12 +121,7 @@ const OnlineRequest = request('online', {
 });
 const LookupRequest = request('lookup', { username: z.string().max(64) });
 /** Exactly one of `to` (a direct message to a user) and `conversationId` (a group, or a direct conversation by id). */
-export const SendRequest = request('send', {
-  to: z.string().max(64).optional(),
-  conversationId: ConversationId.optional(),
-  clientMsgId: ClientMsgId,
-  body: Body,
-});
+export const SendRequest = request('send', { to: z.string().max(64).optional(), conversationId: ConversationId.optional(), clientMsgId: ClientMsgId, body: Body });
 const SyncRequest = request('sync', {
   after: z.number().int().nonnegative(),
   limit: z.number().int().min(1).max(LIMITS.syncMaxLimit).optional(),
@@ -172,48 +164,18 @@ const PutVaultRequest = request('putVault', {
 /** Groups (docs/groups.md): every membership request carries the change, signed on the device of its actor. */
 const CreateGroupRequest = request('createGroup', { change: MembershipChangeText });
 const ChangeGroupRequest = request('changeGroup', { conversationId: ConversationId, change: MembershipChangeText });
-const GroupStateRequest = request('groupState', {
-  conversationId: ConversationId,
-  fromIndex: z.number().int().nonnegative().optional(),
-  limit: z.number().int().min(1).max(LIMITS.groupStateMaxLimit).optional(),
-});
+const GroupStateRequest = request('groupState', { conversationId: ConversationId, fromIndex: z.number().int().nonnegative().optional(), limit: z.number().int().min(1).max(LIMITS.groupStateMaxLimit).optional() });
 const ReadMarksRequest = request('readMarks', { conversationId: ConversationId });
 const SessionsRequest = request('sessions', {});
 const RevokeSessionRequest = request('revokeSession', { sessionId: z.number().int().positive() });
 const LogoutEverywhereRequest = request('logoutEverywhere', {});
 
 export const ClientFrame = z.discriminatedUnion('type', [
-  HelloRequest,
-  RegisterRequest,
-  PreloginRequest,
-  LoginRequest,
-  MyKeysRequest,
-  IdentityRequest,
-  EpochKeysRequest,
-  AddEpochRequest,
-  ResumeRequest,
-  LogoutRequest,
-  ByeRequest,
-  OnlineRequest,
-  LookupRequest,
-  SendRequest,
-  SyncRequest,
-  ConversationsRequest,
-  OpenRequest,
-  HistoryRequest,
-  ReadRequest,
-  TypingRequest,
-  ChangePasswordRequest,
-  ResetKeysRequest,
-  VaultRequest,
-  PutVaultRequest,
-  SessionsRequest,
-  RevokeSessionRequest,
-  LogoutEverywhereRequest,
-  CreateGroupRequest,
-  ChangeGroupRequest,
-  GroupStateRequest,
-  ReadMarksRequest,
+  HelloRequest, RegisterRequest, PreloginRequest, LoginRequest, MyKeysRequest, IdentityRequest, EpochKeysRequest,
+  AddEpochRequest, ResumeRequest, LogoutRequest, ByeRequest, OnlineRequest, LookupRequest, SendRequest, SyncRequest,
+  ConversationsRequest, OpenRequest, HistoryRequest, ReadRequest, TypingRequest, ChangePasswordRequest, ResetKeysRequest,
+  VaultRequest, PutVaultRequest, SessionsRequest, RevokeSessionRequest, LogoutEverywhereRequest, CreateGroupRequest,
+  ChangeGroupRequest, GroupStateRequest, ReadMarksRequest,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type RequestType = ClientFrame['type'];
@@ -364,12 +326,7 @@ export const RESULTS = {
   /** The index the change was stored at. */
   changeGroup: z.object({ index: z.number().int().positive() }),
   /** `afterSeq`: the conversation's lastSeq when the change was stored; `more`: ask again from the next index. */
-  groupState: z.object({
-    groupId: GroupId,
-    changes: z.array(z.object({ change: z.string(), afterSeq: Seq })),
-    more: z.boolean(),
-    epoch: z.number().int().nonnegative(),
-  }),
+  groupState: z.object({ groupId: GroupId, changes: z.array(z.object({ change: z.string(), afterSeq: Seq })), more: z.boolean(), epoch: z.number().int().nonnegative() }),
   readMarks: z.object({ marks: z.array(z.object({ username: Username, readSeq: Seq })) }),
 } satisfies Record<RequestType, z.ZodType>;
 export type ResultOf<T extends RequestType> = z.infer<(typeof RESULTS)[T]>;
@@ -411,24 +368,10 @@ const KeysEvent = z.object({ type: z.literal('keys'), username: Username, public
 const VaultEvent = z.object({ type: z.literal('vault'), version: z.number().int().positive() });
 const ShutdownEvent = z.object({ type: z.literal('shutdown'), reason: z.string() });
 /** A membership change was stored: to every member before and after it. `afterSeq`: the conversation's lastSeq then. */
-const MembershipEvent = z.object({
-  type: z.literal('membership'),
-  conversationId: ConversationId,
-  index: z.number().int().nonnegative(),
-  change: z.string(),
-  afterSeq: Seq,
-});
+const MembershipEvent = z.object({ type: z.literal('membership'), conversationId: ConversationId, index: z.number().int().nonnegative(), change: z.string(), afterSeq: Seq });
 
 export const ServerEvent = z.discriminatedUnion('type', [
-  MessageEvent,
-  PresenceEvent,
-  ReadEvent,
-  TypingEvent,
-  EpochEvent,
-  KeysEvent,
-  VaultEvent,
-  ShutdownEvent,
-  MembershipEvent,
+  MessageEvent, PresenceEvent, ReadEvent, TypingEvent, EpochEvent, KeysEvent, VaultEvent, ShutdownEvent, MembershipEvent,
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 

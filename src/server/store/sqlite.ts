@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ParleyError } from '../../shared/errors.js';
-import type { ConversationSummary, GroupSummary, Message } from '../../shared/protocol.js';
+import type { ConversationSummary, Message } from '../../shared/protocol.js';
 import { Checkpointer } from './checkpointer.js';
 import { SpanReader, spanOf, SYNC_SPANS } from './spans.js';
 import { migrate, type Migration } from './migrations.js';
@@ -11,7 +11,8 @@ import { MessageWriter } from './message-writer.js';
 import { SqliteKeys } from './keys.js';
 import { SqliteGroups } from './groups.js';
 import { Rosters } from './rosters.js';
-import { prepareStatements, toMessage, type GroupSummaryRow, type MessageRow, type Statements, type SummaryRow } from './statements.js';
+import { prepareStatements, toMessage, type Statements, type SummaryRow } from './statements.js';
+import { groupSummary, type SummaryReaders } from './group-summary.js';
 import type {
   AppendResultOf,
   EpochKeyRow,
@@ -104,6 +105,10 @@ export class SqliteStore implements Store {
     this.spans = new SpanReader(this.stmt);
     this.rosters = new Rosters(this.stmt);
     this.writer = new MessageWriter(this.db, this.stmt, this.spans, this.rosters);
+  }
+
+  private get readers(): SummaryReaders {
+    return { stmt: this.stmt, spans: this.spans, headOf: (id) => this.writer.headOf(id) };
   }
 
   /** Prepared on first use: a store opened at an older schema (the migration tests) has no key tables. */
@@ -339,7 +344,7 @@ export class SqliteStore implements Store {
       .map((row) => this.toSummary(userId, row))
       .filter((summary) => summary.lastMessage !== null);
     // Groups are listed from their creation on, messages or not; those without any sort last, newest first.
-    const groups = this.stmt.groupSummaries.all(userId).map((row) => this.toGroupSummary(userId, row));
+    const groups = this.stmt.groupSummaries.all(userId).map((row) => groupSummary(this.readers, userId, row));
     const at = (c: ConversationSummary) => c.lastMessage?.cursor ?? 0;
     return [...direct, ...groups].sort((a, b) => at(b) - at(a) || b.id - a.id);
   }
@@ -348,7 +353,7 @@ export class SqliteStore implements Store {
     const row = this.stmt.summary.get(userId, conversationId);
     if (row) return this.toSummary(userId, row);
     const group = this.stmt.groupSummary.get(userId, conversationId);
-    return group && this.toGroupSummary(userId, group);
+    return group && groupSummary(this.readers, userId, group);
   }
 
   async peersOf(userId: number, conversationId: number): Promise<number[] | undefined> {
@@ -375,30 +380,6 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.checkpointer?.close();
     if (this.db.open) this.db.close();
-  }
-
-  /** A group as one member sees it: their window's last message and unread count; `role` null once they left. */
-  private toGroupSummary(userId: number, row: GroupSummaryRow): GroupSummary {
-    const head = this.writer.headOf(row.id);
-    const lastSeq = row.left_seq ?? head.lastSeq;
-    const lastId = row.left_cursor ?? head.lastId;
-    let last: MessageRow | undefined;
-    if (lastSeq > row.joined_seq) last = row.left_seq === null ? this.stmt.messageByCursor.get(head.lastId) : this.spans.before(row.id, lastId, lastSeq + 1, 1)[0];
-    const unread = lastSeq > row.read_seq ? Math.min(lastSeq - row.read_seq, this.spans.unread(row.id, userId, row.read_seq, lastSeq, lastId)) : 0;
-    return {
-      id: row.id,
-      kind: 'group',
-      groupId: row.group_id,
-      name: row.name,
-      memberCount: row.member_count,
-      role: row.left_cursor === null ? row.role : null,
-      lastSeq,
-      readSeq: row.read_seq,
-      unread,
-      lastMessage: last ? toMessage(last) : null,
-      epoch: row.epoch,
-      chainLength: row.chain_length,
-    };
   }
 
   private toSummary(userId: number, row: SummaryRow): ConversationSummary {
