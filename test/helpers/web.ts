@@ -187,6 +187,32 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await signedInAs(page, username);
 }
 
+type WebUser = { context: BrowserContext; page: Page };
+
+interface WebUserOptions extends ContextOptions {
+  /** Signs in to an existing account instead of registering a new one. */
+  signIn?: boolean;
+  password?: string;
+}
+
+/**
+ * A person at their own browser profile, registered (or signed in) and on the chat screen: the two steps
+ * every browser test starts with.
+ */
+export async function webUser(browser: Browser, baseUrl: string, username: string, options: WebUserOptions = {}): Promise<WebUser> {
+  const { signIn: existing = false, password = PASSWORD, ...context } = options;
+  const user = await newUserPage(browser, context);
+  await (existing ? signIn : register)(user.page, baseUrl, username, password);
+  return user;
+}
+
+/** Several people registered at once, each in their own profile, in the order named. */
+export async function webUsers<const Names extends readonly string[]>(browser: Browser, baseUrl: string, usernames: Names): Promise<{ [K in keyof Names]: WebUser }> {
+  const users: WebUser[] = [];
+  for (const name of usernames) users.push(await webUser(browser, baseUrl, name));
+  return users as { [K in keyof Names]: WebUser };
+}
+
 /** Tries to sign in or register and returns the error the form shows. */
 export async function authError(page: Page, mode: 'Sign in' | 'Create account', username: string, password: string): Promise<string> {
   await submitAuth(page, mode, username, password);
