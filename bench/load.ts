@@ -232,6 +232,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Load
         case 'epoch':
         case 'keys':
         case 'vault':
+        case 'membership':
         case 'shutdown':
           otherEvents++;
           break;

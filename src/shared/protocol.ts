@@ -21,6 +21,13 @@ export const LIMITS = {
   onlineMaxLimit: 500,
   /** WebSocket payload limit; a larger frame closes the connection with 1009. */
   maxFrameBytes: 64 * 1024,
+  /** Copies in one `addEpoch` frame: a direct conversation's whole epoch, or one page of a group's. */
+  epochCopiesMax: 64,
+  groupEpochCopiesMax: 256,
+  /** A signed membership change (`mc1.`): 256 targets fit in about 19,000 characters. */
+  membershipChangeMaxLength: 24_000,
+  groupStateDefaultLimit: 200,
+  groupStateMaxLimit: 500,
 } as const;
 
 /** Letters, digits, dot, underscore and hyphen; case sensitive (`Alice` and `alice` are two accounts). */
@@ -67,7 +74,14 @@ const KeyText = (...prefixes: string[]) =>
     .refine((v) => prefixes.some((prefix) => v.startsWith(prefix)), `Expected a ${prefixes.join(' or ')} value.`);
 const PublicIdentityText = KeyText('pub1.');
 const KeyBundleText = KeyText('kb1.');
-const SealedEpochKeyText = KeyText('ek2.', 'ek1.');
+const SealedEpochKeyText = KeyText('ek3.', 'ek2.', 'ek1.');
+/** A signed membership change (docs/groups.md): opaque to the schema beyond prefix and size; the handlers verify it. */
+const MembershipChangeText = z
+  .string()
+  .max(LIMITS.membershipChangeMaxLength)
+  .refine((v) => v.startsWith('mc1.'), 'Expected an mc1. value.');
+/** base64url of a group's 16 random bytes, drawn by its creator. */
+const GroupId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'A group id is 22 base64url characters.');
 /** How many identities (key versions) an account may have: every old bundle travels in login and changePassword. */
 export const MAX_KEY_VERSIONS = 64;
 
@@ -86,10 +100,15 @@ export const LoginRequest = request('login', { username: z.string().max(64), pas
 const MyKeysRequest = request('myKeys', {});
 const IdentityRequest = request('identity', { username: z.string().max(64) });
 const EpochKeysRequest = request('epochKeys', { conversationId: z.number().int().positive() });
+/**
+ * A direct conversation's epoch comes in one frame (`ek2.`, at most 64 copies); a group's (`ek3.`) in pages of
+ * at most 256 copies, every page but the last with `more: true` (docs/groups.md).
+ */
 const AddEpochRequest = request('addEpoch', {
   conversationId: z.number().int().positive(),
   epoch: z.number().int().positive(),
-  keys: z.array(z.strictObject({ recipient: Username, sealed: SealedEpochKeyText })).min(1).max(64),
+  keys: z.array(z.strictObject({ recipient: Username, sealed: SealedEpochKeyText })).min(1).max(LIMITS.groupEpochCopiesMax),
+  more: z.literal(true).optional(),
 });
 const ResumeRequest = request('resume', { token: z.string().min(1).max(256), device: Device });
 const LogoutRequest = request('logout', {});
@@ -104,7 +123,13 @@ const OnlineRequest = request('online', {
   limit: z.number().int().min(1).max(LIMITS.onlineMaxLimit).optional(),
 });
 const LookupRequest = request('lookup', { username: z.string().max(64) });
-export const SendRequest = request('send', { to: z.string().max(64), clientMsgId: ClientMsgId, body: Body });
+/** Exactly one of `to` (a direct message to a user) and `conversationId` (a group, or a direct conversation by id). */
+export const SendRequest = request('send', {
+  to: z.string().max(64).optional(),
+  conversationId: ConversationId.optional(),
+  clientMsgId: ClientMsgId,
+  body: Body,
+});
 const SyncRequest = request('sync', {
   after: z.number().int().nonnegative(),
   limit: z.number().int().min(1).max(LIMITS.syncMaxLimit).optional(),
@@ -144,6 +169,15 @@ const PutVaultRequest = request('putVault', {
   vault: z.string().max(65_536).refine((v) => v.startsWith('vt1.'), 'Expected a vt1. value.'),
   version: z.number().int().positive(),
 });
+/** Groups (docs/groups.md): every membership request carries the change, signed on the device of its actor. */
+const CreateGroupRequest = request('createGroup', { change: MembershipChangeText });
+const ChangeGroupRequest = request('changeGroup', { conversationId: ConversationId, change: MembershipChangeText });
+const GroupStateRequest = request('groupState', {
+  conversationId: ConversationId,
+  fromIndex: z.number().int().nonnegative().optional(),
+  limit: z.number().int().min(1).max(LIMITS.groupStateMaxLimit).optional(),
+});
+const ReadMarksRequest = request('readMarks', { conversationId: ConversationId });
 const SessionsRequest = request('sessions', {});
 const RevokeSessionRequest = request('revokeSession', { sessionId: z.number().int().positive() });
 const LogoutEverywhereRequest = request('logoutEverywhere', {});
@@ -176,6 +210,10 @@ export const ClientFrame = z.discriminatedUnion('type', [
   SessionsRequest,
   RevokeSessionRequest,
   LogoutEverywhereRequest,
+  CreateGroupRequest,
+  ChangeGroupRequest,
+  GroupStateRequest,
+  ReadMarksRequest,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type RequestType = ClientFrame['type'];
@@ -193,7 +231,8 @@ export const Message = z.object({
   /** 1, 2, 3… within the conversation, without gaps. */
   seq: z.number().int().positive(),
   from: Username,
-  to: Username,
+  /** The recipient of a direct message; absent exactly for group messages. */
+  to: Username.optional(),
   clientMsgId: ClientMsgId,
   body: z.string(),
   /** Server time of commit, milliseconds since the epoch. */
@@ -201,7 +240,7 @@ export const Message = z.object({
 });
 export type Message = z.infer<typeof Message>;
 
-export const ConversationSummary = z.object({
+export const DirectSummary = z.object({
   id: ConversationId,
   kind: z.literal('direct'),
   peer: Username,
@@ -216,6 +255,31 @@ export const ConversationSummary = z.object({
   /** The conversation's current key epoch (0 before the first key was added); absent from servers without end-to-end encryption. */
   epoch: z.number().int().nonnegative().optional(),
 });
+export type DirectSummary = z.infer<typeof DirectSummary>;
+
+export const GroupRole = z.enum(['owner', 'admin', 'member']);
+export const GroupSummary = z.object({
+  id: ConversationId,
+  kind: z.literal('group'),
+  groupId: GroupId,
+  /** As the newest stored change states it; clients show the name from the chain they verified. */
+  name: z.string(),
+  /** Current members, as the server stores them. */
+  memberCount: z.number().int().nonnegative(),
+  /** Your role, or null once you left or were removed (the conversation stays readable up to then). */
+  role: GroupRole.nullable(),
+  lastSeq: Seq,
+  readSeq: Seq,
+  /** Others' messages after readSeq (within your window). */
+  unread: z.number().int().nonnegative(),
+  lastMessage: Message.nullable(),
+  epoch: z.number().int().nonnegative().optional(),
+  /** How many membership changes are stored (the next change's index). */
+  chainLength: z.number().int().nonnegative(),
+});
+export type GroupSummary = z.infer<typeof GroupSummary>;
+
+export const ConversationSummary = z.discriminatedUnion('kind', [DirectSummary, GroupSummary]);
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
 export const SessionInfo = z.object({ token: z.string(), username: Username, sessionId: z.number().int() });
@@ -296,6 +360,17 @@ export const RESULTS = {
   revokeSession: z.object({}),
   /** Every session of the user ended, this one included; this connection stays open, logged out. */
   logoutEverywhere: z.object({ endedSessions: z.number().int().nonnegative() }),
+  createGroup: z.object({ conversation: GroupSummary }),
+  /** The index the change was stored at. */
+  changeGroup: z.object({ index: z.number().int().positive() }),
+  /** `afterSeq`: the conversation's lastSeq when the change was stored; `more`: ask again from the next index. */
+  groupState: z.object({
+    groupId: GroupId,
+    changes: z.array(z.object({ change: z.string(), afterSeq: Seq })),
+    more: z.boolean(),
+    epoch: z.number().int().nonnegative(),
+  }),
+  readMarks: z.object({ marks: z.array(z.object({ username: Username, readSeq: Seq })) }),
 } satisfies Record<RequestType, z.ZodType>;
 export type ResultOf<T extends RequestType> = z.infer<(typeof RESULTS)[T]>;
 
@@ -335,8 +410,26 @@ const KeysEvent = z.object({ type: z.literal('keys'), username: Username, public
 /** Another device of yours wrote the vault: read and merge it. */
 const VaultEvent = z.object({ type: z.literal('vault'), version: z.number().int().positive() });
 const ShutdownEvent = z.object({ type: z.literal('shutdown'), reason: z.string() });
+/** A membership change was stored: to every member before and after it. `afterSeq`: the conversation's lastSeq then. */
+const MembershipEvent = z.object({
+  type: z.literal('membership'),
+  conversationId: ConversationId,
+  index: z.number().int().nonnegative(),
+  change: z.string(),
+  afterSeq: Seq,
+});
 
-export const ServerEvent = z.discriminatedUnion('type', [MessageEvent, PresenceEvent, ReadEvent, TypingEvent, EpochEvent, KeysEvent, VaultEvent, ShutdownEvent]);
+export const ServerEvent = z.discriminatedUnion('type', [
+  MessageEvent,
+  PresenceEvent,
+  ReadEvent,
+  TypingEvent,
+  EpochEvent,
+  KeysEvent,
+  VaultEvent,
+  ShutdownEvent,
+  MembershipEvent,
+]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 
 export const ServerFrame = z.discriminatedUnion('type', [OkReply, ErrorReply, ...ServerEvent.options]);

@@ -145,7 +145,7 @@ describe('menu and chat', () => {
     await s.see('Chat with bob');
     await s.see('bob: hi from bob');
     // Opening the chat marks it read, which bob sees as "seen".
-    await waitFor(() => bob.getSnapshot().conversations[0]?.peerReadSeq === 1);
+    await waitFor(() => { const c = bob.getSnapshot().conversations[0]; return c?.kind === 'direct' && c.peerReadSeq === 1; });
     await s.line('!back');
     await s.see('Your conversations');
     expect(s.frame()).not.toContain('1 unread');

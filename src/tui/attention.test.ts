@@ -6,7 +6,7 @@ import { LEAVE_TERMINAL, messageArrived, setTitle, titleFor } from './attention.
 import { ANY_CONTROL } from './safe-text.js';
 
 describe('title and bell', () => {
-  const convo = (id: number, over: Partial<ConversationSummary> = {}): ConversationSummary => ({
+  const convo = (id: number, over: Partial<Extract<ConversationSummary, { kind: 'direct' }>> = {}): ConversationSummary => ({
     id,
     kind: 'direct',
     peer: `p${id}`,

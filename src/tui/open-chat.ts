@@ -8,7 +8,7 @@ interface Opened {
 
 /** The Nth conversation of the menu's list (newest first), or null when there are fewer. */
 export function nthConversation(state: ClientState, n: number): Opened | null {
-  const c = state.conversations[n - 1];
+  const c = directConversations(state)[n - 1];
   return c ? { peer: c.peer, conversationId: c.id } : null;
 }
 
@@ -24,7 +24,7 @@ export async function openChat(client: ParleyClient, target: string): Promise<Op
   }
   try {
     const conversation = await client.openConversation(target);
-    return { peer: conversation.peer, conversationId: conversation.id };
+    return { peer: conversation.kind === 'direct' ? conversation.peer : target, conversationId: conversation.id };
   } catch (error) {
     throw new Error(whyNotOpened(error, target));
   }
@@ -40,4 +40,7 @@ function whyNotOpened(error: unknown, name: string): string {
 }
 
 /** The usernames Tab completes to: the people of the conversations and every contact whose keys are known. */
-export const knownNames = (state: ClientState): string[] => [...state.conversations.map((c) => c.peer), ...Object.keys(state.contacts)];
+export const knownNames = (state: ClientState): string[] => [...directConversations(state).map((c) => c.peer), ...Object.keys(state.contacts)];
+
+/** The conversations the menu lists: direct ones, until the terminal client shows groups. */
+export const directConversations = (state: ClientState) => state.conversations.filter((c) => c.kind === 'direct');

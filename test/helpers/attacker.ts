@@ -271,6 +271,7 @@ export async function holderOf(url: string, username: string, password: string):
   holder.identities.push({ name: username, identity });
   const { conversations } = await connection.request('conversations', { type: 'conversations' });
   for (const c of conversations) {
+    if (c.kind !== 'direct') continue;
     const { epochs } = await connection.request('epochKeys', { type: 'epochKeys', conversationId: c.id });
     for (const e of epochs) {
       const creator = await holder.publicIdentities(e.creator);

@@ -89,7 +89,7 @@ test('hooks rewrite results, drop, duplicate and delay frames in order, and inje
   await alice.openConversation('bob');
   await alice.markRead(convo.id);
   await new Promise((resolve) => setTimeout(resolve, 200));
-  expect(bob.getSnapshot().conversations.find((c) => c.id === convo.id)?.peerReadSeq).toBe(0);
+  expect(bob.getSnapshot().conversations.find((c) => c.id === convo.id)).toMatchObject({ kind: 'direct', peerReadSeq: 0 });
 
   expect(proxy.inject('bob', { type: 'presence', username: 'nobody', online: true })).toBe(1);
   await waitFor(() => bob.getSnapshot().online.includes('nobody'), { what: 'the forged presence' });

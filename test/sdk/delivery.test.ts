@@ -33,7 +33,7 @@ async function user(url: string, name: string, options: Partial<ParleyClientOpti
 
 const bodies = (c: ParleyClient, peer: string) => {
   const s = c.getSnapshot();
-  const convo = s.conversations.find((x) => x.peer === peer);
+  const convo = s.conversations.find((x) => x.kind === 'direct' && x.peer === peer);
   return selectThread(s, convo?.id ?? null, peer).map((i) => i.body);
 };
 

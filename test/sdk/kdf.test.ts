@@ -170,7 +170,7 @@ describe('upgrading a v1 account on login', () => {
     const phone = await sdk(proxy.url);
     await phone.login('alice', PASSWORD);
     await phone.openConversation('bob');
-    const conversation = phone.getSnapshot().conversations.find((c) => c.peer === 'bob')!;
+    const conversation = phone.getSnapshot().conversations.find((c) => c.kind === 'direct' && c.peer === 'bob')!;
     await waitFor(() => phone.getSnapshot().threads[conversation.id]?.messages.some((m) => m.body === 'sent while alice was on v1'), { timeoutMs: 10_000 });
     expect(proxy.requests.filter((t) => t === 'changePassword')).toHaveLength(1);
 

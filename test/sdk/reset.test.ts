@@ -75,7 +75,7 @@ describe('identity reset, SDK and real server', () => {
       { epoch: 2, username: 'bob', version: 1 },
     ]);
     // Signed by keys bob has not accepted: not shown as alice's text until he does.
-    const lastFromAlice = () => bob.getSnapshot().conversations.find((c) => c.peer === 'alice')?.lastMessage as ClientMessage | undefined;
+    const lastFromAlice = () => bob.getSnapshot().conversations.find((c) => c.kind === 'direct' && c.peer === 'alice')?.lastMessage as ClientMessage | undefined;
     await waitFor(() => lastFromAlice()?.failure?.reason === 'unaccepted-key');
 
     // bob's replies wait until he accepts alice's new keys, then go under the new epoch.
@@ -88,7 +88,7 @@ describe('identity reset, SDK and real server', () => {
     bob.retry(waiting.clientMsgId);
     await waitFor(() => bob.getSnapshot().outbox.length === 0, { timeoutMs: 10_000 });
     const all = [...before, { body: 'after the reset, from alice' }, { body: 'after the reset, from bob' }];
-    await waitFor(() => laptop.getSnapshot().conversations.find((c) => c.peer === 'bob')?.lastMessage?.body === 'after the reset, from bob');
+    await waitFor(() => laptop.getSnapshot().conversations.find((c) => c.kind === 'direct' && c.peer === 'bob')?.lastMessage?.body === 'after the reset, from bob');
     expect(await bodies(laptop, 'bob')).toEqual(all);
     const bob2 = await signedIn(s.url, 'bob', 'login');
     expect(await bodies(bob2, 'alice')).toEqual(all);

@@ -202,7 +202,7 @@ describe('history, conversations and read markers', () => {
     const last = await send(alice, 'bob', 'a2', 'two');
     await send(carol, 'bob', 'c1', 'from carol');
     const { conversations } = await bobPhone.request('conversations', { type: 'conversations' });
-    expect(conversations.map((c) => [c.peer, c.unread])).toEqual([
+    expect(conversations.map((c) => [c.kind === 'direct' ? c.peer : c.name, c.unread])).toEqual([
       ['carol', 1],
       ['alice', 2],
     ]);
@@ -215,7 +215,7 @@ describe('history, conversations and read markers', () => {
     expect(seen).toMatchObject({ username: 'bob', seq: 2 });
 
     const after = await bobLaptop.request('conversations', { type: 'conversations' });
-    expect(after.conversations.find((c) => c.peer === 'alice')).toMatchObject({ unread: 0, readSeq: 2 });
+    expect(after.conversations.find((c) => c.kind === 'direct' && c.peer === 'alice')).toMatchObject({ unread: 0, readSeq: 2 });
     const aliceView = await alice.request('conversations', { type: 'conversations' });
     expect(aliceView.conversations[0]).toMatchObject({ peer: 'bob', peerReadSeq: 2, unread: 0 });
   });

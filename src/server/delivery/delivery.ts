@@ -70,6 +70,7 @@ export class Delivery {
   accept(request: RequestOf<'send'>, origin: SendOrigin, sender: { userId: number; username: string }): void {
     try {
       const { config, rateLimits, now } = this.options;
+      if (request.to === undefined) throw new ParleyError('CONVERSATION_NOT_FOUND');
       if (!config.allowUnencrypted && !isEnvelopeShaped(request.body)) {
         throw new ParleyError('E2E_REQUIRED', 'This server relays only end-to-end encrypted messages: send with a Parley client.');
       }

@@ -17,7 +17,7 @@ test('newest first, with the peer, the last message and what is unread; empty on
   await h.conversation(bob, carol, ['not alice’s']);
 
   const { conversations: list } = await h.handle(conversations, { type: 'conversations' }, alice.conn);
-  expect(list.map((c) => [c.id, c.peer, c.lastSeq, c.unread, c.lastMessage?.body])).toEqual([
+  expect(list.map((c) => [c.id, c.kind === 'direct' ? c.peer : c.name, c.lastSeq, c.unread, c.lastMessage?.body])).toEqual([
     [withCarol, 'carol', 1, 0, 'c?'],
     [withBob, 'bob', 3, 1, 'a2'],
   ]);

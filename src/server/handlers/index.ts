@@ -2,7 +2,11 @@
 import type { Handler, HandledType } from '../context.js';
 import { addEpoch } from './add-epoch.js';
 import { bye } from './bye.js';
+import { changeGroup } from './change-group.js';
 import { changePassword } from './change-password.js';
+import { createGroup } from './create-group.js';
+import { groupState } from './group-state.js';
+import { readMarks } from './read-marks.js';
 import { epochKeys } from './epoch-keys.js';
 import { identity } from './identity.js';
 import { myKeys } from './my-keys.js';
@@ -53,4 +57,8 @@ export const handlers: { [T in HandledType]: Handler<T> } = {
   sessions,
   revokeSession,
   logoutEverywhere,
+  createGroup,
+  changeGroup,
+  groupState,
+  readMarks,
 };

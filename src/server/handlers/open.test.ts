@@ -26,7 +26,7 @@ test('works with a user who is offline', async () => {
   const bob = await h.account('bob');
   bob.conn.unauthenticate();
   const { conversation } = await h.handle(open, { type: 'open', with: 'bob' }, alice.conn);
-  expect(conversation.peer).toBe('bob');
+  expect(conversation).toMatchObject({ kind: 'direct', peer: 'bob' });
   expect(alice.conn.framesOf('presence')).toEqual([]);
 });
 

@@ -163,6 +163,9 @@ export class CatchUp {
         if (ctx.ready) void this.#parts.vault.sync(ctx.ready);
         return;
       }
+      case 'membership':
+        // Groups: the SDK verifies changes against the chain it holds (issue 16); until then, ignored.
+        return;
       case 'shutdown':
         // The server is going away; closing now starts the reconnect schedule. (Browsers let clients close with 1000 only.)
         ctx.socket?.close(1000);

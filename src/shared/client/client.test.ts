@@ -41,10 +41,10 @@ describe('ParleyClient', () => {
     const bob = await signedUp(server, 'bob');
     const entry = alice.send('bob', 'hi bob');
     expect(selectThread(alice.getSnapshot(), null, 'bob')[0]?.status).toBe('sending');
-    const convo = await waitFor(() => alice.getSnapshot().conversations.find((c) => c.peer === 'bob'));
+    const convo = await waitFor(() => alice.getSnapshot().conversations.find((c) => c.kind === 'direct' && c.peer === 'bob'));
     await waitFor(() => alice.getSnapshot().outbox.length === 0);
     expect(selectThread(alice.getSnapshot(), convo.id, 'bob').map((i) => [i.body, i.status])).toEqual([['hi bob', 'sent']]);
-    const bobConvo = await waitFor(() => bob.getSnapshot().conversations.find((c) => c.peer === 'alice'));
+    const bobConvo = await waitFor(() => bob.getSnapshot().conversations.find((c) => c.kind === 'direct' && c.peer === 'alice'));
     expect(bobConvo).toMatchObject({ unread: 1, lastMessage: { body: 'hi bob', clientMsgId: entry.clientMsgId } });
     expect(bob.getSnapshot().notices).toMatchObject([{ conversationId: bobConvo.id, from: 'alice' }]);
     await bob.markRead(bobConvo.id);
@@ -151,7 +151,7 @@ describe('ParleyClient', () => {
     });
     const entry = alice.send('bob', 'only once');
     await waitFor(() => alice.getSnapshot().outbox.length === 0 && alice.getSnapshot().connection.status === 'online');
-    const convo = alice.getSnapshot().conversations.find((c) => c.peer === 'bob')!;
+    const convo = alice.getSnapshot().conversations.find((c) => c.kind === 'direct' && c.peer === 'bob')!;
     const items = selectThread(alice.getSnapshot(), convo.id, 'bob');
     expect(items.map((i) => [i.body, i.seq])).toEqual([['only once', 1]]);
     expect(server.convos[0]?.messages).toHaveLength(1);

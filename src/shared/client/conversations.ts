@@ -77,7 +77,8 @@ export class Conversations {
       notices: conversationId === null ? s.notices : s.notices.filter((n) => n.conversationId !== conversationId),
     }));
     // Once per session, the contact on screen has their keys checked against the pins (a change shows at once).
-    const peer = this.ctx.state.conversations.find((c) => c.id === conversationId)?.peer;
+    const shown = this.ctx.state.conversations.find((c) => c.id === conversationId);
+    const peer = shown?.kind === 'direct' ? shown.peer : undefined;
     const keyring = this.ctx.keyring;
     const conn = this.ctx.socket;
     if (keyring && conn?.isOpen && peer && peer !== keyring.me && keyring.pins.statusOf(peer) === undefined) {
@@ -107,7 +108,7 @@ export class Conversations {
 
   /** The user sent `to` a message: their typing notice there is over. */
   messageSent(to: string): void {
-    const conversation = this.ctx.state.conversations.find((c) => c.peer === to);
+    const conversation = this.ctx.state.conversations.find((c) => c.kind === 'direct' && c.peer === to);
     if (conversation) this.typingSender.messageSent(conversation.id);
   }
 }

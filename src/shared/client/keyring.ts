@@ -68,6 +68,8 @@ export class Keyring implements OwnIdentities {
   #decryptOne(m: Message): ClientMessage {
     const failed = (reason: FailureReason): ClientMessage => ({ ...m, body: '', failure: { reason, explanation: EXPLANATIONS[reason] } });
     const conversationId = m.conversationId;
+    // Group messages (no `to`) are not read here: their members come from the membership chain.
+    if (m.to === undefined) return failed('not-a-member');
     // First sight of a conversation without a summary: trust on first use, pinned from now on.
     this.epochs.pinConversation(m.conversationId, [m.from, m.to]);
     if (!this.epochs.membersOf(m.conversationId)!.includes(m.from)) return failed('not-a-member');

@@ -47,7 +47,7 @@ describe('applyMessages', () => {
     const { state } = applyMessages(base(), [msg(1, 'bob', 1), msg(1, 'carol', 2)], 'alice');
     expect(state.threads[1]?.messages).toHaveLength(1);
     expect(state.threads[2]?.messages).toHaveLength(1);
-    expect(state.conversations.map((c) => c.peer).sort()).toEqual(['bob', 'carol']);
+    expect(state.conversations.map((c) => (c.kind === 'direct' ? c.peer : c.name)).sort()).toEqual(['bob', 'carol']);
   });
 
   it('does not count own messages as unread and orders conversations newest first', () => {
@@ -115,7 +115,7 @@ describe('applyRead and selectThread', () => {
 
 describe('applyConversations and upsertConversation', () => {
   // The server answers a list at one moment; pushes that arrived while the answer travelled are newer.
-  const summary = (lastSeq: number, extra: Partial<ConversationSummary> = {}): ConversationSummary => ({
+  const summary = (lastSeq: number, extra: Partial<Extract<ConversationSummary, { kind: 'direct' }>> = {}): ConversationSummary => ({
     id: 1,
     kind: 'direct',
     peer: 'bob',

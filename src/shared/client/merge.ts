@@ -53,7 +53,7 @@ export function pendingByPeer(outbox: readonly OutboxEntry[]): ReadonlyMap<strin
 
 /** Conversations newest first, an unsent message counting as the newest of its conversation. */
 export function sortWithPending(list: readonly ConversationSummary[], pending: ReadonlyMap<string, OutboxEntry>): readonly ConversationSummary[] {
-  const at = (c: ConversationSummary) => Math.max(c.lastMessage?.ts ?? -1, pending.get(c.peer)?.createdAt ?? -1);
+  const at = (c: ConversationSummary) => Math.max(c.lastMessage?.ts ?? -1, (c.kind === 'direct' ? pending.get(c.peer)?.createdAt : undefined) ?? -1);
   return [...list].sort((a, b) => at(b) - at(a) || b.lastSeq - a.lastSeq || a.id - b.id);
 }
 
@@ -81,7 +81,7 @@ function reconcile(state: ClientState, server: ConversationSummary, me: string):
     const later = thread.messages.filter((m) => m.seq > server.lastSeq && m.from !== me).length;
     merged = { ...merged, lastSeq: local.lastSeq, lastMessage: local.lastMessage, unread: server.unread + later };
   }
-  if (local.peerReadSeq > merged.peerReadSeq) merged = { ...merged, peerReadSeq: local.peerReadSeq };
+  if (local.kind === 'direct' && merged.kind === 'direct' && local.peerReadSeq > merged.peerReadSeq) merged = { ...merged, peerReadSeq: local.peerReadSeq };
   if (local.readSeq > merged.readSeq) {
     merged = { ...merged, readSeq: local.readSeq };
     merged = { ...merged, unread: recountUnread(merged, thread, me) };
@@ -129,7 +129,8 @@ export function applyMessages(
 
     let summary = conversations.find((c) => c.id === conversationId);
     const sample = incoming[0];
-    if (!summary && sample) {
+    // A direct conversation seen first through a message; a group's summary comes from the server.
+    if (!summary && sample?.to !== undefined) {
       summary = {
         id: conversationId,
         kind: 'direct',
@@ -191,7 +192,7 @@ export function applyRead(state: ClientState, conversationId: number, reader: st
     updated = { ...summary, readSeq: seq };
     updated = { ...updated, unread: recountUnread(updated, threadOf(state, conversationId), me) };
   } else {
-    if (seq <= summary.peerReadSeq) return state;
+    if (summary.kind !== 'direct' || seq <= summary.peerReadSeq) return state;
     updated = { ...summary, peerReadSeq: seq };
   }
   return { ...state, conversations: state.conversations.map((c) => (c.id === conversationId ? updated : c)) };
@@ -239,14 +240,14 @@ export function selectThread(state: ClientState, conversationId: number | null, 
   const summary = conversationId === null ? undefined : state.conversations.find((c) => c.id === conversationId);
   // In a conversation with yourself you are the reader: the server tracks your own read position only,
   // and a note becomes "seen" once you (on any of your devices) have read it, not never.
-  const peerReadSeq = (peer === me ? summary?.readSeq : summary?.peerReadSeq) ?? 0;
+  const peerReadSeq = (peer === me ? summary?.readSeq : summary?.kind === 'direct' ? summary.peerReadSeq : undefined) ?? 0;
   const messages = conversationId === null ? [] : threadOf(state, conversationId).messages;
   const items: ThreadItem[] = messages.map((m: ClientMessage) => {
     const mine = m.from === me;
     return {
       key: `${m.conversationId}:${m.seq}`,
       from: m.from,
-      to: m.to,
+      ...(m.to === undefined ? {} : { to: m.to }),
       body: m.body,
       ts: m.ts,
       seq: m.seq,

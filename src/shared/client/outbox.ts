@@ -203,7 +203,7 @@ export class Outbox {
     if (cached) return cached;
     const keyring = this.#ctx.keyring;
     if (!keyring) throw new ParleyError('LOCKED');
-    const known = this.#ctx.state.conversations.find((c) => c.peer === entry.to);
+    const known = this.#ctx.state.conversations.find((c) => c.kind === 'direct' && c.peer === entry.to);
     const conversationId = known?.id ?? (await conn.request('open', { with: entry.to })).conversation.id;
     // The envelope is bound to this id; the conversation's pinned members must be exactly the user and `to`.
     keyring.epochs.requireConversation(conversationId, entry.to);

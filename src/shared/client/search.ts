@@ -85,7 +85,8 @@ export class SearchIndex {
   }
 
   #entry(m: ClientMessage): SearchEntry {
-    const sealed: Sealed = { f: m.from, t: m.to, b: m.body };
+    // '' names no one: a group message has no recipient.
+    const sealed: Sealed = { f: m.from, t: m.to ?? '', b: m.body };
     return {
       conversationId: m.conversationId,
       seq: m.seq,

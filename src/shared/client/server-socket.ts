@@ -213,6 +213,7 @@ export class ServerSocket {
       case 'epoch':
       case 'keys':
       case 'vault':
+      case 'membership':
       case 'shutdown':
         this.#handlers.onEvent(frame);
         return;

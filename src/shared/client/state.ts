@@ -108,7 +108,8 @@ export interface ThreadItem {
   /** Stable React key. */
   key: string;
   from: string;
-  to: string;
+  /** Absent for a group message. */
+  to?: string;
   body: string;
   ts: number;
   seq: number | null;

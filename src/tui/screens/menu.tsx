@@ -8,7 +8,7 @@ import { MENU_PAGE_SIZE, onlineSummary } from '../active-users.js';
 import { GO_AND_KEYS, SEARCH, commandNames, commandTable, type Status } from '../commands.js';
 import { Prompt } from '../components/prompt.js';
 import { formatTime, preview } from '../format.js';
-import { knownNames, openChat } from '../open-chat.js';
+import { directConversations, knownNames, openChat } from '../open-chat.js';
 import { useTone } from '../theme.js';
 import { useCommands } from '../use-commands.js';
 
@@ -79,7 +79,7 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
   const helpLines = commands.help;
   const fixed = onlineRows + 1 /* blank */ + 1 /* conversations title */ + helpLines.length + (message ? 1 : 0) + 1 /* hint */ + 1 /* prompt */;
   const listRows = Math.max(1, rows - fixed);
-  const conversations = state.conversations;
+  const conversations = directConversations(state);
   const shown = conversations.slice(0, conversations.length > listRows ? listRows - 1 : listRows);
   const nameWidth = Math.min(16, Math.max(4, ...shown.map((c) => c.peer.length)));
 

@@ -78,7 +78,7 @@ export function Search({ client, query: initial, indexing, columns, rows, onOpen
     setStatus({ text: `Opening the chat with ${hit.peer}…`, error: false });
     try {
       const conversation = await client.openConversation(hit.peer);
-      onOpen(conversation.peer, conversation.id);
+      onOpen(conversation.kind === 'direct' ? conversation.peer : hit.peer, conversation.id);
     } catch (error) {
       setStatus({ text: error instanceof ParleyError ? error.message : 'That chat could not be opened; try again.', error: true });
     }

@@ -1,6 +1,6 @@
 // The sidebar's list of conversations: newest first, each with preview, time, unread badge and online dot.
 import type { ReactElement } from 'react';
-import type { ConversationSummary } from '../../shared/protocol.js';
+import type { DirectSummary } from '../../shared/protocol.js';
 import type { OutboxEntry } from '../../shared/client/index.js';
 import { previewText } from '../../shared/client/index.js';
 import { formatListTime } from '../lib/time.js';
@@ -8,7 +8,7 @@ import { Avatar } from './avatar.js';
 
 interface ConversationListProps {
   me: string;
-  conversations: readonly ConversationSummary[];
+  conversations: readonly DirectSummary[];
   /** Each peer's newest unsent message: shown instead of the last delivered one when it is newer. */
   pending: ReadonlyMap<string, OutboxEntry>;
   activeId: number | null;

@@ -1,7 +1,7 @@
 // One conversation: what its pane draws, what can be done in it, and what having it open does.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ParleyError, selectThread, threadOf, type ContactKeys, type Thread } from '../../shared/client/index.js';
-import type { ConversationSummary } from '../../shared/protocol.js';
+import type { ConversationSummary, DirectSummary } from '../../shared/protocol.js';
 import { useClient, useClientState } from '../client-context.js';
 import type { MessageItem, SecurityNote } from '../types.js';
 import { usePageVisible } from './use-page-visible.js';
@@ -25,7 +25,7 @@ interface Conversation {
   typing(active: boolean): void;
 }
 
-export function useConversation(summary: ConversationSummary): Conversation {
+export function useConversation(summary: DirectSummary): Conversation {
   const client = useClient();
   const state = useClientState();
   const { id, peer } = summary;

@@ -1,8 +1,8 @@
 // The conversation the address names (#/chat/NAME): found in the list, or looked up and opened when the
 // list has none yet (a link, a reload before the list loaded), and the ways to open another.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ParleyError } from '../../shared/client/index.js';
-import type { ConversationSummary } from '../../shared/protocol.js';
+import type { DirectSummary } from '../../shared/protocol.js';
 import { useClient, useClientState } from '../client-context.js';
 import { openErrorText } from '../lib/messages.js';
 import { useHashRoute, type HashRoute } from './use-hash-route.js';
@@ -10,7 +10,7 @@ import { useHashRoute, type HashRoute } from './use-hash-route.js';
 interface RoutedConversation {
   route: HashRoute;
   /** The open conversation; undefined for the list, or while the named one is being opened. */
-  active: ConversationSummary | undefined;
+  active: DirectSummary | undefined;
   /** Why the conversation in the address could not be opened (an unknown name in a link). */
   routeError: string | null;
   select(conversationId: number): void;
@@ -20,7 +20,10 @@ interface RoutedConversation {
 
 export function useRoutedConversation(): RoutedConversation {
   const client = useClient();
-  const { conversations, connection } = useClientState();
+  const state = useClientState();
+  const { connection } = state;
+  // Direct conversations only, until the web client shows groups.
+  const conversations = useMemo(() => state.conversations.filter((c) => c.kind === 'direct'), [state.conversations]);
   const route = useHashRoute();
   const [routeError, setRouteError] = useState<string | null>(null);
   const active = route.peer === null ? undefined : conversations.find((c) => c.peer === route.peer);

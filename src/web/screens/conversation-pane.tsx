@@ -1,6 +1,6 @@
 // The right column: who we talk to (online, typing), the history and the composer.
 import type { ReactElement } from 'react';
-import type { ConversationSummary } from '../../shared/protocol.js';
+import type { DirectSummary } from '../../shared/protocol.js';
 import { useClientState } from '../client-context.js';
 import { Composer } from '../components/composer.js';
 import { ConversationHeader } from '../components/conversation-header.js';
@@ -13,7 +13,7 @@ import { useNow } from '../hooks/use-now.js';
 import { useOnline } from '../hooks/use-online.js';
 
 interface ConversationPaneProps {
-  conversation: ConversationSummary;
+  conversation: DirectSummary;
   /** The first unread seq when the conversation opened, for the "New messages" divider. */
   unreadFrom: number | null;
   draft: string;
