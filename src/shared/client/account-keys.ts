@@ -53,6 +53,7 @@ export class AccountKeys {
       storage,
       onContacts: (contacts) => this.#ctx.update((s) => ({ ...s, contacts })),
       onSecurity: (event) => this.#parts.inbox.security(event),
+      onGroup: (conversationId, view) => this.#ctx.update((s) => ({ ...s, groups: { ...s.groups, [conversationId]: view } })),
       onPins: () => this.#parts.vault.changed(),
       now,
       generation: this.#ctx.generation,

@@ -59,6 +59,8 @@ export class Account {
     this.#parts.outbox.forgetEnvelopes();
     this.#parts.search.reopen();
     this.#ctx.keyring?.epochs.serverRestored(generation);
+    this.#ctx.keyring?.groups.serverRestored(generation);
+    this.#ctx.keyring?.groupEpochs.serverRestored();
     this.#ctx.update((s) => ({ ...s, serverRestored: true }));
   }
 

@@ -4,6 +4,7 @@ import { ParleyError } from '../errors.js';
 import { LIMITS, type ConversationSummary, type ResultOf, type ServerEvent } from '../protocol.js';
 import type { ClientContext } from './context.js';
 import type { DeviceSearch } from './device-search.js';
+import type { Groups } from './groups.js';
 import type { Inbox } from './inbox.js';
 import { applyConversations, applyPresence, applyRead } from './merge.js';
 import type { Outbox } from './outbox.js';
@@ -22,6 +23,7 @@ interface CatchUpParts {
   typingSender: TypingSender;
   vault: VaultSync;
   search: DeviceSearch;
+  groups: Groups;
 }
 
 export class CatchUp {
@@ -54,12 +56,15 @@ export class CatchUp {
       ctx.update((s) => applyConversations(s, conversations));
       this.#cursor = Math.max(this.#cursor ?? 0, ...conversations.map((c) => c.lastMessage?.cursor ?? 0));
       fetchedConversations = true;
+      await this.#parts.groups.catchUp(conn, conversations);
     }
     await this.#syncAll(conn);
     if (!fetchedConversations) {
       // Read marks are not in the sync log; the summaries carry what changed while offline.
       const conversations = await this.#summaries(conn);
       ctx.update((s) => applyConversations(s, conversations));
+      // Groups' chains from the verified heads: what changed while this client was away.
+      await this.#parts.groups.catchUp(conn, conversations);
     }
     this.#parts.reads.resend(conn, session.username);
     if (conn !== ctx.socket) throw new ParleyError('DISCONNECTED');
@@ -80,7 +85,7 @@ export class CatchUp {
     this.resetUserData();
     this.#ctx.keyring = null;
     this.#parts.search.close();
-    this.#ctx.update((s) => ({ ...s, session: null, outbox: [], keys: 'none', contacts: {}, online: [] }));
+    this.#ctx.update((s) => ({ ...s, session: null, outbox: [], keys: 'none', contacts: {}, online: [], muted: {} }));
   }
 
   /** Forgets what was loaded for the signed-in user (another user signs in, or the server was restored). */
@@ -91,6 +96,7 @@ export class CatchUp {
     this.#parts.reads.clear();
     this.#parts.typingSender.clear();
     this.#parts.typing.clear();
+    this.#parts.groups.clear();
     // `online` is left alone: the new session's contacts' presence may have arrived already.
     this.#ctx.update((s) => ({
       ...s,
@@ -99,6 +105,7 @@ export class CatchUp {
       typing: {},
       notices: [],
       security: {},
+      groups: {},
       activeConversationId: null,
     }));
   }
@@ -137,7 +144,14 @@ export class CatchUp {
         return;
       case 'read':
         if (me) ctx.update((s) => applyRead(s, event.conversationId, event.username, event.seq, me));
+        this.#parts.groups.onRead(event.conversationId, event.username, event.seq);
         return;
+      case 'membership': {
+        // A change to a group: verified against the pinned chain before it counts (refusals are security events).
+        const conn = ctx.socket;
+        if (me && ctx.keyring && conn) void this.#parts.groups.onMembership(conn, event).catch(() => undefined);
+        return;
+      }
       case 'typing':
         if (me && event.username !== me) {
           if (event.active === false) this.#parts.typing.stopped(event.conversationId, event.username);
@@ -148,7 +162,9 @@ export class CatchUp {
         const keyring = ctx.keyring;
         const conn = ctx.socket;
         // Checked against the conversation's pinned members; an unknown conversation's keys load with its first message.
-        if (keyring && conn) void keyring.epochs.onEpoch(conn, event.conversationId, event.epoch, event.creator, event.sealed).catch(() => undefined);
+        // A group's copy (ek3.) is checked against the verified membership chain instead.
+        if (keyring && conn && event.sealed.startsWith('ek3.')) void keyring.groupEpochs.open(conn, event.conversationId, event.epoch, event.creator, event.sealed).catch(() => undefined);
+        else if (keyring && conn) void keyring.epochs.onEpoch(conn, event.conversationId, event.epoch, event.creator, event.sealed).catch(() => undefined);
         return;
       }
       case 'keys': {
@@ -163,9 +179,6 @@ export class CatchUp {
         if (ctx.ready) void this.#parts.vault.sync(ctx.ready);
         return;
       }
-      case 'membership':
-        // Groups: the SDK verifies changes against the chain it holds (issue 16); until then, ignored.
-        return;
       case 'shutdown':
         // The server is going away; closing now starts the reconnect schedule. (Browsers let clients close with 1000 only.)
         ctx.socket?.close(1000);

@@ -3,7 +3,7 @@
 //
 // The parts (each in its own module) share one ClientContext: link.ts (sockets, hello, reconnect),
 // account.ts and account-keys.ts (sign-in, sessions, keys), catch-up.ts (loading and live events),
-// inbox.ts (opening and folding messages), conversations.ts, outbox.ts, device-search.ts, vault-sync.ts.
+// inbox.ts (opening and folding messages), conversations.ts, groups.ts, outbox.ts, device-search.ts, vault-sync.ts.
 import type { ConversationSummary, ResultOf, SessionSummary } from '../protocol.js';
 import { Account } from './account.js';
 import { AccountKeys } from './account-keys.js';
@@ -12,6 +12,7 @@ import { ClientContext } from './context.js';
 import { Conversations, type ActiveUsersQuery } from './conversations.js';
 import { DeviceSearch } from './device-search.js';
 import type { ContactKeys } from './e2e-text.js';
+import { Groups } from './groups.js';
 import { Inbox } from './inbox.js';
 import { Link } from './link.js';
 import type { ParleyClientOptions } from './options.js';
@@ -35,6 +36,7 @@ export class ParleyClient {
   readonly #outbox: Outbox;
   readonly #search: DeviceSearch;
   readonly #inbox: Inbox;
+  readonly #groups: Groups;
 
   constructor(options: ParleyClientOptions) {
     const ctx = (this.#ctx = new ClientContext(options));
@@ -43,9 +45,10 @@ export class ParleyClient {
     const reads = new ReadMarkers(ctx.store);
     const search = (this.#search = new DeviceSearch(ctx));
     const inbox = (this.#inbox = new Inbox(ctx, search, typing));
-    const outbox = (this.#outbox = new Outbox(ctx, inbox));
+    const groups = (this.#groups = new Groups(ctx, inbox));
+    const outbox = (this.#outbox = new Outbox(ctx, inbox, groups));
     const vault = new VaultSync(ctx);
-    const catchUp = new CatchUp(ctx, { inbox, outbox, reads, typing, typingSender, vault, search });
+    const catchUp = new CatchUp(ctx, { inbox, outbox, reads, typing, typingSender, vault, search, groups });
     this.#keys = new AccountKeys(ctx, { search, inbox, outbox, vault });
     this.#account = new Account(ctx, { keys: this.#keys, catchUp, outbox, search });
     this.#link = new Link(ctx, { account: this.#account, catchUp, outbox, typing });
@@ -226,6 +229,67 @@ export class ParleyClient {
     const entry = this.#outbox.add(to, body);
     this.#conversations.messageSent(to);
     return entry;
+  }
+
+  /**
+   * Queues a message to a conversation by id: a group (sealed to its verified members under a key that fits
+   * its signed membership), or a direct conversation (as `send` to its peer). Returns the outbox entry at once.
+   * Throws CONVERSATION_NOT_FOUND (unknown, or a group the user left), MESSAGE_TOO_LONG or INVALID_FRAME.
+   */
+  sendTo(conversationId: number, body: string): OutboxEntry {
+    const entry = this.#outbox.addTo(conversationId, body);
+    this.#conversations.messageSentIn(conversationId);
+    return entry;
+  }
+
+  // ---- Groups (docs/groups.md): every change is signed on this device and verified by every member's ----
+
+  /**
+   * Creates a group with the user as owner and `members`, and its first key sealed to all of them. Resolves
+   * its summary. Rejects with USER_NOT_FOUND, GROUP_FULL, INVALID_GROUP_NAME, KEYS_CHANGED, LOCKED…
+   */
+  createGroup(name: string, members: string[], options: { history?: 'hidden' | 'shared' } = {}): Promise<ConversationSummary> {
+    return this.#groups.create(name, members, options.history ?? 'hidden');
+  }
+
+  /** Adds members (as members, or admins: owners only); a new group key follows. NOT_ALLOWED, GROUP_FULL, USER_NOT_FOUND… */
+  addMembers(conversationId: number, usernames: string[], role: 'member' | 'admin' = 'member'): Promise<void> {
+    return this.#groups.add(conversationId, usernames, role);
+  }
+
+  /** Removes a member; a new group key follows, which they cannot read. NOT_ALLOWED, LAST_OWNER… */
+  removeMember(conversationId: number, username: string): Promise<void> {
+    return this.#groups.remove(conversationId, username);
+  }
+
+  /** Leaves the group (the conversation stays readable up to here). LAST_OWNER for the last owner. */
+  leaveGroup(conversationId: number): Promise<void> {
+    return this.#groups.leave(conversationId);
+  }
+
+  /** Renames the group (owners and admins). INVALID_GROUP_NAME, NOT_ALLOWED. */
+  renameGroup(conversationId: number, name: string): Promise<void> {
+    return this.#groups.rename(conversationId, name);
+  }
+
+  /** Makes a member an owner, admin or member (owners only). NOT_ALLOWED, LAST_OWNER. */
+  setRole(conversationId: number, username: string, role: 'owner' | 'admin' | 'member'): Promise<void> {
+    return this.#groups.setRole(conversationId, username, role);
+  }
+
+  /** Whether members added later read the messages from before they joined (owners only). NOT_ALLOWED. */
+  setGroupHistory(conversationId: number, history: 'hidden' | 'shared'): Promise<void> {
+    return this.#groups.setHistory(conversationId, history);
+  }
+
+  /** The group's members (not the message's author) who have read up to `seq`, by name. */
+  seenBy(conversationId: number, seq: number): Promise<string[]> {
+    return this.#groups.seenBy(conversationId, seq);
+  }
+
+  /** Muted: no notices from this conversation unless a message mentions the user. Kept on this device. */
+  setMuted(conversationId: number, muted: boolean): void {
+    this.#groups.setMuted(conversationId, muted);
   }
 
   /** Puts a failed entry back in line. */

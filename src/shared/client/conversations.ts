@@ -106,6 +106,11 @@ export class Conversations {
     this.typingSender.notify(this.ctx.ready, conversationId, active);
   }
 
+  /** The user sent a message in a conversation: their typing notice there is over. */
+  messageSentIn(conversationId: number): void {
+    this.typingSender.messageSent(conversationId);
+  }
+
   /** The user sent `to` a message: their typing notice there is over. */
   messageSent(to: string): void {
     const conversation = this.ctx.state.conversations.find((c) => c.kind === 'direct' && c.peer === to);

@@ -35,7 +35,12 @@ export interface ContactKeys {
 export interface SecurityEvent {
   id: number;
   conversationId: number;
-  kind: 'new-epoch' | 'epoch-refused' | 'conversation-mismatch';
+  /**
+   * Groups add 'membership-refused' (a change that fails verification, or a rollback of the chain),
+   * 'members-mismatch' (the server names members the signed chain does not hold, or drops some) and
+   * 'epoch-not-in-chain' (a group key sealed to another member set than the verified chain's, or by a non-member).
+   */
+  kind: 'new-epoch' | 'epoch-refused' | 'conversation-mismatch' | 'membership-refused' | 'members-mismatch' | 'epoch-not-in-chain';
   /** A sentence fit to show. */
   text: string;
   /** When this client learned it (ms). */

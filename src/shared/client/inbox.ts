@@ -56,6 +56,8 @@ export class Inbox {
         text: `The server now says this conversation is with ${summary.peer}; it was pinned with other members. Messages from anyone else are not shown.`,
       });
     }
+    // A group's id is pinned with its conversation id the first time; another id later is refused.
+    if (keyring && summary.kind === 'group') keyring.groups.pinGroup(summary.id, summary.groupId);
     if (!summary.lastMessage) return summary;
     const [lastMessage] = await this.open(conn, [summary.lastMessage]);
     return { ...summary, lastMessage: lastMessage! };

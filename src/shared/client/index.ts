@@ -21,6 +21,7 @@ export {
   type MessageFailure,
   type SecurityEvent,
 } from './e2e-text.js';
+export { describeMembershipLine, mentions, type MembershipLine } from './group-text.js';
 export { passwordLogin, passwordRegistration, whileBusy, BUSY_NOTICE, type BusyRetry, type LoginTransport, type PasswordLogin, type RegisterTransport } from './sign-in.js';
 export { checkPasswordStrength, preloadPasswordStrength, requireStrongPassword, MIN_PASSWORD_SCORE, type PasswordStrength } from './strength.js';
 export type { SocketLike, WebSocketConstructor } from './server-socket.js';
@@ -35,6 +36,7 @@ export type {
   ClientState,
   ConnectionState,
   DeliveryStatus,
+  GroupView,
   Notice,
   OutboxEntry,
   Session,
@@ -43,3 +45,4 @@ export type {
 } from './state.js';
 export { ParleyError, type ErrorCode } from '../errors.js';
 export type { ConversationSummary, Message, SessionSummary } from '../protocol.js';
+export type { ChangeAction, HistorySetting, Role } from '../crypto/index.js';

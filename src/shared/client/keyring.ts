@@ -5,8 +5,12 @@ import { ParleyError } from '../errors.js';
 import type { Message } from '../protocol.js';
 import { clockSkewWarning, EXPLANATIONS, type ClientMessage, type ContactKeys, type FailureReason, type SecurityEvent } from './e2e-text.js';
 import { EpochKeys } from './epoch-keys.js';
+import { GroupChains } from './group-chains.js';
+import { GroupEpochs } from './group-epochs.js';
+import { GroupMessages } from './group-messages.js';
 import { IdentityPins, type OwnIdentities } from './identity-pins.js';
 import type { ServerSocket } from './server-socket.js';
+import type { GroupView } from './state.js';
 import type { StorageAdapter } from './storage.js';
 
 interface KeyringOptions {
@@ -15,6 +19,8 @@ interface KeyringOptions {
   onContacts(contacts: Record<string, ContactKeys>): void;
   /** Something about a conversation's keys or members the user must see. */
   onSecurity(event: Omit<SecurityEvent, 'id'>): void;
+  /** A group's verified view changed (for the snapshot). */
+  onGroup(conversationId: number, view: GroupView): void;
   /** The pins changed on this device (the client syncs them to the user's other devices). */
   onPins(): void;
   now(): number;
@@ -37,6 +43,10 @@ export class Keyring implements OwnIdentities {
   readonly pins: IdentityPins;
   /** Conversations' pinned members and their epoch keys. */
   readonly epochs: EpochKeys;
+  /** Groups' verified membership chains, their epoch keys, and their messages. */
+  readonly groups: GroupChains;
+  readonly groupEpochs: GroupEpochs;
+  readonly groupMessages: GroupMessages;
 
   constructor(me: string, identity: Identity, oldIdentities: readonly Identity[], options: KeyringOptions) {
     this.me = me;
@@ -44,6 +54,26 @@ export class Keyring implements OwnIdentities {
     this.oldIdentities = new Map(oldIdentities.map((i) => [i.keyVersion, i]));
     this.pins = new IdentityPins(this, options.storage, options.onContacts, options.onPins, options.now);
     this.epochs = new EpochKeys(this, this.pins, options.storage, options.onSecurity, options.now, options.generation);
+    this.groups = new GroupChains({
+      me,
+      storage: options.storage,
+      keys: { lookup: this.pins.lookup, prepare: (conn, username, keyVersion) => this.#prepare(conn, username, keyVersion) },
+      onSecurity: options.onSecurity,
+      onView: options.onGroup,
+      now: options.now,
+      generation: options.generation,
+    });
+    this.groupEpochs = new GroupEpochs(this, this.pins, this.groups, options.onSecurity, options.now);
+    this.groupMessages = new GroupMessages(this, this.pins, this.groups, this.groupEpochs);
+  }
+
+  /** An actor's keys fetched (pinned on first use); false while a key version they signed with waits for acceptance. */
+  async #prepare(conn: ServerSocket, username: string, keyVersion: number): Promise<boolean> {
+    if (username === this.me) return true;
+    await this.pins.known(conn, username);
+    if (this.pins.lookup(username, keyVersion)) return true;
+    await this.pins.fetchIdentities(conn, username);
+    return this.pins.lookup(username, keyVersion) !== undefined || this.pins.statusOf(username)?.status !== 'changed';
   }
 
   async encrypt(conn: ServerSocket, conversationId: number, peer: string, clientMsgId: string, text: string): Promise<string> {
@@ -68,8 +98,8 @@ export class Keyring implements OwnIdentities {
   #decryptOne(m: Message): ClientMessage {
     const failed = (reason: FailureReason): ClientMessage => ({ ...m, body: '', failure: { reason, explanation: EXPLANATIONS[reason] } });
     const conversationId = m.conversationId;
-    // Group messages (no `to`) are not read here: their members come from the membership chain.
-    if (m.to === undefined) return failed('not-a-member');
+    // Group messages (no `to`): their members come from the verified membership chain.
+    if (m.to === undefined) return this.groupMessages.decrypt(m);
     // First sight of a conversation without a summary: trust on first use, pinned from now on.
     this.epochs.pinConversation(m.conversationId, [m.from, m.to]);
     if (!this.epochs.membersOf(m.conversationId)!.includes(m.from)) return failed('not-a-member');
@@ -101,18 +131,23 @@ export class Keyring implements OwnIdentities {
     if (!conn) return out;
     const senders = new Set<string>();
     const conversations = new Set<number>();
+    const groups = new Set<number>();
     for (const [i, m] of out.entries()) {
       const reason = m.failure?.reason;
       if (reason !== 'unknown-sender-key' && reason !== 'unknown-epoch') continue;
-      conversations.add(m.conversationId);
+      (m.to === undefined ? groups : conversations).add(m.conversationId);
       // A key version not listed before is looked up again: the sender may have new keys (a change until accepted).
       const version = envelopeHeader(messages[i]!.body)?.senderKeyVersion;
       if (reason === 'unknown-sender-key' && !(version !== undefined && this.pins.isListed(m.from, version))) senders.add(m.from);
     }
-    if (conversations.size === 0) return out;
+    if (conversations.size === 0 && groups.size === 0) return out;
     try {
       for (const sender of senders) await this.pins.fetchIdentities(conn, sender);
       for (const id of conversations) await this.epochs.loadEpochKeys(conn, id);
+      for (const id of groups) {
+        await this.groups.sync(conn, id);
+        await this.groupEpochs.load(conn, id);
+      }
     } catch {
       return out; // offline: shown with the reason; a later load tries again
     }

@@ -1,6 +1,7 @@
 // Pure functions that fold server data into the snapshot: dedupe by (conversation, seq), keep order, count unread.
 import type { ConversationSummary, Message } from '../protocol.js';
 import { EXPLANATIONS } from './e2e-text.js';
+import { mentions } from './group-text.js';
 import type { ClientMessage, ClientState, OutboxEntry, Thread, ThreadItem } from './state.js';
 
 const EMPTY_THREAD: Thread = { messages: [], more: true, loaded: false };
@@ -47,7 +48,7 @@ export function sortConversations(list: readonly ConversationSummary[]): readonl
 /** Each peer's newest unsent message (queued or failed): a conversation list shows what the user wrote last at once. */
 export function pendingByPeer(outbox: readonly OutboxEntry[]): ReadonlyMap<string, OutboxEntry> {
   const newest = new Map<string, OutboxEntry>();
-  for (const entry of outbox) if ((newest.get(entry.to)?.createdAt ?? -1) <= entry.createdAt) newest.set(entry.to, entry);
+  for (const entry of outbox) if (entry.to !== undefined && (newest.get(entry.to)?.createdAt ?? -1) <= entry.createdAt) newest.set(entry.to, entry);
   return newest;
 }
 
@@ -211,11 +212,19 @@ export function applyConversations(state: ClientState, list: readonly Conversati
 
 const NOTICES_KEPT = 5;
 
-/** Fresh messages outside the conversation on screen become notices; only the last few are kept. */
+/**
+ * Fresh messages outside the conversation on screen become notices, except in a muted conversation unless
+ * the message mentions the user (`@name`); only the last few are kept.
+ */
 export function addNotices(state: ClientState, fresh: readonly Message[], nextId: () => number): ClientState {
-  const elsewhere = fresh.filter((m) => m.conversationId !== state.activeConversationId);
-  if (elsewhere.length === 0) return state;
-  const added = elsewhere.map((m) => ({ id: nextId(), conversationId: m.conversationId, from: m.from, ts: m.ts }));
+  const me = state.session?.username ?? '';
+  const added = fresh.flatMap((m) => {
+    if (m.conversationId === state.activeConversationId) return [];
+    const mention = me !== '' && mentions(m.body, me);
+    if (state.muted[m.conversationId] && !mention) return [];
+    return [{ id: nextId(), conversationId: m.conversationId, from: m.from, ts: m.ts, ...(mention ? { mention: true as const } : {}) }];
+  });
+  if (added.length === 0) return state;
   return { ...state, notices: [...state.notices, ...added].slice(-NOTICES_KEPT) };
 }
 
@@ -257,7 +266,10 @@ export function selectThread(state: ClientState, conversationId: number | null, 
       ...(m.warning ? { warning: m.warning } : {}),
     };
   });
-  for (const entry of state.outbox) if (entry.to === peer) items.push(pendingItem(entry, me));
+  // A group's pending sends name the conversation; a direct one's the peer.
+  for (const entry of state.outbox) {
+    if (entry.to === undefined ? entry.conversationId === conversationId : entry.to === peer) items.push(pendingItem(entry, me));
+  }
   return items;
 }
 
@@ -265,7 +277,7 @@ function pendingItem(entry: OutboxEntry, me: string): ThreadItem {
   return {
     key: `pending:${entry.clientMsgId}`,
     from: me,
-    to: entry.to,
+    ...(entry.to === undefined ? {} : { to: entry.to }),
     body: entry.body,
     ts: entry.createdAt,
     seq: null,

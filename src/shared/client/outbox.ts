@@ -4,6 +4,7 @@ import { isErrorCode, ParleyError, type ErrorCode } from '../errors.js';
 import type { Message } from '../protocol.js';
 import type { ClientContext } from './context.js';
 import { messageSize, tooLongText, type ClientMessage } from './e2e-text.js';
+import { groupTextFits } from './group-messages.js';
 import { newClientMsgId } from './ids.js';
 import type { ServerSocket } from './server-socket.js';
 import type { OutboxEntry } from './state.js';
@@ -53,9 +54,11 @@ function isEntry(value: unknown): value is OutboxEntry {
   const errorOk =
     v.error === undefined ||
     (typeof v.error === 'object' && v.error !== null && isErrorCode((v.error as Record<string, unknown>).code));
+  // Exactly one of a peer (direct) and a conversation id (group).
+  const target = (typeof v.to === 'string' && v.conversationId === undefined) || (v.to === undefined && typeof v.conversationId === 'number');
   return (
     typeof v.clientMsgId === 'string' &&
-    typeof v.to === 'string' &&
+    target &&
     typeof v.body === 'string' &&
     typeof v.createdAt === 'number' &&
     (v.status === 'sending' || v.status === 'failed') &&
@@ -81,9 +84,15 @@ interface DeliveredMessages {
   delivered(message: ClientMessage): void;
 }
 
+/** What a group send needs first: the user's current keys stated in the group's chain. */
+interface GroupSends {
+  beforeSend(conn: ServerSocket, conversationId: number): Promise<void>;
+}
+
 export class Outbox {
   readonly #ctx: ClientContext;
   readonly #inbox: DeliveredMessages;
+  readonly #groups: GroupSends;
   /** Envelopes made for entries, by clientMsgId: a resend sends the same bytes. */
   readonly #envelopes = new Map<string, string>();
   #running = false;
@@ -91,9 +100,10 @@ export class Outbox {
   #stopped = false;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
 
-  constructor(ctx: ClientContext, inbox: DeliveredMessages) {
+  constructor(ctx: ClientContext, inbox: DeliveredMessages, groups: GroupSends) {
     this.#ctx = ctx;
     this.#inbox = inbox;
+    this.#groups = groups;
   }
 
   /** The stored outbox of a user who just signed in. */
@@ -103,12 +113,30 @@ export class Outbox {
 
   /** Queues a message; see ParleyClient.send. */
   add(to: string, body: string): OutboxEntry {
+    return this.#queue({ to }, body);
+  }
+
+  /**
+   * Queues a message to a conversation by id (see ParleyClient.sendTo): a group's entry names the
+   * conversation, a direct conversation's its peer. CONVERSATION_NOT_FOUND for one this client does not know.
+   */
+  addTo(conversationId: number, body: string): OutboxEntry {
+    const summary = this.#ctx.state.conversations.find((c) => c.id === conversationId);
+    if (summary?.kind === 'direct') return this.#queue({ to: summary.peer }, body);
+    if (summary?.kind !== 'group' && !this.#ctx.keyring?.groups.isGroup(conversationId)) throw new ParleyError('CONVERSATION_NOT_FOUND');
+    if (this.#ctx.state.groups[conversationId]?.myRole === null) throw new ParleyError('CONVERSATION_NOT_FOUND', 'You are not a member of this group any more.');
+    // A group envelope carries a key commitment: 32 bytes less text than a direct one.
+    if (!groupTextFits(body)) throw new ParleyError('MESSAGE_TOO_LONG', 'This message is too long to send to a group. Shorten it or send it in parts.');
+    return this.#queue({ conversationId }, body);
+  }
+
+  #queue(target: { to: string } | { conversationId: number }, body: string): OutboxEntry {
     const session = this.#ctx.requireSession();
     if (body.length === 0) throw new ParleyError('INVALID_FRAME', 'A message cannot be empty.');
     // The envelope must fit the server's body limit: count UTF-8 bytes of the text, not characters.
     const size = messageSize(body, this.#ctx.state.limits.bodyMaxLength);
     if (!size.fits) throw new ParleyError('MESSAGE_TOO_LONG', tooLongText(size));
-    const entry: OutboxEntry = { clientMsgId: newClientMsgId(), to, body, createdAt: this.#ctx.options.now(), status: 'sending' };
+    const entry: OutboxEntry = { clientMsgId: newClientMsgId(), ...target, body, createdAt: this.#ctx.options.now(), status: 'sending' };
     writeOutbox(this.#ctx, [...this.#ctx.state.outbox, entry], session.username);
     this.kick();
     return entry;
@@ -173,11 +201,13 @@ export class Outbox {
       if (!conn?.isOpen || !entry || this.#stopped) return;
       try {
         const body = await this.#envelope(conn, entry);
-        const ack = await conn.request('send', { to: entry.to, clientMsgId: entry.clientMsgId, body });
+        const target = entry.to === undefined ? { conversationId: entry.conversationId } : { to: entry.to };
+        const ack = await conn.request('send', { ...target, clientMsgId: entry.clientMsgId, body });
         const me = this.#ctx.state.session?.username;
         if (me) {
           const { cursor, conversationId, seq, ts } = ack;
-          this.#inbox.delivered({ cursor, conversationId, seq, ts, from: me, to: entry.to, clientMsgId: entry.clientMsgId, body: entry.body });
+          const to = entry.to === undefined ? {} : { to: entry.to };
+          this.#inbox.delivered({ cursor, conversationId, seq, ts, from: me, ...to, clientMsgId: entry.clientMsgId, body: entry.body });
         }
       } catch (error) {
         const failure = error instanceof ParleyError ? error : new ParleyError('INTERNAL', undefined, { cause: error });
@@ -203,6 +233,13 @@ export class Outbox {
     if (cached) return cached;
     const keyring = this.#ctx.keyring;
     if (!keyring) throw new ParleyError('LOCKED');
+    if (entry.to === undefined) {
+      // A group: sealed under an epoch that fits the verified chain head, to its verified members only.
+      await this.#groups.beforeSend(conn, entry.conversationId!);
+      const envelope = await keyring.groupMessages.encrypt(conn, entry.conversationId!, entry.clientMsgId, entry.body);
+      this.#envelopes.set(entry.clientMsgId, envelope);
+      return envelope;
+    }
     const known = this.#ctx.state.conversations.find((c) => c.kind === 'direct' && c.peer === entry.to);
     const conversationId = known?.id ?? (await conn.request('open', { with: entry.to })).conversation.id;
     // The envelope is bound to this id; the conversation's pinned members must be exactly the user and `to`.

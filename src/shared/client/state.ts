@@ -2,8 +2,26 @@
 import type { ErrorCode } from '../errors.js';
 import type { ConversationSummary } from '../protocol.js';
 import type { ClientMessage, ContactKeys, MessageFailure, SecurityEvent } from './e2e-text.js';
+import type { MembershipLine, Role, HistorySetting } from './group-text.js';
 
-export type { ClientMessage, ContactKeys, MessageFailure, SecurityEvent };
+export type { ClientMessage, ContactKeys, MessageFailure, SecurityEvent, MembershipLine };
+
+/** A group as this device verified its signed membership chain: never the server's word. */
+export interface GroupView {
+  conversationId: number;
+  /** base64url of the 16-byte group id the chain names (pinned with the conversation id). */
+  groupId: string;
+  name: string;
+  history: HistorySetting;
+  /** From the verified chain only, in username order. */
+  members: readonly { username: string; role: Role }[];
+  /** null after leaving or removal: the conversation stays readable up to then. */
+  myRole: Role | null;
+  /** One line per verified change, oldest first. */
+  timeline: readonly MembershipLine[];
+  /** The chain failed verification there (also a security event); the view is the state before it. */
+  refused?: { index: number; reason: string };
+}
 
 export type ConnectionState =
   | { status: 'connecting' }
@@ -19,8 +37,10 @@ export interface Session {
 /** A message the user wrote that the server has not acknowledged yet (or refused for good). */
 export interface OutboxEntry {
   clientMsgId: string;
-  /** Peer username; a first message to someone has no conversation id yet. */
-  to: string;
+  /** Peer username, for a direct message (a first message to someone has no conversation id yet). */
+  to?: string;
+  /** The group conversation, for a group message. Exactly one of `to` and `conversationId` is set. */
+  conversationId?: number;
   body: string;
   createdAt: number;
   status: 'sending' | 'failed';
@@ -43,6 +63,8 @@ export interface Notice {
   conversationId: number;
   from: string;
   ts: number;
+  /** Set when the message mentions the user (`@name`): it makes a notice even in a muted group. */
+  mention?: true;
 }
 
 export interface ClientState {
@@ -75,6 +97,10 @@ export interface ClientState {
   keys: 'none' | 'locked' | 'unlocked';
   /** Contacts whose keys this client checked: new (trust on first use), same (maybe verified), changed (warn). */
   contacts: Readonly<Record<string, ContactKeys>>;
+  /** Group conversations as their verified membership chains leave them, by conversation id. */
+  groups: Readonly<Record<number, GroupView>>;
+  /** Conversations the user muted on this device: no notices unless a message mentions them. */
+  muted: Readonly<Record<number, true>>;
   /** Set when the server's database was restored from a backup since this client last saw it: recent messages may be gone. */
   serverRestored: boolean;
   /** Set while a sign-in the server refused as too busy (SERVER_BUSY) waits to be sent again: a sentence to show. */
@@ -96,6 +122,8 @@ export const initialState = (limits: ClientState['limits']): ClientState => ({
   limits,
   keys: 'none',
   contacts: {},
+  groups: {},
+  muted: {},
   serverRestored: false,
   signInNotice: null,
 });
@@ -108,7 +136,7 @@ export interface ThreadItem {
   /** Stable React key. */
   key: string;
   from: string;
-  /** Absent for a group message. */
+  /** The peer in a direct conversation; absent in groups. */
   to?: string;
   body: string;
   ts: number;

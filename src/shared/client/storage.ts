@@ -21,6 +21,10 @@ export const STORAGE_KEYS = {
   generation: (address: string) => `parley.generation.${address}`,
   /** The members pinned for each conversation when this client first saw it. */
   conversations: (username: string) => `parley.conversations.${username}`,
+  /** Each group's pinned id and the membership changes this device verified, by conversation id. */
+  groups: (username: string) => `parley.groups.${username}`,
+  /** The conversations the user muted (no notices unless they are mentioned). */
+  muted: (username: string) => `parley.muted.${username}`,
   /** The realm id a server (by host and port) gave the first time: a later, different one is refused. */
   realm: (address: string) => `parley.realm.${address}`,
   /** The newest key derivation version this account used here: the server cannot make it go back. */

@@ -17,8 +17,8 @@ const NONCE_BYTES = 24;
 const HEADER_BYTES = 8 + 4 + 4;
 const SIGNATURE_BYTES = 64;
 const TAG_BYTES = 16;
-/** Inside the ciphertext, before the UTF-8 text: what kind of content follows (room for more kinds later). */
-const CONTENT_TEXT = 0x01;
+/** Inside the ciphertext, before the UTF-8 text: what kind of content follows (room for more kinds later). p3 shares it. */
+export const CONTENT_TEXT = 0x01;
 
 /** The protocol's `body` limit (LIMITS.bodyMaxLength), restated so this module imports nothing outside crypto/. */
 export const BODY_MAX_LENGTH = 16_000;

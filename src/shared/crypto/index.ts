@@ -29,6 +29,16 @@ export {
 export { sealIdentity, openIdentity, keyBundleVersion, type KeyBundleFailure } from './key-bundle.js';
 export { newEpochKey, sealEpochKey, openEpochKey, sealedEpochKeyHeader, type EpochKeyFailure, type OpenedEpochKey } from './epoch-key.js';
 export { membersHash, canonicalMembers, type Member } from './members.js';
+export {
+  sealGroupEpochKey,
+  openGroupEpochKey,
+  readGroupEpochKeyHeader,
+  GROUP_EPOCH_KEY_PREFIX,
+  GROUP_EPOCH_KEY_BYTES,
+  GROUP_EPOCH_KEY_CHARS,
+  type GroupEpochKeyHeader,
+  type GroupEpochKeyFailure,
+} from './group-epoch-key.js';
 export { sealVault, openVault } from './vault.js';
 export {
   signMembershipChange,
@@ -64,6 +74,19 @@ export {
   type DecryptFailure,
   type DecryptResult,
 } from './envelope.js';
+export {
+  sealGroupEnvelope,
+  openGroupEnvelope,
+  isGroupEnvelopeShaped,
+  groupEnvelopeHeader,
+  GROUP_ENVELOPE_PREFIX,
+  GROUP_ENVELOPE_OVERHEAD_BYTES,
+  MAX_GROUP_PLAINTEXT_BYTES,
+  MIN_GROUP_ENVELOPE_LENGTH,
+  type GroupEpoch,
+  type GroupDecryptFailure,
+  type GroupDecryptResult,
+} from './group-envelope.js';
 export {
   fingerprint,
   safetyNumber,

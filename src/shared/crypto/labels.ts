@@ -38,4 +38,12 @@ export const LABELS = {
   /** A group's membership chain (docs/groups.md): the transcript each change's actor signs, and the hash that links the next. */
   membershipSignature: 'parley/v1/membership/signature',
   membershipHash: 'parley/v1/membership/hash',
+  /** ek3: a group epoch key copy, bound to the membership chain's state (length, head, membersHash) and naming no member list. */
+  groupEpochKeyWrap: 'parley/v3/epoch-key/wrap',
+  groupEpochKeyAad: 'parley/v3/epoch-key/aad',
+  groupEpochKeySignature: 'parley/v3/epoch-key/signature',
+  /** p3: a group message envelope, with a commitment to the epoch key in its signed associated data. */
+  groupMessageAad: 'parley/v3/message/aad',
+  groupMessageSignature: 'parley/v3/message/signature',
+  groupMessageKeyCommitment: 'parley/v3/message/key-commitment',
 } as const;
