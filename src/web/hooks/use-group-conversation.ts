@@ -1,10 +1,9 @@
 // One group conversation: its verified members and role, its history with the membership lines, sending,
 // and what can be changed in it (each change resolves to null, or to a sentence saying why not).
 import { useCallback, useMemo, useState } from 'react';
-import { ParleyError, selectThread, threadOf, type Thread } from '../../shared/client/index.js';
+import { describeMembershipLine, ParleyError, selectThread, threadOf, type GroupView, type Thread } from '../../shared/client/index.js';
 import type { GroupSummary } from '../../shared/protocol.js';
 import { useClient, useClientState } from '../client-context.js';
-import { describeMembershipLine, groupClient, groupsOf, mutedOf, type GroupView } from '../lib/group-api.js';
 import { groupErrorText, type GroupHistory, type GroupRole } from '../lib/groups.js';
 import type { MessageItem, SecurityNote, SystemLine } from '../types.js';
 
@@ -38,11 +37,11 @@ export function useGroupConversation(summary: GroupSummary): GroupConversation {
   const { id } = summary;
   const online = state.connection.status === 'online';
   const [loadingOlder, setLoadingOlder] = useState(false);
-  const view = groupsOf(state)[id];
+  const view = state.groups[id];
   const items = useMemo(() => selectThread(state, id, ''), [state, id]);
   const timeline = view?.timeline;
   const lines = useMemo(
-    () => (timeline ?? []).map((line) => ({ key: `m${line.index}`, afterSeq: line.afterSeq, text: describeMembershipLine(line, me), ts: line.ts })),
+    () => (timeline ?? []).map((line) => ({ key: `m${line.index}`, afterSeq: line.afterSeq, text: sentence(describeMembershipLine(line, me)), ts: line.ts })),
     [timeline, me],
   );
 
@@ -58,7 +57,7 @@ export function useGroupConversation(summary: GroupSummary): GroupConversation {
   const send = useCallback(
     (body: string): string | null => {
       try {
-        groupClient(client).sendTo(id, body);
+        client.sendTo(id, body);
         return null;
       } catch (error) {
         return error instanceof ParleyError ? groupErrorText(error.code, error.message) : 'The message could not be queued; try again.';
@@ -68,7 +67,7 @@ export function useGroupConversation(summary: GroupSummary): GroupConversation {
   );
   const discard = useCallback((clientMsgId: string) => client.discard(clientMsgId), [client]);
   const typing = useCallback((active: boolean) => client.typing(id, active), [client, id]);
-  const setMuted = useCallback((muted: boolean) => groupClient(client).setMuted(id, muted), [client, id]);
+  const setMuted = useCallback((muted: boolean) => client.setMuted(id, muted), [client, id]);
 
   return {
     name: view?.name ?? summary.name,
@@ -80,7 +79,7 @@ export function useGroupConversation(summary: GroupSummary): GroupConversation {
     lines,
     security: state.security[id] ?? NO_NOTES,
     typingNames: (state.typing[id] ?? NO_TYPING).filter((u) => u !== me),
-    muted: mutedOf(state)[id] === true,
+    muted: state.muted[id] === true,
     setMuted,
     loadingOlder,
     loadOlder,
@@ -101,7 +100,6 @@ export function useGroupActions(conversationId: number): {
 } {
   const client = useClient();
   return useMemo(() => {
-    const groups = groupClient(client);
     const run = async (change: () => Promise<void>, subject?: string): Promise<string | null> => {
       try {
         await change();
@@ -111,12 +109,15 @@ export function useGroupActions(conversationId: number): {
       }
     };
     return {
-      add: (usernames, role) => run(() => groups.addMembers(conversationId, [...usernames], role), usernames.length === 1 ? usernames[0] : undefined),
-      remove: (username) => run(() => groups.removeMember(conversationId, username)),
-      leave: () => run(() => groups.leaveGroup(conversationId)),
-      rename: (name) => run(() => groups.renameGroup(conversationId, name)),
-      setRole: (username, role) => run(() => groups.setRole(conversationId, username, role)),
-      setHistory: (history) => run(() => groups.setGroupHistory(conversationId, history)),
+      add: (usernames, role) => run(() => client.addMembers(conversationId, [...usernames], role), usernames.length === 1 ? usernames[0] : undefined),
+      remove: (username) => run(() => client.removeMember(conversationId, username)),
+      leave: () => run(() => client.leaveGroup(conversationId)),
+      rename: (name) => run(() => client.renameGroup(conversationId, name)),
+      setRole: (username, role) => run(() => client.setRole(conversationId, username, role)),
+      setHistory: (history) => run(() => client.setGroupHistory(conversationId, history)),
     };
   }, [client, conversationId]);
 }
+
+/** "you added carol" starts a line as "You added carol"; a username keeps its case (usernames are case sensitive). */
+const sentence = (text: string): string => (text.startsWith('you ') ? `Y${text.slice(1)}` : text);

@@ -2,7 +2,6 @@
 // while the page is on screen (read marks in groups are many people's, so they are asked for, not pushed).
 import { useEffect, useState } from 'react';
 import { useClient, useClientState } from '../client-context.js';
-import { groupClient } from '../lib/group-api.js';
 import { usePageVisible } from './use-page-visible.js';
 
 const REFRESH_MS = 3_000;
@@ -19,7 +18,7 @@ export function useSeenBy(conversationId: number, seq: number | null): readonly 
     if (seq === null || !online) return;
     let live = true;
     const ask = () =>
-      groupClient(client)
+      client
         .seenBy(conversationId, seq)
         .then(
           (names) => live && setSeen((before) => (before?.key === key && same(before.names, names) ? before : { key, names })),

@@ -7,7 +7,6 @@ import { CloseIcon } from '../components/icons.js';
 import { MemberPicker } from '../components/member-picker.js';
 import { HistoryChoice } from '../components/history-choice.js';
 import { usePeoplePicker } from '../hooks/use-people-picker.js';
-import { groupClient } from '../lib/group-api.js';
 import { GROUP_NAME_RULE_TEXT, groupErrorText, groupNameProblem, type GroupHistory } from '../lib/groups.js';
 
 interface NewGroupDialogProps {
@@ -43,7 +42,7 @@ export function NewGroupDialog({ me, onCreated, onClose }: NewGroupDialogProps):
     setBusy(true);
     setProblem(null);
     try {
-      const conversation = await groupClient(client).createGroup(name.trim(), [...members], { history });
+      const conversation = await client.createGroup(name.trim(), [...members], { history });
       onCreated(conversation.id);
       dialog.current?.close();
     } catch (error) {
