@@ -27,6 +27,7 @@ export interface OpsFlags {
   requestsPerSecond: number;
   typingPerMinute: number;
   epochsPerHour: number;
+  groupChangesPerHour: number;
   tlsCert?: string;
   tlsKey?: string;
   metrics: MetricsAccess;
@@ -72,6 +73,7 @@ export function addOpsOptions(command: Command): Command {
   option('--requests-per-second <n>', 'frames one connection may send per second; past it the connection is closed (0: off)', 'PARLEY_REQUESTS_PER_SECOND', count, r.requestsPerSecond);
   option('--typing-per-minute <n>', 'typing hints per user and minute (0: off)', 'PARLEY_TYPING_PER_MINUTE', count, r.typingPerMinute);
   option('--epochs-per-hour <n>', 'conversation keys (addEpoch) per user and hour (0: off)', 'PARLEY_EPOCHS_PER_HOUR', count, r.epochsPerHour);
+  option('--group-changes-per-hour <n>', 'groups created and membership changes per user and hour (0: off)', 'PARLEY_GROUP_CHANGES_PER_HOUR', count, r.groupChangesPerHour);
   command.addOption(new Option('--tls-cert <file>', 'certificate chain (PEM): serve HTTPS and WSS on the port').env('PARLEY_TLS_CERT'));
   command.addOption(new Option('--tls-key <file>', 'private key (PEM) of --tls-cert').env('PARLEY_TLS_KEY'));
   command.addOption(
@@ -130,6 +132,7 @@ export function opsConfig(flags: OpsFlags): Partial<ServerConfig> {
       requestsPerSecond: flags.requestsPerSecond,
       typingPerMinute: flags.typingPerMinute,
       epochsPerHour: flags.epochsPerHour,
+      groupChangesPerHour: flags.groupChangesPerHour,
     },
   };
 }

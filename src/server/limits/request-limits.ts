@@ -10,6 +10,8 @@ export interface RequestLimitConfig {
   typingPerMinute: number;
   /** Key epochs (`addEpoch`) one user may add per hour; 0 = off. */
   epochsPerHour: number;
+  /** Groups created and membership changes (`createGroup`, `changeGroup`) one user may make per hour; 0 = off. */
+  groupChangesPerHour: number;
 }
 
 export const DEFAULT_REQUEST_LIMITS: RequestLimitConfig = {
@@ -19,9 +21,10 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimitConfig = {
   // The SDK sends one hint per conversation every 3 s while the user types: 20 a minute in one conversation.
   typingPerMinute: 60,
   epochsPerHour: 60,
+  groupChangesPerHour: 120,
 };
 
-export const NO_REQUEST_LIMITS: RequestLimitConfig = { requestsPerSecond: 0, typingPerMinute: 0, epochsPerHour: 0 };
+export const NO_REQUEST_LIMITS: RequestLimitConfig = { requestsPerSecond: 0, typingPerMinute: 0, epochsPerHour: 0, groupChangesPerHour: 0 };
 
 function refuse(limiter: RateLimiterAbstract | null, key: string, message: string): Promise<void> | null {
   if (!limiter) return null;
@@ -46,6 +49,7 @@ export class RequestLimits {
   readonly framesPerCount: number;
   private readonly typingHints: RateLimiterAbstract | null;
   private readonly epochs: RateLimiterAbstract | null;
+  private readonly groupChanges: RateLimiterAbstract | null;
 
   /** Announced in hello, so clients can stay under it. */
   readonly requestsPerSecond: number;
@@ -56,6 +60,7 @@ export class RequestLimits {
     this.framesPerCount = config.requestsPerSecond > 0 ? Math.max(1, Math.floor(config.requestsPerSecond / 20)) : 0;
     this.typingHints = config.typingPerMinute > 0 ? factory({ keyPrefix: 'typing', points: config.typingPerMinute, duration: 60 }) : null;
     this.epochs = config.epochsPerHour > 0 ? factory({ keyPrefix: 'epochs', points: config.epochsPerHour, duration: 3600 }) : null;
+    this.groupChanges = config.groupChangesPerHour > 0 ? factory({ keyPrefix: 'groups', points: config.groupChangesPerHour, duration: 3600 }) : null;
   }
 
   /** Counts `framesPerCount` frames of one connection; rejects with RATE_LIMITED once it is past its rate. */
@@ -81,5 +86,10 @@ export class RequestLimits {
   /** Null when key epochs are not limited. */
   addEpoch(userId: number): Promise<void> | null {
     return refuse(this.epochs, String(userId), 'Too many new conversation keys. Wait {s} second(s).');
+  }
+
+  /** Null when group changes are not limited. */
+  groupChange(userId: number): Promise<void> | null {
+    return refuse(this.groupChanges, String(userId), 'Too many group changes. Wait {s} second(s).');
   }
 }

@@ -294,11 +294,13 @@ describe('sending to a group', () => {
     expect(await store.peersOf(ids.alice!, other)).toEqual([ids.carol]);
   });
 
-  test('group messages stay out of the direct read paths until the protocol carries them', async () => {
+  test('group messages reach the read paths: sync, the conversation list and the group summary', async () => {
     const club = await createClub();
     await store.appendMessages([send('alice', club.conversationId, 'g1'), directSend('alice', 'bob', 'd1'), send('bob', club.conversationId, 'g2')]);
-    expect((await store.messagesAfter(ids.bob!, 0, 10)).map((m) => m.clientMsgId)).toEqual(['d1']);
-    expect((await store.conversations(ids.bob!)).map((c) => (c.kind === 'direct' ? c.peer : c.name))).toEqual(['alice']);
-    expect(await store.conversation(ids.bob!, club.conversationId)).toBeUndefined();
+    const synced = await store.messagesAfter(ids.bob!, 0, 10);
+    expect(synced.map((m) => m.clientMsgId)).toEqual(['g1', 'd1', 'g2']);
+    expect(synced.map((m) => m.to)).toEqual([undefined, 'bob', undefined]);
+    expect((await store.conversations(ids.bob!)).map((c) => (c.kind === 'direct' ? c.peer : c.name))).toEqual(['club', 'alice']);
+    expect(await store.conversation(ids.bob!, club.conversationId)).toMatchObject({ kind: 'group', lastSeq: 2, lastMessage: { clientMsgId: 'g2' }, chainLength: 1 });
   });
 });

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { decodeMembershipChange, GENESIS_PREV, MAX_GROUP_MEMBERS, membershipChangeHash, sameHead } from '../../shared/crypto/index.js';
 import type { ConversationHead } from './message-writer.js';
 import type { Rosters } from './rosters.js';
-import type { GroupMemberInput, GroupMemberRow, GroupRole, MembershipRefusal, MembershipUpdate, NewGroup } from './store.js';
+import type { GroupMemberInput, GroupMemberRow, GroupRole, GroupView, MembershipRefusal, MembershipUpdate, NewGroup, StoredChange } from './store.js';
 
 /** What the store needs of the message log: its newest cursor, and a conversation's last seq. */
 export interface LogPosition {
@@ -40,14 +40,17 @@ export class SqliteGroups {
       ),
       setGroup: db.prepare<[string, number, number]>('UPDATE conversations SET name = ?, shares_history = ? WHERE id = ?'),
       memberRows: db.prepare<[number], MemberRow>('SELECT user_id, role, left_cursor FROM conversation_members WHERE conversation_id = ?'),
-      insertMember: db.prepare<[number, number, GroupRole, number, number]>(
-        'INSERT INTO conversation_members (conversation_id, user_id, role, joined_cursor, read_seq) VALUES (?, ?, ?, ?, ?)',
+      insertMember: db.prepare<[number, number, GroupRole, number, number, number]>(
+        'INSERT INTO conversation_members (conversation_id, user_id, role, joined_cursor, joined_seq, read_seq) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      rejoin: db.prepare<[GroupRole, number, number, number, number]>(
-        'UPDATE conversation_members SET role = ?, joined_cursor = ?, left_cursor = NULL, read_seq = max(read_seq, ?) WHERE conversation_id = ? AND user_id = ?',
+      rejoin: db.prepare<[GroupRole, number, number, number, number, number]>(
+        `UPDATE conversation_members SET role = ?, joined_cursor = ?, joined_seq = ?, left_cursor = NULL, left_seq = NULL, left_index = NULL,
+         read_seq = max(read_seq, ?) WHERE conversation_id = ? AND user_id = ?`,
       ),
       setRole: db.prepare<[GroupRole, number, number]>('UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND user_id = ?'),
-      markLeft: db.prepare<[number, number, number]>('UPDATE conversation_members SET left_cursor = ? WHERE conversation_id = ? AND user_id = ?'),
+      markLeft: db.prepare<[number, number, number, number, number]>(
+        'UPDATE conversation_members SET left_cursor = ?, left_seq = ?, left_index = ? WHERE conversation_id = ? AND user_id = ?',
+      ),
       currentMembers: db.prepare<[number], { user_id: number; username: string; role: GroupRole; joined_cursor: number }>(
         `SELECT m.user_id, u.username, m.role, m.joined_cursor FROM conversation_members m JOIN users u ON u.id = m.user_id
          WHERE m.conversation_id = ? AND m.left_cursor IS NULL ORDER BY m.user_id`,
@@ -55,8 +58,36 @@ export class SqliteGroups {
       lastChange: db.prepare<[number], { idx: number; change: string }>(
         'SELECT idx, change FROM membership_changes WHERE conversation_id = ? ORDER BY idx DESC LIMIT 1',
       ),
-      insertChange: db.prepare<[number, number, string, number]>(
-        'INSERT INTO membership_changes (conversation_id, idx, change, created_at) VALUES (?, ?, ?, ?)',
+      insertChange: db.prepare<[number, number, string, number, number]>(
+        'INSERT INTO membership_changes (conversation_id, idx, change, created_at, after_seq) VALUES (?, ?, ?, ?, ?)',
+      ),
+      changeLog: db.prepare<[number, number, number, number], { idx: number; change: string; after_seq: number }>(
+        'SELECT idx, change, after_seq FROM membership_changes WHERE conversation_id = ? AND idx >= ? AND idx <= ? ORDER BY idx LIMIT ?',
+      ),
+      view: db.prepare<
+        [number, number],
+        {
+          group_id: string;
+          name: string;
+          shares_history: number;
+          epoch: number;
+          role: GroupRole | null;
+          joined_seq: number;
+          left_seq: number | null;
+          left_index: number | null;
+          chain_length: number;
+          member_count: number;
+        }
+      >(
+        `SELECT c.group_id, c.name, c.shares_history, c.epoch, me.role, me.joined_seq, me.left_seq, me.left_index,
+           (SELECT count(*) FROM membership_changes WHERE conversation_id = c.id) AS chain_length,
+           (SELECT count(*) FROM conversation_members WHERE conversation_id = c.id AND left_cursor IS NULL) AS member_count
+         FROM conversation_members me JOIN conversations c ON c.id = me.conversation_id
+         WHERE me.user_id = ? AND me.conversation_id = ? AND c.kind = 'group'`,
+      ),
+      readMarks: db.prepare<[number], { username: string; read_seq: number }>(
+        `SELECT u.username, m.read_seq FROM conversation_members m JOIN users u ON u.id = m.user_id
+         WHERE m.conversation_id = ? AND m.left_cursor IS NULL ORDER BY u.username`,
       ),
       changesFrom: db.prepare<[number, number], { change: string }>(
         'SELECT change FROM membership_changes WHERE conversation_id = ? AND idx >= ? ORDER BY idx',
@@ -69,8 +100,8 @@ export class SqliteGroups {
       if (refusal !== undefined) return refusal;
       if (this.stmt.groupById.get(group.groupId)) return 'group-exists';
       const conversationId = Number(this.stmt.insertGroup.run(group.now, group.groupId, group.name, group.sharesHistory ? 1 : 0).lastInsertRowid);
-      for (const m of group.members) this.stmt.insertMember.run(conversationId, m.userId, m.role, 0, 0);
-      this.stmt.insertChange.run(conversationId, 0, group.change, group.now);
+      for (const m of group.members) this.stmt.insertMember.run(conversationId, m.userId, m.role, 0, 0, 0);
+      this.stmt.insertChange.run(conversationId, 0, group.change, group.now, 0);
       // A new conversation has no messages: its head is known, and looking for one would probe every span.
       heads.set(conversationId, { id: conversationId, lastSeq: 0, lastId: 0 });
       return { conversationId };
@@ -87,7 +118,7 @@ export class SqliteGroups {
       if (refusal !== undefined) return refusal;
       this.applyMembers(u);
       this.stmt.setGroup.run(u.name, u.sharesHistory ? 1 : 0, u.conversationId);
-      this.stmt.insertChange.run(u.conversationId, u.index, u.change, u.now);
+      this.stmt.insertChange.run(u.conversationId, u.index, u.change, u.now, this.log.lastSeq(u.conversationId));
       return 'appended';
     });
   }
@@ -108,6 +139,33 @@ export class SqliteGroups {
 
   changes(conversationId: number, fromIndex: number): string[] {
     return this.stmt.changesFrom.all(conversationId, fromIndex).map((row) => row.change);
+  }
+
+  /** Changes `from` to `to` (inclusive), at most `limit`, each with the conversation's last seq when it was stored. */
+  changeLog(conversationId: number, from: number, to: number, limit: number): StoredChange[] {
+    return this.stmt.changeLog.all(conversationId, from, to, limit).map((r) => ({ index: r.idx, change: r.change, afterSeq: r.after_seq }));
+  }
+
+  /** The group as one member (current or former) sees it; undefined if they never were one. */
+  view(userId: number, conversationId: number): GroupView | undefined {
+    const row = this.stmt.view.get(userId, conversationId);
+    if (!row) return undefined;
+    const left = row.left_index !== null;
+    return {
+      groupId: row.group_id,
+      name: row.name,
+      sharesHistory: row.shares_history === 1,
+      epoch: row.epoch,
+      role: left ? null : row.role,
+      leftIndex: row.left_index,
+      window: { afterSeq: row.joined_seq, upToSeq: row.left_seq },
+      chainLength: row.chain_length,
+      memberCount: row.member_count,
+    };
+  }
+
+  readMarks(conversationId: number): { username: string; readSeq: number }[] {
+    return this.stmt.readMarks.all(conversationId).map((r) => ({ username: r.username, readSeq: r.read_seq }));
   }
 
   members(conversationId: number): GroupMemberRow[] | undefined {
@@ -134,16 +192,17 @@ export class SqliteGroups {
     const newest = this.log.newestCursor();
     const joinedCursor = u.sharesHistory ? 0 : newest;
     const lastSeq = this.log.lastSeq(u.conversationId);
+    const joinedSeq = u.sharesHistory ? 0 : lastSeq;
     const named = new Set<number>();
     for (const { userId, role } of u.members) {
       named.add(userId);
       const row = rows.get(userId);
-      if (row === undefined) this.stmt.insertMember.run(u.conversationId, userId, role, joinedCursor, lastSeq);
-      else if (row.left_cursor !== null) this.stmt.rejoin.run(role, joinedCursor, lastSeq, u.conversationId, userId);
+      if (row === undefined) this.stmt.insertMember.run(u.conversationId, userId, role, joinedCursor, joinedSeq, lastSeq);
+      else if (row.left_cursor !== null) this.stmt.rejoin.run(role, joinedCursor, joinedSeq, lastSeq, u.conversationId, userId);
       else if (row.role !== role) this.stmt.setRole.run(role, u.conversationId, userId);
     }
     for (const row of rows.values()) {
-      if (row.left_cursor === null && !named.has(row.user_id)) this.stmt.markLeft.run(newest, u.conversationId, row.user_id);
+      if (row.left_cursor === null && !named.has(row.user_id)) this.stmt.markLeft.run(newest, lastSeq, u.index, u.conversationId, row.user_id);
     }
   }
 }

@@ -104,7 +104,8 @@ export class MessageWriter {
   /** The answer to a direct resend: its original, unless the clientMsgId is a group message's (then nothing is stored). */
   private resendOf(cursor: number): DirectAppendResult {
     const existing = this.stmt.messageByCursor.get(cursor);
-    return existing ? { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true } : { message: null, misdirected: true };
+    // A group message's row names no recipient: a direct resend of its clientMsgId is misdirected.
+    return existing && existing.to_name !== null ? { message: toMessage(existing), recipientId: existing.recipient_id, duplicate: true } : { message: null, misdirected: true };
   }
 
   /** The answer to a group resend: its original, with the group's current members when it is a group message. */

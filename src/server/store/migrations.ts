@@ -264,6 +264,21 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE type = 'table' AND name = 'conversations';
     `,
   },
+  {
+    version: 12,
+    description: 'groups: member windows in seqs, where a member left the chain, and where each change falls in the messages',
+    // docs/groups.md. The member windows of migration 11 are message cursors (for sync); history and unread counts work in
+    // seqs, so each member row also holds the conversation's last seq when the member joined (their reading starts after it;
+    // 0 when the group shares its history) and when they left (it ends there), and the index of the change that took them
+    // out (a member who left reads the chain up to it). after_seq is the conversation's last seq when a change was stored:
+    // clients place the change's line after that message.
+    sql: `
+      ALTER TABLE conversation_members ADD COLUMN joined_seq INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE conversation_members ADD COLUMN left_seq INTEGER;
+      ALTER TABLE conversation_members ADD COLUMN left_index INTEGER;
+      ALTER TABLE membership_changes ADD COLUMN after_seq INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** Applies every migration newer than the file's `user_version`, each in its own transaction. */

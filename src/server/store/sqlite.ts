@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ParleyError } from '../../shared/errors.js';
-import type { ConversationSummary, Message } from '../../shared/protocol.js';
+import type { ConversationSummary, GroupSummary, Message } from '../../shared/protocol.js';
 import { Checkpointer } from './checkpointer.js';
 import { SpanReader, spanOf, SYNC_SPANS } from './spans.js';
 import { migrate, type Migration } from './migrations.js';
@@ -11,7 +11,7 @@ import { MessageWriter } from './message-writer.js';
 import { SqliteKeys } from './keys.js';
 import { SqliteGroups } from './groups.js';
 import { Rosters } from './rosters.js';
-import { prepareStatements, toMessage, type Statements, type SummaryRow } from './statements.js';
+import { prepareStatements, toMessage, type GroupSummaryRow, type MessageRow, type Statements, type SummaryRow } from './statements.js';
 import type {
   AppendResultOf,
   EpochKeyRow,
@@ -23,6 +23,8 @@ import type {
   ReadResult,
   EpochResult,
   GroupMemberRow,
+  GroupView,
+  StoredChange,
   MembershipRefusal,
   MembershipUpdate,
   NewGroup,
@@ -272,6 +274,18 @@ export class SqliteStore implements Store {
     return this.groups.members(conversationId);
   }
 
+  async membershipLog(conversationId: number, from: number, to: number, limit: number): Promise<StoredChange[]> {
+    return this.groups.changeLog(conversationId, from, to, limit);
+  }
+
+  async groupView(userId: number, conversationId: number): Promise<GroupView | undefined> {
+    return this.groups.view(userId, conversationId);
+  }
+
+  async readMarks(conversationId: number): Promise<{ username: string; readSeq: number }[]> {
+    return this.groups.readMarks(conversationId);
+  }
+
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {
     return this.writer.openDirect(userId, peerId, now);
   }
@@ -294,14 +308,18 @@ export class SqliteStore implements Store {
    * returns and not the whole history since.
    */
   async messagesAfter(userId: number, after: number, limit: number): Promise<Message[]> {
-    // A conversation with nothing new costs no probe at all.
-    const heads = this.stmt.conversationsOf.all(userId).map((row) => this.writer.headOf(row.conversation_id)).filter((head) => head.lastId > after);
+    // Each conversation within the user's window on it (a group's: from joining to leaving); one with nothing new
+    // there costs no probe at all.
+    const windows = this.stmt.conversationsOf
+      .all(userId)
+      .map((row) => ({ id: row.conversation_id, after: Math.max(after, row.joined_cursor), upTo: row.left_cursor ?? this.writer.headOf(row.conversation_id).lastId }))
+      .filter((w) => w.upTo > w.after);
     const ids: number[] = [];
-    const last = Math.max(0, ...heads.map((head) => spanOf(head.lastId)));
+    const last = Math.max(0, ...windows.map((w) => spanOf(w.upTo)));
     for (let lo = spanOf(after + 1); lo <= last && ids.length < limit; lo += SYNC_SPANS) {
-      for (const head of heads) {
-        const hi = Math.min(lo + SYNC_SPANS - 1, spanOf(head.lastId));
-        if (hi >= lo) ids.push(...this.spans.idsAfter(head.id, after, lo, hi, limit));
+      for (const w of windows) {
+        const hi = Math.min(lo + SYNC_SPANS - 1, spanOf(w.upTo));
+        if (hi >= lo) ids.push(...this.spans.idsAfter(w.id, w.after, lo, hi, limit).filter((id) => id <= w.upTo));
       }
     }
     if (ids.length === 0) return [];
@@ -316,16 +334,21 @@ export class SqliteStore implements Store {
   }
 
   async conversations(userId: number): Promise<ConversationSummary[]> {
-    return this.stmt.summaries
+    const direct = this.stmt.summaries
       .all(userId)
       .map((row) => this.toSummary(userId, row))
-      .filter((summary) => summary.lastMessage !== null)
-      .sort((a, b) => b.lastMessage!.cursor - a.lastMessage!.cursor);
+      .filter((summary) => summary.lastMessage !== null);
+    // Groups are listed from their creation on, messages or not; those without any sort last, newest first.
+    const groups = this.stmt.groupSummaries.all(userId).map((row) => this.toGroupSummary(userId, row));
+    const at = (c: ConversationSummary) => c.lastMessage?.cursor ?? 0;
+    return [...direct, ...groups].sort((a, b) => at(b) - at(a) || b.id - a.id);
   }
 
   async conversation(userId: number, conversationId: number): Promise<ConversationSummary | undefined> {
     const row = this.stmt.summary.get(userId, conversationId);
-    return row && this.toSummary(userId, row);
+    if (row) return this.toSummary(userId, row);
+    const group = this.stmt.groupSummary.get(userId, conversationId);
+    return group && this.toGroupSummary(userId, group);
   }
 
   async peersOf(userId: number, conversationId: number): Promise<number[] | undefined> {
@@ -352,6 +375,30 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.checkpointer?.close();
     if (this.db.open) this.db.close();
+  }
+
+  /** A group as one member sees it: their window's last message and unread count; `role` null once they left. */
+  private toGroupSummary(userId: number, row: GroupSummaryRow): GroupSummary {
+    const head = this.writer.headOf(row.id);
+    const lastSeq = row.left_seq ?? head.lastSeq;
+    const lastId = row.left_cursor ?? head.lastId;
+    let last: MessageRow | undefined;
+    if (lastSeq > row.joined_seq) last = row.left_seq === null ? this.stmt.messageByCursor.get(head.lastId) : this.spans.before(row.id, lastId, lastSeq + 1, 1)[0];
+    const unread = lastSeq > row.read_seq ? Math.min(lastSeq - row.read_seq, this.spans.unread(row.id, userId, row.read_seq, lastSeq, lastId)) : 0;
+    return {
+      id: row.id,
+      kind: 'group',
+      groupId: row.group_id,
+      name: row.name,
+      memberCount: row.member_count,
+      role: row.left_cursor === null ? row.role : null,
+      lastSeq,
+      readSeq: row.read_seq,
+      unread,
+      lastMessage: last ? toMessage(last) : null,
+      epoch: row.epoch,
+      chainLength: row.chain_length,
+    };
   }
 
   private toSummary(userId: number, row: SummaryRow): ConversationSummary {

@@ -8,7 +8,8 @@ export interface MessageRow {
   conversation_id: number;
   seq: number;
   from_name: string;
-  to_name: string;
+  /** Null for a group message (recipient_id 0 names no account). */
+  to_name: string | null;
   client_msg_id: string;
   body: string;
   created_at: number;
@@ -40,7 +41,7 @@ const SPAN_JOIN = `spans CROSS JOIN messages m ON (m.id >> ${SPAN_SHIFT}) = span
 const MESSAGE_FIELDS = `
   m.id, m.recipient_id, m.conversation_id, m.seq, s.username AS from_name, r.username AS to_name,
   m.client_msg_id, m.body, m.created_at`;
-const SENDER_AND_RECIPIENT = 'JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id';
+const SENDER_AND_RECIPIENT = 'JOIN users s ON s.id = m.sender_id LEFT JOIN users r ON r.id = m.recipient_id';
 const MESSAGE_COLUMNS = `${MESSAGE_FIELDS} FROM messages m ${SENDER_AND_RECIPIENT}`;
 
 const SUMMARY_QUERY = `
@@ -58,11 +59,32 @@ export const toMessage = (row: MessageRow): Message => ({
   conversationId: row.conversation_id,
   seq: row.seq,
   from: row.from_name,
-  to: row.to_name,
+  ...(row.to_name === null ? {} : { to: row.to_name }),
   clientMsgId: row.client_msg_id,
   body: row.body,
   ts: row.created_at,
 });
+
+export interface GroupSummaryRow {
+  id: number;
+  group_id: string;
+  name: string;
+  epoch: number;
+  role: 'owner' | 'admin' | 'member' | null;
+  read_seq: number;
+  joined_seq: number;
+  left_seq: number | null;
+  left_cursor: number | null;
+  member_count: number;
+  chain_length: number;
+}
+
+const GROUP_SUMMARY_QUERY = `
+  SELECT c.id, c.group_id, c.name, c.epoch, me.role, me.read_seq, me.joined_seq, me.left_seq, me.left_cursor,
+    (SELECT count(*) FROM conversation_members WHERE conversation_id = c.id AND left_cursor IS NULL) AS member_count,
+    (SELECT count(*) FROM membership_changes WHERE conversation_id = c.id) AS chain_length
+  FROM conversation_members me JOIN conversations c ON c.id = me.conversation_id
+  WHERE me.user_id = ? AND c.kind = 'group'`;
 
 export function prepareStatements(db: Database.Database) {
   return {
@@ -121,10 +143,9 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO messages (conversation_id, seq, sender_id, recipient_id, client_msg_id, body, created_at, prev_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    // Direct conversations only: group messages are synced once the protocol carries them (docs/groups.md).
-    conversationsOf: db.prepare<[number], { conversation_id: number }>(
-      `SELECT m.conversation_id FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
-       WHERE m.user_id = ? AND c.kind = 'direct'`,
+    // Every conversation the user is or was in, with their window on it (a direct one's is everything).
+    conversationsOf: db.prepare<[number], { conversation_id: number; joined_cursor: number; left_cursor: number | null }>(
+      'SELECT conversation_id, joined_cursor, left_cursor FROM conversation_members WHERE user_id = ?',
     ),
     // The user's rows by the primary key (user_id first), each conversation's members by members_by_conversation.
     contactIds: db.prepare<[number, number], { user_id: number }>(
@@ -155,6 +176,8 @@ export function prepareStatements(db: Database.Database) {
        FROM messages m JOIN users s ON s.id = m.sender_id WHERE m.id = ? AND m.recipient_id = 0`,
     ),
     summaries: db.prepare<[number], SummaryRow>(SUMMARY_QUERY),
+    groupSummaries: db.prepare<[number], GroupSummaryRow>(GROUP_SUMMARY_QUERY),
+    groupSummary: db.prepare<[number, number], GroupSummaryRow>(`${GROUP_SUMMARY_QUERY} AND c.id = ?`),
     summary: db.prepare<[number, number], SummaryRow>(`${SUMMARY_QUERY} AND c.id = ?`),
     // The read mark never passes the conversation's last seq (the caller's exact count) and never goes back.
     markRead: db.prepare<[number, number, number, number, number]>(

@@ -207,6 +207,30 @@ export interface NewGroup {
   now: number;
 }
 
+/** A stored change of a group's chain. */
+export interface StoredChange {
+  index: number;
+  change: string;
+  /** The conversation's last seq when the change was stored. */
+  afterSeq: number;
+}
+
+/** A group as one of its members (current or former) sees it. */
+export interface GroupView {
+  groupId: string;
+  name: string;
+  sharesHistory: boolean;
+  epoch: number;
+  /** Null once the member left or was removed. */
+  role: GroupRole | null;
+  /** The index of the change that took the member out (they read the chain up to it), or null while a member. */
+  leftIndex: number | null;
+  /** The member reads the messages with afterSeq < seq ≤ upToSeq (null: to the newest). */
+  window: { afterSeq: number; upToSeq: number | null };
+  chainLength: number;
+  memberCount: number;
+}
+
 /** A membership change and the group as it leaves it: members with their roles, name and setting. */
 export interface MembershipUpdate {
   conversationId: number;
@@ -311,6 +335,12 @@ export interface Store {
   membershipChanges(conversationId: number, fromIndex?: number): Promise<string[]>;
   /** The group's current members with their roles, in user id order; undefined for a conversation that is no group. */
   groupMembers(conversationId: number): Promise<GroupMemberRow[] | undefined>;
+  /** Changes `from` to `to` (inclusive), at most `limit`, in order, each with where it falls among the messages. */
+  membershipLog(conversationId: number, from: number, to: number, limit: number): Promise<StoredChange[]>;
+  /** The group as the user (a current or former member) sees it; undefined when they never were one, or it is no group. */
+  groupView(userId: number, conversationId: number): Promise<GroupView | undefined>;
+  /** How far each current member has read, by username. */
+  readMarks(conversationId: number): Promise<{ username: string; readSeq: number }[]>;
 
   /** The direct conversation of two users, created on first use. */
   openDirect(userId: number, peerId: number, now: number): Promise<number>;

@@ -108,6 +108,14 @@ describe('round trip and refusals', () => {
     expect(open(p3(bytes), { epochs: () => epoch1, keys })).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
+  test('sealing refuses what no caller should pass', () => {
+    expect(() => seal('x', { epochKey: new Uint8Array(16) })).toThrow(RangeError);
+    expect(() => seal('x', { head: new Uint8Array(31) })).toThrow(RangeError);
+    expect(() => seal('x', { membersHash: new Uint8Array(33) })).toThrow(RangeError);
+    expect(() => seal('x', { chainLength: 0 })).toThrow(RangeError);
+    expect(() => seal('x', { epoch: -1 })).toThrow(RangeError);
+  });
+
   test('a server swapping the sender key in the directory cannot make forged text verify', () => {
     expect(open(seal('pay mallory', { identity: makeUser('alice').identity }))).toEqual({ ok: false, reason: 'bad-signature' });
   });

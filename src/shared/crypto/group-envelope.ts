@@ -85,7 +85,7 @@ export function sealGroupEnvelope(
 ): Outcome<{ body: string }, 'too-long'> {
   if (input.epochKey.length !== KEY_BYTES) throw new RangeError('sealGroupEnvelope: an epoch key is 32 bytes');
   if (input.head.length !== HASH_BYTES || input.membersHash.length !== HASH_BYTES) throw new RangeError('sealGroupEnvelope: head and membersHash are 32 bytes');
-  u32(input.chainLength);
+  if (!Number.isInteger(input.chainLength) || input.chainLength < 1 || input.chainLength > 0xffff_ffff) throw new RangeError('sealGroupEnvelope: a chain length is a positive u32');
   const text = utf8ToBytes(input.text);
   if (text.length > MAX_GROUP_PLAINTEXT_BYTES) return fail('too-long');
   const kv = input.identity.keyVersion;

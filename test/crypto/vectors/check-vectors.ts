@@ -6,11 +6,12 @@ import { encodePublicIdentity, identityFromSecrets, parsePublicIdentity, publicI
 import { boundSalt, deriveKeys, type KdfDescriptor } from '../../../src/shared/crypto/kdf.js';
 import { openIdentity, sealIdentity } from '../../../src/shared/crypto/key-bundle.js';
 import { membersHash, type Member } from '../../../src/shared/crypto/members.js';
+import { checkGroupVectors, type GroupVectorSet } from './check-group-vectors.js';
 import { fixedRng } from './fixed-rng.js';
 import { fingerprint, safetyNumber } from '../../../src/shared/crypto/safety-number.js';
 import { openVault, sealVault } from '../../../src/shared/crypto/vault.js';
 
-/** Bytes are hex in vector files; Parley's own string formats (pub1., kb1., ek1./ek2., p1./p2., vt1.) appear as they are. */
+/** Bytes are hex in vector files; Parley's own string formats (pub1., kb1., ek1./ek2./ek3., p1./p2./p3., vt1., mc1., sk1.) appear as they are. */
 type Hex = string;
 
 export interface UserSecrets {
@@ -106,7 +107,7 @@ export interface SafetyNumberVector {
   safetyNumber: string;
 }
 
-export interface VectorSet {
+export interface VectorSet extends GroupVectorSet {
   kdf: KdfVector[];
   keyBundle: KeyBundleVector[];
   epochKey: EpochKeyVector[];
@@ -295,5 +296,6 @@ export async function checkVectors(vectors: VectorSet): Promise<VectorReport> {
       return problems;
     });
   }
+  await checkGroupVectors(vectors, check);
   return report;
 }

@@ -19,6 +19,8 @@ import {
   type EnvelopeVector,
   type UserSecrets,
 } from './check-vectors.js';
+import { computeGroupEnvelope, computeGroupEpochKey, computeMembership, computeSearchKey, type ChainStep, type GroupEnvelopeRejectionVector, type GroupEnvelopeVector } from './check-group-vectors.js';
+import { MAX_GROUP_PLAINTEXT_BYTES } from '../../../src/shared/crypto/group-envelope.js';
 import { VECTOR_FILES, vectorPath } from './load.js';
 
 /** Nothing-up-my-sleeve bytes: the first n bytes of SHA-512 of a readable label. */
@@ -169,6 +171,72 @@ const vault = [
   computeVault({ name: 'Bob-v2-empty', user: bob, text: '{"contacts":{},"v":1}', nonce: fixed('Bob vault nonce', 24) }),
 ];
 
+// Groups: a chain (alice creates "book club" with Bob, adds carol, makes Bob an admin; Bob renames; alice removes carol),
+// ek3 copies bound to its state after two changes and after five, and p3 envelopes under those epochs.
+const T0 = 1_764_400_000_000;
+const groupId = toBase64url(sha512(utf8ToBytes('parley test vector: group 12')).slice(0, 16));
+const users = [alice, bob, carol];
+const steps: ChainStep[] = [
+  { actor: 'alice', action: 'create', targets: [{ username: 'alice', keyVersion: 1, role: 'owner' }, { username: 'Bob', keyVersion: 2, role: 'member' }], name: 'book club', history: 'hidden', ts: T0 },
+  { actor: 'alice', action: 'add', targets: [{ username: 'carol', keyVersion: 1, role: 'member' }], name: 'book club', history: 'hidden', ts: T0 + 1 },
+  { actor: 'alice', action: 'set-role', targets: [{ username: 'Bob', keyVersion: 2, role: 'admin' }], name: 'book club', history: 'hidden', ts: T0 + 2 },
+  { actor: 'Bob', action: 'rename', targets: [], name: 'Book club 📚', history: 'hidden', ts: T0 + 3 },
+  { actor: 'alice', action: 'remove', targets: [{ username: 'carol', keyVersion: 1, role: 'member' }], name: 'Book club 📚', history: 'hidden', ts: T0 + 4 },
+];
+const membership = [
+  computeMembership({ name: 'book-club-first-two', groupId, users, steps: steps.slice(0, 2) }),
+  computeMembership({ name: 'book-club', groupId, users, steps }),
+];
+const [startState, endState] = membership as [(typeof membership)[number], (typeof membership)[number]];
+const epoch1 = { conversationId: 12, epoch: 1, epochKey: fixed('group 12 epoch 1', 32), chainLength: 2, head: startState.head, membersHash: startState.membersHash };
+const epoch2 = { conversationId: 12, epoch: 2, epochKey: fixed('group 12 epoch 2', 32), chainLength: 5, head: endState.head, membersHash: endState.membersHash };
+const groupEpochKey = [
+  computeGroupEpochKey({ ...epoch1, name: 'alice-to-Bob', creator: alice, recipient: bob, ephemeralSecret: fixed('group ephemeral 1', 32) }),
+  computeGroupEpochKey({ ...epoch1, name: 'alice-to-carol', creator: alice, recipient: carol, ephemeralSecret: fixed('group ephemeral 2', 32) }),
+  computeGroupEpochKey({ ...epoch1, name: 'alice-to-herself', creator: alice, recipient: alice, ephemeralSecret: fixed('group ephemeral 3', 32) }),
+  // After carol's removal: a new epoch, made by Bob, for alice and Bob only.
+  computeGroupEpochKey({ ...epoch2, name: 'after-removal-Bob-to-alice', creator: bob, recipient: alice, ephemeralSecret: fixed('group ephemeral 4', 32) }),
+];
+const groupEnvelope: GroupEnvelopeVector[] = [
+  computeGroupEnvelope({ ...epoch1, name: 'short', sender: alice, clientMsgId: 'g-1', text: 'see you at the club', nonce: fixed('group nonce g-1', 24) }),
+  computeGroupEnvelope({ ...epoch1, name: 'unicode', sender: bob, clientMsgId: '01J9Z3K7VA', text: '👋 héllo — ✓ 日本語 👩‍👩‍👧', nonce: fixed('group nonce g-2', 24) }),
+  computeGroupEnvelope({ ...epoch1, name: 'empty', sender: carol, clientMsgId: 'g-empty', text: '', nonce: fixed('group nonce g-empty', 24) }),
+  computeGroupEnvelope({ ...epoch1, name: 'longest', sender: alice, clientMsgId: 'g-long', text: 'x'.repeat(MAX_GROUP_PLAINTEXT_BYTES), nonce: fixed('group nonce g-long', 24) }),
+  computeGroupEnvelope({ ...epoch2, name: 'after-removal', sender: bob, clientMsgId: 'g-3', text: 'just us now', nonce: fixed('group nonce g-3', 24) }),
+  computeGroupEnvelope({ ...epoch1, name: 'other-key', epochKey: fixed('a group key nobody else has', 32), sender: alice, clientMsgId: 'g-4', text: 'other key', nonce: fixed('group nonce g-4', 24) }),
+];
+const groupBodyOf = (name: string): string => (groupEnvelope.find((v) => v.name === name) as GroupEnvelopeVector).body;
+const groupShort = groupBodyOf('short');
+const groupRejections: GroupEnvelopeRejectionVector[] = [
+  { name: 'plain-text', of: 'short', body: 'see you at the club', reason: 'not-encrypted' },
+  { name: 'relabelled-p2', of: 'short', body: `p2.${groupShort.slice(3)}`, reason: 'malformed' },
+  { name: 'future-version', of: 'short', body: `p4.${groupShort.slice(3)}`, reason: 'unsupported-version' },
+  { name: 'truncated', of: 'short', body: groupShort.slice(0, 100), reason: 'malformed' },
+  { name: 'other-conversation', of: 'short', conversationId: 13, reason: 'wrong-conversation' },
+  { name: 'other-sender', of: 'short', sender: 'carol', reason: 'bad-signature' },
+  { name: 'unknown-sender', of: 'short', sender: 'mallory', reason: 'unknown-sender-key' },
+  { name: 'other-client-msg-id', of: 'short', clientMsgId: 'g-2', reason: 'bad-signature' },
+  // Read against another chain state than the sender's epoch was made for (a fork).
+  { name: 'other-chain-head', of: 'short', head: endState.head, reason: 'bad-signature' },
+  { name: 'flipped-commitment-char', of: 'short', body: flipAt(groupShort, 3 + 25), reason: 'bad-signature' },
+  { name: 'epoch-without-key', of: 'short', body: groupBodyOf('after-removal'), sender: 'Bob', clientMsgId: 'g-3', reason: 'unknown-epoch' },
+  // Key commitment: our key is not the one the sender committed to; checked before decrypting.
+  { name: 'opened-with-other-key', of: 'short', epochKey: fixed('a group key nobody else has', 32), reason: 'key-mismatch' },
+  { name: 'committed-to-other-key', of: 'short', body: groupBodyOf('other-key'), clientMsgId: 'g-4', reason: 'key-mismatch' },
+];
+
+const searchKey = [
+  computeSearchKey({
+    name: 'alice',
+    username: 'alice',
+    wrapKey: fixed('alice wrap key', 32),
+    indexKey: fixed('alice index key', 32),
+    nonce: fixed('alice index key nonce', 24),
+    word: 'gate',
+    entry: { conversationId: 7, seq: 42, text: 'meet at the north gate', nonce: fixed('alice entry nonce', 24) },
+  }),
+];
+
 const files: Record<keyof typeof VECTOR_FILES, object> = {
   kdf: { description: 'deriveKeys: argon2id (RFC 9106) then HKDF-SHA256 (RFC 5869) to authKey and wrapKey. Hex bytes.', vectors: kdf },
   keyBundle: { description: 'Identity key pairs (RFC 7748, RFC 8032), pub1. public identities and kb1. sealed private keys (XChaCha20-Poly1305).', vectors: keyBundle },
@@ -176,6 +244,17 @@ const files: Record<keyof typeof VECTOR_FILES, object> = {
   envelope: { description: 'p1. and p2. message envelopes (p2 binds the epoch member set hash); rejections must fail with the given reason.', vectors: envelope, rejections },
   safetyNumber: { description: 'Per-user 30-digit fingerprints (5200 × SHA-512) and 60-digit safety numbers.', vectors: safetyNumber },
   vault: { description: 'vt1. vaults: the user\'s pins sealed (XChaCha20-Poly1305) under HKDF-SHA256 of their private keys.', vectors: vault },
+  membership: { description: 'mc1. membership chains: each change signed by its actor (Ed25519), linked by SHA-256; head and membersHash of the verified state. Hex bytes.', vectors: membership },
+  groupEpochKey: {
+    description: 'ek3. group epoch key copies: X25519 + HKDF-SHA256 (key and nonce) + XChaCha20-Poly1305, bound to the chain state (length, head, membersHash) and signed by the creator (Ed25519).',
+    vectors: groupEpochKey,
+  },
+  groupEnvelope: {
+    description: 'p3. group envelopes: a SHA-256 commitment to the epoch key and the epoch chain state in the signed associated data; rejections must fail with the given reason.',
+    vectors: groupEnvelope,
+    rejections: groupRejections,
+  },
+  searchKey: { description: 'sk1. sealed search index keys (HKDF-SHA256 of the wrap key, XChaCha20-Poly1305), the text and token keys, a blinded word and a sealed entry.', vectors: searchKey },
 };
 
 type VectorFile = { vectors: { name: string }[]; rejections?: { name: string }[] };

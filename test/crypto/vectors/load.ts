@@ -9,6 +9,10 @@ export const VECTOR_FILES = {
   envelope: 'envelope.json',
   safetyNumber: 'safety-number.json',
   vault: 'vault.json',
+  membership: 'membership.json',
+  groupEpochKey: 'group-epoch-key.json',
+  groupEnvelope: 'group-envelope.json',
+  searchKey: 'search-key.json',
 } as const;
 
 export const vectorPath = (file: string): URL => new URL(`./${file}`, import.meta.url);
@@ -18,6 +22,7 @@ const read = (file: string): { vectors: unknown[]; rejections?: unknown[] } =>
 
 export function loadVectorSet(): VectorSet {
   const envelope = read(VECTOR_FILES.envelope);
+  const groupEnvelope = read(VECTOR_FILES.groupEnvelope);
   return {
     kdf: read(VECTOR_FILES.kdf).vectors,
     keyBundle: read(VECTOR_FILES.keyBundle).vectors,
@@ -26,5 +31,10 @@ export function loadVectorSet(): VectorSet {
     envelopeRejection: envelope.rejections ?? [],
     safetyNumber: read(VECTOR_FILES.safetyNumber).vectors,
     vault: read(VECTOR_FILES.vault).vectors,
+    membership: read(VECTOR_FILES.membership).vectors,
+    groupEpochKey: read(VECTOR_FILES.groupEpochKey).vectors,
+    groupEnvelope: groupEnvelope.vectors,
+    groupEnvelopeRejection: groupEnvelope.rejections ?? [],
+    searchKey: read(VECTOR_FILES.searchKey).vectors,
   } as VectorSet;
 }
