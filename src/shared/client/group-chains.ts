@@ -59,6 +59,8 @@ export class GroupChains {
   /** Per conversation, changes are applied one batch after another. */
   readonly #queues = new Map<number, Promise<unknown>>();
   readonly #reported = new Set<string>();
+  /** The group's current epoch as the server last said (groupState): a new epoch goes above it. */
+  readonly #serverEpochs = new Map<number, number>();
 
   constructor(options: {
     me: string;
@@ -106,6 +108,11 @@ export class GroupChains {
     return this.#chains.has(conversationId);
   }
 
+  /** The server's word on the group's current epoch (0 before any). */
+  serverEpoch(conversationId: number): number {
+    return this.#serverEpochs.get(conversationId) ?? 0;
+  }
+
   /** Pins a group conversation's id the first time it is seen; false (and a security event) when another id was pinned. */
   pinGroup(conversationId: number, groupId: string): boolean {
     const chain = this.#chains.get(conversationId);
@@ -128,6 +135,16 @@ export class GroupChains {
     const run = (this.#queues.get(conversationId) ?? Promise.resolve()).then(() => this.#apply(conn, conversationId, changes));
     this.#queues.set(conversationId, run.catch(() => undefined));
     return run;
+  }
+
+  /**
+   * The verified state once changes already heard of are applied; fetched from the server only when this
+   * device holds nothing of the group yet (events and the catch-up keep it current otherwise).
+   */
+  async current(conn: ServerSocket, conversationId: number): Promise<GroupState | undefined> {
+    await this.#queues.get(conversationId);
+    if (!this.state(conversationId)) await this.sync(conn, conversationId);
+    return this.state(conversationId);
   }
 
   async #apply(conn: ServerSocket | null, conversationId: number, changes: readonly (StoredChange & { index: number })[]): Promise<number> {
@@ -191,6 +208,7 @@ export class GroupChains {
     for (let pages = 0; pages < 100; pages++) {
       const from = this.#chains.get(conversationId)?.changes.length ?? 0;
       const result = await conn.request('groupState', { conversationId, fromIndex: from });
+      this.#serverEpochs.set(conversationId, result.epoch);
       if (!this.pinGroup(conversationId, result.groupId)) return from;
       const length = await this.apply(
         conn,

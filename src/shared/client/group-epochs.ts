@@ -42,7 +42,10 @@ export class GroupEpochs {
   readonly #onSecurity: (event: Omit<SecurityEvent, 'id'>) => void;
   readonly #now: () => number;
   readonly #epochs = new Map<number, Map<number, HeldEpoch>>();
-  /** The highest epoch the server listed for a group (a new one goes above it). */
+  /**
+   * The newest epoch opened (or made) here, per group. Epochs the server only claims do not count: an
+   * injected copy must not make this device skip ahead (the server's own count comes with groupState).
+   */
   readonly #maxEpoch = new Map<number, number>();
   readonly #reported = new Set<string>();
 
@@ -83,7 +86,6 @@ export class GroupEpochs {
 
   /** Opens one copy sealed to this user against the verified chain (fetching changes it is behind on first). */
   async open(conn: ServerSocket, conversationId: number, epoch: number, creator: string, sealed: string): Promise<void> {
-    this.#bump(conversationId, epoch);
     if (this.#epochs.get(conversationId)?.has(epoch)) return;
     const header = readGroupEpochKeyHeader(sealed);
     if (!header || header.conversationId !== conversationId || header.epoch !== epoch) return this.#refuse(conversationId, epoch, creator, 'malformed');
@@ -122,12 +124,13 @@ export class GroupEpochs {
   }
 
   /**
-   * Whether an epoch may carry new messages: it is the newest the server listed, and it was made for the
-   * verified chain's current member set, with no member set change since the state it names.
+   * Whether an epoch may carry new messages: it is the newest opened here and not older than the server's
+   * current one, and it was made for the verified chain's current member set, with no member set change since
+   * the state it names. (Earlier epochs shared with a newcomer are never the newest.)
    */
   #fits(conversationId: number, epoch: number, state: GroupState): HeldEpoch | undefined {
     const entry = this.entry(conversationId, epoch);
-    if (!entry || epoch !== this.#maxEpoch.get(conversationId)) return undefined;
+    if (!entry || epoch !== this.#maxEpoch.get(conversationId) || epoch < this.#chains.serverEpoch(conversationId)) return undefined;
     for (let length = entry.chainLength; length <= state.length; length++) {
       const then = this.#chains.stateAt(conversationId, length);
       if (!then || !sameHead(then.membersHash, state.membersHash)) return undefined;
@@ -137,8 +140,7 @@ export class GroupEpochs {
 
   /** The epoch to send with: the newest, if it fits the verified chain head; otherwise a new one sealed to it. */
   async sendKey(conn: ServerSocket, conversationId: number): Promise<[number, HeldEpoch]> {
-    await this.#chains.sync(conn, conversationId);
-    const state = this.#chains.state(conversationId);
+    const state = await this.#chains.current(conn, conversationId);
     if (!state?.roles.has(this.#own.me)) throw new ParleyError('CONVERSATION_NOT_FOUND', 'You are not a member of this group any more.');
     let max = this.#maxEpoch.get(conversationId) ?? 0;
     let fit = this.#fits(conversationId, max, state);
@@ -185,7 +187,7 @@ export class GroupEpochs {
       const state = this.#chains.state(conversationId);
       if (!state?.roles.has(this.#own.me)) throw new ParleyError('CONVERSATION_NOT_FOUND', 'You are not a member of this group any more.');
       const recipients = await this.#recipients(conn, state);
-      const epoch = (this.#maxEpoch.get(conversationId) ?? 0) + 1;
+      const epoch = Math.max(this.#maxEpoch.get(conversationId) ?? 0, this.#chains.serverEpoch(conversationId)) + 1;
       const key = newEpochKey();
       const seal = { conversationId, epoch, key, creator: this.#own.identity, creatorName: this.#own.me, chainLength: state.length, head: state.head, membersHash: state.membersHash };
       const keys = recipients.map((recipient) => ({ recipient: recipient.username, sealed: sealGroupEpochKey({ ...seal, recipient }) }));
@@ -197,7 +199,7 @@ export class GroupEpochs {
         return [epoch, entry];
       } catch (error) {
         if (!(error instanceof ParleyError && error.code === 'EPOCH_CONFLICT')) throw error;
-        this.#bump(conversationId, epoch);
+        // Another member's epoch won: the server's count (groupState) and its copy for us, then use it if it fits.
         await this.#chains.sync(conn, conversationId);
         await this.load(conn, conversationId);
         const now = this.#chains.state(conversationId);
@@ -206,7 +208,8 @@ export class GroupEpochs {
         if (fit) return [max, fit];
       }
     }
-    throw new ParleyError('INVALID_KEYS', 'No usable group key.');
+    // Another member's epoch is still being sealed: the outbox tries again shortly.
+    throw new ParleyError('EPOCH_CONFLICT', 'Another member is starting a new group key; trying again.');
   }
 
   /**

@@ -123,8 +123,7 @@ export class Groups {
    */
   async beforeSend(conn: ServerSocket, conversationId: number): Promise<void> {
     const keyring = this.#ctx.requireKeys();
-    await keyring.groups.sync(conn, conversationId);
-    const mine = keyring.groups.state(conversationId)?.members.find((m) => m.username === keyring.me);
+    const mine = (await keyring.groups.current(conn, conversationId))?.members.find((m) => m.username === keyring.me);
     if (mine && mine.keyVersion < keyring.identity.keyVersion) await this.#change(conversationId, async () => ({ action: 'update-key' }));
   }
 
