@@ -11,7 +11,8 @@ export function sendAckFrame(id: number, m: Message): string {
 export function messageFrame(m: Message): string {
   return (
     `{"type":"message","message":{"cursor":${m.cursor},"conversationId":${m.conversationId},"seq":${m.seq},` +
-    `"from":${JSON.stringify(m.from)},"to":${JSON.stringify(m.to)},"clientMsgId":${JSON.stringify(m.clientMsgId)},` +
+    // A group message has no `to`: JSON.stringify leaves an absent field out.
+    `"from":${JSON.stringify(m.from)},${m.to === undefined ? '' : `"to":${JSON.stringify(m.to)},`}"clientMsgId":${JSON.stringify(m.clientMsgId)},` +
     `"body":${JSON.stringify(m.body)},"ts":${m.ts}}}`
   );
 }

@@ -5,13 +5,17 @@ import { LIMITS, SendRequest } from '../../shared/protocol.js';
 import { parseClientFrame } from '../parse.js';
 import { isPlainValidSend } from './send-check.js';
 
-const validSend = fc.record({
+const common = {
   id: fc.nat(),
   type: fc.constant('send'),
-  to: fc.stringMatching(/^[A-Za-z0-9_.-]{1,32}$/),
   clientMsgId: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
   body: fc.string({ minLength: 1, maxLength: 200 }),
-});
+};
+/** A direct send (`to`) or a group send (`conversationId`). */
+const validSend = fc.oneof(
+  fc.record({ ...common, to: fc.stringMatching(/^[A-Za-z0-9_.-]{1,32}$/) }),
+  fc.record({ ...common, conversationId: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) }),
+);
 
 /** A valid frame with up to two fields replaced by edge values, removed, or an extra field added. */
 const nearlySend = fc
@@ -19,10 +23,10 @@ const nearlySend = fc
     validSend,
     fc.array(
       fc.tuple(
-        fc.constantFrom('id', 'type', 'to', 'clientMsgId', 'body', 'extra', '__proto__'),
+        fc.constantFrom('id', 'type', 'to', 'conversationId', 'clientMsgId', 'body', 'extra', '__proto__'),
         fc.oneof(
           fc.constant(undefined),
-          fc.constantFrom(-1, 1.5, -0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, '1', null, true, [], {}),
+          fc.constantFrom(-1, 0, 1, 1.5, -0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, '1', null, true, [], {}),
           fc.constantFrom('', 'a'.repeat(64), 'a'.repeat(65), 'x'.repeat(LIMITS.bodyMaxLength), 'x'.repeat(LIMITS.bodyMaxLength + 1)),
           fc.constantFrom('a b', 'é', 'ok_-', 'Send', 'login'),
           fc.string({ maxLength: 70 }),

@@ -4,12 +4,12 @@ import { LIMITS } from '../../shared/protocol.js';
 const CLIENT_MSG_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * Accepts only what SendRequest accepts (exactly the five fields, each within its schema's rules), in a
- * fraction of zod's time. Anything it does not accept goes through zod, which then accepts or names the
- * error, so errors read exactly as zod's.
+ * Accepts only what SendRequest accepts (exactly five fields: id, type, clientMsgId, body, and `to` or
+ * `conversationId`, each within its schema's rules), in a fraction of zod's time. Anything it does not accept
+ * goes through zod, which then accepts or names the error, so errors read exactly as zod's.
  */
 export function isPlainValidSend(value: Record<string, unknown>): boolean {
-  const { id, to, clientMsgId, body } = value;
+  const { id, to, conversationId, clientMsgId, body } = value;
   let keys = 0;
   for (const key in value) {
     if (!Object.hasOwn(value, key)) return false;
@@ -21,8 +21,8 @@ export function isPlainValidSend(value: Record<string, unknown>): boolean {
     typeof id === 'number' &&
     Number.isSafeInteger(id) &&
     id >= 0 &&
-    typeof to === 'string' &&
-    to.length <= 64 &&
+    ((typeof to === 'string' && to.length <= 64 && conversationId === undefined) ||
+      (to === undefined && typeof conversationId === 'number' && Number.isSafeInteger(conversationId) && conversationId > 0)) &&
     typeof clientMsgId === 'string' &&
     CLIENT_MSG_ID.test(clientMsgId) &&
     typeof body === 'string' &&
