@@ -3,6 +3,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import {
+  accessibilityViolations,
   browserAvailable,
   browserAndServerSuite,
   bubble,
@@ -59,6 +60,7 @@ describe.skipIf(!browserAvailable())('web client: groups', () => {
     await people.press('Enter');
     await dialog.getByRole('button', { name: 'Remove bob' }).waitFor();
     await screenshot(alice.page, 'group-new-dialog');
+    const violations: Record<string, string[]> = { 'new group': await accessibilityViolations(alice.page) };
     await dialog.getByRole('button', { name: 'Create group' }).click();
     await alice.page.getByRole('heading', { name: NAME, exact: true }).waitFor();
     await expect.poll(() => alice.page.getByTestId('group-status').innerText()).toBe('2 members');
@@ -75,6 +77,7 @@ describe.skipIf(!browserAvailable())('web client: groups', () => {
     await members.getByRole('button', { name: 'Add to group' }).click();
     await expect.poll(() => members.getByRole('status').innerText()).toBe('Added carol.');
     await expect.poll(() => members.locator('.member .device-name').allInnerTexts()).toEqual(['alice (you)', 'bob', 'carol']);
+    violations['members'] = await accessibilityViolations(alice.page);
     await members.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => systemLines(alice.page)).toContain('You added carol');
     await expect.poll(() => systemLines(bob.page)).toContain('alice added carol');
@@ -108,6 +111,7 @@ describe.skipIf(!browserAvailable())('web client: groups', () => {
     await box.pressSequentially('@ca');
     await alice.page.getByRole('option', { name: 'carol' }).waitFor();
     await screenshot(alice.page, 'group-mention-autocomplete');
+    violations['group with @ list'] = await accessibilityViolations(alice.page);
     await box.press('Enter');
     expect(await box.inputValue()).toBe('@carol ');
     await box.pressSequentially('can you check the deploy?');
@@ -140,6 +144,7 @@ describe.skipIf(!browserAvailable())('web client: groups', () => {
     await bob.page.setViewportSize({ width: 390, height: 844 });
     await screenshot(bob.page, 'group-phone');
     expect(await bob.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    expect(violations).toEqual({ 'new group': [], members: [], 'group with @ list': [] });
     expect(cspViolations).toEqual([]);
   }, 180_000);
 });

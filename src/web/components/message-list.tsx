@@ -161,7 +161,7 @@ export function MessageList(props: MessageListProps): ReactElement {
         <div className="history-inner">
           {loaded && !more ? (
             <div className="history-start">
-              <Avatar username={title} size={64} />
+              {!group && <Avatar username={title} size={64} />}
               <strong>{title}</strong>
               <span>{group ? `This is the beginning of ${title}.` : `This is the beginning of your conversation with ${title}.`}</span>
             </div>
