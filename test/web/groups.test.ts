@@ -89,14 +89,14 @@ describe.skipIf(!browserAvailable())('web client: groups', () => {
     await composer(alice.page, NAME).press('Enter');
     for (const reader of [bob.page, carol.page]) {
       await expect.poll(() => messageTexts(reader)).toEqual(['hello team']);
-      expect(await bubble(reader, 'hello team').locator('.bubble-author').innerText()).toBe('alice:');
+      expect(await bubble(reader, 'hello team').locator('.bubble-author').textContent()).toBe('alice: ');
     }
     await expect.poll(() => alice.page.locator('.seen-by button').innerText(), { timeout: 15_000 }).toBe('Seen by 2 of 2');
     await alice.page.locator('.seen-by button').click();
     expect(await alice.page.locator('.seen-by-names').innerText()).toBe('bob, carol');
     await composer(bob.page, NAME).fill('hi from bob');
     await composer(bob.page, NAME).press('Enter');
-    await expect.poll(() => bubble(alice.page, 'hi from bob').locator('.bubble-author').innerText()).toBe('bob:');
+    await expect.poll(() => bubble(alice.page, 'hi from bob').locator('.bubble-author').textContent()).toBe('bob: ');
 
     // Carol mutes the group and hides the tab: a plain message makes no notice, a mention does.
     await carol.page.getByRole('button', { name: 'Turn on' }).click();
