@@ -31,7 +31,12 @@ export function GroupPane({ conversation, unreadFrom, draft, onDraftChange, onBa
   const connected = state.connection.status === 'online';
   const member = group.myRole !== null;
   const names = useMemo(() => group.members.map((m) => m.username), [group.members]);
-  const mentionContext = useMemo(() => ({ names: new Set(names), me }), [names, me]);
+  // Highlighted: anyone the group ever named, so a mention of someone who has since left still reads as one.
+  const timeline = group.view?.timeline;
+  const mentionContext = useMemo(
+    () => ({ names: new Set([...names, ...(timeline ?? []).flatMap((l) => [l.actor, ...l.targets])]), me }),
+    [names, timeline, me],
+  );
   const mentionable = useMemo(() => ({ names, me }), [names, me]);
   const memberCount = group.view ? group.members.length : conversation.memberCount;
 
