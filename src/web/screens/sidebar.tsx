@@ -42,6 +42,10 @@ export function Sidebar({ activeId, onSelect, onOpenUser, onOpenAccount, onNewGr
   const now = useNow();
   const [query, setQuery] = useState('');
   const onlineSet = useMemo(() => new Set(contacts), [contacts]);
+  const groupNames = useMemo(
+    () => new Map(conversations.flatMap((c) => (c.kind === 'group' ? [[c.id, { name: groups.get(c.id)?.name ?? c.name, groupId: c.groupId }] as const] : []))),
+    [conversations, groups],
+  );
   // You are always listed, as the old messenger did, even when your name sorts past the first page.
   const listed = everyone.users.includes(me) ? everyone.users : [me, ...everyone.users];
   const filter = query.trim().toLowerCase();
@@ -76,7 +80,12 @@ export function Sidebar({ activeId, onSelect, onOpenUser, onOpenAccount, onNewGr
       <SearchBox query={query} onQueryChange={setQuery} onOpen={onOpenUser} />
 
       <div className="sidebar-scroll">
-        <MessageSearch me={me} now={now} onOpen={(peer) => void onOpenUser(peer)} />
+        <MessageSearch
+          me={me}
+          now={now}
+          groupNames={groupNames}
+          onOpen={(hit) => (groupNames.has(hit.conversationId) ? onSelect(hit.conversationId) : void onOpenUser(hit.peer))}
+        />
         <div className="section-head">
           <h2 className="section-title">
             <span>Conversations</span>
