@@ -1,9 +1,11 @@
 // addEpoch: store a new conversation key sealed to every member, atomically, and hand each member their copy.
 import { ParleyError } from '../../shared/errors.js';
+import { LIMITS, type RequestOf } from '../../shared/protocol.js';
 import { type Handler, sessionOf } from '../context.js';
 import { requirePeers } from '../lookups.js';
-import type { SealedFor } from '../store/store.js';
+import type { SealedFor, Store } from '../store/store.js';
 import { sealedEpochKeyHeader } from '../../shared/crypto/epoch-key.js';
+import { groupEpochCopies } from './group-epoch.js';
 
 const ONE_COPY_EACH = 'Each member needs exactly one sealed copy of the key.';
 
@@ -14,49 +16,19 @@ export const addEpoch: Handler<'addEpoch'> = {
     const { store, hub, now } = ctx.services;
     await ctx.services.requestLimits.addEpoch(session.userId);
     const peers = await requirePeers(store, session.userId, request.conversationId);
-    const members = [session.userId, ...peers];
-    const copies: SealedFor[] = [];
-    const seen = new Set<number>();
-    /** (username, current key version) of every member, as an ek2 copy must name them. */
-    const current = new Map<string, number>();
-    for (const key of request.keys) {
-      const id = await store.findUserIdByName(key.recipient);
-      const version = id === undefined ? undefined : await store.currentKeyVersion(id);
-      if (id === undefined || version === undefined || !members.includes(id) || seen.has(id)) {
-        throw new ParleyError('INVALID_KEYS', ONE_COPY_EACH);
-      }
-      seen.add(id);
-      current.set(key.recipient, version);
-      copies.push({ recipientId: id, recipientKeyVersion: version, sealed: key.sealed });
-    }
-    if (seen.size !== members.length) throw new ParleyError('INVALID_KEYS', ONE_COPY_EACH);
-    // What the server can check without keys: each copy names this conversation, this epoch and the
-    // recipient's current key version, and (ek2) exactly the members at their current key versions.
-    for (const [i, key] of request.keys.entries()) {
-      const header = sealedEpochKeyHeader(key.sealed);
-      const copy = copies[i]!;
-      const wellFormed =
-        header !== undefined &&
-        header.conversationId === request.conversationId &&
-        header.epoch === request.epoch &&
-        header.recipientKeyVersion === copy.recipientKeyVersion &&
-        (header.members === undefined ||
-          (header.members.length === current.size && header.members.every((m) => current.get(m.username) === m.keyVersion)));
-      if (!wellFormed) {
-        throw new ParleyError('INVALID_KEYS', `The sealed key for ${key.recipient} is malformed or names another conversation, epoch, key version or member set.`);
-      }
-    }
+    const group = await store.groupView(session.userId, request.conversationId);
+    const copies = group ? await groupEpochCopies(store, request, session.userId) : await directCopies(store, request, [session.userId, ...peers]);
     const added = await store.addEpoch(request.conversationId, request.epoch, session.userId, copies, now());
     if (added === 'conflict') throw new ParleyError('EPOCH_CONFLICT', 'Another member added this key epoch first; fetch it with epochKeys.');
     if (added === 'stale-keys') throw new ParleyError('INVALID_KEYS', 'A member reset their keys just now; fetch their identity and seal the key again.');
     ctx.afterReply(() => {
-      for (const [i, copy] of copies.entries()) {
+      for (const copy of copies) {
         const frame = JSON.stringify({
           type: 'epoch',
           conversationId: request.conversationId,
           epoch: request.epoch,
           creator: session.username,
-          sealed: request.keys[i]!.sealed,
+          sealed: copy.sealed,
         });
         hub.sendToUser(copy.recipientId, frame, copy.recipientId === session.userId ? (ctx.conn.client ?? undefined) : undefined);
       }
@@ -64,3 +36,40 @@ export const addEpoch: Handler<'addEpoch'> = {
     return { epoch: request.epoch };
   },
 };
+
+/** A direct conversation's copies (`ek2.`, or `ek1.`), in one frame of at most 64, checked as far as the server can without keys. */
+async function directCopies(store: Store, request: RequestOf<'addEpoch'>, members: readonly number[]): Promise<SealedFor[]> {
+  if (request.more || request.keys.length > LIMITS.epochCopiesMax) throw new ParleyError('INVALID_KEYS', ONE_COPY_EACH);
+  const copies: SealedFor[] = [];
+  const seen = new Set<number>();
+  /** (username, current key version) of every member, as an ek2 copy must name them. */
+  const current = new Map<string, number>();
+  for (const key of request.keys) {
+    const id = await store.findUserIdByName(key.recipient);
+    const version = id === undefined ? undefined : await store.currentKeyVersion(id);
+    if (id === undefined || version === undefined || !members.includes(id) || seen.has(id)) {
+      throw new ParleyError('INVALID_KEYS', ONE_COPY_EACH);
+    }
+    seen.add(id);
+    current.set(key.recipient, version);
+    copies.push({ recipientId: id, recipientKeyVersion: version, sealed: key.sealed });
+  }
+  if (seen.size !== members.length) throw new ParleyError('INVALID_KEYS', ONE_COPY_EACH);
+  // What the server can check without keys: each copy names this conversation, this epoch and the
+  // recipient's current key version, and (ek2) exactly the members at their current key versions.
+  for (const [i, key] of request.keys.entries()) {
+    const header = sealedEpochKeyHeader(key.sealed);
+    const copy = copies[i]!;
+    const wellFormed =
+      header !== undefined &&
+      header.conversationId === request.conversationId &&
+      header.epoch === request.epoch &&
+      header.recipientKeyVersion === copy.recipientKeyVersion &&
+      (header.members === undefined ||
+        (header.members.length === current.size && header.members.every((m) => current.get(m.username) === m.keyVersion)));
+    if (!wellFormed) {
+      throw new ParleyError('INVALID_KEYS', `The sealed key for ${key.recipient} is malformed or names another conversation, epoch, key version or member set.`);
+    }
+  }
+  return copies;
+}
