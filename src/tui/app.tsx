@@ -11,6 +11,7 @@ import { LineEditor } from './line-editor.js';
 import { nthConversation } from './open-chat.js';
 import { Account } from './screens/account.js';
 import { Chat } from './screens/chat.js';
+import { GroupChat } from './screens/group-chat.js';
 import { Menu } from './screens/menu.js';
 import { Search } from './screens/search.js';
 import { Unlock } from './screens/unlock.js';
@@ -20,7 +21,7 @@ import { useTerminalSize } from './use-terminal-size.js';
 type Screen =
   | { name: 'menu' }
   | { name: 'account' }
-  | { name: 'chat'; peer: string; conversationId: number }
+  | { name: 'chat'; peer: string; conversationId: number; group: boolean }
   | { name: 'search'; query: string };
 
 interface Props {
@@ -121,6 +122,7 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
   }, [client]);
 
   const search = (query: string) => setScreen({ name: 'search', query });
+  const open = (peer: string, conversationId: number, group = false) => setScreen({ name: 'chat', peer, conversationId, group });
 
   // One row is left free: Ink repaints the whole terminal when its output fills every row.
   const bodyRows = Math.max(rows - 2 - (restored ? 1 : 0), 5);
@@ -140,6 +142,21 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
     );
   } else if (state.keys === 'locked') {
     body = <Unlock client={client} username={state.session.username} onBack={back} onExit={exit} />;
+  } else if (screen.name === 'chat' && (screen.group || state.conversations.some((c) => c.id === screen.conversationId && c.kind === 'group'))) {
+    body = (
+      <GroupChat
+        key={screen.conversationId}
+        client={client}
+        state={state}
+        conversationId={screen.conversationId}
+        columns={columns}
+        rows={bodyRows}
+        onBack={() => setScreen({ name: 'menu' })}
+        onSearch={search}
+        onExit={exit}
+        onOpen={open}
+      />
+    );
   } else if (screen.name === 'chat') {
     body = (
       <Chat
@@ -153,7 +170,7 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
         onBack={() => setScreen({ name: 'menu' })}
         onSearch={search}
         onExit={exit}
-        onOpen={(peer, conversationId) => setScreen({ name: 'chat', peer, conversationId })}
+        onOpen={open}
       />
     );
   } else if (screen.name === 'search') {
@@ -165,7 +182,7 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
         indexing={indexing !== null}
         columns={columns}
         rows={bodyRows}
-        onOpen={(peer, conversationId) => setScreen({ name: 'chat', peer, conversationId })}
+        onOpen={open}
         onBack={() => setScreen({ name: 'menu' })}
         onExit={exit}
       />
@@ -190,7 +207,7 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
         state={state}
         columns={columns}
         rows={bodyRows}
-        onOpen={(peer, conversationId) => setScreen({ name: 'chat', peer, conversationId })}
+        onOpen={open}
         onAccount={() => setScreen({ name: 'account' })}
         onSearch={search}
         onBack={back}

@@ -35,4 +35,13 @@ describe('title and bell', () => {
     expect(messageArrived(open, base({ activeConversationId: 1, conversations: [convo(1)], notices: [{ id: 1, conversationId: 2, from: 'p2', ts: 0 }] }))).toBe(true);
     expect(messageArrived(open, open)).toBe(false);
   });
+
+  it('keeps quiet for a muted group on screen, unless the message mentions the user', () => {
+    const message = (body: string) => ({ conversationId: 1, seq: 2, from: 'p1', body, ts: 0, clientMsgId: 'c' }) as never;
+    const open = base({ activeConversationId: 1, conversations: [convo(1)], muted: { 1: true } });
+    const arrived = (body: string) => base({ activeConversationId: 1, conversations: [convo(1, { lastSeq: 2, lastMessage: message(body) })], muted: { 1: true } });
+    expect(messageArrived(open, arrived('lunch?'))).toBe(false);
+    expect(messageArrived(open, arrived('lunch, @me?'))).toBe(true);
+    expect(messageArrived(open, arrived('lunch, @meg?'))).toBe(false);
+  });
 });

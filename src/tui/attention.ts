@@ -2,6 +2,7 @@
 // when a message arrives. Only our own words go into the title (never a name or a message), cleaned all
 // the same; the title the terminal had is restored on exit where the terminal keeps a title stack.
 import type { ClientState } from '../shared/client/index.js';
+import { mentionsMe } from './mention-text.js';
 import { cleanText } from './safe-text.js';
 
 const ESC = '\u001b';
@@ -26,8 +27,9 @@ export function titleFor(state: ClientState): string {
 }
 
 /**
- * Whether a message from someone else arrived between two snapshots: a new notice (a chat not on screen),
- * or a newer message from the peer of the chat on screen (which makes no notice).
+ * Whether a message from someone else arrived between two snapshots: a new notice (a chat not on screen; the SDK
+ * makes none for a muted group unless the message mentions the user), or a newer message from someone else in
+ * the chat on screen (which makes no notice), unless that is a muted group and the message does not mention the user.
  */
 export function messageArrived(before: ClientState, after: ClientState): boolean {
   const lastNotice = Math.max(0, ...before.notices.map((n) => n.id));
@@ -37,5 +39,6 @@ export function messageArrived(before: ClientState, after: ClientState): boolean
   const was = before.conversations.find((c) => c.id === open);
   const now = after.conversations.find((c) => c.id === open);
   const me = after.session?.username;
-  return !!was && !!now && now.lastSeq > was.lastSeq && !!now.lastMessage && now.lastMessage.from !== me;
+  if (!was || !now || now.lastSeq <= was.lastSeq || !now.lastMessage || now.lastMessage.from === me) return false;
+  return after.muted[open] !== true || mentionsMe(now.lastMessage.body, me ?? '');
 }

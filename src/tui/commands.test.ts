@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BACK_ON_LOGIN, commandNames, commandTable, dispatch, helpLines, parseLine, secretCommand, unknownCommand, type Status } from './commands.js';
 import { ACCOUNT_COMMANDS } from './screens/account.js';
 import { CHAT_COMMANDS } from './screens/chat.js';
+import { GROUP_COMMANDS } from './screens/group-chat.js';
 import { MENU_COMMANDS } from './screens/menu.js';
 import { SEARCH_COMMANDS } from './screens/search.js';
 import { WELCOME_COMMANDS } from './screens/welcome.js';
@@ -130,7 +131,7 @@ describe('parseLine', () => {
 });
 
 describe('HELP', () => {
-  const HELP = { welcome: WELCOME_COMMANDS, menu: MENU_COMMANDS, chat: CHAT_COMMANDS, account: ACCOUNT_COMMANDS, search: SEARCH_COMMANDS };
+  const HELP = { welcome: WELCOME_COMMANDS, menu: MENU_COMMANDS, chat: CHAT_COMMANDS, group: GROUP_COMMANDS, account: ACCOUNT_COMMANDS, search: SEARCH_COMMANDS };
 
   it('starts every description of a screen in one column, after at least two spaces', () => {
     for (const [screen, [, ...lines]] of Object.entries(HELP).map(([screen, table]) => [screen, helpLines(table)] as const)) {

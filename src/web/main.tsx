@@ -12,6 +12,7 @@ import './styles/messages.css';
 import './styles/composer.css';
 import './styles/encryption.css';
 import './styles/account.css';
+import './styles/groups.css';
 
 const root = document.getElementById('root');
 if (root) {

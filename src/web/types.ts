@@ -26,3 +26,11 @@ export interface SecurityNote {
   kind: string;
   text: string;
 }
+
+/** A membership change as a centered line in a group's history ("alice added carol"), after message `afterSeq`. */
+export interface SystemLine {
+  key: string;
+  afterSeq: number;
+  text: string;
+  ts: number;
+}

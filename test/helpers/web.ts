@@ -166,6 +166,24 @@ export async function newUserPage(browser: Browser, options: ContextOptions = {}
   return { context, page };
 }
 
+/** Lets a test hide the tab and records desktop notices instead of showing them. */
+export const FAKE_VISIBILITY_AND_NOTIFICATIONS = `
+  (() => {
+    let hidden = false;
+    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
+    window.__setHidden = (value) => { hidden = value; document.dispatchEvent(new Event('visibilitychange')); };
+    window.__notices = [];
+    class FakeNotification {
+      static permission = 'default';
+      static requestPermission() { FakeNotification.permission = 'granted'; return Promise.resolve('granted'); }
+      constructor(title, options) { window.__notices.push({ title, body: options.body, tag: options.tag }); }
+      close() {}
+    }
+    window.Notification = FakeNotification;
+  })();
+`;
+
 export const PASSWORD = 'correct horse battery';
 
 async function submitAuth(page: Page, mode: 'Sign in' | 'Create account', username: string, password: string): Promise<void> {
@@ -185,6 +203,35 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   if (page.url() !== `${baseUrl}/`) await page.goto(`${baseUrl}/`);
   await submitAuth(page, 'Sign in', username, password);
   await signedInAs(page, username);
+}
+
+type WebUser = { context: BrowserContext; page: Page };
+
+interface WebUserOptions extends ContextOptions {
+  /** Signs in to an existing account instead of registering a new one. */
+  signIn?: boolean;
+  password?: string;
+  /** Run in every page of the profile before its own scripts (FAKE_VISIBILITY_AND_NOTIFICATIONS). */
+  initScript?: string;
+}
+
+/**
+ * A person at their own browser profile, registered (or signed in) and on the chat screen: the two steps
+ * every browser test starts with.
+ */
+export async function webUser(browser: Browser, baseUrl: string, username: string, options: WebUserOptions = {}): Promise<WebUser> {
+  const { signIn: existing = false, password = PASSWORD, initScript, ...context } = options;
+  const user = await newUserPage(browser, context);
+  if (initScript !== undefined) await user.context.addInitScript({ content: initScript });
+  await (existing ? signIn : register)(user.page, baseUrl, username, password);
+  return user;
+}
+
+/** Several people registered at once, each in their own profile, in the order named. */
+export async function webUsers<const Names extends readonly string[]>(browser: Browser, baseUrl: string, usernames: Names): Promise<{ [K in keyof Names]: WebUser }> {
+  const users: WebUser[] = [];
+  for (const name of usernames) users.push(await webUser(browser, baseUrl, name));
+  return users as { [K in keyof Names]: WebUser };
 }
 
 /** Tries to sign in or register and returns the error the form shows. */

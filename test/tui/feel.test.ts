@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { e2eeUser } from '../helpers/e2ee-user.js';
 import { openChat, register, terminalSuite } from '../helpers/tui.js';
 import { waitFor } from '../helpers/wait.js';
+import { NAME_COLORS } from '../../src/tui/theme.js';
 
 const E2E_TIMEOUT = 90_000;
 const { tmux, terminals, spawnServer, aliceAndBob, registered } = terminalSuite();
@@ -134,8 +135,9 @@ describe.skipIf(!tmux.run)(tmux.title('parley connect feels like a chat program'
     expect(first).toMatch(/bob: news 1$/m);
     expect(first).not.toMatch(/news 40$/m);
     const coloured = alice.screen({ escapes: true }).split('\n').find((row) => row.includes('news 1'))!;
-    // eslint-disable-next-line no-control-regex -- the colour codes around the name are the point
-    expect(coloured).toMatch(/\u001b\[(?:3[2-6]|9[2-6])m(?:\u001b\[[0-9;]*m)*bob:/);
+    // One of the names' 256-colour palette (theme.ts), right before the name.
+    const palette = NAME_COLORS.join('|');
+    expect(coloured).toMatch(new RegExp(`\u001b\\[38;5;(?:${palette})m(?:\u001b\\[[0-9;]*m)*bob:`));
 
     // Back in the menu, what was not shown is still unread.
     alice.line('!back');

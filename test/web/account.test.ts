@@ -7,11 +7,10 @@ import {
   browserAvailable,
   browserSuite,
   cspViolations,
-  newUserPage,
   PASSWORD,
-  register,
   screenshot,
   signedInAs,
+  webUser,
 } from '../helpers/web.js';
 
 /** Another device of the same user: a bare protocol client that logged in (with its keys) under a device name. */
@@ -28,8 +27,7 @@ describe.skipIf(!browserAvailable())('web client: account', () => {
 
   test('lists devices, signs one out, changes the password, and signs out everywhere', async () => {
     server = await startServer();
-    const { context, page } = await newUserPage(suite.browser);
-    await register(page, server.httpUrl, 'nia');
+    const { context, page } = await webUser(suite.browser, server.httpUrl, 'nia');
     const phone = await otherDevice(server.url, 'nia', 'phone');
     clients.push(phone);
 

@@ -3,10 +3,10 @@ import { describe, expect, test } from 'vitest';
 import { e2eeUser as userClient } from '../helpers/e2ee-user.js';
 import {
   authError,
-  composer,
-  browserAvailable,
   browserAndServerSuite,
+  browserAvailable,
   bubble,
+  composer,
   conversationItem,
   messageTexts,
   newUserPage,
@@ -15,17 +15,15 @@ import {
   register,
   screenshot,
   sendMessage,
-  signIn,
+  webUser,
 } from '../helpers/web.js';
 
 describe.skipIf(!browserAvailable())('web client: chatting in the browser', () => {
   const suite = browserAndServerSuite();
 
   test('two people register and talk live: unread badge, seen mark, typing, links, no HTML', async () => {
-    const alice = await newUserPage(suite.browser);
-    const bob = await newUserPage(suite.browser, { colorScheme: 'dark' });
-    await register(alice.page, suite.server.httpUrl, 'alice');
-    await register(bob.page, suite.server.httpUrl, 'bob');
+    const alice = await webUser(suite.browser, suite.server.httpUrl, 'alice');
+    const bob = await webUser(suite.browser, suite.server.httpUrl, 'bob', { colorScheme: 'dark' });
 
     await openConversation(alice.page, 'bob');
     await sendMessage(alice.page, 'bob', 'Hello Bob! <b>not bold</b> <img src=x onerror=alert(1)>');
@@ -76,15 +74,13 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
     // Dave has an account but no browser open.
     const dave = await userClient(suite.server.url, 'dave');
     dave.close();
-    const carol = await newUserPage(suite.browser);
-    await register(carol.page, suite.server.httpUrl, 'carol');
+    const carol = await webUser(suite.browser, suite.server.httpUrl, 'carol');
     await openConversation(carol.page, 'dave');
     await expect.poll(() => carol.page.locator('.pane-status').textContent()).toBe('Offline');
     await sendMessage(carol.page, 'dave', 'Are you around tomorrow?');
     await expect.poll(() => bubble(carol.page, 'Are you around tomorrow?').getAttribute('data-status')).toBe('sent');
 
-    const daveWeb = await newUserPage(suite.browser);
-    await signIn(daveWeb.page, suite.server.httpUrl, 'dave');
+    const daveWeb = await webUser(suite.browser, suite.server.httpUrl, 'dave', { signIn: true });
     const item = conversationItem(daveWeb.page, 'carol');
     await expect.poll(() => item.locator('.badge').textContent()).toBe('1');
     await expect.poll(() => item.locator('.conv-preview').textContent()).toBe('Are you around tomorrow?');
@@ -134,8 +130,7 @@ describe.skipIf(!browserAvailable())('web client: chatting in the browser', () =
     gina.close();
     hank.close();
 
-    const web = await newUserPage(suite.browser);
-    await signIn(web.page, suite.server.httpUrl, 'gina');
+    const web = await webUser(suite.browser, suite.server.httpUrl, 'gina', { signIn: true });
     await conversationItem(web.page, 'hank').click();
     await expect.poll(async () => (await messageTexts(web.page)).at(-1)).toBe(`message number ${total}`);
     expect((await messageTexts(web.page)).length).toBeLessThan(total);

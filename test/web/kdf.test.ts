@@ -5,7 +5,15 @@ import { TestClient } from '../helpers/client.js';
 import { e2eeUser } from '../helpers/e2ee-user.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { v1Account } from '../helpers/v1-account.js';
-import { authError, browserAvailable, browserSuite, cspViolations, newUserPage, PASSWORD, register, signIn } from '../helpers/web.js';
+import {
+  authError,
+  browserAvailable,
+  browserSuite,
+  cspViolations,
+  newUserPage,
+  PASSWORD,
+  webUser,
+} from '../helpers/web.js';
 
 describe.skipIf(!browserAvailable())('web client: password KDF', () => {
   let server: TestServer | undefined;
@@ -40,8 +48,7 @@ describe.skipIf(!browserAvailable())('web client: password KDF', () => {
     server = await startServer({ config: { allowUnencrypted: false } });
     const old = await v1Account(server.url, 'vera', PASSWORD);
     clients.push(old.client);
-    const { page } = await newUserPage(suite.browser);
-    await signIn(page, server.httpUrl, 'vera');
+    await webUser(suite.browser, server.httpUrl, 'vera', { signIn: true });
     const look = await TestClient.connect(server.url);
     clients.push(look);
     await expect.poll(async () => (await look.request('prelogin', { type: 'prelogin', username: 'vera' })).kdf, { timeout: 15_000 }).toEqual(KDF_DEFAULT);
@@ -49,11 +56,9 @@ describe.skipIf(!browserAvailable())('web client: password KDF', () => {
     await expect(old.client.request('online', { type: 'online' })).resolves.toBeDefined();
     expect(old.client.closeCode).toBeUndefined();
     // The same password, now through v2, on another browser profile.
-    const other = await newUserPage(suite.browser);
-    await signIn(other.page, server.httpUrl, 'vera');
+    await webUser(suite.browser, server.httpUrl, 'vera', { signIn: true });
     // And a new account registers with a strong password.
-    const fresh = await newUserPage(suite.browser);
-    await register(fresh.page, server.httpUrl, 'walt');
+    await webUser(suite.browser, server.httpUrl, 'walt');
     expect((await look.request('prelogin', { type: 'prelogin', username: 'walt' })).kdf).toEqual(KDF_DEFAULT);
     expect(cspViolations).toEqual([]);
   });

@@ -8,12 +8,11 @@ import {
   browserSuite,
   cspViolations,
   messageTexts,
-  newUserPage,
   openConversation,
   PASSWORD,
-  register,
   screenshot,
   sendMessage,
+  webUsers,
 } from '../helpers/web.js';
 
 describe.skipIf(!browserAvailable())('web client: identity reset', () => {
@@ -27,10 +26,7 @@ describe.skipIf(!browserAvailable())('web client: identity reset', () => {
 
   test('resets the keys after a confirmation and the password; history stays, the contact sees the key change', async () => {
     server = await startServer();
-    const nia = await newUserPage(suite.browser);
-    const omar = await newUserPage(suite.browser);
-    await register(nia.page, server.httpUrl, 'nia');
-    await register(omar.page, server.httpUrl, 'omar');
+    const [nia, omar] = await webUsers(suite.browser, server.httpUrl, ['nia', 'omar']);
     await openConversation(nia.page, 'omar');
     await sendMessage(nia.page, 'omar', 'before the reset');
     await openConversation(omar.page, 'nia');

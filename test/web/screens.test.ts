@@ -8,6 +8,7 @@ import {
   bubble,
   conversationItem,
   cspViolations,
+  FAKE_VISIBILITY_AND_NOTIFICATIONS,
   messageTexts,
   newUserPage,
   PASSWORD,
@@ -21,24 +22,6 @@ const FOCUSED_LABEL = `(() => {
   if (!el) return null;
   return el.getAttribute('aria-label') || (el.labels && el.labels[0] ? el.labels[0].textContent : null);
 })()`;
-
-/** Lets a test hide the tab and records desktop notices instead of showing them. */
-const FAKE_VISIBILITY_AND_NOTIFICATIONS = `
-  (() => {
-    let hidden = false;
-    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
-    Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
-    window.__setHidden = (value) => { hidden = value; document.dispatchEvent(new Event('visibilitychange')); };
-    window.__notices = [];
-    class FakeNotification {
-      static permission = 'default';
-      static requestPermission() { FakeNotification.permission = 'granted'; return Promise.resolve('granted'); }
-      constructor(title, options) { window.__notices.push({ title, body: options.body, tag: options.tag }); }
-      close() {}
-    }
-    window.Notification = FakeNotification;
-  })();
-`;
 
 describe.skipIf(!browserAvailable())('web client: screens, keyboard and notifications', () => {
   let server: TestServer;

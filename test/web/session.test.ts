@@ -13,11 +13,11 @@ import {
   newUserPage,
   openConversation,
   PASSWORD,
-  register,
   screenshot,
   sendMessage,
   signedInAs,
   signIn,
+  webUser,
 } from '../helpers/web.js';
 
 describe.skipIf(!browserAvailable())('web client: sessions', () => {
@@ -31,8 +31,7 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
 
   test('a reload keeps the user signed in, and page scripts never see the token', async () => {
     server = await startServer();
-    const { context, page } = await newUserPage(suite.browser);
-    await register(page, server.httpUrl, 'ivy');
+    const { context, page } = await webUser(suite.browser, server.httpUrl, 'ivy');
     await page.reload();
     await signedInAs(page, 'ivy');
 
@@ -49,8 +48,7 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
 
   test('sign out ends the session in every tab, and the old cookie is dead', async () => {
     server = await startServer();
-    const { context, page } = await newUserPage(suite.browser);
-    await register(page, server.httpUrl, 'jo');
+    const { context, page } = await webUser(suite.browser, server.httpUrl, 'jo');
     const token = (await context.cookies())[0]?.value;
     const secondTab = await context.newPage();
     await secondTab.goto(`${server.httpUrl}/`);
@@ -88,10 +86,8 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
 
   test('the server restarted mid-conversation loses nothing, and offline writes arrive exactly once', async () => {
     spawned = await spawnServer();
-    const kim = await newUserPage(suite.browser);
-    const lee = await newUserPage(suite.browser, { colorScheme: 'dark', width: 390, height: 844 });
-    await register(kim.page, spawned.httpUrl, 'kim');
-    await register(lee.page, spawned.httpUrl, 'lee');
+    const kim = await webUser(suite.browser, spawned.httpUrl, 'kim');
+    const lee = await webUser(suite.browser, spawned.httpUrl, 'lee', { colorScheme: 'dark', width: 390, height: 844 });
     await openConversation(kim.page, 'lee');
     await sendMessage(kim.page, 'lee', 'before the restart');
     await conversationItem(lee.page, 'kim').click();
@@ -126,8 +122,7 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
 
   test('a device signed out from another one says so on the sign-in screen, until the next sign-in', async () => {
     server = await startServer();
-    const { page } = await newUserPage(suite.browser);
-    await register(page, server.httpUrl, 'ria');
+    const { page } = await webUser(suite.browser, server.httpUrl, 'ria');
     const phone = await e2eeUser(server.url, 'ria', PASSWORD, 'phone');
     try {
       const { sessions } = await phone.request('sessions', { type: 'sessions' });

@@ -2,13 +2,16 @@
 import { Box } from 'ink';
 import { Text } from '../components/text.js';
 import { useEffect, useState } from 'react';
-import { previewText, type ClientState, type ParleyClient } from '../../shared/client/index.js';
+import type { ClientState, ParleyClient } from '../../shared/client/index.js';
 import { useActiveUsers } from '../../shared/react/active-users.js';
 import { MENU_PAGE_SIZE, onlineSummary } from '../active-users.js';
 import { GO_AND_KEYS, SEARCH, commandNames, commandTable, type Status } from '../commands.js';
 import { Prompt } from '../components/prompt.js';
-import { formatTime, preview } from '../format.js';
-import { directConversations, knownNames, openChat } from '../open-chat.js';
+import { preview } from '../format.js';
+import { refusal } from '../group-actions.js';
+import { parseCreate } from '../group-args.js';
+import { menuRow } from '../menu-rows.js';
+import { knownNames, openChat } from '../open-chat.js';
 import { useTone } from '../theme.js';
 import { useCommands } from '../use-commands.js';
 
@@ -18,7 +21,7 @@ interface Props {
   columns: number;
   /** Rows this screen may use. */
   rows: number;
-  onOpen(peer: string, conversationId: number): void;
+  onOpen(peer: string, conversationId: number, group?: boolean): void;
   onAccount(): void;
   onBack(): void;
   /** Opens the search results for these words. */
@@ -31,6 +34,12 @@ export const MENU_COMMANDS = commandTable({
   rows: [
     { keys: 'USERNAME', help: 'type any registered username to open a chat (case sensitive)' },
     ...GO_AND_KEYS,
+    {
+      name: 'group',
+      usage: 'NAME',
+      help: 'start a group: !group Lunch crew with alice bob (then open it by its name or !go N)',
+      needs: 'Type !group NAME with alice bob: a name for the group, then who joins.',
+    },
     { name: 'account', help: 'your signed-in devices, your password, your keys, sign out everywhere' },
     SEARCH,
   ],
@@ -56,15 +65,30 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
     setMessage({ text: `Opening the chat with ${name}…`, error: false });
     try {
       const opened = await openChat(client, name);
-      onOpen(opened.peer, opened.conversationId);
+      onOpen(opened.peer, opened.conversationId, opened.group);
     } catch (error) {
       setMessage({ text: (error as Error).message, error: true });
       setBusy(false);
     }
   };
 
+  const createGroup = async (arg: string) => {
+    const parsed = parseCreate(arg);
+    if (!parsed.ok) return setMessage({ text: parsed.error, error: true });
+    const { name, members } = parsed.value;
+    setBusy(true);
+    setMessage({ text: `Starting the group “${name}”…`, error: false });
+    try {
+      const created = await client.createGroup(name, members);
+      onOpen(name, created.id, true);
+    } catch (error) {
+      setMessage({ text: refusal(error), error: true });
+      setBusy(false);
+    }
+  };
+
   const commands = useCommands(MENU_COMMANDS, {
-    run: { go: (target) => void open(target), account: onAccount, search: onSearch },
+    run: { go: (target) => void open(target), group: (arg) => void createGroup(arg), account: onAccount, search: onSearch },
     text: (name) => void open(name),
     back: onBack,
     exit: onExit,
@@ -79,9 +103,11 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
   const helpLines = commands.help;
   const fixed = onlineRows + 1 /* blank */ + 1 /* conversations title */ + helpLines.length + (message ? 1 : 0) + 1 /* hint */ + 1 /* prompt */;
   const listRows = Math.max(1, rows - fixed);
-  const conversations = directConversations(state);
+  const conversations = state.conversations;
   const shown = conversations.slice(0, conversations.length > listRows ? listRows - 1 : listRows);
-  const nameWidth = Math.min(16, Math.max(4, ...shown.map((c) => c.peer.length)));
+  const lines = shown.map((c) => ({ c, row: menuRow(state, c, me) }));
+  const nameWidth = Math.min(24, Math.max(4, ...lines.map(({ row }) => row.label.length)));
+  const stateWidth = Math.max(10, ...lines.map(({ row }) => row.state.length));
 
   return (
     <Box flexDirection="column" height={rows}>
@@ -89,17 +115,13 @@ export function Menu({ client, state, columns, rows, onOpen, onAccount, onBack, 
       <Text> </Text>
       <Text bold>Your conversations{conversations.length ? ' (newest first)' : ''}:</Text>
       <Box flexDirection="column" flexGrow={1}>
-        {conversations.length === 0 ? <Text {...tone('muted')}>  none yet — type a username below to start one</Text> : null}
-        {shown.map((c) => {
-          const last = c.lastMessage;
-          const online = state.online.includes(c.peer);
-          const unread = c.unread > 0 ? `${c.unread} unread` : '';
-          const head = `  ${c.peer.padEnd(nameWidth)} ${online ? '●' : ' '} ${unread.padEnd(10)} `;
-          const tail = last ? `${formatTime(last.ts)} ${last.from === me ? 'you' : last.from}: ${previewText(last)}` : '';
+        {conversations.length === 0 ? <Text {...tone('muted')}>  none yet — type a username below to start one, or !group to start a group</Text> : null}
+        {lines.map(({ c, row }) => {
+          const head = `  ${row.label.padEnd(nameWidth)} ${row.mark} ${row.state.padEnd(stateWidth)} `;
           return (
             <Text key={c.id} wrap="truncate-end">
               <Text {...(c.unread > 0 ? tone('strong') : {})}>{head}</Text>
-              <Text {...tone('muted')}>{preview(tail, Math.max(columns - head.length, 0))}</Text>
+              <Text {...tone('muted')}>{preview(row.tail, Math.max(columns - head.length, 0))}</Text>
             </Text>
           );
         })}

@@ -1,16 +1,27 @@
-// The sidebar's list of conversations: newest first, each with preview, time, unread badge and online dot.
+// The sidebar's list of conversations: newest first, each with preview, time, unread badge and online dot;
+// groups with their initials, the author of the last message, a muted mark and an @ when you were mentioned.
 import type { ReactElement } from 'react';
-import type { DirectSummary } from '../../shared/protocol.js';
+import type { ConversationSummary } from '../../shared/protocol.js';
 import type { OutboxEntry } from '../../shared/client/index.js';
 import { previewText } from '../../shared/client/index.js';
 import { formatListTime } from '../lib/time.js';
-import { Avatar } from './avatar.js';
+import { Avatar, GroupAvatar } from './avatar.js';
+import { BellOffIcon } from './icons.js';
+
+/** What the list shows of a group beyond its summary: the name from the verified chain, mute and mentions. */
+export interface GroupListing {
+  name: string;
+  muted: boolean;
+  /** An unread message mentions you. */
+  mentioned: boolean;
+}
 
 interface ConversationListProps {
   me: string;
-  conversations: readonly DirectSummary[];
-  /** Each peer's newest unsent message: shown instead of the last delivered one when it is newer. */
+  conversations: readonly ConversationSummary[];
+  /** Each conversation's newest unsent message (by conversationKey): shown instead of the last delivered one when newer. */
   pending: ReadonlyMap<string, OutboxEntry>;
+  groups: ReadonlyMap<number, GroupListing>;
   activeId: number | null;
   online: ReadonlySet<string>;
   typingIn: ReadonlySet<number>;
@@ -18,20 +29,34 @@ interface ConversationListProps {
   onSelect(conversationId: number): void;
 }
 
+/** A key naming a conversation before it has an id (a first message to someone): the peer, or the group's id. */
+export const conversationKey = (c: ConversationSummary): string => (c.kind === 'direct' ? c.peer : `#${c.id}`);
+
 export function ConversationList(props: ConversationListProps): ReactElement {
-  const { me, conversations, pending, activeId, online, typingIn, now, onSelect } = props;
+  const { me, conversations, pending, groups, activeId, online, typingIn, now, onSelect } = props;
   return (
     <ul className="conv-list" aria-label="Conversations">
       {conversations.map((c) => {
         const delivered = c.lastMessage;
-        const queued = pending.get(c.peer);
+        const queued = pending.get(conversationKey(c));
         const unsent = queued !== undefined && queued.createdAt >= (delivered?.ts ?? -1) ? queued : undefined;
         const last = unsent ? { from: me, ts: unsent.createdAt, text: unsent.body } : delivered && { from: delivered.from, ts: delivered.ts, text: previewText(delivered) };
         const unread = c.unread > 0;
-        const isOnline = online.has(c.peer);
+        const group = c.kind === 'group' ? (groups.get(c.id) ?? { name: c.name, muted: false, mentioned: false }) : null;
+        const title = c.kind === 'direct' ? c.peer : (group?.name ?? c.name);
+        const isOnline = c.kind === 'direct' && online.has(c.peer);
         const typing = typingIn.has(c.id);
+        const author = last && group && last.from !== me ? `${last.from}: ` : '';
         // Said after the name, not as an aria-label: the button's name then starts with what it shows.
-        const status = [isOnline ? 'online' : null, unread ? `${c.unread} unread` : null].filter(Boolean).join(', ');
+        const status = [
+          group ? 'group' : null,
+          isOnline ? 'online' : null,
+          group?.muted ? 'muted' : null,
+          group?.mentioned ? 'mentions you' : null,
+          unread ? `${c.unread} unread` : null,
+        ]
+          .filter(Boolean)
+          .join(', ');
         return (
           <li key={c.id}>
             <button
@@ -39,13 +64,18 @@ export function ConversationList(props: ConversationListProps): ReactElement {
               className="conv-item"
               aria-current={c.id === activeId}
               data-unread={unread}
-              data-peer={c.peer}
+              data-kind={c.kind}
+              data-peer={c.kind === 'direct' ? c.peer : undefined}
+              data-group={c.kind === 'group' ? c.id : undefined}
+              data-muted={group?.muted || undefined}
               onClick={() => onSelect(c.id)}
             >
-              <Avatar username={c.peer} online={isOnline} size={44} />
+              {c.kind === 'direct' ? <Avatar username={c.peer} online={isOnline} size={44} /> : <GroupAvatar name={title} seed={c.groupId} size={44} />}
               <span className="conv-main">
                 <span className="conv-top">
-                  <span className="conv-name">{c.peer}</span>
+                  {/* Isolated: a right-to-left or override character in a group's name cannot reorder the row. */}
+                  <bdi className="conv-name">{title}</bdi>
+                  {group?.muted && <BellOffIcon className="icon conv-muted" />}
                   {status && <span className="visually-hidden">, {status}</span>}
                   {last && (
                     <time className="conv-time" dateTime={new Date(last.ts).toISOString()}>
@@ -60,7 +90,7 @@ export function ConversationList(props: ConversationListProps): ReactElement {
                     <span className="conv-preview">
                       {last ? (
                         <>
-                          {unsent ? (unsent.status === 'failed' ? 'Not sent: ' : 'Sending: ') : last.from === me ? 'You: ' : ''}
+                          {unsent ? (unsent.status === 'failed' ? 'Not sent: ' : 'Sending: ') : last.from === me ? 'You: ' : author}
                           {/* The text isolated: right-to-left text or a stray override cannot reorder "You:" around it. */}
                           <bdi>{oneLine(last.text)}</bdi>
                         </>
@@ -69,8 +99,13 @@ export function ConversationList(props: ConversationListProps): ReactElement {
                       )}
                     </span>
                   )}
+                  {group?.mentioned && (
+                    <span className="badge badge-mention" aria-hidden="true">
+                      @
+                    </span>
+                  )}
                   {unread && (
-                    <span className="badge" aria-hidden="true">
+                    <span className="badge" aria-hidden="true" data-muted={group?.muted || undefined}>
                       {c.unread > 99 ? '99+' : c.unread}
                     </span>
                   )}

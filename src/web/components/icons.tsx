@@ -122,3 +122,26 @@ export const DevicesIcon = (p: IconProps): ReactElement => (
     <rect x="17" y="8" width="5" height="11" rx="1" />
   </Svg>
 );
+
+/** Muted: a bell with a stroke through it. */
+export const BellOffIcon = (p: IconProps): ReactElement => (
+  <Svg {...p}>
+    <path d="M6 8a6 6 0 0 1 9.3-5M18 8c0 7 3 8 3 8H9" />
+    <path d="M10.3 20a2 2 0 0 0 3.4 0" />
+    <path d="m3 3 18 18" />
+  </Svg>
+);
+
+export const PeopleIcon = (p: IconProps): ReactElement => (
+  <Svg {...p}>
+    <circle cx="9" cy="8" r="3.5" />
+    <path d="M2.5 20a6.5 6.5 0 0 1 13 0" />
+    <path d="M16 4.6a3.5 3.5 0 0 1 0 6.8M18 14.2a6.5 6.5 0 0 1 3.5 5.8" />
+  </Svg>
+);
+
+export const PlusIcon = (p: IconProps): ReactElement => (
+  <Svg {...p}>
+    <path d="M12 5v14M5 12h14" />
+  </Svg>
+);

@@ -1,9 +1,11 @@
 // One message: its text (links as links, never HTML), the time, and for our own the delivery mark.
-import { memo, type ReactElement } from 'react';
+import { memo, type CSSProperties, type ReactElement } from 'react';
+import { avatarHue } from '../lib/avatar.js';
+import { splitMentions } from '../lib/mentions.js';
 import { formatClock, formatPrecise } from '../lib/time.js';
 import type { DeliveryStatus, MessageItem } from '../types.js';
 import { ClockMark, DoubleTickMark, TickMark } from './icons.js';
-import { LinkifiedText } from './linkified-text.js';
+import { LinkifiedText, type MentionContext } from './linkified-text.js';
 import { MessageMenu, splitQuote } from './message-menu.js';
 
 const STATUS_LABEL: Record<DeliveryStatus, string> = {
@@ -25,15 +27,20 @@ interface MessageBubbleProps {
   item: MessageItem;
   /** First of a run by the same sender: gets the extra space and the pointed corner. */
   first: boolean;
+  /** In a group: the author's name (in their colour) heads the first message of each run by someone else. */
+  showAuthor?: boolean;
+  /** In a group: the members whose `@name` is highlighted. */
+  mentions?: MentionContext | undefined;
   /** Drops a message the server refused for good. */
   onDiscard?(clientMsgId: string): void;
   /** Quotes the message's text into the composer. */
   onReply?(text: string): void;
 }
 
-export const MessageBubble = memo(function MessageBubble({ item, first, onDiscard, onReply }: MessageBubbleProps): ReactElement {
+export const MessageBubble = memo(function MessageBubble({ item, first, showAuthor = false, mentions, onDiscard, onReply }: MessageBubbleProps): ReactElement {
   const status = item.mine ? item.status : null;
   const { quote, rest } = item.failure ? { quote: null, rest: '' } : splitQuote(item.body);
+  const mentionsMe = mentions !== undefined && !item.mine && splitMentions(rest, mentions.names, mentions.me).some((p) => p.kind === 'mention' && p.me);
   return (
     <div
       className="msg"
@@ -41,9 +48,18 @@ export const MessageBubble = memo(function MessageBubble({ item, first, onDiscar
       data-first={first}
       data-status={status ?? undefined}
       data-seq={item.seq ?? undefined}
+      data-from={item.from}
+      data-mentions-me={mentionsMe || undefined}
     >
       <div className="bubble">
-        <span className="visually-hidden">{item.mine ? 'You' : item.from}: </span>
+        {showAuthor && first && !item.mine ? (
+          <span className="bubble-author" style={{ '--hue': avatarHue(item.from) } as CSSProperties}>
+            {item.from}
+            <span className="visually-hidden">: </span>
+          </span>
+        ) : (
+          <span className="visually-hidden">{item.mine ? 'You' : item.from}: </span>
+        )}
         {item.failure ? (
           <span className="bubble-text bubble-failure" data-failure={item.failure.reason}>
             ⚠ This message cannot be shown: {item.failure.explanation}.
@@ -52,10 +68,10 @@ export const MessageBubble = memo(function MessageBubble({ item, first, onDiscar
           <span className="bubble-text" dir="auto">
             {quote !== null && (
               <blockquote className="bubble-quote" dir="auto">
-                <LinkifiedText text={quote} />
+                <LinkifiedText text={quote} mentions={mentions} />
               </blockquote>
             )}
-            <LinkifiedText text={rest} />
+            <LinkifiedText text={rest} mentions={mentions} />
           </span>
         )}
         {item.warning && (

@@ -1,14 +1,23 @@
 // The scrolling history: day separators, runs by sender, loads older pages at the top, sticks to the bottom.
-import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react';
+import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import { formatDay, sameDay } from '../lib/time.js';
-import type { MessageItem } from '../types.js';
+import type { MessageItem, SystemLine } from '../types.js';
 import { Avatar } from './avatar.js';
 import { ArrowDownIcon } from './icons.js';
+import type { MentionContext } from './linkified-text.js';
 import { MessageBubble } from './message-bubble.js';
 
 interface MessageListProps {
   conversationKey: string;
-  peer: string;
+  /** Who the conversation is with, as its labels say it: the peer's username, or the group's name. */
+  title: string;
+  /** A group's parts: authors named on their messages, `@name` highlighted, membership lines in the flow. */
+  group?: {
+    mentions: MentionContext;
+    lines: readonly SystemLine[];
+    /** Drawn under the message with this key ("Seen by 3 of 5" under your last one). */
+    footer?: { key: string; node: ReactNode };
+  };
   items: readonly MessageItem[];
   /** Older messages exist on the server that are not loaded yet. */
   more: boolean;
@@ -37,7 +46,8 @@ interface Snapshot {
 }
 
 export function MessageList(props: MessageListProps): ReactElement {
-  const { conversationKey, peer, items, more, loaded, loadingOlder, now, unreadFrom, onLoadOlder, onDiscard, onReply } = props;
+  const { conversationKey, title, group, items, more, loaded, loadingOlder, now, unreadFrom, onLoadOlder, onDiscard, onReply } = props;
+  const rows = interleave(items, group?.lines ?? NO_LINES, loaded && !more);
   /** The first unread message, when loaded: the "New messages" divider goes above it. */
   const firstUnreadKey = unreadFrom === null ? undefined : items.find((i) => !i.mine && i.seq != null && i.seq >= unreadFrom)?.key;
   const divider = useRef<HTMLDivElement>(null);
@@ -145,15 +155,15 @@ export function MessageList(props: MessageListProps): ReactElement {
         ref={scroller}
         onScroll={onScroll}
         tabIndex={0}
-        aria-label={`Conversation history with ${peer}`}
+        aria-label={group ? `History of ${title}` : `Conversation history with ${title}`}
         data-testid="history"
       >
         <div className="history-inner">
           {loaded && !more ? (
             <div className="history-start">
-              <Avatar username={peer} size={64} />
-              <strong>{peer}</strong>
-              <span>This is the beginning of your conversation with {peer}.</span>
+              {!group && <Avatar username={title} size={64} />}
+              <strong>{title}</strong>
+              <span>{group ? `This is the beginning of ${title}.` : `This is the beginning of your conversation with ${title}.`}</span>
             </div>
           ) : (
             <div className="history-top" aria-live="polite">
@@ -165,9 +175,18 @@ export function MessageList(props: MessageListProps): ReactElement {
               )}
             </div>
           )}
-          <div role="log" className="history-list" aria-label={`Messages with ${peer}`}>
-            {items.map((item, i) => {
-              const before = items[i - 1];
+          <div role="log" className="history-list" aria-label={group ? `Messages in ${title}` : `Messages with ${title}`}>
+            {rows.map((row, i) => {
+              if (row.kind === 'line') {
+                return (
+                  <div key={row.line.key} className="system-line" data-after-seq={row.line.afterSeq}>
+                    <span dir="auto">{row.line.text}</span>
+                  </div>
+                );
+              }
+              const item = row.item;
+              const previous = rows[i - 1];
+              const before = previous?.kind === 'message' ? previous.item : undefined;
               const newDay = !before || !sameDay(before.ts, item.ts);
               const first = newDay || before.from !== item.from || item.ts - before.ts > RUN_MS;
               return (
@@ -182,7 +201,15 @@ export function MessageList(props: MessageListProps): ReactElement {
                       <span>New messages</span>
                     </div>
                   )}
-                  <MessageBubble item={item} first={first || item.key === firstUnreadKey} onDiscard={onDiscard} onReply={onReply} />
+                  <MessageBubble
+                    item={item}
+                    first={first || item.key === firstUnreadKey}
+                    showAuthor={group !== undefined}
+                    mentions={group?.mentions}
+                    onDiscard={onDiscard}
+                    onReply={onReply}
+                  />
+                  {group?.footer?.key === item.key && group.footer.node}
                 </Fragment>
               );
             })}
@@ -208,4 +235,26 @@ export function MessageList(props: MessageListProps): ReactElement {
       )}
     </div>
   );
+}
+
+const NO_LINES: readonly SystemLine[] = [];
+
+type Row = { kind: 'message'; item: MessageItem } | { kind: 'line'; line: SystemLine };
+
+/**
+ * Messages with the membership lines slotted in after the message they followed (`afterSeq`); a line
+ * from before the loaded page shows only once the whole history is loaded (`complete`).
+ */
+function interleave(items: readonly MessageItem[], lines: readonly SystemLine[], complete: boolean): Row[] {
+  if (lines.length === 0) return items.map((item) => ({ kind: 'message', item }));
+  const firstSeq = items.find((i) => i.seq !== null)?.seq ?? null;
+  const pending = lines.filter((l) => complete || firstSeq === null || l.afterSeq >= firstSeq - 1);
+  const rows: Row[] = [];
+  let next = 0;
+  for (const item of items) {
+    while (next < pending.length && (item.seq === null || item.seq > pending[next]!.afterSeq)) rows.push({ kind: 'line', line: pending[next++]! });
+    rows.push({ kind: 'message', item });
+  }
+  while (next < pending.length) rows.push({ kind: 'line', line: pending[next++]! });
+  return rows;
 }

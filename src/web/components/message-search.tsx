@@ -3,15 +3,17 @@ import { useId, useState, type ReactElement } from 'react';
 import type { SearchHit } from '../../shared/client/index.js';
 import { useMessageSearch } from '../hooks/use-message-search.js';
 import { formatListTime } from '../lib/time.js';
-import { Avatar } from './avatar.js';
+import { Avatar, GroupAvatar } from './avatar.js';
 
 interface MessageSearchProps {
   me: string;
   now: number;
-  onOpen(peer: string): void;
+  /** Group names by conversation id: a hit in a group is titled by the group, with its author. */
+  groupNames: ReadonlyMap<number, { name: string; groupId: string }>;
+  onOpen(hit: SearchHit): void;
 }
 
-export function MessageSearch({ me, now, onOpen }: MessageSearchProps): ReactElement {
+export function MessageSearch({ me, now, groupNames, onOpen }: MessageSearchProps): ReactElement {
   const [query, setQuery] = useState('');
   const outcome = useMessageSearch(query);
   const inputId = useId();
@@ -47,19 +49,22 @@ export function MessageSearch({ me, now, onOpen }: MessageSearchProps): ReactEle
       </form>
       {hits.length > 0 && (
         <ul className="hit-list" aria-label="Messages found">
-          {hits.map((hit) => (
+          {hits.map((hit) => {
+            const group = groupNames.get(hit.conversationId);
+            const title = group?.name;
+            return (
             <li key={`${hit.conversationId}:${hit.seq}`}>
-              <button type="button" className="hit-item" data-peer={hit.peer} onClick={() => onOpen(hit.peer)}>
-                <Avatar username={hit.peer} size={32} />
+              <button type="button" className="hit-item" data-peer={group === undefined ? hit.peer : undefined} onClick={() => onOpen(hit)}>
+                {group === undefined ? <Avatar username={hit.peer} size={32} /> : <GroupAvatar name={group.name} seed={group.groupId} size={32} />}
                 <span className="conv-main">
                   <span className="conv-top">
-                    <span className="conv-name">{hit.peer}</span>
+                    <bdi className="conv-name">{title ?? hit.peer}</bdi>
                     <time className="conv-time" dateTime={new Date(hit.ts).toISOString()}>
                       {formatListTime(hit.ts, now)}
                     </time>
                   </span>
                   <span className="hit-snippet">
-                    {hit.from === me ? 'You: ' : ''}
+                    {hit.from === me ? 'You: ' : group !== undefined ? `${hit.from}: ` : ''}
                     <bdi>
                       <Marked hit={hit} />
                     </bdi>
@@ -67,7 +72,8 @@ export function MessageSearch({ me, now, onOpen }: MessageSearchProps): ReactEle
                 </span>
               </button>
             </li>
-          ))}
+            );
+          })}
         </ul>
       )}
     </div>

@@ -1,6 +1,7 @@
-// Watches the client for messages from others and raises a desktop notice for each while the tab is hidden.
+// Watches the client for messages from others and raises a desktop notice for each while the tab is hidden
+// (in a muted group, only for messages that mention the user).
 import { useEffect, useRef } from 'react';
-import type { ClientState } from '../../shared/client/index.js';
+import { mentions, type ClientState } from '../../shared/client/index.js';
 import { useClient } from '../client-context.js';
 import { showMessageNotice, type NotifyPrefs } from '../lib/notifications.js';
 
@@ -28,7 +29,9 @@ export function useMessageNotifications(prefs: NotifyPrefs, onOpen: (conversatio
         const last = c.lastMessage;
         if (!primed || !last || last.from === me || (before !== undefined && last.seq <= before)) continue;
         if (document.visibilityState !== 'hidden' || c.readSeq >= last.seq) continue;
-        showMessageNotice({ conversationId: c.id, from: last.from, body: last.body }, chosen.current, (id) => open.current(id));
+        const group =
+          c.kind === 'group' ? { name: state.groups[c.id]?.name ?? c.name, muted: state.muted[c.id] === true, mention: mentions(last.body, me) } : undefined;
+        showMessageNotice({ conversationId: c.id, from: last.from, body: last.body, ...(group ? { group } : {}) }, chosen.current, (id) => open.current(id));
       }
       if (ready) primed = true;
     };

@@ -15,3 +15,10 @@ export function initials(username: string): string {
   const text = second === undefined ? Array.from(first)[0] ?? '' : `${first[0] ?? ''}${second[0] ?? ''}`;
   return text.toUpperCase();
 }
+
+/** Up to two letters from a group's name: the first letters of its first two words ("Ops Team" → "OT"). */
+export function groupInitials(name: string): string {
+  const words = name.split(/[\s._-]+/u).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  const letters = words.slice(0, 2).map((w) => Array.from(w).find((ch) => /[\p{L}\p{N}]/u.test(ch)) ?? '');
+  return letters.join('').toUpperCase() || '#';
+}

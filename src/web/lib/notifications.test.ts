@@ -27,6 +27,17 @@ describe('notices', () => {
     expect(noticeText(open, 'bob', 'x'.repeat(200))?.body).toHaveLength(158);
   });
 
+  it('a group notice names the group and the author; a muted group speaks only of mentions', () => {
+    const open = { hideText: false, muted: [] };
+    const ops = { name: 'Ops', muted: false, mention: false };
+    expect(noticeText(open, 'bob', 'deploy at 5', ops)).toEqual({ title: 'Ops', body: 'bob: deploy at 5' });
+    expect(noticeText(open, 'bob', 'deploy at 5', { ...ops, muted: true })).toBeNull();
+    expect(noticeText(open, 'bob', '@carol look', { ...ops, muted: true, mention: true })).toEqual({ title: 'bob mentioned you in Ops', body: 'bob: @carol look' });
+    expect(noticeText({ ...open, hideText: true }, 'bob', '@carol look', { ...ops, mention: true })).toEqual({ title: 'bob mentioned you in Ops', body: 'New mention' });
+    // Muting bob's direct conversation does not mute the groups he writes in.
+    expect(noticeText({ ...open, muted: ['bob'] }, 'bob', 'hi', ops)).toEqual({ title: 'Ops', body: 'bob: hi' });
+  });
+
   it('keeps the choices per user, and survives a broken saved value', () => {
     const storage = memoryStorage();
     saveNotifyPrefs('alice', { hideText: true, muted: ['bob'] }, storage);

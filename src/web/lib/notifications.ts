@@ -38,6 +38,15 @@ interface MessageNotice {
   conversationId: number;
   from: string;
   body: string;
+  /** A group's message: its name, whether the user muted it, and whether the message mentions them. */
+  group?: GroupNotice;
+}
+
+/** A group message's notice: muted groups stay quiet unless the message mentions the user. */
+export interface GroupNotice {
+  name: string;
+  muted: boolean;
+  mention: boolean;
 }
 
 /** What the user chose about notices: message text hidden (shared screens, lock screens), conversations muted. */
@@ -67,7 +76,14 @@ export function saveNotifyPrefs(me: string, prefs: NotifyPrefs, storage: Storage
 }
 
 /** The notice to show for a message from `peer`, or null when that conversation is muted. */
-export function noticeText(prefs: NotifyPrefs, peer: string, body: string): { title: string; body: string } | null {
+export function noticeText(prefs: NotifyPrefs, peer: string, body: string, group?: GroupNotice): { title: string; body: string } | null {
+  if (group) {
+    if (group.muted && !group.mention) return null;
+    const title = group.mention ? `${peer} mentioned you in ${group.name}` : group.name;
+    if (prefs.hideText) return { title, body: group.mention ? 'New mention' : `New message from ${peer}` };
+    const text = `${peer}: ${body}`;
+    return { title, body: text.length > 160 ? `${text.slice(0, 157)}…` : text };
+  }
   if (prefs.muted.includes(peer)) return null;
   if (prefs.hideText) return { title: peer, body: 'New message' };
   return { title: peer, body: body.length > 160 ? `${body.slice(0, 157)}…` : body };
@@ -76,12 +92,12 @@ export function noticeText(prefs: NotifyPrefs, peer: string, body: string): { ti
 /** Shows a notice that brings the tab forward and opens the conversation when clicked. */
 export function showMessageNotice(notice: MessageNotice, prefs: NotifyPrefs, onOpen: (conversationId: number) => void): void {
   if (notifyPermission() !== 'granted') return;
-  const text = noticeText(prefs, notice.from, notice.body);
+  const text = noticeText(prefs, notice.from, notice.body, notice.group);
   if (text === null) return;
   const body = text.body;
   try {
     // The tag makes a newer message from the same conversation replace the older notice instead of piling up.
-    const shown = new Notification(notice.from, { body, tag: `parley-conversation-${notice.conversationId}`, icon: '/favicon.svg' });
+    const shown = new Notification(text.title, { body, tag: `parley-conversation-${notice.conversationId}`, icon: '/favicon.svg' });
     shown.onclick = () => {
       window.focus();
       onOpen(notice.conversationId);

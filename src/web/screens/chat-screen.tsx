@@ -13,6 +13,8 @@ import { useNotifyPrefs } from '../hooks/use-notify-settings.js';
 import { useRoutedConversation } from '../hooks/use-routed-conversation.js';
 import { AccountDialog } from './account-dialog.js';
 import { ConversationPane } from './conversation-pane.js';
+import { GroupPane } from './group-pane.js';
+import { NewGroupDialog } from './new-group-dialog.js';
 import { Sidebar } from './sidebar.js';
 
 export function ChatScreen(): ReactElement {
@@ -20,10 +22,12 @@ export function ChatScreen(): ReactElement {
   const state = useClientState();
   const me = useMe();
   const { route, active, routeError, select, openUser } = useRoutedConversation();
-  const [draft, setDraft] = useDraft(me, route.peer);
+  // Drafts are kept per conversation: a peer's name, or "#id" for a group (no username has a #).
+  const [draft, setDraft] = useDraft(me, route.peer ?? (route.group === null ? null : `#${route.group}`));
   const unreadFrom = useUnreadFrom(active);
   const notify = useNotifyPrefs(me);
   const [accountOpen, setAccountOpen] = useState(false);
+  const [newGroupOpen, setNewGroupOpen] = useState(false);
 
   useConversationOnScreen(active);
   useDocumentTitle(state.conversations.reduce((sum, c) => sum + c.unread, 0));
@@ -41,8 +45,16 @@ export function ChatScreen(): ReactElement {
       {/* One main landmark at every width: on a phone the list and the conversation take turns inside it. */}
       <main className="app-body" data-view={active ? 'conversation' : 'list'}>
         <h1 className="visually-hidden">Parley</h1>
-        <Sidebar activeId={active?.id ?? null} onSelect={select} onOpenUser={openUser} onOpenAccount={() => setAccountOpen(true)} />
-        {active ? (
+        <Sidebar
+          activeId={active?.id ?? null}
+          onSelect={select}
+          onOpenUser={openUser}
+          onOpenAccount={() => setAccountOpen(true)}
+          onNewGroup={() => setNewGroupOpen(true)}
+        />
+        {active?.kind === 'group' ? (
+          <GroupPane key={active.id} conversation={active} unreadFrom={unreadFrom} draft={draft} onDraftChange={setDraft} onBack={route.back} />
+        ) : active ? (
           <ConversationPane
             conversation={active}
             unreadFrom={unreadFrom}
@@ -56,6 +68,7 @@ export function ChatScreen(): ReactElement {
           <EmptyPane notice={routeError} />
         )}
       </main>
+      {newGroupOpen && <NewGroupDialog me={me} onCreated={(id) => route.go({ group: id })} onClose={() => setNewGroupOpen(false)} />}
       {accountOpen && <AccountDialog notifyPrefs={notify.prefs} onNotifyPrefs={notify.change} onClose={() => setAccountOpen(false)} />}
     </div>
   );

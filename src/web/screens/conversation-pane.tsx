@@ -46,7 +46,7 @@ export function ConversationPane({ conversation, unreadFrom, draft, onDraftChang
 
       <MessageList
         conversationKey={String(conversation.id)}
-        peer={peer}
+        title={peer}
         items={items}
         more={thread.more}
         loaded={thread.loaded}

@@ -5,7 +5,7 @@ import { useClientState, useMe, useSessionActions } from '../client-context.js';
 import { Avatar } from '../components/avatar.js';
 import { Brand } from '../components/brand.js';
 import { ConversationList } from '../components/conversation-list.js';
-import { DevicesIcon, SignOutIcon } from '../components/icons.js';
+import { DevicesIcon, PlusIcon, SignOutIcon } from '../components/icons.js';
 import { MessageSearch } from '../components/message-search.js';
 import { NotifyPrompt } from '../components/notify-prompt.js';
 import { OnlineList } from '../components/online-list.js';
@@ -21,6 +21,7 @@ interface SidebarProps {
   /** Resolves to null when the conversation opened, or to a sentence saying why not. */
   onOpenUser(username: string): Promise<string | null>;
   onOpenAccount(): void;
+  onNewGroup(): void;
 }
 
 const STATUS_TEXT: Record<ConnectionState['status'], string> = {
@@ -30,10 +31,10 @@ const STATUS_TEXT: Record<ConnectionState['status'], string> = {
   closed: 'Offline',
 };
 
-export function Sidebar({ activeId, onSelect, onOpenUser, onOpenAccount }: SidebarProps): ReactElement {
+export function Sidebar({ activeId, onSelect, onOpenUser, onOpenAccount, onNewGroup }: SidebarProps): ReactElement {
   const me = useMe();
   const status = useClientState().connection.status;
-  const { listed: conversations, pending, typingIn } = useConversations();
+  const { listed: conversations, pending, groups, typingIn } = useConversations();
   const { connected, contacts } = useOnline();
   const everyone = useEveryoneOnline();
   const notifyPrompt = useNotifyPrompt();
@@ -41,10 +42,15 @@ export function Sidebar({ activeId, onSelect, onOpenUser, onOpenAccount }: Sideb
   const now = useNow();
   const [query, setQuery] = useState('');
   const onlineSet = useMemo(() => new Set(contacts), [contacts]);
+  const groupNames = useMemo(
+    () => new Map(conversations.flatMap((c) => (c.kind === 'group' ? [[c.id, { name: groups.get(c.id)?.name ?? c.name, groupId: c.groupId }] as const] : []))),
+    [conversations, groups],
+  );
   // You are always listed, as the old messenger did, even when your name sorts past the first page.
   const listed = everyone.users.includes(me) ? everyone.users : [me, ...everyone.users];
   const filter = query.trim().toLowerCase();
-  const shown = filter === '' ? conversations : conversations.filter((c) => c.peer.toLowerCase().includes(filter));
+  const titleOf = (c: (typeof conversations)[number]) => (c.kind === 'direct' ? c.peer : (groups.get(c.id)?.name ?? c.name));
+  const shown = filter === '' ? conversations : conversations.filter((c) => titleOf(c).toLowerCase().includes(filter));
 
   return (
     <nav className="sidebar" aria-label="Conversations and people">
@@ -74,15 +80,27 @@ export function Sidebar({ activeId, onSelect, onOpenUser, onOpenAccount }: Sideb
       <SearchBox query={query} onQueryChange={setQuery} onOpen={onOpenUser} />
 
       <div className="sidebar-scroll">
-        <MessageSearch me={me} now={now} onOpen={(peer) => void onOpenUser(peer)} />
-        <h2 className="section-title">
-          <span>Conversations</span>
-        </h2>
+        <MessageSearch
+          me={me}
+          now={now}
+          groupNames={groupNames}
+          onOpen={(hit) => (groupNames.has(hit.conversationId) ? onSelect(hit.conversationId) : void onOpenUser(hit.peer))}
+        />
+        <div className="section-head">
+          <h2 className="section-title">
+            <span>Conversations</span>
+          </h2>
+          <button type="button" className="section-action" onClick={onNewGroup}>
+            <PlusIcon />
+            New group
+          </button>
+        </div>
         {shown.length > 0 ? (
           <ConversationList
             me={me}
             conversations={shown}
             pending={pending}
+            groups={groups}
             activeId={activeId}
             online={onlineSet}
             typingIn={typingIn}
