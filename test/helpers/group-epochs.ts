@@ -1,5 +1,5 @@
 // A group for the addEpoch handler tests (alice the owner, bob an admin, carol a member) and ek3 copies for it.
-import { newEpochKey, publicIdentityOf, sealGroupEpochKey, verifyChain, type GroupState } from '../../src/shared/crypto/index.js';
+import { newEpochKey, publicIdentityOf, sealGroupEpochKey, verifyChain, type ChangeAction, type ChangeTarget, type GroupState } from '../../src/shared/crypto/index.js';
 import { changeGroup } from '../../src/server/handlers/change-group.js';
 import { createGroup } from '../../src/server/handlers/create-group.js';
 import { at1, TestChain } from './groups.js';
@@ -22,16 +22,20 @@ export async function club(h: HandlerHarness, history: 'hidden' | 'shared' = 'hi
     if (!verified.ok) throw new Error(verified.reason);
     return verified.state;
   };
+  /** `actor` makes a change (stored), and the state after it. */
+  const change = async (actor: Account, action: ChangeAction, targets: ChangeTarget[] = []): Promise<GroupState> => {
+    const text = chain.next(actor, action, targets);
+    await h.handle(changeGroup, { type: 'changeGroup', conversationId: conversation.id, change: text }, actor.conn);
+    changes.push(chain.stored(text));
+    return verify();
+  };
   /** `actor` adds `newcomer` (an account made here): stored, and the state after it. */
   const add = async (actor: Account, name: string): Promise<{ newcomer: Account; state: GroupState }> => {
     const newcomer = await h.account(name);
     people.push(newcomer);
-    const change = chain.next(actor, 'add', [at1(newcomer)]);
-    await h.handle(changeGroup, { type: 'changeGroup', conversationId: conversation.id, change }, actor.conn);
-    changes.push(chain.stored(change));
-    return { newcomer, state: verify() };
+    return { newcomer, state: await change(actor, 'add', [at1(newcomer)]) };
   };
-  return { alice, bob, carol, id: conversation.id, state: verify(), add };
+  return { alice, bob, carol, id: conversation.id, state: verify(), add, change };
 }
 
 /** `creator`'s ek3 copy of a fresh key for `recipient`, bound to `state` (or another chain length). */
