@@ -58,13 +58,20 @@ test('a pending epoch older than a minute, or overtaken by a membership change, 
   expect(await h.store.conversation(alice.id, id)).toMatchObject({ epoch: 1 });
   expect((await h.store.epochKeys(alice.id, id)).map((e) => e.creator)).toEqual(['bob']);
 
-  await page(h, id, state, carol, [alice, carol], { epoch: 2, more: true });
+  // Its own creator restarts a stale one (a page naming a member it holds): refused while fresh.
+  await page(h, id, state, bob, [alice], { epoch: 2, more: true });
+  await h.refuses('INVALID_KEYS', () => page(h, id, state, bob, [alice, bob, carol], { epoch: 2 }));
+  h.clock.now += PENDING_EPOCH_MS + 1;
+  await page(h, id, state, bob, [alice, bob, carol], { epoch: 2 });
+  expect(await h.store.conversation(alice.id, id)).toMatchObject({ epoch: 2 });
+
+  await page(h, id, state, carol, [alice, carol], { epoch: 3, more: true });
   const { newcomer: dave, state: after } = await add(alice, 'dave');
-  // Carol's pages name the chain before dave: refused; anyone may start epoch 2 afresh for the new chain.
-  await h.refuses('INVALID_KEYS', () => page(h, id, state, carol, [bob], { epoch: 2 }));
-  await page(h, id, after, bob, [alice, bob, carol, dave], { epoch: 2 });
-  expect(await h.store.conversation(dave.id, id)).toMatchObject({ epoch: 2 });
-  expect((await h.store.epochKeys(carol.id, id)).map((e) => [e.epoch, e.creator])).toEqual([[1, 'bob'], [2, 'bob']]);
+  // Carol's pages name the chain before dave: refused; anyone may start epoch 3 afresh for the new chain.
+  await h.refuses('INVALID_KEYS', () => page(h, id, state, carol, [bob], { epoch: 3 }));
+  await page(h, id, after, bob, [alice, bob, carol, dave], { epoch: 3 });
+  expect(await h.store.conversation(dave.id, id)).toMatchObject({ epoch: 3 });
+  expect((await h.store.epochKeys(carol.id, id)).map((e) => [e.epoch, e.creator])).toEqual([[1, 'bob'], [2, 'bob'], [3, 'bob']]);
 });
 
 /** A group with the history setting: epoch 1, then dave added and epoch 2 for the new chain. */

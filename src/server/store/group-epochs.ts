@@ -19,7 +19,8 @@ type Insert = (conversationId: number, epoch: number, creatorId: number, copies:
  * the current one are held pending (stored, not current: `epochKeys` skips them) until a frame without `more`
  * leaves exactly one copy for each member; then the epoch becomes current and every copy is returned for the
  * `epoch` events. Only the pending epoch's creator adds to it, unless it was overtaken by a membership change
- * (its copies name another chain length) or is older than `staleBefore`: then another epoch replaces it.
+ * (its copies name another chain length) or is older than `staleBefore`: then another epoch replaces it (its
+ * creator's too, when it names a member the pending one holds).
  */
 export function groupEpochWriter(db: Database.Database, insert: Insert) {
   const stmt = {
@@ -50,7 +51,9 @@ export function groupEpochWriter(db: Database.Database, insert: Insert) {
     const first = pending[0];
     if (first) {
       const overtaken = readGroupEpochKeyHeader(first.sealed)?.chainLength !== page.chainLength;
-      if (overtaken || (first.creator_id !== creatorId && first.created_at < page.staleBefore)) {
+      // Once stale, its own creator may start it again too (a frame naming a member it already holds).
+      const restart = first.creator_id !== creatorId || copies.some((c) => pending.some((r) => r.recipient_id === c.recipientId));
+      if (overtaken || (restart && first.created_at < page.staleBefore)) {
         stmt.dropPending.run(conversationId, epoch);
         pending = [];
       } else if (first.creator_id !== creatorId) {
