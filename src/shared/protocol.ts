@@ -23,7 +23,7 @@ export const LIMITS = {
   maxFrameBytes: 64 * 1024,
   /** Copies in one `addEpoch` frame: a direct conversation's whole epoch, or one page of a group's. */
   epochCopiesMax: 64,
-  groupEpochCopiesMax: 256,
+  groupEpochCopiesMax: 150,
   /** A signed membership change (`mc1.`): 256 targets fit in about 19,000 characters. */
   membershipChangeMaxLength: 24_000,
   groupStateDefaultLimit: 200,
@@ -99,7 +99,8 @@ const IdentityRequest = request('identity', { username: z.string().max(64) });
 const EpochKeysRequest = request('epochKeys', { conversationId: z.number().int().positive() });
 /**
  * A direct conversation's epoch comes in one frame (`ek2.`, at most 64 copies); a group's (`ek3.`) in pages of
- * at most 256 copies, every page but the last with `more: true` (docs/groups.md).
+ * at most 150 copies (an `ek3.` copy is 314 characters: 150 fit a 64 KiB frame), every page but the last with
+ * `more: true` (docs/groups.md).
  */
 const AddEpochRequest = request('addEpoch', {
   conversationId: z.number().int().positive(),

@@ -178,6 +178,22 @@ describe('groups through the SDK', () => {
     expect(lines(dave, shared, 'dave')[0]).toBe('alice created the group “Shared” with bob');
   });
 
+  test('sendTo a direct conversation by id sends it to the peer, with `to`', async () => {
+    const s = await server();
+    const proxy = await startMaliciousProxy(s);
+    proxies.push(proxy);
+    const alice = await user(s.url, 'alice');
+    const bob = await user(proxy.url, 'bob');
+    alice.send('bob', 'hi bob');
+    await waitFor(() => bob.getSnapshot().conversations.some((c) => c.kind === 'direct'), { timeoutMs: 10_000, what: 'bob has the conversation' });
+    const direct = bob.getSnapshot().conversations.find((c) => c.kind === 'direct')!;
+    await say(bob, direct.id, 'hi alice');
+    await reads(alice, direct.id, 'hi alice');
+    const sent = proxy.seen.find((x) => x.direction === 'toServer' && x.frame.type === 'send');
+    expect(sent?.frame).toMatchObject({ to: 'alice' });
+    expect(sent?.frame).not.toHaveProperty('conversationId');
+  });
+
   test('a group send whose ack is lost is sent again from the stored outbox and stored once', async () => {
     const s = await server();
     const proxy = await startMaliciousProxy(s);

@@ -5,7 +5,7 @@ import { type Handler, sessionOf } from '../context.js';
 import { requirePeers } from '../lookups.js';
 import type { SealedFor, Store } from '../store/store.js';
 import { sealedEpochKeyHeader } from '../../shared/crypto/epoch-key.js';
-import { groupEpochCopies } from './group-epoch.js';
+import { groupEpochCopies, oneCopyEach } from './group-epoch.js';
 
 const ONE_COPY_EACH = 'Each member needs exactly one sealed copy of the key.';
 
@@ -17,12 +17,18 @@ export const addEpoch: Handler<'addEpoch'> = {
     await ctx.services.requestLimits.addEpoch(session.userId);
     const peers = await requirePeers(store, session.userId, request.conversationId);
     const group = await store.groupView(session.userId, request.conversationId);
-    const copies = group ? await groupEpochCopies(store, request, session.userId) : await directCopies(store, request, [session.userId, ...peers]);
-    const added = await store.addEpoch(request.conversationId, request.epoch, session.userId, copies, now());
+    const at = now();
+    const { copies, page } = group
+      ? await groupEpochCopies(store, request, session.userId, { sharesHistory: group.sharesHistory, now: at })
+      : { copies: await directCopies(store, request, [session.userId, ...peers]), page: undefined };
+    const added = await store.addEpoch(request.conversationId, request.epoch, session.userId, copies, at, page);
     if (added === 'conflict') throw new ParleyError('EPOCH_CONFLICT', 'Another member added this key epoch first; fetch it with epochKeys.');
     if (added === 'stale-keys') throw new ParleyError('INVALID_KEYS', 'A member reset their keys just now; fetch their identity and seal the key again.');
+    if (added === 'refused') throw oneCopyEach();
+    // A pending group epoch is nobody's key yet: the events go out when its last frame completes it.
+    const delivered = added === 'pending' ? [] : added === 'added' ? copies : added.completed;
     ctx.afterReply(() => {
-      for (const copy of copies) {
+      for (const copy of delivered) {
         const frame = JSON.stringify({
           type: 'epoch',
           conversationId: request.conversationId,

@@ -1,6 +1,10 @@
 // epochKeys: the caller's own sealed copy of each of a conversation's keys, every epoch, for members only.
 import { expect, test } from 'vitest';
-import { harnessPerTest } from '../../../test/helpers/handler-harness.js';
+import { harnessPerTest, type Account } from '../../../test/helpers/handler-harness.js';
+import { club, copies } from '../../../test/helpers/group-epochs.js';
+import { at1 } from '../../../test/helpers/groups.js';
+import type { GroupState } from '../../shared/crypto/index.js';
+import { addEpoch } from './add-epoch.js';
 import { epochKeys } from './epoch-keys.js';
 
 const harness = harnessPerTest();
@@ -30,4 +34,18 @@ test('a conversation the caller is not in is CONVERSATION_NOT_FOUND', async () =
   const h = harness();
   const { carol, id } = await h.twoAndAnOutsider();
   await h.refuses('CONVERSATION_NOT_FOUND', () => h.handle(epochKeys, { type: 'epochKeys', conversationId: id }, carol.conn));
+});
+
+test('a member removed from a group still gets the epochs up to their removal, and none made after it', async () => {
+  const h = harness();
+  const { alice, bob, carol, id, state, change } = await club(h);
+  const add = (epoch: number, at: GroupState, recipients: Account[]) =>
+    h.handle(addEpoch, { type: 'addEpoch', conversationId: id, epoch, keys: copies(alice, recipients, { conversationId: id, epoch, state: at }) }, alice.conn);
+  await add(1, state, [alice, bob, carol]);
+  const after = await change(alice, 'remove', [at1(carol)]);
+  await add(2, after, [alice, bob]);
+  expect((await h.handle(epochKeys, { type: 'epochKeys', conversationId: id }, carol.conn)).epochs.map((e) => e.epoch)).toEqual([1]);
+  expect((await h.handle(epochKeys, { type: 'epochKeys', conversationId: id }, bob.conn)).epochs.map((e) => e.epoch)).toEqual([1, 2]);
+  const dave = await h.account('dave');
+  await h.refuses('CONVERSATION_NOT_FOUND', () => h.handle(epochKeys, { type: 'epochKeys', conversationId: id }, dave.conn));
 });

@@ -5,13 +5,15 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { keyBundleVersion } from '../../shared/crypto/index.js';
 import type { KdfParams } from '../../shared/protocol.js';
-import type { EpochKeyRow, EpochResult, RewrappedKeys, SealedFor, StoredKeys, UserKeys } from './store.js';
+import { groupEpochWriter } from './group-epochs.js';
+import type { EpochKeyRow, EpochResult, GroupEpochPage, RewrappedKeys, SealedFor, StoredKeys, UserKeys } from './store.js';
 
 /** Synchronous, on the store's connection: each method either runs alone or inside the caller's transaction. */
 export class SqliteKeys {
   private readonly stmt;
   #generation: string | undefined;
   private readonly addEpochTx;
+  private readonly groupEpochTx;
   /** Compare and set: only the version after the stored one (1 for the first) is written. */
   private readonly putVaultTx;
 
@@ -46,7 +48,8 @@ export class SqliteKeys {
       ),
       epochKeys: db.prepare<[number, number], EpochKeyRow>(
         `SELECT e.epoch, u.username AS creator, e.sealed FROM epoch_keys e JOIN users u ON u.id = e.creator_id
-         WHERE e.recipient_id = ? AND e.conversation_id = ? ORDER BY e.epoch, e.recipient_key_version`,
+         JOIN conversations c ON c.id = e.conversation_id
+         WHERE e.recipient_id = ? AND e.conversation_id = ? AND e.epoch <= c.epoch ORDER BY e.epoch, e.recipient_key_version`,
       ),
     };
     this.addEpochTx = db.transaction(
@@ -54,11 +57,16 @@ export class SqliteKeys {
         // The handler checked the versions before this transaction; a reset since would leave a copy for a retired key.
         if (copies.some((c) => this.currentKeyVersion(c.recipientId) !== c.recipientKeyVersion)) return 'stale-keys';
         if (this.stmt.bumpEpoch.run(epoch, conversationId, epoch - 1).changes === 0) return 'conflict';
-        for (const c of copies) {
-          this.stmt.insertEpochKey.run(conversationId, epoch, c.recipientId, c.recipientKeyVersion, creatorId, c.sealed, now);
-        }
+        this.insertCopies(conversationId, epoch, creatorId, copies, now);
         return 'added';
       },
+    );
+    const groupEpoch = groupEpochWriter(db, (...args) => this.insertCopies(...args));
+    this.groupEpochTx = db.transaction(
+      (conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number, page: GroupEpochPage): EpochResult =>
+        copies.some((c) => this.currentKeyVersion(c.recipientId) !== c.recipientKeyVersion)
+          ? 'stale-keys'
+          : groupEpoch(conversationId, epoch, creatorId, copies, now, page),
     );
     this.putVaultTx = db.transaction((userId: number, vault: string, version: number): boolean => {
       if (version !== (this.stmt.vault.get(userId)?.version ?? 0) + 1) return false;
@@ -122,8 +130,12 @@ export class SqliteKeys {
     return this.stmt.epochKeys.all(recipientId, conversationId);
   }
 
-  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): EpochResult {
-    return this.addEpochTx(conversationId, epoch, creatorId, copies, now);
+  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number, group?: GroupEpochPage): EpochResult {
+    return group ? this.groupEpochTx(conversationId, epoch, creatorId, copies, now, group) : this.addEpochTx(conversationId, epoch, creatorId, copies, now);
+  }
+
+  private insertCopies(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): void {
+    for (const c of copies) this.stmt.insertEpochKey.run(conversationId, epoch, c.recipientId, c.recipientKeyVersion, creatorId, c.sealed, now);
   }
 
   /**

@@ -29,7 +29,6 @@ import type {
   MembershipRefusal,
   MembershipUpdate,
   NewGroup,
-  SealedFor,
   SessionListing,
   SessionRow,
   StaleKeys,
@@ -251,8 +250,8 @@ export class SqliteStore implements Store {
     return this.keys.epochKeys(recipientId, conversationId);
   }
 
-  async addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<EpochResult> {
-    return this.keys.addEpoch(conversationId, epoch, creatorId, copies, now);
+  async addEpoch(...args: Parameters<Store['addEpoch']>): Promise<EpochResult> {
+    return this.keys.addEpoch(...args);
   }
 
   async vault(userId: number): Promise<{ vault: string | null; version: number }> {

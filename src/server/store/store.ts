@@ -88,8 +88,26 @@ export interface StoredKeys extends UserKeys {
   oldKeyBundles: string[];
 }
 
-/** What `addEpoch` did. */
-export type EpochResult = 'added' | 'conflict' | 'stale-keys';
+/**
+ * What `addEpoch` did: a direct epoch is 'added'; a group frame with `more` leaves its epoch 'pending', and the one
+ * that completes it (or re-seals an earlier epoch to newcomers) answers every copy to hand out. 'refused': a
+ * group frame that would give a member two copies, or leave one without.
+ */
+export type EpochResult = 'added' | 'pending' | 'conflict' | 'stale-keys' | 'refused' | { completed: readonly SealedFor[] };
+
+/** A group epoch's frame, as the handler checked it against the stored chain. */
+export interface GroupEpochPage {
+  /** More frames of this epoch follow: it stays pending. */
+  more: boolean;
+  /** The account ids of the chain's current members: a complete epoch has exactly one copy for each. */
+  members: readonly number[];
+  /** The stored chain's length: a pending epoch whose copies name another was overtaken by a membership change. */
+  chainLength: number;
+  /** Another member's pending epoch begun before this time (ms) may be replaced. */
+  staleBefore: number;
+  /** The group shares its history: an earlier epoch may be re-sealed to members without a copy. */
+  sharesHistory: boolean;
+}
 
 export interface SealedFor {
   recipientId: number;
@@ -308,14 +326,15 @@ export interface Store {
   /** Every public identity of the user, oldest key version first. */
   identities(userId: number): Promise<string[]>;
   currentKeyVersion(userId: number): Promise<number | undefined>;
-  /** The caller's sealed copies, for every epoch and any of their key versions. */
+  /** The caller's sealed copies, for every epoch (but a pending one) and any of their key versions. */
   epochKeys(recipientId: number, conversationId: number): Promise<EpochKeyRow[]>;
   /**
    * Stores every copy, in one transaction, if `epoch` is the conversation's epoch + 1 ('conflict' when another
    * member got there first) and every copy names its recipient's current key version ('stale-keys' when one was
-   * reset since the caller looked): nothing is stored unless 'added'.
+   * reset since the caller looked): nothing is stored unless 'added'. A group's (`group`) may come in pages and
+   * re-seal earlier epochs: see `EpochResult`; one transaction per frame.
    */
-  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<EpochResult>;
+  addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number, group?: GroupEpochPage): Promise<EpochResult>;
   /** The user's sealed vault and its version (null and 0 before the first write). */
   vault(userId: number): Promise<{ vault: string | null; version: number }>;
   /** Stores the vault if `version` is the stored version + 1; false when another device wrote first. */

@@ -1,6 +1,6 @@
 // Groups' epoch keys: an `ek3.` copy opens only when the chain state it names is one this device verified,
 // its creator was a member there, and the creator's pinned key signed it; new epochs are sealed to exactly
-// the verified chain's members, in pages of at most 256 copies.
+// the verified chain's members, in pages of at most 150 copies.
 import {
   newEpochKey,
   openGroupEpochKey,
@@ -169,7 +169,10 @@ export class GroupEpochs {
     return recipients;
   }
 
-  /** Sends copies of one epoch in pages of at most 256, every page but the last with `more`. */
+  /**
+   * Sends copies of one epoch in pages of at most 150 (`LIMITS.groupEpochCopiesMax`: a 314-character `ek3.` copy
+   * times 150 fits a 64 KiB frame), every page but the last with `more`; up to 150 members, one frame without it.
+   */
   async #send(conn: ServerSocket, conversationId: number, epoch: number, keys: { recipient: string; sealed: string }[]): Promise<void> {
     const page = LIMITS.groupEpochCopiesMax;
     for (let at = 0; at < keys.length; at += page) {

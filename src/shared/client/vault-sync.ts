@@ -1,8 +1,12 @@
 // The vault: the user's key verifications, sealed for the user alone, shared by their devices through the
 // server. Each device merges what the others pinned and writes back what the vault lacks.
 import { ParleyError } from '../errors.js';
+import { LIMITS } from '../protocol.js';
 import type { ClientContext } from './context.js';
 import type { ServerSocket } from './server-socket.js';
+
+/** The `putVault` frame's bytes around the vault text: type, id and version. */
+const VAULT_FRAME_OVERHEAD = 100;
 
 export class VaultSync {
   readonly #ctx: ClientContext;
@@ -47,8 +51,12 @@ export class VaultSync {
           if (!this.#dirty) return;
           continue;
         }
+        const sealed = pins.sealVault(mine);
+        // A vault past one frame (a few hundred pinned contacts, e.g. a large group's members) would close the
+        // connection (1009) on every try: it stays on this device until the vault can be written in parts.
+        if (sealed.length + VAULT_FRAME_OVERHEAD > LIMITS.maxFrameBytes) return;
         try {
-          await conn.request('putVault', { vault: pins.sealVault(mine), version: stored.version + 1 });
+          await conn.request('putVault', { vault: sealed, version: stored.version + 1 });
           if (!this.#dirty) return;
         } catch (error) {
           if (!(error instanceof ParleyError && error.code === 'VAULT_CONFLICT')) throw error;

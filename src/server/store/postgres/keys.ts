@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { keyBundleVersion } from '../../../shared/crypto/index.js';
 import type { KdfParams } from '../../../shared/protocol.js';
-import type { EpochKeyRow, EpochResult, KeyReset, RewrappedKeys, SealedFor, StoredKeys, UserKeys } from '../store.js';
+import { planGroupEpoch, type EpochCopyRow } from '../group-epochs.js';
+import type { EpochKeyRow, EpochResult, GroupEpochPage, KeyReset, RewrappedKeys, SealedFor, StoredKeys, UserKeys } from '../store.js';
 import { type Db, transaction } from './pool.js';
 
 export class PgKeys {
@@ -65,13 +66,15 @@ export class PgKeys {
   async epochKeys(recipientId: number, conversationId: number): Promise<EpochKeyRow[]> {
     const { rows } = await this.pool.query<EpochKeyRow>(
       `SELECT e.epoch, u.username AS creator, e.sealed FROM epoch_keys e JOIN users u ON u.id = e.creator_id
-       WHERE e.recipient_id = $1 AND e.conversation_id = $2 ORDER BY e.epoch, e.recipient_key_version`,
+       JOIN conversations c ON c.id = e.conversation_id
+       WHERE e.recipient_id = $1 AND e.conversation_id = $2 AND e.epoch <= c.epoch ORDER BY e.epoch, e.recipient_key_version`,
       [recipientId, conversationId],
     );
     return rows;
   }
 
-  async addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<EpochResult> {
+  /** A direct epoch in one frame; a group's frame (`group`) as `planGroupEpoch` decides, under the group's row lock. */
+  async addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number, group?: GroupEpochPage): Promise<EpochResult> {
     return transaction(this.pool, async (client) => {
       // Shared locks on the recipients' accounts: a reset (which locks its own for update) waits until this commits.
       const ids = [...new Set(copies.map((c) => c.recipientId))];
@@ -79,17 +82,34 @@ export class PgKeys {
         'SELECT u.id, (SELECT max(key_version) FROM identities i WHERE i.user_id = u.id) AS v FROM users u WHERE u.id = ANY($1::bigint[]) ORDER BY u.id FOR SHARE',
         [ids],
       );
-      const current = new Map(rows.map((r) => [r.id, r.v]));
+      const current = new Map(rows.map((r) => [Number(r.id), r.v === null ? null : Number(r.v)]));
       if (copies.some((c) => current.get(c.recipientId) !== c.recipientKeyVersion)) return 'stale-keys';
+      if (group) return this.groupEpochFrame(client, { conversationId, epoch, creatorId, copies, now, page: group });
       const bumped = await client.query('UPDATE conversations SET epoch = $1 WHERE id = $2 AND epoch = $3', [epoch, conversationId, epoch - 1]);
       if (bumped.rowCount === 0) return 'conflict';
-      await client.query(
-        `INSERT INTO epoch_keys (conversation_id, epoch, recipient_id, recipient_key_version, creator_id, sealed, created_at)
-         SELECT $1, $2, r, v, $3, s, $4 FROM unnest($5::bigint[], $6::int[], $7::text[]) AS c(r, v, s)`,
-        [conversationId, epoch, creatorId, now, copies.map((c) => c.recipientId), copies.map((c) => c.recipientKeyVersion), copies.map((c) => c.sealed)],
-      );
+      await insertCopies(client, conversationId, epoch, creatorId, copies, now);
       return 'added';
     });
+  }
+
+  private async groupEpochFrame(
+    client: Db,
+    f: { conversationId: number; epoch: number; creatorId: number; copies: readonly SealedFor[]; now: number; page: GroupEpochPage },
+  ): Promise<EpochResult> {
+    // The group's row, locked for update: frames of one group take turns across nodes.
+    const conversation = await client.query<{ epoch: number }>("SELECT epoch FROM conversations WHERE id = $1 AND kind = 'group' FOR UPDATE", [f.conversationId]);
+    const current = conversation.rows[0] === undefined ? undefined : Number(conversation.rows[0].epoch);
+    const stored = await client.query<EpochCopyRow>(
+      `SELECT recipient_id, recipient_key_version, creator_id, created_at, sealed FROM epoch_keys
+       WHERE conversation_id = $1 AND epoch = $2 ORDER BY created_at, recipient_id`,
+      [f.conversationId, f.epoch],
+    );
+    const copies = stored.rows.map((r) => ({ ...r, recipient_id: Number(r.recipient_id), recipient_key_version: Number(r.recipient_key_version), creator_id: Number(r.creator_id), created_at: Number(r.created_at) }));
+    const plan = planGroupEpoch(current, copies, f);
+    if (plan.drop) await client.query('DELETE FROM epoch_keys WHERE conversation_id = $1 AND epoch = $2', [f.conversationId, f.epoch]);
+    if (plan.insert) await insertCopies(client, f.conversationId, f.epoch, f.creatorId, f.copies, f.now);
+    if (plan.bump) await client.query('UPDATE conversations SET epoch = $1 WHERE id = $2', [f.epoch, f.conversationId]);
+    return plan.result;
   }
 
   async vault(userId: number): Promise<{ vault: string | null; version: number }> {
@@ -140,4 +160,12 @@ export class PgKeys {
     await client.query('UPDATE users SET key_bundle = $1 WHERE id = $2', [keyBundle, userId]);
     return true;
   }
+}
+
+async function insertCopies(client: Db, conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<void> {
+  await client.query(
+    `INSERT INTO epoch_keys (conversation_id, epoch, recipient_id, recipient_key_version, creator_id, sealed, created_at)
+     SELECT $1, $2, r, v, $3, s, $4 FROM unnest($5::bigint[], $6::int[], $7::text[]) AS c(r, v, s)`,
+    [conversationId, epoch, creatorId, now, copies.map((c) => c.recipientId), copies.map((c) => c.recipientKeyVersion), copies.map((c) => c.sealed)],
+  );
 }

@@ -22,7 +22,6 @@ import type {
   NewSession,
   PasswordChange,
   ReadResult,
-  SealedFor,
   SessionListing,
   SessionRow,
   StaleKeys,
@@ -229,8 +228,8 @@ export class PostgresStore implements Store {
     return this.keys.epochKeys(recipientId, conversationId);
   }
 
-  async addEpoch(conversationId: number, epoch: number, creatorId: number, copies: readonly SealedFor[], now: number): Promise<EpochResult> {
-    return this.keys.addEpoch(conversationId, epoch, creatorId, copies, now);
+  async addEpoch(...args: Parameters<Store['addEpoch']>): Promise<EpochResult> {
+    return this.keys.addEpoch(...args);
   }
 
   async vault(userId: number): Promise<{ vault: string | null; version: number }> {
