@@ -2,13 +2,13 @@
 import { Box } from 'ink';
 import { Text } from '../components/text.js';
 import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { ParleyError, selectThread, type ClientState, type ParleyClient } from '../../shared/client/index.js';
+import { selectThread, type ClientState, type ParleyClient } from '../../shared/client/index.js';
 import { GO_AND_KEYS, SEARCH, commandNames, commandTable, type Status } from '../commands.js';
-import { LineEditorContext, Prompt, promptRows } from '../components/prompt.js';
+import { ChatFooter, chatActions } from '../chat-actions.js';
+import { LineEditorContext, promptRows } from '../components/prompt.js';
 import { MessageList } from '../components/message-list.js';
 import { rowsFor } from '../format.js';
-import { noticeText } from '../notice-text.js';
-import { knownNames, openChat } from '../open-chat.js';
+import { knownNames } from '../open-chat.js';
 import { useTone } from '../theme.js';
 import { useCommands } from '../use-commands.js';
 import { useThreadView } from '../use-thread-view.js';
@@ -88,33 +88,16 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
   const view = useThreadView({ client, state, conversationId, items, budget, columns, say: setMessage });
   const older = view.older;
 
-  /** Queues the text; false when it was refused, so the input line keeps it. */
-  const send = (text: string): boolean => {
-    try {
-      client.send(peer, text);
-      view.sent();
-      setMessage(null);
-      return true;
-    } catch (error) {
-      setMessage({ text: error instanceof ParleyError ? error.message : 'The message could not be queued.', error: true });
-      return false;
-    }
-  };
-
-  const retry = () => {
-    const failed = state.outbox.filter((e) => e.to === peer && e.status === 'failed');
-    for (const entry of failed) client.retry(entry.clientMsgId);
-    setMessage({ text: failed.length ? `Sending ${failed.length} message(s) again.` : 'Nothing to send again.', error: false });
-  };
-
-  const go = async (target: string) => {
-    try {
-      const opened = await openChat(client, target);
-      if (opened.conversationId !== conversationId) onOpen(opened.peer, opened.conversationId, opened.group);
-    } catch (error) {
-      setMessage({ text: (error as Error).message, error: true });
-    }
-  };
+  const { send, retry, go } = chatActions({
+    client,
+    state,
+    conversationId,
+    queue: (text) => client.send(peer, text),
+    mine: (entry) => entry.to === peer,
+    sent: view.sent,
+    say: setMessage,
+    onOpen,
+  });
 
   const verify = async (arg: string) => {
     const [first = '', second = ''] = arg.split(/\s+/);
@@ -163,25 +146,19 @@ export function Chat({ client, state, peer, conversationId, columns, rows, onBac
         </Text>
       ) : null}
       <MessageList visible={view.visible} over={view.over} empty="No messages yet. Say hello!" />
-      <Text {...tone('muted')}>{typing ? `${peer} is typing…` : ' '}</Text>
-      <Text {...tone('notice')} wrap="truncate-end">
-        {notice ? noticeText(state, notice) : ' '}
-      </Text>
-      {helpLines.map((line) => (
-        <Text key={line}>{line}</Text>
-      ))}
-      {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
-      <Prompt
-        onSubmit={(line) => {
-          if (notice) client.dismissNotice(notice.id);
-          return commands.submit(line);
-        }}
-        onChange={(value) => client.typing(conversationId, value !== '' && !/^[!/]/.test(value))}
-        onPage={(direction) => (direction === 'up' ? void older() : view.newer())}
-        multiline
-        history="chat"
+      <ChatFooter
+        client={client}
+        state={state}
+        conversationId={conversationId}
+        typing={typing ? `${peer} is typing…` : null}
+        notice={notice}
+        helpLines={helpLines}
+        message={message}
+        submit={commands.submit}
+        older={() => void older()}
+        newer={view.newer}
         completions={() => [...commandNames(CHAT_COMMANDS), ...knownNames(state)]}
-        onCompletions={(options) => setMessage({ text: options.join('  '), error: false })}
+        say={setMessage}
       />
     </Box>
   );

@@ -3,15 +3,16 @@
 import { Box } from 'ink';
 import { Text } from '../components/text.js';
 import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { describeMembershipLine, ParleyError, selectThread, type ClientState, type ParleyClient } from '../../shared/client/index.js';
+import { describeMembershipLine, selectThread, type ClientState, type ParleyClient } from '../../shared/client/index.js';
 import { GO_AND_KEYS, SEARCH, commandNames, commandTable, type Status } from '../commands.js';
-import { LineEditorContext, Prompt, promptRows } from '../components/prompt.js';
+import { ChatFooter, chatActions } from '../chat-actions.js';
+import { LineEditorContext, promptRows } from '../components/prompt.js';
 import { MessageList } from '../components/message-list.js';
 import { rowsFor } from '../format.js';
 import { groupActions } from '../group-actions.js';
 import { listNames } from '../group-args.js';
-import { noticeText, groupName } from '../notice-text.js';
-import { knownNames, openChat } from '../open-chat.js';
+import { groupName } from '../notice-text.js';
+import { knownNames } from '../open-chat.js';
 import { useTone } from '../theme.js';
 import { useCommands } from '../use-commands.js';
 import { useThreadView } from '../use-thread-view.js';
@@ -100,36 +101,17 @@ export function GroupChat({ client, state, conversationId, columns, rows, onBack
   const budget = Math.max(1, rows - fixed);
   const view = useThreadView({ client, state, conversationId, items, lines, budget, columns, say: setMessage });
 
-  const send = (text: string): boolean => {
-    if (group && group.myRole === null) {
-      setMessage({ text: 'You are no longer a member of this group, so you cannot write to it.', error: true });
-      return false;
-    }
-    try {
-      client.sendTo(conversationId, text);
-      view.sent();
-      setMessage(null);
-      return true;
-    } catch (error) {
-      setMessage({ text: error instanceof ParleyError ? error.message : 'The message could not be queued.', error: true });
-      return false;
-    }
-  };
-
-  const retry = () => {
-    const failed = state.outbox.filter((e) => e.conversationId === conversationId && e.status === 'failed');
-    for (const entry of failed) client.retry(entry.clientMsgId);
-    setMessage({ text: failed.length ? `Sending ${failed.length} message(s) again.` : 'Nothing to send again.', error: false });
-  };
-
-  const go = async (target: string) => {
-    try {
-      const opened = await openChat(client, target);
-      if (opened.conversationId !== conversationId) onOpen(opened.peer, opened.conversationId, opened.group);
-    } catch (error) {
-      setMessage({ text: (error as Error).message, error: true });
-    }
-  };
+  const { send, retry, go } = chatActions({
+    client,
+    state,
+    conversationId,
+    queue: (text) => client.sendTo(conversationId, text),
+    mine: (entry) => entry.conversationId === conversationId,
+    refusal: group && group.myRole === null ? 'You are no longer a member of this group, so you cannot write to it.' : null,
+    sent: view.sent,
+    say: setMessage,
+    onOpen,
+  });
 
   const members = group?.members.map((m) => m.username) ?? [];
   const count = group ? `${members.length} member${members.length === 1 ? '' : 's'}` : 'members loading…';
@@ -157,27 +139,19 @@ export function GroupChat({ client, state, conversationId, columns, rows, onBack
         </Text>
       ) : null}
       <MessageList visible={view.visible} over={view.over} me={me} empty="No messages yet. Say hello to the group!" />
-      <Text {...tone('muted')} wrap="truncate-end">
-        {typingNames.length ? `${listNames(typingNames)} ${typingNames.length === 1 ? 'is' : 'are'} typing…` : ' '}
-      </Text>
-      <Text {...tone('notice')} wrap="truncate-end">
-        {notice ? noticeText(state, notice) : ' '}
-      </Text>
-      {helpLines.map((line) => (
-        <Text key={line}>{line}</Text>
-      ))}
-      {message ? <Text {...tone(message.error ? 'error' : 'muted')}>{message.text}</Text> : null}
-      <Prompt
-        onSubmit={(line) => {
-          if (notice) client.dismissNotice(notice.id);
-          return commands.submit(line);
-        }}
-        onChange={(value) => client.typing(conversationId, value !== '' && !/^[!/]/.test(value))}
-        onPage={(direction) => (direction === 'up' ? void view.older() : view.newer())}
-        multiline
-        history="chat"
+      <ChatFooter
+        client={client}
+        state={state}
+        conversationId={conversationId}
+        typing={typingNames.length ? `${listNames(typingNames)} ${typingNames.length === 1 ? 'is' : 'are'} typing…` : null}
+        notice={notice}
+        helpLines={helpLines}
+        message={message}
+        submit={commands.submit}
+        older={() => void view.older()}
+        newer={view.newer}
         completions={() => [...commandNames(GROUP_COMMANDS), ...members.map((m) => `@${m}`), ...members, ...knownNames(state)]}
-        onCompletions={(options) => setMessage({ text: options.join('  '), error: false })}
+        say={setMessage}
       />
     </Box>
   );
