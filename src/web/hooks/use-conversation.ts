@@ -1,14 +1,15 @@
 // One conversation: what its pane draws, what can be done in it, and what having it open does.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { ParleyError, selectThread, threadOf, type ContactKeys, type Thread } from '../../shared/client/index.js';
+import { selectThread, threadOf, type ContactKeys, type Thread } from '../../shared/client/index.js';
 import type { ConversationSummary, DirectSummary } from '../../shared/protocol.js';
 import { useClient, useClientState } from '../client-context.js';
 import type { MessageItem, SecurityNote } from '../types.js';
 import { usePageVisible } from './use-page-visible.js';
+import { useThreadActions, type ThreadActions } from './use-thread-actions.js';
 
 const NO_NOTES: readonly SecurityNote[] = [];
 
-interface Conversation {
+interface Conversation extends ThreadActions {
   peer: string;
   thread: Thread;
   items: readonly MessageItem[];
@@ -16,46 +17,15 @@ interface Conversation {
   security: readonly SecurityNote[];
   keys: ContactKeys | undefined;
   peerTyping: boolean;
-  loadingOlder: boolean;
-  loadOlder(): void;
-  /** Queues a message; returns why it was refused, or null once it is queued. */
-  send(body: string): string | null;
-  discard(clientMsgId: string): void;
-  /** The user typed (true) or emptied the box (false); the SDK throttles the notices. */
-  typing(active: boolean): void;
 }
 
 export function useConversation(summary: DirectSummary): Conversation {
   const client = useClient();
   const state = useClientState();
   const { id, peer } = summary;
-  const online = state.connection.status === 'online';
-  const [loadingOlder, setLoadingOlder] = useState(false);
   const items = useMemo(() => selectThread(state, id, peer), [state, id, peer]);
-
-  const loadOlder = useCallback(() => {
-    if (loadingOlder || !online) return;
-    setLoadingOlder(true);
-    client
-      .loadOlder(id)
-      .catch(() => undefined)
-      .finally(() => setLoadingOlder(false));
-  }, [client, id, loadingOlder, online]);
-
-  const send = useCallback(
-    (body: string): string | null => {
-      try {
-        client.send(peer, body);
-        return null;
-      } catch (error) {
-        // Shown under the composer, which keeps the draft.
-        return error instanceof ParleyError ? error.message : 'The message could not be queued; try again.';
-      }
-    },
-    [client, peer],
-  );
-  const discard = useCallback((clientMsgId: string) => client.discard(clientMsgId), [client]);
-  const typing = useCallback((active: boolean) => client.typing(id, active), [client, id]);
+  const queue = useCallback((body: string) => client.send(peer, body), [client, peer]);
+  const actions = useThreadActions(id, queue);
 
   return {
     peer,
@@ -64,11 +34,7 @@ export function useConversation(summary: DirectSummary): Conversation {
     security: state.security[id] ?? NO_NOTES,
     keys: state.contacts[peer],
     peerTyping: (state.typing[id] ?? []).includes(peer),
-    loadingOlder,
-    loadOlder,
-    send,
-    discard,
-    typing,
+    ...actions,
   };
 }
 

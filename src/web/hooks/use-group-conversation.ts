@@ -1,16 +1,17 @@
 // One group conversation: its verified members and role, its history with the membership lines, sending,
 // and what can be changed in it (each change resolves to null, or to a sentence saying why not).
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo } from 'react';
 import { describeMembershipLine, ParleyError, selectThread, threadOf, type GroupView, type Thread } from '../../shared/client/index.js';
 import type { GroupSummary } from '../../shared/protocol.js';
 import { useClient, useClientState } from '../client-context.js';
 import { groupErrorText, type GroupHistory, type GroupRole } from '../lib/groups.js';
 import type { MessageItem, SecurityNote, SystemLine } from '../types.js';
+import { useThreadActions, type ThreadActions } from './use-thread-actions.js';
 
 const NO_NOTES: readonly SecurityNote[] = [];
 const NO_TYPING: readonly string[] = [];
 
-interface GroupConversation {
+interface GroupConversation extends ThreadActions {
   /** The name from the verified chain (the server's until the chain is verified). */
   name: string;
   view: GroupView | undefined;
@@ -23,11 +24,6 @@ interface GroupConversation {
   typingNames: readonly string[];
   muted: boolean;
   setMuted(muted: boolean): void;
-  loadingOlder: boolean;
-  loadOlder(): void;
-  send(body: string): string | null;
-  discard(clientMsgId: string): void;
-  typing(active: boolean): void;
 }
 
 export function useGroupConversation(summary: GroupSummary): GroupConversation {
@@ -35,8 +31,6 @@ export function useGroupConversation(summary: GroupSummary): GroupConversation {
   const state = useClientState();
   const me = state.session?.username ?? '';
   const { id } = summary;
-  const online = state.connection.status === 'online';
-  const [loadingOlder, setLoadingOlder] = useState(false);
   const view = state.groups[id];
   const items = useMemo(() => selectThread(state, id, ''), [state, id]);
   const timeline = view?.timeline;
@@ -45,28 +39,8 @@ export function useGroupConversation(summary: GroupSummary): GroupConversation {
     [timeline, me],
   );
 
-  const loadOlder = useCallback(() => {
-    if (loadingOlder || !online) return;
-    setLoadingOlder(true);
-    client
-      .loadOlder(id)
-      .catch(() => undefined)
-      .finally(() => setLoadingOlder(false));
-  }, [client, id, loadingOlder, online]);
-
-  const send = useCallback(
-    (body: string): string | null => {
-      try {
-        client.sendTo(id, body);
-        return null;
-      } catch (error) {
-        return error instanceof ParleyError ? groupErrorText(error.code, error.message) : 'The message could not be queued; try again.';
-      }
-    },
-    [client, id],
-  );
-  const discard = useCallback((clientMsgId: string) => client.discard(clientMsgId), [client]);
-  const typing = useCallback((active: boolean) => client.typing(id, active), [client, id]);
+  const queue = useCallback((body: string) => client.sendTo(id, body), [client, id]);
+  const actions = useThreadActions(id, queue, refusal);
   const setMuted = useCallback((muted: boolean) => client.setMuted(id, muted), [client, id]);
 
   return {
@@ -81,11 +55,7 @@ export function useGroupConversation(summary: GroupSummary): GroupConversation {
     typingNames: (state.typing[id] ?? NO_TYPING).filter((u) => u !== me),
     muted: state.muted[id] === true,
     setMuted,
-    loadingOlder,
-    loadOlder,
-    send,
-    discard,
-    typing,
+    ...actions,
   };
 }
 
@@ -118,6 +88,8 @@ export function useGroupActions(conversationId: number): {
     };
   }, [client, conversationId]);
 }
+
+const refusal = (error: ParleyError): string => groupErrorText(error.code, error.message);
 
 /** "you added carol" starts a line as "You added carol"; a username keeps its case (usernames are case sensitive). */
 const sentence = (text: string): string => (text.startsWith('you ') ? `Y${text.slice(1)}` : text);
