@@ -8,6 +8,7 @@ import { Checkpointer } from './checkpointer.js';
 import { SpanReader, spanOf, SYNC_SPANS } from './spans.js';
 import { migrate, type Migration } from './migrations.js';
 import { MessageWriter } from './message-writer.js';
+import { KeyMethods } from './key-methods.js';
 import { SqliteKeys } from './keys.js';
 import { SqliteGroups } from './groups.js';
 import { Rosters } from './rosters.js';
@@ -15,14 +16,12 @@ import { prepareStatements, toMessage, type Statements, type SummaryRow } from '
 import { groupSummary, type SummaryReaders } from './group-summary.js';
 import type {
   AppendResultOf,
-  EpochKeyRow,
   KeyReset,
   NewAccount,
   NewMessage,
   NewSession,
   PasswordChange,
   ReadResult,
-  EpochResult,
   GroupMemberRow,
   GroupView,
   StoredChange,
@@ -33,7 +32,6 @@ import type {
   SessionRow,
   StaleKeys,
   Store,
-  StoredKeys,
   UserRow,
 } from './store.js';
 
@@ -56,7 +54,7 @@ const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
 export { migrate } from './migrations.js';
 
-export class SqliteStore implements Store {
+export class SqliteStore extends KeyMethods implements Store {
   readonly file: string;
   readonly db: Database.Database;
   private readonly stmt: Statements;
@@ -72,6 +70,7 @@ export class SqliteStore implements Store {
   private finishCheckpoint = false;
 
   constructor(options: SqliteStoreOptions) {
+    super();
     this.file = options.file;
     fs.mkdirSync(path.dirname(options.file), { recursive: true });
     this.db = new Database(options.file);
@@ -111,7 +110,7 @@ export class SqliteStore implements Store {
   }
 
   /** Prepared on first use: a store opened at an older schema (the migration tests) has no key tables. */
-  private get keys(): SqliteKeys {
+  protected get keys(): SqliteKeys {
     return (this.#keys ??= new SqliteKeys(this.db));
   }
 
@@ -224,42 +223,6 @@ export class SqliteStore implements Store {
       if (!this.keys.resetKeys(reset.userId, reset.keyVersion, reset.publicIdentity, reset.keyBundle, reset.now)) return 'stale-keys';
       return this.stmt.deleteOtherSessions.run(reset.userId, reset.keepSessionId).changes;
     })();
-  }
-
-  async serverSecret(): Promise<Uint8Array> {
-    return this.keys.serverSecret();
-  }
-
-  async generation(): Promise<string> {
-    return this.keys.generation();
-  }
-
-  async userKeys(userId: number): Promise<StoredKeys | undefined> {
-    return this.keys.userKeys(userId);
-  }
-
-  async identities(userId: number): Promise<string[]> {
-    return this.keys.identities(userId);
-  }
-
-  async currentKeyVersion(userId: number): Promise<number | undefined> {
-    return this.keys.currentKeyVersion(userId);
-  }
-
-  async epochKeys(recipientId: number, conversationId: number): Promise<EpochKeyRow[]> {
-    return this.keys.epochKeys(recipientId, conversationId);
-  }
-
-  async addEpoch(...args: Parameters<Store['addEpoch']>): Promise<EpochResult> {
-    return this.keys.addEpoch(...args);
-  }
-
-  async vault(userId: number): Promise<{ vault: string | null; version: number }> {
-    return this.keys.vault(userId);
-  }
-
-  async putVault(userId: number, vault: string, version: number): Promise<boolean> {
-    return this.keys.putVault(userId, vault, version);
   }
 
   async createGroup(group: NewGroup): Promise<{ conversationId: number } | MembershipRefusal> {

@@ -9,8 +9,6 @@ import { ParleyError } from '../../../shared/errors.js';
 import type { ConversationSummary, Message } from '../../../shared/protocol.js';
 import type {
   AppendResultOf,
-  EpochKeyRow,
-  EpochResult,
   GroupMemberRow,
   GroupView,
   KeyReset,
@@ -27,9 +25,9 @@ import type {
   StaleKeys,
   Store,
   StoredChange,
-  StoredKeys,
   UserRow,
 } from '../store.js';
+import { KeyMethods } from '../key-methods.js';
 import { PgMessageWriter } from './append.js';
 import { PgGroups } from './groups.js';
 import { PgKeys } from './keys.js';
@@ -56,11 +54,11 @@ const SESSION_BY_TOKEN = `SELECT s.id, s.user_id, u.username, s.device, s.create
 /** A device name as PostgreSQL can hold it: TEXT has no NUL character, and the name is only ever shown. */
 const deviceText = (device: string | null): string | null => (device === null ? null : device.replaceAll('\u0000', ''));
 
-export class PostgresStore implements Store {
+export class PostgresStore extends KeyMethods implements Store {
   readonly pool: pg.Pool;
   private readonly writer: PgMessageWriter;
   private readonly reads: PgReads;
-  private readonly keys: PgKeys;
+  protected readonly keys: PgKeys;
   private readonly groups: PgGroups;
   private closed = false;
   /** The health check in flight: callers meanwhile share it, so a hung database costs one pooled query, not one per request. */
@@ -70,6 +68,7 @@ export class PostgresStore implements Store {
     pool: pg.Pool,
     private readonly url: string,
   ) {
+    super();
     this.pool = pool;
     this.writer = new PgMessageWriter(pool);
     this.reads = new PgReads(pool);
@@ -202,42 +201,6 @@ export class PostgresStore implements Store {
       if (!(await this.keys.resetKeys(client, reset))) return 'stale-keys';
       return this.deleteOtherSessions(client, reset.userId, reset.keepSessionId);
     });
-  }
-
-  async serverSecret(): Promise<Uint8Array> {
-    return this.keys.serverSecret();
-  }
-
-  async generation(): Promise<string> {
-    return this.keys.generation();
-  }
-
-  async userKeys(userId: number): Promise<StoredKeys | undefined> {
-    return this.keys.userKeys(userId);
-  }
-
-  async identities(userId: number): Promise<string[]> {
-    return this.keys.identities(userId);
-  }
-
-  async currentKeyVersion(userId: number): Promise<number | undefined> {
-    return this.keys.currentKeyVersion(userId);
-  }
-
-  async epochKeys(recipientId: number, conversationId: number): Promise<EpochKeyRow[]> {
-    return this.keys.epochKeys(recipientId, conversationId);
-  }
-
-  async addEpoch(...args: Parameters<Store['addEpoch']>): Promise<EpochResult> {
-    return this.keys.addEpoch(...args);
-  }
-
-  async vault(userId: number): Promise<{ vault: string | null; version: number }> {
-    return this.keys.vault(userId);
-  }
-
-  async putVault(userId: number, vault: string, version: number): Promise<boolean> {
-    return this.keys.putVault(userId, vault, version);
   }
 
   async createGroup(group: NewGroup): Promise<{ conversationId: number } | MembershipRefusal> {
