@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { TestClient } from './client.js';
 import { ROOT, startServer, type TestServer } from './server.js';
 
 /** Debian's Chromium by default; PARLEY_CHROMIUM points at another build. */
@@ -121,6 +122,27 @@ export function browserSuite(afterEachTest: () => Promise<void> | void = () => {
       if (!browser) throw new Error('the browser starts in the suite\'s beforeAll');
       return browser;
     },
+  };
+}
+
+/**
+ * A browser suite whose tests each start their own in-process server (`await suite.start()`) and may open
+ * protocol clients (pushed to `suite.clients`); both are closed after every test.
+ */
+export function serverBrowserSuite(): { readonly browser: Browser; readonly clients: TestClient[]; start(options?: Parameters<typeof startServer>[0]): Promise<TestServer> } {
+  let server: TestServer | undefined;
+  const clients: TestClient[] = [];
+  const suite = browserSuite(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await server?.close();
+    server = undefined;
+  });
+  return {
+    get browser() {
+      return suite.browser;
+    },
+    clients,
+    start: async (options) => (server = await startServer(options)),
   };
 }
 

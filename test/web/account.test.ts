@@ -2,10 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import { TestClient } from '../helpers/client.js';
 import { e2eeUser } from '../helpers/e2ee-user.js';
-import { startServer, type TestServer } from '../helpers/server.js';
 import {
   browserAvailable,
-  browserSuite,
+  serverBrowserSuite,
   cspViolations,
   PASSWORD,
   screenshot,
@@ -17,16 +16,11 @@ import {
 const otherDevice = (url: string, username: string, device: string, password = PASSWORD) => e2eeUser(url, username, password, device);
 
 describe.skipIf(!browserAvailable())('web client: account', () => {
-  let server: TestServer | undefined;
-  const clients: TestClient[] = [];
-  const suite = browserSuite(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await server?.close();
-    server = undefined;
-  });
+  const suite = serverBrowserSuite();
+  const { clients } = suite;
 
   test('lists devices, signs one out, changes the password, and signs out everywhere', async () => {
-    server = await startServer();
+    const server = await suite.start();
     const { context, page } = await webUser(suite.browser, server.httpUrl, 'nia');
     const phone = await otherDevice(server.url, 'nia', 'phone');
     clients.push(phone);

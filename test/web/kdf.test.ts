@@ -3,12 +3,11 @@ import { describe, expect, test } from 'vitest';
 import { KDF_DEFAULT } from '../../src/shared/crypto/index.js';
 import { TestClient } from '../helpers/client.js';
 import { e2eeUser } from '../helpers/e2ee-user.js';
-import { startServer, type TestServer } from '../helpers/server.js';
 import { v1Account } from '../helpers/v1-account.js';
 import {
   authError,
   browserAvailable,
-  browserSuite,
+  serverBrowserSuite,
   cspViolations,
   newUserPage,
   PASSWORD,
@@ -16,16 +15,11 @@ import {
 } from '../helpers/web.js';
 
 describe.skipIf(!browserAvailable())('web client: password KDF', () => {
-  let server: TestServer | undefined;
-  const clients: TestClient[] = [];
-  const suite = browserSuite(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await server?.close();
-    server = undefined;
-  });
+  const suite = serverBrowserSuite();
+  const { clients } = suite;
 
   test('a weak password is refused in the register form with the estimator feedback, and nothing is sent', async () => {
-    server = await startServer({ config: { allowUnencrypted: false } });
+    const server = await suite.start({ config: { allowUnencrypted: false } });
     const { page } = await newUserPage(suite.browser);
     const posted: string[] = [];
     page.on('request', (request) => {
@@ -45,7 +39,7 @@ describe.skipIf(!browserAvailable())('web client: password KDF', () => {
   });
 
   test('a v1 account signs in, is moved to v2 with the same password, and keeps its other sessions', async () => {
-    server = await startServer({ config: { allowUnencrypted: false } });
+    const server = await suite.start({ config: { allowUnencrypted: false } });
     const old = await v1Account(server.url, 'vera', PASSWORD);
     clients.push(old.client);
     await webUser(suite.browser, server.httpUrl, 'vera', { signIn: true });

@@ -1,11 +1,9 @@
 // The web client's key reset in real Chromium: the account dialog explains it, asks to confirm and for the password; the contact is warned.
 import { describe, expect, test } from 'vitest';
-import type { TestClient } from '../helpers/client.js';
 import { e2eeUser } from '../helpers/e2ee-user.js';
-import { startServer, type TestServer } from '../helpers/server.js';
 import {
   browserAvailable,
-  browserSuite,
+  serverBrowserSuite,
   cspViolations,
   messageTexts,
   openConversation,
@@ -16,16 +14,11 @@ import {
 } from '../helpers/web.js';
 
 describe.skipIf(!browserAvailable())('web client: identity reset', () => {
-  let server: TestServer | undefined;
-  const clients: TestClient[] = [];
-  const suite = browserSuite(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await server?.close();
-    server = undefined;
-  });
+  const suite = serverBrowserSuite();
+  const { clients } = suite;
 
   test('resets the keys after a confirmation and the password; history stays, the contact sees the key change', async () => {
-    server = await startServer();
+    const server = await suite.start();
     const [nia, omar] = await webUsers(suite.browser, server.httpUrl, ['nia', 'omar']);
     await openConversation(nia.page, 'omar');
     await sendMessage(nia.page, 'omar', 'before the reset');

@@ -9,6 +9,7 @@ import { blindToken, openEntry, openSearchKey, sealEntry, sealSearchKey, searchK
 import { fixedRng } from './fixed-rng.js';
 
 import type { UserSecrets } from './check-vectors.js';
+import { checkEnvelopes, differs, type Check } from './check-kit.js';
 
 type Hex = string;
 
@@ -100,8 +101,6 @@ export interface GroupVectorSet {
   searchKey: SearchKeyVector[];
 }
 
-type Check = (kind: string, name: string, run: () => string[] | Promise<string[]>) => Promise<void>;
-
 const identityOf = (u: UserSecrets): Identity => identityFromSecrets(u.keyVersion, hexToBytes(u.x25519Secret), hexToBytes(u.ed25519Seed));
 const directoryOf = (...users: UserSecrets[]) => (username: string, keyVersion: number) => {
   const u = users.find((x) => x.username === username && x.keyVersion === keyVersion);
@@ -111,9 +110,6 @@ const nameFirst = <T extends { name: string }>(v: T): T => {
   const { name, ...rest } = v;
   return { name, ...rest } as T;
 };
-const differs = <T extends object>(expected: T, actual: T, fields: (keyof T)[]) =>
-  fields.filter((f) => JSON.stringify(expected[f]) !== JSON.stringify(actual[f])).map((f) => `${String(f)} differs`);
-
 export function computeMembership(v: Omit<MembershipVector, 'changes' | 'head' | 'membersHash'>): MembershipVector {
   const changes: string[] = [];
   for (const [index, step] of v.steps.entries()) {
@@ -199,24 +195,7 @@ export async function checkGroupVectors(vectors: GroupVectorSet, check: Check): 
       keys: directoryOf(...vectors.groupEnvelope.map((x) => x.sender)),
     });
   };
-  for (const v of vectors.groupEnvelope) {
-    await check('groupEnvelope', v.name, () => {
-      const problems = differs(v, computeGroupEnvelope(v), ['body']);
-      const opened = open(v);
-      if (!opened.ok) return [...problems, `body does not open: ${opened.reason}`];
-      if (opened.text !== v.text) problems.push('body opens to other text');
-      return problems;
-    });
-  }
-  for (const r of vectors.groupEnvelopeRejection) {
-    await check('groupEnvelopeRejection', r.name, () => {
-      const base = vectors.groupEnvelope.find((v) => v.name === r.of);
-      if (base === undefined) return [`no group envelope vector named ${r.of}`];
-      const out = open(base, r);
-      if (out.ok) return ['opened although it must not'];
-      return out.reason === r.reason ? [] : [`reason ${out.reason}, expected ${r.reason}`];
-    });
-  }
+  await checkEnvelopes<GroupEnvelopeVector, GroupEnvelopeRejectionVector>(check, { kind: 'groupEnvelope', vectors: vectors.groupEnvelope, rejections: vectors.groupEnvelopeRejection, compute: computeGroupEnvelope, open });
   for (const v of vectors.searchKey) {
     await check('searchKey', v.name, () => {
       const problems = differs(v, computeSearchKey(v), ['sealed', 'textKey', 'tokenKey', 'token', 'entry']);

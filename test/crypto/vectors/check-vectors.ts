@@ -7,6 +7,7 @@ import { boundSalt, deriveKeys, type KdfDescriptor } from '../../../src/shared/c
 import { openIdentity, sealIdentity } from '../../../src/shared/crypto/key-bundle.js';
 import { membersHash, type Member } from '../../../src/shared/crypto/members.js';
 import { checkGroupVectors, type GroupVectorSet } from './check-group-vectors.js';
+import { checkEnvelopes, differs } from './check-kit.js';
 import { fixedRng } from './fixed-rng.js';
 import { fingerprint, safetyNumber } from '../../../src/shared/crypto/safety-number.js';
 import { openVault, sealVault } from '../../../src/shared/crypto/vault.js';
@@ -219,8 +220,6 @@ export async function checkVectors(vectors: VectorSet): Promise<VectorReport> {
       report.failures.push(`${kind}/${name}: threw ${String(error)}`);
     }
   };
-  const differs = <T extends object>(expected: T, actual: T, fields: (keyof T)[]) =>
-    fields.filter((f) => JSON.stringify(expected[f]) !== JSON.stringify(actual[f])).map((f) => `${String(f)} differs`);
 
   for (const v of vectors.kdf) {
     await check('kdf', v.name, async () => differs(v, await computeKdf(v), ['argon2Salt', 'authKey', 'wrapKey']));
@@ -266,24 +265,7 @@ export async function checkVectors(vectors: VectorSet): Promise<VectorReport> {
       membersHash: (epoch) => (epoch === v.epoch && v.members !== undefined ? membersHash(v.members) : undefined),
       keys: directoryOf(...vectors.envelope.map((e) => e.sender)),
     });
-  for (const v of vectors.envelope) {
-    await check('envelope', v.name, () => {
-      const problems = differs(v, computeEnvelope(v), ['body']);
-      const opened = decrypt(v);
-      if (!opened.ok) return [...problems, `body does not decrypt: ${opened.reason}`];
-      if (opened.text !== v.text) problems.push('body decrypts to other text');
-      return problems;
-    });
-  }
-  for (const r of vectors.envelopeRejection) {
-    await check('envelopeRejection', r.name, () => {
-      const base = vectors.envelope.find((v) => v.name === r.of);
-      if (base === undefined) return [`no envelope vector named ${r.of}`];
-      const out = decrypt(base, r);
-      if (out.ok) return ['decrypted although it must not'];
-      return out.reason === r.reason ? [] : [`reason ${out.reason}, expected ${r.reason}`];
-    });
-  }
+  await checkEnvelopes<EnvelopeVector, EnvelopeRejectionVector>(check, { kind: 'envelope', vectors: vectors.envelope, rejections: vectors.envelopeRejection, compute: computeEnvelope, open: decrypt });
   for (const v of vectors.safetyNumber) {
     await check('safetyNumber', v.name, () => differs(v, computeSafetyNumber(v), ['fingerprintA', 'fingerprintB', 'safetyNumber']));
   }
