@@ -6,8 +6,8 @@ import { AccountBook, connectAccount, ensureAccounts, loginAccount, mapLimit, ti
 import { WriteBatcher, type BenchConnection } from './conn.js';
 import { runLoad, type LoadUser } from './load.js';
 import { pinningProblem, pinProcess } from './pin.js';
-import { cpuPercent, describeMachine, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
-import { failuresOf, formatProgress, GENERATOR_BOTTLENECK_PERCENT, type BenchReport, type IdleMemory, type LoginWaveMemory } from './report.js';
+import { cpuPercent, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
+import { failuresOf, formatProgress, GENERATOR_BOTTLENECK_PERCENT, reportHeader, type BenchReport, type IdleMemory, type LoginWaveMemory } from './report.js';
 import { builtServer, startServer, type OwnServer } from './server.js';
 import { accountNames, runDataFolder, TEMPLATE_PREFIX, type RunDataFolder } from './template.js';
 
@@ -202,17 +202,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         `the generator used ${load.generatorCpuPercent.toFixed(0)}% of its core: it, not the server, may have set the pace; the throughput is a lower bound`,
       );
     }
-    if (pinning === null && options.url === null) warnings.push('server and generator shared the cores; figures are not comparable with pinned runs');
-    const failures = failuresOf(load, idleMemory, options.idle);
     return {
-      ok: failures.length === 0,
-      failures,
-      warnings,
-      date: new Date().toISOString(),
-      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-      machine: describeMachine(),
-      pinning,
-      options,
+      ...reportHeader(failuresOf(load, idleMemory, options.idle), warnings, pinning, options),
       server: { own: own !== null, pid, program: options.bare ? 'bare' : 'parley' },
       register: registered(reg.registered + (folder?.registeredNow ?? 0), reg.seconds + (folder?.registerSeconds ?? 0), reg.accounts.length, options.registerConcurrency),
       logins,

@@ -11,8 +11,8 @@ import { runGroupLoad } from './group-load.js';
 import { baselineFailures, groupFailures, planRows, type GroupBenchReport, type GroupRow, type RowPlan, type ServerUse } from './group-report.js';
 import { benchIdentity, registrationKeys } from './keys.js';
 import { runLoad, type LoadUser } from './load.js';
-import { cpuPercent, describeMachine, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
-import { formatProgress, GENERATOR_BOTTLENECK_PERCENT } from './report.js';
+import { cpuPercent, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
+import { formatProgress, GENERATOR_BOTTLENECK_PERCENT, reportHeader } from './report.js';
 import { accountNames, TEMPLATE_PREFIX } from './template.js';
 
 const SETTLE_MS = 1_000;
@@ -87,16 +87,8 @@ export async function runGroupBench(options: BenchOptions, hooks: BenchHooks = {
     for (const r of rows) {
       if (r.load.generatorCpuPercent >= GENERATOR_BOTTLENECK_PERCENT) warnings.push(`${r.members} members: the generator used ${r.load.generatorCpuPercent.toFixed(0)}% of its core; the figures are bounds`);
     }
-    if (pinning === null && options.url === null) warnings.push('server and generator shared the cores; figures are not comparable with pinned runs');
     return {
-      ok: failures.length === 0,
-      failures,
-      warnings,
-      date: new Date().toISOString(),
-      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-      machine: describeMachine(),
-      pinning,
-      options,
+      ...reportHeader(failures, warnings, pinning, options),
       server: { own: own !== null, pid },
       connect: { count: users.length, seconds: connectSeconds },
       baseline,

@@ -1,9 +1,7 @@
 // The group benchmark's report: its rows (group size, rate), their verdict, and the text and Markdown forms.
-import type { BenchOptions } from './args.js';
 import type { GroupLoadResult } from './group-load.js';
 import type { LoadResult } from './load.js';
-import type { MachineInfo } from './proc.js';
-import { failuresOf, GENERATOR_BOTTLENECK_PERCENT } from './report.js';
+import { failuresOf, GENERATOR_BOTTLENECK_PERCENT, type ReportHeader } from './report.js';
 
 /** One group size at one rate. */
 export interface RowPlan {
@@ -46,15 +44,7 @@ export interface GroupRow extends RowPlan {
   failures: string[];
 }
 
-export interface GroupBenchReport {
-  ok: boolean;
-  failures: string[];
-  warnings: string[];
-  date: string;
-  command: string;
-  machine: MachineInfo;
-  pinning: { server: number | null; generator: number } | null;
-  options: BenchOptions;
+export interface GroupBenchReport extends ReportHeader {
   server: { own: boolean; pid: number | null };
   connect: { count: number; seconds: number };
   /** The 1:1 run (W=8) on the same server before the group rows, for comparison. */

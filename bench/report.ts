@@ -1,7 +1,7 @@
 // Turns a finished run into a verdict (which counts fail it), a human-readable report and the JSON one.
 import type { BenchOptions } from './args.js';
 import type { LoadResult, Progress } from './load.js';
-import type { MachineInfo } from './proc.js';
+import { describeMachine, type MachineInfo } from './proc.js';
 
 export interface PhaseTiming {
   count: number;
@@ -33,7 +33,8 @@ export interface LoginWaveMemory {
   bytesPerConnectionAtTotal: number | null;
 }
 
-export interface BenchReport {
+/** What every benchmark report starts with: the verdict, when, how it was run, and on what. */
+export interface ReportHeader {
   ok: boolean;
   failures: string[];
   warnings: string[];
@@ -42,6 +43,24 @@ export interface BenchReport {
   machine: MachineInfo;
   pinning: { server: number | null; generator: number } | null;
   options: BenchOptions;
+}
+
+/** The header of a run's report; a run whose server and generator shared the cores says so among the warnings. */
+export function reportHeader(failures: string[], warnings: string[], pinning: ReportHeader['pinning'], options: BenchOptions): ReportHeader {
+  if (pinning === null && options.url === null) warnings.push('server and generator shared the cores; figures are not comparable with pinned runs');
+  return {
+    ok: failures.length === 0,
+    failures,
+    warnings,
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: describeMachine(),
+    pinning,
+    options,
+  };
+}
+
+export interface BenchReport extends ReportHeader {
   /** program: Parley, or the calibration prototype (--bare); a server given by --url counts as Parley. */
   server: { own: boolean; pid: number | null; program: 'parley' | 'bare' };
   register: PhaseTiming & { cached: number; concurrency: number };
