@@ -1,34 +1,13 @@
-// `parley server`: read options and PARLEY_* variables, start the server, print the banner, stop cleanly; and
-// `parley backup` and `parley migrate`, the commands that work on its database.
-import fs from 'node:fs';
-import net from 'node:net';
+// `parley server`, `parley backup` and `parley migrate`: their options and PARLEY_* variables. What each runs
+// (./cli/commands.ts) loads only when it runs, so `parley connect` starts without the server's modules.
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type ServerConfig, DEFAULT_PORT, databaseFile, defaultConfig } from './config.js';
-import { allocatorWarning, youngGenerationNote } from './memory.js';
-import { createLogger } from './log.js';
-import { lanAddresses } from './network.js';
+import { DEFAULT_PORT } from './config.js';
 import { normalizeOrigin } from './http/origin.js';
-import { addOpsOptions, type OpsFlags, opsConfig } from './ops-options.js';
-import { createServer } from './server.js';
-import { backupDatabase } from './store/backup.js';
-import type { RedisHub } from './cluster/redis-hub.js';
-import type { Logger } from './log.js';
-import type { PostgresStore } from './store/postgres/store.js';
-import { SqliteStore } from './store/sqlite.js';
-import type { Store } from './store/store.js';
+import { addOpsOptions } from './ops-options.js';
+import type { ServerCommandHooks, ServerFlags } from './cli/commands.js';
 
-interface ServerFlags extends OpsFlags {
-  port: number;
-  host: string;
-  data: string;
-  durability: 'normal' | 'full';
-  logLevel: string;
-  allowedOrigin: string[];
-  publicUrl?: string;
-  database?: string;
-  redis?: string;
-}
+const commands = () => import('./cli/commands.js');
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -65,165 +44,17 @@ function parseDatabaseUrl(value: string): string {
 }
 
 /** The PostgreSQL store, its driver loaded only when a URL asks for it. */
-async function openPostgres(url: string): Promise<PostgresStore> {
-  const { PostgresStore } = await import('./store/postgres/store.js');
-  return PostgresStore.open({ url });
-}
-
-/** A Redis URL; anything else is a usage error. */
 function parseRedisUrl(value: string): string {
   if (!/^rediss?:\/\/./.test(value)) throw new InvalidArgumentError('Use a Redis URL, e.g. redis://cache.example.org:6379');
   return value;
 }
 
 /** The hub of a node among several: frames to users reach their connections on the other nodes through Redis. */
-async function redisHub(url: string, store: Store, log: Logger): Promise<RedisHub> {
-  // Loaded only for a node among several: a single server never needs the Redis driver.
-  const { RedisHub } = await import('./cluster/redis-hub.js');
-  return RedisHub.connect({
-    url,
-    loadContacts: (userId) => store.contactIds(userId),
-    onLoadError: (error) => log.error({ err: { message: (error as Error)?.message } }, 'loading contacts for presence failed'),
-    liveSessions: async (userId) => new Set((await store.listSessions(userId)).map((s) => s.id)),
-    // Nodes of one database share its generation; another database on the same Redis (a test, a staging copy) does not.
-    prefix: `parley:${await store.generation()}:`,
-    onError: (error) => log.warn({ err: { message: (error as Error)?.message } }, 'redis: a hint between nodes was lost; clients catch up by sync'),
-  });
-}
-
-/** The URL without its password, for messages and the banner. */
-export const redactedUrl = (url: string): string => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
-
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function parseLogLevel(value: string): string {
   if (!LOG_LEVELS.includes(value)) throw new InvalidArgumentError(`Use one of ${LOG_LEVELS.join(', ')}.`);
   return value;
-}
-
-/**
- * Only the server's own OS user may read what it writes (the database, its WAL, backups): files 0600,
- * folders 0700. The data folder and the files already in it are tightened too (data from older versions).
- */
-function privateFiles(): void {
-  process.umask(0o077);
-}
-
-/** Fails with a plain sentence when the data folder cannot hold the database; makes it private (0700, files 0600). */
-function checkDataDir(dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.accessSync(dir, fs.constants.W_OK);
-    fs.chmodSync(dir, 0o700);
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isFile()) fs.chmodSync(path.join(dir, entry.name), 0o600);
-    }
-  } catch {
-    throw new Error(`The data folder ${dir} cannot be created or written to; choose another with --data.`);
-  }
-}
-
-/** Says plainly that the port is taken before anything is created on disk (the data folder stays as it was). */
-async function checkPortFree(host: string, port: number): Promise<void> {
-  if (port === 0) return;
-  await new Promise<void>((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
-  }).catch((error: NodeJS.ErrnoException) => {
-    throw listenError(error, host, port);
-  });
-}
-
-/** A failure to listen, in words, or the error itself. */
-function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
-  if (error.code === 'EADDRINUSE') return new Error(`Port ${port} is already in use; stop the other program or choose another with --port.`);
-  if (error.code === 'EACCES') return new Error(`Port ${port} needs more privileges; choose a port above 1024 with --port.`);
-  if (error.code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine; check --host.`);
-  return error;
-}
-
-function banner(config: ServerConfig, port: number, database?: string): string {
-  const hosts = config.host === '0.0.0.0' || config.host === '::' ? lanAddresses() : [config.host];
-  const lines = ['Parley server is running.', ''];
-  if (hosts.length === 0) lines.push(`  No LAN address found; on this machine use 127.0.0.1:${port}`);
-  for (const host of hosts) {
-    // `parley` is on the PATH only after `npm link`; the npm script works in any copy after `npm install`.
-    lines.push(`  Terminal client:  npm run client -- ${config.tls ? `wss://${host}:${port}` : `${host} ${port}`}`);
-    lines.push(`  Web client:       ${config.tls ? 'https' : 'http'}://${host}:${port}/`);
-  }
-  if (config.publicUrl !== null) lines.push(`  Public address:   ${config.publicUrl}/`);
-  lines.push(
-    database === undefined ? `  Data folder:      ${config.dataDir}` : `  Database:         ${redactedUrl(database)}`,
-    '',
-    'Run the terminal client in a copy of Parley after npm install (after npm link: parley connect, anywhere).',
-    'Press Ctrl-C to stop.',
-  );
-  return lines.join('\n');
-}
-
-/** What a caller may change about the server the command starts; tests use it to run the CLI over a faulty store. */
-interface ServerCommandHooks {
-  /** Opens the store for this configuration instead of the SQLite file in the data folder. */
-  openStore?: (config: ServerConfig) => Store;
-}
-
-async function runServer(flags: ServerFlags, hooks: ServerCommandHooks): Promise<void> {
-  const dataDir = path.resolve(flags.data);
-  if (flags.redis !== undefined && flags.database === undefined) {
-    throw new Error('--redis joins this node to others sharing one PostgreSQL: give that database with --database too.');
-  }
-  privateFiles();
-  await checkPortFree(flags.host, flags.port);
-  checkDataDir(dataDir);
-  const config = defaultConfig({
-    host: flags.host,
-    port: flags.port,
-    dataDir,
-    durability: flags.durability,
-    // Pages served at the public URL (through the proxy) may use the server too.
-    allowedOrigins: flags.publicUrl === undefined ? flags.allowedOrigin : [...flags.allowedOrigin, flags.publicUrl],
-    publicUrl: flags.publicUrl ?? null,
-    ...opsConfig(flags),
-  });
-  const log = createLogger({ level: flags.logLevel });
-  const allocator = allocatorWarning();
-  if (allocator !== null) log.warn(allocator);
-  const youngGeneration = youngGenerationNote();
-  if (youngGeneration !== null) log.info(youngGeneration);
-  let server;
-  const where = flags.database === undefined ? databaseFile(config) : redactedUrl(flags.database);
-  try {
-    // PostgreSQL (several nodes may share it) when a URL is given; the SQLite file in the data folder otherwise.
-    const store = hooks.openStore?.(config) ?? (flags.database === undefined ? undefined : await openPostgres(flags.database));
-    // Several nodes share one PostgreSQL; Redis carries what one node's clients must hear from another's.
-    const hub = flags.redis === undefined || store === undefined ? undefined : await redisHub(flags.redis, store, log);
-    server = createServer({ config, log, store, hub, limiterFactory: hub?.limiters });
-  } catch (error) {
-    throw new Error(`The database ${where} could not be opened: ${(error as Error).message}`);
-  }
-  try {
-    const address = await server.listen();
-    console.log(banner(config, address.port, flags.database));
-  } catch (error) {
-    await server.close();
-    throw listenError(error as NodeJS.ErrnoException, flags.host, flags.port);
-  }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`Shutdown failed: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 export function addServerCommand(program: Command, hooks: ServerCommandHooks = {}): void {
@@ -266,7 +97,7 @@ export function addServerCommand(program: Command, hooks: ServerCommandHooks = {
         .env('PARLEY_PUBLIC_URL')
         .argParser(parseOrigin),
     );
-  addOpsOptions(command).action((flags: ServerFlags) => runServer(flags, hooks));
+  addOpsOptions(command).action(async (flags: ServerFlags) => (await commands()).runServer(flags, hooks));
 }
 
 /** `parley backup FILE`: a consistent copy of the database, safe to take while the server runs. */
@@ -276,14 +107,7 @@ export function addBackupCommand(program: Command): void {
     .description('copy the database to FILE, consistently, even while the server runs')
     .argument('<file>', 'where to write the copy (must not exist yet)')
     .addOption(new Option('-d, --data <dir>', 'folder of the server\'s database').env('PARLEY_DATA').default('data'))
-    .action((file: string, flags: { data: string }) => {
-      privateFiles();
-      const source = databaseFile({ dataDir: path.resolve(flags.data) });
-      const result = backupDatabase(source, path.resolve(file));
-      const kib = Math.ceil(result.bytes / 1024);
-      console.log(`Backed up ${result.users} users and ${result.messages} messages to ${result.file} (${kib} KiB).`);
-      console.log('To restore: stop the server, put this file in the data folder as parley.db (remove parley.db-wal and parley.db-shm), start it.');
-    });
+    .action(async (file: string, flags: { data: string }) => (await commands()).runBackup(file, flags.data));
 }
 
 /** The data folder a `sqlite:DIR` source names. */
@@ -292,42 +116,11 @@ function parseSource(value: string): string {
   return path.resolve(value.slice('sqlite:'.length));
 }
 
-/**
- * Copies everything in one PostgreSQL transaction from one SQLite read transaction (a consistent snapshot),
- * into a database with no account yet. Stop the server first: what it stores after the snapshot is not moved.
- */
-async function migrateSqliteToPostgres(dataDir: string, url: string): Promise<Record<string, number>> {
-  const file = databaseFile({ dataDir });
-  if (!fs.existsSync(file)) throw new Error(`There is no Parley database at ${file}.`);
-  // Opening it brings an older file's schema up to date first, as starting the server would.
-  const source = new SqliteStore({ file, checkpointInWorker: false });
-  try {
-    const target = await openPostgres(url);
-    const { copySqliteToPostgres } = await import('./store/postgres/copy-from-sqlite.js');
-    try {
-      source.db.exec('BEGIN');
-      try {
-        return await copySqliteToPostgres(source.db, target.pool);
-      } finally {
-        source.db.exec('COMMIT');
-      }
-    } finally {
-      await target.close();
-    }
-  } finally {
-    await source.close();
-  }
-}
-
 export function addMigrateCommand(program: Command): void {
   program
     .command('migrate')
     .description('move a stopped server\'s SQLite database into an empty PostgreSQL database, for several nodes (docs/deployment.md)')
     .addOption(new Option('--from <source>', 'sqlite:DIR, the data folder holding parley.db').argParser(parseSource).makeOptionMandatory())
     .addOption(new Option('--to <url>', 'the PostgreSQL URL').env('PARLEY_DATABASE_URL').argParser(parseDatabaseUrl).makeOptionMandatory())
-    .action(async (flags: { from: string; to: string }) => {
-      const counts = await migrateSqliteToPostgres(flags.from, flags.to);
-      console.log(`Moved ${counts.users ?? 0} users, ${counts.sessions ?? 0} sessions, ${counts.conversations ?? 0} conversations and ${counts.messages ?? 0} messages.`);
-      console.log('Start the nodes with --database and this URL (and --redis for several); keep the SQLite folder until they run well.');
-    });
+    .action(async (flags: { from: string; to: string }) => (await commands()).runMigrate(flags.from, flags.to));
 }
