@@ -13,6 +13,8 @@ export class VaultSync {
   #syncing = false;
   /** The pins changed since the vault was last read. */
   #dirty = false;
+  /** A sync was asked for (a vault event: another device wrote) while one was running: read the vault again. */
+  #again = false;
 
   constructor(ctx: ClientContext) {
     this.#ctx = ctx;
@@ -26,17 +28,23 @@ export class VaultSync {
 
   /**
    * Reads the vault, merges what the user's other devices pinned, and writes the merge back when this device
-   * knows something the vault lacks. One at a time; a conflict (another device wrote meanwhile) starts over.
+   * knows something the vault lacks. One at a time; a conflict (another device wrote meanwhile) starts over,
+   * and so does a sync asked for while one runs (a vault event).
    * A vault that does not open (not the user's, or a key version the user no longer has) is replaced.
    */
   async sync(conn: ServerSocket): Promise<void> {
-    if (this.#syncing) return;
+    if (this.#syncing) {
+      // The running pass may have read the vault before that write: it reads it once more before it ends.
+      this.#again = true;
+      return;
+    }
     this.#syncing = true;
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         const pins = this.#ctx.keyring?.pins;
         if (!pins || !conn.isOpen) return;
         this.#dirty = false;
+        this.#again = false;
         const stored = await conn.request('vault', {});
         let remote: string | undefined;
         if (stored.vault !== null) {
@@ -48,7 +56,7 @@ export class VaultSync {
         }
         const mine = pins.vaultText();
         if (mine === remote || (stored.vault === null && mine === pins.emptyVaultText())) {
-          if (!this.#dirty) return;
+          if (!this.#dirty && !this.#again) return;
           continue;
         }
         const sealed = pins.sealVault(mine);
@@ -57,7 +65,7 @@ export class VaultSync {
         if (sealed.length + VAULT_FRAME_OVERHEAD > LIMITS.maxFrameBytes) return;
         try {
           await conn.request('putVault', { vault: sealed, version: stored.version + 1 });
-          if (!this.#dirty) return;
+          if (!this.#dirty && !this.#again) return;
         } catch (error) {
           if (!(error instanceof ParleyError && error.code === 'VAULT_CONFLICT')) throw error;
         }
