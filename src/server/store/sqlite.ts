@@ -8,7 +8,7 @@ import { Checkpointer } from './checkpointer.js';
 import { SpanReader, spanOf, SYNC_SPANS } from './spans.js';
 import { migrate, type Migration } from './migrations.js';
 import { MessageWriter } from './message-writer.js';
-import { KeyMethods } from './key-methods.js';
+import { StoreParts } from './store-parts.js';
 import { SqliteKeys } from './keys.js';
 import { SqliteGroups } from './groups.js';
 import { Rosters } from './rosters.js';
@@ -22,11 +22,7 @@ import type {
   NewSession,
   PasswordChange,
   ReadResult,
-  GroupMemberRow,
-  GroupView,
-  StoredChange,
   MembershipRefusal,
-  MembershipUpdate,
   NewGroup,
   SessionListing,
   SessionRow,
@@ -54,7 +50,7 @@ const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
 export { migrate } from './migrations.js';
 
-export class SqliteStore extends KeyMethods implements Store {
+export class SqliteStore extends StoreParts implements Store {
   readonly file: string;
   readonly db: Database.Database;
   private readonly stmt: Statements;
@@ -115,7 +111,7 @@ export class SqliteStore extends KeyMethods implements Store {
   }
 
   /** Prepared on first use, like the key tables. */
-  private get groups(): SqliteGroups {
+  protected get groups(): SqliteGroups {
     return (this.#groups ??= new SqliteGroups(
       this.db,
       { newestCursor: () => this.stmt.newestId.get()!.id, lastSeq: (id) => this.writer.headOf(id).lastSeq },
@@ -227,30 +223,6 @@ export class SqliteStore extends KeyMethods implements Store {
 
   async createGroup(group: NewGroup): Promise<{ conversationId: number } | MembershipRefusal> {
     return this.writer.transaction((staged) => this.groups.create(group, staged.heads));
-  }
-
-  async appendMembershipChange(update: MembershipUpdate): Promise<'appended' | MembershipRefusal> {
-    return this.groups.append(update);
-  }
-
-  async membershipChanges(conversationId: number, fromIndex = 0): Promise<string[]> {
-    return this.groups.changes(conversationId, fromIndex);
-  }
-
-  async groupMembers(conversationId: number): Promise<GroupMemberRow[] | undefined> {
-    return this.groups.members(conversationId);
-  }
-
-  async membershipLog(conversationId: number, from: number, to: number, limit: number): Promise<StoredChange[]> {
-    return this.groups.changeLog(conversationId, from, to, limit);
-  }
-
-  async groupView(userId: number, conversationId: number): Promise<GroupView | undefined> {
-    return this.groups.view(userId, conversationId);
-  }
-
-  async readMarks(conversationId: number): Promise<{ username: string; readSeq: number }[]> {
-    return this.groups.readMarks(conversationId);
   }
 
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {

@@ -9,11 +9,8 @@ import { ParleyError } from '../../../shared/errors.js';
 import type { ConversationSummary, Message } from '../../../shared/protocol.js';
 import type {
   AppendResultOf,
-  GroupMemberRow,
-  GroupView,
   KeyReset,
   MembershipRefusal,
-  MembershipUpdate,
   NewAccount,
   NewGroup,
   NewMessage,
@@ -24,10 +21,9 @@ import type {
   SessionRow,
   StaleKeys,
   Store,
-  StoredChange,
   UserRow,
 } from '../store.js';
-import { KeyMethods } from '../key-methods.js';
+import { StoreParts } from '../store-parts.js';
 import { PgMessageWriter } from './append.js';
 import { PgGroups } from './groups.js';
 import { PgKeys } from './keys.js';
@@ -54,12 +50,12 @@ const SESSION_BY_TOKEN = `SELECT s.id, s.user_id, u.username, s.device, s.create
 /** A device name as PostgreSQL can hold it: TEXT has no NUL character, and the name is only ever shown. */
 const deviceText = (device: string | null): string | null => (device === null ? null : device.replaceAll('\u0000', ''));
 
-export class PostgresStore extends KeyMethods implements Store {
+export class PostgresStore extends StoreParts implements Store {
   readonly pool: pg.Pool;
   private readonly writer: PgMessageWriter;
   private readonly reads: PgReads;
   protected readonly keys: PgKeys;
-  private readonly groups: PgGroups;
+  protected readonly groups: PgGroups;
   private closed = false;
   /** The health check in flight: callers meanwhile share it, so a hung database costs one pooled query, not one per request. */
   private probe: Promise<string | null> | undefined;
@@ -205,30 +201,6 @@ export class PostgresStore extends KeyMethods implements Store {
 
   async createGroup(group: NewGroup): Promise<{ conversationId: number } | MembershipRefusal> {
     return this.groups.create(group);
-  }
-
-  async appendMembershipChange(update: MembershipUpdate): Promise<'appended' | MembershipRefusal> {
-    return this.groups.append(update);
-  }
-
-  async membershipChanges(conversationId: number, fromIndex = 0): Promise<string[]> {
-    return this.groups.changes(conversationId, fromIndex);
-  }
-
-  async groupMembers(conversationId: number): Promise<GroupMemberRow[] | undefined> {
-    return this.groups.members(conversationId);
-  }
-
-  async membershipLog(conversationId: number, from: number, to: number, limit: number): Promise<StoredChange[]> {
-    return this.groups.changeLog(conversationId, from, to, limit);
-  }
-
-  async groupView(userId: number, conversationId: number): Promise<GroupView | undefined> {
-    return this.groups.view(userId, conversationId);
-  }
-
-  async readMarks(conversationId: number): Promise<{ username: string; readSeq: number }[]> {
-    return this.groups.readMarks(conversationId);
   }
 
   async openDirect(userId: number, peerId: number, now: number): Promise<number> {
