@@ -1,9 +1,9 @@
-// The unit tests' stand-in for a running server: real services on a SQLite file (or, for the tests that run on both
-// stores, a PostgreSQL schema of its own), fake connections, a settable clock.
+// The unit tests' stand-in for a running server: real services on a SQLite file or a PostgreSQL schema of its own
+// (describeStores runs a file's tests on both), fake connections, a settable clock.
 // A handler is called directly with `handle`, as Connection would call it, minus the socket and the wire.
 import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { encodePublicIdentity, generateIdentity, type Identity, KDF_DEFAULT, newSalt, sealIdentity, toBase64url } from '../../src/shared/crypto/index.js';
 import { type ErrorCode, ParleyError } from '../../src/shared/errors.js';
 import { ClientFrame, type KdfParams, type RequestOf, RESULTS, type ResultOf } from '../../src/shared/protocol.js';
@@ -18,7 +18,7 @@ import { createLogger, type Logger } from '../../src/server/log.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { hashSessionToken, newSessionToken, Passwords } from '../../src/server/passwords.js';
 import type { Store, UserKeys } from '../../src/server/store/store.js';
-import { sqliteHarness, type StoreHarness, type StoreKind } from './store-kinds.js';
+import { kindTitle, sqliteHarness, storeKinds, type StoreHarness, type StoreKind } from './store-kinds.js';
 import { tempDir } from './temp.js';
 
 /** The moment the fake clock starts at (ms). */
@@ -306,4 +306,21 @@ export function harnessPerTest(overrides: Partial<ServerConfig> = {}, kind?: Sto
     if (!harness) throw new Error('harnessPerTest: call the harness inside a test');
     return harness;
   };
+}
+
+/**
+ * A handler test file's tests on each store: a describe block per kind (PostgreSQL's skipped with the reason when it
+ * cannot be reached), with a harness per test on that kind and these settings. A block inside that needs other
+ * settings makes its own with `harnessPerTest(overrides, kind)`. Await it at the top level of the file.
+ */
+export async function describeStores(body: (harness: () => HandlerHarness, kind: StoreKind) => void): Promise<void>;
+export async function describeStores(overrides: Partial<ServerConfig>, body: (harness: () => HandlerHarness, kind: StoreKind) => void): Promise<void>;
+export async function describeStores(
+  first: Partial<ServerConfig> | ((harness: () => HandlerHarness, kind: StoreKind) => void),
+  second?: (harness: () => HandlerHarness, kind: StoreKind) => void,
+): Promise<void> {
+  const [overrides, body] = typeof first === 'function' ? [{}, first] : [first, second!];
+  for (const kind of await storeKinds()) {
+    describe.skipIf(kind.skipped !== null)(kindTitle(kind), () => body(harnessPerTest(overrides, kind), kind));
+  }
 }
