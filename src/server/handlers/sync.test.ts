@@ -6,10 +6,7 @@ import { sync } from './sync.js';
 await describeStores((harness) => {
   test('pages through every conversation of the caller in cursor order, and says when there is no more', async () => {
     const h = harness();
-    const alice = await h.account('alice');
-    const bob = await h.account('bob');
-    const carol = await h.account('carol');
-    await h.conversation(alice, bob, ['ab1', 'ab2']);
+    const { alice, bob, carol } = await h.twoAndAnOutsider(['ab1', 'ab2']);
     await h.conversation(carol, alice, ['ca1']);
     await h.conversation(bob, carol, ['not for alice']);
 
