@@ -1,17 +1,22 @@
-// The crash test: messages sent through repeated SIGKILLs of the real server are all stored once, at their acked seq, gap-free.
+// The crash test: messages sent through repeated SIGKILLs of the real server are all stored once, at their acked seq,
+// gap-free; on SQLite and on PostgreSQL (a database of its own, as `parley server --database` uses it).
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { type AckedMessage, checkDelivery, type DeliveryReport } from '../helpers/checker.js';
+import { type AckedMessage, checkDelivery, checkPostgresDelivery, type DeliveryReport } from '../helpers/checker.js';
 import { userClient } from '../helpers/client.js';
 import { OutboxClient } from '../helpers/outbox.js';
 import { spawnServer, type SpawnedServer, tempDir } from '../helpers/server.js';
+import { testDatabases } from '../helpers/services.js';
+import { storeKinds } from '../helpers/store-kinds.js';
 
 interface Scenario {
   messages: number;
   /** SIGKILLs while messages are in flight; one more follows once everything is acked. */
   kills: number;
   users: number;
+  /** The test-only faults (test/helpers/faults.ts), which wrap a SQLite store: with them the run is on SQLite. */
   faults?: string;
+  store?: 'sqlite' | 'postgres';
 }
 
 interface Outcome {
@@ -24,12 +29,14 @@ interface Outcome {
 
 let server: SpawnedServer | undefined;
 let clients: OutboxClient[] = [];
+const databases = testDatabases();
 
 afterEach(async () => {
   for (const client of clients) client.stop();
   clients = [];
   await server?.kill('SIGKILL');
   server = undefined;
+  await databases.dropAll();
 });
 
 const until = async (condition: () => boolean, what: string, timeoutMs = 60_000) => {
@@ -42,7 +49,9 @@ const until = async (condition: () => boolean, what: string, timeoutMs = 60_000)
 
 async function runScenario(scenario: Scenario): Promise<Outcome> {
   const dataDir = tempDir('parley-crash-');
-  server = await spawnServer({ dataDir, faults: scenario.faults, bundled: true, args: ['--message-rate', '0', '--allow-unencrypted'] });
+  const database = scenario.store === 'postgres' ? await databases.create() : undefined;
+  const args = ['--message-rate', '0', '--allow-unencrypted', ...(database ? ['--database', database] : [])];
+  server = await spawnServer({ dataDir, faults: scenario.faults, bundled: true, args });
 
   // A ring: user i writes to i-1 and i+1, so every conversation has two senders racing for its seqs.
   const names = Array.from({ length: scenario.users }, (_, i) => `u${i}`);
@@ -82,24 +91,33 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
   const acks = clients.flatMap((c) => c.acks);
   const errors: Record<string, number> = {};
   for (const client of clients) for (const [code, n] of client.errors) errors[code] = (errors[code] ?? 0) + n;
-  const report = checkDelivery(path.join(dataDir, 'parley.db'), acks);
+  const report = database ? await checkPostgresDelivery(database, acks) : checkDelivery(path.join(dataDir, 'parley.db'), acks);
   return { report, kills, reconnects: clients.reduce((sum, c) => sum + c.reconnects, 0), acks, errors };
 }
 
-test('10,000 messages through 11 SIGKILLs: every acked message stored exactly once at its acked seq, no gaps', async () => {
-  const outcome = await runScenario({ messages: 10_000, kills: 10, users: 6 });
-  console.log(
-    `crash test: ${outcome.report.acked} acked, ${outcome.report.stored} stored in ${outcome.report.conversations} conversations, ` +
-      `${outcome.kills} SIGKILLs, ${outcome.reconnects} reconnects, ${outcome.acks.length} acks (resends included), errors ${JSON.stringify(outcome.errors)}`,
-  );
-  expect(outcome.report.problems).toEqual([]);
-  expect(outcome.report.acked).toBe(10_000);
-  expect(outcome.report.stored).toBe(10_000);
-  expect(outcome.kills).toBeGreaterThanOrEqual(10);
-  // Acked messages were replayed after reconnects and answered with their original seq.
-  expect(outcome.acks.length).toBeGreaterThan(10_000);
-}, 120_000);
+/** Each store's run: PostgreSQL commits more slowly, so fewer messages and kills keep its run as short as SQLite's. */
+const RUNS = { sqlite: { messages: 10_000, kills: 10, users: 6 }, postgres: { messages: 3_000, kills: 5, users: 6 } } as const;
 
+for (const kind of await storeKinds()) {
+  const { messages, kills, users } = RUNS[kind.name];
+  const title = `${messages.toLocaleString('en')} messages through ${kills + 1} SIGKILLs on ${kind.name}: every acked message stored exactly once at its acked seq, no gaps`;
+  test.skipIf(kind.skipped !== null)(kind.skipped === null ? title : `${title} (${kind.skipped})`, async () => {
+    const outcome = await runScenario({ messages, kills, users, store: kind.name });
+    console.log(
+      `crash test on ${kind.name}: ${outcome.report.acked} acked, ${outcome.report.stored} stored in ${outcome.report.conversations} conversations, ` +
+        `${outcome.kills} SIGKILLs, ${outcome.reconnects} reconnects, ${outcome.acks.length} acks (resends included), errors ${JSON.stringify(outcome.errors)}`,
+    );
+    expect(outcome.report.problems).toEqual([]);
+    expect(outcome.report.acked).toBe(messages);
+    expect(outcome.report.stored).toBe(messages);
+    expect(outcome.kills).toBeGreaterThanOrEqual(kills);
+    // Acked messages were replayed after reconnects and answered with their original seq.
+    expect(outcome.acks.length).toBeGreaterThan(messages);
+  }, 120_000);
+}
+
+// The negative controls break a SQLite store on purpose (test/helpers/faults.ts); they prove the checker, which is
+// the same for both stores, so they run on SQLite only.
 test('negative control: acking before the commit makes the checker report lost messages', async () => {
   const outcome = await runScenario({ messages: 1_500, kills: 3, users: 4, faults: 'ack-before-commit' });
   console.log(`ack-before-commit: ${outcome.report.problems.join('; ')}`);

@@ -1,4 +1,5 @@
-// Property test: under random interleavings of sends, resends and reconnects, dedupe and seqs match a simple reference model.
+// Property test: under random interleavings of sends, resends and reconnects, dedupe and seqs match a simple reference
+// model; on SQLite and on PostgreSQL.
 import fc from 'fast-check';
 import type WebSocket from 'ws';
 import { expect, test } from 'vitest';
@@ -6,8 +7,10 @@ import type { Fault } from '../helpers/faults.js';
 import type { Message } from '../../src/shared/protocol.js';
 import { TestClient, userClient } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { type StoreHarness, type StoreKind, storeKinds } from '../helpers/store-kinds.js';
 
-const RUNS = process.env.CI === 'true' ? 1_000 : 150;
+/** Runs per store: each PostgreSQL commit costs more, so fewer runs there. */
+const RUNS = process.env.CI === 'true' ? { sqlite: 1_000, postgres: 250 } : { sqlite: 150, postgres: 50 };
 
 /** The reference: one counter per conversation, one remembered seq per (sender, clientMsgId). */
 class ReferenceModel {
@@ -140,10 +143,13 @@ class Harness {
   private constructor(
     private readonly server: TestServer,
     private readonly tokens: Map<string, string[]>,
+    private readonly db: StoreHarness | undefined,
   ) {}
 
-  static async start(faults: readonly Fault[] = []): Promise<Harness> {
-    const server = await startServer({ faults });
+  /** On a new store of `kind`, or with the test-only faults (which wrap a SQLite store). */
+  static async start(options: { kind: StoreKind } | { faults: readonly Fault[] }): Promise<Harness> {
+    const db = 'kind' in options ? await options.kind.open() : undefined;
+    const server = await startServer(db ? { store: db.store } : { faults: 'faults' in options ? options.faults : [] });
     const tokens = new Map<string, string[]>();
     for (const user of USERS) {
       const first = await userClient(server.url, user);
@@ -152,7 +158,7 @@ class Harness {
       second.close();
       tokens.set(user, [first.token, second.token]);
     }
-    const harness = new Harness(server, tokens);
+    const harness = new Harness(server, tokens, db);
     harness.conns = CLIENT_USERS.map((user, i) => new Conn(server.url, user, tokens.get(user)![i === 1 ? 1 : 0]!));
     for (const conn of harness.conns) await conn.open();
     return harness;
@@ -162,6 +168,7 @@ class Harness {
     for (const conn of this.conns) conn.socket?.terminate();
     for (const reader of this.readers.values()) reader.close();
     await this.server.close();
+    await this.db?.close();
   }
 
   /** Reads what the store holds through a connection of a member, kept open across runs. */
@@ -264,17 +271,22 @@ class Harness {
   }
 }
 
-test(`dedupe and seqs match the reference model under sends, resends and reconnects (${RUNS} runs)`, async () => {
-  const harness = await Harness.start();
-  try {
-    await fc.assert(harness.property(), { numRuns: RUNS });
-  } finally {
-    await harness.close();
-  }
-}, 120_000);
+for (const kind of await storeKinds()) {
+  const runs = RUNS[kind.name];
+  const title = `dedupe and seqs match the reference model under sends, resends and reconnects on ${kind.name} (${runs} runs)`;
+  test.skipIf(kind.skipped !== null)(kind.skipped === null ? title : `${title} (${kind.skipped})`, async () => {
+    const harness = await Harness.start({ kind });
+    try {
+      await fc.assert(harness.property(), { numRuns: runs });
+    } finally {
+      await harness.close();
+    }
+  }, 120_000);
+}
 
+// The fault wraps a SQLite store (test/helpers/faults.ts); it proves the property can fail, whatever the store.
 test('negative control: with the dedupe skipped, the property finds a counterexample', async () => {
-  const harness = await Harness.start(['skip-dedupe']);
+  const harness = await Harness.start({ faults: ['skip-dedupe'] });
   try {
     const result = await fc.check(harness.property(), { numRuns: 200, endOnFailure: true });
     expect(result.failed).toBe(true);

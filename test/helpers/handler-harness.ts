@@ -1,9 +1,9 @@
-// The unit tests' stand-in for a running server: real services on a SQLite file (or, for the tests that run on both
-// stores, a PostgreSQL schema of its own), fake connections, a settable clock.
+// The unit tests' stand-in for a running server: real services on a SQLite file or a PostgreSQL schema of its own
+// (describeStores runs a file's tests on both), fake connections, a settable clock.
 // A handler is called directly with `handle`, as Connection would call it, minus the socket and the wire.
 import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect } from 'vitest';
 import { encodePublicIdentity, generateIdentity, type Identity, KDF_DEFAULT, newSalt, sealIdentity, toBase64url } from '../../src/shared/crypto/index.js';
 import { type ErrorCode, ParleyError } from '../../src/shared/errors.js';
 import { ClientFrame, type KdfParams, type RequestOf, RESULTS, type ResultOf } from '../../src/shared/protocol.js';
@@ -18,7 +18,7 @@ import { createLogger, type Logger } from '../../src/server/log.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { hashSessionToken, newSessionToken, Passwords } from '../../src/server/passwords.js';
 import type { Store, UserKeys } from '../../src/server/store/store.js';
-import { sqliteHarness, type StoreHarness, type StoreKind } from './store-kinds.js';
+import { kindTitle, sqliteHarness, storeKinds, type StoreHarness, type StoreKind, type StoreSeries } from './store-kinds.js';
 import { tempDir } from './temp.js';
 
 /** The moment the fake clock starts at (ms). */
@@ -289,21 +289,44 @@ export class HandlerHarness {
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * A fresh harness for each test of the file (closed after it), with these settings, on SQLite or on the store
- * `kind` opens (a test file that runs on both stores calls it inside each kind's describe block); call the result
- * inside a test.
+ * A fresh harness for each test of the block (closed after it), with these settings, on SQLite or on a store of
+ * `kind`'s series (describeStores calls it inside each kind's describe block); call the result inside a test.
  */
 export function harnessPerTest(overrides: Partial<ServerConfig> = {}, kind?: StoreKind): () => HandlerHarness {
   let harness: HandlerHarness | undefined;
+  // One PostgreSQL schema for the block's tests, emptied before each (store-kinds.ts).
+  let series: StoreSeries | undefined;
   beforeEach(async () => {
-    harness = new HandlerHarness(overrides, kind ? await kind.open() : sqliteHarness());
+    series ??= kind?.series();
+    harness = new HandlerHarness(overrides, series ? await series.next() : sqliteHarness());
   });
   afterEach(async () => {
     await harness?.close();
     harness = undefined;
   });
+  afterAll(async () => {
+    await series?.close();
+    series = undefined;
+  });
   return () => {
     if (!harness) throw new Error('harnessPerTest: call the harness inside a test');
     return harness;
   };
+}
+
+/**
+ * A handler test file's tests on each store: a describe block per kind (PostgreSQL's skipped with the reason when it
+ * cannot be reached), with a harness per test on that kind and these settings. A block inside that needs other
+ * settings makes its own with `harnessPerTest(overrides, kind)`. Await it at the top level of the file.
+ */
+export async function describeStores(body: (harness: () => HandlerHarness, kind: StoreKind) => void): Promise<void>;
+export async function describeStores(overrides: Partial<ServerConfig>, body: (harness: () => HandlerHarness, kind: StoreKind) => void): Promise<void>;
+export async function describeStores(
+  first: Partial<ServerConfig> | ((harness: () => HandlerHarness, kind: StoreKind) => void),
+  second?: (harness: () => HandlerHarness, kind: StoreKind) => void,
+): Promise<void> {
+  const [overrides, body] = typeof first === 'function' ? [{}, first] : [first, second!];
+  for (const kind of await storeKinds()) {
+    describe.skipIf(kind.skipped !== null)(kindTitle(kind), () => body(harnessPerTest(overrides, kind), kind));
+  }
 }

@@ -1,7 +1,7 @@
-// The stores the store test suite runs against: SQLite (a temporary file) and PostgreSQL (a schema of its own per
-// test, dropped afterwards). PostgreSQL is the machine's server at PARLEY_TEST_POSTGRES_URL (default
-// postgres://postgres@127.0.0.1:5432/test); when it cannot be reached its tests are skipped with the reason, and
-// under CI=true they fail instead.
+// The stores the store, handler and durability tests run against: SQLite (a temporary file) and PostgreSQL (a schema
+// of its own per test, dropped afterwards; or, for a series of short tests, one schema emptied between them).
+// PostgreSQL is the machine's server at PARLEY_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test);
+// when it cannot be reached its tests are skipped with the reason, and under CI=true they fail instead.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
@@ -44,7 +44,19 @@ export interface StoreKind {
   readonly name: 'sqlite' | 'postgres';
   /** Why this kind's tests are skipped here, or null. */
   readonly skipped: string | null;
+  /** A store on a database of its own. */
   open(): Promise<StoreHarness>;
+  /**
+   * Stores one after another, each on an empty database as open() gives, for many short tests: PostgreSQL empties
+   * one schema between them (tens of milliseconds) instead of migrating a new one (hundreds). Close each harness
+   * before the next; close the series at the end.
+   */
+  series(): StoreSeries;
+}
+
+export interface StoreSeries {
+  next(): Promise<StoreHarness>;
+  close(): Promise<void>;
 }
 
 /** A SQLite store on a new temporary file, with its harness (made at once: SQLite opens synchronously). */
@@ -90,8 +102,30 @@ export function sqliteHarness(): StoreHarness {
   };
 }
 
-/** The tables a fresh PostgreSQL store starts without rows in (log_head, generation and server_secret keep theirs). */
+/** The tables a fresh PostgreSQL store starts without rows in, each after those it references. */
 const TABLES = ['users', 'sessions', 'conversations', 'conversation_members', 'messages', 'identities', 'old_key_bundles', 'epoch_keys', 'vaults', 'membership_changes'];
+/** The tables that keep their rows: log_head and generation are reset, the server's secret and the migrations kept. */
+const KEPT = ['log_head', 'generation', 'server_secret', 'schema_migrations'];
+
+/**
+ * Brings a PostgreSQL schema back to what a new store finds: what failCommits left behind dropped, every row of
+ * TABLES deleted (cheaper than TRUNCATE for a few rows), identities from 1 again, the log's head at 0 and no
+ * generation. A table in neither list is an error, so a new one cannot carry rows from test to test.
+ */
+async function emptySchema(pool: pg.Pool, schema: string): Promise<void> {
+  await pool.query('DROP FUNCTION IF EXISTS break_commit() CASCADE; DROP TABLE IF EXISTS broken_commit');
+  const { rows } = await pool.query<{ name: string }>(
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'",
+    [schema],
+  );
+  const unknown = rows.map((r) => r.name).filter((name) => !TABLES.includes(name) && !KEPT.includes(name));
+  if (unknown.length > 0) throw new Error(`test/helpers/store-kinds.ts: put ${unknown.join(', ')} in TABLES or KEPT`);
+  await pool.query(`
+    ${[...TABLES].reverse().map((table) => `DELETE FROM ${table};`).join(' ')}
+    UPDATE log_head SET last_id = 0; UPDATE generation SET value = NULL;
+    SELECT setval(pg_get_serial_sequence(table_name, column_name), 1, false) FROM information_schema.columns
+      WHERE table_schema = '${schema}' AND is_identity = 'YES';`);
+}
 
 /** `?` placeholders as PostgreSQL's `$1, $2…`. */
 const numbered = (sql: string): string => {
@@ -99,8 +133,21 @@ const numbered = (sql: string): string => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
-/** A PostgreSQL schema of its own for one test, dropped (with everything in it) when the test closes it. */
-export async function openPostgresSchema(): Promise<{ schema: string; open: () => Promise<PostgresStore>; pool: pg.Pool; drop: () => Promise<void> }> {
+/** A PostgreSQL schema of its own, and the stores opened on it. */
+export interface PostgresSchema {
+  readonly schema: string;
+  /** Raw SQL on the schema. */
+  readonly pool: pg.Pool;
+  /** Another store on the schema (migrating it first, if new). */
+  open(): Promise<PostgresStore>;
+  /** Closes every store opened so far, keeping the schema. */
+  closeStores(): Promise<void>;
+  /** Closes the stores and drops the schema with everything in it. */
+  drop(): Promise<void>;
+}
+
+/** A PostgreSQL schema of its own for one test (or a series), dropped (with everything in it) when the test closes it. */
+export async function openPostgresSchema(): Promise<PostgresSchema> {
   const schema = `parley_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
@@ -108,6 +155,9 @@ export async function openPostgresSchema(): Promise<{ schema: string; open: () =
   await admin.end();
   const pool = createPool({ url: TEST_POSTGRES_URL, schema, max: 2 });
   const opened: PostgresStore[] = [];
+  const closeStores = async () => {
+    for (const s of opened.splice(0)) await s.close();
+  };
   return {
     schema,
     pool,
@@ -116,16 +166,18 @@ export async function openPostgresSchema(): Promise<{ schema: string; open: () =
       opened.push(store);
       return store;
     },
+    closeStores,
     drop: async () => {
-      for (const s of opened.splice(0)) await s.close();
+      await closeStores();
       await pool.query(`DROP SCHEMA ${schema} CASCADE`);
       await pool.end();
     },
   };
 }
 
-async function openPostgres(): Promise<StoreHarness> {
-  const { schema, pool, open, drop } = await openPostgresSchema();
+/** A harness on `db`'s schema, which must be new or emptied; `close` ends it (dropping the schema, or only its stores). */
+async function postgresHarness(db: PostgresSchema, close: () => Promise<void>): Promise<StoreHarness> {
+  const { schema, pool, open } = db;
   const store = await open();
   let lastFresh: PostgresStore | undefined;
   return {
@@ -154,11 +206,32 @@ async function openPostgres(): Promise<StoreHarness> {
     another: open,
     fresh: async () => {
       await lastFresh?.close();
-      await pool.query(`TRUNCATE ${TABLES.join(', ')} RESTART IDENTITY CASCADE; UPDATE log_head SET last_id = 0; UPDATE generation SET value = NULL`);
+      await emptySchema(pool, schema);
       return (lastFresh = await open());
     },
     reusesRolledBackIds: false,
-    close: drop,
+    close,
+  };
+}
+
+async function openPostgres(): Promise<StoreHarness> {
+  const db = await openPostgresSchema();
+  return postgresHarness(db, db.drop);
+}
+
+/** PostgreSQL harnesses one after another on one schema, made at the first and emptied before each later one. */
+function postgresSeries(): StoreSeries {
+  let db: PostgresSchema | undefined;
+  return {
+    next: async () => {
+      if (db) await emptySchema(db.pool, db.schema);
+      else db = await openPostgresSchema();
+      return postgresHarness(db, db.closeStores);
+    },
+    close: async () => {
+      await db?.drop();
+      db = undefined;
+    },
   };
 }
 
@@ -168,8 +241,8 @@ async function openPostgres(): Promise<StoreHarness> {
  */
 export async function storeKinds(): Promise<StoreKind[]> {
   return [
-    { name: 'sqlite', skipped: null, open: async () => sqliteHarness() },
-    { name: 'postgres', skipped: await servicesMissing({ postgres: true }), open: openPostgres },
+    { name: 'sqlite', skipped: null, open: async () => sqliteHarness(), series: () => ({ next: async () => sqliteHarness(), close: async () => {} }) },
+    { name: 'postgres', skipped: await servicesMissing({ postgres: true }), open: openPostgres, series: postgresSeries },
   ];
 }
 
