@@ -5,14 +5,38 @@
 // Redis carries hints only: PostgreSQL is the log of record, and a frame lost on the way (Redis restarting, a node
 // dying) is a message the client fetches with its next sync, by cursor. Ending sessions works the same way: the other
 // nodes are told the user's sessions changed, and close each local connection whose session the store no longer has.
+//
+// Presence is shared the same way (./presence.ts keeps who is connected where in Redis): a node tells a user's contacts
+// they came online only when a Redis script says they were offline on every node, and offline only when their last
+// connection anywhere closed; a node that dies without a word has its users cleared by another within about 20 s.
+// While Redis does not answer, each node falls back to what it sees itself, as a single server does.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { Hub, type HubClient } from '../hub.js';
+import { Hub, type HubClient, type OnlinePage, type OnlinePageOptions, type OnlineUser, presenceFrame } from '../hub.js';
 import type { LimiterFactory } from '../limits/limiter-factory.js';
+import { ClusterPresence, type GoneUser, HEARTBEAT_MS, type PresenceChange } from './presence.js';
 
-/** What travels on a user's channel: a frame to pass on, or "this user's sessions ended, check yours". */
-type Note = { node: string; frame: string } | { node: string; sessionsEnded: { code: number; reason: string } };
+/**
+ * What travels on a user's channel: a frame to pass on, "this user's sessions ended, check yours", or "this user now
+ * shares a conversation with user `link`" (so the nodes holding them tell that contact when they come and go).
+ */
+type Note =
+  | { node: string; frame: string }
+  | { node: string; sessionsEnded: { code: number; reason: string } }
+  | { node: string; link: number };
+
+/** How long a closing node waits for Redis to take its last presence changes. */
+const CLOSE_TIMEOUT_MS = 3_000;
+
+/** Rejects when `promise` has not settled within `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 export interface RedisHubOptions {
   url: string;
@@ -32,6 +56,11 @@ export class RedisHub extends Hub {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly prefix: string;
+  private readonly presence: ClusterPresence;
+  /** Per user, the tail of their presence announcements from this node, so they go out in the order Redis decided. */
+  private readonly announcing = new Map<number, Promise<void>>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private beating = false;
 
   private constructor(
     private readonly options: RedisHubOptions,
@@ -42,6 +71,7 @@ export class RedisHub extends Hub {
     this.pub = pub;
     this.sub = sub;
     this.prefix = options.prefix ?? 'parley:';
+    this.presence = new ClusterPresence(pub, this.prefix, this.node);
     this.sub.on('message', (channel: string, payload: string) => this.received(channel, payload));
   }
 
@@ -55,7 +85,10 @@ export class RedisHub extends Hub {
     const pub = connection();
     const sub = connection();
     await Promise.all([pub.connect(), sub.connect()]);
-    return new RedisHub(options, pub, sub);
+    const hub = new RedisHub(options, pub, sub);
+    await hub.beat();
+    hub.heartbeat = setInterval(() => void hub.beat(), HEARTBEAT_MS).unref();
+    return hub;
   }
 
   private channel(userId: number): string {
@@ -65,13 +98,156 @@ export class RedisHub extends Hub {
   override add(client: HubClient): boolean {
     const first = super.add(client);
     if (first) this.sub.subscribe(this.channel(client.userId)).catch(this.options.onError);
+    this.record(this.localUser(client.userId)!, client.sessionId, { cameOnline: first, wentOffline: false });
     return first;
   }
 
   override remove(client: HubClient): boolean {
+    const user = this.localUser(client.userId);
+    if (!user?.clients.has(client)) return false;
     const last = super.remove(client);
     if (last) this.sub.unsubscribe(this.channel(client.userId)).catch(this.options.onError);
+    this.record(user, client.sessionId, { cameOnline: false, wentOffline: last });
     return last;
+  }
+
+  /** Contacts hear of comings and goings from `record`, which knows about the other nodes; the user's connections still get their contacts' presence. */
+  protected override cameHere(user: OnlineUser): void {
+    for (const client of user.clients) this.sendContactsPresence(user, client);
+  }
+
+  protected override leftHere(): void {}
+
+  /** Hands one connection the presence of the user's contacts online on any node (this one's alone while Redis fails). */
+  protected override sendContactsPresence(user: OnlineUser, client: HubClient): void {
+    this.presence.onlineNames([...user.contacts]).then(
+      (names) => {
+        for (const name of names) client.send(presenceFrame(name, true));
+      },
+      (error: unknown) => {
+        this.options.onError(error);
+        super.sendContactsPresence(user, client);
+      },
+    );
+  }
+
+  /**
+   * Tells Redis how many connections the session has here now, and the user's contacts when that made them come
+   * online or go offline everywhere. `local` is what this node alone would say, used while Redis fails.
+   */
+  private record(user: OnlineUser, sessionId: number, local: PresenceChange): void {
+    let count = 0;
+    for (const client of user.clients) if (client.sessionId === sessionId) count++;
+    const userHere = this.localUser(user.userId) !== undefined;
+    // Sent now, not when the queue reaches it: Redis must see a user's changes in the order they happened here.
+    const change = this.presence.set(user, sessionId, count, userHere).catch((error: unknown) => {
+      this.options.onError(error);
+      return local;
+    });
+    this.queue(user.userId, async () => {
+      const { cameOnline, wentOffline } = await change;
+      if (cameOnline || wentOffline) await this.announce(user, cameOnline, user);
+    });
+  }
+
+  /** Tells the user's contacts, on every node, that the user came online or went offline. */
+  private async announce(user: { userId: number; username: string }, online: boolean, entry?: OnlineUser): Promise<void> {
+    let contacts: Iterable<number>;
+    if (entry) {
+      await entry.contactsLoading;
+      contacts = entry.contacts;
+    } else {
+      contacts = await this.loadContacts(user.userId);
+    }
+    const frame = presenceFrame(user.username, online);
+    for (const id of contacts) if (id !== user.userId) this.sendToUser(id, frame);
+  }
+
+  /** Runs the user's presence tasks one after another; a failed one is reported and the next goes on. */
+  private queue(userId: number, task: () => Promise<void>): void {
+    const tail = (this.announcing.get(userId) ?? Promise.resolve()).then(task).catch((error: unknown) => this.options.onError(error));
+    this.announcing.set(userId, tail);
+    void tail.then(() => {
+      if (this.announcing.get(userId) === tail) this.announcing.delete(userId);
+    });
+  }
+
+  /**
+   * Every few seconds: refreshes this node's key, records its connections again if it had been cleared as dead (or
+   * Redis lost them), and clears the entries of the nodes whose key lapsed, telling the contacts of users now offline.
+   */
+  private async beat(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      if (await this.presence.heartbeat()) this.recordAll();
+      for (const node of await this.presence.deadNodes()) this.announceGone(await this.presence.sweep(node));
+    } catch (error) {
+      this.options.onError(error);
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private recordAll(): void {
+    for (const user of this.localUsers()) {
+      for (const sessionId of new Set([...user.clients].map((client) => client.sessionId))) {
+        this.record(user, sessionId, { cameOnline: false, wentOffline: false });
+      }
+    }
+  }
+
+  private announceGone(gone: readonly GoneUser[]): void {
+    for (const user of gone) this.queue(user.userId, () => this.announce(user, false));
+  }
+
+  override async isOnline(userId: number): Promise<boolean> {
+    if (await super.isOnline(userId)) return true;
+    return this.presence.isOnline(userId).catch((error: unknown) => {
+      this.options.onError(error);
+      return false;
+    });
+  }
+
+  override async onlinePage(options: OnlinePageOptions): Promise<OnlinePage> {
+    return this.presence.page(options).catch((error: unknown) => {
+      this.options.onError(error);
+      return super.onlinePage(options);
+    });
+  }
+
+  override async connectedSessions(userId: number): Promise<Set<number>> {
+    const here = await super.connectedSessions(userId);
+    const anywhere = await this.presence.sessions(userId).catch((error: unknown) => {
+      this.options.onError(error);
+      return new Set<number>();
+    });
+    return new Set([...here, ...anywhere]);
+  }
+
+  /**
+   * Two users now share a conversation. The other nodes holding either are told (a note on each one's channel); when
+   * both are connected here the in-process hub tells each of the other, else this node does when both are online somewhere.
+   */
+  override link(userId: number, peerId: number): void {
+    if (userId === peerId) return;
+    const user = this.localUser(userId);
+    const peer = this.localUser(peerId);
+    const known = (user?.loaded === true && user.contacts.has(peerId)) || (peer?.loaded === true && peer.contacts.has(userId));
+    super.link(userId, peerId);
+    if (known) return;
+    this.publish(userId, { node: this.node, link: peerId });
+    this.publish(peerId, { node: this.node, link: userId });
+    if (user && peer) return;
+    this.presence.onlineNames([userId, peerId]).then(
+      (names) => {
+        if (names.length < 2) return;
+        const [userName, peerName] = names as [string, string];
+        this.sendToUser(userId, presenceFrame(peerName, true));
+        this.sendToUser(peerId, presenceFrame(userName, true));
+      },
+      (error: unknown) => this.options.onError(error),
+    );
   }
 
   /** Hands the frame to the user's connections here, and to the nodes holding their others. */
@@ -98,8 +274,16 @@ export class RedisHub extends Hub {
       insuranceLimiter: new RateLimiterMemory(options),
     });
 
+  /** Stops the heartbeat, tells the contacts of this node's last users they left, and clears its entries. */
   override async close(): Promise<void> {
+    clearInterval(this.heartbeat);
     this.sub.disconnect();
+    const leaving = (async () => {
+      await Promise.all(this.announcing.values());
+      this.announceGone(await this.presence.leave());
+      await Promise.all(this.announcing.values());
+    })();
+    await withTimeout(leaving, CLOSE_TIMEOUT_MS).catch(this.options.onError);
     await this.pub.quit().catch(() => this.pub.disconnect());
   }
 
@@ -119,6 +303,10 @@ export class RedisHub extends Hub {
     if (note.node === this.node || !Number.isInteger(userId)) return;
     if ('frame' in note) {
       super.sendToUser(userId, note.frame);
+      return;
+    }
+    if ('link' in note) {
+      this.localUser(userId)?.contacts.add(note.link);
       return;
     }
     const { code, reason } = note.sessionsEnded;

@@ -22,5 +22,5 @@ test('the session is deleted; this connection stays open but logged out, its oth
   // Another device's session is untouched.
   expect(phone.conn.closed).toBeNull();
   expect(await h.sessionOfToken(phone.token)).toBeDefined();
-  expect(h.hub.isOnline(alice.id)).toBe(true);
+  expect(await h.hub.isOnline(alice.id)).toBe(true);
 });
