@@ -17,8 +17,8 @@ export interface PresenceChange {
   wentOffline: boolean;
 }
 
-/** A user who went offline everywhere when a node's entries were cleared. */
-export interface GoneUser {
+/** A user, as presence names them. */
+export interface Person {
   userId: number;
   username: string;
 }
@@ -32,22 +32,24 @@ const NAME = '@name';
 /** How many online names one ZSCAN step asks Redis to look at. */
 const SCAN_COUNT = 1_000;
 
-// KEYS: presence:USER, node-users:NODE, online. ARGV: field (NODE:SESSION), count, username, user id, whether the
-// user still has a connection on this node (1 or 0). Returns 1 when the user came online, 2 when they went offline.
-const SET_SESSION = `
+// KEYS: presence:USER, node-users:NODE, online. ARGV: "NODE:", username, user id, then session id and connection count
+// for each of the user's sessions connected to this node (none: the user left it). Replaces what the node had recorded
+// for the user, so repeating it (after Redis lost it) does no harm. Returns 1 when the user came online everywhere, 2
+// when they went offline everywhere, else 0.
+const SET_USER = `
 local before = redis.call('EXISTS', KEYS[1]) == 1
-if tonumber(ARGV[2]) > 0 then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], '${NAME}', ARGV[3])
-else
-  redis.call('HDEL', KEYS[1], ARGV[1])
+local mine = ARGV[1]
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(field, 1, #mine) == mine then redis.call('HDEL', KEYS[1], field) end
 end
-if ARGV[5] == '1' then redis.call('SADD', KEYS[2], ARGV[4]) else redis.call('SREM', KEYS[2], ARGV[4]) end
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], mine .. ARGV[i], ARGV[i + 1], '${NAME}', ARGV[2]) end
+if #ARGV > 3 then redis.call('SADD', KEYS[2], ARGV[3]) else redis.call('SREM', KEYS[2], ARGV[3]) end
 local after = redis.call('HLEN', KEYS[1]) > 1
 if after then
-  redis.call('ZADD', KEYS[3], 0, ARGV[3])
+  redis.call('ZADD', KEYS[3], 0, ARGV[2])
 else
   redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[3], ARGV[3])
+  redis.call('ZREM', KEYS[3], ARGV[2])
 end
 if after and not before then return 1 end
 if before and not after then return 2 end
@@ -91,7 +93,7 @@ type Script = (...args: (string | number)[]) => Promise<unknown>;
 const globEscaped = (text: string): string => text.replace(/[*?[\]\\^]/g, '\\$&');
 
 export class ClusterPresence {
-  private readonly setSession: Script;
+  private readonly setUser: Script;
   private readonly clearNode: Script;
 
   constructor(
@@ -100,7 +102,7 @@ export class ClusterPresence {
     /** This node's id: hex, so it never contains the ":" that ends it in a session field. */
     readonly node: string,
   ) {
-    this.setSession = this.script('parleySetSession', 3, SET_SESSION);
+    this.setUser = this.script('parleySetUser', 3, SET_USER);
     this.clearNode = this.script('parleyClearNode', 4, CLEAR_NODE);
   }
 
@@ -122,15 +124,30 @@ export class ClusterPresence {
     return `${this.prefix}nodes`;
   }
 
-  /**
-   * Records that the session has `count` connections on this node (0: none left), and whether the user still has
-   * any connection here. The count is absolute, not a step, so repeating it (after Redis lost it) does no harm.
-   */
-  async set(user: { userId: number; username: string }, sessionId: number, count: number, userHere: boolean): Promise<PresenceChange> {
+  /** Records the user's connections on this node, by session (empty: none left); whether that made them come or go everywhere. */
+  async set(user: Person, sessions: ReadonlyMap<number, number>): Promise<PresenceChange> {
     const keys = [this.key('presence', user.userId), this.key('node-users', this.node), this.onlineKey];
-    const field = `${this.node}:${sessionId}`;
-    const result = await this.setSession(...keys, field, count, user.username, user.userId, userHere ? 1 : 0);
+    const result = await this.setUser(...keys, `${this.node}:`, user.username, user.userId, ...[...sessions].flat());
     return { cameOnline: result === 1, wentOffline: result === 2 };
+  }
+
+  /** The users this node has recorded as connected to it, with their names ('' when their entry is gone already). */
+  async recordedUsers(): Promise<Person[]> {
+    const ids = (await this.redis.smembers(this.key('node-users', this.node))).map(Number);
+    const names = await this.names(ids);
+    return ids.map((userId, i) => ({ userId, username: names[i] ?? '' }));
+  }
+
+  /** For each user, their name while they are online on any node, else null. */
+  private async names(userIds: readonly number[]): Promise<(string | null)[]> {
+    if (userIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of userIds) pipeline.hget(this.key('presence', id), NAME);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, name]) => {
+      if (error) throw error;
+      return typeof name === 'string' ? name : null;
+    });
   }
 
   async isOnline(userId: number): Promise<boolean> {
@@ -139,16 +156,7 @@ export class ClusterPresence {
 
   /** The usernames of those of `userIds` online on any node. */
   async onlineNames(userIds: readonly number[]): Promise<string[]> {
-    if (userIds.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of userIds) pipeline.hget(this.key('presence', id), NAME);
-    const replies = (await pipeline.exec()) ?? [];
-    const names: string[] = [];
-    for (const [error, name] of replies) {
-      if (error) throw error;
-      if (typeof name === 'string') names.push(name);
-    }
-    return names;
+    return (await this.names(userIds)).filter((name) => name !== null);
   }
 
   /** The user's sessions with a connection on any node. */
@@ -213,19 +221,19 @@ export class ClusterPresence {
   }
 
   /** Clears a dead node's entries, unless another node did first or it came back; the users now offline everywhere. */
-  sweep(node: string): Promise<GoneUser[]> {
+  sweep(node: string): Promise<Person[]> {
     return this.clear(node, false);
   }
 
   /** Clears this node's entries (it is shutting down); the users now offline everywhere. */
-  leave(): Promise<GoneUser[]> {
+  leave(): Promise<Person[]> {
     return this.clear(this.node, true);
   }
 
-  private async clear(node: string, force: boolean): Promise<GoneUser[]> {
+  private async clear(node: string, force: boolean): Promise<Person[]> {
     const keys = [this.key('node', node), this.nodesKey, this.key('node-users', node), this.onlineKey];
     const flat = (await this.clearNode(...keys, node, this.prefix, force ? 1 : 0)) as string[];
-    const gone: GoneUser[] = [];
+    const gone: Person[] = [];
     for (let i = 0; i < flat.length; i += 2) gone.push({ userId: Number(flat[i]), username: flat[i + 1]! });
     return gone;
   }

@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { Hub, type HubClient, type OnlinePage, type OnlinePageOptions, type OnlineUser, presenceFrame } from '../hub.js';
 import type { LimiterFactory } from '../limits/limiter-factory.js';
-import { ClusterPresence, type GoneUser, HEARTBEAT_MS, type PresenceChange } from './presence.js';
+import { ClusterPresence, HEARTBEAT_MS, type Person, type PresenceChange } from './presence.js';
 
 /**
  * What travels on a user's channel: a frame to pass on, "this user's sessions ended, check yours", or "this user now
@@ -73,6 +73,8 @@ export class RedisHub extends Hub {
     this.prefix = options.prefix ?? 'parley:';
     this.presence = new ClusterPresence(pub, this.prefix, this.node);
     this.sub.on('message', (channel: string, payload: string) => this.received(channel, payload));
+    // The first `ready` came before the hub existed: this one follows an outage, during which changes were missed.
+    this.pub.on('ready', () => void this.resync().catch(this.options.onError));
   }
 
   /** Connects both Redis connections (publishing, subscribed) before the node takes any client. */
@@ -98,7 +100,7 @@ export class RedisHub extends Hub {
   override add(client: HubClient): boolean {
     const first = super.add(client);
     if (first) this.sub.subscribe(this.channel(client.userId)).catch(this.options.onError);
-    this.record(this.localUser(client.userId)!, client.sessionId, { cameOnline: first, wentOffline: false });
+    this.record(client, this.localUser(client.userId), { cameOnline: first, wentOffline: false });
     return first;
   }
 
@@ -107,7 +109,7 @@ export class RedisHub extends Hub {
     if (!user?.clients.has(client)) return false;
     const last = super.remove(client);
     if (last) this.sub.unsubscribe(this.channel(client.userId)).catch(this.options.onError);
-    this.record(user, client.sessionId, { cameOnline: false, wentOffline: last });
+    this.record(client, user, { cameOnline: false, wentOffline: last });
     return last;
   }
 
@@ -120,38 +122,42 @@ export class RedisHub extends Hub {
 
   /** Hands one connection the presence of the user's contacts online on any node (this one's alone while Redis fails). */
   protected override sendContactsPresence(user: OnlineUser, client: HubClient): void {
-    this.presence.onlineNames([...user.contacts]).then(
-      (names) => {
-        for (const name of names) client.send(presenceFrame(name, true));
+    void this.ask(
+      async () => {
+        for (const name of await this.presence.onlineNames([...user.contacts])) client.send(presenceFrame(name, true));
       },
-      (error: unknown) => {
-        this.options.onError(error);
-        super.sendContactsPresence(user, client);
-      },
+      () => super.sendContactsPresence(user, client),
     );
   }
 
-  /**
-   * Tells Redis how many connections the session has here now, and the user's contacts when that made them come
-   * online or go offline everywhere. `local` is what this node alone would say, used while Redis fails.
-   */
-  private record(user: OnlineUser, sessionId: number, local: PresenceChange): void {
-    let count = 0;
-    for (const client of user.clients) if (client.sessionId === sessionId) count++;
-    const userHere = this.localUser(user.userId) !== undefined;
-    // Sent now, not when the queue reaches it: Redis must see a user's changes in the order they happened here.
-    const change = this.presence.set(user, sessionId, count, userHere).catch((error: unknown) => {
+  /** Redis's answer, or (when Redis is down or fails) `fallback`'s: what this node alone would say. */
+  private ask<T>(question: () => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
+    if (this.pub.status !== 'ready') return Promise.resolve(fallback());
+    return question().catch((error: unknown) => {
       this.options.onError(error);
-      return local;
+      return fallback();
     });
+  }
+
+  /**
+   * Tells Redis the user's connections here now (`entry`'s, none without one), and their contacts when that made them
+   * come online or go offline everywhere. `local` is what this node alone would say, used while Redis fails.
+   */
+  private record({ userId, username }: Person, entry: OnlineUser | undefined, local: PresenceChange): void {
+    // Copied now: a connection forgets its user once it has logged out.
+    const user: Person = { userId, username };
+    const sessions = new Map<number, number>();
+    for (const client of entry?.clients ?? []) sessions.set(client.sessionId, (sessions.get(client.sessionId) ?? 0) + 1);
+    // Sent now, not when the queue reaches it: Redis must see a user's changes in the order they happened here.
+    const change = this.ask(() => this.presence.set(user, sessions), () => local);
     this.queue(user.userId, async () => {
       const { cameOnline, wentOffline } = await change;
-      if (cameOnline || wentOffline) await this.announce(user, cameOnline, user);
+      if (cameOnline || wentOffline) await this.announce(user, cameOnline, entry);
     });
   }
 
   /** Tells the user's contacts, on every node, that the user came online or went offline. */
-  private async announce(user: { userId: number; username: string }, online: boolean, entry?: OnlineUser): Promise<void> {
+  private async announce(user: Person, online: boolean, entry?: OnlineUser): Promise<void> {
     let contacts: Iterable<number>;
     if (entry) {
       await entry.contactsLoading;
@@ -173,14 +179,14 @@ export class RedisHub extends Hub {
   }
 
   /**
-   * Every few seconds: refreshes this node's key, records its connections again if it had been cleared as dead (or
-   * Redis lost them), and clears the entries of the nodes whose key lapsed, telling the contacts of users now offline.
+   * Every few seconds: refreshes this node's key, records its connections again if it had been cleared as dead, and
+   * clears the entries of the nodes whose key lapsed, telling the contacts of the users now offline everywhere.
    */
   private async beat(): Promise<void> {
-    if (this.beating) return;
+    if (this.beating || this.pub.status !== 'ready') return;
     this.beating = true;
     try {
-      if (await this.presence.heartbeat()) this.recordAll();
+      if (await this.presence.heartbeat()) await this.resync();
       for (const node of await this.presence.deadNodes()) this.announceGone(await this.presence.sweep(node));
     } catch (error) {
       this.options.onError(error);
@@ -189,39 +195,42 @@ export class RedisHub extends Hub {
     }
   }
 
-  private recordAll(): void {
-    for (const user of this.localUsers()) {
-      for (const sessionId of new Set([...user.clients].map((client) => client.sessionId))) {
-        this.record(user, sessionId, { cameOnline: false, wentOffline: false });
-      }
+  /**
+   * Makes Redis say again what this node holds, after it missed changes (Redis was down, or this node was cleared as
+   * dead): users recorded here who left meanwhile are taken out, and every connected user is recorded again.
+   */
+  private async resync(): Promise<void> {
+    for (const user of await this.presence.recordedUsers()) {
+      if (!this.localUser(user.userId)) this.record(user, undefined, { cameOnline: false, wentOffline: false });
     }
+    for (const user of this.localUsers()) this.record(user, user, { cameOnline: false, wentOffline: false });
   }
 
-  private announceGone(gone: readonly GoneUser[]): void {
+  private announceGone(gone: readonly Person[]): void {
     for (const user of gone) this.queue(user.userId, () => this.announce(user, false));
   }
 
   override async isOnline(userId: number): Promise<boolean> {
     if (await super.isOnline(userId)) return true;
-    return this.presence.isOnline(userId).catch((error: unknown) => {
-      this.options.onError(error);
-      return false;
-    });
+    return this.ask(
+      () => this.presence.isOnline(userId),
+      () => false,
+    );
   }
 
   override async onlinePage(options: OnlinePageOptions): Promise<OnlinePage> {
-    return this.presence.page(options).catch((error: unknown) => {
-      this.options.onError(error);
-      return super.onlinePage(options);
-    });
+    return this.ask(
+      () => this.presence.page(options),
+      () => super.onlinePage(options),
+    );
   }
 
   override async connectedSessions(userId: number): Promise<Set<number>> {
     const here = await super.connectedSessions(userId);
-    const anywhere = await this.presence.sessions(userId).catch((error: unknown) => {
-      this.options.onError(error);
-      return new Set<number>();
-    });
+    const anywhere = await this.ask(
+      () => this.presence.sessions(userId),
+      () => new Set<number>(),
+    );
     return new Set([...here, ...anywhere]);
   }
 
@@ -239,14 +248,15 @@ export class RedisHub extends Hub {
     this.publish(userId, { node: this.node, link: peerId });
     this.publish(peerId, { node: this.node, link: userId });
     if (user && peer) return;
-    this.presence.onlineNames([userId, peerId]).then(
-      (names) => {
+    void this.ask(
+      async () => {
+        const names = await this.presence.onlineNames([userId, peerId]);
         if (names.length < 2) return;
         const [userName, peerName] = names as [string, string];
         this.sendToUser(userId, presenceFrame(peerName, true));
         this.sendToUser(peerId, presenceFrame(userName, true));
       },
-      (error: unknown) => this.options.onError(error),
+      () => undefined,
     );
   }
 
@@ -280,7 +290,7 @@ export class RedisHub extends Hub {
     this.sub.disconnect();
     const leaving = (async () => {
       await Promise.all(this.announcing.values());
-      this.announceGone(await this.presence.leave());
+      if (this.pub.status === 'ready') this.announceGone(await this.presence.leave());
       await Promise.all(this.announcing.values());
     })();
     await withTimeout(leaving, CLOSE_TIMEOUT_MS).catch(this.options.onError);
