@@ -87,6 +87,20 @@ describe.skipIf(skipped !== null)(skipped === null ? 'presence in Redis' : `pres
     expect(await n3.isOnline(bob.userId)).toBe(false);
   });
 
+  test('two nodes sweeping a dead node with many users at once report each user once, batch by batch', async () => {
+    const { redis, prefix } = await redisWithPrefix();
+    const [dead, n2, n3] = ['dd01', 'bb02', 'cc03'].map((id) => new ClusterPresence(redis, prefix, id)) as [ClusterPresence, ClusterPresence, ClusterPresence];
+    await dead.heartbeat();
+    const users = Array.from({ length: 1_200 }, (_, i) => ({ userId: i + 1, username: `u${i}` }));
+    await Promise.all(users.map((user) => dead.set(user, new Map([[user.userId, 1]]))));
+    await redis.del(`${prefix}node:dd01`);
+    const [first, second] = await Promise.all([n2.sweep('dd01'), n3.sweep('dd01')]);
+    const reported = [...first, ...second].map((user) => user.userId).sort((x, y) => x - y);
+    expect(reported).toEqual(users.map((user) => user.userId));
+    expect(await n2.page({ limit: 1 })).toEqual({ users: [], total: 0 });
+    expect(await redis.keys(`${prefix}*`)).toEqual([]);
+  });
+
   test('pages of the online names, with and without a case-sensitive search, as the in-process hub gives them', async () => {
     const { redis, prefix } = await redisWithPrefix();
     const node = new ClusterPresence(redis, prefix, 'aa01');

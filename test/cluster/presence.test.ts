@@ -34,6 +34,17 @@ async function user(node: SpawnedServer, name: string): Promise<TestClient> {
   return client;
 }
 
+/** Two nodes: `name` on A and bob on B, who share a conversation and have seen each other come online. */
+async function pairAcrossNodes(name: string): Promise<{ a: SpawnedServer; b: SpawnedServer; them: TestClient; bob: TestClient }> {
+  const [a, b] = await startNodes(2);
+  const them = await user(a!, name);
+  const bob = await user(b!, 'bob');
+  await them.request('open', { type: 'open', with: 'bob' });
+  expect(await nthPresence(bob, name, 1)).toBe(true);
+  expect(await nthPresence(them, 'bob', 1)).toBe(true);
+  return { a: a!, b: b!, them, bob };
+}
+
 /** The presence events `client` was handed about `username`, oldest first, as online flags. */
 const presenceOf = (client: TestClient, username: string) => client.events.flatMap((e) => (e.type === 'presence' && e.username === username ? [e.online] : []));
 
@@ -51,26 +62,20 @@ async function settle(...on: TestClient[]): Promise<void> {
 
 describe.skipIf(skipped !== null)(skipped === null ? 'presence across nodes' : `presence across nodes (${skipped})`, () => {
   test('alice on A and bob on B see each other online, and see each other come and go', async () => {
-    const [a, b] = await startNodes(2);
-    const alice = await user(a!, 'alice');
-    const bob = await user(b!, 'bob');
-    await alice.request('open', { type: 'open', with: 'bob' });
-    expect(await nthPresence(alice, 'bob', 1)).toBe(true);
-    expect(await nthPresence(bob, 'alice', 1)).toBe(true);
-
+    const { a, b, them: alice, bob } = await pairAcrossNodes('alice');
     bob.close();
     expect(await nthPresence(alice, 'bob', 2)).toBe(false);
     // bob back on B: alice hears it, and his new connection is handed alice's presence from node A.
-    const bobAgain = await user(b!, 'bob');
+    const bobAgain = await user(b, 'bob');
     expect(await nthPresence(alice, 'bob', 3)).toBe(true);
     expect(await nthPresence(bobAgain, 'alice', 1)).toBe(true);
     // Now bob on A and alice on B: each node hands its user the presence of a contact connected to the other.
     bobAgain.close();
     expect(await nthPresence(alice, 'bob', 4)).toBe(false);
     alice.close();
-    const bobOnA = await user(a!, 'bob');
+    const bobOnA = await user(a, 'bob');
     await settle(bobOnA);
-    const aliceOnB = await user(b!, 'alice');
+    const aliceOnB = await user(b, 'alice');
     expect(await nthPresence(aliceOnB, 'bob', 1)).toBe(true);
     expect(await nthPresence(bobOnA, 'alice', 1)).toBe(true);
     await settle(aliceOnB, bobOnA);
@@ -79,12 +84,8 @@ describe.skipIf(skipped !== null)(skipped === null ? 'presence across nodes' : `
   }, 60_000);
 
   test("alice's second device on B keeps her online when her connection to A closes: bob hears nothing until both are gone", async () => {
-    const [a, b] = await startNodes(2);
-    const alice = await user(a!, 'alice');
-    const bob = await user(b!, 'bob');
-    await alice.request('open', { type: 'open', with: 'bob' });
-    expect(await nthPresence(bob, 'alice', 1)).toBe(true);
-    const aliceOnB = await user(b!, 'alice');
+    const { b, them: alice, bob } = await pairAcrossNodes('alice');
+    const aliceOnB = await user(b, 'alice');
     expect(await nthPresence(aliceOnB, 'bob', 1)).toBe(true);
     alice.close();
     await settle(bob, aliceOnB);
@@ -96,16 +97,19 @@ describe.skipIf(skipped !== null)(skipped === null ? 'presence across nodes' : `
   }, 60_000);
 
   test('a SIGKILLed node: its users go offline for their contacts on the other nodes within about 20 s', async () => {
-    const [a, b] = await startNodes(2);
-    const carol = await user(a!, 'carol');
-    const bob = await user(b!, 'bob');
-    await carol.request('open', { type: 'open', with: 'bob' });
-    expect(await nthPresence(bob, 'carol', 1)).toBe(true);
+    const { a, bob } = await pairAcrossNodes('carol');
     const killedAt = Date.now();
-    await a!.kill('SIGKILL');
+    await a.kill('SIGKILL');
     expect(await nthPresence(bob, 'carol', 2, 25_000)).toBe(false);
     expect(Date.now() - killedAt).toBeLessThan(25_000);
     expect((await bob.request('lookup', { type: 'lookup', username: 'carol' })).online).toBe(false);
+    expect(await bob.request('online', { type: 'online' })).toEqual({ users: ['bob'], total: 1 });
+  }, 60_000);
+
+  test('a node stopped with SIGTERM tells its users\' contacts on the other nodes at once, and leaves nothing behind', async () => {
+    const { a, bob } = await pairAcrossNodes('carol');
+    await a.kill('SIGTERM');
+    expect(await nthPresence(bob, 'carol', 2, 5_000)).toBe(false);
     expect(await bob.request('online', { type: 'online' })).toEqual({ users: ['bob'], total: 1 });
   }, 60_000);
 

@@ -29,6 +29,8 @@ export const HEARTBEAT_MS = 5_000;
 
 /** The field of a username in a presence hash: node ids are hex, so no session field starts with "@". */
 const NAME = '@name';
+/** How many of a dead node's users one script clears: a few milliseconds of Redis's time. */
+const CLEAR_BATCH = 500;
 /** How many online names one ZSCAN step asks Redis to look at. */
 const SCAN_COUNT = 1_000;
 
@@ -55,18 +57,20 @@ if after and not before then return 1 end
 if before and not after then return 2 end
 return 0`;
 
-// KEYS: node:NODE, nodes, node-users:NODE, online. ARGV: node id, key prefix, 1 to clear even a live node (this
-// node leaving). Clears a node's entries once: a second caller finds it gone from `nodes` and clears nothing.
-// Returns the users now offline everywhere, as id, name, id, name… It reaches presence keys it is not handed in KEYS:
-// fine on one Redis (what Parley runs on), not on a Redis Cluster.
+// KEYS: node:NODE, nodes, node-users:NODE, online. ARGV: node id, key prefix, 1 when the node is this one leaving,
+// how many users at most. Clears a batch of a dead (or leaving) node's users, so Redis is never held for long; SPOP
+// hands each user to one caller only, so nodes sweeping at once never both announce a user. Returns 1 when users remain
+// to clear (else 0; also when the node turns out alive), then the users now offline everywhere: id, name, id, name…
+// It reaches presence keys it is not handed in KEYS: fine on one Redis (what Parley runs on), not on a Redis Cluster.
 const CLEAR_NODE = `
-local force = ARGV[3] == '1'
-if not force and redis.call('EXISTS', KEYS[1]) == 1 then return {} end
-if redis.call('SREM', KEYS[2], ARGV[1]) == 0 and not force then return {} end
-redis.call('DEL', KEYS[1])
+if ARGV[3] == '1' then
+  redis.call('DEL', KEYS[1])
+elseif redis.call('EXISTS', KEYS[1]) == 1 then
+  return {0}
+end
 local mine = ARGV[1] .. ':'
-local gone = {}
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+local result = {0}
+for _, id in ipairs(redis.call('SPOP', KEYS[3], ARGV[4])) do
   local key = ARGV[2] .. 'presence:' .. id
   local name = redis.call('HGET', key, '${NAME}')
   local left = 0
@@ -80,12 +84,16 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
   if name and left == 0 then
     redis.call('DEL', key)
     redis.call('ZREM', KEYS[4], name)
-    table.insert(gone, id)
-    table.insert(gone, name)
+    table.insert(result, id)
+    table.insert(result, name)
   end
 end
-redis.call('DEL', KEYS[3])
-return gone`;
+if redis.call('SCARD', KEYS[3]) > 0 then
+  result[1] = 1
+else
+  redis.call('SREM', KEYS[2], ARGV[1])
+end
+return result`;
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -202,12 +210,15 @@ export class ClusterPresence {
     return { users: following.slice(0, limit), more: following.length > limit, total: sorted.length };
   }
 
-  /** Refreshes this node's key; true when the node was not listed in `nodes` (its first beat, or it was swept as dead). */
+  /**
+   * Refreshes this node's key; true when it had lapsed (or this is the first beat): other nodes may have cleared this
+   * one's records meanwhile, so they must be made again.
+   */
   async heartbeat(): Promise<boolean> {
-    const replies = await this.redis.multi().set(this.key('node', this.node), '1', 'PX', NODE_TTL_MS).sadd(this.nodesKey, this.node).exec();
-    const [[setError], [addError, added]] = replies as [[Error | null], [Error | null, number]];
-    if (setError ?? addError) throw setError ?? addError;
-    return added === 1;
+    const key = this.key('node', this.node);
+    const replies = await this.redis.multi().exists(key).set(key, '1', 'PX', NODE_TTL_MS).sadd(this.nodesKey, this.node).exec();
+    for (const [error] of replies ?? []) if (error) throw error;
+    return replies?.[0]?.[1] === 0;
   }
 
   /** The other nodes whose key lapsed: dead, or cut off from Redis for longer than the expiry. */
@@ -220,21 +231,28 @@ export class ClusterPresence {
     return others.filter((_, i) => replies[i]?.[1] === 0);
   }
 
-  /** Clears a dead node's entries, unless another node did first or it came back; the users now offline everywhere. */
+  /**
+   * Clears a dead node's records, batch by batch, unless it comes back; the users this call found offline everywhere
+   * (another node sweeping at once reports the others).
+   */
   sweep(node: string): Promise<Person[]> {
     return this.clear(node, false);
   }
 
-  /** Clears this node's entries (it is shutting down); the users now offline everywhere. */
+  /** Clears this node's records (it is shutting down); the users now offline everywhere. */
   leave(): Promise<Person[]> {
     return this.clear(this.node, true);
   }
 
-  private async clear(node: string, force: boolean): Promise<Person[]> {
+  private async clear(node: string, leaving: boolean): Promise<Person[]> {
     const keys = [this.key('node', node), this.nodesKey, this.key('node-users', node), this.onlineKey];
-    const flat = (await this.clearNode(...keys, node, this.prefix, force ? 1 : 0)) as string[];
     const gone: Person[] = [];
-    for (let i = 0; i < flat.length; i += 2) gone.push({ userId: Number(flat[i]), username: flat[i + 1]! });
+    let more = true;
+    while (more) {
+      const [remaining, ...flat] = (await this.clearNode(...keys, node, this.prefix, leaving ? 1 : 0, CLEAR_BATCH)) as [number, ...string[]];
+      for (let i = 0; i < flat.length; i += 2) gone.push({ userId: Number(flat[i]), username: flat[i + 1]! });
+      more = remaining === 1;
+    }
     return gone;
   }
 }
