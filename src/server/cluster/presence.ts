@@ -1,8 +1,9 @@
 // Who is online on any node, in Redis: what RedisHub asks before it tells contacts someone came or went.
 //
 // Keys (PREFIX is the hub's, one per database):
-//   PREFIX node:ID          this node is alive; a 15 s expiry refreshed every 5 s, so a SIGKILLed node's lapses
-//   PREFIX nodes            the ids of the nodes that registered, swept for those whose node:ID lapsed
+//   PREFIX node:ID          this node is alive; a 15 s expiry refreshed every 5 s, so a SIGKILLed node's key lapses
+//   PREFIX nodes            the ids of the nodes that registered (until a dead one's users are cleared), swept for
+//                           those whose node:ID lapsed
 //   PREFIX presence:USER    hash: "NODE:SESSION" → that session's connections on that node, and "@name" → the username;
 //                           the key exists exactly while the user has a connection somewhere
 //   PREFIX node-users:NODE  the ids of the users with a connection on that node, for clearing a dead node's entries
