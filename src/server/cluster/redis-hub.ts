@@ -15,6 +15,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { Hub, type HubClient, type OnlinePage, type OnlinePageOptions, type OnlineUser, presenceFrame } from '../hub.js';
 import type { LimiterFactory } from '../limits/limiter-factory.js';
+import { Semaphore } from '../semaphore.js';
 import { ClusterPresence, HEARTBEAT_MS, type Person, type PresenceChange } from './presence.js';
 
 /**
@@ -26,6 +27,8 @@ type Note =
   | { node: string; sessionsEnded: { code: number; reason: string } }
   | { node: string; link: number };
 
+/** How many contact lists of users not connected here (a dead node's) are loaded at once, so a sweep does not flood the store. */
+const CONTACT_LOADS = 8;
 /** How long a closing node waits for Redis to take its last presence changes. */
 const CLOSE_TIMEOUT_MS = 3_000;
 
@@ -59,6 +62,7 @@ export class RedisHub extends Hub {
   private readonly presence: ClusterPresence;
   /** Per user, the tail of their presence announcements from this node, so they go out in the order Redis decided. */
   private readonly announcing = new Map<number, Promise<void>>();
+  private readonly contactLoads = new Semaphore(CONTACT_LOADS);
   private heartbeat: NodeJS.Timeout | undefined;
   private beating = false;
 
@@ -163,7 +167,8 @@ export class RedisHub extends Hub {
       await entry.contactsLoading;
       contacts = entry.contacts;
     } else {
-      contacts = await this.loadContacts(user.userId);
+      // No line limit, so never refused.
+      contacts = await this.contactLoads.tryRun(() => this.loadContacts(user.userId))!;
     }
     const frame = presenceFrame(user.username, online);
     for (const id of contacts) if (id !== user.userId) this.sendToUser(id, frame);
