@@ -16,27 +16,36 @@ export interface HubClient {
 }
 
 /** The users who share a conversation with `userId` (they see each other's presence). */
-type ContactLoader = (userId: number) => Promise<readonly number[]>;
+export type ContactLoader = (userId: number) => Promise<readonly number[]>;
 
 /** One connected user: their live connections and, while connected, the ids of their contacts. */
-interface OnlineUser {
+export interface OnlineUser {
   readonly userId: number;
   readonly username: string;
   readonly clients: Set<HubClient>;
   readonly contacts: Set<number>;
   /** False until the contact list is loaded: nobody has been told this user is online before then. */
   loaded: boolean;
+  /** Settles once the contact list is loaded (or failed to load), even when the user left meanwhile. */
+  contactsLoading: Promise<void>;
 }
 
 /** One page of the active users: `next` is the cursor for the following page, when there is one. */
-interface OnlinePage {
+export interface OnlinePage {
   users: string[];
   next?: string;
   /** How many active users match the query (all of them without one). */
   total: number;
 }
 
-const presenceFrame = (username: string, online: boolean): string => JSON.stringify({ type: 'presence', username, online });
+/** What the paged `online` request asks for: names after `after`, containing `query` when given, `limit` at most. */
+export interface OnlinePageOptions {
+  query?: string;
+  after?: string;
+  limit: number;
+}
+
+export const presenceFrame = (username: string, online: boolean): string => JSON.stringify({ type: 'presence', username, online });
 
 export class Hub {
   private readonly byUser = new Map<number, OnlineUser>();
@@ -48,8 +57,8 @@ export class Hub {
    * while they stay: each connect or disconnect costs a frame per online contact, never one per online user.
    */
   constructor(
-    private readonly loadContacts: ContactLoader = async () => [],
-    private readonly onLoadError: (error: unknown) => void = () => undefined,
+    protected readonly loadContacts: ContactLoader = async () => [],
+    protected readonly onLoadError: (error: unknown) => void = () => undefined,
   ) {}
 
   /**
@@ -64,10 +73,17 @@ export class Hub {
       if (existing.loaded) this.sendContactsPresence(existing, client);
       return false;
     }
-    const user: OnlineUser = { userId: client.userId, username: client.username, clients: new Set([client]), contacts: new Set(), loaded: false };
+    const user: OnlineUser = {
+      userId: client.userId,
+      username: client.username,
+      clients: new Set([client]),
+      contacts: new Set(),
+      loaded: false,
+      contactsLoading: Promise.resolve(),
+    };
     this.byUser.set(user.userId, user);
     this.byName.set(user.username, user);
-    this.loadContacts(user.userId).then(
+    user.contactsLoading = this.loadContacts(user.userId).then(
       (ids) => this.contactsLoaded(user, ids),
       (error: unknown) => {
         this.onLoadError(error);
@@ -84,9 +100,29 @@ export class Hub {
     if (user.clients.size > 0) return false;
     this.byUser.delete(user.userId);
     this.byName.delete(user.username);
-    // Before the load, no contact was told this user came online, so none is told they left.
-    if (user.loaded) this.tellContacts(user, presenceFrame(user.username, false));
+    this.leftHere(user);
     return true;
+  }
+
+  /** The user's last connection here closed. Before the load no contact was told they came online, so none is told they left. */
+  protected leftHere(user: OnlineUser): void {
+    if (user.loaded) this.tellContacts(user, presenceFrame(user.username, false));
+  }
+
+  /** The user's contact list is loaded while they are still connected: tell the contacts, and hand the user theirs. */
+  protected cameHere(user: OnlineUser): void {
+    this.tellContacts(user, presenceFrame(user.username, true));
+    for (const client of user.clients) this.sendContactsPresence(user, client);
+  }
+
+  /** The user's entry while they have a connection here. */
+  protected localUser(userId: number): OnlineUser | undefined {
+    return this.byUser.get(userId);
+  }
+
+  /** Every user with a connection here. */
+  protected localUsers(): Iterable<OnlineUser> {
+    return this.byUser.values();
   }
 
   /**
@@ -106,7 +142,8 @@ export class Hub {
     this.sendToUser(peerId, presenceFrame(user.username, true));
   }
 
-  isOnline(userId: number): boolean {
+  /** Async because a hub shared between nodes asks the others (through Redis). */
+  async isOnline(userId: number): Promise<boolean> {
     return this.byUser.has(userId);
   }
 
@@ -114,7 +151,7 @@ export class Hub {
    * A page of the active users, sorted: those after `after`, containing `query` (case sensitive) when
    * given. Counting the matches of a query reads every active name: a scan of memory, no store access.
    */
-  onlinePage(options: { query?: string; after?: string; limit: number }): OnlinePage {
+  async onlinePage(options: OnlinePageOptions): Promise<OnlinePage> {
     const { query, after, limit } = options;
     const matches = (name: string) => query === undefined || name.includes(query);
     const users: string[] = [];
@@ -143,7 +180,7 @@ export class Hub {
   }
 
   /** The sessions of the user that have a live connection here. */
-  connectedSessions(userId: number): Set<number> {
+  async connectedSessions(userId: number): Promise<Set<number>> {
     return new Set([...(this.byUser.get(userId)?.clients ?? [])].map((client) => client.sessionId));
   }
 
@@ -179,16 +216,14 @@ export class Hub {
   }
 
   private contactsLoaded(user: OnlineUser, ids: readonly number[]): void {
-    // Gone again before the load finished: a later connect is a new entry with its own load.
-    if (this.byUser.get(user.userId) !== user) return;
     for (const id of ids) if (id !== user.userId) user.contacts.add(id);
     user.loaded = true;
-    this.tellContacts(user, presenceFrame(user.username, true));
-    for (const client of user.clients) this.sendContactsPresence(user, client);
+    // Gone again before the load finished: a later connect is a new entry with its own load.
+    if (this.byUser.get(user.userId) === user) this.cameHere(user);
   }
 
   /** Hands one connection a presence event for each of the user's contacts who is online now. */
-  private sendContactsPresence(user: OnlineUser, client: HubClient): void {
+  protected sendContactsPresence(user: OnlineUser, client: HubClient): void {
     for (const id of user.contacts) {
       const contact = this.byUser.get(id);
       if (contact) client.send(presenceFrame(contact.username, true));
@@ -196,7 +231,7 @@ export class Hub {
   }
 
   /** The user's own other devices are not told: they know. */
-  private tellContacts(user: OnlineUser, frame: string): void {
+  protected tellContacts(user: OnlineUser, frame: string): void {
     for (const id of user.contacts) this.sendToUser(id, frame);
   }
 }

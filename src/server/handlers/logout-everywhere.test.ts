@@ -16,7 +16,7 @@ await describeStores((harness) => {
     expect(alice.conn.session).toBeNull();
     expect(alice.conn.closed).toBeNull();
     expect(phone.conn.closed).toEqual({ code: CLOSE_CODES.sessionEnded, reason: expect.any(String) });
-    expect(h.hub.isOnline(alice.id)).toBe(false);
+    expect(await h.hub.isOnline(alice.id)).toBe(false);
     expect(await h.store.listSessions(bob.id)).toHaveLength(1);
     expect(bob.conn.closed).toBeNull();
   });

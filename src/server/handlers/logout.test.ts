@@ -21,6 +21,6 @@ await describeStores((harness) => {
     // Another device's session is untouched.
     expect(phone.conn.closed).toBeNull();
     expect(await h.sessionOfToken(phone.token)).toBeDefined();
-    expect(h.hub.isOnline(alice.id)).toBe(true);
+    expect(await h.hub.isOnline(alice.id)).toBe(true);
   });
 });

@@ -6,6 +6,6 @@ export const lookup: Handler<'lookup'> = {
   needsSession: true,
   async handle(request, { services }) {
     const userId = await requireUserId(services.store, request.username);
-    return { username: request.username, online: services.hub.isOnline(userId) };
+    return { username: request.username, online: await services.hub.isOnline(userId) };
   },
 };

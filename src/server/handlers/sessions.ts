@@ -6,8 +6,7 @@ export const sessions: Handler<'sessions'> = {
   async handle(_request, ctx) {
     const session = sessionOf(ctx);
     const { store, hub, now } = ctx.services;
-    const connected = hub.connectedSessions(session.userId);
-    const rows = await store.listSessions(session.userId);
+    const [connected, rows] = await Promise.all([hub.connectedSessions(session.userId), store.listSessions(session.userId)]);
     return {
       sessions: rows.map((row) => ({
         sessionId: row.id,
