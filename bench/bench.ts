@@ -5,8 +5,9 @@ import type { BenchOptions, ClientStyle } from './args.js';
 import { AccountBook, connectAccount, ensureAccounts, loginAccount, mapLimit, timeLogins, type Account } from './accounts.js';
 import { WriteBatcher, type BenchConnection } from './conn.js';
 import { runLoad, type LoadUser } from './load.js';
+import { readCommitStats, sumCommitStats } from './metrics.js';
 import { pinningProblem, pinProcess } from './pin.js';
-import { cpuPercent, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
+import { cpuPercent, namedCpuPercent, runQueuePercent, sampleByName, sampleProcess, type ProcSample } from './proc.js';
 import { failuresOf, formatProgress, GENERATOR_BOTTLENECK_PERCENT, reportHeader, type BenchReport, type IdleMemory, type LoginWaveMemory } from './report.js';
 import { createScratchDatabase, migrateInto, type ScratchDatabase } from './database.js';
 import { builtServer, startServer, type OwnServer } from './server.js';
@@ -20,6 +21,8 @@ const SETTLE_MS = 1_000;
  */
 const WAVE_SETTLE_MS = 40_000;
 const CONNECT_CONCURRENCY = 64;
+/** The command names of PostgreSQL's and Redis's processes, whose CPU a --database run reports. */
+const SERVICE_PROCESSES = ['postgres', 'redis-server'];
 
 /** Progress on stderr: one rewritten line on a terminal, a line every 5 s otherwise. */
 export function progressPrinter(enabled: boolean): ((line: string) => void) & { end(): void } {
@@ -185,6 +188,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     const progress = progressPrinter(options.progress);
     const at: { start: ProcSample | null; end: ProcSample | null } = { start: null, end: null };
     const perNode: { start: ProcSample[]; end: ProcSample[] } = { start: [], end: [] };
+    // With --database: what PostgreSQL and Redis spent meanwhile, the store's and the hop's share of the cost.
+    const services = options.database === null ? null : { start: sampleByName(SERVICE_PROCESSES), end: sampleByName([]) };
     const load = await runLoad(
       users,
       {
@@ -199,10 +204,12 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       },
       {
         onStart: () => {
+          if (services !== null) services.start = sampleByName(SERVICE_PROCESSES);
           perNode.start = nodeSamples();
           at.start = perNode.start.length === 0 ? null : sumSamples(perNode.start);
         },
         onSendingDone: () => {
+          if (services !== null) services.end = sampleByName(SERVICE_PROCESSES);
           perNode.end = nodeSamples();
           at.end = perNode.end.length === 0 ? null : sumSamples(perNode.end);
         },
@@ -211,6 +218,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     );
     progress.end();
     const afterLoadNodes = nodeSamples();
+    // Parley's own servers: how its sends were grouped into store transactions, per node.
+    const nodeCommits = own !== null && !options.bare ? await Promise.all(own.map((s) => readCommitStats(s.url))) : [];
     const afterLoad = afterLoadNodes.length === 0 ? null : sumSamples(afterLoadNodes);
     if (idleMemory !== null) idleMemory.stillOpenAfterLoad = idle.slice(options.loginWave).filter((c) => c.isOpen).length;
 
@@ -229,12 +238,14 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
           : {
               database: ownRun!.database?.name ?? null,
               redis: options.redis,
+              servicesLoadPercent: services === null ? null : namedCpuPercent(services.start, services.end),
               nodes: own.map((s, i) => ({
                 url: s.url,
                 pid: s.pid,
                 users: users.filter((u) => u.node === i).length,
                 loadPercent: perNode.start[i] && perNode.end[i] ? cpuPercent(perNode.start[i], perNode.end[i]) : null,
                 rssAfterLoadBytes: afterLoadNodes[i]?.rssBytes ?? null,
+                commits: nodeCommits[i] ?? null,
               })),
             },
       register: registered(reg.registered + (folder?.registeredNow ?? 0), reg.seconds + (folder?.registerSeconds ?? 0), reg.accounts.length, options.registerConcurrency),
@@ -259,6 +270,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         generatorLoadPercent: load.generatorCpuPercent,
         generatorBottleneck,
       },
+      commits: sumCommitStats(nodeCommits),
       load,
     };
   } finally {

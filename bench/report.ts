@@ -1,6 +1,7 @@
 // Turns a finished run into a verdict (which counts fail it), a human-readable report and the JSON one.
 import type { BenchOptions } from './args.js';
 import type { LoadResult, Progress } from './load.js';
+import type { CommitStats } from './metrics.js';
 import type { LatencySummary } from './stats.js';
 import { describeMachine, type MachineInfo } from './proc.js';
 
@@ -91,6 +92,8 @@ export interface BenchReport extends ReportHeader {
     generatorLoadPercent: number;
     generatorBottleneck: boolean;
   };
+  /** The own Parley servers' group commits over the run (summed over nodes), from /metrics; null when not read. */
+  commits: CommitStats | null;
   load: LoadResult;
 }
 
@@ -98,6 +101,8 @@ export interface ClusterReport {
   /** The run's own database on the --database server; null when SQLite. */
   database: string | null;
   redis: string | null;
+  /** --database: CPU of every postgres and redis-server process on the machine while sending (anyone else's included), % of a core. */
+  servicesLoadPercent: number | null;
   nodes: {
     url: string;
     pid: number;
@@ -106,6 +111,7 @@ export interface ClusterReport {
     /** This node's CPU while sending, % of a core. */
     loadPercent: number | null;
     rssAfterLoadBytes: number | null;
+    commits: CommitStats | null;
   }[];
 }
 
@@ -180,6 +186,7 @@ export function formatReport(r: BenchReport): string {
     ...(l.byPath === null ? [] : [pathLine('cross-node', l.byPath.crossNode, t.delivered), pathLine('same node', l.byPath.sameNode, t.delivered)]),
     `cpu        server ${r.cpu.serverLoadPercent === null ? '?' : r.cpu.serverLoadPercent.toFixed(0)}% of a core, generator ${r.cpu.generatorLoadPercent.toFixed(0)}% of a core (${r.load.generatorSystemPercent.toFixed(0)}% in the kernel) while sending`,
     `run queue  the server's event loop waited for its core ${r.cpu.serverRunQueuePercent === null ? '?' : r.cpu.serverRunQueuePercent.toFixed(0)}% of the load phase (other processes on that core)`,
+    ...(r.commits === null ? [] : [`commits    ${describeCommits(r.commits)} (the store's time, statements and COMMIT)`]),
     `server     ${r.cpu.serverCpuUsPerMessage === null ? '?' : `${r.cpu.serverCpuUsPerMessage.toFixed(1)} µs CPU per message (≈ ${num(1e6 / r.cpu.serverCpuUsPerMessage)} msg/s on a whole core)`}`,
   );
   for (const w of r.warnings) lines.push(`warning    ${w}`);
@@ -193,13 +200,24 @@ function clusterLines(r: BenchReport): string[] {
   if (c === null) return [];
   const store = c.database === null ? 'SQLite' : `PostgreSQL, the run's own database ${c.database} (dropped after the run)`;
   const lines = [`store      ${store}${c.redis === null ? '' : `; Redis ${c.redis} between the nodes`}`];
+  if (c.servicesLoadPercent !== null) {
+    lines.push(`services   postgres and redis-server processes used ${c.servicesLoadPercent.toFixed(0)}% of a core while sending (machine-wide: other users' queries count too)`);
+  }
   if (c.nodes.length > 1) {
     lines.push(
       `nodes      ${c.nodes.length} Parley servers, user i on node i mod ${c.nodes.length}; server CPU, RSS and run queue below are sums over them`,
-      ...c.nodes.map((n, i) => `  node ${i + 1}   ${n.url}, ${n.users} users, ${n.loadPercent === null ? '?' : n.loadPercent.toFixed(0)}% of a core while sending, RSS ${mib(n.rssAfterLoadBytes)} after the load`),
+      ...c.nodes.map(
+        (n, i) =>
+          `  node ${i + 1}   ${n.url}, ${n.users} users, ${n.loadPercent === null ? '?' : n.loadPercent.toFixed(0)}% of a core while sending, RSS ${mib(n.rssAfterLoadBytes)} after the load, ${describeCommits(n.commits)}`,
+      ),
     );
   }
   return lines;
+}
+
+function describeCommits(c: CommitStats | null): string {
+  if (c === null) return 'commits ?';
+  return `${num(c.commits)} group commits, ${c.commits > 0 ? (c.messages / c.commits).toFixed(1) : '-'} messages and ${c.commits > 0 ? ms((1000 * c.seconds) / c.commits) : '-'} ms each`;
 }
 
 function pathLine(label: string, s: LatencySummary, delivered: number): string {
