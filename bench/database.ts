@@ -15,9 +15,6 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-/** A URL without its password, for messages. */
-export const withoutPassword = (url: string): string => url.replace(/\/\/([^@/:]*):[^@/]*@/, '//$1@');
-
 async function adminQuery(serverUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
   await client.connect();

@@ -104,10 +104,15 @@ export function addServerCommand(program: Command, hooks: ServerCommandHooks = {
 export function addBackupCommand(program: Command): void {
   program
     .command('backup')
-    .description('copy the database to FILE, consistently, even while the server runs')
+    .description('copy the database to FILE, consistently, even while the server runs (PostgreSQL: with pg_dump, for pg_restore)')
     .argument('<file>', 'where to write the copy (must not exist yet)')
     .addOption(new Option('-d, --data <dir>', 'folder of the server\'s database').env('PARLEY_DATA').default('data'))
-    .action(async (file: string, flags: { data: string }) => (await commands()).runBackup(file, flags.data));
+    .addOption(
+      new Option('--database <url>', 'the PostgreSQL URL the server was started with; the machine\'s pg_dump copies it')
+        .env('PARLEY_DATABASE_URL')
+        .argParser(parseDatabaseUrl),
+    )
+    .action(async (file: string, flags: { data: string; database?: string }) => (await commands()).runBackup(file, flags));
 }
 
 /** The data folder a `sqlite:DIR` source names. */

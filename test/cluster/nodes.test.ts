@@ -1,10 +1,9 @@
 // Several real `parley server` processes on one PostgreSQL and one Redis (each test its own database): a message
 // crosses nodes at once, a session ended on one node closes its sockets on the others, and a node SIGKILLed in
 // the middle of a conversation loses no acked message and duplicates none while its clients move to the others.
-import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CLOSE_CODES } from '../../src/shared/protocol.js';
-import { checkStored, type Row, SEQ_STATS, type SeqStat, STORED_PLACES } from '../helpers/checker.js';
+import { checkPostgresDelivery } from '../helpers/checker.js';
 import { type RequestFailed, TestClient, userClient } from '../helpers/client.js';
 import { OutboxClient } from '../helpers/outbox.js';
 import { spawnServer, type SpawnedServer } from '../helpers/server.js';
@@ -38,25 +37,6 @@ async function startNodes(count: number, extra: string[] = []): Promise<SpawnedS
   const args = ['--database', database, '--redis', TEST_REDIS_URL, '--allow-unencrypted', '--message-rate', '0', ...extra];
   for (let i = 0; i < count; i++) nodes.push(await spawnServer({ bundled: true, args }));
   return nodes;
-}
-
-async function readStored(database: string): Promise<{ rows: Row[]; stats: SeqStat[] }> {
-  const client = new pg.Client({ connectionString: database, types: { getTypeParser: (oid: number) => (oid === 20 ? Number : (v: string) => v) } as never });
-  await client.connect();
-  try {
-    const rows = (await client.query<Row>(STORED_PLACES)).rows.map((r) => ({ ...r, conversation_id: Number(r.conversation_id), seq: Number(r.seq) }));
-    const stats = (await client.query<SeqStat>(SEQ_STATS)).rows.map((s) => ({
-      id: Number(s.id),
-      last_seq: Number(s.last_seq),
-      count: Number(s.count),
-      min_seq: s.min_seq === null ? null : Number(s.min_seq),
-      max_seq: s.max_seq === null ? null : Number(s.max_seq),
-      distinct_seqs: Number(s.distinct_seqs),
-    }));
-    return { rows, stats };
-  } finally {
-    await client.end();
-  }
 }
 
 describe.skipIf(skipped !== null)(skipped === null ? 'several nodes' : `several nodes (${skipped})`, () => {
@@ -129,8 +109,7 @@ describe.skipIf(skipped !== null)(skipped === null ? 'several nodes' : `several 
     for (const outbox of outboxes) outbox.stop();
 
     const acks = outboxes.flatMap((o) => o.acks);
-    const { rows, stats } = await readStored(database);
-    const report = checkStored(rows, stats, acks);
+    const report = await checkPostgresDelivery(database, acks);
     const reconnects = outboxes.reduce((sum, o) => sum + o.reconnects, 0);
     console.log(`cluster crash: ${report.acked} acked, ${report.stored} stored, 2 SIGKILLs, ${reconnects} reconnects, ${acks.length} acks (resends included)`);
     expect(report.problems).toEqual([]);

@@ -1,5 +1,7 @@
-// The delivery checker: reads a Parley SQLite file and proves every acked message is stored once, with its acked seq, gap-free.
+// The delivery checker: reads a Parley SQLite file or PostgreSQL database and proves every acked message is stored
+// once, with its acked seq, gap-free.
 import Database from 'better-sqlite3';
+import pg from 'pg';
 
 /** What a client learned from one `send` ack. */
 export interface AckedMessage {
@@ -61,6 +63,26 @@ export function checkDelivery(file: string, acks: Iterable<AckedMessage>): Deliv
     return checkStored(db.prepare<[], Row>(STORED_PLACES).all(), db.prepare<[], SeqStat>(SEQ_STATS).all(), acks);
   } finally {
     db.close();
+  }
+}
+
+/** Reads the PostgreSQL database at `url` (its default schema) and checks it against the acks. */
+export async function checkPostgresDelivery(url: string, acks: Iterable<AckedMessage>): Promise<DeliveryReport> {
+  const client = new pg.Client({ connectionString: url, types: { getTypeParser: (oid: number) => (oid === 20 ? Number : (v: string) => v) } as never });
+  await client.connect();
+  try {
+    const rows = (await client.query<Row>(STORED_PLACES)).rows.map((r) => ({ ...r, conversation_id: Number(r.conversation_id), seq: Number(r.seq) }));
+    const stats = (await client.query<SeqStat>(SEQ_STATS)).rows.map((s) => ({
+      id: Number(s.id),
+      last_seq: Number(s.last_seq),
+      count: Number(s.count),
+      min_seq: s.min_seq === null ? null : Number(s.min_seq),
+      max_seq: s.max_seq === null ? null : Number(s.max_seq),
+      distinct_seqs: Number(s.distinct_seqs),
+    }));
+    return checkStored(rows, stats, acks);
+  } finally {
+    await client.end();
   }
 }
 

@@ -7,6 +7,7 @@ import { databaseFile, defaultConfig, type ServerConfig } from '../../src/server
 import { createLogger } from '../../src/server/log.js';
 import { ALLOCATOR_TUNABLE, NODE_MEMORY_FLAGS } from '../../src/server/memory.js';
 import { createServer, type ParleyServer } from '../../src/server/server.js';
+import type { Store } from '../../src/server/store/store.js';
 import { bundledCli } from './bundle.js';
 import { type Fault, faultyStore } from './faults.js';
 import { tempDir } from './temp.js';
@@ -28,7 +29,14 @@ export interface TestServer {
 }
 
 export async function startServer(
-  options: { dataDir?: string; config?: Partial<ServerConfig>; /** Test-only faults of the store (./faults.ts). */ faults?: readonly Fault[] } = {},
+  options: {
+    dataDir?: string;
+    config?: Partial<ServerConfig>;
+    /** Test-only faults of the store (./faults.ts). */
+    faults?: readonly Fault[];
+    /** Another store than the SQLite file in the data folder (a PostgresStore); the server closes it. */
+    store?: Store;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
   const logs: string[] = [];
@@ -41,7 +49,7 @@ export async function startServer(
   // Rate limits are off unless a test asks for them: most tests send faster than a person types. Protocol tests
   // speak raw frames with readable bodies, so unencrypted accounts and messages are allowed unless a test says not.
   const config = defaultConfig({ host: '127.0.0.1', port: 0, dataDir, rateLimits: false, allowUnencrypted: true, ...options.config });
-  const store = options.faults ? faultyStore({ file: databaseFile(config), durability: config.durability }, options.faults) : undefined;
+  const store = options.store ?? (options.faults ? faultyStore({ file: databaseFile(config), durability: config.durability }, options.faults) : undefined);
   const server = createServer({ config, log: createLogger({ level: 'debug', destination }), store });
   const { port } = await server.listen();
   return {

@@ -262,8 +262,12 @@ export async function authError(page: Page, mode: 'Sign in' | 'Create account', 
   return (await page.getByRole('alert').textContent()) ?? '';
 }
 
+/**
+ * Waits until the page shows `username` as the signed-in user. Attached, not visible: on a phone-sized page
+ * with a conversation open, the list pane that holds the name is hidden.
+ */
 export async function signedInAs(page: Page, username: string): Promise<void> {
-  await page.getByTestId('me').filter({ hasText: new RegExp(`^${username}$`) }).waitFor();
+  await page.getByTestId('me').filter({ hasText: new RegExp(`^${username}$`) }).waitFor({ state: 'attached' });
 }
 
 export function conversationItem(page: Page, peer: string) {

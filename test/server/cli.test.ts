@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { TestClient, userClient } from '../helpers/client.js';
+import { PostgresStore } from '../../src/server/store/postgres/store.js';
 import { ROOT, spawnServer, tempDir, type SpawnedServer } from '../helpers/server.js';
+import { createTestDatabase, servicesMissing } from '../helpers/services.js';
 
 const servers: SpawnedServer[] = [];
 afterEach(async () => {
@@ -17,12 +19,15 @@ const start = async (options: Parameters<typeof spawnServer>[0] = {}) => {
   return s;
 };
 
-const parley = (...args: string[]) =>
+/** `parley ARGS` with these variables added to the environment. */
+const parleyWith = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 20_000,
+    env: { ...process.env, ...env },
   });
+const parley = (...args: string[]) => parleyWith({}, ...args);
 
 /** One plain sentence on stderr, no stack trace. */
 const expectPlainFailure = (result: ReturnType<typeof parley>, pattern: RegExp) => {
@@ -98,6 +103,59 @@ test('the data folder is private to the server: folder 0700, database files and 
   expect(parley('backup', backup, '--data', dataDir).status).toBe(0);
   expect(mode(backup)).toBe(0o600);
   expect(server.port).toBeGreaterThan(0);
+});
+
+/** A folder holding a stand-in pg_dump that notes its arguments and PGPASSWORD there, complains with the password, and fails. */
+function failingPgDump(): string {
+  const dir = tempDir();
+  const script = `#!/bin/sh\necho "$@" > '${dir}/args'\necho "$PGPASSWORD" > '${dir}/password'\necho "pg_dump: error: it went wrong for $PGPASSWORD" >&2\nexit 1\n`;
+  fs.writeFileSync(path.join(dir, 'pg_dump'), script, { mode: 0o755 });
+  return dir;
+}
+
+test('parley backup --database: an existing file, an unreachable database, no pg_dump are one plain sentence each, no password shown', () => {
+  const dir = tempDir();
+  const existing = path.join(dir, 'existing.dump');
+  fs.writeFileSync(existing, 'kept');
+  const file = path.join(dir, 'new.dump');
+  const url = 'postgres://parley:hunter2-secret@127.0.0.1:1/parley';
+  const failures = [
+    [parley('backup', existing, '--database', url), /already exists; choose a new file name/],
+    // pg_dump is found (a stand-in), the database is not.
+    [parleyWith({ PATH: failingPgDump() }, 'backup', file, '--database', url), /The database postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/parley could not be reached \(ECONNREFUSED\)/],
+    [parleyWith({ PARLEY_DATABASE_URL: url, PATH: tempDir() }, 'backup', file), /pg_dump was not found on the PATH/],
+  ] as const;
+  for (const [result, pattern] of failures) {
+    expectPlainFailure(result, pattern);
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
+  }
+  expect(fs.readdirSync(dir)).toEqual(['existing.dump']);
+  expect(fs.readFileSync(existing, 'utf8')).toBe('kept');
+});
+
+const postgresSkipped = await servicesMissing({ postgres: true });
+
+test.skipIf(postgresSkipped !== null)(`parley backup --database: a failing pg_dump is one sentence, its password masked, nothing left behind${postgresSkipped === null ? '' : ` (${postgresSkipped})`}`, async () => {
+  const database = await createTestDatabase();
+  try {
+    await (await PostgresStore.open({ url: database.url })).close();
+    const url = new URL(database.url);
+    url.password = 'hunter2-secret';
+    const fake = failingPgDump();
+    const dir = tempDir();
+    const result = parleyWith({ PATH: fake }, 'backup', path.join(dir, 'copy.dump'), '--database', url.toString());
+    expectPlainFailure(result, /pg_dump failed \(exit code 1\): error: it went wrong for \*\*\*/);
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
+    expect(fs.readdirSync(dir)).toEqual([]);
+    // The password reached pg_dump through its environment, not its arguments (which `ps` shows to everyone).
+    expect(fs.readFileSync(path.join(fake, 'password'), 'utf8')).toBe('hunter2-secret\n');
+    const args = fs.readFileSync(path.join(fake, 'args'), 'utf8');
+    expect(args).toContain('--format=custom');
+    expect(args).toMatch(/--exclude-table-data="public"\."generation"/);
+    expect(args).not.toContain('hunter2');
+  } finally {
+    await database.drop();
+  }
 });
 
 test('an unwritable data folder is one plain sentence', () => {

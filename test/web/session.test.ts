@@ -118,7 +118,8 @@ describe.skipIf(!browserAvailable())('web client: sessions', () => {
     await signedInAs(lee.page, 'lee');
     await lee.page.getByRole('heading', { name: 'kim', exact: true }).waitFor();
     await expect.poll(() => messageTexts(lee.page)).toEqual(expected);
-  });
+    // Two registrations, a kill and a restart: on a loaded machine this takes more than the usual 30 s.
+  }, 60_000);
 
   test('a device signed out from another one says so on the sign-in screen, until the next sign-in', async () => {
     server = await startServer();

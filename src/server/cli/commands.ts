@@ -13,6 +13,7 @@ import { backupDatabase } from '../store/backup.js';
 import type { RedisHub } from '../cluster/redis-hub.js';
 import type { Logger } from '../log.js';
 import type { PostgresStore } from '../store/postgres/store.js';
+import { redactedUrl } from '../store/postgres/url.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 
@@ -27,8 +28,6 @@ export interface ServerFlags extends OpsFlags {
   database?: string;
   redis?: string;
 }
-
-export const redactedUrl = (url: string): string => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 
 async function openPostgres(url: string): Promise<PostgresStore> {
   const { PostgresStore } = await import('../store/postgres/store.js');
@@ -50,7 +49,6 @@ async function redisHub(url: string, store: Store, log: Logger): Promise<RedisHu
   });
 }
 
-/** The URL without its password, for messages and the banner. */
 /**
  * Only the server's own OS user may read what it writes (the database, its WAL, backups): files 0600,
  * folders 0700. The data folder and the files already in it are tightened too (data from older versions).
@@ -176,14 +174,24 @@ export async function runServer(flags: ServerFlags, hooks: ServerCommandHooks): 
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-/** `parley backup FILE`. */
-export function runBackup(file: string, data: string): void {
+/** `parley backup FILE`: the SQLite file in the data folder, or the PostgreSQL database at `database` (through pg_dump). */
+export async function runBackup(file: string, flags: { data: string; database?: string }): Promise<void> {
   privateFiles();
-  const source = databaseFile({ dataDir: path.resolve(data) });
-  const result = backupDatabase(source, path.resolve(file));
+  const target = path.resolve(file);
+  let result;
+  if (flags.database === undefined) {
+    result = backupDatabase(databaseFile({ dataDir: path.resolve(flags.data) }), target);
+  } else {
+    const { backupPostgres } = await import('../store/postgres/backup.js');
+    result = await backupPostgres(flags.database, target);
+  }
   const kib = Math.ceil(result.bytes / 1024);
   console.log(`Backed up ${result.users} users and ${result.messages} messages to ${result.file} (${kib} KiB).`);
-  console.log('To restore: stop the server, put this file in the data folder as parley.db (remove parley.db-wal and parley.db-shm), start it.');
+  console.log(
+    flags.database === undefined
+      ? 'To restore: stop the server, put this file in the data folder as parley.db (remove parley.db-wal and parley.db-shm), start it.'
+      : 'To restore: pg_restore --no-owner --single-transaction --exit-on-error --dbname URL-OF-AN-EMPTY-DATABASE FILE, then start the server with --database on it (docs/operations.md).',
+  );
 }
 
 /**

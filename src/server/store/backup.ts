@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-interface BackupResult {
+export interface BackupResult {
   file: string;
   bytes: number;
   users: number;
@@ -18,8 +18,7 @@ interface BackupResult {
  */
 export function backupDatabase(source: string, target: string): BackupResult {
   if (!fs.existsSync(source)) throw new Error(`There is no database at ${source}; check --data.`);
-  if (fs.existsSync(target)) throw new Error(`${target} already exists; choose a new file name or remove it first.`);
-  const partial = path.join(path.dirname(target), `.${path.basename(target)}.partial-${process.pid}`);
+  const partial = partialFile(target);
   const db = new Database(source, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 10000');
@@ -46,6 +45,26 @@ export function backupDatabase(source: string, target: string): BackupResult {
     throw error;
   }
   copy.close();
-  fs.renameSync(partial, target);
-  return { file: target, bytes: fs.statSync(target).size, users, messages };
+  return { file: moveIntoPlace(partial, target), bytes: fs.statSync(target).size, users, messages };
+}
+
+/**
+ * Where a backup to `target` is written until it is complete (beside it, so the rename stays on one file system);
+ * refuses a target that exists: a backup never overwrites a file.
+ */
+export function partialFile(target: string): string {
+  if (fs.existsSync(target)) throw new Error(`${target} already exists; choose a new file name or remove it first.`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.partial-${process.pid}`);
+}
+
+/** Renames the finished copy to `target` (unless a file appeared there meanwhile): FILE is a whole backup or absent. */
+export function moveIntoPlace(partial: string, target: string): string {
+  try {
+    partialFile(target);
+    fs.renameSync(partial, target);
+  } catch (error) {
+    fs.rmSync(partial, { force: true });
+    throw error;
+  }
+  return target;
 }

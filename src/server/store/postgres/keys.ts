@@ -25,9 +25,17 @@ export class PgKeys {
     return this.#secret;
   }
 
+  /**
+   * Made by the first node that opens a database without one: a new database, or a restore of `parley backup`, whose
+   * copy has the row's value cleared (SQLite) or no row at all (PostgreSQL, ./backup.ts); every later node reads it.
+   */
   async generation(): Promise<string> {
     if (this.#generation === undefined) {
-      await this.pool.query('UPDATE generation SET value = $1 WHERE id = 1 AND value IS NULL', [randomBytes(16).toString('hex')]);
+      await this.pool.query(
+        `INSERT INTO generation (id, value) VALUES (1, $1)
+         ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value WHERE generation.value IS NULL`,
+        [randomBytes(16).toString('hex')],
+      );
       const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM generation WHERE id = 1');
       this.#generation = rows[0]!.value;
     }
