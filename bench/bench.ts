@@ -322,8 +322,8 @@ export async function startOwnRun(options: BenchOptions, pinning: Pinning, keyed
       run.database = await createScratchDatabase(options.database, 'parley_bench');
       hooks.onDatabase?.(run.database.drop);
       log(`copying the accounts into the fresh database ${run.database.name}…`);
-      await migrateInto(dataDir!, run.database.url);
-      storeArgs.push('--database', run.database.url, ...(options.redis === null ? [] : ['--redis', options.redis]));
+      await migrateInto(dataDir!, run.database);
+      storeArgs.push('--database', run.database.forChild.url, ...(options.redis === null ? [] : ['--redis', options.redis]));
     }
     for (let i = 0; i < options.nodes; i++) {
       log(options.nodes === 1 ? 'starting the server…' : `starting node ${i + 1} of ${options.nodes}…`);
@@ -334,6 +334,7 @@ export async function startOwnRun(options: BenchOptions, pinning: Pinning, keyed
         cpuProfDir: options.cpuProf,
         extraArgs: [...storeArgs, ...options.serverArgs],
         program,
+        env: run.database?.forChild.env,
       });
       run.servers.push(server);
       hooks.onServerPids?.(run.servers.map((s) => s.pid));

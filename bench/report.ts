@@ -1,4 +1,5 @@
 // Turns a finished run into a verdict (which counts fail it), a human-readable report and the JSON one.
+import { redactedUrl } from '../src/server/store/postgres/url.js';
 import type { BenchOptions } from './args.js';
 import type { LoadResult, Progress } from './load.js';
 import type { CommitStats } from './metrics.js';
@@ -55,10 +56,11 @@ export function reportHeader(failures: string[], warnings: string[], pinning: Re
     failures,
     warnings,
     date: new Date().toISOString(),
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    // A --database URL's password stays out of the report.
+    command: `npm run bench -- ${process.argv.slice(2).map(redactedUrl).join(' ')}`.trim(),
     machine: describeMachine(),
     pinning,
-    options,
+    options: options.database === null ? options : { ...options, database: redactedUrl(options.database) },
   };
 }
 
