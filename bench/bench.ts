@@ -358,7 +358,7 @@ export async function stopOwnRun(run: OwnRun | null, hooks: BenchHooks): Promise
 }
 
 /** Samples of several processes as one: CPU, memory and run-queue time added up. */
-export function sumSamples(samples: readonly ProcSample[]): ProcSample {
+function sumSamples(samples: readonly ProcSample[]): ProcSample {
   return samples.reduce((sum, s) => ({ cpuSec: sum.cpuSec + s.cpuSec, rssBytes: sum.rssBytes + s.rssBytes, runQueueSec: sum.runQueueSec + s.runQueueSec, at: Math.max(sum.at, s.at) }), {
     cpuSec: 0,
     rssBytes: 0,
