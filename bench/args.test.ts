@@ -1,6 +1,6 @@
 // Option parsing of `npm run bench`: defaults, the two load modes, loopback-only URLs and the bounds.
 import { describe, expect, it } from 'vitest';
-import { BOUNDS, checkLoopbackUrl, parseBenchArgs, UsageError, type BenchOptions } from './args.js';
+import { BOUNDS, checkLoopbackUrl, DEFAULT_REDIS, parseBenchArgs, UsageError, type BenchOptions } from './args.js';
 
 const parse = (...argv: string[]): BenchOptions => {
   const o = parseBenchArgs(argv);
@@ -114,6 +114,38 @@ describe('parseBenchArgs', () => {
     expect(() => parse('--group', '10', '--compare')).toThrow(/Parley alone/);
     expect(() => parse('--group', '10', '--idle', '100')).toThrow(/Parley alone/);
     expect(() => parse('--group', '10', '--fanout', 'none', '--accounts', '50')).toThrow(/largest group/);
+  });
+
+  it('--nodes N on --database: a fresh database on that loopback PostgreSQL, Redis by default from 2 nodes on', () => {
+    expect(parse()).toMatchObject({ nodes: 1, database: null, redis: null });
+    const pgUrl = 'postgres://postgres@127.0.0.1:5432/test';
+    expect(parse('--database', pgUrl)).toMatchObject({ nodes: 1, database: pgUrl, redis: null });
+    expect(parse('--database', pgUrl, '--nodes', '3')).toMatchObject({ nodes: 3, database: pgUrl, redis: DEFAULT_REDIS });
+    expect(parse('--database', pgUrl, '--nodes', '2', '--redis', 'redis://localhost:6380')).toMatchObject({ redis: 'redis://localhost:6380' });
+    expect(parse('--database', pgUrl, '--redis', 'redis://127.0.0.1:6379')).toMatchObject({ nodes: 1, redis: 'redis://127.0.0.1:6379' });
+    expect(parse('--database', 'postgresql://u:p@[::1]/db').database).toBe('postgresql://u:p@[::1]/db');
+  });
+
+  it('--nodes stays within 1..8 and needs --database; the URLs must be loopback and of their kind', () => {
+    const pgUrl = 'postgres://postgres@127.0.0.1:5432/test';
+    expect(parse('--database', pgUrl, '--nodes', String(BOUNDS.nodes)).nodes).toBe(8);
+    expect(() => parse('--database', pgUrl, '--nodes', '9')).toThrow(/between 1 and 8/);
+    expect(() => parse('--database', pgUrl, '--nodes', '0')).toThrow(/between 1 and 8/);
+    expect(() => parse('--nodes', '2')).toThrow(/need --database/);
+    expect(() => parse('--redis', 'redis://127.0.0.1:6379')).toThrow(/need --database/);
+    expect(() => parse('--database', 'postgres://db.example.org/x')).toThrow(/loopback/);
+    expect(() => parse('--database', 'mysql://127.0.0.1/x')).toThrow(/postgres:/);
+    expect(() => parse('--database', pgUrl, '--nodes', '2', '--redis', 'redis://10.0.0.2:6379')).toThrow(/loopback/);
+    expect(() => parse('--database', pgUrl, '--redis', 'http://127.0.0.1:6379')).toThrow(/redis:/);
+    expect(() => parse('--database', 'not a url')).toThrow(/not a URL/);
+  });
+
+  it('keeps --nodes, --database and --redis to the 1:1 benchmark on its own Parley servers', () => {
+    const pgUrl = 'postgres://postgres@127.0.0.1:5432/test';
+    for (const other of [['--url', 'ws://127.0.0.1:5/ws'], ['--data', '/tmp/x'], ['--bare'], ['--compare'], ['--group', '10']]) {
+      expect(() => parse('--database', pgUrl, ...other)).toThrow(/of their own/);
+      expect(() => parse('--nodes', '1', ...other)).toThrow(/of their own/);
+    }
   });
 
   it('answers --help', () => {

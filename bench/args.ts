@@ -48,6 +48,12 @@ export interface BenchOptions {
   compareRounds: number;
   /** The group benchmark (`--group N`) instead of the 1:1 one; null for the 1:1 one. */
   group: GroupOptions | null;
+  /** Own Parley servers on one store: more than 1 needs `database` (and then `redis`); users go to them round-robin. */
+  nodes: number;
+  /** --database: a PostgreSQL server (loopback) on which the run makes a fresh database of its own, dropped afterwards; null: SQLite. */
+  database: string | null;
+  /** --redis: the Redis (loopback) through which the nodes reach each other; the default one when --nodes > 1. */
+  redis: string | null;
 }
 
 /** `--group N`: an N-member group at `mode.rate` messages/s sent by `senders` members, then the fan-out rows. */
@@ -79,7 +85,11 @@ export const BOUNDS = {
   drainSec: 120,
   /** MAX_GROUP_MEMBERS (src/shared/crypto/membership.ts). */
   groupMembers: 1_000,
+  /** Server processes of one run, on a 2-core machine already more than it can give a core each. */
+  nodes: 8,
 } as const;
+
+export const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 
 export const USAGE = `Usage: npm run bench -- [options]
 
@@ -107,6 +117,15 @@ Server:
   --compare             run Parley and the prototype alternately and report medians and
                         Parley ÷ prototype ratios: figures that hold on a noisy machine
   --rounds N            with --compare: runs of each (default 3)
+Several nodes (the 1:1 benchmark on PostgreSQL, as \`parley server --database … --redis …\` runs):
+  --database URL        postgres://…@127.0.0.1/DB (loopback only): the run makes a fresh database
+                        parley_bench_<random> on that server (from the account template, by
+                        \`parley migrate\`), runs its servers on it and drops it afterwards
+  --nodes N             N server processes (1..8) on that database, each on its own port, sharing the
+                        server core; user i connects to node i mod N, so most messages cross nodes
+                        (default 1; more than 1 needs --database)
+  --redis URL           redis://127.0.0.1:P (loopback only) for the nodes (default ${DEFAULT_REDIS}
+                        when --nodes > 1; with one node only if given)
 Groups (the group benchmark instead of the 1:1 one; an open loop):
   --group N             an N-member group (2..1000), messages at --rate (default 1000) msg/s for
                         --duration (default 20) s; delivered = pushes to members, latency = send →
@@ -195,6 +214,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
         senders: { type: 'string' },
         fanout: { type: 'string' },
         baseline: { type: 'string' },
+        nodes: { type: 'string' },
+        database: { type: 'string' },
+        redis: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -249,6 +271,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   const generatorCpu = int('generator-cpu', v['generator-cpu'], 1, 0, 1023);
   const pin = !v['no-pin'];
   if (pin && serverCpu === generatorCpu) throw new UsageError('--server-cpu and --generator-cpu must differ');
+  const cluster = parseCluster(v, url !== null || v.data !== undefined || bare || compareRounds > 0 || grouped);
 
   return {
     users,
@@ -277,7 +300,34 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     bare,
     compareRounds,
     group,
+    ...cluster,
   };
+}
+
+/** The hosts a --database or --redis URL may name: the benchmark sends traffic to this machine only. */
+function checkLoopbackService(name: string, raw: string, protocols: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--${name} is not a URL: "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) throw new UsageError(`--${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  if (!LOOPBACK_HOSTS.has(url.hostname)) throw new UsageError(`--${name} must point at 127.0.0.1 (loopback only)`);
+  return raw;
+}
+
+/** --nodes, --database, --redis: several own Parley servers need a shared PostgreSQL store and, to reach each other, Redis. */
+function parseCluster(v: Record<string, string | boolean | string[] | undefined>, elsewhere: boolean): Pick<BenchOptions, 'nodes' | 'database' | 'redis'> {
+  const str = (name: string): string | undefined => v[name] as string | undefined;
+  const nodes = int('nodes', str('nodes'), 1, 1, BOUNDS.nodes);
+  const given = str('database') !== undefined || str('redis') !== undefined || str('nodes') !== undefined;
+  if (given && elsewhere) throw new UsageError('--nodes, --database and --redis start Parley servers of their own for the 1:1 benchmark: no --url, --data, --bare, --compare or --group');
+  const database = str('database') === undefined ? null : checkLoopbackService('database', str('database')!, ['postgres:', 'postgresql:']);
+  if (database === null && (nodes > 1 || str('redis') !== undefined)) throw new UsageError('--nodes above 1 and --redis need --database (several nodes share a PostgreSQL store)');
+  const redisRaw = str('redis') ?? (nodes > 1 ? DEFAULT_REDIS : undefined);
+  const redis = redisRaw === undefined ? null : checkLoopbackService('redis', redisRaw, ['redis:']);
+  return { nodes, database, redis };
 }
 
 /** The options of `--group`: sizes within 2..1000, the senders among the members, the fan-out rows. */

@@ -5,9 +5,11 @@ import type { BenchOptions, ClientStyle } from './args.js';
 import { AccountBook, connectAccount, ensureAccounts, loginAccount, mapLimit, timeLogins, type Account } from './accounts.js';
 import { WriteBatcher, type BenchConnection } from './conn.js';
 import { runLoad, type LoadUser } from './load.js';
+import { readCommitStats, sumCommitStats } from './metrics.js';
 import { pinningProblem, pinProcess } from './pin.js';
-import { cpuPercent, runQueuePercent, sampleProcess, type ProcSample } from './proc.js';
+import { cpuPercent, namedCpuPercent, runQueuePercent, sampleByName, sampleProcess, type ProcSample } from './proc.js';
 import { failuresOf, formatProgress, GENERATOR_BOTTLENECK_PERCENT, reportHeader, type BenchReport, type IdleMemory, type LoginWaveMemory } from './report.js';
+import { createScratchDatabase, migrateInto, type ScratchDatabase } from './database.js';
 import { builtServer, startServer, type OwnServer } from './server.js';
 import { accountNames, runDataFolder, TEMPLATE_PREFIX, type RunDataFolder } from './template.js';
 
@@ -19,6 +21,8 @@ const SETTLE_MS = 1_000;
  */
 const WAVE_SETTLE_MS = 40_000;
 const CONNECT_CONCURRENCY = 64;
+/** The command names of PostgreSQL's and Redis's processes, whose CPU a --database run reports. */
+const SERVICE_PROCESSES = ['postgres', 'redis-server'];
 
 /** Progress on stderr: one rewritten line on a terminal, a line every 5 s otherwise. */
 export function progressPrinter(enabled: boolean): ((line: string) => void) & { end(): void } {
@@ -39,9 +43,9 @@ export function progressPrinter(enabled: boolean): ((line: string) => void) & { 
   });
 }
 
-/** Opens `count` more connections into `into`, as the accounts in turn (by token, or by password when given). */
+/** Opens `count` more connections into `into`, as the accounts in turn (by token, or by password when given), over the nodes in turn. */
 async function openMore(
-  url: string,
+  urls: readonly string[],
   accounts: readonly Account[],
   book: AccountBook,
   count: number,
@@ -51,9 +55,11 @@ async function openMore(
 ): Promise<void> {
   const start = into.length;
   await mapLimit(
-    Array.from({ length: count }, (_, i) => accounts[(start + i) % accounts.length]!),
+    Array.from({ length: count }, (_, i) => start + i),
     CONNECT_CONCURRENCY,
-    async (account) => {
+    async (k) => {
+      const account = accounts[k % accounts.length]!;
+      const url = urls[k % urls.length]!;
       into.push(password === null ? await connectAccount(url, account, book, null, style) : await loginAccount(url, account, password, style));
     },
   );
@@ -83,8 +89,10 @@ function registered(count: number, seconds: number, accounts: number, concurrenc
 
 export interface BenchHooks {
   log?: (line: string) => void;
-  /** Told the own server's pid as soon as it runs, so an emergency exit can kill it. */
-  onServerPid?: (pid: number | null) => void;
+  /** Told the own servers' pids as soon as they run (none when they stopped), so an emergency exit can kill them. */
+  onServerPids?: (pids: readonly number[]) => void;
+  /** Told how to drop the run's own PostgreSQL database while it exists (null once dropped), for an emergency exit. */
+  onDatabase?: (drop: (() => Promise<void>) | null) => void;
 }
 
 export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchReport> {
@@ -96,12 +104,17 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   const idle: BenchConnection[] = [];
   try {
     ownRun = options.url === null ? await startOwnRun(options, pinning, false, hooks, warnings) : null;
-    const own = ownRun?.server ?? null;
+    const own = ownRun?.servers ?? null;
     const dataDir = ownRun?.dataDir ?? null;
     const folder = ownRun?.folder ?? null;
-    const url = options.url ?? own!.url;
-    const pid = own?.pid ?? options.serverPid;
-    const sample = (): ProcSample | null => (pid === null ? null : sampleProcess(pid));
+    // Every node's URL; user i (and idle connection i) goes to node i mod N.
+    const urls = options.url !== null ? [options.url] : own!.map((s) => s.url);
+    const url = urls[0]!;
+    const pids = own !== null ? own.map((s) => s.pid) : options.serverPid !== null ? [options.serverPid] : [];
+    const pid = pids[0] ?? null;
+    // The servers' CPU, memory and run-queue time, summed over the nodes.
+    const sample = (): ProcSample | null => (pids.length === 0 ? null : sumSamples(pids.map(sampleProcess)));
+    const nodeSamples = (): ProcSample[] => pids.map(sampleProcess);
 
     const book = AccountBook.inDataDir(dataDir);
     const prefix = dataDir !== null ? TEMPLATE_PREFIX : randomBytes(4).toString('hex');
@@ -125,7 +138,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     let loginWave: LoginWaveMemory | null = null;
     if (options.loginWave > 0) {
       log(`logging ${options.loginWave} connections in by password…`);
-      const wave = (): Promise<void> => openMore(url, spareAccounts, book, options.loginWave, idle, style, book.password);
+      const wave = (): Promise<void> => openMore(urls, spareAccounts, book, options.loginWave, idle, style, book.password);
       loginWave = await loginWaveMemory(idleServer, sample, wave, options.loginWave);
     }
 
@@ -133,10 +146,10 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     log(`connecting ${options.users} users…`);
     const batcher = style === 'batched' ? new WriteBatcher() : null;
     const connectStarted = performance.now();
-    const users: LoadUser[] = await mapLimit(accounts, CONNECT_CONCURRENCY, async (account) => {
-      const conn = await connectAccount(url, account, book, batcher, style);
+    const users: LoadUser[] = await mapLimit(accounts, CONNECT_CONCURRENCY, async (account, i) => {
+      const conn = await connectAccount(urls[i % urls.length]!, account, book, batcher, style);
       connections.push(conn);
-      return { username: account.username, conn };
+      return { username: account.username, conn, node: i % urls.length };
     });
     const connectSeconds = (performance.now() - connectStarted) / 1000;
     const afterConnect = sample();
@@ -147,11 +160,11 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     if (options.idle > 0) {
       const first = Math.max(1, Math.round(options.idle / 10));
       log(`opening ${first} idle connections…`);
-      await openMore(url, spareAccounts, book, first, idle, style);
+      await openMore(urls, spareAccounts, book, first, idle, style);
       await sleep(SETTLE_MS);
       const a = sample();
       log(`opening ${options.idle - first} more idle connections…`);
-      await openMore(url, spareAccounts, book, options.idle - first, idle, style);
+      await openMore(urls, spareAccounts, book, options.idle - first, idle, style);
       await sleep(SETTLE_MS);
       const b = sample();
       if (loginWave !== null) {
@@ -174,6 +187,9 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     log('sending…');
     const progress = progressPrinter(options.progress);
     const at: { start: ProcSample | null; end: ProcSample | null } = { start: null, end: null };
+    const perNode: { start: ProcSample[]; end: ProcSample[] } = { start: [], end: [] };
+    // With --database: what PostgreSQL and Redis spent meanwhile, the store's and the hop's share of the cost.
+    const services = options.database === null ? null : { start: sampleByName(SERVICE_PROCESSES), end: sampleByName([]) };
     const load = await runLoad(
       users,
       {
@@ -187,13 +203,24 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         clients: style,
       },
       {
-        onStart: () => (at.start = sample()),
-        onSendingDone: () => (at.end = sample()),
+        onStart: () => {
+          if (services !== null) services.start = sampleByName(SERVICE_PROCESSES);
+          perNode.start = nodeSamples();
+          at.start = perNode.start.length === 0 ? null : sumSamples(perNode.start);
+        },
+        onSendingDone: () => {
+          if (services !== null) services.end = sampleByName(SERVICE_PROCESSES);
+          perNode.end = nodeSamples();
+          at.end = perNode.end.length === 0 ? null : sumSamples(perNode.end);
+        },
         onProgress: (p) => progress(formatProgress(p)),
       },
     );
     progress.end();
-    const afterLoad = sample();
+    const afterLoadNodes = nodeSamples();
+    // Parley's own servers: how its sends were grouped into store transactions, per node.
+    const nodeCommits = own !== null && !options.bare ? await Promise.all(own.map((s) => readCommitStats(s.url))) : [];
+    const afterLoad = afterLoadNodes.length === 0 ? null : sumSamples(afterLoadNodes);
     if (idleMemory !== null) idleMemory.stillOpenAfterLoad = idle.slice(options.loginWave).filter((c) => c.isOpen).length;
 
     const generatorBottleneck = load.generatorCpuPercent >= GENERATOR_BOTTLENECK_PERCENT;
@@ -205,6 +232,22 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     return {
       ...reportHeader(failuresOf(load, idleMemory, options.idle), warnings, pinning, options),
       server: { own: own !== null, pid, program: options.bare ? 'bare' : 'parley' },
+      cluster:
+        own === null || (options.nodes === 1 && options.database === null)
+          ? null
+          : {
+              database: ownRun!.database?.name ?? null,
+              redis: options.redis,
+              servicesLoadPercent: services === null ? null : namedCpuPercent(services.start, services.end),
+              nodes: own.map((s, i) => ({
+                url: s.url,
+                pid: s.pid,
+                users: users.filter((u) => u.node === i).length,
+                loadPercent: perNode.start[i] && perNode.end[i] ? cpuPercent(perNode.start[i], perNode.end[i]) : null,
+                rssAfterLoadBytes: afterLoadNodes[i]?.rssBytes ?? null,
+                commits: nodeCommits[i] ?? null,
+              })),
+            },
       register: registered(reg.registered + (folder?.registeredNow ?? 0), reg.seconds + (folder?.registerSeconds ?? 0), reg.accounts.length, options.registerConcurrency),
       logins,
       connect: { count: users.length, seconds: connectSeconds, perSecond: users.length / Math.max(1e-9, connectSeconds) },
@@ -227,6 +270,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         generatorLoadPercent: load.generatorCpuPercent,
         generatorBottleneck,
       },
+      commits: sumCommitStats(nodeCommits),
       load,
     };
   } finally {
@@ -250,36 +294,75 @@ export function pinGenerator(options: BenchOptions, warnings: string[]): Pinning
   return { server: options.url === null ? options.serverCpu : null, generator: options.generatorCpu };
 }
 
-/** The own server of a run, its data folder (--data or a copy of the template), and the template copy to remove. */
+/** The own servers of a run (one, or --nodes on --database), its data folder (--data or a copy of the template), its database. */
 export interface OwnRun {
-  server: OwnServer;
+  servers: OwnServer[];
   dataDir: string | null;
   folder: RunDataFolder | null;
+  /** --database: the run's own database on that PostgreSQL server, dropped when the run stops. */
+  database: ScratchDatabase | null;
 }
 
-/** Starts the own server on a copy of the template data folder (accounts with keys when `keyed`), or on --data. */
+/**
+ * Starts the own server on a copy of the template data folder (accounts with keys when `keyed`), or on --data; with
+ * --database, a fresh database filled from that copy and --nodes servers on it (and --redis), one after another.
+ */
 export async function startOwnRun(options: BenchOptions, pinning: Pinning, keyed: boolean, hooks: BenchHooks, warnings: string[]): Promise<OwnRun> {
   const log = hooks.log ?? (() => {});
   const program = options.bare ? 'bare' : 'parley';
   if (!options.bare && builtServer() === null) warnings.push('the server ran from src through tsx (dist/ is missing or older than src/): run `npm run build` to measure what `npm start` runs');
   // Without --data the accounts come from a template made once, so a run need not register them.
-  const folder = options.data === null ? await runDataFolder(program, options.accounts, options.registerConcurrency, log, hooks.onServerPid, undefined, keyed) : null;
+  const onPid = (pid: number | null): void => hooks.onServerPids?.(pid === null ? [] : [pid]);
+  const folder = options.data === null ? await runDataFolder(program, options.accounts, options.registerConcurrency, log, onPid, undefined, keyed) : null;
   const dataDir = options.data ?? folder?.dir ?? null;
-  log('starting the server…');
+  const run: OwnRun = { servers: [], dataDir, folder, database: null };
   try {
-    const server = await startServer({ core: pinning?.server ?? null, dataDir, cpuProfDir: options.cpuProf, extraArgs: options.serverArgs, program });
-    hooks.onServerPid?.(server.pid);
-    return { server, dataDir, folder };
+    const storeArgs: string[] = [];
+    if (options.database !== null) {
+      run.database = await createScratchDatabase(options.database, 'parley_bench');
+      hooks.onDatabase?.(run.database.drop);
+      log(`copying the accounts into the fresh database ${run.database.name}…`);
+      await migrateInto(dataDir!, run.database);
+      storeArgs.push('--database', run.database.forChild.url, ...(options.redis === null ? [] : ['--redis', options.redis]));
+    }
+    for (let i = 0; i < options.nodes; i++) {
+      log(options.nodes === 1 ? 'starting the server…' : `starting node ${i + 1} of ${options.nodes}…`);
+      // Nodes on PostgreSQL keep their data there; each gets a temporary folder for the rest.
+      const server = await startServer({
+        core: pinning?.server ?? null,
+        dataDir: run.database === null ? dataDir : null,
+        cpuProfDir: options.cpuProf,
+        extraArgs: [...storeArgs, ...options.serverArgs],
+        program,
+        env: run.database?.forChild.env,
+      });
+      run.servers.push(server);
+      hooks.onServerPids?.(run.servers.map((s) => s.pid));
+    }
+    return run;
   } catch (error) {
-    folder?.remove();
+    await stopOwnRun(run, hooks);
     throw error;
   }
 }
 
 export async function stopOwnRun(run: OwnRun | null, hooks: BenchHooks): Promise<void> {
   if (run === null) return;
-  await run.server.stop();
-  hooks.onServerPid?.(null);
+  await Promise.all(run.servers.map((s) => s.stop()));
+  hooks.onServerPids?.([]);
+  if (run.database !== null) {
+    await run.database.drop();
+    hooks.onDatabase?.(null);
+  }
   run.folder?.remove();
 }
 
+/** Samples of several processes as one: CPU, memory and run-queue time added up. */
+function sumSamples(samples: readonly ProcSample[]): ProcSample {
+  return samples.reduce((sum, s) => ({ cpuSec: sum.cpuSec + s.cpuSec, rssBytes: sum.rssBytes + s.rssBytes, runQueueSec: sum.runQueueSec + s.runQueueSec, at: Math.max(sum.at, s.at) }), {
+    cpuSec: 0,
+    rssBytes: 0,
+    runQueueSec: 0,
+    at: 0,
+  });
+}

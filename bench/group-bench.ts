@@ -43,7 +43,7 @@ export async function runGroupBench(options: BenchOptions, hooks: BenchHooks = {
   const connections: BenchConnection[] = [];
   try {
     ownRun = options.url === null ? await startOwnRun(options, pinning, true, hooks, warnings) : null;
-    const own = ownRun?.server ?? null;
+    const own = ownRun?.servers[0] ?? null;
     const dataDir = ownRun?.dataDir ?? null;
     const url = options.url ?? own!.url;
     const pid = own?.pid ?? options.serverPid;

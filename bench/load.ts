@@ -13,6 +13,8 @@ import { LatencyRecorder, type LatencySummary } from './stats.js';
 export interface LoadUser {
   username: string;
   conn: BenchConnection;
+  /** The node (index) the user is connected to, with several own servers; absent with one. */
+  node?: number;
 }
 
 interface LoadConfig {
@@ -48,6 +50,8 @@ export interface LoadResult extends PhaseOutcome {
   throughput: number;
   /** Copies of a user's own messages pushed back to the sending connection. */
   echoes: number;
+  /** With users on several nodes: the latency of deliveries whose sender and recipient were on different nodes, and on the same. */
+  byPath: { crossNode: LatencySummary; sameNode: LatencySummary } | null;
 }
 
 /** Printable ASCII that needs no JSON escaping, so the body can sit in the frame as is. */
@@ -95,6 +99,11 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Phas
   const perSender = cfg.messages !== null ? Math.ceil(cfg.messages / n) + 1 : 4096;
   const ledger = new Ledger(n, perSender);
   const latency = new LatencyRecorder(cfg.messages ?? 1 << 20);
+  // Several nodes: each delivery's latency also goes to the cross-node or the same-node recorder.
+  const nodeOf = users.map((u) => u.node ?? 0);
+  const clustered = nodeOf.some((k) => k !== 0);
+  const crossNode = new LatencyRecorder(clustered ? (cfg.messages ?? 1 << 20) : 16);
+  const sameNode = new LatencyRecorder(clustered ? (cfg.messages ?? 1 << 20) >> 2 : 16);
   const rng = new XorShift32(cfg.seed);
   const names = users.map((u) => u.username);
   const body = makeBody(cfg.size);
@@ -150,6 +159,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Phas
     // Negative results (unknown, duplicate, misdelivered) are counted by the ledger.
     if (result >= 0) {
       latency.add(result);
+      if (clustered) (nodeOf[sender!] === nodeOf[me] ? sameNode : crossNode).add(result);
       lastDeliveryAt = now;
     }
     if (!phase.sending) phase.checkDone();
@@ -262,6 +272,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Phas
       errors,
       ackMismatches,
       echoes,
+      byPath: clustered ? { crossNode: crossNode.summary(), sameNode: sameNode.summary() } : null,
       otherEvents,
       closedConnections,
       drainTimedOut: phase.drainTimedOut,

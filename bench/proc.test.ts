@@ -1,6 +1,6 @@
 // Reading CPU time and RSS from /proc, including command names with spaces and parentheses.
 import { describe, expect, it } from 'vitest';
-import { cpuPercent, parseProcStat, parseVmRss, sampleProcess } from './proc.js';
+import { cpuPercent, namedCpuPercent, parseProcStat, parseVmRss, sampleByName, sampleProcess } from './proc.js';
 
 describe('/proc parsing', () => {
   it('reads utime + stime after the command name, whatever it contains', () => {
@@ -18,5 +18,13 @@ describe('/proc parsing', () => {
     expect(a.rssBytes).toBeGreaterThan(1024 * 1024);
     expect(a.cpuSec).toBeGreaterThan(0);
     expect(cpuPercent(a, { ...a, cpuSec: a.cpuSec + 0.5, at: a.at + 1000 })).toBeCloseTo(50);
+  });
+
+  it('adds up the CPU of processes by name, over those present at both samples', () => {
+    const mine = sampleByName(['node']);
+    expect(mine.cpuSec.get(process.pid)).toBeGreaterThan(0);
+    const from = { at: 0, cpuSec: new Map([[1, 1], [2, 5]]) };
+    const to = { at: 2000, cpuSec: new Map([[1, 2], [3, 9]]) };
+    expect(namedCpuPercent(from, to)).toBeCloseTo(50);
   });
 });

@@ -1,5 +1,5 @@
 // Reads a process's CPU time and resident memory from /proc, and describes the machine.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 
 /** Linux reports CPU times in clock ticks; USER_HZ is 100 on every mainstream kernel build. */
@@ -65,6 +65,31 @@ export function runQueuePercent(from: ProcSample, to: ProcSample): number {
 export function cpuPercent(from: ProcSample, to: ProcSample): number {
   const wallSec = (to.at - from.at) / 1000;
   return wallSec > 0 ? (100 * (to.cpuSec - from.cpuSec)) / wallSec : 0;
+}
+
+/** CPU seconds so far of every process whose command name (/proc/PID/comm) is one of `names`, by pid; at = when. */
+export function sampleByName(names: readonly string[]): { at: number; cpuSec: Map<number, number> } {
+  const cpuSec = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (names.includes(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) cpuSec.set(Number(entry), parseProcStat(readFileSync(`/proc/${entry}/stat`, 'utf8')));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { at: performance.now(), cpuSec };
+}
+
+/** CPU between two sampleByName samples, % of a core, over the processes in both (those that came or went are left out). */
+export function namedCpuPercent(from: ReturnType<typeof sampleByName>, to: ReturnType<typeof sampleByName>): number {
+  let sec = 0;
+  for (const [pid, cpu] of to.cpuSec) {
+    const before = from.cpuSec.get(pid);
+    if (before !== undefined) sec += cpu - before;
+  }
+  const wallSec = (to.at - from.at) / 1000;
+  return wallSec > 0 ? (100 * sec) / wallSec : 0;
 }
 
 export interface MachineInfo {

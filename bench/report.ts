@@ -1,6 +1,9 @@
 // Turns a finished run into a verdict (which counts fail it), a human-readable report and the JSON one.
+import { redactedUrl } from '../src/server/store/postgres/url.js';
 import type { BenchOptions } from './args.js';
 import type { LoadResult, Progress } from './load.js';
+import type { CommitStats } from './metrics.js';
+import type { LatencySummary } from './stats.js';
 import { describeMachine, type MachineInfo } from './proc.js';
 
 export interface PhaseTiming {
@@ -53,16 +56,19 @@ export function reportHeader(failures: string[], warnings: string[], pinning: Re
     failures,
     warnings,
     date: new Date().toISOString(),
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    // A --database URL's password stays out of the report.
+    command: `npm run bench -- ${process.argv.slice(2).map(redactedUrl).join(' ')}`.trim(),
     machine: describeMachine(),
     pinning,
-    options,
+    options: options.database === null ? options : { ...options, database: redactedUrl(options.database) },
   };
 }
 
 export interface BenchReport extends ReportHeader {
   /** program: Parley, or the calibration prototype (--bare); a server given by --url counts as Parley. */
   server: { own: boolean; pid: number | null; program: 'parley' | 'bare' };
+  /** --database or --nodes: the run's own database, the Redis, and each node (the cpu and memory figures are their sums). */
+  cluster: ClusterReport | null;
   register: PhaseTiming & { cached: number; concurrency: number };
   logins: PhaseTiming | null;
   connect: PhaseTiming;
@@ -88,7 +94,27 @@ export interface BenchReport extends ReportHeader {
     generatorLoadPercent: number;
     generatorBottleneck: boolean;
   };
+  /** The own Parley servers' group commits over the run (summed over nodes), from /metrics; null when not read. */
+  commits: CommitStats | null;
   load: LoadResult;
+}
+
+export interface ClusterReport {
+  /** The run's own database on the --database server; null when SQLite. */
+  database: string | null;
+  redis: string | null;
+  /** --database: CPU of every postgres and redis-server process on the machine while sending (anyone else's included), % of a core. */
+  servicesLoadPercent: number | null;
+  nodes: {
+    url: string;
+    pid: number;
+    /** Users connected to this node (user i to node i mod N). */
+    users: number;
+    /** This node's CPU while sending, % of a core. */
+    loadPercent: number | null;
+    rssAfterLoadBytes: number | null;
+    commits: CommitStats | null;
+  }[];
 }
 
 /** Above this much of its core the generator, not the server, sets the pace (docs/performance.md). */
@@ -134,6 +160,7 @@ export function formatReport(r: BenchReport): string {
     `machine    ${r.machine.cpus}× ${r.machine.model}, ${r.machine.memoryGiB} GiB, Linux ${r.machine.kernel}, Node ${r.machine.node}, load average ${r.machine.loadAverage}`,
     `pinning    ${r.pinning === null ? 'none' : `server → core ${r.pinning.server ?? '(external, not pinned)'}, generator → core ${r.pinning.generator}`}`,
     `load       ${describeMode(r.options)}`,
+    ...clusterLines(r),
     `register   ${r.register.count} users in ${r.register.seconds.toFixed(2)} s (${r.register.perSecond.toFixed(1)}/s, one argon2id hash each, ${r.register.concurrency} at a time${r.register.cached > 0 ? `; ${r.register.cached} more from the token cache` : ''})`,
   ];
   if (r.logins !== null) lines.push(`logins     ${r.logins.count} password logins in ${r.logins.seconds.toFixed(2)} s (${r.logins.perSecond.toFixed(1)}/s)`);
@@ -158,13 +185,46 @@ export function formatReport(r: BenchReport): string {
     `messages   sent ${num(t.sent)}, acked ${num(t.acked)}, delivered ${num(t.delivered)}, lost ${t.lost}, duplicated ${t.duplicated}${t.rejected > 0 ? `, rejected ${t.rejected}` : ''}`,
     `throughput ${num(l.throughput)} msg/s delivered (${l.seconds.toFixed(2)} s from first send to last delivery)${l.offeredRate > 0 ? `; offered ${num(l.offeredRate)} msg/s` : ''}`,
     `latency    send → delivery p50 ${ms(l.latencyMs.p50)} ms, p95 ${ms(l.latencyMs.p95)} ms, p99 ${ms(l.latencyMs.p99)} ms, max ${ms(l.latencyMs.max)} ms`,
+    ...(l.byPath === null ? [] : [pathLine('cross-node', l.byPath.crossNode, t.delivered), pathLine('same node', l.byPath.sameNode, t.delivered)]),
     `cpu        server ${r.cpu.serverLoadPercent === null ? '?' : r.cpu.serverLoadPercent.toFixed(0)}% of a core, generator ${r.cpu.generatorLoadPercent.toFixed(0)}% of a core (${r.load.generatorSystemPercent.toFixed(0)}% in the kernel) while sending`,
     `run queue  the server's event loop waited for its core ${r.cpu.serverRunQueuePercent === null ? '?' : r.cpu.serverRunQueuePercent.toFixed(0)}% of the load phase (other processes on that core)`,
+    ...(r.commits === null ? [] : [`commits    ${describeCommits(r.commits)} (the store's time, statements and COMMIT)`]),
     `server     ${r.cpu.serverCpuUsPerMessage === null ? '?' : `${r.cpu.serverCpuUsPerMessage.toFixed(1)} µs CPU per message (≈ ${num(1e6 / r.cpu.serverCpuUsPerMessage)} msg/s on a whole core)`}`,
   );
   for (const w of r.warnings) lines.push(`warning    ${w}`);
   lines.push(r.ok ? 'result     OK (0 lost, 0 duplicated)' : `result     FAILED: ${r.failures.join('; ')}`);
   return lines.join('\n');
+}
+
+/** The store, Redis and nodes of a --database or --nodes run; nothing for the usual one. */
+function clusterLines(r: BenchReport): string[] {
+  const c = r.cluster;
+  if (c === null) return [];
+  const store = c.database === null ? 'SQLite' : `PostgreSQL, the run's own database ${c.database} (dropped after the run)`;
+  const lines = [`store      ${store}${c.redis === null ? '' : `; Redis ${c.redis} between the nodes`}`];
+  if (c.servicesLoadPercent !== null) {
+    lines.push(`services   postgres and redis-server processes used ${c.servicesLoadPercent.toFixed(0)}% of a core while sending (machine-wide: other users' queries count too)`);
+  }
+  if (c.nodes.length > 1) {
+    lines.push(
+      `nodes      ${c.nodes.length} Parley servers, user i on node i mod ${c.nodes.length}; server CPU, RSS and run queue below are sums over them`,
+      ...c.nodes.map(
+        (n, i) =>
+          `  node ${i + 1}   ${n.url}, ${n.users} users, ${n.loadPercent === null ? '?' : n.loadPercent.toFixed(0)}% of a core while sending, RSS ${mib(n.rssAfterLoadBytes)} after the load, ${describeCommits(n.commits)}`,
+      ),
+    );
+  }
+  return lines;
+}
+
+function describeCommits(c: CommitStats | null): string {
+  if (c === null) return 'commits ?';
+  return `${num(c.commits)} group commits, ${c.commits > 0 ? (c.messages / c.commits).toFixed(1) : '-'} messages and ${c.commits > 0 ? ms((1000 * c.seconds) / c.commits) : '-'} ms each`;
+}
+
+function pathLine(label: string, s: LatencySummary, delivered: number): string {
+  const share = delivered > 0 ? ((100 * s.count) / delivered).toFixed(1) : '0';
+  return `  ${label.padEnd(10)} ${num(s.count)} deliveries (${share}%): p50 ${ms(s.p50)} ms, p95 ${ms(s.p95)} ms, p99 ${ms(s.p99)} ms, max ${ms(s.max)} ms`;
 }
 
 export function formatProgress(p: Progress): string {

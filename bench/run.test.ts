@@ -2,9 +2,13 @@
 // No timing assertions: performance is measured by the benchmark, not asserted by tests.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { expect, it } from 'vitest';
+import { servicesMissing, TEST_POSTGRES_URL, TEST_REDIS_URL } from '../test/helpers/services.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// The --nodes test needs the machine's PostgreSQL and Redis: skipped without them, except under CI=true (it fails there).
+const servicesSkipped = await servicesMissing({ postgres: true, redis: true });
 
 /** Runs `npm run bench -- ARGS` as a child, killed after `killAfterMs`; its exit code and output. */
 async function runBenchChild(args: readonly string[], killAfterMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -61,3 +65,39 @@ it('bench --group 10 makes its groups on a real server and every member gets eve
   expect(report.ok).toBe(true);
   expect(code).toBe(0);
 }, 90_000);
+
+it.skipIf(servicesSkipped !== null)(`bench --nodes 2 --database spreads the users over two nodes and drops its database${servicesSkipped === null ? '' : ` (${servicesSkipped})`}`, async () => {
+  const args = ['--nodes', '2', '--database', TEST_POSTGRES_URL, '--redis', TEST_REDIS_URL, '--users', '20', '--accounts', '40', '--messages', '2000', '--json', '--drain', '15'];
+  const { code, stdout, stderr } = await runBenchChild(args, 50_000);
+  expect(stderr, 'the generator printed errors').not.toMatch(/bench:/);
+  const report = JSON.parse(stdout) as {
+    ok: boolean;
+    failures: string[];
+    cluster: { database: string; redis: string; nodes: { pid: number; users: number; loadPercent: number }[] };
+    load: {
+      totals: { sent: number; delivered: number; lost: number; duplicated: number };
+      latencyMs: { count: number; p50: number; p99: number };
+      byPath: { crossNode: { count: number; p50: number; p99: number }; sameNode: { count: number } };
+    };
+  };
+  expect(report.failures).toEqual([]);
+  expect(report.load.totals).toMatchObject({ sent: 2000, delivered: 2000, lost: 0, duplicated: 0 });
+  expect(report.cluster.nodes.map((n) => n.users)).toEqual([10, 10]);
+  expect(new Set(report.cluster.nodes.map((n) => n.pid)).size).toBe(2);
+  expect(report.cluster.redis).toBe(TEST_REDIS_URL);
+  // Every delivery is either cross-node or same-node; with 10 users a node, 10 of a sender's 19 peers are on the other one.
+  const { crossNode, sameNode } = report.load.byPath;
+  expect(crossNode.count + sameNode.count).toBe(2000);
+  expect(crossNode.count).toBeGreaterThan(700);
+  expect(crossNode.p99).toBeGreaterThanOrEqual(crossNode.p50);
+  expect(report.ok).toBe(true);
+  expect(code).toBe(0);
+  // The run's own database is gone.
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [report.cluster.database])).rowCount).toBe(0);
+  } finally {
+    await admin.end();
+  }
+}, 60_000);

@@ -21,15 +21,22 @@ async function main(): Promise<void> {
     return;
   }
   const log = options.json || !options.progress ? () => {} : (line: string) => console.error(line);
-  let serverPid: number | null = null;
+  let serverPids: readonly number[] = [];
+  let dropDatabase: (() => Promise<void>) | null = null;
   const emergencyExit = (why: string, code: number): void => {
     console.error(`bench: ${why}`);
-    try {
-      if (serverPid !== null) process.kill(serverPid, 'SIGKILL');
-    } catch {
-      // already gone
+    for (const pid of serverPids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
-    process.exit(code);
+    // The run's own PostgreSQL database goes too, if the server answers within a few seconds.
+    if (dropDatabase === null) process.exit(code);
+    const exit = (): never => process.exit(code);
+    setTimeout(exit, 5_000).unref();
+    dropDatabase().then(exit, exit);
   };
   // A reader that went away (`npm run bench | head`) or a crash must not leave the server running either.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => emergencyExit('the output was closed', 1));
@@ -41,7 +48,11 @@ async function main(): Promise<void> {
   watchdog.unref();
   process.once('SIGINT', () => emergencyExit('interrupted', 130));
   process.once('SIGTERM', () => emergencyExit('terminated', 143));
-  const hooks = { log, onServerPid: (pid: number | null) => (serverPid = pid) };
+  const hooks = {
+    log,
+    onServerPids: (pids: readonly number[]) => (serverPids = pids),
+    onDatabase: (drop: (() => Promise<void>) | null) => (dropDatabase = drop),
+  };
   // Whichever benchmark runs, a failure to run prints one line and exits 1; a run that is not a result exits 1 too.
   const report = async <R extends { ok: boolean }>(run: () => Promise<R>, text: (r: R) => string): Promise<void> => {
     let result: R;

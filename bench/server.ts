@@ -31,6 +31,8 @@ interface ServerStartOptions {
   program?: 'parley' | 'bare';
   /** Run the Parley server of another checkout (an older commit, for before/after); default this one. */
   root?: string;
+  /** More environment for the server (a database password: kept off its command line, where `ps` shows it). */
+  env?: Readonly<Record<string, string>>;
 }
 
 async function freePort(): Promise<number> {
@@ -116,7 +118,7 @@ export async function startServer(options: ServerStartOptions): Promise<OwnServe
   const child: ChildProcess = spawn(command as string, args as string[], {
     cwd: root,
     stdio: ['ignore', logFd, logFd],
-    env: { ...process.env, NODE_ENV: 'production', ...(bare ? {} : { GLIBC_TUNABLES: ALLOCATOR_TUNABLE }) },
+    env: { ...process.env, NODE_ENV: 'production', ...(bare ? {} : { GLIBC_TUNABLES: ALLOCATOR_TUNABLE }), ...options.env },
   });
   closeSync(logFd);
   let exited = false;

@@ -18,6 +18,20 @@ const direct = reports.flatMap(({ file, report }): { file: string; r: BenchRepor
   const options = { ...report.options, mode: { kind: 'closed', window: 8 } as const };
   return [{ file: `${basename(file, '.json')}-1to1`, r: { ...report, options, cpu, load: b.load, memory: { idle: null } } as unknown as BenchReport }];
 });
+// Runs of --database or --nodes get their own columns: nodes, cross-node latency, group commits, PostgreSQL + Redis CPU.
+const clustered = direct.some(({ r }) => r.cluster != null);
+const clusterColumns = (r: BenchReport): string[] => {
+  if (!clustered) return [];
+  const c = r.cluster ?? null;
+  const cross = r.load.byPath?.crossNode ?? null;
+  const commits = r.commits ?? null;
+  return [
+    c === null ? '1 (SQLite)' : `${c.nodes.length}${c.database === null ? '' : ' (PG)'}`,
+    cross === null ? '–' : `${f(cross.p50, 2)} / ${f(cross.p99, 2)} (${f((100 * cross.count) / Math.max(1, r.load.totals.delivered))} %)`,
+    commits === null || commits.commits === 0 ? '–' : `${f(commits.messages / commits.commits, 1)} × ${f((1000 * commits.seconds) / commits.commits, 2)} ms`,
+    f(c?.servicesLoadPercent),
+  ];
+};
 const rows = direct.map(({ file, r }) => {
   const o = r.options;
   const t = r.load.totals;
@@ -36,9 +50,11 @@ const rows = direct.map(({ file, r }) => {
     r.memory.idle ? f(r.memory.idle.bytesPerConnection / 1024, 2) : '–',
     `${t.lost}/${t.duplicated}`,
     f(r.machine.loadAverage, 1),
+    ...clusterColumns(r),
   ];
 });
 const header = ['run', 'load', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU %', 'server µs/msg', 'server run-queue %', 'generator CPU %', 'KiB/idle conn', 'lost/dup', 'load avg'];
+if (clustered) header.push('nodes', 'cross-node p50 / p99 ms (share)', 'msgs × ms per commit', 'PG + Redis CPU %');
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);

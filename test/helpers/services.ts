@@ -1,9 +1,9 @@
 // The machine's PostgreSQL and Redis for the tests that need them: their URLs, whether they answer, and (run as a
 // script, as .ci/run does) a wait until both answer: `node --import tsx test/helpers/services.ts SECONDS`.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { createScratchDatabase } from '../../bench/database.js';
 
 export const TEST_POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -61,20 +61,8 @@ export async function servicesMissing(which: { postgres?: boolean; redis?: boole
 
 /** A database of its own on the test PostgreSQL (for real server processes, which use the URL's default schema): its URL, and how to drop it. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `parley_cluster_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const drop = async () => {
-    const again = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await again.connect();
-    await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await again.end();
-  };
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop };
+  const { url, drop } = await createScratchDatabase(TEST_POSTGRES_URL, 'parley_cluster');
+  return { url, drop };
 }
 
 /**
