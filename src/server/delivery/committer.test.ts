@@ -17,7 +17,7 @@ afterEach(() => store.close());
 const msg = (clientMsgId: string, to = 'bob'): NewMessage => ({ senderId: users.alice, from: 'alice', to, clientMsgId, body: 'b', ts: 1 });
 
 /** A committer whose messages are settled into promises: `submit` resolves once the message is committed. */
-function promising(onCommit?: (messages: number, seconds: number) => void) {
+function promising(onCommit?: (messages: number, seconds: number) => void, maxBatch?: number) {
   const waiting = new Map<NewMessage, { resolve(result: AppendResult): void; reject(error: unknown): void }>();
   const committer = new Committer<NewMessage>(
     store,
@@ -29,6 +29,7 @@ function promising(onCommit?: (messages: number, seconds: number) => void) {
     },
     undefined,
     onCommit,
+    maxBatch,
   );
   const submit = (message: NewMessage) =>
     new Promise<AppendResult>((resolve, reject) => {
@@ -81,4 +82,66 @@ test('drain waits for everything submitted', async () => {
   await committer.drain();
   expect((await store.messagesAfter(users.bob, 0, 10)).map((m) => m.clientMsgId)).toEqual(['z']);
   await pending;
+});
+
+/** Makes every commit wait until it is let go: a store whose commits take time, as over a network. */
+function slowCommits() {
+  const original = store.appendMessages.bind(store);
+  const gates: (() => void)[] = [];
+  store.appendMessages = async (batch) => {
+    await new Promise<void>((resolve) => gates.push(resolve));
+    return original(batch);
+  };
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return {
+    nextTurn,
+    /** Lets the waiting commits go on, one a turn, until `settled` has settled. */
+    releaseUntil: async (settled: Promise<unknown>) => {
+      let done = false;
+      void settled.finally(() => (done = true));
+      while (!done) {
+        gates.shift()?.();
+        await nextTurn();
+      }
+    },
+  };
+}
+
+test('sends that arrive in several turns while a commit runs share the next commit, in order', async () => {
+  const commits: number[] = [];
+  const { submit } = promising((messages) => commits.push(messages));
+  const { nextTurn, releaseUntil } = slowCommits();
+  const sends = [submit(msg('a'))];
+  await nextTurn();
+  // The commit of `a` is running; three more turns each bring a send.
+  for (const id of ['b', 'c', 'd']) {
+    sends.push(submit(msg(id)));
+    await nextTurn();
+  }
+  const all = Promise.all(sends);
+  await releaseUntil(all);
+  const results = await all;
+  expect(commits).toEqual([1, 3]);
+  expect(results.map((r) => r.message?.seq)).toEqual([1, 2, 3, 4]);
+});
+
+test('a commit carries at most maxBatch messages; the rest follow in the next ones, in order', async () => {
+  const commits: number[] = [];
+  const { submit } = promising((messages) => commits.push(messages), 2);
+  const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => submit(msg(id))));
+  expect(commits).toEqual([2, 2, 1]);
+  expect(results.map((r) => r.message?.seq)).toEqual([1, 2, 3, 4, 5]);
+});
+
+test('drain waits for a running commit and for the sends queued behind it', async () => {
+  const { committer, submit } = promising();
+  const { nextTurn, releaseUntil } = slowCommits();
+  const sends = [submit(msg('x'))];
+  await nextTurn();
+  sends.push(submit(msg('y')));
+  const draining = committer.drain();
+  await releaseUntil(draining);
+  // Drained means both committed: nothing is left to settle afterwards.
+  expect((await store.messagesAfter(users.bob, 0, 10)).map((m) => m.clientMsgId)).toEqual(['x', 'y']);
+  await Promise.all(sends);
 });
