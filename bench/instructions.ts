@@ -11,7 +11,11 @@
 // the checkpoint worker, whose passes follow the wall clock, is shown apart).
 //
 // Usage: node --import tsx bench/instructions.ts [--root DIR] [--users 100] [--per-user 4] [--warm 40]
-//          [--rounds 40] [--out DIR] [--perf-map] [--node-flag FLAG]…
+//          [--rounds 40] [--out DIR] [--perf-map] [--cache-sim] [--node-flag FLAG]…
+//
+// --cache-sim also simulates the caches (callgrind's --cache-sim=yes: first-level and last-level misses of
+// instruction fetches, reads and writes, per message): instructions alone do not show a tree that executes
+// no more of them but waits on memory more often.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +38,7 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '40' },
     out: { type: 'string' },
     'perf-map': { type: 'boolean', default: false },
+    'cache-sim': { type: 'boolean', default: false },
     'node-flag': { type: 'string', multiple: true, default: [] },
     seed: { type: 'string', default: '13' },
   },
@@ -90,7 +95,8 @@ interface RunningServer {
 /** The tree's server on a free port, natively or under callgrind (one output file per thread and dump). */
 async function runServer(dataDir: string, counted: boolean): Promise<RunningServer> {
   const node = [process.execPath, ...nodeFlags, ...serverFlags(dataDir)];
-  const valgrind = ['valgrind', '--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${join(outDir, 'callgrind.%p.out')}`];
+  const valgrind = ['valgrind', '--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${join(outDir, 'callgrind.%p.out')}`,
+    ...(opts['cache-sim'] ? ['--cache-sim=yes'] : [])];
   const [command, ...args] = counted ? [...valgrind, ...node] : node;
   const child = spawn(command!, args, {
     cwd: root,
@@ -125,22 +131,25 @@ async function runServer(dataDir: string, counted: boolean): Promise<RunningServ
   return { url: `ws://127.0.0.1:${port}/ws`, pid: child.pid!, stop };
 }
 
-/** Instructions by thread in dump `n`: the main thread, V8's helper threads (compilers, GC), and the checkpoint worker. */
+/**
+ * Counts by thread in dump `n`: the main thread, V8's helper threads (compilers, GC), and the checkpoint
+ * worker; each an event → count map (Ir: instructions; with --cache-sim also the simulated misses).
+ */
 interface Counts {
-  main: number;
-  helpers: number;
-  worker: number;
+  main: Record<string, number>;
+  helpers: Record<string, number>;
+  worker: Record<string, number>;
 }
 
 function dumpCounts(pid: number, n: number): Counts {
   const prefix = `callgrind.${pid}.out.${n}-`;
-  const counts: Counts = { main: 0, helpers: 0, worker: 0 };
+  const counts: Counts = { main: {}, helpers: {}, worker: {} };
   for (const file of readdirSync(outDir).filter((f) => f.startsWith(prefix))) {
     const text = readFileSync(join(outDir, file), 'utf8');
-    const count = Number(/^summary: (\d+)$/m.exec(text)?.[1] ?? 0);
-    if (file.endsWith('-01')) counts.main += count;
-    else if (text.includes('node::worker::Worker::Run')) counts.worker += count;
-    else counts.helpers += count;
+    const events = /^events: (.+)$/m.exec(text)?.[1]?.trim().split(/\s+/) ?? ['Ir'];
+    const values = /^summary: (.+)$/m.exec(text)?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+    const into = file.endsWith('-01') ? counts.main : text.includes('node::worker::Worker::Run') ? counts.worker : counts.helpers;
+    events.forEach((event, i) => (into[event] = (into[event] ?? 0) + (values[i] ?? 0)));
   }
   return counts;
 }
@@ -218,7 +227,12 @@ try {
   execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
   const messages = rounds * users * perUser;
   const { main, helpers, worker } = dumpCounts(pid, 2);
-  const perMessage = (count: number): number => Math.round(count / messages);
+  const perMessage = (count: number | undefined): number => Math.round((count ?? 0) / messages);
+  // Simulated cache misses per message of the server's process (main thread and V8's helpers): first-level
+  // instruction, read and write misses, and the last-level ones (callgrind's event names).
+  const misses = opts['cache-sim']
+    ? Object.fromEntries(['I1mr', 'D1mr', 'D1mw', 'ILmr', 'DLmr', 'DLmw'].map((event) => [event, perMessage((main[event] ?? 0) + (helpers[event] ?? 0))]))
+    : undefined;
   const result = {
     root,
     users,
@@ -228,10 +242,11 @@ try {
     messages,
     nodeFlags,
     // The figure: what the server's process does per message, the checkpoint worker aside.
-    perMessage: perMessage(main + helpers),
-    mainPerMessage: perMessage(main),
-    helpersPerMessage: perMessage(helpers),
-    checkpointWorkerPerMessage: perMessage(worker),
+    perMessage: perMessage((main.Ir ?? 0) + (helpers.Ir ?? 0)),
+    mainPerMessage: perMessage(main.Ir),
+    helpersPerMessage: perMessage(helpers.Ir),
+    checkpointWorkerPerMessage: perMessage(worker.Ir),
+    ...(misses ? { missesPerMessage: misses } : {}),
     warmSeconds: Math.round(warmSeconds),
     measuredSeconds: Math.round((performance.now() - started) / 1000 - warmSeconds),
     outDir,
