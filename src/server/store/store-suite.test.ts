@@ -107,6 +107,24 @@ for (const kind of await storeKinds()) {
       expect(await harness.all(ORPHAN_MESSAGES)).toEqual([]);
     });
 
+    test('one batch of first messages to forty people makes forty conversations with their members; a resend to someone new makes none', async () => {
+      const names = Array.from({ length: 40 }, (_, i) => `p${i}`);
+      const [a, ...others] = await users('a', ...names);
+      const results = await store.appendMessages(names.map((to, i) => send(a!, 'a', to, `first-${i}`)));
+      expect(results.map((r) => r.message?.seq)).toEqual(names.map(() => 1));
+      expect(new Set(results.map((r) => r.message!.conversationId)).size).toBe(40);
+      const members = await harness.all<{ conversation_id: number; user_id: number }>('SELECT conversation_id, user_id FROM conversation_members ORDER BY conversation_id, user_id');
+      expect(members).toHaveLength(80);
+      results.forEach((r, i) => {
+        expect(members.filter((m) => Number(m.conversation_id) === r.message!.conversationId).map((m) => Number(m.user_id))).toEqual([a!, others[i]!].sort((x, y) => x - y));
+      });
+      // A's first-0 again, now to someone A never wrote to: the original's answer, and no conversation for the new pair.
+      const [z] = await users('z');
+      const [resent] = await store.appendMessages([send(a!, 'a', 'z', 'first-0')]);
+      expect(resent).toEqual({ ...results[0], duplicate: true });
+      expect(await harness.all('SELECT id FROM conversations WHERE user_lo = ? AND user_hi = ?', Math.min(a!, z!), Math.max(a!, z!))).toEqual([]);
+    });
+
     test('a body is stored exactly as sent, whatever characters it holds', async () => {
       const [a, b] = await users('a', 'b');
       const body = 'nul \u0000 here, emoji 🦜, accents é, RTL \u202e, newline\n';

@@ -96,6 +96,13 @@ const toOriginal = (r: OriginalRow): Original => ({
   ts: r.created_at,
 });
 
+/** Two users whose direct conversation a first message (sent at ts) creates; lo ≤ hi. */
+interface Pair {
+  lo: number;
+  hi: number;
+  ts: number;
+}
+
 const directMessage = (o: Original): Message => ({
   cursor: o.cursor,
   conversationId: o.conversationId,
@@ -130,9 +137,10 @@ export class PgMessageWriter {
   async openDirect(a: number, b: number, now: number): Promise<number> {
     const cached = this.directIds.get(pairKey(a, b));
     if (cached !== undefined) return cached;
-    const id = await transaction(this.pool, (client) => this.createDirect(client, a, b, now));
-    this.directIds.set(pairKey(a, b), id.id);
-    return id.id;
+    const made = await transaction(this.pool, (client) => this.createDirects(client, [{ lo: Math.min(a, b), hi: Math.max(a, b), ts: now }]));
+    const id = made.get(pairKey(a, b))!.id;
+    this.directIds.set(pairKey(a, b), id);
+    return id;
   }
 
   async append(batch: readonly NewMessage[]): Promise<AppendResult[]> {
@@ -147,8 +155,9 @@ export class PgMessageWriter {
       const originals = await client.query<OriginalRow>(ORIGINALS, [batch.map((m) => m.senderId), batch.map((m) => m.clientMsgId)]);
       for (const row of originals.rows) state.originals.set(dedupeKey(row.sender_id, row.client_msg_id), toOriginal(row));
       await this.loadHeads(state, batch);
+      await this.createFirstDirects(state, batch);
       const answered: AppendResult[] = [];
-      for (const m of batch) answered.push(m.to === undefined ? await this.appendGroup(state, m) : await this.appendOne(state, m));
+      for (const m of batch) answered.push(m.to === undefined ? await this.appendGroup(state, m) : this.appendOne(state, m));
       if (state.rows.length > 0) await this.write(state);
       return answered;
     });
@@ -197,19 +206,16 @@ export class PgMessageWriter {
     for (const r of rows) state.heads.set(r.id, { kind: r.kind, lastSeq: r.last_seq, lastId: r.last_id, members: r.members ?? [] });
   }
 
-  private async appendOne(state: Batch, m: DirectSend): Promise<DirectAppendResult> {
+  private appendOne(state: Batch, m: DirectSend): DirectAppendResult {
     const recipientId = hasNul(m.to) ? undefined : this.userIds.get(m.to);
     if (recipientId === undefined) return { message: null };
     const key = pairKey(m.senderId, recipientId);
-    let conversationId = this.directIds.get(key) ?? state.directs.get(key);
+    const conversationId = this.directIds.get(key) ?? state.directs.get(key);
     const original = state.originals.get(dedupeKey(m.senderId, m.clientMsgId));
     if (conversationId === undefined) {
-      // Only a first message may create the conversation; a resend whose id went elsewhere is answered.
+      // Only a first message creates the conversation (createFirstDirects did); a resend whose id went elsewhere is answered.
       if (original) return this.resendOf(original);
-      const created = await this.createDirect(state.client, m.senderId, recipientId, m.ts);
-      conversationId = created.id;
-      state.directs.set(key, conversationId);
-      state.heads.set(conversationId, { kind: 'direct', lastSeq: created.lastSeq, lastId: created.lastId, members: [] });
+      throw new Error('no direct conversation was made for a first message');
     }
     if (m.conversationId !== undefined && m.conversationId !== conversationId) return { message: null, misdirected: true };
     if (original) return this.resendOf(original);
@@ -272,21 +278,59 @@ export class PgMessageWriter {
     ]);
   }
 
-  /** Creates the direct conversation of two users and its members, or finds the one another node just made. */
-  private async createDirect(client: pg.PoolClient, a: number, b: number, now: number): Promise<{ id: number; lastSeq: number; lastId: number }> {
-    const lo = Math.min(a, b);
-    const hi = Math.max(a, b);
-    const inserted = await client.query<{ id: number }>(
-      "INSERT INTO conversations (kind, user_lo, user_hi, created_at) VALUES ('direct', $1, $2, $3) ON CONFLICT (user_lo, user_hi) DO NOTHING RETURNING id",
-      [lo, hi, now],
-    );
-    const id = inserted.rows[0]?.id;
-    if (id !== undefined) {
-      await client.query('INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, u FROM unnest($2::bigint[]) AS u', [id, lo === hi ? [lo] : [lo, hi]]);
-      return { id, lastSeq: 0, lastId: 0 };
+  /**
+   * The direct conversations the batch's first messages need, made in one go: a batch of first messages (a new
+   * server, a new team) made them one pair at a time, two round trips each while holding the log's lock.
+   */
+  private async createFirstDirects(state: Batch, batch: readonly NewMessage[]): Promise<void> {
+    const pairs = new Map<string, Pair>();
+    for (const m of batch) {
+      const recipientId = m.to === undefined || hasNul(m.to) ? undefined : this.userIds.get(m.to);
+      if (recipientId === undefined) continue;
+      const key = pairKey(m.senderId, recipientId);
+      // Only a first message may create the conversation: a resend whose id went elsewhere must not.
+      if (this.directIds.has(key) || pairs.has(key) || state.originals.has(dedupeKey(m.senderId, m.clientMsgId))) continue;
+      pairs.set(key, { lo: Math.min(m.senderId, recipientId), hi: Math.max(m.senderId, recipientId), ts: m.ts });
     }
-    const found = await client.query<{ id: number; last_seq: number; last_id: number }>('SELECT id, last_seq, last_id FROM conversations WHERE user_lo = $1 AND user_hi = $2', [lo, hi]);
-    const row = found.rows[0]!;
-    return { id: row.id, lastSeq: row.last_seq, lastId: row.last_id };
+    if (pairs.size === 0) return;
+    for (const [key, made] of await this.createDirects(state.client, [...pairs.values()])) {
+      state.directs.set(key, made.id);
+      state.heads.set(made.id, { kind: 'direct', lastSeq: made.lastSeq, lastId: made.lastId, members: [] });
+    }
+  }
+
+  /**
+   * Creates the direct conversations of these pairs with their members, in three statements whatever their
+   * number, and finds those another node made meanwhile: each pair's conversation and head, by pairKey.
+   */
+  private async createDirects(client: pg.PoolClient, pairs: readonly Pair[]): Promise<Map<string, { id: number; lastSeq: number; lastId: number }>> {
+    const made = new Map<string, { id: number; lastSeq: number; lastId: number }>();
+    const inserted = await client.query<{ id: number; user_lo: number; user_hi: number }>(
+      `INSERT INTO conversations (kind, user_lo, user_hi, created_at)
+       SELECT 'direct', lo, hi, ts FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS p(lo, hi, ts)
+       ON CONFLICT (user_lo, user_hi) DO NOTHING RETURNING id, user_lo, user_hi`,
+      [pairs.map((p) => p.lo), pairs.map((p) => p.hi), pairs.map((p) => p.ts)],
+    );
+    const conversations: number[] = [];
+    const members: number[] = [];
+    for (const row of inserted.rows) {
+      made.set(pairKey(row.user_lo, row.user_hi), { id: row.id, lastSeq: 0, lastId: 0 });
+      for (const user of row.user_lo === row.user_hi ? [row.user_lo] : [row.user_lo, row.user_hi]) {
+        conversations.push(row.id);
+        members.push(user);
+      }
+    }
+    if (conversations.length > 0) {
+      await client.query('INSERT INTO conversation_members (conversation_id, user_id) SELECT * FROM unnest($1::bigint[], $2::bigint[])', [conversations, members]);
+    }
+    const others = pairs.filter((p) => !made.has(pairKey(p.lo, p.hi)));
+    if (others.length > 0) {
+      const found = await client.query<{ id: number; user_lo: number; user_hi: number; last_seq: number; last_id: number }>(
+        'SELECT c.id, c.user_lo, c.user_hi, c.last_seq, c.last_id FROM conversations c JOIN unnest($1::bigint[], $2::bigint[]) AS p(lo, hi) ON c.user_lo = p.lo AND c.user_hi = p.hi',
+        [others.map((p) => p.lo), others.map((p) => p.hi)],
+      );
+      for (const row of found.rows) made.set(pairKey(row.user_lo, row.user_hi), { id: row.id, lastSeq: row.last_seq, lastId: row.last_id });
+    }
+    return made;
   }
 }
