@@ -1,4 +1,4 @@
-// Bounds how many expensive tasks (argon2 hashes) run at once and how many may wait; the rest are refused.
+// Bounds how many expensive tasks (argon2 hashes, contact-list loads) run at once and how many may wait; the rest are refused.
 
 export class Semaphore {
   private active = 0;
@@ -19,7 +19,8 @@ export class Semaphore {
     return this.run(task);
   }
 
-  private async run<T>(task: () => Promise<T>): Promise<T> {
+  /** Runs the task in its turn, waiting however long the line is (for a semaphore whose line has no limit). */
+  async run<T>(task: () => Promise<T>): Promise<T> {
     // A finishing task hands its slot straight to the next in line, so no newcomer can slip in between.
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;

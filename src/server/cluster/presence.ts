@@ -9,7 +9,7 @@
 //   PREFIX node-users:NODE  the ids of the users with a connection on that node, for clearing a dead node's entries
 //   PREFIX online           sorted set of the online usernames, all with score 0: sorted by name for the paged `online`
 // Each change is one Lua script, so two nodes never both decide a user came online (or went offline).
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { OnlinePage, OnlinePageOptions } from '../hub.js';
 
 /** What one change did to a user's presence across all nodes. */
@@ -98,6 +98,14 @@ return result`;
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
+/** The replies of a pipeline or MULTI in order, or the first error one of them holds. */
+async function replies(batch: ChainableCommander): Promise<unknown[]> {
+  return ((await batch.exec()) ?? []).map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
+
 /** Redis glob patterns treat these as special; usernames have none of them, but a query is escaped all the same. */
 const globEscaped = (text: string): string => text.replace(/[*?[\]\\^]/g, '\\$&');
 
@@ -152,11 +160,7 @@ export class ClusterPresence {
     if (userIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of userIds) pipeline.hget(this.key('presence', id), NAME);
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([error, name]) => {
-      if (error) throw error;
-      return typeof name === 'string' ? name : null;
-    });
+    return (await replies(pipeline)).map((name) => (typeof name === 'string' ? name : null));
   }
 
   async isOnline(userId: number): Promise<boolean> {
@@ -184,13 +188,12 @@ export class ClusterPresence {
 
   /** Without a query, a range of the sorted set: usernames are ASCII, so Redis's byte order is JavaScript's. */
   private async plainPage(after: string | undefined, limit: number): Promise<{ users: string[]; more: boolean; total: number }> {
-    const replies = await this.redis
-      .multi()
-      .zrangebylex(this.onlineKey, after === undefined ? '-' : `(${after}`, '+', 'LIMIT', 0, limit + 1)
-      .zcard(this.onlineKey)
-      .exec();
-    const [[rangeError, names], [countError, total]] = replies as [[Error | null, string[]], [Error | null, number]];
-    if (rangeError ?? countError) throw rangeError ?? countError;
+    const [names, total] = (await replies(
+      this.redis
+        .multi()
+        .zrangebylex(this.onlineKey, after === undefined ? '-' : `(${after}`, '+', 'LIMIT', 0, limit + 1)
+        .zcard(this.onlineKey),
+    )) as [string[], number];
     return { users: names.slice(0, limit), more: names.length > limit, total };
   }
 
@@ -217,9 +220,8 @@ export class ClusterPresence {
    */
   async heartbeat(): Promise<boolean> {
     const key = this.key('node', this.node);
-    const replies = await this.redis.multi().exists(key).set(key, '1', 'PX', NODE_TTL_MS).sadd(this.nodesKey, this.node).exec();
-    for (const [error] of replies ?? []) if (error) throw error;
-    return replies?.[0]?.[1] === 0;
+    const [existed] = await replies(this.redis.multi().exists(key).set(key, '1', 'PX', NODE_TTL_MS).sadd(this.nodesKey, this.node));
+    return existed === 0;
   }
 
   /** The other nodes whose key lapsed: dead, or cut off from Redis for longer than the expiry. */

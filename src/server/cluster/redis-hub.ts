@@ -16,6 +16,7 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { Hub, type HubClient, type OnlinePage, type OnlinePageOptions, type OnlineUser, presenceFrame } from '../hub.js';
 import type { LimiterFactory } from '../limits/limiter-factory.js';
 import { Semaphore } from '../semaphore.js';
+import { withTimeout } from '../timeout.js';
 import { ClusterPresence, HEARTBEAT_MS, type Person, type PresenceChange } from './presence.js';
 
 /**
@@ -31,15 +32,6 @@ type Note =
 const CONTACT_LOADS = 8;
 /** How long a closing node waits for Redis to take its last presence changes. */
 const CLOSE_TIMEOUT_MS = 3_000;
-
-/** Rejects when `promise` has not settled within `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
 
 export interface RedisHubOptions {
   url: string;
@@ -167,8 +159,7 @@ export class RedisHub extends Hub {
       await entry.contactsLoading;
       contacts = entry.contacts;
     } else {
-      // No line limit, so never refused.
-      contacts = await this.contactLoads.tryRun(() => this.loadContacts(user.userId))!;
+      contacts = await this.contactLoads.run(() => this.loadContacts(user.userId));
     }
     const frame = presenceFrame(user.username, online);
     for (const id of contacts) if (id !== user.userId) this.sendToUser(id, frame);
@@ -298,7 +289,7 @@ export class RedisHub extends Hub {
       if (this.pub.status === 'ready') this.announceGone(await this.presence.leave());
       await Promise.all(this.announcing.values());
     })();
-    await withTimeout(leaving, CLOSE_TIMEOUT_MS).catch(this.options.onError);
+    await withTimeout(leaving, CLOSE_TIMEOUT_MS, `no answer from Redis within ${CLOSE_TIMEOUT_MS} ms`).catch(this.options.onError);
     await this.pub.quit().catch(() => this.pub.disconnect());
   }
 

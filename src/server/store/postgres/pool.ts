@@ -1,5 +1,6 @@
 // The PostgreSQL store's connections: one pool, BIGINT read as a number, and one transaction per compound write.
 import pg from 'pg';
+import { withTimeout } from '../../timeout.js';
 
 /** int8 and int8[] (ids, counts, millisecond times): every value the store keeps is below 2^53, so a number is exact. */
 const INT8_OID = 20;
@@ -53,12 +54,10 @@ export async function probeDatabase(url: string, timeoutMs: number): Promise<str
       () => null,
       (error: unknown) => `database unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
     );
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`database did not answer within ${timeoutMs} ms`), timeoutMs)));
+  const late = `database did not answer within ${timeoutMs} ms`;
   try {
-    return await Promise.race([checked, late]);
+    return await withTimeout(checked, timeoutMs, late).catch(() => late);
   } finally {
-    clearTimeout(timer);
     void client.end().catch(() => {});
   }
 }
