@@ -55,6 +55,15 @@ describe('parseBenchArgs', () => {
     expect(() => parse('--server-cpu', '1', '--generator-cpu', '1')).toThrow(/differ/);
   });
 
+  it('--contacts K: each user writes to K of the others, fewer than --users, and only in the 1:1 benchmark', () => {
+    expect(parse().contacts).toBe(0);
+    expect(parse('--contacts', '4').contacts).toBe(4);
+    expect(parse('--users', '10', '--contacts', '9').contacts).toBe(9);
+    expect(() => parse('--users', '10', '--contacts', '10')).toThrow(/between 1 and 9/);
+    expect(() => parse('--contacts', '0')).toThrow(UsageError);
+    expect(() => parse('--group', '10', '--contacts', '2')).toThrow(/1:1/);
+  });
+
   it('registers more accounts than connect, and puts idle and login-wave connections on the spare ones', () => {
     expect(parse().accounts).toBe(1_000);
     expect(parse('--users', '1500').accounts).toBe(1_600);

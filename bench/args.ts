@@ -37,6 +37,8 @@ export interface BenchOptions {
   logins: number;
   drainSec: number;
   seed: number;
+  /** Each user sends to this many contacts (ring neighbours) only; 0: to anyone, uniformly (the default). */
+  contacts: number;
   progress: boolean;
   cpuProf: string | null;
   serverArgs: string[];
@@ -106,6 +108,9 @@ Load:
   --messages M          stop after M messages (default 100000 unless --duration)
   --duration S          stop sending after S seconds
   --size B              body size in bytes (default 100)
+  --contacts K          each user writes to K contacts only (its ring neighbours, K < --users), so
+                        conversations talk in turn as real ones do (default: to anyone, uniformly, the
+                        worst case for anything kept per conversation)
 Server:
   --url ws://127.0.0.1:P/ws   use a running server (loopback only) instead of starting one; start it
                         with --allow-unencrypted (the bench's users have no end-to-end keys)
@@ -191,6 +196,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
         messages: { type: 'string' },
         duration: { type: 'string' },
         size: { type: 'string' },
+        contacts: { type: 'string' },
         url: { type: 'string' },
         'server-pid': { type: 'string' },
         data: { type: 'string' },
@@ -293,6 +299,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     logins: int('logins', v.logins, 0, 0, BOUNDS.users),
     drainSec: int('drain', v.drain, 10, 1, BOUNDS.drainSec),
     seed: int('seed', v.seed, 1, 0, 2 ** 31),
+    contacts: parseContacts(v.contacts, users, grouped),
     progress: !v['no-progress'],
     cpuProf: v['cpu-prof'] ?? null,
     serverArgs: v['server-arg'] ?? [],
@@ -302,6 +309,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     group,
     ...cluster,
   };
+}
+
+function parseContacts(raw: string | undefined, users: number, grouped: boolean): number {
+  if (raw === undefined) return 0;
+  if (grouped) throw new UsageError('--contacts shapes the 1:1 benchmark, not --group');
+  return int('contacts', raw, 0, 1, users - 1);
 }
 
 /** The hosts a --database or --redis URL may name: the benchmark sends traffic to this machine only. */

@@ -198,6 +198,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         durationSec: options.durationSec,
         size: options.size,
         seed: options.seed,
+        contacts: options.contacts,
         drainSec: options.drainSec,
         runId: randomBytes(3).toString('hex'),
         clients: style,

@@ -102,5 +102,5 @@ function describe(r: BenchReport): string {
   const o = r.options;
   const mode = o.mode.kind === 'closed' ? `closed loop W=${o.mode.window}` : `open loop ${o.mode.rate} msg/s`;
   const bound = o.messages !== null ? `${o.messages} messages` : `${o.durationSec} s`;
-  return `${mode}, ${o.users} users (${o.clients} clients), ${o.size}-byte bodies, ${bound} per run`;
+  return `${mode}, ${o.users} users${o.contacts === 0 ? '' : ` with ${o.contacts} contacts each`} (${o.clients} clients), ${o.size}-byte bodies, ${bound} per run`;
 }

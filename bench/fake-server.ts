@@ -20,6 +20,8 @@ export interface FakeServer {
   readonly logins: number;
   /** Frames the clients sent, and how many of them had a mask key of four zero bytes (read off the TCP stream). */
   readonly wire: { frames: number; zeroMasks: number };
+  /** Whom each user sent 1:1 messages to. */
+  readonly wroteTo: ReadonlyMap<string, ReadonlySet<string>>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
   const identities = new Map<string, PublicIdentity>();
   const groups = new Map<number, GroupState>();
   let pushes = 0;
+  const wroteTo = new Map<string, Set<string>>();
 
   const wire = { frames: 0, zeroMasks: 0 };
   wss.on('connection', (ws, req) => {
@@ -106,6 +109,9 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
             return;
           }
           const n = ++seq;
+          let recipients = wroteTo.get(me!);
+          if (!recipients) wroteTo.set(me!, (recipients = new Set()));
+          recipients.add(f.to!);
           const message = { cursor: n, conversationId: 1, seq: n, from: me, to: f.to, clientMsgId: f.clientMsgId, body: f.body, ts: Date.now() };
           reply(f.id, { clientMsgId: f.clientMsgId, conversationId: 1, seq: n, cursor: n, ts: message.ts });
           if (faults.dropEvery && n % faults.dropEvery === 0) return;
@@ -127,6 +133,7 @@ export async function startFakeServer(faults: FakeServerFaults = {}): Promise<Fa
       return logins;
     },
     wire,
+    wroteTo,
     close: () =>
       new Promise((resolve) => {
         for (const c of wss.clients) c.terminate();

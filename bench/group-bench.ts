@@ -73,7 +73,7 @@ export async function runGroupBench(options: BenchOptions, hooks: BenchHooks = {
       const before = sample();
       const load = await runLoad(
         users.slice(0, options.users),
-        { mode: { kind: 'closed', window: 8 }, messages: group.baselineMessages, durationSec: null, size: options.size, seed: options.seed, drainSec: options.drainSec, runId: randomBytes(3).toString('hex'), clients: options.clients },
+        { mode: { kind: 'closed', window: 8 }, messages: group.baselineMessages, durationSec: null, size: options.size, seed: options.seed, contacts: 0, drainSec: options.drainSec, runId: randomBytes(3).toString('hex'), clients: options.clients },
         { onStart: () => (at.start = sample()), onSendingDone: () => (at.end = sample()), onProgress: (p) => progress(formatProgress(p)) },
       );
       progress.end();

@@ -65,6 +65,18 @@ describe.each(['independent', 'batched'] as const)('runBench against a fake serv
     expect(formatReport(r)).toMatch(/FAILED: 5 messages duplicated/);
   });
 
+  it('--contacts K sends each user\'s messages to its K ring neighbours only, every one of them', async () => {
+    const r = await bench({}, '--users', '8', '--contacts', '3', '--messages', '800');
+    expect(r.ok).toBe(true);
+    expect(r.load.totals).toMatchObject({ sent: 800, delivered: 800 });
+    // Users are PREFIX-u0 … PREFIX-u7; user i's contacts are i + 1, i − 1 and i + 2 around the ring.
+    expect(fake!.wroteTo.size).toBe(8);
+    const prefix = [...fake!.wroteTo.keys()][0]!.replace(/-u\d+$/, '');
+    const user = (i: number): string => `${prefix}-u${i % 8}`;
+    for (let i = 0; i < 8; i++) expect([...fake!.wroteTo.get(user(i))!].sort()).toEqual([user(i + 1), user(i + 7), user(i + 2)].sort());
+    expect(formatReport(r)).toContain('8 users with 3 contacts each');
+  });
+
   it('holds idle connections and reports them', async () => {
     const r = await bench({}, '--users', '3', '--messages', '30', '--idle', '20');
     expect(r.ok).toBe(true);

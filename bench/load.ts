@@ -23,6 +23,8 @@ interface LoadConfig {
   durationSec: number | null;
   size: number;
   seed: number;
+  /** Each sender's contacts (ring neighbours); 0: anyone. */
+  contacts: number;
   drainSec: number;
   /** Prefix of every clientMsgId of this run, so a reused account's old ids never collide. */
   runId: string;
@@ -122,7 +124,7 @@ export function runLoad(users: readonly LoadUser[], cfg: LoadConfig, hooks: Phas
   const phase = new SendPhase(settled, hooks.onSendingDone);
 
   const sendOne = (sender: number): void => {
-    const to = rng.other(n, sender);
+    const to = rng.contact(n, sender, cfg.contacts);
     const now = performance.now();
     const seq = ledger.send(sender, to, now);
     users[sender]!.conn.write(

@@ -149,7 +149,7 @@ const ms = (n: number): string => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(3)
 function describeMode(o: BenchOptions): string {
   const mode = o.mode.kind === 'closed' ? `closed loop W=${o.mode.window}` : `open loop ${num(o.mode.rate)} msg/s`;
   const bound = o.messages !== null ? `${num(o.messages)} messages` : `${o.durationSec} s`;
-  return `${mode}, ${o.users} users (${o.clients} clients, ${o.accounts} accounts), ${o.size}-byte bodies, ${bound}`;
+  return `${mode}, ${o.users} users${o.contacts === 0 ? '' : ` with ${o.contacts} contacts each`} (${o.clients} clients, ${o.accounts} accounts), ${o.size}-byte bodies, ${bound}`;
 }
 
 export function formatReport(r: BenchReport): string {

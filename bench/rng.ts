@@ -23,4 +23,15 @@ export class XorShift32 {
     const r = this.below(n - 1);
     return r >= not ? r + 1 : r;
   }
+
+  /**
+   * One of `sender`'s `k` contacts, uniformly: its neighbours on a ring of `n`, at offsets +1, −1, +2, −2, …
+   * (k of them, 1 ≤ k < n), so a pair that talks talks both ways. `k` = 0: anyone but the sender.
+   */
+  contact(n: number, sender: number, k: number): number {
+    if (k === 0) return this.other(n, sender);
+    const j = this.below(k);
+    const step = (j >> 1) + 1;
+    return (sender + (j & 1 ? n - step : step)) % n;
+  }
 }
