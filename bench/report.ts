@@ -182,7 +182,7 @@ export function formatReport(r: BenchReport): string {
     );
   }
   lines.push(
-    `messages   sent ${num(t.sent)}, acked ${num(t.acked)}, delivered ${num(t.delivered)}, lost ${t.lost}, duplicated ${t.duplicated}${t.rejected > 0 ? `, rejected ${t.rejected}` : ''}`,
+    `messages   sent ${num(t.sent)}, acked ${num(t.acked)}, delivered ${num(t.delivered)}, lost ${t.lost}, duplicated ${t.duplicated}${t.rejected > 0 ? `, rejected ${t.rejected}` : ''}${l.otherEvents > 0 ? `; ${num(l.otherEvents)} other events (presence of new contacts…)` : ''}`,
     `throughput ${num(l.throughput)} msg/s delivered (${l.seconds.toFixed(2)} s from first send to last delivery)${l.offeredRate > 0 ? `; offered ${num(l.offeredRate)} msg/s` : ''}`,
     `latency    send → delivery p50 ${ms(l.latencyMs.p50)} ms, p95 ${ms(l.latencyMs.p95)} ms, p99 ${ms(l.latencyMs.p99)} ms, max ${ms(l.latencyMs.max)} ms`,
     ...(l.byPath === null ? [] : [pathLine('cross-node', l.byPath.crossNode, t.delivered), pathLine('same node', l.byPath.sameNode, t.delivered)]),
