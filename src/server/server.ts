@@ -58,6 +58,12 @@ const SHUTDOWN_GRACE_MS = 2_000;
 const CLOSE_TIMEOUT_MS = 5_000;
 /** How long /healthz waits for a database on another machine (PostgreSQL) to answer before it says 503. */
 const HEALTH_TIMEOUT_MS = 1_000;
+/**
+ * Connections the kernel may complete and hold for the server while its event loop is busy (Node's default is
+ * 511; Linux caps the value at net.core.somaxconn, 4,096 by default). When every client of a restarted server
+ * reconnects at once, a full queue drops their SYNs and TCP retries them only after 1, 3, 7, 15 s.
+ */
+const LISTEN_BACKLOG = 4_096;
 
 /** /healthz's check of a database on another machine, for a store that has one. */
 function databaseCheck(store: Store): { database?: () => Promise<string | null> } {
@@ -251,7 +257,7 @@ export function createServer(options: ServerOptions): ParleyServer {
       log.info({ generation: await store.generation() }, 'database generation');
       return new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.port, config.host, () => {
+        server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
           server.off('error', reject);
           ready = true;
           resolve(server.address() as AddressInfo);
