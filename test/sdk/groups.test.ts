@@ -1,6 +1,6 @@
 // Groups through the SDK against real server processes: three users create a group, add, remove, leave,
-// rename and talk; a removed member reads nothing that follows; a newcomer reads earlier messages only when
-// the group shares its history; a resend after a reconnect is stored once.
+// rename and talk; a removed member reads nothing that follows; a newcomer reads earlier messages (and sees the
+// earlier membership lines) only when the group shares its history; a resend after a reconnect is stored once.
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { describeMembershipLine, memoryStorage, ParleyClient, selectThread, STORAGE_KEYS, threadOf, type ParleyClientOptions } from '../../src/shared/client/index.js';
@@ -174,6 +174,9 @@ describe('groups through the SDK', () => {
     await carol.loadOlder(hidden).catch(() => false);
     await dave.loadOlder(shared).catch(() => false);
     expect(texts(carol, hidden)).not.toContain('before carol (hidden)');
+    // Nor the lines from before her addition: her thread starts where her window does.
+    expect(lines(carol, hidden, 'carol')).toEqual(['alice added you']);
+    expect(memberNames(carol, hidden)).toEqual(['alice', 'bob', 'carol']);
     await reads(dave, shared, 'before dave (shared)');
     expect(lines(dave, shared, 'dave')[0]).toBe('alice created the group “Shared” with bob');
   });

@@ -91,6 +91,8 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
     carol.line('!go 1');
     await carol.see('“Lunch club” · 3 members · you are a member');
     await carol.see(/alice added you/);
+    // The group keeps its history hidden: her flow starts at her addition, without the lines from before it.
+    expect(carol.screen()).not.toMatch(/created the group|renamed the group|hello group/);
     alice.line('!members');
     await alice.see('3 members: alice (you, owner), bob (admin), carol');
 

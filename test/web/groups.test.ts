@@ -1,7 +1,11 @@
 // Groups in the web client: three people in three Chromium profiles on one real server create a group,
-// talk with names, see membership lines, seen-by and mentions, and a removed member can no longer write.
+// talk with names, see membership lines, seen-by and mentions, and a removed member can no longer write;
+// a newcomer to a group that keeps its history hidden sees it from their own addition on.
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
+import { ParleyClient } from '../../src/shared/client/index.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   accessibilityViolations,
   browserAvailable,
@@ -14,6 +18,7 @@ import {
   screenshot,
   webUser,
   webUsers,
+  PASSWORD,
 } from '../helpers/web.js';
 
 /** A group name that looks like markup and template syntax: it must show as the characters typed. */
@@ -147,4 +152,50 @@ describe.skipIf(!browserAvailable())('web client: groups', () => {
     expect(violations).toEqual({ 'new group': [], members: [], 'group with @ list': [] });
     expect(cspViolations).toEqual([]);
   }, 180_000);
+
+  test('a newcomer to a group that keeps its history hidden sees it from “… added you” on; to a shared one, all of it', async () => {
+    // The group's owner and first member drive the SDK directly; the newcomer is the browser under test.
+    const sdk = async (name: string) => {
+      const c = new ParleyClient({ url: suite.server.url, WebSocket, backoff: { baseMs: 50, capMs: 300 }, requestTimeoutMs: 10_000 });
+      await c.connect();
+      await c.register(name, PASSWORD);
+      return c;
+    };
+    const olga = await sdk('olga');
+    const pete = await sdk('pete');
+    const nina = await webUser(suite.browser, suite.server.httpUrl, 'nina');
+    try {
+      const say = async (id: number, text: string) => {
+        const entry = olga.sendTo(id, text);
+        await waitFor(() => !olga.getSnapshot().outbox.some((e) => e.clientMsgId === entry.clientMsgId), { timeoutMs: 10_000, what: `"${text}" acked` });
+      };
+      const hidden = (await olga.createGroup('Night desk', ['pete'])).id;
+      await say(hidden, 'before nina');
+      await olga.renameGroup(hidden, 'Night shift');
+      await olga.setRole(hidden, 'pete', 'admin');
+      await olga.addMembers(hidden, ['nina']);
+      await say(hidden, 'after nina');
+      const shared = (await olga.createGroup('Open desk', ['pete'], { history: 'shared' })).id;
+      await say(shared, 'before nina, shared');
+      await olga.addMembers(shared, ['nina']);
+
+      // The thread starts at her addition: the group's current name and members, none of the lines before.
+      await nina.page.locator('.conv-item[data-kind="group"]').filter({ hasText: 'Night shift' }).click();
+      await nina.page.getByRole('heading', { name: 'Night shift', exact: true }).waitFor();
+      await expect.poll(() => messageTexts(nina.page)).toEqual(['after nina']);
+      await expect.poll(() => systemLines(nina.page)).toEqual(['olga added you']);
+      expect(await nina.page.getByTestId('group-status').innerText()).toBe('3 members');
+      const shown = await nina.page.locator('.history-list').innerText();
+      for (const earlier of ['created the group', 'renamed the group', 'an admin', 'Night desk']) expect(shown).not.toContain(earlier);
+
+      // Where the history is shared, she reads the earlier messages and every line.
+      await nina.page.locator('.conv-item[data-kind="group"]').filter({ hasText: 'Open desk' }).click();
+      await nina.page.getByRole('heading', { name: 'Open desk', exact: true }).waitFor();
+      await expect.poll(() => systemLines(nina.page)).toEqual(['olga created the group “Open desk” with pete', 'olga added you']);
+      await expect.poll(() => messageTexts(nina.page)).toEqual(['before nina, shared']);
+      expect(cspViolations).toEqual([]);
+    } finally {
+      await Promise.all([olga.exit(), pete.exit(), nina.context.close()]);
+    }
+  }, 120_000);
 });

@@ -2,10 +2,10 @@
 // with their group id, persisted; forged, rewritten and rolled-back changes refused as security events.
 import { describe, expect, test } from 'vitest';
 import { directoryOf, makeUser, type TestUser } from '../../../test/crypto/fixtures.js';
-import { signMembershipChange, decodeMembershipChange, type KeyDirectory } from '../crypto/index.js';
+import { applyChange, signMembershipChange, decodeMembershipChange, type HistorySetting, type KeyDirectory } from '../crypto/index.js';
 import type { ParleyError } from '../errors.js';
 import type { SecurityEvent } from './e2e-text.js';
-import { createChange, nextChange, type Signer } from './group-changes.js';
+import { createChange, nextChange, type ChangeIntent, type Signer } from './group-changes.js';
 import { GroupChains } from './group-chains.js';
 import { describeMembershipLine, mentions } from './group-text.js';
 import type { GroupView } from './state.js';
@@ -135,6 +135,96 @@ describe('group chains on a device', () => {
     await b.chains.apply(null, 7, [{ change: real.text, afterSeq: 3, index: 1 }]);
     expect(b.views.get(7)!.refused).toBeUndefined();
     expect(b.views.get(7)!.members.map((m) => m.username)).toEqual(['alice', 'bob', 'carol']);
+  });
+});
+
+type Built = { changes: { change: string; afterSeq: number; index: number }[]; groupId: string };
+
+/** A chain alice builds from a creation with bob, change after change, each placed after one more message. */
+function chainFrom(setting: HistorySetting, steps: ChangeIntent[]): Built {
+  const keys = directoryOf(alice, bob, carol);
+  const first = createChange(signer(alice), 'Ops', [member(bob)], setting, 1000);
+  const created = applyChange(undefined, first, keys);
+  if (!created.ok) throw new Error(created.reason);
+  const changes = [{ change: first, afterSeq: 0, index: 0 }];
+  let state = created.state;
+  for (const [i, intent] of steps.entries()) {
+    const next = nextChange(state, signer(alice), intent, keys, 2000 + i);
+    changes.push({ change: next.text, afterSeq: i + 1, index: i + 1 });
+    state = next.state;
+  }
+  return { changes, groupId: state.groupId };
+}
+
+/** `me`'s device verifying the whole chain: its view, and the lines it shows in `me`'s words. */
+async function shownTo(me: string, chain: Built, keys?: KeyDirectory) {
+  const d = device(me, keys);
+  d.chains.pinGroup(7, chain.groupId);
+  await d.chains.apply(null, 7, chain.changes);
+  return { ...d, view: d.views.get(7)!, words: d.views.get(7)!.timeline.map((l) => describeMembershipLine(l, me)) };
+}
+
+describe('what a member is shown of the chain', () => {
+  const before: ChangeIntent[] = [{ action: 'rename', name: 'Ops 2' }, { action: 'set-role', username: 'bob', role: 'admin' }];
+  const everything = ['alice created the group “Ops” with bob', 'alice renamed the group to “Ops 2”', 'alice made bob an admin', 'alice added carol', 'alice renamed the group to “Ops 3”'];
+
+  test('a newcomer to a group that keeps its history hidden sees it from their addition on, with the current name and members', async () => {
+    const chain = chainFrom('hidden', [...before, { action: 'add', targets: [member(carol)] }, { action: 'rename', name: 'Ops 3' }]);
+    const carolSees = await shownTo('carol', chain);
+    expect(carolSees.words).toEqual(['alice added you', 'alice renamed the group to “Ops 3”']);
+    expect(carolSees.view.timeline[0]!.afterSeq).toBe(3);
+    // The whole chain was verified: the name, members and roles are the newest state's.
+    expect(carolSees.chains.state(7)!.length).toBe(5);
+    expect(carolSees.view.name).toBe('Ops 3');
+    expect(carolSees.view.members).toEqual([
+      { username: 'alice', role: 'owner' },
+      { username: 'bob', role: 'admin' },
+      { username: 'carol', role: 'member' },
+    ]);
+    // A restart verifies the stored chain again and shows the same.
+    expect(device('carol', directoryOf(alice, bob, carol), carolSees.storage).views.get(7)).toEqual(carolSees.view);
+    // The creator and the first members were added by the creation: they see every line.
+    expect((await shownTo('alice', chain)).words).toEqual(everything.map((w) => w.replace(/^alice/, 'you')));
+    expect((await shownTo('bob', chain)).words).toEqual(['alice created the group “Ops” with you', 'alice renamed the group to “Ops 2”', 'alice made you an admin', 'alice added carol', 'alice renamed the group to “Ops 3”']);
+  });
+
+  test('a newcomer to a group that shares its history sees every line', async () => {
+    const chain = chainFrom('shared', [...before, { action: 'add', targets: [member(carol)] }, { action: 'rename', name: 'Ops 3' }]);
+    expect((await shownTo('carol', chain)).words).toEqual(everything.map((w) => w.replace('added carol', 'added you')));
+  });
+
+  test('a member who left and was added again sees it from the latest addition, by the setting of that addition', async () => {
+    const gone: ChangeIntent[] = [{ action: 'add', targets: [member(carol)] }, { action: 'rename', name: 'Ops 2' }, { action: 'remove', username: 'carol' }, { action: 'rename', name: 'Ops 3' }];
+    const back = await shownTo('carol', chainFrom('hidden', [...gone, { action: 'add', targets: [member(carol)] }, { action: 'rename', name: 'Ops 4' }]));
+    expect(back.words).toEqual(['alice added you', 'alice renamed the group to “Ops 4”']);
+    expect(back.view.timeline[0]!.index).toBe(5);
+    // Removed and not back: the lines from the addition up to the removal (the window the server still serves).
+    const out = await shownTo('carol', chainFrom('hidden', gone));
+    expect(out.words).toEqual(['alice added you', 'alice renamed the group to “Ops 2”', 'alice removed you', 'alice renamed the group to “Ops 3”']);
+    expect(out.view.myRole).toBeNull();
+    // Added while the history was hidden, the setting changed afterwards: the window stays where it began.
+    const later = await shownTo('carol', chainFrom('hidden', [...before, { action: 'add', targets: [member(carol)] }, { action: 'set-history', history: 'shared' }]));
+    expect(later.words).toEqual(['alice added you', 'alice let new members read the messages from before they joined']);
+    expect(later.view.history).toBe('shared');
+    // Removed while hidden, added again once shared: a window from the start, so every line.
+    const shared = await shownTo('carol', chainFrom('hidden', [...gone, { action: 'set-history', history: 'shared' }, { action: 'add', targets: [member(carol)] }]));
+    expect(shared.words).toHaveLength(7);
+    expect(shared.words[0]).toBe('alice created the group “Ops” with bob');
+  });
+
+  test('the lines hidden from a newcomer are still verified: a forged change before their addition stops the chain', async () => {
+    const chain = chainFrom('hidden', [...before, { action: 'add', targets: [member(carol)] }, { action: 'rename', name: 'Ops 3' }]);
+    // The server slips mallory in before carol's addition, with a change signed by keys that are not alice's.
+    const early = decodeMembershipChange(chain.changes[1]!.change)!.change;
+    const forged = signMembershipChange({ ...early, action: 'add', name: 'Ops', targets: [member(mallory)] }, makeUser('alice').identity);
+    const tampered = { ...chain, changes: chain.changes.map((c, i) => (i === 1 ? { ...c, change: forged } : c)) };
+    const carolSees = await shownTo('carol', tampered, directoryOf(alice, bob, carol, mallory));
+    expect(carolSees.view.refused).toEqual({ index: 1, reason: 'bad-signature' });
+    expect(carolSees.chains.state(7)!.length).toBe(1);
+    expect(carolSees.view.members.map((m) => m.username)).toEqual(['alice', 'bob']);
+    expect(carolSees.security.at(-1)!.kind).toBe('membership-refused');
+    // Verified but not a member there: nothing of hers to start from, so the lines verified so far.
+    expect(carolSees.words).toEqual(['alice created the group “Ops” with bob']);
   });
 });
 

@@ -47,6 +47,22 @@ const REASONS: Record<string, string> = {
   'not-allowed': "the member's role does not allow it",
 };
 
+/**
+ * Where the lines `me` is shown begin. A member added while the group kept its history hidden reads only what
+ * came after their addition (the server serves them nothing earlier), so the earlier lines would describe a past
+ * they cannot read: the thread starts at "alice added you", the latest such addition for a member who came back.
+ * Taken from the verified chain, which states the setting with every change, never from the server's word. The
+ * creator and the first members are added by the creation and see every line, as does anyone added while the
+ * history was shared.
+ */
+function firstShown(states: readonly GroupState[], me: string): number {
+  for (let i = states.length - 1; i > 0; i--) {
+    const { last, settings } = states[i]!;
+    if (last.action === 'add' && last.targets.some((t) => t.username === me)) return settings.history === 'shared' ? 0 : i;
+  }
+  return 0;
+}
+
 export class GroupChains {
   readonly #me: string;
   readonly #storage: StorageAdapter;
@@ -274,7 +290,7 @@ export class GroupChains {
       history: state.settings.history,
       members: state.members.map((m) => ({ username: m.username, role: state.roles.get(m.username)! })),
       myRole: state.roles.get(this.#me) ?? null,
-      timeline: [...chain.lines],
+      timeline: chain.lines.slice(firstShown(chain.states, this.#me)),
       ...(chain.refused ? { refused: { ...chain.refused } } : {}),
     };
   }

@@ -17,7 +17,10 @@ export interface GroupView {
   members: readonly { username: string; role: Role }[];
   /** null after leaving or removal: the conversation stays readable up to then. */
   myRole: Role | null;
-  /** One line per verified change, oldest first. */
+  /**
+   * One line per verified change, oldest first; when the user was added while the group kept its history hidden,
+   * only from their latest addition on (what their window reads), though the whole chain was verified.
+   */
   timeline: readonly MembershipLine[];
   /** The chain failed verification there (also a security event); the view is the state before it. */
   refused?: { index: number; reason: string };
