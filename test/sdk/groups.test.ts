@@ -1,6 +1,7 @@
 // Groups through the SDK against real server processes: three users create a group, add, remove, leave,
 // rename and talk; a removed member reads nothing that follows; a newcomer reads earlier messages (and sees the
-// earlier membership lines) only when the group shares its history; a resend after a reconnect is stored once.
+// earlier membership lines) only when the group shares its history; a resend after a reconnect is stored once;
+// your message turns seen once every other member read it, from one readMarks and the live read events.
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { describeMembershipLine, memoryStorage, ParleyClient, selectThread, STORAGE_KEYS, threadOf, type ParleyClientOptions } from '../../src/shared/client/index.js';
@@ -179,6 +180,50 @@ describe('groups through the SDK', () => {
     expect(memberNames(carol, hidden)).toEqual(['alice', 'bob', 'carol']);
     await reads(dave, shared, 'before dave (shared)');
     expect(lines(dave, shared, 'dave')[0]).toBe('alice created the group “Shared” with bob');
+  });
+
+  test('your group message turns seen once every other member read it: live, one readMarks per opening', async () => {
+    const s = await server();
+    const proxy = await startMaliciousProxy(s);
+    proxies.push(proxy);
+    const alice = await user(proxy.url, 'alice');
+    const [bob, carol, dave] = [await user(s.url, 'bob'), await user(s.url, 'carol'), await user(s.url, 'dave')];
+    const { id } = await alice.createGroup('Ticks', ['bob', 'carol']);
+    await waitFor(() => view(bob, id) && view(carol, id));
+    alice.setActiveConversation(id);
+    const status = (text: string) => selectThread(alice.getSnapshot(), id, '').find((i) => i.body === text)?.status;
+    const readBy = async (c: ParleyClient, text: string) => {
+      await reads(c, id, text);
+      await c.markRead(id);
+      const seq = threadOf(c.getSnapshot(), id).messages.find((m) => m.body === text)!.seq;
+      await waitFor(() => (alice.getSnapshot().readMarks[id]?.[c.getSnapshot().session!.username] ?? 0) >= seq, { what: `alice hears that ${text} was read` });
+    };
+
+    await say(alice, id, 'one');
+    expect(status('one')).toBe('sent');
+    await readBy(bob, 'one');
+    expect(status('one')).toBe('sent');
+    await readBy(carol, 'one');
+    expect(status('one')).toBe('seen');
+
+    // dave joins a group that hides its history: he cannot read "one", so it stays seen; "two" waits for him too.
+    await alice.addMembers(id, ['dave']);
+    await waitFor(() => memberNames(alice, id)?.includes('dave') && view(dave, id));
+    expect(status('one')).toBe('seen');
+    await say(alice, id, 'two');
+    await readBy(bob, 'two');
+    await readBy(carol, 'two');
+    expect(status('two')).toBe('sent');
+    await readBy(dave, 'two');
+    expect(status('two')).toBe('seen');
+
+    // All of it from one readMarks, asked when alice opened the group; `read` events did the rest.
+    const asked = () => proxy.seen.filter((x) => x.direction === 'toServer' && x.frame.type === 'readMarks').length;
+    expect(asked()).toBe(1);
+    alice.setActiveConversation(null);
+    alice.setActiveConversation(id);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(asked()).toBe(1);
   });
 
   test('sendTo a direct conversation by id sends it to the peer, with `to`', async () => {

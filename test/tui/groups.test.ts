@@ -1,6 +1,7 @@
 // Groups in the terminal client, end to end: three `parley connect` in tmux against one real server. A group is
-// started from the menu, everyone reads everyone with coloured names, membership changes appear in the flow for
-// all, a removed member can no longer write, a mention is marked, and every refusal is one plain sentence.
+// started from the menu, everyone reads everyone with coloured names, your message is [seen] once every other
+// member read it, membership changes appear in the flow for all, a removed member can no longer write, a mention
+// is marked, and every refusal is one plain sentence.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ParleyClient, ParleyError } from '../../src/shared/client/index.js';
@@ -51,6 +52,8 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
 
     alice.line('hello group');
     await bob.see(/alice: hello group$/m);
+    // bob, the only other member, has the group on screen: alice's message is seen.
+    await alice.see(/alice: hello group \[seen\]/);
     bob.line('hi alice');
     await alice.see(/bob: hi alice$/m);
     // Each name in its own colour (a 256-colour foreground), the same on both screens.
@@ -88,8 +91,16 @@ describe.skipIf(!tmux.run)(tmux.title('groups in parley connect (three terminals
     await alice.see(/you added carol/);
     await bob.see(/alice added carol/);
     await carol.see(/#Lunch club/);
+    // A message after carol joined waits for her too: bob reading it is not enough.
+    alice.line('welcome carol');
+    await bob.see(/alice: welcome carol$/m);
+    await alice.see(/alice: welcome carol \[sent\]/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(alice.screen()).toMatch(/alice: welcome carol \[sent\]/);
+    expect(alice.screen()).toMatch(/alice: hello group \[seen\]/);
     carol.line('!go 1');
     await carol.see('“Lunch club” · 3 members · you are a member');
+    await alice.see(/alice: welcome carol \[seen\]/);
     await carol.see(/alice added you/);
     // The group keeps its history hidden: her flow starts at her addition, without the lines from before it.
     expect(carol.screen()).not.toMatch(/created the group|renamed the group|hello group/);

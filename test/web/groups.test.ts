@@ -1,6 +1,7 @@
 // Groups in the web client: three people in three Chromium profiles on one real server create a group,
 // talk with names, see membership lines, seen-by and mentions, and a removed member can no longer write;
-// a newcomer to a group that keeps its history hidden sees it from their own addition on.
+// a newcomer to a group that keeps its history hidden sees it from their own addition on; your message gets
+// its double tick only once every other member has read it.
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
@@ -31,6 +32,20 @@ const accept = (page: Page) => page.on('dialog', (d) => void d.accept());
 async function openGroup(page: Page): Promise<void> {
   await groupItem(page).click();
   await page.getByRole('heading', { name: NAME, exact: true }).waitFor();
+}
+
+/** Makes a group from the "New group" dialog, the people added by exact username. */
+async function createGroup(page: Page, name: string, people: readonly string[]): Promise<void> {
+  await page.getByRole('button', { name: 'New group' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New group' });
+  await dialog.getByLabel('Group name').fill(name);
+  for (const person of people) {
+    await dialog.getByLabel('People', { exact: true }).fill(person);
+    await dialog.getByLabel('People', { exact: true }).press('Enter');
+    await dialog.getByRole('button', { name: `Remove ${person}` }).waitFor();
+  }
+  await dialog.getByRole('button', { name: 'Create group' }).click();
+  await page.getByRole('heading', { name, exact: true }).waitFor();
 }
 
 async function openMembers(page: Page) {
@@ -197,5 +212,33 @@ describe.skipIf(!browserAvailable())('web client: groups', () => {
     } finally {
       await Promise.all([olga.exit(), pete.exit(), nina.context.close()]);
     }
+  }, 120_000);
+
+  test('your message gets the double tick only once every other member has read it', async () => {
+    const base = suite.server.httpUrl;
+    const [ann, ben, cat] = await webUsers(suite.browser, base, ['ann', 'ben', 'cat']);
+    await createGroup(ann.page, 'Ticks', ['ben', 'cat']);
+    await composer(ann.page, 'Ticks').fill('did you both see this?');
+    await composer(ann.page, 'Ticks').press('Enter');
+    const mine = bubble(ann.page, 'did you both see this?');
+    await expect.poll(() => mine.getAttribute('data-status')).toBe('sent');
+
+    // ben opens the group and reads it: one of two, so still one tick.
+    const open = async (page: Page) => {
+      await page.locator('.conv-item[data-kind="group"]').filter({ hasText: 'Ticks' }).click();
+      await expect.poll(() => messageTexts(page)).toEqual(['did you both see this?']);
+    };
+    await open(ben.page);
+    await expect.poll(() => ann.page.locator('.seen-by button').innerText(), { timeout: 15_000 }).toBe('Seen by 1 of 2');
+    expect(await mine.getAttribute('data-status')).toBe('sent');
+    expect(await mine.locator('.mark[data-status="sent"]').count()).toBe(1);
+
+    // cat reads it too: everyone else has, and the tick doubles at once, without a reload.
+    await open(cat.page);
+    await expect.poll(() => mine.getAttribute('data-status'), { timeout: 15_000 }).toBe('seen');
+    expect(await mine.locator('.mark[data-status="seen"]').count()).toBe(1);
+    expect(await mine.locator('.visually-hidden').allInnerTexts()).toContain(', Seen');
+    await expect.poll(() => ann.page.locator('.seen-by button').innerText()).toBe('Seen by 2 of 2');
+    await screenshot(ann.page, 'group-seen-by-all');
   }, 120_000);
 });

@@ -70,6 +70,8 @@ export class CatchUp {
     if (conn !== ctx.socket) throw new ParleyError('DISCONNECTED');
     ctx.ready = conn;
     this.#parts.outbox.kick();
+    // `read` events missed while away: the group on screen asks for its marks again (others when opened).
+    this.#parts.groups.marksAfterCatchUp(conn);
     // The verifications made on the user's other devices, and this one's, meet in the vault.
     void this.#parts.vault.sync(conn);
   }
@@ -106,6 +108,7 @@ export class CatchUp {
       notices: [],
       security: {},
       groups: {},
+      readMarks: {},
       activeConversationId: null,
     }));
   }
@@ -144,7 +147,6 @@ export class CatchUp {
         return;
       case 'read':
         if (me) ctx.update((s) => applyRead(s, event.conversationId, event.username, event.seq, me));
-        this.#parts.groups.onRead(event.conversationId, event.username, event.seq);
         return;
       case 'membership': {
         // A change to a group: verified against the pinned chain before it counts (refusals are security events).

@@ -191,9 +191,10 @@ export class ParleyClient {
     return this.#conversations.loadOlder(conversationId);
   }
 
-  /** The conversation on screen: its messages make no notices, and its notices are dismissed. */
+  /** The conversation on screen: its messages make no notices, and its notices are dismissed; a group's read marks load. */
   setActiveConversation(conversationId: number | null): void {
     this.#conversations.setActive(conversationId);
+    this.#groups.opened(conversationId);
   }
 
   dismissNotice(id: number): void {

@@ -1,6 +1,6 @@
 // Groups as the user works with them: creating one, changing its members, name, roles and setting (each
 // change signed here, verified, then sent; a conflict retried after fetching the chain), the chain kept
-// up after reconnects and from `membership` events, who has seen a message, and muting.
+// up after reconnects and from `membership` events, the read marks of the group on screen, and muting.
 import type { ChangeTarget, HistorySetting, Role } from '../crypto/index.js';
 import { ParleyError } from '../errors.js';
 import type { ConversationSummary, GroupSummary, ServerEvent } from '../protocol.js';
@@ -8,7 +8,8 @@ import type { ClientContext } from './context.js';
 import { createChange, nextChange, type ChangeIntent } from './group-changes.js';
 import type { Inbox } from './inbox.js';
 import type { Keyring } from './keyring.js';
-import { threadOf, upsertConversation } from './merge.js';
+import { applyGroupMarks, seenByOf } from './group-reads.js';
+import { upsertConversation } from './merge.js';
 import type { ServerSocket } from './server-socket.js';
 import { readJson, STORAGE_KEYS } from './storage.js';
 
@@ -20,8 +21,8 @@ const MEMBER_SET: ReadonlySet<ChangeIntent['action']> = new Set(['add', 'remove'
 export class Groups {
   readonly #ctx: ClientContext;
   readonly #inbox: Inbox;
-  /** Read marks the server gave and `read` events since, per group: username → seq. */
-  readonly #marks = new Map<number, Map<string, number>>();
+  /** Groups whose read marks were asked for on this connection (the marks themselves are in the snapshot). */
+  readonly #marksLoaded = new Set<number>();
 
   constructor(ctx: ClientContext, inbox: Inbox) {
     this.#ctx = ctx;
@@ -168,23 +169,47 @@ export class Groups {
     keyring.groups.checkSummary(summary.id, summary);
   }
 
-  /** Members (not the message's author) whose read mark is at `seq` or past it; from the server's marks, only verified members. */
-  async seenBy(conversationId: number, seq: number): Promise<string[]> {
-    const { conn, keyring } = this.#ready();
-    const { marks } = await conn.request('readMarks', { conversationId });
-    keyring.groups.checkClaimedMembers(conversationId, marks.map((m) => m.username));
-    const held = this.#marks.get(conversationId) ?? new Map<string, number>();
-    for (const m of marks) held.set(m.username, Math.max(m.readSeq, held.get(m.username) ?? 0));
-    this.#marks.set(conversationId, held);
-    const members = new Set(keyring.groups.state(conversationId)?.members.map((m) => m.username) ?? []);
-    const author = threadOf(this.#ctx.state, conversationId).messages.find((m) => m.seq === seq)?.from;
-    return [...held].filter(([username, readSeq]) => readSeq >= seq && username !== author && members.has(username)).map(([username]) => username).sort();
+  /**
+   * A conversation came on screen: a group's read marks are asked for once per connection (the first time it is
+   * opened, again after a reconnect, as `read` events may have been missed); `read` events keep them after that.
+   */
+  opened(conversationId: number | null): void {
+    const conn = this.#ctx.ready;
+    const summary = this.#ctx.state.conversations.find((c) => c.id === conversationId);
+    if (summary?.kind !== 'group' || summary.role === null || !conn?.isOpen || this.#marksLoaded.has(summary.id)) return;
+    void this.#loadMarks(conn, summary.id).catch(() => undefined);
   }
 
-  /** A `read` event in a group: that member's mark moves. */
-  onRead(conversationId: number, username: string, seq: number): void {
-    const held = this.#marks.get(conversationId);
-    if (held) held.set(username, Math.max(seq, held.get(username) ?? 0));
+  /** After a catch-up on a new connection: marks are asked for again, at once for the group on screen. */
+  marksAfterCatchUp(conn: ServerSocket): void {
+    this.#marksLoaded.clear();
+    const active = this.#ctx.state.activeConversationId;
+    if (active !== null && this.#ctx.state.conversations.some((c) => c.id === active && c.kind === 'group' && c.role !== null)) {
+      void this.#loadMarks(conn, active).catch(() => undefined);
+    }
+  }
+
+  /** `readMarks`, checked against the verified chain (a name it does not hold is a security event, and no mark). */
+  async #loadMarks(conn: ServerSocket, conversationId: number): Promise<void> {
+    const keyring = this.#ctx.keyring;
+    if (!keyring) return;
+    this.#marksLoaded.add(conversationId);
+    try {
+      const { marks } = await conn.request('readMarks', { conversationId });
+      await keyring.groups.current(conn, conversationId);
+      keyring.groups.checkClaimedMembers(conversationId, marks.map((m) => m.username));
+      this.#ctx.update((s) => applyGroupMarks(s, conversationId, marks));
+    } catch (error) {
+      this.#marksLoaded.delete(conversationId);
+      throw error;
+    }
+  }
+
+  /** Members (not the message's author, and only those who can read it) whose read mark is at `seq` or past it; asked of the server now. */
+  async seenBy(conversationId: number, seq: number): Promise<string[]> {
+    const { conn } = this.#ready();
+    await this.#loadMarks(conn, conversationId);
+    return seenByOf(this.#ctx.state, conversationId, seq).names;
   }
 
   setMuted(conversationId: number, muted: boolean): void {
@@ -206,6 +231,6 @@ export class Groups {
   }
 
   clear(): void {
-    this.#marks.clear();
+    this.#marksLoaded.clear();
   }
 }

@@ -22,6 +22,7 @@ export {
   type SecurityEvent,
 } from './e2e-text.js';
 export { describeMembershipLine, mentions, type MembershipLine } from './group-text.js';
+export { seenByOf } from './group-reads.js';
 export { passwordLogin, passwordRegistration, whileBusy, BUSY_NOTICE, type BusyRetry, type LoginTransport, type PasswordLogin, type RegisterTransport } from './sign-in.js';
 export { checkPasswordStrength, preloadPasswordStrength, requireStrongPassword, MIN_PASSWORD_SCORE, type PasswordStrength } from './strength.js';
 export type { SocketLike, WebSocketConstructor } from './server-socket.js';

@@ -1,6 +1,7 @@
 // Pure functions that fold server data into the snapshot: dedupe by (conversation, seq), keep order, count unread.
 import type { ConversationSummary, Message } from '../protocol.js';
 import { EXPLANATIONS } from './e2e-text.js';
+import { applyGroupMarks, groupSeen } from './group-reads.js';
 import { mentions } from './group-text.js';
 import type { ClientMessage, ClientState, OutboxEntry, Thread, ThreadItem } from './state.js';
 
@@ -183,10 +184,11 @@ export function replaceMessages(state: ClientState, messages: readonly ClientMes
   return threads === state.threads ? state : { ...state, threads, conversations };
 }
 
-/** A read position moved: the user's own (another device, or markRead) or the peer's (the "seen" mark). */
+/** A read position moved: the user's own (another device, or markRead), the peer's or a group member's (the "seen" mark). */
 export function applyRead(state: ClientState, conversationId: number, reader: string, seq: number, me: string): ClientState {
   const summary = state.conversations.find((c) => c.id === conversationId);
   if (!summary) return state;
+  if (reader !== me && summary.kind === 'group') return applyGroupMarks(state, conversationId, [{ username: reader, readSeq: seq }]);
   let updated: ConversationSummary;
   if (reader === me) {
     if (seq <= summary.readSeq) return state;
@@ -250,6 +252,8 @@ export function selectThread(state: ClientState, conversationId: number | null, 
   // In a conversation with yourself you are the reader: the server tracks your own read position only,
   // and a note becomes "seen" once you (on any of your devices) have read it, not never.
   const peerReadSeq = (peer === me ? summary?.readSeq : summary?.kind === 'direct' ? summary.peerReadSeq : undefined) ?? 0;
+  // In a group, a message is seen once every other member who can read it has.
+  const seen = summary?.kind === 'group' ? groupSeen(state, summary.id, me) : (seq: number) => seq <= peerReadSeq;
   const messages = conversationId === null ? [] : threadOf(state, conversationId).messages;
   const items: ThreadItem[] = messages.map((m: ClientMessage) => {
     const mine = m.from === me;
@@ -261,7 +265,7 @@ export function selectThread(state: ClientState, conversationId: number | null, 
       ts: m.ts,
       seq: m.seq,
       mine,
-      status: mine ? (m.seq <= peerReadSeq ? 'seen' : 'sent') : null,
+      status: mine ? (seen(m.seq) ? 'seen' : 'sent') : null,
       ...(m.failure ? { failure: m.failure } : {}),
       ...(m.warning ? { warning: m.warning } : {}),
     };

@@ -102,6 +102,11 @@ export interface ClientState {
   contacts: Readonly<Record<string, ContactKeys>>;
   /** Group conversations as their verified membership chains leave them, by conversation id. */
   groups: Readonly<Record<number, GroupView>>;
+  /**
+   * Groups only: conversationId → member → the seq they have read up to, as the server said (`readMarks` when the
+   * group is opened, then `read` events): verified members only, never past the conversation's lastSeq.
+   */
+  readMarks: Readonly<Record<number, Readonly<Record<string, number>>>>;
   /** Conversations the user muted on this device: no notices unless a message mentions them. */
   muted: Readonly<Record<number, true>>;
   /** Set when the server's database was restored from a backup since this client last saw it: recent messages may be gone. */
@@ -126,6 +131,7 @@ export const initialState = (limits: ClientState['limits']): ClientState => ({
   keys: 'none',
   contacts: {},
   groups: {},
+  readMarks: {},
   muted: {},
   serverRestored: false,
   signInNotice: null,

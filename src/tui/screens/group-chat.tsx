@@ -68,7 +68,7 @@ export function GroupChat({ client, state, conversationId, columns, rows, onBack
   snapshot.current = state;
 
   // A group has no peer: selectThread takes its pending sends by conversation id.
-  const items = useMemo(() => selectThread(state, conversationId, ''), [state.threads, state.outbox, state.conversations, state.session, conversationId]);
+  const items = useMemo(() => selectThread(state, conversationId, ''), [state.threads, state.outbox, state.conversations, state.session, state.groups, state.readMarks, conversationId]);
   const timeline = group?.timeline;
   const lines = useMemo(
     () => (timeline ?? []).map((line) => ({ key: `m:${line.index}`, afterSeq: line.afterSeq, ts: line.ts, text: describeMembershipLine(line, me) })),

@@ -3,7 +3,7 @@ import { useId, useState, type ReactElement } from 'react';
 
 interface SeenByProps {
   names: readonly string[];
-  /** The other members: who could have seen it. */
+  /** The other members who can read it (not those who joined after it without the group's history). */
   total: number;
 }
 

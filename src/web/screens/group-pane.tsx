@@ -43,8 +43,7 @@ export function GroupPane({ conversation, unreadFrom, draft, onDraftChange, onBa
   // Under your newest delivered message: who of the others has read that far.
   const lastMine = [...group.items].reverse().find((i) => i.mine && i.seq !== null);
   const seen = useSeenBy(conversation.id, lastMine?.seq ?? null);
-  const others = names.filter((n) => n !== me).length;
-  const footer = lastMine && seen ? { key: lastMine.key, node: <SeenBy names={seen} total={others} /> } : undefined;
+  const footer = lastMine && seen ? { key: lastMine.key, node: <SeenBy names={seen.names} total={seen.of} /> } : undefined;
 
   return (
     <section className="pane" id="conversation" tabIndex={-1} aria-label={`Group ${group.name}`}>
