@@ -36,6 +36,15 @@ export interface Session {
   sessionId: number;
 }
 
+/** A vault being written in parts on one connection (handlers/vault.ts): the parts so far, in order. */
+export interface PendingVault {
+  version: number;
+  count: number;
+  parts: string[];
+  /** The parts' characters together. */
+  length: number;
+}
+
 /** A connection as handlers see it: its state and the few things they may ask of it, never the socket. */
 export interface ConnectionView {
   readonly address: string | null;
@@ -50,6 +59,8 @@ export interface ConnectionView {
   closeAfterReply(code: number, reason: string): void;
   /** The hub-facing identity of this connection (while logged in), for fan-out that skips it. */
   readonly client: HubClient | null;
+  /** The vault parts this connection sent so far, held in memory only; dropped at logout and disconnect. */
+  pendingVault: PendingVault | null;
 }
 
 export interface HandlerContext {

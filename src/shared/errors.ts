@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   INVALID_KEYS: 'A key, salt or key parameter is malformed, or does not cover every member.',
   EPOCH_CONFLICT: 'Another member created that key epoch first; fetch it and use it.',
   VAULT_CONFLICT: 'Another of your devices changed your saved verifications first; read them again and merge.',
+  VAULT_TOO_LARGE: 'Your saved verifications are larger than this server keeps (or come in more parts than it takes); nothing was stored.',
+  VAULT_PART_OUT_OF_ORDER: 'A part of the vault came out of order, for another version, or after the earlier parts were dropped; nothing was stored: send it again from the first part.',
   NO_KEYS: 'This account has no end-to-end encryption keys.',
   E2E_REQUIRED: 'This server takes only end-to-end encrypted accounts and messages.',
   GROUP_FULL: 'This group has 1,000 members, the most a group can have; remove someone first.',

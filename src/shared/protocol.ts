@@ -28,6 +28,10 @@ export const LIMITS = {
   membershipChangeMaxLength: 24_000,
   groupStateDefaultLimit: 200,
   groupStateMaxLimit: 500,
+  /** A `putVault` frame's text; a longer vault is written in parts (`part`), together at most vaultMaxLength. */
+  vaultPartMaxLength: 65_536,
+  vaultMaxLength: 1024 * 1024,
+  vaultMaxParts: 64,
 } as const;
 
 /** Letters, digits, dot, underscore and hyphen; case sensitive (`Alice` and `alice` are two accounts). */
@@ -158,10 +162,10 @@ const ResetKeysRequest = request('resetKeys', {
 });
 /** The user's vault (their accepted and verified contact keys, sealed by their devices): read it, or write the next version. */
 const VaultRequest = request('vault', {});
-const PutVaultRequest = request('putVault', {
-  vault: z.string().max(65_536).refine((v) => v.startsWith('vt1.'), 'Expected a vt1. value.'),
-  version: z.number().int().positive(),
-});
+/** `part`: one of `count` parts, sent in order; the server stores the parts joined at the last. Only part 0 starts `vt1.`. */
+const VaultPart = z.strictObject({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).refine((p) => p.index < p.count, 'A part index is below its count.');
+const PutVaultRequest = request('putVault', { vault: z.string().max(LIMITS.vaultPartMaxLength), version: z.number().int().positive(), part: VaultPart.optional() })
+  .refine((r) => (r.part !== undefined && r.part.index > 0) || r.vault.startsWith('vt1.'), { message: 'Expected a vt1. value.', path: ['vault'] });
 /** Groups (docs/groups.md): every membership request carries the change, signed on the device of its actor. */
 const CreateGroupRequest = request('createGroup', { change: MembershipChangeText });
 const ChangeGroupRequest = request('changeGroup', { conversationId: ConversationId, change: MembershipChangeText });
@@ -280,7 +284,8 @@ export const RESULTS = {
     version: z.number().int(),
     server: z.string(),
     /** requestsPerSecond: frames one connection may send per second (absent or 0: no limit); past it, 1008. */
-    limits: z.object({ maxFrameBytes: z.number(), bodyMaxLength: z.number(), passwordMinLength: z.number(), requestsPerSecond: z.number().optional() }),
+    /** vaultMaxLength: a whole vault's most characters, from servers that take one in parts (`putVault`'s `part`). */
+    limits: z.object({ maxFrameBytes: z.number(), bodyMaxLength: z.number(), passwordMinLength: z.number(), requestsPerSecond: z.number().optional(), vaultMaxLength: z.number().optional() }),
     /** Set when the connection was authenticated during the upgrade (the web client's HttpOnly cookie). */
     session: z.object({ username: Username, sessionId: z.number().int() }).nullable(),
     /** The server's realm id, bound into v2 key derivation; clients pin it per server address. */
@@ -297,7 +302,8 @@ export const RESULTS = {
   myKeys: z.object({ publicIdentity: z.string(), keyBundle: z.string(), salt: z.string(), kdf: KdfParams, oldKeyBundles: z.array(z.string()).optional() }),
   identity: z.object({ username: Username, identities: z.array(z.string()) }),
   vault: z.object({ vault: z.string().nullable(), version: z.number().int().nonnegative() }),
-  putVault: z.object({ version: z.number().int().positive() }),
+  /** `partsHeld`: set on a part before the last, which is held, not stored. */
+  putVault: z.object({ version: z.number().int().positive(), partsHeld: z.number().int().positive().optional() }),
   epochKeys: z.object({
     epochs: z.array(z.object({ epoch: z.number().int().positive(), creator: Username, sealed: z.string() })),
   }),

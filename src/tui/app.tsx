@@ -4,7 +4,7 @@ import { Text } from './components/text.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { ClientState, ParleyClient } from '../shared/client/index.js';
 import { BELL, messageArrived, setTitle, titleFor } from './attention.js';
-import { Header } from './components/header.js';
+import { Header, headerLines } from './components/header.js';
 import { LineEditorContext } from './components/prompt.js';
 import { KeyReader, type KeyPress } from './keys.js';
 import { LineEditor } from './line-editor.js';
@@ -125,7 +125,7 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
   const open = (peer: string, conversationId: number, group = false) => setScreen({ name: 'chat', peer, conversationId, group });
 
   // One row is left free: Ink repaints the whole terminal when its output fills every row.
-  const bodyRows = Math.max(rows - 2 - (restored ? 1 : 0), 5);
+  const bodyRows = Math.max(rows - 1 - headerLines(restored, state.vaultNotice), 5);
   let body;
   if (leaving) {
     body = <Text>Goodbye.</Text>;
@@ -218,7 +218,7 @@ export function App({ client, label, onExit, exitRef, notice = null, claimProfil
   return (
     <LineEditorContext.Provider value={editor}>
       <Box flexDirection="column" width={columns} height={leaving ? undefined : rows - 1}>
-        <Header label={label} username={state.session?.username ?? null} connection={state.connection} restored={restored} />
+        <Header label={label} username={state.session?.username ?? null} connection={state.connection} restored={restored} vaultNotice={state.vaultNotice} />
         {body}
       </Box>
     </LineEditorContext.Provider>

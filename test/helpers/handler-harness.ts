@@ -8,7 +8,7 @@ import { encodePublicIdentity, generateIdentity, type Identity, KDF_DEFAULT, new
 import { type ErrorCode, ParleyError } from '../../src/shared/errors.js';
 import { ClientFrame, type KdfParams, type RequestOf, RESULTS, type ResultOf } from '../../src/shared/protocol.js';
 import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
-import type { ConnectionView, Handler, HandledType, Services, Session } from '../../src/server/context.js';
+import type { ConnectionView, Handler, HandledType, PendingVault, Services, Session } from '../../src/server/context.js';
 import { Delivery } from '../../src/server/delivery/delivery.js';
 import { OutputBatcher } from '../../src/server/delivery/output.js';
 import { Hub, type HubClient } from '../../src/server/hub.js';
@@ -33,6 +33,7 @@ type Frame = Record<string, unknown> & { type: string };
 export class FakeConnection implements ConnectionView, HubClient {
   session: Session | null = null;
   version: number | null = null;
+  pendingVault: PendingVault | null = null;
   readonly frames: Frame[] = [];
   /** Set when the hub closed it (a session ended elsewhere). */
   closed: { code: number; reason: string } | null = null;
@@ -63,6 +64,7 @@ export class FakeConnection implements ConnectionView, HubClient {
     this.hub.add(this);
   }
   unauthenticate(): void {
+    this.pendingVault = null;
     if (!this.session) return;
     this.hub.remove(this);
     this.session = null;

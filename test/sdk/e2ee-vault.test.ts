@@ -3,8 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ParleyClient, memoryStorage, type ParleyClientOptions } from '../../src/shared/client/index.js';
 import type { SqliteStore } from '../../src/server/store/sqlite.js';
+import { Passwords } from '../../src/server/passwords.js';
+import { newKeys } from '../helpers/handler-harness.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import type { TestClient } from '../helpers/client.js';
+import { TestClient } from '../helpers/client.js';
 import { e2eeUser } from '../helpers/e2ee-user.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -109,5 +111,49 @@ describe('verifications synced across a user’s devices', () => {
     const erin = await e2eeUser(s.url, 'erin', PASSWORD);
     raw.push(erin);
     expect(await erin.request('vault', { type: 'vault' })).toEqual({ vault: null, version: 0 });
+  });
+
+  it('a vault past one frame (hundreds of contacts pinned) is written in parts and read and merged whole by another device', async () => {
+    const s = await startServer();
+    servers.push(s);
+    // Hundreds of contacts with keys, made through the store: registering each like a client would take minutes of KDF.
+    const { store } = s.server.services;
+    const passwordHash = await new Passwords(1).hash('contact password, never used');
+    const contacts = Array.from({ length: 300 }, (_, i) => `contact${String(i).padStart(3, '0')}`);
+    for (const username of contacts) {
+      await store.register({ username, passwordHash, now: Date.now(), keys: newKeys(username).keys, session: { tokenHash: Buffer.alloc(32, username), device: null, address: null } });
+    }
+    await signedIn(s.url, 'bob', 'register');
+    const laptop = await signedIn(s.url, 'alice', 'register');
+    const phone = await signedIn(s.url, 'alice', 'login');
+    // The phone verifies bob on its own: the laptop's large vault must merge with it, not replace it.
+    await phone.markVerified('bob', true, (await phone.safetyNumber('bob')).digits);
+    await waitFor(() => vaultRow(s, 'alice') !== undefined, { what: "the phone's vault" });
+
+    for (const username of contacts) await laptop.safetyNumber(username);
+    // Verified at the start, the middle and the end of the pins: in the first, a middle and the last part.
+    const verified = [contacts[0]!, contacts[150]!, contacts[299]!];
+    for (const username of verified) await laptop.markVerified(username, true, (await laptop.safetyNumber(username)).digits);
+    await waitFor(() => (vaultRow(s, 'alice')?.vault.length ?? 0) > 65_536, { what: 'a vault past one frame stored', timeoutMs: 20_000 });
+    expect(laptop.getSnapshot().vaultNotice).toBeNull();
+
+    // The phone, told by a vault event, reads it whole and merges: the laptop's verifications, and its own bob kept.
+    for (const username of verified) {
+      await waitFor(async () => (await phone.safetyNumber(username)).verified, { what: `${username} verified on the phone`, timeoutMs: 20_000 });
+    }
+    await waitFor(async () => (await laptop.safetyNumber('bob')).verified, { what: 'bob verified on the laptop', timeoutMs: 20_000 });
+    // A device signed in later reads the whole vault in one reply.
+    const tablet = await signedIn(s.url, 'alice', 'login');
+    await waitFor(async () => (await tablet.safetyNumber(contacts[299]!)).verified, { what: 'verified on the tablet', timeoutMs: 20_000 });
+    expect(phone.getSnapshot().vaultNotice).toBeNull();
+  }, 60_000);
+
+  it('a vault part from a connection that is not signed in is NOT_AUTHENTICATED, and the connection goes on', async () => {
+    const s = await startServer();
+    servers.push(s);
+    const guest = await TestClient.connect(s.url);
+    raw.push(guest);
+    await expect(guest.request('putVault', { type: 'putVault', vault: 'vt1.AAAA', version: 1, part: { index: 0, count: 2 } })).rejects.toMatchObject({ code: 'NOT_AUTHENTICATED' });
+    await expect(guest.request('hello', { type: 'hello', versions: [1] })).resolves.toMatchObject({ limits: { vaultMaxLength: 1024 * 1024 } });
   });
 });

@@ -21,6 +21,7 @@ export const hello: Handler<'hello'> = {
         bodyMaxLength: services.config.maxMessageLength,
         passwordMinLength: LIMITS.passwordMinLength,
         requestsPerSecond: services.requestLimits.requestsPerSecond,
+        vaultMaxLength: LIMITS.vaultMaxLength,
       },
       session: session && { username: session.username, sessionId: session.sessionId },
       realm: realmOf(await services.store.serverSecret()),

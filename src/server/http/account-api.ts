@@ -42,6 +42,8 @@ const STATUS: Record<ErrorCode, number> = {
   INVALID_KEYS: 400,
   EPOCH_CONFLICT: 409,
   VAULT_CONFLICT: 409,
+  VAULT_TOO_LARGE: 413,
+  VAULT_PART_OUT_OF_ORDER: 409,
   NO_KEYS: 409,
   E2E_REQUIRED: 403,
   GROUP_FULL: 409,
@@ -169,6 +171,7 @@ function httpConnection(req: IncomingMessage, services: Services, session: Sessi
     },
     closeAfterReply() {},
     client: null,
+    pendingVault: null,
   };
   return { conn };
 }

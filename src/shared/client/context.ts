@@ -36,6 +36,10 @@ export class ClientContext {
   realm: string | undefined;
   /** The server database's generation, from hello. */
   generation: string | undefined;
+  /** The server's largest frame, from hello: what one request may hold. */
+  maxFrameBytes: number = LIMITS.maxFrameBytes;
+  /** The largest vault the server keeps, written in parts; undefined for a server that takes a vault in one frame only. */
+  vaultMaxLength: number | undefined;
 
   constructor(options: ParleyClientOptions) {
     this.options = resolveOptions(options);

@@ -92,6 +92,8 @@ export class Link {
         ...(options.clientName ? { client: options.clientName } : {}),
       });
       conn.pace(hello.limits.requestsPerSecond ?? 0);
+      ctx.maxFrameBytes = hello.limits.maxFrameBytes;
+      ctx.vaultMaxLength = hello.limits.vaultMaxLength;
       ctx.update((s) => ({
         ...s,
         limits: { bodyMaxLength: hello.limits.bodyMaxLength, passwordMinLength: hello.limits.passwordMinLength },

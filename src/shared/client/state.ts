@@ -113,6 +113,11 @@ export interface ClientState {
   serverRestored: boolean;
   /** Set while a sign-in the server refused as too busy (SERVER_BUSY) waits to be sent again: a sentence to show. */
   signInNotice: string | null;
+  /**
+   * Set while the user's verifications are too many for the server's vault: they stay on this device and stop
+   * reaching the user's other devices. A sentence to show; null once a vault write went through again.
+   */
+  vaultNotice: string | null;
 }
 
 export const initialState = (limits: ClientState['limits']): ClientState => ({
@@ -135,6 +140,7 @@ export const initialState = (limits: ClientState['limits']): ClientState => ({
   muted: {},
   serverRestored: false,
   signInNotice: null,
+  vaultNotice: null,
 });
 
 /** How an own message is doing; null for messages from the peer. */

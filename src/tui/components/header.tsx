@@ -1,4 +1,4 @@
-// The top line of every screen: where the user is connected, as whom, and whether the link is up; and a restore notice.
+// The top line of every screen: where the user is connected, as whom, and whether the link is up; and the notices under it.
 import { Box } from 'ink';
 import { Text } from './text.js';
 import { useEffect, useState } from 'react';
@@ -9,15 +9,23 @@ import { useTone } from '../theme.js';
 /** Shown under the top line after the server's database was restored from a backup, until the user moves to another screen. */
 const RESTORED_NOTICE = 'The server was restored from a backup; messages were re-synced (recent ones may be gone).';
 
+/** The SDK's `vaultNotice` in a line's width: the verifications outgrew the server's vault. */
+const VAULT_NOTICE = 'Too many contacts to sync: verifications made here stay on this device.';
+
 interface HeaderProps {
   label: string;
   username: string | null;
   connection: ConnectionState;
   /** The SDK's `serverRestored`. */
   restored: boolean;
+  /** The SDK's `vaultNotice`: shown, in words that fit a line, while it is set. */
+  vaultNotice: string | null;
 }
 
-export function Header({ label, username, connection, restored }: HeaderProps) {
+/** How many lines the header takes with these notices. */
+export const headerLines = (restored: boolean, vaultNotice: string | null): number => 1 + (restored ? 1 : 0) + (vaultNotice === null ? 0 : 1);
+
+export function Header({ label, username, connection, restored, vaultNotice }: HeaderProps) {
   const tone = useTone();
   const [now, setNow] = useState(Date.now());
   const reconnecting = connection.status === 'reconnecting';
@@ -56,13 +64,20 @@ export function Header({ label, username, connection, restored }: HeaderProps) {
       </Text>
     </Box>
   );
-  if (!restored) return top;
+  if (!restored && vaultNotice === null) return top;
   return (
     <Box flexDirection="column">
       {top}
-      <Text {...tone('error')} wrap="truncate-end">
-        {RESTORED_NOTICE}
-      </Text>
+      {restored ? (
+        <Text {...tone('error')} wrap="truncate-end">
+          {RESTORED_NOTICE}
+        </Text>
+      ) : null}
+      {vaultNotice === null ? null : (
+        <Text {...tone('error')} wrap="truncate-end">
+          {VAULT_NOTICE}
+        </Text>
+      )}
     </Box>
   );
 }

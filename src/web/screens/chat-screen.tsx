@@ -4,6 +4,7 @@ import { useClient, useClientState, useMe } from '../client-context.js';
 import { ConnectionBanner } from '../components/connection-banner.js';
 import { EmptyPane } from '../components/empty-pane.js';
 import { RestoredBanner } from '../components/restored-banner.js';
+import { VaultBanner } from '../components/vault-banner.js';
 import { useConversationOnScreen, useUnreadFrom } from '../hooks/use-conversation.js';
 import { useDocumentTitle } from '../hooks/use-document-title.js';
 import { useDraft } from '../hooks/use-draft.js';
@@ -42,6 +43,7 @@ export function ChatScreen(): ReactElement {
       </a>
       <ConnectionBanner status={state.connection.status} pending={sending} />
       <RestoredBanner shown={state.serverRestored} onDismiss={() => client.dismissServerRestored()} />
+      <VaultBanner notice={state.vaultNotice} />
       {/* One main landmark at every width: on a phone the list and the conversation take turns inside it. */}
       <main className="app-body" data-view={active ? 'conversation' : 'list'}>
         <h1 className="visually-hidden">Parley</h1>
