@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { ParleyError } from '../shared/errors.js';
 import { CLOSE_CODES, type ClientFrame, type ErrorReply } from '../shared/protocol.js';
-import type { ConnectionView, HandledType, HandlerContext, PendingVault, Services, Session } from './context.js';
+import type { ConnectionView, HandledType, HandlerContext, Services, Session } from './context.js';
 import type { SendOrigin } from './delivery/delivery.js';
 import { encodeTextFrames, type OutputTarget } from './delivery/output.js';
 import { handlers } from './handlers/index.js';
@@ -26,7 +26,6 @@ let nextRateKey = 1;
 
 export class Connection implements ConnectionView, HubClient, OutputTarget, SendOrigin {
   session: Session | null = null;
-  pendingVault: PendingVault | null = null;
   private agreedVersion: number | null = null;
   /** Cleared at each heartbeat, set by each pong; a socket still clear at the next heartbeat is dead. */
   alive = true;
@@ -167,7 +166,7 @@ export class Connection implements ConnectionView, HubClient, OutputTarget, Send
 
   unauthenticate(): void {
     // Parts of a vault belong to the session that sent them: a disconnect or logout drops them unstored.
-    this.pendingVault = null;
+    this.services.vaultParts.drop(this);
     const session = this.session;
     if (!session) return;
     const { hub, store, now } = this.services;

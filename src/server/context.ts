@@ -8,6 +8,7 @@ import type { OutputBatcher } from './delivery/output.js';
 import type { Hub, HubClient } from './hub.js';
 import type { RateLimits } from './limits/rate-limits.js';
 import type { RequestLimits } from './limits/request-limits.js';
+import type { VaultParts } from './limits/vault-parts.js';
 import type { Metrics } from './metrics.js';
 import type { Passwords } from './passwords.js';
 import type { Store } from './store/store.js';
@@ -26,6 +27,8 @@ export interface Services {
   /** Frames per connection, typing hints and key epochs per user. */
   requestLimits: RequestLimits;
   metrics: Metrics;
+  /** Vaults written in parts, held per connection until their last part (handlers/vault.ts). */
+  vaultParts: VaultParts;
   log: Logger;
   now(): number;
 }
@@ -34,15 +37,6 @@ export interface Session {
   userId: number;
   username: string;
   sessionId: number;
-}
-
-/** A vault being written in parts on one connection (handlers/vault.ts): the parts so far, in order. */
-export interface PendingVault {
-  version: number;
-  count: number;
-  parts: string[];
-  /** The parts' characters together. */
-  length: number;
 }
 
 /** A connection as handlers see it: its state and the few things they may ask of it, never the socket. */
@@ -59,8 +53,6 @@ export interface ConnectionView {
   closeAfterReply(code: number, reason: string): void;
   /** The hub-facing identity of this connection (while logged in), for fan-out that skips it. */
   readonly client: HubClient | null;
-  /** The vault parts this connection sent so far, held in memory only; dropped at logout and disconnect. */
-  pendingVault: PendingVault | null;
 }
 
 export interface HandlerContext {

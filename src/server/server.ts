@@ -22,6 +22,7 @@ import { AddressSlots } from './limits/address-slots.js';
 import type { LimiterFactory } from './limits/limiter-factory.js';
 import { RateLimits } from './limits/rate-limits.js';
 import { NO_REQUEST_LIMITS, RequestLimits } from './limits/request-limits.js';
+import { VaultParts } from './limits/vault-parts.js';
 import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { Passwords } from './passwords.js';
@@ -114,6 +115,7 @@ export function createServer(options: ServerOptions): ParleyServer {
     rateLimits,
     requestLimits: new RequestLimits(config.rateLimits || NO_REQUEST_LIMITS, options.limiterFactory),
     metrics,
+    vaultParts: new VaultParts(),
     now,
   };
   const connections = new Set<Connection>();

@@ -8,12 +8,13 @@ import { encodePublicIdentity, generateIdentity, type Identity, KDF_DEFAULT, new
 import { type ErrorCode, ParleyError } from '../../src/shared/errors.js';
 import { ClientFrame, type KdfParams, type RequestOf, RESULTS, type ResultOf } from '../../src/shared/protocol.js';
 import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
-import type { ConnectionView, Handler, HandledType, PendingVault, Services, Session } from '../../src/server/context.js';
+import type { ConnectionView, Handler, HandledType, Services, Session } from '../../src/server/context.js';
 import { Delivery } from '../../src/server/delivery/delivery.js';
 import { OutputBatcher } from '../../src/server/delivery/output.js';
 import { Hub, type HubClient } from '../../src/server/hub.js';
 import { RateLimits } from '../../src/server/limits/rate-limits.js';
 import { NO_REQUEST_LIMITS, RequestLimits } from '../../src/server/limits/request-limits.js';
+import { VaultParts } from '../../src/server/limits/vault-parts.js';
 import { createLogger, type Logger } from '../../src/server/log.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { hashSessionToken, newSessionToken, Passwords } from '../../src/server/passwords.js';
@@ -33,7 +34,6 @@ type Frame = Record<string, unknown> & { type: string };
 export class FakeConnection implements ConnectionView, HubClient {
   session: Session | null = null;
   version: number | null = null;
-  pendingVault: PendingVault | null = null;
   readonly frames: Frame[] = [];
   /** Set when the hub closed it (a session ended elsewhere). */
   closed: { code: number; reason: string } | null = null;
@@ -42,6 +42,7 @@ export class FakeConnection implements ConnectionView, HubClient {
 
   constructor(
     private readonly hub: Hub,
+    private readonly vaultParts: VaultParts,
     readonly address: string | null,
     readonly log: Logger,
   ) {}
@@ -64,7 +65,7 @@ export class FakeConnection implements ConnectionView, HubClient {
     this.hub.add(this);
   }
   unauthenticate(): void {
-    this.pendingVault = null;
+    this.vaultParts.drop(this);
     if (!this.session) return;
     this.hub.remove(this);
     this.session = null;
@@ -160,6 +161,7 @@ export class HandlerHarness {
       rateLimits,
       requestLimits: new RequestLimits(config.rateLimits || NO_REQUEST_LIMITS),
       metrics,
+      vaultParts: new VaultParts(),
       log: createLogger({ level: 'debug', destination }),
       now,
     };
@@ -167,7 +169,7 @@ export class HandlerHarness {
 
   /** A logged-out connection from `address`. */
   connection(address: string | null = '192.0.2.1'): FakeConnection {
-    return new FakeConnection(this.hub, address, this.services.log.child({ address }));
+    return new FakeConnection(this.hub, this.services.vaultParts, address, this.services.log.child({ address }));
   }
 
   /**

@@ -59,7 +59,7 @@ await describeStores((harness) => {
     expect(await sendParts(h, alice.conn, parts, 1, 3)).toEqual([{ version: 1 }]);
     expect(await h.handle(vault, { type: 'vault' }, phone.conn)).toEqual({ vault: parts.join(''), version: 1 });
     expect(phone.conn.framesOf('vault')).toEqual([{ type: 'vault', version: 1 }]);
-    expect(alice.conn.pendingVault).toBeNull();
+    expect(h.services.vaultParts.holds(alice.conn)).toBe(false);
   });
 
   test('parts out of order, for another version or of another count are VAULT_PART_OUT_OF_ORDER, and drop what was held', async () => {
@@ -107,7 +107,7 @@ await describeStores((harness) => {
     // What follows the refusal has nothing to follow.
     expect(new Set(codes.slice(limit + 1))).toEqual(new Set(['VAULT_PART_OUT_OF_ORDER']));
     expect(await h.rows()).toEqual(before);
-    expect(alice.conn.pendingVault).toBeNull();
+    expect(h.services.vaultParts.holds(alice.conn)).toBe(false);
 
     const many = partsOf(LIMITS.vaultMaxParts + 1, 10);
     const error = await h.refuses('VAULT_TOO_LARGE', () =>
@@ -123,7 +123,7 @@ await describeStores((harness) => {
     const parts = partsOf(3, 1_000);
     await sendParts(h, alice.conn, parts, 1, 0, 2);
     alice.conn.close(1006, 'gone');
-    expect(alice.conn.pendingVault).toBeNull();
+    expect(h.services.vaultParts.holds(alice.conn)).toBe(false);
     const again = await h.anotherDevice(alice);
     await h.refuses('VAULT_PART_OUT_OF_ORDER', () => sendParts(h, again.conn, parts, 1, 2));
 

@@ -171,7 +171,6 @@ function httpConnection(req: IncomingMessage, services: Services, session: Sessi
     },
     closeAfterReply() {},
     client: null,
-    pendingVault: null,
   };
   return { conn };
 }
