@@ -71,7 +71,7 @@ export class CatchUp {
     ctx.ready = conn;
     this.#parts.outbox.kick();
     // `read` events missed while away: the group on screen asks for its marks again (others when opened).
-    this.#parts.groups.marksAfterCatchUp(conn);
+    this.#parts.groups.marksAfterCatchUp();
     // The verifications made on the user's other devices, and this one's, meet in the vault.
     void this.#parts.vault.sync(conn);
   }

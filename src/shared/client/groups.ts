@@ -180,13 +180,10 @@ export class Groups {
     void this.#loadMarks(conn, summary.id).catch(() => undefined);
   }
 
-  /** After a catch-up on a new connection: marks are asked for again, at once for the group on screen. */
-  marksAfterCatchUp(conn: ServerSocket): void {
+  /** After a catch-up on a new connection (now `ready`): marks are asked for again, at once for the group on screen. */
+  marksAfterCatchUp(): void {
     this.#marksLoaded.clear();
-    const active = this.#ctx.state.activeConversationId;
-    if (active !== null && this.#ctx.state.conversations.some((c) => c.id === active && c.kind === 'group' && c.role !== null)) {
-      void this.#loadMarks(conn, active).catch(() => undefined);
-    }
+    this.opened(this.#ctx.state.activeConversationId);
   }
 
   /** `readMarks`, checked against the verified chain (a name it does not hold is a security event, and no mark). */
