@@ -1,6 +1,7 @@
 // vault and putVault: the user's sealed record of verified contacts, written one version after the other.
 import { expect, test } from 'vitest';
 import { describeStores, type FakeConnection, type HandlerHarness } from '../../../test/helpers/handler-harness.js';
+import { COMMIT_FAILED } from '../../../test/helpers/store-kinds.js';
 import { LIMITS } from '../../shared/protocol.js';
 import { putVault, vault } from './vault.js';
 
@@ -115,6 +116,24 @@ await describeStores((harness) => {
     );
     expect(error.message).toContain(`${LIMITS.vaultMaxParts} parts`);
     expect(error.message).not.toContain('vt1.');
+  });
+
+  test('a failed COMMIT at the last part stores nothing, holds nothing, and the same parts then go through', async () => {
+    const h = harness();
+    const alice = await h.account('alice');
+    const phone = await h.anotherDevice(alice);
+    const parts = partsOf(3, 1_000);
+    const before = await h.rows();
+    const cleared = await h.db.failCommits('vaults');
+    await sendParts(h, alice.conn, parts, 1, 0, 2);
+    await expect(sendParts(h, alice.conn, parts, 1, 2)).rejects.toThrow(COMMIT_FAILED);
+    await cleared();
+    expect(await h.rows()).toEqual(before);
+    expect(h.services.vaultParts.held).toBe(0);
+    expect(phone.conn.framesOf('vault')).toEqual([]);
+    // The client starts again from the first part, as after any refusal: the whole vault is stored once.
+    expect(await sendParts(h, alice.conn, parts, 1)).toEqual([{ version: 1, partsHeld: 1 }, { version: 1, partsHeld: 2 }, { version: 1 }]);
+    expect(await h.handle(vault, { type: 'vault' }, phone.conn)).toEqual({ vault: parts.join(''), version: 1 });
   });
 
   test('a disconnect or logout midway drops the parts: the last part alone stores nothing', async () => {
